@@ -1,0 +1,25 @@
+/** Fill `{name}` placeholders from data; arrays are joined, missing values say so. */
+export function fillTemplate(template: string, data: Record<string, unknown>): string {
+  return template.replace(/\{([A-Za-z0-9_.]+)\}/g, (_, key: string) => formatValue(lookup(data, key)));
+}
+
+function lookup(data: Record<string, unknown>, path: string): unknown {
+  let cur: unknown = data;
+  for (const part of path.split('.')) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+export function formatValue(v: unknown): string {
+  if (v === undefined || v === null || v === '') return '(not in the evidence)';
+  if (Array.isArray(v)) return v.length ? v.map(formatValue).join(', ') : '(none)';
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+/** Placeholder names a template uses, for the conventions test. */
+export function placeholders(template: string): string[] {
+  return [...template.matchAll(/\{([A-Za-z0-9_.]+)\}/g)].map((m) => m[1]);
+}

@@ -1,0 +1,24 @@
+/**
+ * Errors that end a run. Each carries its exit code and a one-line message with a
+ * hint; cli.ts prints exactly that, never a stack trace (knip, gemini-cli FatalError).
+ */
+export class FatalError extends Error {
+  constructor(message: string, readonly exitCode: number, readonly hint?: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad flags or arguments: exit 2. */
+export class UsageError extends FatalError {
+  constructor(message: string, hint?: string) {
+    super(message, 2, hint ?? 'run `ipsec-doctor --help` for usage');
+  }
+}
+
+/** An input that cannot be read or is not what it claims to be: exit 2. */
+export class InputError extends FatalError {
+  constructor(message: string, hint?: string) {
+    super(message, 2, hint);
+  }
+}

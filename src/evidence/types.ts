@@ -1,0 +1,66 @@
+/**
+ * The one Evidence object: everything the decoders produced, each item with its
+ * location. Checks read it; nothing else writes to it after build.
+ */
+import type { LogEvent } from './log-events.js';
+import type { PacketEvidence } from './packet-types.js';
+import type { ConfigFacts } from './config-types.js';
+import type { Ruleset } from './ruleset-types.js';
+import type { HostFacts } from './host-types.js';
+
+export type Severity = 'info' | 'warning' | 'error';
+
+/** Where a piece of evidence came from: a file and line, a capture and frame, or a command. */
+export interface Location {
+  source: string;
+  line?: number;
+  frame?: number;
+  /** the command whose output holds the evidence (host probes) */
+  command?: string;
+}
+
+export interface EvidenceRef extends Location {
+  excerpt: string;
+}
+
+/** Something a decoder could not read, with where it was. Never fatal. */
+export interface Diagnostic {
+  at: Location;
+  decoder: string;
+  message: string;
+}
+
+export type InputKind = 'log' | 'pcap' | 'live' | 'config' | 'ruleset' | 'host';
+
+export interface InputInfo {
+  kind: InputKind;
+  path: string;
+  /** log dialect, capture format, config type, … as detected or forced */
+  dialect?: string;
+  lines?: number;
+  unparsed?: number;
+  packets?: number;
+  /** free-form counters a source wants to show (libpcap drops, truncated records, …) */
+  counters?: Record<string, number>;
+}
+
+export interface EvidenceOptions {
+  /** addresses the user says are this side (--local) */
+  local: string[];
+  /** addresses the user says are the far side (--peer) */
+  peer: string[];
+}
+
+export interface Evidence {
+  inputs: InputInfo[];
+  logEvents?: LogEvent[];
+  packets?: PacketEvidence;
+  configs?: ConfigFacts[];
+  rulesets?: Ruleset[];
+  host?: HostFacts;
+  diagnostics: Diagnostic[];
+  options: EvidenceOptions;
+}
+
+/** The evidence kinds a check may require. */
+export type EvidenceKind = 'logEvents' | 'packets' | 'configs' | 'rulesets' | 'host';

@@ -1,0 +1,72 @@
+import { Chalk } from 'chalk';
+import type { Finding } from '../engine/types.js';
+import type { EvidenceRef } from '../evidence/types.js';
+import type { Report } from '../report/types.js';
+import type { Reporter } from './types.js';
+
+/** Human-readable terminal output: verdict, findings by severity with hint and evidence, check table. */
+export const textReporter: Reporter = (report, opts) => {
+  const c = new Chalk({ level: opts.color ? 2 : 0 });
+  const out: string[] = [];
+  const sev = {
+    error: (s: string) => c.red.bold(s),
+    warning: (s: string) => c.yellow.bold(s),
+    info: (s: string) => c.cyan(s),
+  };
+  out.push(c.bold(`${report.tool.name} ${report.tool.version}`) + c.dim(' — ' + describeInputs(report)));
+  out.push('');
+  out.push(verdict(report, c));
+  out.push('');
+  for (const f of report.findings) {
+    out.push(`${sev[f.severity](f.severity.toUpperCase().padEnd(7))} ${c.bold(f.code)} ${c.dim(`[${f.check}]`)}`);
+    out.push(`  ${f.message}`);
+    out.push(`  ${c.green('fix:')} ${f.hint}`);
+    for (const e of f.evidence.slice(0, 6)) out.push(`  ${c.dim(formatLocation(e))} ${e.excerpt}`);
+    if (f.evidence.length > 6) out.push(c.dim(`  … ${f.evidence.length - 6} more evidence lines`));
+    out.push('');
+  }
+  out.push(c.bold('Checks'));
+  for (const r of report.results) {
+    const mark = { pass: c.green('pass'), fail: c.red('fail'), 'not-applicable': c.dim('n/a '), error: c.magenta('ERR ') }[r.status];
+    const codes = r.findings.length ? ' ' + c.dim(uniq(r.findings.map((f) => f.code)).join(', ')) : '';
+    out.push(`  ${mark}  ${r.check.padEnd(22)} ${r.title}${codes}${r.error ? c.magenta(' — ' + r.error) : ''}`);
+  }
+  if (report.diagnostics.length) {
+    out.push('');
+    out.push(c.bold(`Input diagnostics (${report.diagnostics.length})`));
+    for (const d of report.diagnostics.slice(0, 10)) out.push(`  ${c.dim(formatLocation(d.at))} ${d.message}`);
+    if (report.diagnostics.length > 10) out.push(c.dim(`  … ${report.diagnostics.length - 10} more (see --format json)`));
+  }
+  return out.join('\n') + '\n';
+};
+
+function verdict(report: Report, c: InstanceType<typeof Chalk>): string {
+  const { errors, warnings, info } = report.summary;
+  const counts = `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}, ${info} info`;
+  if (errors) return c.red.bold(`✖ ${topCodes(report.findings, 'error')} — ${counts}`);
+  if (warnings) return c.yellow.bold(`⚠ ${topCodes(report.findings, 'warning')} — ${counts}`);
+  const applicable = report.results.filter((r) => r.status !== 'not-applicable').length;
+  return c.green.bold(`✔ no problems found by ${applicable} applicable check${applicable === 1 ? '' : 's'} — ${counts}`);
+}
+
+function topCodes(findings: Finding[], severity: Finding['severity']): string {
+  return uniq(findings.filter((f) => f.severity === severity).map((f) => f.code)).join(', ');
+}
+
+export function describeInputs(report: Report): string {
+  if (!report.inputs.length) return 'no inputs';
+  return report.inputs
+    .map((i) => `${i.kind} ${i.path}${i.dialect ? ` (${i.dialect})` : ''}${i.lines !== undefined ? `, ${i.lines} lines` : ''}${i.packets !== undefined ? `, ${i.packets} packets` : ''}`)
+    .join('; ');
+}
+
+export function formatLocation(e: Pick<EvidenceRef, 'source' | 'line' | 'frame' | 'command'>): string {
+  if (e.line !== undefined) return `${e.source}:${e.line}`;
+  if (e.frame !== undefined) return `${e.source}#${e.frame}`;
+  if (e.command) return `$ ${e.command}`;
+  return e.source;
+}
+
+function uniq<T>(xs: T[]): T[] {
+  return [...new Set(xs)];
+}

@@ -1,0 +1,64 @@
+/**
+ * sources → decoders → evidence → engine → Report. No process I/O beyond reading
+ * the inputs; cli.ts decides what to print and the exit code.
+ */
+import type { Diagnostic, Evidence, EvidenceOptions, InputInfo } from './evidence/types.js';
+import type { LogEvent } from './evidence/log-events.js';
+import type { Check, CheckResult } from './engine/types.js';
+import { runChecks } from './engine/run-checks.js';
+import { buildReport } from './report/build-report.js';
+import type { Report } from './report/types.js';
+import { loadLogFile } from './sources/log-file.js';
+import { allChecks } from '../checks/index.js';
+
+export interface RunOptions {
+  logs: string[];
+  pcaps: string[];
+  configs: string[];
+  configType?: string;
+  host: boolean;
+  dialect?: string;
+  local: string[];
+  peer: string[];
+  only?: string[];
+  checks?: readonly Check[];
+  onResult?: (result: CheckResult) => void;
+  onProgress?: (message: string) => void;
+}
+
+export async function buildEvidence(opts: RunOptions): Promise<Evidence> {
+  const options: EvidenceOptions = { local: opts.local, peer: opts.peer };
+  const inputs: InputInfo[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const evidence: Evidence = { inputs, diagnostics, options };
+
+  // --- logs -------------------------------------------------------------
+  if (opts.logs.length) {
+    const events: LogEvent[] = [];
+    for (const path of opts.logs) {
+      opts.onProgress?.(`reading log ${path}`);
+      const r = await loadLogFile(path, opts.dialect);
+      inputs.push(r.input);
+      diagnostics.push(...r.diagnostics);
+      for (const e of r.events) events.push(e);
+    }
+    evidence.logEvents = events;
+  }
+
+  return evidence;
+}
+
+export async function diagnose(opts: RunOptions): Promise<Report> {
+  const evidence = await buildEvidence(opts);
+  return analyse(evidence, opts);
+}
+
+export async function analyse(evidence: Evidence, opts: Pick<RunOptions, 'only' | 'checks' | 'onResult'> = {}): Promise<Report> {
+  const results = await runChecks(opts.checks ?? allChecks, evidence, { only: opts.only, onResult: opts.onResult });
+  return buildReport(evidence.inputs, results, evidence.diagnostics, buildViews(evidence));
+}
+
+/** Renderable views for the UI and HTML (ladder, counters); filled as those land. */
+function buildViews(_evidence: Evidence): Record<string, unknown> {
+  return {};
+}

@@ -1,0 +1,110 @@
+import { createReadStream, promises as fs } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { PassThrough, type Readable } from 'node:stream';
+import { InputError } from '../errors.js';
+
+export interface OpenedInput {
+  /** decompressed byte stream */
+  stream: Readable;
+  /** the first bytes of the decompressed content, for sniffing */
+  head: Buffer;
+  gzip: boolean;
+}
+
+const HEAD_BYTES = 64 * 1024;
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+/**
+ * Opens a file (or `-` for stdin) as a byte stream, transparently gunzipping when
+ * the content starts with the gzip magic (whatever its name). Reads only a small
+ * head for sniffing; the rest streams.
+ */
+export async function openInput(path: string): Promise<OpenedInput> {
+  let raw: Readable;
+  if (path === '-') {
+    raw = process.stdin;
+  } else {
+    let st;
+    try {
+      st = await fs.stat(path);
+    } catch (err) {
+      throw new InputError(`cannot read ${path}: ${describeFsError(err)}`);
+    }
+    if (st.isDirectory()) throw new InputError(`${path} is a directory, not a file`);
+    raw = createReadStream(path);
+    // surface open errors (EACCES) as InputError rather than an unhandled stream error
+    await new Promise<void>((resolve, reject) => {
+      raw.once('open', () => resolve());
+      raw.once('error', (err) => reject(new InputError(`cannot read ${path}: ${describeFsError(err)}`)));
+    });
+  }
+  const { head: rawHead, rest } = await peek(raw, 2);
+  const gzip = rawHead.length >= 2 && rawHead[0] === GZIP_MAGIC[0] && rawHead[1] === GZIP_MAGIC[1];
+  let stream: Readable = rest;
+  if (gzip) {
+    const gunzip = createGunzip();
+    rest.on('error', (e) => gunzip.destroy(e));
+    stream = rest.pipe(gunzip);
+  }
+  const peeked = await peek(stream, HEAD_BYTES).catch((err: unknown) => {
+    throw new InputError(`cannot decompress ${path}: ${err instanceof Error ? err.message : String(err)}`);
+  });
+  return { stream: peeked.rest, head: peeked.head, gzip };
+}
+
+/** Reads up to n bytes from the front of a stream and returns them plus a stream that replays them. */
+async function peek(src: Readable, n: number): Promise<{ head: Buffer; rest: Readable }> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      total += chunk.length;
+      if (total >= n) finish();
+    };
+    const onEnd = () => finish();
+    const onError = (err: Error) => {
+      cleanup();
+      reject(err);
+    };
+    const cleanup = () => {
+      src.off('data', onData);
+      src.off('end', onEnd);
+      src.off('error', onError);
+    };
+    const finish = () => {
+      cleanup();
+      src.pause();
+      resolve();
+    };
+    src.on('data', onData);
+    src.once('end', onEnd);
+    src.once('error', onError);
+  });
+  const buffered = Buffer.concat(chunks);
+  const out = new PassThrough({ highWaterMark: 1 << 20 });
+  out.write(buffered);
+  if (src.readableEnded) {
+    out.end();
+  } else {
+    src.on('error', (e) => out.destroy(e));
+    src.pipe(out);
+    src.resume();
+  }
+  return { head: buffered.subarray(0, n), rest: out };
+}
+
+export function describeFsError(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory';
+    default:
+      return err instanceof Error ? err.message : String(err);
+  }
+}
