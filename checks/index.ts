@@ -3,5 +3,30 @@
  * checks/ is missing here, has no test, or its id differs from its file name.
  */
 import type { Check } from '../src/engine/types.js';
+import authentication from './authentication.js';
+import configDiff from './config-diff.js';
+import deadPeerDetection from './dead-peer-detection.js';
+import ikeFragmentation from './ike-fragmentation.js';
+import ikeReachability from './ike-reachability.js';
+import logPerspective from './log-perspective.js';
+import natTraversal from './nat-traversal.js';
+import peerIdentity from './peer-identity.js';
+import proposalMismatch from './proposal-mismatch.js';
+import saInstall from './sa-install.js';
+import trafficSelectors from './traffic-selectors.js';
+import tunnelState from './tunnel-state.js';
 
-export const allChecks: readonly Check[] = [];
+export const allChecks: readonly Check[] = [
+  authentication,
+  configDiff,
+  deadPeerDetection,
+  ikeFragmentation,
+  ikeReachability,
+  logPerspective,
+  natTraversal,
+  peerIdentity,
+  proposalMismatch,
+  saInstall,
+  trafficSelectors,
+  tunnelState,
+];

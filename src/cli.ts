@@ -8,7 +8,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { writeFile } from 'node:fs/promises';
 import { FatalError, UsageError } from './errors.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
-import { diagnose, type RunOptions } from './run.js';
+import { analyse, buildEvidence, diagnose, type RunOptions } from './run.js';
+import { redactReport, type RedactionMapping } from './reporters/redact.js';
 import { reporters, FORMATS } from './reporters/index.js';
 import { filterBySeverity } from './report/build-report.js';
 import type { Severity } from './evidence/types.js';
@@ -121,8 +122,8 @@ async function main(argv: string[]): Promise<number> {
   if (pcaps.length || values.live) {
     throw new UsageError('packet captures are not supported yet', 'use --log with the IKE daemon log');
   }
-  if (configs.length || values.host) {
-    throw new UsageError('configs and --host are not supported yet', 'use --log with the IKE daemon log');
+  if (values.host) {
+    throw new UsageError('--host is not supported yet', 'use --log with the IKE daemon log');
   }
 
   const opts: RunOptions = {
@@ -136,12 +137,65 @@ async function main(argv: string[]): Promise<number> {
     peer: values.peer ?? [],
     only: values.only,
   };
-  const report = await diagnose(opts);
-  const shown = filterBySeverity(report, minSeverity);
+  // --redact-map implies --redact: a map is only useful next to placeholders
+  const redact = Boolean(values.redact || values['redact-map']);
+  let mapping: RedactionMapping | undefined;
+  const present = (r: Report): Report => {
+    const filtered = filterBySeverity(r, minSeverity);
+    if (!redact) return filtered;
+    const out = redactReport(filtered);
+    mapping = out.mapping;
+    return out.report;
+  };
+  // the map holds the originals: local file, owner-only
+  const writeMap = async () => {
+    if (values['redact-map'] && mapping) await writeFile(values['redact-map'], JSON.stringify(mapping, null, 2) + '\n', { mode: 0o600 });
+  };
+
+  if (process.stdout.isTTY && process.stdin.isTTY && !process.env.CI && format === undefined && !values.output) {
+    const { runInteractive } = await import('./ui/run-ui.js');
+    const selected = opts.only ? allChecks.filter((c) => opts.only!.includes(c.meta.id)) : allChecks;
+    const finished = await runInteractive({
+      checks: selected.map((c) => ({ id: c.meta.id, title: c.meta.title })),
+      color,
+      formats: FORMATS,
+      present,
+      run: async ({ onResult, onInputs }) => {
+        const evidence = await buildEvidence(opts);
+        onInputs(evidence.inputs);
+        return analyse(evidence, { ...opts, onResult });
+      },
+      onExport: async (shown, fmt, path) => {
+        await writeFile(path, reporters[fmt](shown, { color: false }));
+        await writeMap();
+        return `wrote the ${fmt} report to ${path}${values['redact-map'] ? ` and the mapping to ${values['redact-map']}` : ''}`;
+      },
+    });
+    await writeMap();
+    return finished && finished.summary.errors > 0 ? 1 : 0;
+  }
+
+  const spinner = await startSpinner();
+  let report: Report;
+  try {
+    report = await diagnose({ ...opts, onProgress: spinner?.update, onResult: (r) => spinner?.update(`checked ${r.check}`) });
+  } finally {
+    spinner?.stop();
+  }
+  const shown = present(report);
   const text = reporters[format ?? 'text'](shown, { color: values.output ? false : color });
   if (values.output) await writeFile(values.output, text);
   else process.stdout.write(text);
+  await writeMap();
   return report.summary.errors > 0 ? 1 : 0;
+}
+
+/** ora on stderr, only when stderr is a terminal: stdout stays clean for pipes and --format json. */
+async function startSpinner(): Promise<{ update(text: string): void; stop(): void } | undefined> {
+  if (!process.stderr.isTTY || process.env.CI) return undefined;
+  const { default: ora } = await import('ora');
+  const s = ora({ text: 'reading inputs', stream: process.stderr }).start();
+  return { update: (text) => void (s.text = text), stop: () => void s.stop() };
 }
 
 function decideColor(force: boolean | undefined, disable: boolean | undefined): boolean {

@@ -9,7 +9,9 @@ import { runChecks } from './engine/run-checks.js';
 import { buildReport } from './report/build-report.js';
 import type { Report } from './report/types.js';
 import { loadLogFile } from './sources/log-file.js';
+import { loadConfigs } from './sources/config-file.js';
 import { allChecks } from '../checks/index.js';
+import { ladderOf } from './evidence/derived/ladder.js';
 
 export interface RunOptions {
   logs: string[];
@@ -45,6 +47,15 @@ export async function buildEvidence(opts: RunOptions): Promise<Evidence> {
     evidence.logEvents = events;
   }
 
+  // --- configs ----------------------------------------------------------
+  if (opts.configs.length) {
+    opts.onProgress?.(`reading ${opts.configs.length} config file(s)`);
+    const r = await loadConfigs(opts.configs, opts.configType);
+    inputs.push(...r.inputs);
+    diagnostics.push(...r.diagnostics);
+    evidence.configs = r.configs;
+  }
+
   return evidence;
 }
 
@@ -58,7 +69,8 @@ export async function analyse(evidence: Evidence, opts: Pick<RunOptions, 'only' 
   return buildReport(evidence.inputs, results, evidence.diagnostics, buildViews(evidence));
 }
 
-/** Renderable views for the UI and HTML (ladder, counters); filled as those land. */
-function buildViews(_evidence: Evidence): Record<string, unknown> {
-  return {};
+/** Renderable views for the UI and HTML: the ladder is bounded (ladder-lane.ts MAX_STEPS/MAX_LANES) and JSON-safe. */
+function buildViews(evidence: Evidence): Record<string, unknown> {
+  const ladder = ladderOf(evidence);
+  return ladder.ladders.length ? { ladder } : {};
 }

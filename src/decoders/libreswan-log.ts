@@ -1,9 +1,150 @@
-import type { LogDialect } from './log-dialect.js';
+/**
+ * libreswan / Openswan pluto log dialect: syslog and journal lines
+ * (`pluto[123]: "conn" #1: …`), pluto.log with `logtime=yes`, whack/console
+ * output (`"conn" #1: …`, v3/v4 `002 "conn" #1: …`), packet-level lines and the
+ * allow-listed debug lines. Line shapes: reference/log-signatures.md §2.2.
+ */
+import type { Diagnostic } from '../evidence/types.js';
+import type { LogEvent } from '../evidence/log-events.js';
+import { excerptOf, type LineDecoder, type LogDialect } from './log-dialect.js';
+import { splitPrefix } from './libreswan/line-prefix.js';
+import { parseBody } from './libreswan/body.js';
+import { decodeConnectionText, decodeDebug, decodeText } from './libreswan/messages.js';
+import type { Draft, LineContext, StateMemory } from './libreswan/draft.js';
+import { parseEndpoint } from './libreswan/fields.js';
 
-// Being written: the full decoder replaces this file.
+const SNIFF = [
+  /\bpluto\[\d+\]: /,
+  /"[^"]+"(?:\[\d+\])?(?: [^\s#"]+)? #\d+: /,
+  /\bSTATE_(?:MAIN|AGGR|QUICK|PARENT|V2)_[IR]\d/,
+  /\b(?:IKE_SA_INIT_I|IKE_AUTH_I|ESTABLISHED_IKE_SA): /,
+  /^"[^"]+": added (?:oriented )?IKEv[12] connection/,
+  // logtime=yes: the microsecond stamp is followed directly by ": "
+  /^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d\.\d{6}: /,
+];
+
+function sniff(lines: readonly string[]): number {
+  let n = 0;
+  for (const line of lines) {
+    for (const re of SNIFF) {
+      if (re.test(line)) {
+        n++;
+        break;
+      }
+    }
+  }
+  return n;
+}
+
+const MAX_STATES = 50_000;
+const MAX_DIAGNOSTICS = 20;
+const OBSOLETE_KEYWORD = /^(?:ipsec \S+: )?warning: .*obsolete keyword ignored/;
+const PLUTO_START = /^(?:Starting Pluto|pluto starting)\b/i;
+
+class PlutoDecoder implements LineDecoder {
+  private readonly states = new Map<string, StateMemory>();
+  private readonly diags: Diagnostic[] = [];
+  private droppedDiagnostics = 0;
+
+  constructor(private readonly source: string) {}
+
+  decode(line: string, lineNo: number): LogEvent[] | undefined {
+    const pre = splitPrefix(line);
+    if (pre.foreign) return undefined;
+    let body = pre.body;
+    // fault-injection notices of libreswan's test harness: not pluto's account of the negotiation
+    if (body.startsWith('IMPAIR:')) return undefined;
+    let error = false;
+    if (body.startsWith('ERROR: ')) {
+      error = true;
+      body = body.slice(7);
+    }
+    const shape = parseBody(body);
+    const base = { lineNo, line, time: pre.time, t: pre.t };
+    switch (shape.shape) {
+      case 'state': {
+        const state = this.state(shape.serial);
+        const ctx = this.context(state, shape.serial, shape.peer, error);
+        const drafts = decodeText(shape.text, ctx, shape.conn);
+        return this.events(drafts, base, shape.conn, shape.serial, state.parent);
+      }
+      case 'connection':
+        return this.events(decodeConnectionText(shape.text, this.context(undefined, undefined, shape.peer, error), shape.conn), base, shape.conn);
+      case 'packet':
+        return this.events(decodeText(shape.text, { prefixPeer: shape.from, error }, undefined), base);
+      case 'debug':
+        return this.events(decodeDebug(shape.text), base);
+      case 'listing':
+        return [];
+      case 'other':
+        if (pre.plutoPrefix) {
+          this.diagnose(lineNo, 'pluto line with an unterminated or malformed connection name');
+          return [];
+        }
+        return undefined;
+      case 'bare': {
+        if (OBSOLETE_KEYWORD.test(shape.text)) return [];
+        if (!pre.plutoPrefix && !error) return undefined;
+        if (PLUTO_START.test(shape.text)) this.states.clear();
+        return this.events(decodeText(shape.text, { error }, undefined), base);
+      }
+    }
+  }
+
+  diagnostics(): Diagnostic[] {
+    if (this.droppedDiagnostics === 0) return this.diags;
+    return [...this.diags, { at: { source: this.source }, decoder: 'libreswan', message: `${this.droppedDiagnostics} more malformed pluto lines` }];
+  }
+
+  private state(serial: string): StateMemory {
+    let s = this.states.get(serial);
+    if (!s) {
+      // memory grows with SAs, not lines; a runaway file evicts its oldest states
+      if (this.states.size >= MAX_STATES) this.states.delete(this.states.keys().next().value as string);
+      s = { retransmits: 0 };
+      this.states.set(serial, s);
+    }
+    return s;
+  }
+
+  private context(state: StateMemory | undefined, serial: string | undefined, peer: string | undefined, error: boolean): LineContext {
+    return {
+      state,
+      serial,
+      error,
+      prefixPeer: peer ? parseEndpoint(peer.replace(/^\.\.\./, '')) : undefined,
+      linkChild: (child, parent) => {
+        if (child !== parent) this.state(child).parent = parent;
+      },
+    };
+  }
+
+  private events(drafts: Draft[], base: { lineNo: number; line: string; time?: string; t?: number }, conn?: string, serial?: string, parent?: string): LogEvent[] {
+    if (drafts.length === 0) return [];
+    const excerpt = excerptOf(base.line);
+    return drafts.map((d) => ({
+      kind: d.kind,
+      at: { source: this.source, line: base.lineNo },
+      excerpt,
+      impl: 'libreswan',
+      time: base.time,
+      t: base.t,
+      conn,
+      sa: serial === undefined ? undefined : `#${serial}`,
+      parentSa: parent === undefined ? undefined : `#${parent}`,
+      data: d.data,
+    })) as LogEvent[];
+  }
+
+  private diagnose(line: number, message: string): void {
+    if (this.diags.length < MAX_DIAGNOSTICS) this.diags.push({ at: { source: this.source, line }, decoder: 'libreswan', message });
+    else this.droppedDiagnostics++;
+  }
+}
+
 export const libreswanDialect: LogDialect = {
   id: 'libreswan',
-  name: 'libreswan',
-  sniff: () => 0,
-  createDecoder: () => ({ decode: () => undefined }),
+  name: 'libreswan pluto',
+  sniff,
+  createDecoder: (source) => new PlutoDecoder(source),
 };

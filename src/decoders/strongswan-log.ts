@@ -1,9 +1,168 @@
-import type { LogDialect } from './log-dialect.js';
+/**
+ * strongSwan charon log dialect: every shape charon's output takes (file logger with
+ * or without timestamps and in JSON, syslog, journald/charon-systemd, swanctl --log
+ * and --initiate, stroke `ipsec up` bodies) mapped onto the LogEvent vocabulary.
+ *
+ * Per line: one prefix scan (strongswan/line-prefix.ts), one Map lookup on the
+ * body's first word, then the few anchored patterns registered for that word.
+ */
+import type { LogEvent } from '../evidence/log-events.js';
+import type { LineDecoder, LogDialect } from './log-dialect.js';
+import { DecoderState, LineContext } from './strongswan/context.js';
+import { parseLine } from './strongswan/line-prefix.js';
+import { firstWord, mergeRuleTables } from './strongswan/rule-table.js';
+import { authRules } from './strongswan/rules-auth.js';
+import { childRules } from './strongswan/rules-child.js';
+import { livenessRules } from './strongswan/rules-liveness.js';
+import { negotiationRules, responding } from './strongswan/rules-negotiation.js';
+import { YearRollover } from './strongswan/timestamp.js';
 
-// Being written: the full decoder replaces this file.
+const RULES = mergeRuleTables(negotiationRules, authRules, childRules, livenessRules);
+
+/**
+ * Our patterns expect charon's ordinary messages; anything longer is a hex dump or
+ * garbage, and skipping it keeps the cost of a hostile 16 KiB line bounded.
+ */
+const MAX_BODY_CHARS = 4096;
+
+/**
+ * Bodies charon prints that say nothing a check needs. They matter for output with
+ * no prefix (stroke `ipsec up` consoles also hold shell prompts and other programs'
+ * lines): a body starting like one of these is charon's, anything else is not ours.
+ */
+const QUIET_BODY_PREFIXES = [
+  'scheduling rekeying in ',
+  'scheduling reauthentication in ',
+  'scheduling rekeying ',
+  'maximum IKE_SA lifetime ',
+  'establishing CHILD_SA ',
+  'establishing connection ',
+  "connection '",
+  'initiating ',
+  'received cert request for ',
+  'sending cert request for ',
+  'received end entity cert ',
+  'received issuer cert ',
+  'using trusted certificate ',
+  'using trusted ca certificate ',
+  'using trusted intermediate ca certificate ',
+  'using certificate ',
+  'reached self-signed root ca ',
+  'requesting ocsp status from ',
+  'fetching crl from ',
+  'ocsp response ',
+  'crl correctly signed by ',
+  'crl is valid',
+  'certificate status is ',
+  'checking certificate status of ',
+  'selected peer config ',
+  'peer supports MOBIKE',
+  'peer supports MOBIKE, but disabled in config',
+  'sending keep alive ',
+  'sending DPD ',
+  'sending DELETE for ',
+  'received DELETE for ',
+  'received AUTH_LIFETIME ',
+  'received ESP_TFC_PADDING_NOT_SUPPORTED',
+  'DPD not supported by peer',
+  'checking if current path still works',
+  'authentication of ',
+  'IKE_SA ',
+  'CHILD_SA ',
+  'reauthenticating IKE_SA ',
+  'rekeying IKE_SA ',
+  'closing CHILD_SA ',
+  'deleting IKE_SA ',
+  'restarting CHILD_SA ',
+  'no acceptable ',
+  'giving up after ',
+  'received proposals',
+  'configured proposals',
+  'splitting IKE message ',
+  'installing new virtual IP ',
+  'installing DNS server ',
+  'handling ',
+  'initiate completed successfully',
+];
+
+function isQuietCharonBody(body: string): boolean {
+  for (const p of QUIET_BODY_PREFIXES) if (body.startsWith(p)) return true;
+  return false;
+}
+
+class StrongswanLineDecoder implements LineDecoder {
+  private readonly state: DecoderState;
+  private readonly years = new YearRollover();
+
+  constructor(source: string) {
+    this.state = new DecoderState(source);
+  }
+
+  decode(line: string, lineNo: number): LogEvent[] | undefined {
+    try {
+      return this.decodeLine(line, lineNo);
+    } catch (err) {
+      // the rules are written not to throw; if one does, the line is located, not fatal
+      this.state.diagnose({ source: this.state.source, line: lineNo }, `strongSwan decoder error: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
+  }
+
+  diagnostics() {
+    return this.state.diagnostics();
+  }
+
+  private decodeLine(line: string, lineNo: number): LogEvent[] | undefined {
+    if (line.length === 0) return undefined;
+    const p = parseLine(line);
+    if (p.malformed) {
+      this.state.diagnose({ source: this.state.source, line: lineNo }, p.malformed);
+      return [];
+    }
+    const certain = p.certainty === 'charon';
+    const body = p.body;
+    if (body.length === 0) return certain ? [] : undefined;
+    if (body.length > MAX_BODY_CHARS) return certain ? [] : undefined;
+    const c = new LineContext(this.state, line, lineNo);
+    c.keyFromPrefix(p.conn, p.sa, p.shape === 'none' || p.shape === 'group');
+    if (p.time) {
+      c.time = p.time.text;
+      if (p.time.t !== undefined) c.t = this.years.adjust(p.time.t, p.time.hasYear);
+    }
+    const rules = RULES.get(firstWord(body));
+    let matched = false;
+    if (rules) {
+      for (const rule of rules) {
+        if (rule(body, c)) {
+          matched = true;
+          break;
+        }
+      }
+    }
+    // "%H is initiating …": the first word is the peer's address
+    if (!matched && body.includes(' is initiating ')) matched = responding(body, c);
+    if (matched || certain) return c.events;
+    return isQuietCharonBody(body) ? c.events : undefined;
+  }
+}
+
+/** Bodies only charon prints (reference §2.1 "Body fingerprints unique to strongSwan"). */
+const FINGERPRINT_RE =
+  /^(?:(?:generating|parsed) [A-Z][A-Z0-9_]* (?:request|response) \d+ \[|initiating (?:(?:Main|Aggressive) Mode )?IKE_SA \S|IKE_SA \S+\[\d+\] established between |CHILD_SA \S+\{\d+\} established with SPIs |(?:sending|received) packet: from \S+\[\d+\] to |selected proposal: |authentication of '|\S+ is initiating |tried \d+ shared keys? for |retransmit \d+ of request with message ID )/;
+
+function looksLikeCharon(line: string): boolean {
+  const p = parseLine(line);
+  if (p.certainty === 'charon') return true;
+  return p.body.length <= MAX_BODY_CHARS && FINGERPRINT_RE.test(p.body);
+}
+
 export const strongswanDialect: LogDialect = {
   id: 'strongswan',
-  name: 'strongswan',
-  sniff: () => 0,
-  createDecoder: () => ({ decode: () => undefined }),
+  name: 'strongSwan charon',
+  sniff(lines) {
+    let n = 0;
+    for (const line of lines) if (line.length > 0 && looksLikeCharon(line)) n++;
+    return n;
+  },
+  createDecoder: (source) => new StrongswanLineDecoder(source),
 };

@@ -74,7 +74,7 @@ export interface LogEventData {
   /** Selectors proposed or configured, when printed. */
   'ts': { source: 'proposed' | 'received' | 'configured' | 'selected'; local?: string[]; remote?: string[] };
   /** A retransmission: charon "retransmit 2 of request with message ID 0", pluto "retransmission; will wait 1 second". */
-  'retransmit': { count?: number; msgid?: number; exchange?: string; waitSeconds?: number; peer?: Endpoint };
+  'retransmit': { count?: number; msgid?: number; exchange?: string; waitSeconds?: number; peer?: Endpoint; /** pluto state name the retransmit happened in: STATE_MAIN_I1, IKE_SA_INIT_I, ESTABLISHED_IKE_SA (liveness) */ state?: string };
   /** Retransmissions exhausted: charon "giving up after 5 retransmits", pluto "10 second timeout exceeded after 5 retransmits". */
   'give-up': { retransmits?: number; seconds?: number; exchange?: string; state?: string; peer?: Endpoint; detail?: string };
   /** Dead peer detection / IKEv2 liveness fired and acted. */
@@ -103,6 +103,8 @@ export interface LogEventData {
   'notify': { direction: Direction; name: string; exchange?: string };
   /** A rekey collision or related event. */
   'rekey': { what: 'ike' | 'child'; outcome?: 'started' | 'collision' | 'done' };
+  /** The kernel reported an ICMP error for an IKE packet: pluto "ERROR: asynchronous network error report on eth1 (A:500), complainant B: Connection refused [errno 111, origin ICMP type 3 code 3 (not authenticated)]". */
+  'network-error': { detail: string; local?: Endpoint; complainant?: string; errno?: number };
 }
 
 export type LogEventKind = keyof LogEventData;
@@ -121,6 +123,8 @@ export interface LogEvent<K extends LogEventKind = LogEventKind> {
   conn?: string;
   /** SA key within the file: charon unique id, pluto state serial #N */
   sa?: string;
+  /** pluto: the IKE/ISAKMP SA serial (#N) a Child/IPsec SA state belongs to, when the log names it ("Child SA #2", "using #1", "isakmp#1") */
+  parentSa?: string;
   data: LogEventData[K];
 }
 

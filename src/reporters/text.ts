@@ -1,8 +1,8 @@
 import { Chalk } from 'chalk';
-import type { Finding } from '../engine/types.js';
 import type { EvidenceRef } from '../evidence/types.js';
 import type { Report } from '../report/types.js';
 import type { Reporter } from './types.js';
+import { verdictOf, verdictText } from './verdict.js';
 
 /** Human-readable terminal output: verdict, findings by severity with hint and evidence, check table. */
 export const textReporter: Reporter = (report, opts) => {
@@ -41,16 +41,9 @@ export const textReporter: Reporter = (report, opts) => {
 };
 
 function verdict(report: Report, c: InstanceType<typeof Chalk>): string {
-  const { errors, warnings, info } = report.summary;
-  const counts = `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}, ${info} info`;
-  if (errors) return c.red.bold(`✖ ${topCodes(report.findings, 'error')} — ${counts}`);
-  if (warnings) return c.yellow.bold(`⚠ ${topCodes(report.findings, 'warning')} — ${counts}`);
-  const applicable = report.results.filter((r) => r.status !== 'not-applicable').length;
-  return c.green.bold(`✔ no problems found by ${applicable} applicable check${applicable === 1 ? '' : 's'} — ${counts}`);
-}
-
-function topCodes(findings: Finding[], severity: Finding['severity']): string {
-  return uniq(findings.filter((f) => f.severity === severity).map((f) => f.code)).join(', ');
+  const v = verdictOf(report);
+  const paint = v.level === 'error' ? c.red.bold : v.level === 'warning' ? c.yellow.bold : c.green.bold;
+  return paint(verdictText(report));
 }
 
 export function describeInputs(report: Report): string {

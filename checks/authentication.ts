@@ -1,0 +1,95 @@
+import { defineCheck } from '../src/engine/define-check.js';
+import type { CheckContext } from '../src/engine/types.js';
+import type { LogEvent, LogEventData } from '../src/evidence/log-events.js';
+import { isNotify, logFiles, ofKind, refsOf, type LogSession } from '../src/evidence/derived/log-sessions.js';
+
+/** RFC 7296 §2.21.2: AUTHENTICATION_FAILED hides the reason from the initiator on purpose. */
+const INITIATOR_SIDE_CAUSES = [
+  'pre-shared key differs between the peers',
+  'no pre-shared key for this ID pair on the responder',
+  'the identity we sent matches no peer config on the responder (leftid/rightid, local.id/remote.id)',
+  'certificate not trusted or revoked on the responder (CA, CRL/OCSP)',
+];
+
+export default defineCheck({
+  meta: {
+    id: 'authentication',
+    title: 'Authentication',
+    description:
+      'Finds failed IKE authentication (RFC 7296 §2.15, §2.21.2 AUTHENTICATION_FAILED): PSK MAC mismatch ("tried N shared keys … but MAC mismatched", ' +
+      'libreswan "computed hash does not match"), missing PSKs, signature/certificate failures, and AUTHENTICATION_FAILED received from the peer. ' +
+      'Also notes certificate status (OCSP/CRL) that could not be established while authentication went on.',
+    requires: ['logEvents'],
+    codes: {
+      AUTH_FAILED: {
+        severity: 'error',
+        message: 'Authentication failed ({method}) seen from the {side}: {reason}.',
+        hint: 'Seen from the {side}. {whereToLook} For PSK: make the secret identical on both peers for this ID pair (strongSwan swanctl.conf `secrets { ike-… { id, secret } }` / ipsec.secrets, libreswan ipsec.secrets) and check `local.id`/`remote.id` (`leftid`/`rightid`), which select the key. For certificates: install the issuing CA (`remote.cacerts`, `rightca`) and check the peer certificate. Likely causes: {causes}.',
+      },
+      CERT_STATUS_UNAVAILABLE: {
+        severity: 'warning',
+        message: 'Revocation status of {subjects} could not be checked ({reasons}); authentication went on without it.',
+        hint: 'Make the OCSP responder / CRL distribution point reachable from this host, or set the revocation policy on purpose (strongSwan `revocation = strict|ifuri|relaxed`, libreswan `ocsp-strict=`/`crl-strict=`).',
+      },
+    },
+  },
+  run(ctx) {
+    checkLogs(ctx);
+  },
+});
+
+function checkLogs(ctx: CheckContext): void {
+  for (const file of logFiles(ctx.evidence)) {
+    for (const session of file.sessions) authFailures(ctx, session);
+    certStatus(ctx, file.events);
+  }
+}
+
+function authFailures(ctx: CheckContext, session: LogSession): void {
+  // an explicit ID mismatch on the same line is the precise diagnosis (peer-identity)
+  const idLines = new Set(ofKind(session.events, 'id-mismatch').map((e) => e.at.line));
+  const failed = ofKind(session.events, 'auth').filter((e) => !e.data.ok && !idLines.has(e.at.line));
+  const notified = session.events.filter((e) => isNotify(e, 'AUTHENTICATION_FAILED', 'received') || isNotify(e, 'AUTHENTICATION_FAILED', 'sent'));
+  if (!failed.length && !notified.length) return;
+  const local = failed.filter((e) => e.data.direction === 'local');
+  const received = failed.filter((e) => e.data.direction === 'received');
+  const sentNotify = notified.some((e) => isNotify(e, 'AUTHENTICATION_FAILED', 'sent')) || failed.some((e) => e.data.direction === 'sent');
+  // this daemon verified the peer (or told it so): it knows the reason
+  const verifier = local.length > 0 || sentNotify;
+  const decisive = local[0] ?? received[0] ?? failed[0];
+  const method = methodOf(decisive?.data);
+  const reason = decisive?.data.reason ?? (verifier ? 'the peer\'s AUTH payload did not verify' : 'the peer answered AUTHENTICATION_FAILED');
+  ctx.report({
+    code: 'AUTH_FAILED',
+    data: {
+      method, side: verifier ? 'responder' : 'initiator', reason, id: decisive?.data.id, conn: session.conn,
+      whereToLook: verifier ? 'This log holds the reason.' : 'The responder\'s log holds the reason; this initiator only received the verdict.',
+      causes: verifier ? causesFor(method) : INITIATOR_SIDE_CAUSES,
+    },
+    evidence: refsOf([...failed, ...notified]),
+  });
+}
+
+function methodOf(d: LogEventData['auth'] | undefined): string {
+  if (!d?.method || d.method === 'unknown') return 'method not named in the log';
+  return d.method === 'psk' ? 'pre-shared key' : d.method === 'cert' ? 'certificate/signature' : 'EAP';
+}
+
+function causesFor(method: string): string[] {
+  if (method === 'pre-shared key') return ['pre-shared key differs between the peers', 'no pre-shared key for this ID pair', 'the peer uses another ID, which selects another key'];
+  if (method === 'certificate/signature') return ['issuing CA not installed or not trusted', 'certificate revoked or expired', 'wrong private key / certificate pair'];
+  return INITIATOR_SIDE_CAUSES;
+}
+
+function certStatus(ctx: CheckContext, events: readonly LogEvent[]): void {
+  const failures = ofKind(events, 'cert-status').filter((e) => !e.data.ok);
+  if (!failures.length) return;
+  const uniq = (xs: (string | undefined)[]) => [...new Set(xs.filter((x): x is string => !!x))];
+  const subjects = uniq(failures.map((e) => e.data.subject));
+  const reasons = uniq(failures.map((e) => e.data.reason));
+  ctx.report({
+    code: 'CERT_STATUS_UNAVAILABLE',
+    data: { subjects: subjects.length ? subjects : 'the peer certificate', reasons: reasons.length ? reasons : 'status not available', count: failures.length },
+    evidence: refsOf(failures),
+  });
+}

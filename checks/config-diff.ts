@@ -1,0 +1,166 @@
+import { defineCheck } from '../src/engine/define-check.js';
+import type { CheckContext } from '../src/engine/types.js';
+import { configPairs, type ConnectionPair } from '../src/evidence/derived/config-pairs.js';
+import { endWord, refs, type ConfiguredConnection } from '../src/evidence/derived/config-connections.js';
+import { authGap, humanDuration, idGap, pairChildren, proposalGap, tsRelation } from '../src/evidence/derived/config-compare.js';
+
+const MATCH_HINT = 'make both configs list at least one identical proposal';
+
+export default defineCheck({
+  meta: {
+    id: 'config-diff',
+    title: 'Two peers\' configs agree',
+    description:
+      'Compares one peer\'s swanctl.conf/ipsec.conf with the other\'s, connection by connection (paired by addresses, identities and names), and predicts the failures before deployment: proposals without a common transform (RFC 7296 §3.3), identities the other side does not expect (§2.15, §3.5), authentication methods, traffic selectors that are not mirrored (§2.9), IKE version. Uses the daemons\' documented defaults where a setting is not written.',
+    requires: ['configs'],
+    codes: {
+      IKE_VERSION_MISMATCH: {
+        severity: 'error',
+        message: '{connA} ({fileA}) speaks only IKEv{versionA} but {connB} ({fileB}) speaks only IKEv{versionB}: no IKE SA can be negotiated.',
+        hint: 'use the same version on both: swanctl `version = 2`, ipsec.conf `keyexchange=ikev2`.',
+      },
+      IKE_PROPOSAL_MISMATCH: {
+        severity: 'error',
+        message: 'IKE proposals of {connA} and {connB} share no proposal: no common {transform}: {fileA} offers {aValues}, {fileB} accepts only {bValues}.',
+        hint: `${MATCH_HINT}: swanctl \`proposals\`, ipsec.conf \`ike=\` (e.g. add {bValues} on {fileA}'s side or {aValues} on {fileB}'s). The responder will answer NO_PROPOSAL_CHOSEN.`,
+      },
+      CHILD_PROPOSAL_MISMATCH: {
+        severity: 'error',
+        message: 'ESP/AH proposals of child {childA} ({fileA}) and {childB} ({fileB}) share no proposal: no common {transform}: {fileA} offers {aValues}, {fileB} accepts only {bValues}; {when}.',
+        hint: `${MATCH_HINT}: swanctl \`esp_proposals\`/\`ah_proposals\`, ipsec.conf \`esp=\` (libreswan \`phase2alg=\`).`,
+      },
+      PEER_ID_MISMATCH: {
+        severity: 'error',
+        message: '{fileFrom} ({connFrom}) identifies itself as {sent} but {fileTo} ({connTo}) expects {expected}: authentication will fail (strongSwan: no matching peer config; libreswan: peer ID mismatch).',
+        hint: 'make them agree: on {fileFrom} set the local id (swanctl `local { id = … }`, ipsec.conf `{fromWord}id=`), or on {fileTo} the expected remote id (swanctl `remote { id = … }`, ipsec.conf `{toWord}id=`). `@` marks an FQDN id in ipsec.conf.',
+      },
+      AUTH_METHOD_MISMATCH: {
+        severity: 'error',
+        message: '{fileFrom} ({connFrom}) authenticates with {uses} but {fileTo} ({connTo}) expects {expects} from it.',
+        hint: 'use the same method for this end on both sides: swanctl `local { auth }` / `remote { auth }`, ipsec.conf `authby=` or `leftauth=`/`rightauth=`; a PSK also needs a matching secret on both sides.',
+      },
+      TS_MISMATCH: {
+        severity: 'error',
+        message: 'Selectors of child {childA} ({fileA}) and {childB} ({fileB}) are not mirrored: {fileA} {aKey} {aTs} vs {fileB} {bKey} {bTs} ({relation}).',
+        hint: 'mirror them: one side\'s local_ts/leftsubnet must equal the other\'s remote_ts/rightsubnet. {narrowingNote}',
+      },
+      LIFETIME_DIFFERS: {
+        severity: 'info',
+        message: '{what} of {connA} differs: {fileA} {aValue}, {fileB} {bValue}; {note}',
+        hint: 'not an error; align them (swanctl `rekey_time`/`life_time`, ipsec.conf `ikelifetime=`/`lifetime=`) so rekeys are predictable and do not collide.',
+      },
+      PEER_CONNECTION_NOT_FOUND: {
+        severity: 'warning',
+        message: 'Connection {conn} in {file} has no counterpart in {other}: no connection there matches its addresses or identities.',
+        hint: 'check that the other peer\'s config has a connection for this one: addresses (remote_addrs / right=) and ids (remote id / rightid=) must point at each other.',
+      },
+    },
+  },
+  run(ctx) {
+    const pairs = configPairs(ctx.evidence);
+    for (const p of pairs) comparePair(ctx, p);
+    reportUnpaired(ctx, pairs);
+  },
+});
+
+function comparePair(ctx: CheckContext, { a, b }: ConnectionPair): void {
+  const names = { connA: a.conn.name, connB: b.conn.name, fileA: a.facts.source, fileB: b.facts.source };
+  const va = a.conn.ikeVersion;
+  const vb = b.conn.ikeVersion;
+  if (va.value !== 0 && vb.value !== 0 && va.value !== vb.value) {
+    ctx.report({ code: 'IKE_VERSION_MISMATCH', data: { ...names, versionA: va.value, versionB: vb.value }, evidence: refs(va, vb) });
+    return; // everything else is moot without an IKE SA
+  }
+  const ike = proposalGap(a.conn.proposals, a.conn.proposalsStrict, b.conn.proposals, b.conn.proposalsStrict, 'IKE');
+  if (ike) ctx.report({ code: 'IKE_PROPOSAL_MISMATCH', data: { ...names, transform: ike.transforms, aValues: ike.aValues, bValues: ike.bValues, details: ike.delta.details, closest: ike.delta.closest }, evidence: refs(a.conn.proposals, b.conn.proposals) });
+  for (const [from, to] of [[a, b], [b, a]] as const) {
+    const names2 = { connFrom: from.conn.name, connTo: to.conn.name, fileFrom: from.facts.source, fileTo: to.facts.source, fromWord: from.conn.symmetric ? endWord(from, 'local') : 'left', toWord: to.conn.symmetric ? endWord(to, 'remote') : 'right' };
+    const id = idGap(from, to);
+    if (id) ctx.report({ code: 'PEER_ID_MISMATCH', data: { ...names2, sent: id.sent.shown, expected: id.expected.shown }, evidence: refs(id.sent.setting ?? from.conn, id.expected.setting ?? to.conn) });
+    const auth = authGap(from, to);
+    if (auth) ctx.report({ code: 'AUTH_METHOD_MISMATCH', data: { ...names2, uses: auth.uses.value, expects: auth.expects.value, usesFamily: auth.usesFamily, expectsFamily: auth.expectsFamily }, evidence: refs(auth.uses, auth.expects) });
+  }
+  const ikev1 = va.value === 1 || vb.value === 1;
+  for (const { a: ca, b: cb } of pairChildren(a, b)) {
+    const childNames = { ...names, childA: ca.name, childB: cb.name };
+    const esp = proposalGap(ca.espProposals, a.conn.espStrict, cb.espProposals, b.conn.espStrict, 'ESP');
+    if (esp) {
+      // RFC 7296 §1.2: the first CHILD_SA rides in IKE_AUTH without KE; a PFS group is only used at rekey
+      const onlyAtRekey = !ikev1 && esp.delta.types.every((t) => t === 'KE');
+      ctx.report({
+        code: 'CHILD_PROPOSAL_MISMATCH',
+        data: { ...childNames, transform: esp.transforms, aValues: esp.aValues, bValues: esp.bValues, details: esp.delta.details, onlyAtRekey, when: onlyAtRekey ? `IKEv2 negotiates the first CHILD_SA without a KE exchange, so the tunnel comes up and fails at its first rekey, after ${humanDuration(Math.min(ca.rekeyTime.value, cb.rekeyTime.value))}` : 'the CHILD_SA will not be created' },
+        evidence: refs(ca.espProposals, cb.espProposals),
+      });
+    }
+    if (ca.ahProposals && cb.ahProposals) {
+      const ah = proposalGap(ca.ahProposals, a.conn.espStrict, cb.ahProposals, b.conn.espStrict, 'AH');
+      if (ah) ctx.report({ code: 'CHILD_PROPOSAL_MISMATCH', data: { ...childNames, transform: ah.transforms, aValues: ah.aValues, bValues: ah.bValues, when: 'the CHILD_SA will not be created' }, evidence: refs(ca.ahProposals, cb.ahProposals) });
+    }
+    reportTs(ctx, a, b, ca, cb, childNames, ikev1);
+  }
+  reportLifetimes(ctx, a, b, names);
+}
+
+function reportTs(ctx: CheckContext, a: ConfiguredConnection, b: ConfiguredConnection, ca: ConfiguredConnection['conn']['children'][number], cb: typeof ca, names: Record<string, string>, ikev1: boolean): void {
+  const rel = tsRelation(a, ca, b, cb);
+  const strictPeer = ikev1 || a.facts.dialect === 'libreswan' || b.facts.dialect === 'libreswan';
+  for (const [which, relation] of [['local', rel.local], ['remote', rel.remote]] as const) {
+    if (relation === 'equal' || relation === 'unknown') continue;
+    const aTs = which === 'local' ? ca.localTs : ca.remoteTs;
+    const bTs = which === 'local' ? cb.remoteTs : cb.localTs;
+    const narrowing = relation !== 'disjoint';
+    ctx.report({
+      code: 'TS_MISMATCH',
+      severity: narrowing && !strictPeer ? 'warning' : 'error',
+      data: {
+        ...names,
+        aKey: aTs.key ?? (which === 'local' ? 'local_ts' : 'remote_ts'),
+        bKey: bTs.key ?? (which === 'local' ? 'remote_ts' : 'local_ts'),
+        aTs: aTs.value,
+        bTs: bTs.value,
+        relation: relation === 'disjoint' ? 'no overlap: TS_UNACCEPTABLE' : `${relation}: only the intersection can be negotiated`,
+        narrowing,
+        narrowingNote: narrowing
+          ? strictPeer
+            ? 'IKEv1 Quick Mode and libreswan (without narrowing=yes) do not narrow: the exchange fails.'
+            : 'IKEv2 responders narrow to the intersection (RFC 7296 §2.9): the tunnel comes up but carries only the overlap, and which part depends on who initiates.'
+          : 'with no overlap the responder answers TS_UNACCEPTABLE.',
+      },
+      evidence: refs(aTs, bTs),
+    });
+  }
+}
+
+function reportLifetimes(ctx: CheckContext, a: ConfiguredConnection, b: ConfiguredConnection, names: Record<string, string>): void {
+  const ikev1 = a.conn.ikeVersion.value === 1 || b.conn.ikeVersion.value === 1;
+  const note = ikev1 ? 'IKEv1 negotiates lifetimes: the responder may refuse a longer one or impose its own.' : 'IKEv2 does not negotiate lifetimes (RFC 7296 §2.8): each side rekeys on its own schedule, the shorter one wins.';
+  const pairs: Array<[string, ReturnType<typeof pick>, ReturnType<typeof pick>]> = [['IKE SA rekey time', pick(a.conn.ikeRekeyTime), pick(b.conn.ikeRekeyTime)]];
+  const ca = a.conn.children[0];
+  const cb = b.conn.children[0];
+  if (ca && cb) pairs.push(['CHILD SA rekey time', pick(ca.rekeyTime), pick(cb.rekeyTime)]);
+  for (const [what, x, y] of pairs) {
+    if (x.value === y.value || x.value === 0 || y.value === 0) continue;
+    const ratio = Math.max(x.value, y.value) / Math.min(x.value, y.value);
+    if (ratio < 1.5) continue;
+    ctx.report({ code: 'LIFETIME_DIFFERS', data: { ...names, what, aValue: humanDuration(x.value), bValue: humanDuration(y.value), note }, evidence: refs(x.s, y.s) });
+  }
+}
+
+function pick(s: ConfiguredConnection['conn']['ikeRekeyTime']) {
+  return { value: s.value, s };
+}
+
+function reportUnpaired(ctx: CheckContext, pairs: ConnectionPair[]): void {
+  const configs = (ctx.evidence.configs ?? []).filter((c) => c.connections.length > 0);
+  if (configs.length !== 2) return;
+  const paired = new Set(pairs.flatMap((p) => [p.a.original, p.b.original]));
+  for (const [self, other] of [[configs[0], configs[1]], [configs[1], configs[0]]] as const) {
+    for (const conn of self.connections) {
+      if (paired.has(conn)) continue;
+      // templates and pass/drop conns have no peer
+      if (conn.children.every((c) => c.mode.value === 'pass' || c.mode.value === 'drop') || conn.children.every((c) => c.startAction.value === 'ignore' && c.startAction.implicit === false)) continue;
+      ctx.report({ code: 'PEER_CONNECTION_NOT_FOUND', data: { conn: conn.name, file: self.source, other: other.source }, evidence: refs(conn) });
+    }
+  }
+}

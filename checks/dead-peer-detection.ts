@@ -1,0 +1,151 @@
+import { defineCheck } from '../src/engine/define-check.js';
+import type { CheckContext } from '../src/engine/types.js';
+import type { LogEvent } from '../src/evidence/log-events.js';
+import { logFiles, ofKind, refsOf, type LogFile } from '../src/evidence/derived/log-sessions.js';
+import { establishedAfter } from '../src/evidence/derived/log-phase.js';
+import { formatEndpoint, retransmitChains } from '../src/evidence/derived/retransmits.js';
+import { actionWithoutRecovery, dpdView, type DpdView } from '../src/evidence/derived/config-dpd.js';
+import { configPairs } from '../src/evidence/derived/config-pairs.js';
+import { humanDuration } from '../src/evidence/derived/config-compare.js';
+import { refs } from '../src/evidence/derived/config-connections.js';
+
+export default defineCheck({
+  meta: {
+    id: 'dead-peer-detection',
+    title: 'Dead peer detection / liveness',
+    description:
+      'Finds established SAs torn down because the peer stopped answering DPD (RFC 3706, IKEv1 R_U_THERE) or IKEv2 liveness checks ' +
+      '(RFC 7296 §2.4: empty INFORMATIONAL requests): libreswan "DPD action - …", "liveness action - …", strongSwan retransmits of an ' +
+      'INFORMATIONAL request on an established IKE SA followed by "giving up".',
+    requires: ['logEvents', 'configs'],
+    codes: {
+      DPD_TIMEOUT: {
+        severity: 'error',
+        message: 'The peer {peer} stopped answering {mechanism} on an established SA; action taken: {action}; established again later: {recovered}.',
+        hint: 'The peer or the path went away after the tunnel was up (reboot, NAT mapping expired, UDP 4500 dropped, ISP outage). Check the peer and the path; tune the timers to your link: strongSwan swanctl.conf `dpd_delay`/`dpd_timeout` and `dpd_action` (ipsec.conf `dpddelay`/`dpdtimeout`/`dpdaction`), libreswan `dpddelay`/`dpdtimeout` (IKEv2: `retransmit-timeout`) and `dpdaction`.',
+      },
+      DPD_DISABLED: {
+        severity: 'warning',
+        message: 'Connection {conn} ({file}) runs no dead peer detection / liveness check: a dead peer is noticed only when this side next sends a request — at the next rekey, after up to {noticedAfter} plus {retransmit} of retransmissions.',
+        hint: 'until then traffic is sent into a dead tunnel and no failover or re-establishment happens. Enable it: swanctl `dpd_delay = 30s` (with `dpd_action = restart` or `start_action = trap`), strongSwan ipsec.conf `dpdaction=restart` (+ `dpddelay=30s`), libreswan `dpddelay=30` (IKEv1 also `dpdtimeout=120`).',
+      },
+      DPD_ACTION_NONE: {
+        severity: 'warning',
+        message: 'Connection {conn} ({file}) detects a dead peer every {delay} but then only clears child {child} (dpd_action {action}) and installs no trap: the tunnel to {peer} stays down until someone restarts it.',
+        hint: 'use `dpd_action = restart` (or `start_action = trap` so traffic re-triggers it) in swanctl.conf; `dpdaction=restart` or `hold` with `auto=route` in ipsec.conf.',
+      },
+      DPD_MISMATCH: {
+        severity: 'warning',
+        message: 'DPD differs between the peers of {connA}: {fileA} {stateA}, {fileB} {stateB}.',
+        hint: 'configure DPD/liveness on both peers with similar intervals, so whichever side survives notices the other\'s loss and recovers (swanctl `dpd_delay`, ipsec.conf `dpddelay`).',
+      },
+      DPD_SETTING_IGNORED: {
+        severity: 'info',
+        message: '{key} in {conn} ({file}) has no effect: {reason}.',
+        hint: 'remove it or set what the daemon uses instead, so the config says what really happens.',
+      },
+    },
+  },
+  run(ctx) {
+    checkLogs(ctx);
+    checkConfigs(ctx);
+  },
+});
+
+function checkLogs(ctx: CheckContext): void {
+  const reported = new Set<string>();
+  for (const file of logFiles(ctx.evidence)) {
+    for (const e of ofKind(file.events, 'dpd')) {
+      if (e.data.outcome !== 'timeout') continue;
+      reported.add(`${file.source}:${e.conn ?? ''}`);
+      const requests = ofKind(file.events, 'retransmit').filter((r) => sameConn(r, e) && (r.at.line ?? 0) < (e.at.line ?? 0) && /ESTABLISHED|INFORMATIONAL/i.test(`${r.data.state ?? ''} ${r.data.exchange ?? ''}`));
+      const giveUp = ofKind(file.events, 'give-up').find((g) => g.at.line === e.at.line);
+      const counts = [...requests.map((r) => r.data.count ?? 0), giveUp?.data.retransmits ?? 0];
+      report(ctx, file, e, {
+        peer: formatEndpoint(giveUp?.data.peer ?? requests[0]?.data.peer) ?? e.data.peer ?? peerOf(file, e) ?? '(address not in the log)',
+        mechanism: e.data.mechanism === 'liveness' ? 'IKEv2 liveness checks' : 'DPD (R_U_THERE)',
+        action: e.data.action ?? 'SA deleted', retransmits: Math.max(requests.length, ...counts),
+      }, [requestOf(file, requests[0]), ...requests, e]);
+    }
+  }
+  // strongSwan: no dedicated line; an INFORMATIONAL request on an established IKE SA that is given up on
+  for (const chain of retransmitChains(ctx.evidence)) {
+    if (!chain.afterEstablished || !chain.giveUp) continue;
+    if (chain.exchange && !/INFORMATIONAL/i.test(chain.exchange)) continue;
+    const file = logFiles(ctx.evidence).find((f) => f.source === chain.session.source)!;
+    if (reported.has(`${file.source}:${chain.session.conn ?? ''}`)) continue;
+    report(ctx, file, chain.giveUp, {
+      peer: formatEndpoint(chain.peer) ?? peerOf(file, chain.giveUp) ?? '(address not in the log)', mechanism: 'IKEv2 liveness / DPD checks',
+      action: 'IKE SA deleted', retransmits: chain.count,
+    }, [chain.request, ...chain.retransmits, chain.giveUp, ...chain.also]);
+  }
+}
+
+function report(ctx: CheckContext, file: LogFile, anchor: LogEvent, data: Record<string, unknown>, events: (LogEvent | undefined)[]): void {
+  const again = establishedAfter(file, anchor);
+  ctx.report({
+    code: 'DPD_TIMEOUT',
+    data: { ...data, conn: anchor.conn, recovered: again ? `yes (line ${again.at.line})` : 'no', reestablishedLine: again?.at.line },
+    evidence: refsOf([...events, again]),
+  });
+}
+
+/** The request whose retransmissions these are (the DPD/liveness INFORMATIONAL). */
+function requestOf(file: LogFile, first: LogEvent<'retransmit'> | undefined): LogEvent | undefined {
+  if (!first) return undefined;
+  return ofKind(file.events, 'message')
+    .filter((m) => m.data.direction === 'sent' && m.data.role === 'request' && (m.at.line ?? 0) < (first.at.line ?? 0) && sameConn(m, first) && (first.data.msgid === undefined || m.data.msgid === first.data.msgid))
+    .pop();
+}
+
+function sameConn(a: LogEvent, b: LogEvent): boolean {
+  return !a.conn || !b.conn || a.conn === b.conn;
+}
+
+function peerOf(file: LogFile, e: LogEvent): string | undefined {
+  const est = ofKind(file.events, 'ike-established').find((x) => sameConn(x, e) && x.data.remote);
+  return est?.data.remote;
+}
+
+// ---------------------------------------------------------------------------
+// config side: what the configured timers and actions will do
+
+function checkConfigs(ctx: CheckContext): void {
+  const views = new Map<object, DpdView>();
+  for (const facts of ctx.evidence.configs ?? []) {
+    for (const conn of facts.connections) {
+      if (conn.children.length && conn.children.every((c) => c.mode.value === 'pass' || c.mode.value === 'drop')) continue;
+      const view = dpdView(facts, conn);
+      views.set(conn, view);
+      const base = { conn: conn.name, file: facts.source };
+      for (const ig of view.ignored) ctx.report({ code: 'DPD_SETTING_IGNORED', data: { ...base, key: ig.setting.key, reason: ig.reason }, evidence: refs(ig.setting) });
+      if (!view.enabled) {
+        ctx.report({
+          code: 'DPD_DISABLED',
+          // a road-warrior responder (%any peers) loses little: clients reconnect on their own
+          severity: view.siteToSite ? undefined : 'info',
+          data: { ...base, siteToSite: view.siteToSite, noticedAfter: view.noticedAfter ? humanDuration(view.noticedAfter) : 'never (no rekey configured)', noticedAfterSeconds: view.noticedAfter, retransmit: humanDuration(view.retransmitSeconds) },
+          evidence: refs(view.offBecause ?? view.delay, view.noticedBy),
+        });
+      }
+      for (const a of actionWithoutRecovery(view)) {
+        ctx.report({ code: 'DPD_ACTION_NONE', data: { ...base, child: a.child, action: a.action.value, delay: humanDuration(view.delay.value), peer: conn.remote.addrs.value }, evidence: refs(view.delay, a.action, a.startAction) });
+      }
+    }
+  }
+  for (const { a, b } of configPairs(ctx.evidence)) {
+    const va = views.get(a.original);
+    const vb = views.get(b.original);
+    if (!va || !vb) continue;
+    const state = (v: DpdView) => (v.enabled ? `checks every ${humanDuration(v.delay.value)}` : 'runs no DPD');
+    const onlyOne = va.enabled !== vb.enabled;
+    const ratio = va.enabled && vb.enabled ? Math.max(va.delay.value, vb.delay.value) / Math.min(va.delay.value, vb.delay.value) : 1;
+    if (!onlyOne && ratio < 3) continue;
+    ctx.report({
+      code: 'DPD_MISMATCH',
+      severity: onlyOne ? undefined : 'info',
+      data: { connA: a.conn.name, connB: b.conn.name, fileA: a.facts.source, fileB: b.facts.source, stateA: state(va), stateB: state(vb), delayA: va.enabled ? va.delay.value : 0, delayB: vb.enabled ? vb.delay.value : 0 },
+      evidence: refs(va.offBecause ?? va.delay, vb.offBecause ?? vb.delay),
+    });
+  }
+}

@@ -1,0 +1,189 @@
+import { defineCheck } from '../src/engine/define-check.js';
+import type { CheckContext } from '../src/engine/types.js';
+import type { EvidenceRef } from '../src/evidence/types.js';
+import type { EspFlow, IkeMessage, PacketEvidence } from '../src/evidence/packet-types.js';
+import { espFlowRefs, espFlowSummary, ikeRef, secondsBetween } from '../src/evidence/derived/wire-refs.js';
+
+/** Fewer packets than this in one direction is too little to call a flow one-way. */
+const MIN_ONE_WAY_PACKETS = 3;
+/** How long the capture must go on after a Child SA came up before "no ESP" means something. */
+const MIN_QUIET_SECONDS = 10;
+
+export default defineCheck({
+  meta: {
+    id: 'esp-flows',
+    title: 'ESP/UDP-4500 seen',
+    description:
+      'Counts ESP (RFC 4303) and AH (RFC 4302) per SPI and direction, including ESP in UDP 4500 (RFC 3948): traffic in one direction only ' +
+      'while IKE still works both ways, Child SAs negotiated with no ESP at all, and loss from sequence-number gaps (RFC 4303 §2.2; ' +
+      'an SA shared by several destinations counts once per sender).',
+    requires: ['packets'],
+    codes: {
+      ESP_ONE_WAY: {
+        severity: 'error',
+        message: 'IPsec traffic (ESP/AH) flows only {direction} ({packets} packets on {spis}); nothing comes back from {silent}{ikeContext}.',
+        hint: '{hintText}',
+      },
+      NO_ESP: {
+        severity: 'warning',
+        message: 'The Child SA between {a} and {b} was negotiated ({exchange}, frame {frame}) but no ESP or AH was captured in the {seconds} s that followed.',
+        hint: 'No traffic matched the tunnel\'s traffic selectors, or it is not routed into it: check the policy (`ip xfrm policy`) and routes on both sides, that the selectors cover the hosts that should talk (strongSwan `local_ts`/`remote_ts`, libreswan `leftsubnet`/`rightsubnet`), and that the capture filter includes ESP (ip proto 50) and UDP 4500.',
+      },
+      ESP_SEQUENCE_GAPS: {
+        severity: 'warning',
+        message: '{missing} of {expected} packets missing from {sender} to {receiver} on SPI 0x{spi} (sequence {minSeq}..{maxSeq}, {lossPercent}% loss, {duplicates} duplicates).',
+        hint: 'Packets are lost between the sender and the capture point: check the path (MTU, fragment drops, congestion, a firewall rate limit). Capture closer to {sender} to see where they disappear.',
+      },
+    },
+  },
+  run(ctx) {
+    const packets = ctx.evidence.packets;
+    if (!packets) return;
+    reportOneWay(ctx, packets);
+    reportNoEsp(ctx, packets);
+    reportGaps(ctx, packets);
+  },
+});
+
+function pairKey(a: string, b: string): string {
+  return a < b ? `${a}|${b}` : `${b}|${a}`;
+}
+
+function reportOneWay(ctx: CheckContext, packets: PacketEvidence): void {
+  const byPair = new Map<string, EspFlow[]>();
+  for (const f of packets.espFlows) {
+    if (isGroupAddress(f.dst)) continue; // multicast SAs (OSPFv3 with AH, RFC 4552) are one-way by design
+    byPair.set(pairKey(f.src, f.dst), [...(byPair.get(pairKey(f.src, f.dst)) ?? []), f]);
+  }
+  const withoutIke: EspFlow[][] = [];
+  for (const [key, flows] of byPair) {
+    const senders = new Set(flows.map((f) => f.src));
+    const total = flows.reduce((n, f) => n + f.packets, 0);
+    if (senders.size !== 1 || total < MIN_ONE_WAY_PACKETS) continue;
+    const ike = packets.ikeMessages.filter((m) => pairKey(m.src.address, m.dst.address) === key);
+    const ikeBothWays = new Set(ike.map((m) => m.src.address)).size === 2;
+    if (!ikeBothWays) {
+      withoutIke.push(flows);
+      continue;
+    }
+    const sender = flows[0].src;
+    const silent = flows[0].dst;
+    const lastReply = ike.filter((m) => m.src.address === silent).at(-1)!;
+    ctx.report({
+      code: 'ESP_ONE_WAY',
+      data: {
+        ...summary(flows), silent, ikeSeen: true, ikeBothWays: true,
+        ikeContext: `, although IKE from ${silent} still arrives (last frame ${lastReply.at.frame})`,
+        hintText: `IKE works both ways, so the peers agree on the SA but ESP from ${silent} to ${sender} is lost: check ${silent}'s return route into the tunnel and its xfrm policy/SA for SPIs of the reverse direction, and any firewall or NAT rule that passes IKE but not ESP (IP protocol 50, or UDP 4500 for ESP in UDP) in that direction.`,
+      },
+      evidence: [...flows.flatMap((f) => espFlowRefs(f, 2)), ikeRef(lastReply)],
+    });
+  }
+  if (withoutIke.length) reportOneWayWithoutIke(ctx, withoutIke);
+}
+
+/** Without IKE in the capture, one-way ESP may be the capture point's view (a SPAN of one direction, asymmetric routing), not a fault. */
+function reportOneWayWithoutIke(ctx: CheckContext, groups: EspFlow[][]): void {
+  const flows = groups.flat();
+  const silent = [...new Set(flows.map((f) => f.dst))];
+  ctx.report({
+    code: 'ESP_ONE_WAY',
+    severity: 'warning',
+    data: {
+      ...summary(flows), silent: list(silent), ikeSeen: false, pairs: groups.length,
+      ikeContext: ' (no IKE in this capture, so it cannot tell whether replies are expected or only one direction passes the capture point)',
+      hintText: `If the tunnel should carry replies, ESP from ${list(silent)} is missing: check the return route and the reverse SA on that side. If the capture point only sees one direction (asymmetric routing, a one-way SPAN port), capture on the peer too, including IKE (udp port 500 or udp port 4500) to know the SA pairs.`,
+      severityReason: 'no IKE in the capture',
+    },
+    evidence: flows.slice(0, 20).map((f) => espFlowRefs(f, 1)[0]),
+  });
+}
+
+function isGroupAddress(a: string): boolean {
+  if (a.includes(':')) return a.toLowerCase().startsWith('ff');
+  const first = Number(a.split('.')[0]);
+  return (first >= 224 && first <= 239) || a === '255.255.255.255';
+}
+
+function summary(flows: EspFlow[]): Record<string, unknown> {
+  const senders = [...new Set(flows.map((f) => f.src))];
+  return {
+    direction: `from ${list(senders)} to ${list([...new Set(flows.map((f) => f.dst))])}`,
+    sender: list(senders),
+    packets: flows.reduce((n, f) => n + f.packets, 0),
+    spis: list([...new Set(flows.map((f) => `${f.protocol === 'ah' ? 'AH ' : ''}0x${f.spiHex}`))], 6),
+    flows: flows.slice(0, 32).map(flowData),
+  };
+}
+
+function flowData(f: EspFlow): Record<string, unknown> {
+  return {
+    protocol: f.protocol, spi: `0x${f.spiHex}`, src: f.src, dst: f.dst, encap: f.encap, srcPort: f.srcPort, dstPort: f.dstPort,
+    packets: f.packets, bytes: f.bytes, minSeq: f.minSeq, maxSeq: f.maxSeq, missing: f.missing, firstFrame: f.first.frame, lastFrame: f.last.frame,
+  };
+}
+
+function list(xs: string[], max = 4): string {
+  return xs.length <= max ? xs.join(', ') : `${xs.slice(0, max).join(', ')} and ${xs.length - max} more`;
+}
+
+/** A Child SA came up: IKEv2 IKE_AUTH/CREATE_CHILD_SA answered, or an IKEv1 Quick Mode answered. */
+function childSaEstablished(packets: PacketEvidence): IkeMessage[] {
+  const answers: IkeMessage[] = [];
+  const quickModes = new Map<string, IkeMessage[]>();
+  for (const m of packets.ikeMessages) {
+    if (m.version === 2 && (m.exchange === 35 || m.exchange === 36) && m.response && !m.malformed) answers.push(m);
+    if (m.version === 1 && m.exchange === 32) {
+      const k = `${m.spiI}|${m.messageId}`;
+      quickModes.set(k, [...(quickModes.get(k) ?? []), m]);
+    }
+  }
+  for (const qm of quickModes.values()) {
+    const answer = qm.find((m) => m.src.address !== qm[0].src.address);
+    if (answer) answers.push(answer);
+  }
+  return answers;
+}
+
+function reportNoEsp(ctx: CheckContext, packets: PacketEvidence): void {
+  const seen = new Set<string>();
+  const lastTs = packets.lastTs ?? 0;
+  for (const m of childSaEstablished(packets)) {
+    const key = pairKey(m.src.address, m.dst.address);
+    if (seen.has(key)) continue;
+    if (packets.espFlows.some((f) => pairKey(f.src, f.dst) === key)) continue;
+    const quiet = secondsBetween(m.at, { ...m.at, ts: lastTs });
+    if (quiet === undefined || quiet < MIN_QUIET_SECONDS) continue;
+    seen.add(key);
+    ctx.report({
+      code: 'NO_ESP',
+      data: { a: m.src.address, b: m.dst.address, exchange: m.exchangeName, frame: m.at.frame, seconds: Math.round(quiet), espFlowsInCapture: packets.espFlows.length },
+      evidence: [ikeRef(m)],
+    });
+  }
+}
+
+/**
+ * Loss per flow (src, dst, SPI: an SA is identified by SPI and destination, RFC 4301 §4.1),
+ * confirmed by the sender's counter across destinations: a flow's "gap" that the
+ * sender's other destinations fill is a shared SA (multicast, manual keying), not loss.
+ */
+function reportGaps(ctx: CheckContext, packets: PacketEvidence): void {
+  for (const f of packets.espFlows) {
+    if (f.missing <= 0 || f.minSeq === undefined || f.maxSeq === undefined) continue;
+    const sender = packets.espSenders.find((s) => s.spi === f.spi && s.src === f.src && s.protocol === f.protocol && s.encap === f.encap);
+    if (sender && sender.missing === 0) continue;
+    const expected = f.maxSeq - f.minSeq + 1;
+    const gapRefs: EvidenceRef[] = f.gaps.map((g) => ({ source: f.first.source, frame: g.frame, excerpt: `${espFlowSummary(f)}: sequence jumps from ${g.after} to ${g.next}` }));
+    ctx.report({
+      code: 'ESP_SEQUENCE_GAPS',
+      data: {
+        sender: f.src, receiver: f.dst, protocol: f.protocol, encap: f.encap, spi: f.spiHex,
+        missing: f.missing, expected, received: f.seqPackets, minSeq: f.minSeq, maxSeq: f.maxSeq,
+        lossPercent: Math.round((f.missing / expected) * 1000) / 10, duplicates: f.duplicates, outOfOrder: f.outOfOrder, ipFragments: f.ipFragments,
+        gaps: f.gaps.map((g) => ({ after: g.after, next: g.next, frame: g.frame })),
+      },
+      evidence: gapRefs.length ? gapRefs : espFlowRefs(f, 2),
+    });
+  }
+}

@@ -1,0 +1,120 @@
+import { defineCheck } from '../src/engine/define-check.js';
+import type { CheckContext } from '../src/engine/types.js';
+import type { LogEvent } from '../src/evidence/log-events.js';
+import { isNotify, lastBefore, logFiles, ofKind, refsOf, type LogFile, type LogSession } from '../src/evidence/derived/log-sessions.js';
+import { ikeVersionOf, phaseOf } from '../src/evidence/derived/log-phase.js';
+
+export default defineCheck({
+  meta: {
+    id: 'peer-identity',
+    title: 'Peer identity and connection lookup',
+    description:
+      'Compares the identity a peer presented with the one configured (RFC 7296 §2.15 IDi/IDr; RFC 2409 §5 IKEv1 ID payloads): strongSwan ' +
+      '"looking for peer configs matching … / no matching peer config found", "IDir … does not match", "received IDr …, but require …"; ' +
+      'libreswan "peer ID … does not match expected …", INVALID_ID_INFORMATION. Also finds responders without any connection for the peer ' +
+      '(strongSwan "no IKE config found", libreswan "no suitable connection").',
+    requires: ['logEvents'],
+    codes: {
+      PEER_ID_MISMATCH: {
+        severity: 'error',
+        message: 'The peer identified itself as {received}, but {expected} is expected (checked by the {side}).',
+        hint: 'Make the identities agree: the peer\'s own id (strongSwan swanctl.conf `local.id`, ipsec.conf `leftid`; libreswan `leftid`) must equal this side\'s expectation of it (swanctl.conf `remote.id`, ipsec.conf/libreswan `rightid`), or the certificate subject/subjectAltName. Behind NAT the peer often sends its private address as ID.',
+      },
+      NO_MATCHING_CONNECTION: {
+        severity: 'error',
+        message: 'No connection matches this peer: {detail} (local {local}, remote {remote}).',
+        hint: 'Add or fix the connection on the responder so its addresses match the peer: strongSwan swanctl.conf `local_addrs`/`remote_addrs` (ipsec.conf `left`/`right`), libreswan `left`/`right` (or `right=%any`), and the IKE version (`version`, `keyexchange=`/`ikev2=`). Check the daemon listens on the address the peer targets.',
+      },
+    },
+  },
+  run(ctx) {
+    checkLogs(ctx);
+  },
+});
+
+function checkLogs(ctx: CheckContext): void {
+  for (const file of logFiles(ctx.evidence)) {
+    for (const session of file.sessions) {
+      idMismatches(ctx, session);
+      missingConfigs(ctx, file, session);
+    }
+    possibleMissingConnection(ctx, file);
+  }
+}
+
+function idMismatches(ctx: CheckContext, session: LogSession): void {
+  for (const e of ofKind(session.events, 'id-mismatch')) {
+    const peerSentId = session.events.find((x) => x.kind === 'identity' && (x.data as { direction: string }).direction === 'received');
+    ctx.report({
+      code: 'PEER_ID_MISMATCH',
+      data: { received: e.data.received ?? (peerSentId?.data as { id?: string } | undefined)?.id, expected: e.data.expected, side: 'daemon that wrote this log', detail: e.data.detail, conn: session.conn },
+      evidence: refsOf([peerSentId, e]),
+    });
+  }
+  // libreswan IKEv1: we refuse the peer's ID in Main Mode with INVALID_ID_INFORMATION (in Quick Mode it is about selectors)
+  const invalidIdSent = session.events.filter((e) => isNotify(e, 'INVALID_ID_INFORMATION', 'sent') && !hasEstablished(session, e));
+  if (invalidIdSent.length && !ofKind(session.events, 'id-mismatch').length) {
+    ctx.report({
+      code: 'PEER_ID_MISMATCH',
+      data: { received: 'the peer\'s ID payload', expected: 'the configured peer ID', side: 'responder', conn: session.conn },
+      evidence: refsOf(invalidIdSent),
+    });
+  }
+}
+
+function hasEstablished(session: LogSession, e: LogEvent): boolean {
+  return lastBefore(session.events, e, 'ike-established') !== undefined;
+}
+
+function missingConfigs(ctx: CheckContext, file: LogFile, session: LogSession): void {
+  for (const e of ofKind(session.events, 'no-config')) {
+    if (e.data.scope === 'child') continue; // selectors: traffic-selectors
+    const lookup = lastBefore(session.events, e, 'peer-config-lookup');
+    if (e.data.scope === 'peer' && lookup) {
+      // RFC 7296 §2.15: the responder picks the peer config by IDi (and IDr); none fits
+      ctx.report({
+        code: 'PEER_ID_MISMATCH',
+        data: {
+          received: lookup.data.remoteId ?? e.data.remote, expected: 'a peer config with that remote id', side: 'responder',
+          localId: lookup.data.localId, remoteId: lookup.data.remoteId, local: lookup.data.local, remote: lookup.data.remote, conn: session.conn,
+        },
+        evidence: refsOf([lookup, e]),
+      });
+      continue;
+    }
+    ctx.report({
+      code: 'NO_MATCHING_CONNECTION',
+      data: { detail: e.data.detail ?? `no ${e.data.scope === 'peer' ? 'peer' : 'IKE'} config found`, local: e.data.local, remote: e.data.remote, scope: e.data.scope, certainty: 'certain', file: file.source },
+      evidence: refsOf([lookup, e]),
+    });
+  }
+}
+
+/**
+ * Seen from an IKEv2 initiator, NO_PROPOSAL_CHOSEN in reply to IKE_SA_INIT is
+ * ambiguous: crypto mismatch or no connection at all on the responder (both
+ * strongSwan and libreswan answer so). Say it as a hypothesis.
+ */
+function possibleMissingConnection(ctx: CheckContext, file: LogFile): void {
+  for (const session of file.sessions) {
+    if (ikeVersionOf(session) === 1) continue; // IKEv1 responders without a connection stay silent
+    if (ofKind(session.events, 'proposals').length) continue; // printed lists: a real crypto mismatch
+    const rejection = session.events.find((e) =>
+      (isNotify(e, 'NO_PROPOSAL_CHOSEN', 'received') || (e.kind === 'no-proposal-chosen' && (e.data as { direction: string }).direction === 'received')) &&
+      phaseOf(file, session, e) === 'ike');
+    if (!rejection) continue;
+    ctx.report({
+      code: 'NO_MATCHING_CONNECTION',
+      severity: 'warning',
+      data: { detail: 'the responder answered IKE_SA_INIT with NO_PROPOSAL_CHOSEN, which it also does when no connection matches this peer', local: undefined, remote: peerOf(session), certainty: 'possible', conn: session.conn },
+      evidence: refsOf([rejection]),
+    });
+  }
+}
+
+function peerOf(session: LogSession): string | undefined {
+  for (const e of session.events) {
+    if (e.kind === 'initiate') return (e.data as { peer?: string }).peer;
+  }
+  return undefined;
+}

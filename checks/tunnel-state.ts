@@ -1,0 +1,49 @@
+import { defineCheck } from '../src/engine/define-check.js';
+import type { CheckContext } from '../src/engine/types.js';
+import type { LogEvent } from '../src/evidence/log-events.js';
+import { logFiles, ofKind, refsOf } from '../src/evidence/derived/log-sessions.js';
+
+export default defineCheck({
+  meta: {
+    id: 'tunnel-state',
+    title: 'Tunnel state',
+    description:
+      'Says plainly when the tunnel came up: an IKE SA (RFC 7296 §1.2; IKEv1 ISAKMP SA) and at least one Child SA / IPsec SA established, ' +
+      'with the identities, SPIs and traffic selectors the daemon printed.',
+    requires: ['logEvents'],
+    codes: {
+      TUNNEL_ESTABLISHED: {
+        severity: 'info',
+        message: 'Tunnel {conn} established: IKE SA {ike}, Child SA {child} with SPIs {spis} and selectors {local} === {remote}.',
+        hint: 'Nothing to fix for this connection. If traffic still does not flow, look at the data plane: routes, firewall rules for ESP (IP protocol 50) or UDP 4500, and whether the selectors cover the traffic.',
+      },
+    },
+  },
+  run(ctx) {
+    checkLogs(ctx);
+  },
+});
+
+function checkLogs(ctx: CheckContext): void {
+  for (const file of logFiles(ctx.evidence)) {
+    const childrenByConn = new Map<string, LogEvent<'child-established'>[]>();
+    for (const c of ofKind(file.events, 'child-established')) {
+      const k = c.conn ?? '';
+      childrenByConn.set(k, [...(childrenByConn.get(k) ?? []), c]);
+    }
+    for (const [conn, children] of childrenByConn) {
+      const child = children[children.length - 1];
+      const ike = ofKind(file.events, 'ike-established').filter((e) => (e.at.line ?? 0) < (child.at.line ?? 0) && (!conn || !e.conn || e.conn === conn)).pop();
+      const ids = ike ? [ike.data.localId ?? ike.data.local, ike.data.remoteId ?? ike.data.remote].filter(Boolean).join(' ... ') : '';
+      ctx.report({
+        code: 'TUNNEL_ESTABLISHED',
+        data: {
+          conn: conn || child.data.name || '(unnamed)', ike: ike ? (ids || 'up') : 'up (its line is not in this log)', ikeVersion: ike?.data.ikeVersion,
+          child: child.data.name ?? conn ?? 'up', spis: child.data.spis?.length ? child.data.spis : 'not printed', local: child.data.local?.length ? child.data.local : 'not printed',
+          remote: child.data.remote?.length ? child.data.remote : 'not printed', mode: child.data.mode, encap: child.data.encap, childSas: children.length,
+        },
+        evidence: refsOf([ike, child]),
+      });
+    }
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * Per-file decoding state and the per-line context the body rules write into.
+ *
+ * Some facts are only in earlier lines: the exchange a "received NO_PROPOSAL_CHOSEN"
+ * belongs to, the packet a retransmit repeats, whether a DPD request is pending when
+ * charon gives up. State is kept per IKE SA (charon's unique id) and is bounded, so
+ * memory grows with SAs, not with lines.
+ */
+import type { Diagnostic, Location } from '../../evidence/types.js';
+import type { Endpoint, LogEvent, LogEventData, LogEventKind, Phase } from '../../evidence/log-events.js';
+import { excerptOf } from '../log-dialect.js';
+
+export interface SaState {
+  ikeVersion?: 1 | 2;
+  /** exchange of the last message generated or parsed */
+  lastExchange?: string;
+  /** phase of the last message whose exchange has one */
+  lastPhase?: Phase;
+  /** phase of the last "received/configured proposals" line */
+  proposalPhase?: Phase;
+  /** exchange of each request we sent, by message ID (a few recent ones) */
+  sentRequests: Map<number, string>;
+  lastSentExchange?: string;
+  /** a DPD / liveness request is outstanding */
+  dpdPending: boolean;
+  dpdTimedOut: boolean;
+  /** subject of the last "checking certificate status of …" */
+  certSubject?: string;
+  /** last "looking for peer configs matching …" */
+  lookup?: LogEventData['peer-config-lookup'];
+}
+
+const MAX_SAS = 4096;
+const MAX_REQUESTS_PER_SA = 8;
+const MAX_DIAGNOSTICS = 50;
+const MAX_PEERS = 4096;
+
+export class DecoderState {
+  private readonly sas = new Map<string, SaState>();
+  /** conn name learnt for a unique id, for lines that carry only `<N>` */
+  private readonly connOfSa = new Map<string, string>();
+  /** last remote port we sent to, per remote address (RFC 3947 / RFC 7296 §2.23 port float) */
+  readonly remotePort = new Map<string, number>();
+  lastSent?: { local: Endpoint; remote: Endpoint };
+  lastReceived?: { local: Endpoint; remote: Endpoint };
+  /** stroke / bare output has no prefix: the IKE SA named by the last body that named one */
+  bareConn?: string;
+  bareSa?: string;
+  private readonly diags: Diagnostic[] = [];
+  private extraDiags = 0;
+
+  constructor(readonly source: string) {}
+
+  sa(key: string): SaState {
+    let s = this.sas.get(key);
+    if (!s) {
+      if (this.sas.size >= MAX_SAS) this.sas.delete(this.sas.keys().next().value as string);
+      s = { sentRequests: new Map(), dpdPending: false, dpdTimedOut: false };
+      this.sas.set(key, s);
+    }
+    return s;
+  }
+
+  rememberRequest(s: SaState, msgid: number, exchange: string): void {
+    if (s.sentRequests.size >= MAX_REQUESTS_PER_SA) s.sentRequests.delete(s.sentRequests.keys().next().value as number);
+    s.sentRequests.set(msgid, exchange);
+    s.lastSentExchange = exchange;
+  }
+
+  learnConn(sa: string, conn: string): void {
+    if (this.connOfSa.size >= MAX_SAS) this.connOfSa.delete(this.connOfSa.keys().next().value as string);
+    this.connOfSa.set(sa, conn);
+  }
+
+  connOf(sa: string): string | undefined {
+    return this.connOfSa.get(sa);
+  }
+
+  notePort(address: string, port: number): number | undefined {
+    const before = this.remotePort.get(address);
+    if (before === undefined && this.remotePort.size >= MAX_PEERS) this.remotePort.delete(this.remotePort.keys().next().value as string);
+    this.remotePort.set(address, port);
+    return before;
+  }
+
+  diagnose(at: Location, message: string): void {
+    if (this.diags.length < MAX_DIAGNOSTICS) this.diags.push({ at, decoder: 'strongswan', message });
+    else this.extraDiags++;
+  }
+
+  diagnostics(): Diagnostic[] {
+    if (this.extraDiags === 0) return this.diags.slice();
+    return [...this.diags, { at: { source: this.source }, decoder: 'strongswan', message: `${this.extraDiags} more lines could not be read fully` }];
+  }
+}
+
+/** Everything a body rule needs for one line. */
+export class LineContext {
+  readonly events: LogEvent[] = [];
+  conn?: string;
+  sa?: string;
+  time?: string;
+  t?: number;
+  /** the line had no prefix naming its SA: bodies naming one set it for later bare lines */
+  bare = false;
+  private stateKey = '';
+
+  constructor(
+    readonly file: DecoderState,
+    readonly line: string,
+    readonly lineNo: number,
+  ) {}
+
+  keyFromPrefix(conn: string | undefined, sa: string | undefined, bare: boolean): void {
+    this.bare = bare;
+    this.sa = sa;
+    this.conn = conn ?? (sa !== undefined ? this.file.connOf(sa) : undefined);
+    if (sa !== undefined && conn !== undefined) this.file.learnConn(sa, conn);
+    if (bare && sa === undefined && this.file.bareSa !== undefined) {
+      this.sa = this.file.bareSa;
+      this.conn = this.file.bareConn;
+    }
+    this.stateKey = this.sa ?? '';
+  }
+
+  /** A body named its IKE SA ("IKE_SA name[3] …"): use it when the prefix did not. */
+  namedSa(conn: string, sa: string): void {
+    if (this.bare) {
+      this.file.bareConn = conn;
+      this.file.bareSa = sa;
+    }
+    if (this.sa === undefined || this.bare) {
+      this.sa = sa;
+      this.conn = conn;
+      this.stateKey = sa;
+    } else if (this.sa === sa && this.conn === undefined) {
+      this.conn = conn;
+    }
+    this.file.learnConn(sa, conn);
+  }
+
+  get state(): SaState {
+    return this.file.sa(this.stateKey);
+  }
+
+  emit<K extends LogEventKind>(kind: K, data: LogEventData[K]): void {
+    const e: LogEvent<K> = {
+      kind,
+      at: { source: this.file.source, line: this.lineNo },
+      excerpt: excerptOf(this.line),
+      impl: 'strongswan',
+      data,
+    };
+    if (this.time !== undefined) e.time = this.time;
+    if (this.t !== undefined) e.t = this.t;
+    if (this.conn !== undefined) e.conn = this.conn;
+    if (this.sa !== undefined) e.sa = this.sa;
+    this.events.push(e as unknown as LogEvent);
+  }
+
+  diagnose(message: string): void {
+    this.file.diagnose({ source: this.file.source, line: this.lineNo }, message);
+  }
+}

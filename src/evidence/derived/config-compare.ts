@@ -1,0 +1,124 @@
+/**
+ * Comparisons between two paired connections (one per peer) that config-diff
+ * reports: proposals transform by transform, identities, authentication families,
+ * selectors per child, IKE version, lifetimes. Each returns plain data plus the
+ * settings that are the evidence; the check only picks codes.
+ */
+import type { ChildConfig, Setting } from '../config-types.js';
+import { TRANSFORM_TYPE_NAMES, proposalDelta, type ProposalDelta } from './proposals.js';
+import { authFamily, configuredProposals, expectedRemoteId, localId, type ConfiguredConnection, type EffectiveId } from './config-connections.js';
+import { parseTsList, protoPortsDiffer, relateTs, type TsRelation } from './config-ts.js';
+
+export interface ProposalGap {
+  delta: ProposalDelta;
+  /** human names of the transform types without overlap */
+  transforms: string[];
+  aValues: string[];
+  bValues: string[];
+}
+
+/** No overlap between the two explicit proposal lists; undefined when they overlap or a side uses daemon defaults. */
+export function proposalGap(aList: Setting<string[]>, aStrict: boolean | undefined, bList: Setting<string[]>, bStrict: boolean | undefined, protocol: 'IKE' | 'ESP' | 'AH'): ProposalGap | undefined {
+  const a = configuredProposals(aList.value, protocol, aStrict);
+  const b = configuredProposals(bList.value, protocol, bStrict);
+  // the daemon's built-in list (or strongSwan appending it without `!`) is not ours to guess
+  if (!a.parsed || !b.parsed || a.appendsDefaults || b.appendsDefaults) return undefined;
+  if (a.parsed.length === 0 || b.parsed.length === 0) return undefined;
+  if (a.unknownTokens.length || b.unknownTokens.length) return undefined;
+  const delta = proposalDelta(a.parsed, b.parsed);
+  if (delta.match || delta.types.length === 0) return undefined;
+  return {
+    delta,
+    transforms: delta.types.map((t) => TRANSFORM_TYPE_NAMES[t]),
+    aValues: delta.details.flatMap((d) => d.received),
+    bValues: delta.details.flatMap((d) => d.configured),
+  };
+}
+
+export interface IdGap {
+  sent: EffectiveId;
+  expected: EffectiveId;
+}
+
+/** What `from` sends as its identity is not what `to` expects (RFC 7296 §2.15: AUTH binds the ID; charon "no matching peer config"). */
+export function idGap(from: ConfiguredConnection, to: ConfiguredConnection): IdGap | undefined {
+  const sent = localId(from.conn.local);
+  const expected = expectedRemoteId(to.conn.remote, to.conn.symmetric);
+  if (!sent.norm || !expected.norm) return undefined;
+  return sent.norm === expected.norm ? undefined : { sent, expected };
+}
+
+export interface AuthGap {
+  uses: Setting<string>;
+  expects: Setting<string>;
+  usesFamily: string;
+  expectsFamily: string;
+}
+
+/** `from` authenticates itself with a method `to` does not accept for it. */
+export function authGap(from: ConfiguredConnection, to: ConfiguredConnection): AuthGap | undefined {
+  const uses = from.conn.local.rounds[0]?.auth;
+  const expects = to.conn.remote.rounds[0]?.auth;
+  if (!uses || !expects) return undefined;
+  const f1 = authFamily(uses.value);
+  const f2 = authFamily(expects.value);
+  if (f1 === 'other' || f2 === 'other' || f1 === f2) return undefined;
+  // an EAP client is verified by the server's EAP method, but the server signs with pubkey: `remote.auth=eap-*` is what the server expects
+  return { uses, expects, usesFamily: f1, expectsFamily: f2 };
+}
+
+export interface ChildPair {
+  a: ChildConfig;
+  b: ChildConfig;
+}
+
+/** Children paired by mirrored selectors, then names, then position. */
+export function pairChildren(a: ConfiguredConnection, b: ConfiguredConnection): ChildPair[] {
+  const out: ChildPair[] = [];
+  const left = [...a.conn.children];
+  const right = [...b.conn.children];
+  const take = (pred: (x: ChildConfig, y: ChildConfig) => boolean) => {
+    for (const x of [...left]) {
+      const y = right.find((c) => pred(x, c));
+      if (!y) continue;
+      out.push({ a: x, b: y });
+      left.splice(left.indexOf(x), 1);
+      right.splice(right.indexOf(y), 1);
+    }
+  };
+  take((x, y) => tsRelation(a, x, b, y).local === 'equal' && tsRelation(a, x, b, y).remote === 'equal');
+  take((x, y) => x.name === y.name);
+  while (left.length && right.length) out.push({ a: left.shift()!, b: right.shift()! });
+  return out;
+}
+
+export interface TsComparison {
+  /** a.local_ts vs b.remote_ts */
+  local: TsRelation;
+  /** a.remote_ts vs b.local_ts */
+  remote: TsRelation;
+  portsDiffer: boolean;
+}
+
+export function tsRelation(a: ConfiguredConnection, ca: ChildConfig, b: ConfiguredConnection, cb: ChildConfig): TsComparison {
+  const aLocal = parseTsList(ca.localTs.value, a.conn.local.addrs.value);
+  const aRemote = parseTsList(ca.remoteTs.value, a.conn.remote.addrs.value);
+  const bLocal = parseTsList(cb.localTs.value, b.conn.local.addrs.value);
+  const bRemote = parseTsList(cb.remoteTs.value, b.conn.remote.addrs.value);
+  const portsDiffer = !!(aLocal && bRemote && protoPortsDiffer(aLocal, bRemote)) || !!(aRemote && bLocal && protoPortsDiffer(aRemote, bLocal));
+  return { local: relateTs(aLocal, bRemote), remote: relateTs(aRemote, bLocal), portsDiffer };
+}
+
+/** Human duration for data: 3600 → "1h", 5400 → "1h30m". */
+export function humanDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds <= 0) return seconds === 0 ? '0s (never)' : String(seconds);
+  const parts: string[] = [];
+  let s = Math.round(seconds);
+  for (const [unit, n] of [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
+    if (s >= n) {
+      parts.push(`${Math.floor(s / n)}${unit}`);
+      s %= n;
+    }
+  }
+  return parts.join('');
+}

@@ -1,0 +1,108 @@
+/**
+ * Ticket-ready Markdown: a verdict line, a findings table, then per finding the
+ * hint and the evidence in fenced blocks, inputs and tool version last. Written
+ * for GitHub-flavoured Markdown and Jira's Markdown import: table cells escape `|`
+ * and use no backticks (a stray one would swallow the rest of the row), fences
+ * grow longer than any backtick run inside an excerpt (CommonMark §4.5).
+ */
+import type { Finding } from '../engine/types.js';
+import type { Report } from '../report/types.js';
+import type { Reporter } from './types.js';
+import { formatLocation } from './text.js';
+import { verdictText } from './verdict.js';
+import type { LadderView } from '../evidence/derived/ladder-lane.js';
+import { ladderLines } from './ladder-text.js';
+
+const SEVERITY_MARK = { error: '🔴 error', warning: '🟠 warning', info: '🔵 info' } as const;
+const STATUS_WORD = { pass: 'pass', fail: 'fail', 'not-applicable': 'n/a', error: 'check error' } as const;
+
+export const markdownReporter: Reporter = (report) => {
+  const out: string[] = [];
+  out.push(`# ${report.tool.name} report`);
+  out.push('');
+  out.push(`**Verdict:** ${inline(verdictText(report))}`);
+  out.push('');
+  if (report.findings.length) {
+    out.push('| Severity | Code | Message |');
+    out.push('|---|---|---|');
+    for (const f of report.findings) out.push(`| ${SEVERITY_MARK[f.severity]} | ${cell(f.code)} | ${cell(f.message)} |`);
+    out.push('');
+    report.findings.forEach((f, i) => out.push(...findingSection(f, i + 1)));
+  }
+  const ladder = report.views?.ladder as LadderView | undefined;
+  if (ladder?.ladders?.length) {
+    out.push('## IKE conversation');
+    out.push('');
+    for (const lane of ladder.ladders) {
+      out.push(`**${inline(lane.perspective)}** (${inline(lane.local)} ⇄ ${inline(lane.remote)})`);
+      out.push('');
+      out.push(...fenced(ladderLines(lane).join('\n')));
+      out.push('');
+    }
+  }
+  out.push('## Checks');
+  out.push('');
+  out.push('| Check | Status | Codes |');
+  out.push('|---|---|---|');
+  for (const r of report.results) {
+    const codes = [...new Set(r.findings.map((f) => f.code))].join(', ');
+    out.push(`| ${cell(r.check)} | ${STATUS_WORD[r.status]}${r.error ? ` (${cell(r.error)})` : ''} | ${cell(codes)} |`);
+  }
+  out.push('');
+  if (report.diagnostics.length) {
+    out.push(`<details><summary>Input diagnostics (${report.diagnostics.length})</summary>`);
+    out.push('');
+    out.push(...fenced(report.diagnostics.map((d) => `${formatLocation(d.at)} [${d.decoder}] ${d.message}`).join('\n')));
+    out.push('');
+    out.push('</details>');
+    out.push('');
+  }
+  out.push('## Inputs');
+  out.push('');
+  for (const i of report.inputs) {
+    const facts = [i.dialect, i.lines !== undefined ? `${i.lines} lines` : undefined, i.unparsed ? `${i.unparsed} unparsed` : undefined, i.packets !== undefined ? `${i.packets} packets` : undefined].filter(Boolean);
+    out.push(`- ${i.kind}: ${inline(i.path)}${facts.length ? ` (${inline(facts.join(', '))})` : ''}`);
+  }
+  if (!report.inputs.length) out.push('- none');
+  out.push('');
+  out.push(`_${inline(report.tool.name)} ${inline(report.tool.version)}, report schema ${report.schema}_`);
+  return out.join('\n') + '\n';
+};
+
+function findingSection(f: Finding, n: number): string[] {
+  const out: string[] = [];
+  out.push(`## ${n}. ${inline(f.code)} (${f.severity})`);
+  out.push('');
+  out.push(inline(f.message));
+  out.push('');
+  out.push(`**Fix:** ${inline(f.hint)}`);
+  out.push('');
+  if (f.evidence.length) {
+    out.push('Evidence:');
+    out.push('');
+    out.push(...fenced(f.evidence.map((e) => `${formatLocation(e)}  ${e.excerpt}`).join('\n')));
+    out.push('');
+  }
+  return out;
+}
+
+/** A fence longer than the longest backtick run in the body, so excerpts cannot close it. */
+export function fenced(body: string): string[] {
+  const longest = Math.max(0, ...[...body.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return [`${fence}text`, body, fence];
+}
+
+/** Table cells: one line, `|` escaped, backticks turned into quotes (Jira renders a lone one literally, GitHub starts code). */
+export function cell(s: string): string {
+  return inline(s).replace(/\|/g, '\\|');
+}
+
+/** Running text: Markdown punctuation that would change the rendering is escaped. */
+export function inline(s: string): string {
+  return s
+    .replace(/\r?\n/g, ' ')
+    .replace(/\\/g, '\\\\')
+    .replace(/`/g, "'")
+    .replace(/([*_[\]<>#~])/g, '\\$1');
+}

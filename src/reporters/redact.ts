@@ -1,0 +1,155 @@
+/**
+ * `--redact`: a pure transform of a finished Report, applied before any reporter
+ * or the UI sees it. Every address, identity, hostname, connection name, SPI and
+ * input path gets one placeholder for the whole run — in messages, hints,
+ * evidence excerpts, finding data, diagnostics, inputs and the ladder — so a
+ * ticket still reads "192.0.2.1 sent AUTHENTICATION_FAILED to 192.0.2.2" and the
+ * two logs of a run still line up. The mapping goes to a file only when asked.
+ *
+ * Two passes: first collect every token from every string (so a name learnt from
+ * one input is hidden in all), then rewrite.
+ */
+import type { Report } from '../report/types.js';
+import { maskSecrets } from '../report/secrets.js';
+import {
+  findTokens, isGenericAddress, isIpv4, isIpv6, IPV4_RE, IPV6_RE, SPI_BARE_RE, SPI_PREFIXED_RE, SPI_SUFFIXED_RE, type TokenKind,
+} from '../report/redact-tokens.js';
+import { Pseudonyms, normaliseV6, type RedactionMapping } from '../report/redact-pseudonyms.js';
+
+export type { RedactionMapping } from '../report/redact-pseudonyms.js';
+
+export interface RedactionResult {
+  report: Report;
+  /** placeholder → original, per category; write it only to a local file the user named */
+  mapping: RedactionMapping;
+}
+
+/** Keys whose values are the report's own vocabulary, never site data. */
+const VOCABULARY_KEYS = new Set(['schema', 'code', 'check', 'severity', 'status', 'kind', 'dialect', 'decoder', 'title', 'dir', 'role', 'exchange', 'impl', 'method', 'source_kind']);
+/** Keys that hold an input's path (inputs[].path, Location.source, a lane's perspective). */
+const PATH_KEYS = new Set(['path', 'source', 'perspective']);
+/** finding data keys that hold identities / connection names / SPIs as bare values. */
+const DATA_KEY_KIND: Array<[RegExp, TokenKind]> = [
+  [/^spis?$|spi$/i, 'spi'],
+  [/^(?:conn|connection|connName|child|childName)$/i, 'conn'],
+  [/(?:^id$|Id$|^ids$|identity|^received$|^expected$|^sent$)/i, 'identity'],
+];
+
+export function redactReport(report: Report): RedactionResult {
+  const tokens = new Map<string, TokenKind>();
+  const originals = new Set<string>();
+  const spis = new Set<string>();
+  const paths = new Map<string, string>();
+  for (const input of report.inputs) if (input.path && input.path !== '(stdin)') paths.set(input.path, input.kind);
+
+  walk(report, (value, key) => {
+    collectAddresses(value, originals);
+    // any word of the inputs may look like a placeholder (swanctl's `id-1 = …`): never reuse one
+    for (const w of value.match(/[\w.@-]+/g) ?? []) originals.add(w);
+    if (key && PATH_KEYS.has(key)) return;
+    for (const t of findTokens(value)) remember(tokens, t.kind, t.value);
+    for (const m of value.matchAll(SPI_PREFIXED_RE)) spis.add(m[1].toLowerCase());
+    for (const m of value.matchAll(SPI_SUFFIXED_RE)) spis.add(m[1].toLowerCase());
+    if (/\bSPIs?\b/i.test(value)) for (const m of value.matchAll(SPI_BARE_RE)) if (/\d/.test(m[1])) spis.add(m[1].toLowerCase());
+    if (key) {
+      const kind = DATA_KEY_KIND.find(([re]) => re.test(key))?.[1];
+      if (kind === 'spi') {
+        for (const m of value.matchAll(SPI_BARE_RE)) spis.add(m[1].toLowerCase());
+        for (const m of value.matchAll(SPI_SUFFIXED_RE)) spis.add(m[1].toLowerCase());
+      } else if (kind && !isIpv4(value) && !isIpv6(value) && value.length <= 300) remember(tokens, kind, value);
+    }
+  }, undefined);
+  for (const t of tokens.keys()) originals.add(t);
+  for (const s of spis) originals.add(s);
+
+  const names = new Pseudonyms(originals);
+  // longest first, so a DN is replaced whole before the CN inside it
+  const literal = [...tokens.entries()].sort((a, b) => b[0].length - a[0].length);
+  const literalRe = literal.length ? new RegExp(literal.map(([t]) => boundary(t)).join('|'), 'g') : undefined;
+  const kindOf = new Map(literal);
+  const lowerKindOf = new Map(literal.map(([t, k]) => [t.toLowerCase(), k] as const));
+  const pathList = [...paths.keys()].sort((a, b) => b.length - a.length);
+
+  const rewrite = (value: string, key: string | undefined): string => {
+    if (key && PATH_KEYS.has(key) && paths.has(value)) return names.path(value, paths.get(value)!);
+    let out = value;
+    for (const p of pathList) if (out.includes(p)) out = out.split(p).join(names.path(p, paths.get(p)!));
+    if (literalRe) {
+      out = out.replace(literalRe, (m) => {
+        const kind = kindOf.get(m) ?? lowerKindOf.get(m.toLowerCase()) ?? 'identity';
+        return kind === 'host' ? names.host(m) : kind === 'conn' ? names.conn(m) : kind === 'spi' ? names.spi(m) : names.identity(m);
+      });
+    }
+    out = redactAddresses(out, names);
+    out = redactSpis(out, spis, names);
+    return maskSecrets(out);
+  };
+
+  const redacted = transform(report, rewrite, undefined) as Report;
+  // the tool's own name and version are not site data
+  redacted.tool = { ...report.tool };
+  redacted.schema = report.schema;
+  return { report: redacted, mapping: names.mapping };
+}
+
+/** Every string of a report run through maskSecrets: the no-secrets guarantee holds with or without --redact. */
+export function maskReportSecrets(report: Report): Report {
+  return transform(report, (s) => maskSecrets(s), undefined) as Report;
+}
+
+function remember(tokens: Map<string, TokenKind>, kind: TokenKind, value: string): void {
+  if (!tokens.has(value)) tokens.set(value, kind);
+}
+
+function collectAddresses(value: string, into: Set<string>): void {
+  for (const m of value.matchAll(IPV4_RE)) into.add(m[1]);
+  for (const m of value.matchAll(IPV6_RE)) if (isIpv6(m[1])) into.add(normaliseV6(m[1]));
+}
+
+function redactAddresses(text: string, names: Pseudonyms): string {
+  let out = text.replace(IPV4_RE, (whole, addr: string, len: string | undefined) => {
+    if (!isIpv4(addr) || isGenericAddress(addr)) return whole;
+    return names.ipv4(addr) + (len !== undefined ? `/${len}` : '');
+  });
+  out = out.replace(IPV6_RE, (whole, addr: string, len: string | undefined) => {
+    if (!isIpv6(addr) || isGenericAddress(normaliseV6(addr))) return whole;
+    // an IPv4 address already rewritten above sits inside ::ffff:a.b.c.d; keep the rewrite
+    return names.ipv6(addr) + (len !== undefined ? `/${len}` : '');
+  });
+  return out;
+}
+
+function redactSpis(text: string, spis: ReadonlySet<string>, names: Pseudonyms): string {
+  if (!spis.size) return text;
+  let out = text.replace(SPI_PREFIXED_RE, (whole, hex: string) => (spis.has(hex.toLowerCase()) ? `0x${names.spi(hex)}` : whole));
+  out = out.replace(SPI_SUFFIXED_RE, (whole, hex: string, suffix: string) => (spis.has(hex.toLowerCase()) ? `${names.spi(hex)}${suffix}` : whole));
+  out = out.replace(SPI_BARE_RE, (whole, hex: string) => (spis.has(hex.toLowerCase()) ? names.spi(hex) : whole));
+  return out;
+}
+
+/** A token matched as a whole word: not glued to letters or digits on either side. */
+function boundary(token: string): string {
+  const escaped = token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return `(?<![A-Za-z0-9_])${escaped}(?![A-Za-z0-9_])`;
+}
+
+function walk(v: unknown, visit: (s: string, key: string | undefined) => void, key: string | undefined): void {
+  if (typeof v === 'string') {
+    if (!key || !VOCABULARY_KEYS.has(key)) visit(v, key);
+  } else if (Array.isArray(v)) {
+    for (const x of v) walk(x, visit, key);
+  } else if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (k !== 'tool') walk(x, visit, k);
+  }
+}
+
+function transform(v: unknown, rewrite: (s: string, key: string | undefined) => string, key: string | undefined): unknown {
+  if (typeof v === 'string') return key && VOCABULARY_KEYS.has(key) ? v : rewrite(v, key);
+  if (Array.isArray(v)) return v.map((x) => transform(x, rewrite, key));
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = k === 'tool' ? x : transform(x, rewrite, k);
+    return out;
+  }
+  return v;
+}

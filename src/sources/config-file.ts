@@ -1,0 +1,188 @@
+/**
+ * Reads IKE daemon configuration files (swanctl.conf, ipsec.conf for strongSwan or
+ * libreswan, ipsec.secrets) with a size cap, detects their type from the content,
+ * and follows `include` relative to the including file (glob patterns, sorted like
+ * the daemons' glob(3), depth-limited). Decoding itself is pure: this module only
+ * supplies the bytes.
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
+import { dirname, isAbsolute, join, resolve as resolvePath } from 'node:path';
+import type { Diagnostic, InputInfo } from '../evidence/types.js';
+import type { ConfigDialect, ConfigFacts, ConfigType } from '../evidence/config-types.js';
+import { InputError, UsageError } from '../errors.js';
+import { describeFsError } from './open-input.js';
+import { sniffKind } from './sniff.js';
+import { decodeSwanctlConf } from '../decoders/swanctl-conf.js';
+import { decodeIpsecConf, detectIpsecConfDialect } from '../decoders/ipsec-conf.js';
+import { decodeIpsecSecrets } from '../decoders/secrets.js';
+import type { IncludeResolver, IncludedFile } from '../decoders/config-common.js';
+
+/** Real configs are a few KiB; this keeps a mistaken multi-GB argument from being read. */
+export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
+const MAX_INCLUDED_FILES = 256;
+
+export const CONFIG_TYPES = ['swanctl', 'ipsec.conf', 'strongswan-ipsec.conf', 'libreswan-ipsec.conf', 'ipsec.secrets'] as const;
+
+export interface ConfigLoadResult {
+  inputs: InputInfo[];
+  configs: ConfigFacts[];
+  diagnostics: Diagnostic[];
+}
+
+export async function loadConfigs(paths: string[], forcedType?: string): Promise<ConfigLoadResult> {
+  if (forcedType !== undefined && !(CONFIG_TYPES as readonly string[]).includes(forcedType)) {
+    throw new UsageError(`unknown config type '${forcedType}'`, `one of: ${CONFIG_TYPES.join(', ')}`);
+  }
+  const out: ConfigLoadResult = { inputs: [], configs: [], diagnostics: [] };
+  for (const path of paths) {
+    const bytes = await readCapped(path);
+    const kind = sniffKind(bytes.subarray(0, 8192));
+    if (kind === 'binary' || kind === 'pcap' || kind === 'pcapng' || kind === 'gzip') {
+      throw new InputError(`${path} is not a text configuration file`, 'pass swanctl.conf, ipsec.conf or ipsec.secrets with --config');
+    }
+    const text = bytes.toString('utf8');
+    const detected = forcedType ? fromForced(forcedType, text) : detectConfigType(text);
+    if (!detected) {
+      throw new InputError(`${path}: not recognised as swanctl.conf, ipsec.conf or ipsec.secrets`, 'force the type with --config-type (swanctl, ipsec.conf, libreswan-ipsec.conf, ipsec.secrets)');
+    }
+    const resolver = makeResolver(out.diagnostics);
+    const r =
+      detected.type === 'swanctl'
+        ? decodeSwanctlConf(text, path, resolver)
+        : detected.type === 'ipsec.secrets'
+          ? decodeIpsecSecrets(text, path, resolver)
+          : decodeIpsecConf(text, path, resolver, detected.dialect);
+    out.configs.push(r.facts);
+    out.diagnostics.push(...r.diagnostics);
+    out.inputs.push({
+      kind: 'config',
+      path,
+      dialect: detected.type === 'swanctl' ? 'swanctl.conf' : `${detected.type} (${r.facts.dialect})`,
+      lines: text.split('\n').length,
+      unparsed: r.diagnostics.length,
+      counters: { connections: r.facts.connections.length, secrets: r.facts.secrets.length, files: r.facts.files.length },
+    });
+  }
+  return out;
+}
+
+/** What a config file is, from its content (the name is often just `ipsec.conf` copied anywhere). */
+export function detectConfigType(text: string): { type: ConfigType; dialect?: ConfigDialect } | undefined {
+  const noComments = text.replace(/^\s*#.*$/gm, '');
+  if (/^\s*(connections|secrets|authorities|pools)\s*(:[^{]*)?\{/m.test(noComments)) return { type: 'swanctl' };
+  if (/^(conn|ca)\s+\S+\s*$|^config\s+setup\s*$/m.test(noComments)) return { type: 'ipsec.conf', dialect: detectIpsecConfDialect(text) };
+  if (/(^|\s):\s*(PSK|RSA|ECDSA|EAP|XAUTH|NTLM|PIN|P12|PKCS8|PPKS?|BLISS)(\s|$)/im.test(noComments)) return { type: 'ipsec.secrets' };
+  return undefined;
+}
+
+function fromForced(forced: string, text: string): { type: ConfigType; dialect?: ConfigDialect } {
+  switch (forced) {
+    case 'swanctl':
+      return { type: 'swanctl' };
+    case 'ipsec.secrets':
+      return { type: 'ipsec.secrets' };
+    case 'strongswan-ipsec.conf':
+      return { type: 'ipsec.conf', dialect: 'strongswan' };
+    case 'libreswan-ipsec.conf':
+      return { type: 'ipsec.conf', dialect: 'libreswan' };
+    default:
+      return { type: 'ipsec.conf', dialect: detectIpsecConfDialect(text) };
+  }
+}
+
+async function readCapped(path: string): Promise<Buffer> {
+  let st;
+  try {
+    st = await fs.stat(path);
+  } catch (err) {
+    throw new InputError(`cannot read ${path}: ${describeFsError(err)}`);
+  }
+  if (st.isDirectory()) throw new InputError(`${path} is a directory`, 'pass the file itself: /etc/swanctl/swanctl.conf, /etc/ipsec.conf');
+  if (st.size > MAX_CONFIG_BYTES) throw new InputError(`${path} is ${st.size} bytes: larger than any IKE config (cap ${MAX_CONFIG_BYTES})`, 'is it the right file?');
+  try {
+    return await fs.readFile(path);
+  } catch (err) {
+    throw new InputError(`cannot read ${path}: ${describeFsError(err)}`);
+  }
+}
+
+/**
+ * include patterns are relative to the including file's directory (strongSwan
+ * settings_parser.c, libreswan/strongSwan starter). Unmatched globs are not an
+ * error for the daemons (conf.d may be empty); a missing plain file is.
+ */
+function makeResolver(diagnostics: Diagnostic[]): IncludeResolver {
+  let budget = MAX_INCLUDED_FILES;
+  return (pattern, from) => {
+    const abs = isAbsolute(pattern) ? pattern : resolvePath(dirname(from), pattern);
+    const isGlob = /[*?[]/.test(abs);
+    const paths = isGlob ? expandGlob(abs) : [abs];
+    const files: IncludedFile[] = [];
+    const errors: string[] = [];
+    for (const p of paths) {
+      if (budget <= 0) {
+        errors.push(`more than ${MAX_INCLUDED_FILES} included files; the rest were not read`);
+        break;
+      }
+      try {
+        const st = statSync(p);
+        if (st.isDirectory()) continue;
+        if (st.size > MAX_CONFIG_BYTES) {
+          errors.push(`${p} larger than ${MAX_CONFIG_BYTES} bytes; not read`);
+          continue;
+        }
+        files.push({ path: p, text: readFileSync(p, 'utf8') });
+        budget--;
+      } catch (err) {
+        if (!isGlob) errors.push(`cannot read ${p}: ${describeFsError(err)}`);
+        else diagnostics.push({ at: { source: from }, decoder: 'config-file', message: `cannot read ${p}: ${describeFsError(err)}` });
+      }
+    }
+    return { files, error: errors.length ? errors.join('; ') : undefined };
+  };
+}
+
+/** A minimal glob(3): `*`, `?`, `[…]` within path segments, results sorted. */
+function expandGlob(pattern: string): string[] {
+  const parts = pattern.split('/');
+  let bases = [parts[0] === '' ? '/' : parts[0]];
+  for (const part of parts.slice(1)) {
+    if (!part) continue;
+    const next: string[] = [];
+    if (!/[*?[]/.test(part)) {
+      for (const b of bases) next.push(join(b, part));
+    } else {
+      const re = globToRegExp(part);
+      for (const b of bases) {
+        let names: string[] = [];
+        try {
+          names = readdirSync(b);
+        } catch {
+          continue;
+        }
+        for (const n of names.sort()) if (re.test(n) && !n.startsWith('.')) next.push(join(b, n));
+      }
+    }
+    bases = next.slice(0, MAX_INCLUDED_FILES * 4);
+  }
+  return bases;
+}
+
+function globToRegExp(part: string): RegExp {
+  let re = '';
+  for (let i = 0; i < part.length; i++) {
+    const c = part[i];
+    if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else if (c === '[') {
+      const end = part.indexOf(']', i + 1);
+      if (end < 0) re += '\\[';
+      else {
+        re += `[${part.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+        i = end;
+      }
+    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}

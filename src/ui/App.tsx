@@ -1,0 +1,191 @@
+/**
+ * The interactive triage screen. Renders a UiSnapshot (a run in progress or a
+ * finished Report) from props; keys only move the view. Exporting calls the
+ * onExport prop — the writing happens in cli.ts, never here.
+ */
+import { useState } from 'react';
+import { Box, Text, useApp, useInput } from 'ink';
+import { Header } from './components/Header.js';
+import { Verdict } from './components/Verdict.js';
+import { LiveCounters } from './components/LiveCounters.js';
+import { Tabs } from './components/Tabs.js';
+import { FindingList } from './components/FindingList.js';
+import { FindingDetail, detailRows } from './components/FindingDetail.js';
+import { CheckList } from './components/CheckList.js';
+import { LadderPane } from './components/LadderPane.js';
+import { KeyHelp, type Screen } from './components/KeyHelp.js';
+import { FormatChoice, Prompt } from './components/Prompt.js';
+import { useTerminalSize, type TerminalSize } from './hooks/use-terminal-size.js';
+import { useSpinner } from './hooks/use-spinner.js';
+import { checkRows, filterFindings, findingsOf, isRunning, ladderOfSnapshot, type UiSnapshot } from './model.js';
+import { makeTheme, type Theme } from './theme.js';
+
+export interface AppProps {
+  snapshot: UiSnapshot;
+  theme?: Theme;
+  toolName?: string;
+  /** export formats offered by `e` (the reporters' names) */
+  formats?: string[];
+  /** writes the report; resolves to a one-line message for the status bar */
+  onExport?: (format: string, path: string) => Promise<string>;
+  onQuit?: () => void;
+  /** fixed size for tests; otherwise the terminal's, following resizes */
+  size?: TerminalSize;
+}
+
+type Mode = { kind: 'normal' } | { kind: 'filter'; draft: string } | { kind: 'export-format'; index: number } | { kind: 'export-path'; format: string; draft: string };
+
+const WIDE = 110;
+const EXTENSION: Record<string, string> = { markdown: 'md', html: 'html', json: 'json', text: 'txt' };
+
+export function App({ snapshot, theme = makeTheme(true), toolName = 'ipsec-doctor', formats = ['markdown', 'html', 'json', 'text'], onExport, onQuit, size }: AppProps) {
+  const { exit } = useApp();
+  const { columns, rows } = useTerminalSize(size);
+  const running = isRunning(snapshot);
+  const spinner = useSpinner(running);
+  const [screen, setScreen] = useState<Screen>('findings');
+  const [selected, setSelected] = useState(0);
+  const [checkSel, setCheckSel] = useState(0);
+  const [scroll, setScroll] = useState(0);
+  const [lane, setLane] = useState(0);
+  const [filter, setFilter] = useState('');
+  const [mode, setMode] = useState<Mode>({ kind: 'normal' });
+  const [status, setStatus] = useState('');
+
+  const all = findingsOf(snapshot);
+  const findings = filterFindings(all, filter);
+  const checks = checkRows(snapshot);
+  const ladder = ladderOfSnapshot(snapshot);
+  const sel = Math.min(selected, Math.max(0, findings.length - 1));
+  const current = findings[sel];
+  const wide = columns >= WIDE;
+
+  const headerRows = 2 + (snapshot.live ? 1 : 0);
+  const bodyHeight = Math.max(3, rows - headerRows - 3);
+  const listWidth = wide && screen === 'findings' ? Math.floor(columns * 0.45) : columns;
+  const detailWidth = screen === 'detail' ? columns : columns - listWidth - 1;
+
+  const move = (delta: number) => {
+    if (screen === 'findings') setSelected(clamp(sel + delta, findings.length));
+    else if (screen === 'checks') setCheckSel(clamp(checkSel + delta, checks.length));
+    else setScroll((s) => Math.max(0, s + delta));
+  };
+
+  useInput((input, key) => {
+    if (mode.kind === 'filter') {
+      if (key.escape) {
+        setFilter('');
+        setMode({ kind: 'normal' });
+      } else if (key.return) {
+        setFilter(mode.draft);
+        setSelected(0);
+        setMode({ kind: 'normal' });
+      } else if (key.backspace || key.delete) setMode({ kind: 'filter', draft: mode.draft.slice(0, -1) });
+      else if (input && !key.ctrl && !key.meta) setMode({ kind: 'filter', draft: mode.draft + input });
+      return;
+    }
+    if (mode.kind === 'export-format') {
+      if (key.escape) setMode({ kind: 'normal' });
+      else if (key.leftArrow || key.upArrow || input === 'h' || input === 'k') setMode({ kind: 'export-format', index: (mode.index + formats.length - 1) % formats.length });
+      else if (key.rightArrow || key.downArrow || input === 'l' || input === 'j' || key.tab) setMode({ kind: 'export-format', index: (mode.index + 1) % formats.length });
+      else if (key.return) {
+        const format = formats[mode.index];
+        setMode({ kind: 'export-path', format, draft: `ipsec-doctor-report.${EXTENSION[format] ?? format}` });
+      }
+      return;
+    }
+    if (mode.kind === 'export-path') {
+      if (key.escape) setMode({ kind: 'normal' });
+      else if (key.return) {
+        const { format, draft } = mode;
+        setMode({ kind: 'normal' });
+        if (!onExport) setStatus('export is not available here');
+        else if (running) setStatus('wait until the checks finish to export');
+        else {
+          setStatus(`writing ${draft}…`);
+          onExport(format, draft).then(setStatus, (err: unknown) => setStatus(`export failed: ${err instanceof Error ? err.message : String(err)}`));
+        }
+      } else if (key.backspace || key.delete) setMode({ ...mode, draft: mode.draft.slice(0, -1) });
+      else if (input && !key.ctrl && !key.meta) setMode({ ...mode, draft: mode.draft + input });
+      return;
+    }
+
+    if (input === 'q' || (key.ctrl && input === 'c')) {
+      onQuit?.();
+      exit();
+      return;
+    }
+    if (key.upArrow || input === 'k') move(-1);
+    else if (key.downArrow || input === 'j') move(1);
+    else if (key.pageUp) move(-(bodyHeight - 1));
+    else if (key.pageDown) move(bodyHeight - 1);
+    else if (key.tab) {
+      const order: Screen[] = ['findings', 'checks', 'ladder'];
+      const from = screen === 'detail' ? 'findings' : screen;
+      setScreen(order[(order.indexOf(from) + (key.shift ? order.length - 1 : 1)) % order.length]);
+      setScroll(0);
+    } else if (key.return) {
+      if (screen === 'findings' && current) {
+        setScreen('detail');
+        setScroll(0);
+      } else if (screen === 'detail') setScreen('findings');
+    } else if (key.escape || key.backspace) {
+      if (screen === 'detail' || screen === 'ladder' || screen === 'checks') setScreen('findings');
+      else if (filter) setFilter('');
+      setScroll(0);
+    } else if (input === 'l') {
+      setScreen(screen === 'ladder' ? 'findings' : 'ladder');
+      setScroll(0);
+    } else if (screen === 'ladder' && (key.leftArrow || key.rightArrow) && ladder) {
+      setLane((n) => (n + (key.rightArrow ? 1 : ladder.ladders.length - 1)) % ladder.ladders.length);
+      setScroll(0);
+    } else if (input === '/') setMode({ kind: 'filter', draft: filter });
+    else if (input === 'e') setMode({ kind: 'export-format', index: 0 });
+  });
+
+  const done = (snapshot.report?.results ?? snapshot.results).length;
+  const applicable = (snapshot.report?.results ?? snapshot.results).filter((r) => r.status !== 'not-applicable').length;
+  const runningCheck = checks.find((c) => c.status === 'running')?.id;
+  const detailScroll = screen === 'detail' && current ? Math.min(scroll, Math.max(0, detailRows(current, detailWidth, theme).length - bodyHeight)) : scroll;
+
+  return (
+    <Box flexDirection="column" width={columns} height={rows}>
+      <Header tool={toolName} inputs={snapshot.report?.inputs ?? snapshot.inputs} width={columns} theme={theme} />
+      {snapshot.live ? <LiveCounters live={snapshot.live} width={columns} theme={theme} /> : null}
+      <Verdict findings={all} running={running} done={done} total={snapshot.checks.length || done} current={runningCheck} spinner={spinner} applicable={applicable} theme={theme} />
+      <Tabs screen={screen} counts={{ findings: findings.length, checks: `${done}/${snapshot.checks.length || done}`, ladder: ladder?.ladders.reduce((n, l) => n + l.steps.length, 0) ?? 0 }} filter={filter} theme={theme} />
+      <Box height={bodyHeight} width={columns}>
+        {screen === 'findings' ? (
+          <>
+            <FindingList findings={findings} selected={sel} height={bodyHeight} width={listWidth} running={running} filter={filter} theme={theme} />
+            {wide ? (
+              <Box marginLeft={1} borderStyle="single" borderColor={theme.border} borderTop={false} borderBottom={false} borderRight={false} paddingLeft={1}>
+                <FindingDetail finding={current} height={bodyHeight} width={detailWidth - 2} scroll={0} theme={theme} />
+              </Box>
+            ) : null}
+          </>
+        ) : screen === 'detail' ? (
+          <FindingDetail finding={current} height={bodyHeight} width={columns} scroll={detailScroll} theme={theme} />
+        ) : screen === 'checks' ? (
+          <CheckList rows={checks} selected={Math.min(checkSel, Math.max(0, checks.length - 1))} height={bodyHeight} width={columns} spinner={spinner} theme={theme} />
+        ) : (
+          <LadderPane ladder={ladder} lane={lane} scroll={scroll} height={bodyHeight} width={columns} running={running} theme={theme} />
+        )}
+      </Box>
+      {mode.kind === 'filter' ? (
+        <Prompt label="filter: " value={mode.draft} theme={theme} />
+      ) : mode.kind === 'export-format' ? (
+        <FormatChoice formats={formats} selected={mode.index} theme={theme} />
+      ) : mode.kind === 'export-path' ? (
+        <Prompt label={`export ${mode.format} to: `} value={mode.draft} theme={theme} />
+      ) : (
+        <Text color={theme.muted} wrap="truncate-end">{status || ' '}</Text>
+      )}
+      <KeyHelp screen={screen} theme={theme} />
+    </Box>
+  );
+}
+
+function clamp(n: number, length: number): number {
+  return Math.max(0, Math.min(n, length - 1));
+}

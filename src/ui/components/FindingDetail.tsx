@@ -1,0 +1,58 @@
+import { Box, Text } from 'ink';
+import type { Finding } from '../../engine/types.js';
+import { formatLocation } from '../../reporters/text.js';
+import { wrapText } from '../wrap.js';
+import { SEVERITY_SYMBOL, type Theme } from '../theme.js';
+
+interface Props {
+  finding: Finding | undefined;
+  height: number;
+  width: number;
+  scroll: number;
+  theme: Theme;
+}
+
+interface Row {
+  text: string;
+  color?: string;
+  bold?: boolean;
+  dim?: boolean;
+}
+
+/** Rows of the detail pane: message, the fix, then each evidence line with file:line or capture#frame. */
+export function detailRows(f: Finding, width: number, theme: Theme): Row[] {
+  const rows: Row[] = [];
+  rows.push({ text: `${SEVERITY_SYMBOL[f.severity]} ${f.code}  [${f.check}]`, color: theme.severity[f.severity], bold: true });
+  for (const line of wrapText(f.message, width)) rows.push({ text: line });
+  rows.push({ text: '' });
+  rows.push({ text: 'Fix', color: theme.ok, bold: true });
+  for (const line of wrapText(f.hint, width - 2)) rows.push({ text: `  ${line}` });
+  rows.push({ text: '' });
+  rows.push({ text: `Evidence (${f.evidence.length})`, bold: true });
+  for (const e of f.evidence) {
+    rows.push({ text: formatLocation(e), color: theme.accent });
+    for (const line of wrapText(e.excerpt, width - 2)) rows.push({ text: `  ${line}`, dim: !theme.color ? false : undefined });
+  }
+  return rows;
+}
+
+export function FindingDetail({ finding, height, width, scroll, theme }: Props) {
+  if (!finding) {
+    return (
+      <Box height={height} width={width}>
+        <Text color={theme.muted}>select a finding</Text>
+      </Box>
+    );
+  }
+  const rows = detailRows(finding, width, theme);
+  const start = Math.max(0, Math.min(scroll, rows.length - height));
+  return (
+    <Box flexDirection="column" height={height} width={width} overflow="hidden">
+      {rows.slice(start, start + height).map((r, i) => (
+        <Text key={start + i} color={r.color} bold={r.bold} wrap="truncate-end">
+          {r.text || ' '}
+        </Text>
+      ))}
+    </Box>
+  );
+}

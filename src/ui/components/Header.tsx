@@ -1,0 +1,23 @@
+import { Box, Text } from 'ink';
+import type { InputInfo } from '../../evidence/types.js';
+import type { Theme } from '../theme.js';
+
+interface Props {
+  tool: string;
+  inputs: InputInfo[];
+  width: number;
+  theme: Theme;
+}
+
+/** Tool and inputs with their detected dialect or capture kind. */
+export function Header({ tool, inputs, width, theme }: Props) {
+  const described = inputs.length
+    ? inputs.map((i) => `${i.kind} ${i.path}${i.dialect ? ` (${i.dialect})` : ''}${i.lines !== undefined ? ` ${i.lines} lines` : ''}${i.packets !== undefined ? ` ${i.packets} pkts` : ''}`).join(' · ')
+    : 'reading inputs…';
+  return (
+    <Box width={width}>
+      <Text bold color={theme.accent}>{tool}</Text>
+      <Text color={theme.muted} wrap="truncate-end"> {described}</Text>
+    </Box>
+  );
+}

@@ -1,0 +1,31 @@
+import { Box, Text } from 'ink';
+import type { Theme } from '../theme.js';
+import type { Screen } from './KeyHelp.js';
+
+interface Props {
+  screen: Screen;
+  counts: { findings: number; checks: string; ladder: number };
+  filter: string;
+  theme: Theme;
+}
+
+const TABS: Array<['findings' | 'checks' | 'ladder', string]> = [['findings', 'Findings'], ['checks', 'Checks'], ['ladder', 'Ladder']];
+
+/** Which pane has the keys; the active one in brackets so it reads without colour too. */
+export function Tabs({ screen, counts, filter, theme }: Props) {
+  const active = screen === 'detail' ? 'findings' : screen;
+  return (
+    <Box>
+      {TABS.map(([id, label]) => {
+        const on = id === active;
+        const n = id === 'findings' ? ` (${counts.findings})` : id === 'checks' ? ` (${counts.checks})` : counts.ladder ? ` (${counts.ladder})` : '';
+        return (
+          <Text key={id} bold={on} color={on ? theme.accent : theme.muted}>
+            {on ? `[${label}${n}]` : ` ${label}${n} `}{' '}
+          </Text>
+        );
+      })}
+      {filter ? <Text color={theme.severity.warning}> filter: {filter}</Text> : null}
+    </Box>
+  );
+}

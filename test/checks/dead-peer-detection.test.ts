@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { codesOf, diagnoseLines, findingOf, linesOf } from '../helpers/diagnose-lines.js';
+
+const only = ['dead-peer-detection'];
+
+describe('dead-peer-detection', () => {
+  it('libreswan IKEv2 liveness: unanswered, connection cleared', async () => {
+    // libreswan/libreswan testing/pluto/ikev2-liveness-03-both-active-clear/east.console.txt lines 17, 20 (GPLv2+)
+    const report = await diagnoseLines({
+      name: 'east.log',
+      lines: [
+        '"westnet-eastnet-ipv4-psk-ikev2" #1: ESTABLISHED_IKE_SA: retransmission; will wait 1 second for response',
+        '"westnet-eastnet-ipv4-psk-ikev2" #1: liveness action - clearing connection kind CK_PERMANENT',
+      ],
+    }, { only });
+    expect(codesOf(report)).toEqual(['DPD_TIMEOUT']);
+    const f = findingOf(report, 'DPD_TIMEOUT');
+    expect(f.severity).toBe('error');
+    expect(f.data).toMatchObject({ mechanism: 'IKEv2 liveness checks', recovered: 'no' });
+    expect(String(f.data.action)).toMatch(/clear/);
+    expect(linesOf(f)).toEqual([1, 2]);
+    expect(f.hint).toMatch(/dpd_delay/);
+    expect(f.hint).toMatch(/dpdaction/);
+  });
+
+  it('libreswan IKEv1 DPD puts the connection on hold, then it is re-established', async () => {
+    // libreswan/libreswan testing/pluto/dpd-04/east.console.txt lines 31, 34, 49 (GPLv2+)
+    const report = await diagnoseLines({
+      name: 'east.log',
+      lines: [
+        '"westnet-east" #4: IPsec SA established tunnel mode {ESP=>0xESPESP <0xESPESP xfrm=AES_CBC_128-HMAC_SHA1_96 DPD=active}',
+        '"westnet-east" #1: DPD action - putting connection into hold',
+        '"westnet-east" #4: IPsec SA established tunnel mode {ESP=>0xESPESP <0xESPESP xfrm=AES_CBC_128-HMAC_SHA1_96 DPD=active}',
+      ],
+    }, { only });
+    const f = findingOf(report, 'DPD_TIMEOUT');
+    expect(f.data).toMatchObject({ mechanism: 'DPD (R_U_THERE)', recovered: 'yes (line 3)', conn: 'westnet-east' });
+    expect(String(f.data.action)).toMatch(/hold/);
+    expect(linesOf(f)).toEqual([2, 3]);
+  });
+
+  it('strongSwan: INFORMATIONAL (DPD) request on an established IKE SA retransmitted and given up', async () => {
+    // charon format strings: "sending DPD request", "retransmit %d of request with message ID %d", "giving up after %d retransmits"
+    const p = 'Nov 22 22:';
+    const report = await diagnoseLines({
+      name: 'charon.log',
+      lines: [
+        `${p}00:00 12[IKE] <west-east|1> IKE_SA west-east[1] established between 198.51.100.10[west]...203.0.113.5[east]`,
+        `${p}10:00 05[IKE] <west-east|1> sending DPD request`,
+        `${p}10:00 05[ENC] <west-east|1> generating INFORMATIONAL request 7 [ ]`,
+        `${p}10:00 05[NET] <west-east|1> sending packet: from 198.51.100.10[4500] to 203.0.113.5[4500] (80 bytes)`,
+        `${p}10:04 06[IKE] <west-east|1> retransmit 1 of request with message ID 7`,
+        `${p}10:11 07[IKE] <west-east|1> retransmit 2 of request with message ID 7`,
+        `${p}12:44 08[IKE] <west-east|1> giving up after 5 retransmits`,
+      ],
+    }, { only: ['dead-peer-detection', 'ike-reachability'] });
+    expect(codesOf(report)).toEqual(['DPD_TIMEOUT']);
+    const f = findingOf(report, 'DPD_TIMEOUT');
+    expect(f.data).toMatchObject({ peer: '203.0.113.5:4500', retransmits: 5 });
+    expect(linesOf(f)).toEqual(expect.arrayContaining([3, 5, 7]));
+  });
+
+  it('DPD requests that are answered are not a finding', async () => {
+    const report = await diagnoseLines({
+      name: 'charon.log',
+      lines: [
+        'Nov 22 22:00:00 12[IKE] <west-east|1> IKE_SA west-east[1] established between 198.51.100.10[west]...203.0.113.5[east]',
+        'Nov 22 22:10:00 05[IKE] <west-east|1> sending DPD request',
+        'Nov 22 22:10:00 05[ENC] <west-east|1> generating INFORMATIONAL request 7 [ ]',
+        'Nov 22 22:10:00 05[ENC] <west-east|1> parsed INFORMATIONAL response 7 [ ]',
+      ],
+    }, { only });
+    expect(report.findings).toEqual([]);
+  });
+});

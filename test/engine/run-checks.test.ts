@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { runChecks } from '../../src/engine/run-checks.js';
+import { defineCheck } from '../../src/engine/define-check.js';
+import { buildReport, filterBySeverity } from '../../src/report/build-report.js';
+import type { Evidence } from '../../src/evidence/types.js';
+
+// The engine's contract (DESIGN.md): requires → not-applicable, a throw → status
+// 'error' while the others still run, findings only with registered codes and evidence.
+const evidence = (withLogs: boolean): Evidence => ({
+  inputs: [],
+  diagnostics: [],
+  options: { local: [], peer: [] },
+  logEvents: withLogs
+    ? [{ kind: 'retransmit', at: { source: 'a.log', line: 3 }, excerpt: 'retransmit 1 of request with message ID 0', impl: 'strongswan', data: { count: 1, msgid: 0 } }]
+    : undefined,
+});
+
+const reporting = defineCheck({
+  meta: {
+    id: 'reporting',
+    title: 'reports',
+    description: 'test',
+    requires: ['logEvents'],
+    codes: { SOME_CODE: { severity: 'error', message: 'saw {count} retransmits to {peer}', hint: 'fix {count}' } },
+  },
+  run(ctx) {
+    const e = ctx.evidence.logEvents![0];
+    ctx.report({ code: 'SOME_CODE', data: { count: 1 }, evidence: [{ ...e.at, excerpt: e.excerpt }] });
+  },
+});
+const throwing = defineCheck({
+  meta: { id: 'throwing', title: 't', description: 't', requires: ['logEvents'], codes: {} },
+  run() {
+    throw new Error('boom');
+  },
+});
+const packetsOnly = defineCheck({
+  meta: { id: 'packets-only', title: 'p', description: 'p', requires: ['packets'], codes: {} },
+  run() {
+    throw new Error('must not run');
+  },
+});
+const unregistered = defineCheck({
+  meta: { id: 'unregistered', title: 'u', description: 'u', requires: ['logEvents'], codes: {} },
+  run(ctx) {
+    ctx.report({ code: 'NOPE', evidence: [{ source: 'x', excerpt: 'x' }] });
+  },
+});
+
+describe('runChecks', () => {
+  it('runs applicable checks, isolates throws, skips what lacks evidence', async () => {
+    const results = await runChecks([throwing, reporting, packetsOnly, unregistered], evidence(true));
+    expect(results.map((r) => [r.check, r.status])).toEqual([
+      ['throwing', 'error'],
+      ['reporting', 'fail'],
+      ['packets-only', 'not-applicable'],
+      ['unregistered', 'error'],
+    ]);
+    expect(results[0].error).toBe('boom');
+    expect(results[3].error).toMatch(/unregistered code NOPE/);
+    const f = results[1].findings[0];
+    expect(f).toMatchObject({ code: 'SOME_CODE', severity: 'error', check: 'reporting', hint: 'fix 1' });
+    // placeholders without data say so instead of printing "undefined"
+    expect(f.message).toBe('saw 1 retransmits to (not in the evidence)');
+    expect(f.evidence).toEqual([{ source: 'a.log', line: 3, excerpt: 'retransmit 1 of request with message ID 0' }]);
+  });
+
+  it('marks every check not-applicable when there is no evidence of its kind', async () => {
+    const results = await runChecks([reporting], evidence(false));
+    expect(results[0].status).toBe('not-applicable');
+  });
+
+  it('builds a summary and filters by severity without changing the counts', async () => {
+    const results = await runChecks([reporting], evidence(true));
+    const report = buildReport([], results, []);
+    expect(report.schema).toBe('ipsec-doctor.report/1');
+    expect(report.summary).toEqual({ errors: 1, warnings: 0, info: 0 });
+    expect(JSON.parse(JSON.stringify(report))).toEqual(report);
+    const onlyErrors = filterBySeverity(report, 'error');
+    expect(onlyErrors.findings).toHaveLength(1);
+  });
+
+  it('never lets a secret from an excerpt through', async () => {
+    const leaky = defineCheck({
+      meta: { id: 'leaky', title: 'l', description: 'l', requires: ['logEvents'], codes: { X: { severity: 'info', message: 'm', hint: 'h' } } },
+      run(ctx) {
+        ctx.report({ code: 'X', evidence: [{ source: 'ipsec.secrets', line: 1, excerpt: '192.0.2.1 198.51.100.1 : PSK "s3cr3t-value"' }] });
+      },
+    });
+    const [r] = await runChecks([leaky], evidence(true));
+    expect(r.findings[0].evidence[0].excerpt).not.toContain('s3cr3t-value');
+    expect(r.findings[0].evidence[0].excerpt).toContain('<secret masked>');
+  });
+});

@@ -1,0 +1,268 @@
+/**
+ * Runs one lab scenario: builds the namespaces, starts two real charon daemons,
+ * captures on the left peer and the middle box, injects the scenario's fault with
+ * nftables, sends traffic, and collects logs, captures, configs and list-sas.
+ * Everything it creates is removed in `finally`, even when a step fails.
+ */
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Background, run, sleep, type CommandResult } from './exec.js';
+import { CHARON } from './preflight.js';
+import { ADDR, createTopology, destroyNamespaces, type Namespaces } from './topology.js';
+import { LAB_DAEMON, strongswanConf, swanctlConf, type PeerConfig } from './strongswan-config.js';
+import { makeCredentials, type PeerCredentials } from './certs.js';
+import type { Scenario, Side, TrafficStep } from './scenario-types.js';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const LAB_PSK = 'lab-only-psk-7Hq2xV9';
+
+export interface PingResult extends TrafficStep {
+  transmitted: number;
+  received: number;
+  afterFault: boolean;
+}
+
+export interface LiveRun {
+  /** the JSON report `--live` wrote, when it wrote one */
+  report?: { findings: { code: string; severity: string }[] };
+  code: number | null;
+  stderr: string;
+}
+
+export interface LabResult {
+  scenario: string;
+  /** directory holding every file below */
+  dir: string;
+  logs: { left: string; right: string };
+  pcaps: { left: string; middle: string };
+  configs: { left: string; right: string };
+  listSas: { left: string; right: string };
+  initiate: CommandResult;
+  pings: PingResult[];
+  live?: LiveRun;
+  /** secrets that must never appear in a report */
+  secrets: string[];
+}
+
+const BASE_PEERS: Record<Side, PeerConfig> = {
+  left: {
+    conn: 'lab',
+    localAddr: ADDR.left,
+    remoteAddrs: ADDR.right,
+    localId: 'left.example',
+    remoteId: 'right.example',
+    auth: 'psk',
+    proposals: 'aes256-sha256-modp2048',
+    espProposals: 'aes256gcm16',
+    localTs: ADDR.leftSubnet,
+    remoteTs: ADDR.rightSubnet,
+    // the initiator brings the tunnel back, the responder just clears (strongSwan's usual advice)
+    dpdDelay: '30s',
+    dpdAction: 'restart',
+    psk: LAB_PSK,
+  },
+  right: {
+    conn: 'lab',
+    localAddr: ADDR.right,
+    remoteAddrs: ADDR.left,
+    localId: 'right.example',
+    remoteId: 'left.example',
+    auth: 'psk',
+    proposals: 'aes256-sha256-modp2048',
+    espProposals: 'aes256gcm16',
+    localTs: ADDR.rightSubnet,
+    remoteTs: ADDR.leftSubnet,
+    dpdDelay: '30s',
+    dpdAction: 'clear',
+    psk: LAB_PSK,
+  },
+};
+
+/** every pid the lab started, so a test can prove none survived */
+export const startedPids: number[] = [];
+
+let credentialCache: Promise<{ left: PeerCredentials; right: PeerCredentials }> | undefined;
+
+export interface RunOptions {
+  /** where the scenario's files end up (created); a temp dir when omitted */
+  outDir?: string;
+  log?: (line: string) => void;
+}
+
+export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Promise<LabResult> {
+  const log = opts.log ?? (() => {});
+  const work = await mkdtemp(join(tmpdir(), `ipsdl-${scenario.name}-`));
+  const outDir = opts.outDir ?? work;
+  await mkdir(outDir, { recursive: true });
+  const prefix = `ipsdl${process.pid}-`;
+  const createdNs: string[] = [];
+  const createdEtc: string[] = [];
+  const etcNetnsExisted = existsSync('/etc/netns');
+  const children: Background[] = [];
+  const peers = { left: peerConfig('left', scenario), right: peerConfig('right', scenario) };
+  const secrets = [peers.left.psk, peers.right.psk].filter((s): s is string => !!s);
+  const files = {
+    logs: { left: join(outDir, 'left.log'), right: join(outDir, 'right.log') },
+    pcaps: { left: join(outDir, 'left.pcap'), middle: join(outDir, 'middle.pcap') },
+    configs: { left: join(outDir, 'left.swanctl.conf'), right: join(outDir, 'right.swanctl.conf') },
+    listSas: { left: join(outDir, 'left.list-sas.txt'), right: join(outDir, 'right.list-sas.txt') },
+  };
+  const pings: PingResult[] = [];
+  let initiate: CommandResult = { code: null, stdout: '', stderr: '' };
+  let live: LiveRun | undefined;
+  let liveProc: Background | undefined;
+  const liveOut = join(work, 'live.json');
+  const charons: Partial<Record<Side, Background>> = {};
+  const captures: Background[] = [];
+
+  try {
+    log(`${scenario.name}: building namespaces ${prefix}{l,m,r}`);
+    const ns = await createTopology(prefix, createdNs, { farLinkMtu: scenario.farLinkMtu });
+    const creds = scenario.auth === 'cert' ? await (credentialCache ??= makeCredentials(join(tmpdir(), `ipsdl-creds-${process.pid}`), { left: peers.left.localId, right: peers.right.localId })) : undefined;
+    for (const side of ['left', 'right'] as const) {
+      const etc = `/etc/netns/${ns[side]}`;
+      createdEtc.push(etc);
+      await writePeerEtc(etc, peers[side], files.logs[side], creds?.[side]);
+      await copyFile(join(etc, 'swanctl', 'swanctl.conf'), files.configs[side]);
+    }
+    if (scenario.faultBefore) await applyFault(ns, scenario.faultBefore, work, 'before');
+
+    // -U: each packet is written as it arrives; -Z root: tcpdump would otherwise drop to a user that cannot write here
+    for (const [name, iface, file] of [[ns.left, 'eth0', files.pcaps.left], [ns.middle, 'ethr', files.pcaps.middle]]) {
+      const capture = new Background(['ip', 'netns', 'exec', name, 'tcpdump', '-i', iface, '-n', '-s', '0', '-U', '-Z', 'root', '-w', file]);
+      captures.push(capture);
+      children.push(capture);
+      startedPids.push(capture.pid);
+      await capture.waitForOutput(/listening on/, 10_000);
+    }
+
+    for (const side of ['left', 'right'] as const) {
+      // a private /run per daemon: its pid file and vici socket must not collide with the other peer's
+      const charon = new Background(['ip', 'netns', 'exec', ns[side], 'sh', '-c', `mount -t tmpfs ipsdl-run /run && exec ${CHARON}`]);
+      children.push(charon);
+      startedPids.push(charon.pid);
+      charons[side] = charon;
+    }
+    for (const side of ['left', 'right'] as const) {
+      await waitForVici(charons[side]!);
+      await swanctl(charons[side]!, ['--load-all', '--noprompt']);
+      const peerSubnet = side === 'left' ? ADDR.rightSubnet : ADDR.leftSubnet;
+      const src = side === 'left' ? ADDR.leftInner : ADDR.rightInner;
+      // install_routes = no: kernel-libipsec's TUN device gets the remote subnet by hand
+      await run(['ip', '-n', ns[side], 'route', 'add', peerSubnet, 'dev', 'ipsec0', 'src', src]);
+    }
+
+    if (scenario.live) {
+      liveProc = new Background(['ip', 'netns', 'exec', ns.left, process.execPath, '--import', 'tsx', join(REPO_ROOT, 'src/cli.ts'), '--live', '-i', 'eth0', '--duration', '120', '-f', 'json', '-o', liveOut, '--no-color']);
+      children.push(liveProc);
+      startedPids.push(liveProc.pid);
+      await sleep(4000); // tsx compiles the CLI before libpcap opens the interface
+    }
+
+    log(`${scenario.name}: initiating`);
+    initiate = await swanctl(charons.left!, ['--initiate', '--child', 'net', '--timeout', '30'], false);
+    if (scenario.establishes !== (initiate.code === 0)) {
+      throw new Error(`${scenario.name}: expected the initiation to ${scenario.establishes ? 'succeed' : 'fail'}, swanctl said (${initiate.code}): ${initiate.stdout.trim().split('\n').slice(-2).join(' | ')}`);
+    }
+    for (const step of scenario.traffic) pings.push({ ...step, ...(await ping(ns, step)), afterFault: false });
+    if (scenario.faultAfter) {
+      await applyFault(ns, scenario.faultAfter, work, 'after');
+      for (const step of scenario.trafficAfterFault ?? []) pings.push({ ...step, ...(await ping(ns, step)), afterFault: true });
+    }
+    // the responder may still be writing its last log lines and answers when swanctl returns
+    await sleep(scenario.settleMs ?? 500);
+    for (const side of ['left', 'right'] as const) {
+      const sas = await swanctl(charons[side]!, ['--list-sas', '--noblock'], false);
+      await writeFile(files.listSas[side], sas.stdout);
+    }
+  } finally {
+    const problems: string[] = [];
+    if (liveProc) {
+      await liveProc.stop('SIGINT', 15_000);
+      live = { code: liveProc.child.exitCode, stderr: liveProc.stderr.trim(), report: await readJson(liveOut) };
+    }
+    for (const c of captures) await c.stop('SIGINT'); // tcpdump flushes and closes the file on SIGINT
+    for (const side of ['left', 'right'] as const) await charons[side]?.stop('SIGTERM');
+    for (const c of children) await c.stop('SIGKILL', 2000);
+    problems.push(...(await destroyNamespaces(createdNs)));
+    for (const etc of createdEtc) await rm(etc, { recursive: true, force: true });
+    if (!etcNetnsExisted && existsSync('/etc/netns')) {
+      // remove it only when empty: another user of this machine may have put a namespace there meanwhile
+      if ((await readdir('/etc/netns')).length === 0) await rmdir('/etc/netns');
+    }
+    if (outDir !== work) await rm(work, { recursive: true, force: true });
+    if (problems.length) log(`cleanup problems: ${problems.join('; ')}`);
+  }
+  return { scenario: scenario.name, dir: outDir, ...files, initiate, pings, live, secrets };
+}
+
+/** Removes the CA and keys the cert scenarios made; call once at the end of a run. */
+export async function removeCredentials(): Promise<void> {
+  credentialCache = undefined;
+  await rm(join(tmpdir(), `ipsdl-creds-${process.pid}`), { recursive: true, force: true });
+}
+
+function peerConfig(side: Side, scenario: Scenario): PeerConfig {
+  const base = { ...BASE_PEERS[side] };
+  if (scenario.auth === 'cert') {
+    base.auth = 'pubkey';
+    base.cert = `${side}.crt`;
+    delete base.psk;
+  }
+  return { ...base, ...scenario[side] };
+}
+
+async function writePeerEtc(etc: string, peer: PeerConfig, logPath: string, creds?: PeerCredentials): Promise<void> {
+  for (const sub of ['x509', 'x509ca', 'x509ocsp', 'x509aa', 'x509ac', 'x509crl', 'pubkey', 'private', 'rsa', 'ecdsa', 'bliss', 'pkcs8', 'pkcs12', 'conf.d']) {
+    await mkdir(join(etc, 'swanctl', sub), { recursive: true });
+  }
+  await writeFile(join(etc, 'strongswan.conf'), strongswanConf({ ...LAB_DAEMON, logPath }));
+  await writeFile(join(etc, 'swanctl', 'swanctl.conf'), swanctlConf(peer));
+  if (creds && peer.cert) {
+    await copyFile(creds.caCert, join(etc, 'swanctl', 'x509ca', 'lab-ca.crt'));
+    await copyFile(creds.cert, join(etc, 'swanctl', 'x509', peer.cert));
+    await copyFile(creds.key, join(etc, 'swanctl', 'private', peer.cert.replace(/\.crt$/, '.key')));
+  }
+}
+
+async function applyFault(ns: Namespaces, script: string, work: string, when: string): Promise<void> {
+  const file = join(work, `fault-${when}.nft`);
+  await writeFile(file, script);
+  await run(['ip', 'netns', 'exec', ns.middle, 'nft', '-f', file]);
+}
+
+async function swanctl(charon: Background, args: string[], check = true): Promise<CommandResult> {
+  return run(['nsenter', '-t', String(charon.pid), '-m', '-n', 'swanctl', ...args], { check, timeoutMs: 60_000 });
+}
+
+async function waitForVici(charon: Background): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (!charon.running) throw new Error(`charon exited: ${charon.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    const r = await swanctl(charon, ['--stats'], false);
+    if (r.code === 0) return;
+    if (Date.now() > deadline) throw new Error(`charon's vici socket did not answer: ${r.stderr.trim()}`);
+    await sleep(200);
+  }
+}
+
+async function ping(ns: Namespaces, step: TrafficStep): Promise<{ transmitted: number; received: number }> {
+  const [src, dst] = step.from === 'left' ? [ADDR.leftInner, ADDR.rightInner] : [ADDR.rightInner, ADDR.leftInner];
+  const argv = ['ip', 'netns', 'exec', ns[step.from], 'ping', '-n', '-q', '-c', String(step.count), '-i', '0.2', '-W', '1', '-s', String(step.size), '-I', src];
+  if (step.df) argv.push('-M', 'do');
+  const r = await run([...argv, dst], { check: false, timeoutMs: 30_000 });
+  const m = /(\d+) packets transmitted, (\d+) received/.exec(r.stdout);
+  if (!m) throw new Error(`ping printed no statistics: ${r.stdout.trim()} ${r.stderr.trim()}`);
+  return { transmitted: Number(m[1]), received: Number(m[2]) };
+}
+
+async function readJson(path: string): Promise<LiveRun['report']> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as LiveRun['report'];
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it, beforeAll } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadLogFile } from '../../src/sources/log-file.js';
+import { InputError } from '../../src/errors.js';
+
+// Real charon lines (strongSwan syslog form; bodies are the format strings of
+// src/libcharon/sa/ikev2/tasks/ike_auth.c and ike_init.c as catalogued in the reference).
+const CHARON = [
+  'Nov 22 10:00:01 gw charon: 09[NET] <site|3> received packet: from 198.51.100.7[4500] to 192.0.2.1[4500] (300 bytes)',
+  'Nov 22 10:00:01 gw charon: 09[ENC] <site|3> parsed IKE_AUTH request 1 [ IDi N(INIT_CONTACT) IDr AUTH SA TSi TSr ]',
+  "Nov 22 10:00:01 gw charon: 09[IKE] <site|3> tried 1 shared key for 'gw.example.org' - 'peer.example.org', but MAC mismatched",
+].join('\n');
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ipsd-logfile-'));
+});
+
+async function expectInputError(path: string, message: RegExp) {
+  const err = await loadLogFile(path).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(InputError);
+  expect((err as InputError).message).toMatch(message);
+  expect((err as InputError).exitCode).toBe(2);
+}
+
+describe('loadLogFile input handling', () => {
+  it('refuses an empty file, a binary file, a capture and a directory with a clear message', async () => {
+    writeFileSync(join(dir, 'empty.log'), '');
+    writeFileSync(join(dir, 'junk.bin'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00, 0x00, 0x00]));
+    // pcap global header, little-endian microsecond magic, Ethernet
+    writeFileSync(join(dir, 'cap.log'), Buffer.from('d4c3b2a1020004000000000000000000ffff000001000000', 'hex'));
+    await expectInputError(join(dir, 'empty.log'), /is empty/);
+    await expectInputError(join(dir, 'junk.bin'), /not a text log: it holds binary data/);
+    await expectInputError(join(dir, 'cap.log'), /not a text log: it is a packet capture/);
+    await expectInputError(dir, /is a directory/);
+    await expectInputError(join(dir, 'missing.log'), /no such file/);
+  });
+
+  it('refuses a text file that holds no IKE daemon line', async () => {
+    writeFileSync(join(dir, 'readme.txt'), 'hello\nthis is not a log\n');
+    await expectInputError(join(dir, 'readme.txt'), /none of its 2 lines look like an IKE daemon log/);
+  });
+
+  it('reads gzip by content, keeps line numbers, counts unparsed lines', async () => {
+    writeFileSync(join(dir, 'charon.log.gz'), gzipSync('random preamble line\n' + CHARON + '\n'));
+    const r = await loadLogFile(join(dir, 'charon.log.gz'));
+    expect(r.input).toMatchObject({ kind: 'log', lines: 4, unparsed: 1 });
+    expect(r.input.dialect).toMatch(/^strongswan/);
+    const auth = r.events.find((e) => e.kind === 'auth');
+    expect(auth?.at).toEqual({ source: join(dir, 'charon.log.gz'), line: 4 });
+  });
+
+  it('survives a 10 MB line between real lines and reports it as cut', async () => {
+    writeFileSync(join(dir, 'long.log'), CHARON.split('\n')[0] + '\n' + 'x'.repeat(10 * 1024 * 1024) + '\n' + CHARON.split('\n')[2] + '\n');
+    const r = await loadLogFile(join(dir, 'long.log'));
+    expect(r.input.lines).toBe(3);
+    expect(r.diagnostics.some((d) => d.at.line === 2 && /longer than 16 KiB/.test(d.message))).toBe(true);
+    expect(r.events.some((e) => e.kind === 'auth' && e.at.line === 3)).toBe(true);
+  });
+});
