@@ -51,6 +51,10 @@ function authFailures(ctx: CheckContext, session: LogSession): void {
   const failed = ofKind(session.events, 'auth').filter((e) => !e.data.ok && !idLines.has(e.at.line));
   const notified = session.events.filter((e) => isNotify(e, 'AUTHENTICATION_FAILED', 'received') || isNotify(e, 'AUTHENTICATION_FAILED', 'sent'));
   if (!failed.length && !notified.length) return;
+  // a bare AUTHENTICATION_FAILED we sent because no peer config matched the IDs is an identity problem (peer-identity)
+  const idExplained = ofKind(session.events, 'id-mismatch').length > 0 || ofKind(session.events, 'no-config').some((e) => e.data.scope === 'peer');
+  const onlySentVerdicts = failed.every((e) => e.data.direction === 'sent') && notified.every((e) => isNotify(e, 'AUTHENTICATION_FAILED', 'sent'));
+  if (idExplained && onlySentVerdicts) return;
   const local = failed.filter((e) => e.data.direction === 'local');
   const received = failed.filter((e) => e.data.direction === 'received');
   const sentNotify = notified.some((e) => isNotify(e, 'AUTHENTICATION_FAILED', 'sent')) || failed.some((e) => e.data.direction === 'sent');

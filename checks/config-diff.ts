@@ -2,7 +2,7 @@ import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext } from '../src/engine/types.js';
 import { configPairs, type ConnectionPair } from '../src/evidence/derived/config-pairs.js';
 import { endWord, refs, type ConfiguredConnection } from '../src/evidence/derived/config-connections.js';
-import { authGap, humanDuration, idGap, pairChildren, proposalGap, tsRelation } from '../src/evidence/derived/config-compare.js';
+import { authGap, humanDuration, idGap, lifetimeDiffs, pairChildren, proposalGap, tsRelation } from '../src/evidence/derived/config-compare.js';
 
 const MATCH_HINT = 'make both configs list at least one identical proposal';
 
@@ -133,22 +133,9 @@ function reportTs(ctx: CheckContext, a: ConfiguredConnection, b: ConfiguredConne
 }
 
 function reportLifetimes(ctx: CheckContext, a: ConfiguredConnection, b: ConfiguredConnection, names: Record<string, string>): void {
-  const ikev1 = a.conn.ikeVersion.value === 1 || b.conn.ikeVersion.value === 1;
-  const note = ikev1 ? 'IKEv1 negotiates lifetimes: the responder may refuse a longer one or impose its own.' : 'IKEv2 does not negotiate lifetimes (RFC 7296 §2.8): each side rekeys on its own schedule, the shorter one wins.';
-  const pairs: Array<[string, ReturnType<typeof pick>, ReturnType<typeof pick>]> = [['IKE SA rekey time', pick(a.conn.ikeRekeyTime), pick(b.conn.ikeRekeyTime)]];
-  const ca = a.conn.children[0];
-  const cb = b.conn.children[0];
-  if (ca && cb) pairs.push(['CHILD SA rekey time', pick(ca.rekeyTime), pick(cb.rekeyTime)]);
-  for (const [what, x, y] of pairs) {
-    if (x.value === y.value || x.value === 0 || y.value === 0) continue;
-    const ratio = Math.max(x.value, y.value) / Math.min(x.value, y.value);
-    if (ratio < 1.5) continue;
-    ctx.report({ code: 'LIFETIME_DIFFERS', data: { ...names, what, aValue: humanDuration(x.value), bValue: humanDuration(y.value), note }, evidence: refs(x.s, y.s) });
+  for (const d of lifetimeDiffs(a, b)) {
+    ctx.report({ code: 'LIFETIME_DIFFERS', data: { ...names, what: d.what, aValue: humanDuration(d.a.value), bValue: humanDuration(d.b.value), note: d.note }, evidence: refs(d.a, d.b) });
   }
-}
-
-function pick(s: ConfiguredConnection['conn']['ikeRekeyTime']) {
-  return { value: s.value, s };
 }
 
 function reportUnpaired(ctx: CheckContext, pairs: ConnectionPair[]): void {

@@ -31,7 +31,7 @@ export default defineCheck({
       },
       DPD_ACTION_NONE: {
         severity: 'warning',
-        message: 'Connection {conn} ({file}) detects a dead peer every {delay} but then only clears child {child} (dpd_action {action}) and installs no trap: the tunnel to {peer} stays down until someone restarts it.',
+        message: 'Connection {conn} ({file}) detects a dead peer every {delay} but then only clears child {child} ({actionKey} = {action}) and installs no trap: the tunnel to {peer} stays down until someone restarts it.',
         hint: 'use `dpd_action = restart` (or `start_action = trap` so traffic re-triggers it) in swanctl.conf; `dpdaction=restart` or `hold` with `auto=route` in ipsec.conf.',
       },
       DPD_MISMATCH: {
@@ -129,7 +129,7 @@ function checkConfigs(ctx: CheckContext): void {
         });
       }
       for (const a of actionWithoutRecovery(view)) {
-        ctx.report({ code: 'DPD_ACTION_NONE', data: { ...base, child: a.child, action: a.action.value, delay: humanDuration(view.delay.value), peer: conn.remote.addrs.value }, evidence: refs(view.delay, a.action, a.startAction) });
+        ctx.report({ code: 'DPD_ACTION_NONE', data: { ...base, child: a.child, action: a.action.value, actionKey: a.action.key, delay: humanDuration(view.delay.value), peer: conn.remote.addrs.value }, evidence: refs(view.delay, a.action, a.startAction) });
       }
     }
   }

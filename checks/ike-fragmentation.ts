@@ -2,6 +2,11 @@ import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext } from '../src/engine/types.js';
 import { logFiles, ofKind, refsOf } from '../src/evidence/derived/log-sessions.js';
 import { formatEndpoint, retransmitChains, stageOf } from '../src/evidence/derived/retransmits.js';
+import { ikeSas, type IkeExchange, type IkeSa } from '../src/evidence/derived/ike-sas.js';
+import type { IkeMessage } from '../src/evidence/packet-types.js';
+import { endpointText, frameRef, ikeRef } from '../src/evidence/derived/wire-refs.js';
+
+const SMALL_DATAGRAM = 1280;
 
 export default defineCheck({
   meta: {
@@ -11,7 +16,7 @@ export default defineCheck({
       'Reports IKE fragmentation in use (RFC 7383 for IKEv2, the IKEv1 fragmentation vendor extension) and the classic oversized-message failure: ' +
       'the small first exchange (IKE_SA_INIT, Main Mode 1-4) succeeds but the large, certificate-bearing IKE_AUTH / Main Mode 5 never gets an answer, ' +
       'because its IP fragments are dropped on the path.',
-    requires: ['logEvents'],
+    requires: ['logEvents', 'packets'],
     codes: {
       IKE_FRAGMENTATION_USED: {
         severity: 'info',
@@ -23,10 +28,21 @@ export default defineCheck({
         message: 'The first exchange with {peer} succeeded but {exchange} got no answer after {retransmits} retransmits, without IKE fragmentation: an oversized IKE message dropped on the path is a likely cause.',
         hint: 'Enable IKE fragmentation on both sides (strongSwan swanctl.conf/ipsec.conf `fragmentation = yes`, libreswan `fragmentation=yes`), or let IP fragments through / lower the MTU on the path (firewalls often drop UDP fragments). Also possible: {alternatives}.',
       },
+      IKE_FRAGMENTATION_SUPPORT: {
+        severity: 'info',
+        message: 'IKE fragmentation support announced by {announcedBy} ({ikeSas} IKE SA(s): {pairs}).',
+        hint: 'Both peers must announce it for large IKE_AUTH / Main Mode messages to be split by IKE instead of IP (RFC 7383): strongSwan `fragmentation = yes` (default), libreswan `fragmentation=yes` (default); some vendor gateways need it enabled explicitly.',
+      },
+      IKE_LARGE_MESSAGE: {
+        severity: 'warning',
+        message: '{count} IKE {exchange} message(s) from {from} to {to} are up to {largest} bytes at the IP layer: over a 1500-byte path they are IP-fragmented ({ipFragmented} were in this capture).',
+        hint: 'IP fragments of IKE are often dropped by firewalls, NAT devices and cloud load balancers: enable IKE fragmentation on both peers (strongSwan `fragmentation = yes`, libreswan `fragmentation=yes`, RFC 7383) or make the message smaller (shorter certificate chain, fewer CERTREQs, fewer proposals).',
+      },
     },
   },
   run(ctx) {
     checkLogs(ctx);
+    checkPackets(ctx);
   },
 });
 
@@ -48,6 +64,8 @@ function checkLogs(ctx: CheckContext): void {
     if (stageOf(chain) !== 'auth') continue;
     const events = chain.session.events;
     if (events.some((e) => e.kind === 'ike-fragment')) continue;
+    // a datagram the log shows to be small cannot be an oversized one (IPv6 minimum MTU, RFC 8200 §5)
+    if (chain.requestBytes !== undefined && chain.requestBytes < SMALL_DATAGRAM) continue;
     const end = chain.giveUp.at.line ?? Infinity;
     // an explicit ID or auth verdict explains the silence better than packet size
     if (events.some((e) => (e.at.line ?? 0) < end && (e.kind === 'id-mismatch' || (e.kind === 'auth' && !(e.data as { ok: boolean }).ok)))) continue;
@@ -55,9 +73,91 @@ function checkLogs(ctx: CheckContext): void {
       code: 'IKE_FRAGMENTS_DROPPED',
       data: {
         peer: formatEndpoint(chain.peer) ?? 'the peer', exchange: chain.giveUp.data.state ?? chain.exchange ?? 'IKE_AUTH', retransmits: chain.count,
-        fragmentation: 'not used', alternatives: ['IKEv1: pre-shared key mismatch (the peer cannot decrypt message 5)', 'the peer rejects our authentication silently'],
+        fragmentation: 'not used', requestBytes: chain.requestBytes ?? 'not printed in this log', alternatives: ['IKEv1: pre-shared key mismatch (the peer cannot decrypt message 5)', 'the peer rejects our authentication silently'],
       },
       evidence: refsOf([chain.request, ...chain.retransmits, chain.giveUp]),
+    });
+  }
+}
+
+/**
+ * Packet side: IKE requests that crossed the wire as IP fragments and were
+ * retransmitted without an answer while the small first exchange was answered;
+ * who announced fragmentation support (IKEv2 N(IKEV2_FRAGMENTATION_SUPPORTED),
+ * RFC 7383 §2.3; IKEv1 FRAGMENTATION vendor ID); IKE messages over 1500 bytes.
+ */
+const PATH_MTU = 1500;
+
+function checkPackets(ctx: CheckContext): void {
+  const { sas } = ikeSas(ctx.evidence);
+  const dropped = new Set<IkeExchange>();
+  for (const sa of sas) {
+    const firstAnswered = sa.exchanges.some((e) => e.answered && (e.exchange === 34 || e.exchange === 2 || e.exchange === 4));
+    for (const ex of sa.exchanges) {
+      if (!ex.request?.ipFragmentation || ex.answered || !ex.expectsResponse || !firstAnswered || ex.retransmits < 1) continue;
+      dropped.add(ex);
+      reportWireFragmentsDropped(ctx, sa, ex);
+    }
+  }
+  reportFragmentationSupport(ctx, sas);
+  reportLargeMessages(ctx, sas, dropped);
+}
+
+function reportWireFragmentsDropped(ctx: CheckContext, sa: IkeSa, ex: IkeExchange): void {
+  const req = ex.request!;
+  const frag = req.ipFragmentation!;
+  ctx.report({
+    code: 'IKE_FRAGMENTS_DROPPED',
+    severity: 'error',
+    data: {
+      peer: endpointText(req.dst), exchange: `${ex.exchangeName} (msgid ${ex.messageId})`, retransmits: ex.retransmits,
+      ipFragments: frag.fragments, ipLength: frag.totalLength, ikeLength: req.length, allFragmentsCaptured: frag.complete, transport: req.transport,
+      fragmentation: sa.fragmentationSupported.initiator && sa.fragmentationSupported.responder ? 'announced by both peers but not used' : 'not negotiated',
+      fragmentationSupported: sa.fragmentationSupported,
+      alternatives: ['UDP 4500 blocked after the NAT-T float (if only the fragmented messages use 4500)', 'the peer dropping the request for another reason (it would normally answer with an error)'],
+      severityReason: 'the capture shows the request IP-fragmented, resent and never answered',
+    },
+    evidence: ex.requests.slice(0, 6).flatMap((m) => [
+      ...(m.ipFragmentation?.frames ?? []).filter((f) => f !== m.at.frame).slice(0, 4).map((f) => frameRef({ ...m.at, frame: f }, `IP fragment of ${m.excerpt}`)),
+      ikeRef(m),
+    ]),
+  });
+}
+
+function reportFragmentationSupport(ctx: CheckContext, sas: IkeSa[]): void {
+  const groups = new Map<string, IkeSa[]>();
+  for (const sa of sas) {
+    const init = sa.exchanges.find((e) => e.answered && e.request && (e.exchange === 34 || e.exchange === 2 || e.exchange === 4));
+    if (!init) continue;
+    const { initiator: i, responder: r } = sa.fragmentationSupported;
+    const announcedBy = i && r ? 'both peers' : i ? 'the initiator only' : r ? 'the responder only' : 'neither peer';
+    groups.set(announcedBy, [...(groups.get(announcedBy) ?? []), sa]);
+  }
+  for (const [announcedBy, list] of groups) {
+    const init = list[0].exchanges.find((e) => e.answered && e.request && (e.exchange === 34 || e.exchange === 2 || e.exchange === 4))!;
+    ctx.report({
+      code: 'IKE_FRAGMENTATION_SUPPORT',
+      data: { announcedBy, pairs: [...new Set(list.map((s) => `${s.initiator.address} → ${s.responder.address}`))].slice(0, 10), ikeSas: list.length, both: announcedBy === 'both peers' },
+      evidence: [ikeRef(init.request!), ikeRef(init.response!)],
+    });
+  }
+}
+
+function reportLargeMessages(ctx: CheckContext, sas: IkeSa[], dropped: Set<IkeExchange>): void {
+  const skip = new Set([...dropped].flatMap((e) => e.requests));
+  const groups = new Map<string, IkeMessage[]>();
+  for (const m of sas.flatMap((s) => s.messages)) {
+    const size = m.ipFragmentation?.totalLength ?? m.ipLength;
+    if (size <= PATH_MTU || skip.has(m)) continue;
+    const key = `${m.src.address}|${m.exchangeName}`;
+    groups.set(key, [...(groups.get(key) ?? []), m]);
+  }
+  for (const list of groups.values()) {
+    const largest = Math.max(...list.map((m) => m.ipFragmentation?.totalLength ?? m.ipLength));
+    ctx.report({
+      code: 'IKE_LARGE_MESSAGE',
+      data: { from: list[0].src.address, to: list[0].dst.address, exchange: list[0].exchangeName, count: list.length, largest, ipFragmented: list.filter((m) => m.ipFragmentation).length, certs: list.reduce((n, m) => n + m.certs, 0) },
+      evidence: list.slice(0, 6).map(ikeRef),
     });
   }
 }

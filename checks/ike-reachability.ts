@@ -3,6 +3,9 @@ import type { CheckContext } from '../src/engine/types.js';
 import { logFiles, ofKind, refsOf } from '../src/evidence/derived/log-sessions.js';
 import { establishedAfter } from '../src/evidence/derived/log-phase.js';
 import { formatEndpoint, retransmitChains, stageOf, type IkeStage, type RetransmitChain } from '../src/evidence/derived/retransmits.js';
+import { ikeSas, type IkeExchange } from '../src/evidence/derived/ike-sas.js';
+import type { IcmpError } from '../src/evidence/packet-types.js';
+import { endpointText, icmpRef, ikeRef, secondsBetween } from '../src/evidence/derived/wire-refs.js';
 
 const CAUSES: Record<IkeStage, string[]> = {
   first: ['UDP 500/4500 blocked on the path (firewall, security group, ISP)', 'wrong peer address', 'IKE daemon not running on the peer', 'peer behind NAT without port forwarding', 'IKEv1 responder silently dropping a peer it has no connection for'],
@@ -19,22 +22,35 @@ export default defineCheck({
       'Finds IKE requests that were never answered (RFC 7296 §2.1 retransmission timers; strongSwan "retransmit N of request", "giving up after N retransmits", ' +
       '"peer not responding"; libreswan "N second timeout exceeded after N retransmits"), with the retransmit timing and the peer address and port ' +
       '(500 vs 4500). Requests after the IKE SA came up (liveness/DPD) are left to dead-peer-detection.',
-    requires: ['logEvents'],
+    requires: ['logEvents', 'packets'],
     codes: {
       IKE_NO_RESPONSE: {
         severity: 'error',
         message: 'No response from {peer} to {exchange} after {retransmits} retransmits over {seconds} s (stage: {stage}).',
         hint: 'Check on the path to {peer} (UDP port {port}). Likely causes for this stage: {causes}. A capture on both sides (udp port 500 or udp port 4500) shows where the packets stop.',
       },
+      IKE_PORT_UNREACHABLE: {
+        severity: 'error',
+        message: '{from} answered {what} from {sender} with ICMP port unreachable ({count}×): nothing listens on UDP {port} at {target}.',
+        hint: 'Start the IKE daemon on {target} (strongSwan: `systemctl start strongswan` / charon; libreswan: `ipsec start`) and check that it listens on UDP 500 and 4500 (`ss -ulpn`); if {target} is not the VPN gateway, fix the peer address (strongSwan `remote_addrs`/`right=`, libreswan `right=`).',
+      },
+      IKE_ADMIN_PROHIBITED: {
+        severity: 'error',
+        message: '{from} rejects {what} from {sender} to {target} with ICMP administratively prohibited (type {type} code {code}, {count}×): a filter blocks it.',
+        hint: 'A firewall or ACL at {from} rejects the traffic (iptables/nftables REJECT with admin-prohibited, a router ACL, a cloud security group): allow UDP 500 and 4500, and IP protocol 50 (ESP) when there is no NAT, between the two gateways.',
+      },
     },
   },
   run(ctx) {
     checkLogs(ctx);
+    checkPackets(ctx);
   },
 });
 
 function checkLogs(ctx: CheckContext): void {
   const files = new Map(logFiles(ctx.evidence).map((f) => [f.source, f]));
+  // repeated attempts of the same connection to the same peer (revival, keyingtries) are one finding
+  const groups = new Map<string, RetransmitChain[]>();
   for (const chain of retransmitChains(ctx.evidence)) {
     if (chain.afterEstablished || chain.answered) continue;
     if (/ESTABLISHED/i.test(`${chain.giveUp?.data.state ?? ''} ${chain.retransmits[0]?.data.state ?? ''}`)) continue;
@@ -43,6 +59,12 @@ function checkLogs(ctx: CheckContext): void {
     if (!last) continue;
     if (!chain.giveUp && establishedAfter(file, last)) continue; // retransmitted, then got through
     if (explainedElsewhere(chain)) continue;
+    const key = [chain.session.source, chain.session.conn, stageOf(chain), formatEndpoint(chain.peer)].join('|');
+    groups.set(key, [...(groups.get(key) ?? []), chain]);
+  }
+  for (const chains of groups.values()) {
+    const chain = chains[chains.length - 1];
+    const file = files.get(chain.session.source)!;
     const stage = stageOf(chain);
     const networkErrors = ofKind(file.events, 'network-error').filter((e) => !chain.session.conn || !e.conn || e.conn === chain.session.conn);
     ctx.report({
@@ -52,10 +74,10 @@ function checkLogs(ctx: CheckContext): void {
         port: chain.peer?.port ?? 'the IKE port (500, or 4500 after NAT-T)',
         exchange: chain.giveUp?.data.state ?? chain.exchange ?? 'the request',
         msgid: chain.msgid, retransmits: chain.count, seconds: chain.spanSeconds ?? chain.giveUp?.data.seconds ?? sum(chain.waits),
-        waits: chain.waits, gaveUp: !!chain.giveUp, stage, causes: CAUSES[stage], conn: chain.session.conn,
-        icmpErrors: networkErrors.map((e) => e.data.detail),
+        waits: chain.waits, gaveUp: !!chain.giveUp, requestBytes: chain.requestBytes, stage, causes: causesFor(stage, chain), conn: chain.session.conn,
+        attempts: chains.length, icmpErrors: networkErrors.map((e) => e.data.detail),
       },
-      evidence: refsOf([chain.request, ...chain.retransmits, chain.giveUp, ...chain.also, ...networkErrors]),
+      evidence: refsOf([...chains.flatMap((c) => [c.request, ...c.retransmits, c.giveUp, ...c.also]), ...networkErrors]),
     });
   }
 }
@@ -71,6 +93,92 @@ function peerAddress(chain: RetransmitChain): string {
   return 'the peer';
 }
 
+/** Order the candidates by what the log already rules out or points at. */
+function causesFor(stage: IkeStage, chain: RetransmitChain): string[] {
+  let causes = CAUSES[stage];
+  if (chain.requestBytes !== undefined && chain.requestBytes < 1280) causes = causes.filter((c) => !/large|oversized/.test(c));
+  // RFC 7296 §2.23: after NAT detection the initiator moves to 4500; a silence that starts there points at 4500
+  if (chain.peer?.port === 4500) causes = [...causes.filter((c) => /4500/.test(c)), ...causes.filter((c) => !/4500/.test(c))];
+  return causes;
+}
+
 function sum(xs: number[]): number | undefined {
   return xs.length ? xs.reduce((a, b) => a + b, 0) : undefined;
+}
+
+/**
+ * Packet side: requests on UDP 500/4500 that got no response in the capture
+ * (pairing in derived/ike-sas.ts), and ICMP errors that quote IKE: port unreachable
+ * (nothing listens, RFC 1122 §4.1.3.1) and administratively prohibited (a filter, RFC 1812 §5.2.7.1).
+ */
+function checkPackets(ctx: CheckContext): void {
+  const packets = ctx.evidence.packets;
+  if (!packets) return;
+  const ikeIcmp = packets.icmpErrors.filter((e) => quotesIke(e));
+  const groups = new Map<string, IkeExchange[]>();
+  for (const ex of ikeSas(ctx.evidence).unanswered) {
+    if (!ex.request) continue;
+    const key = `${endpointText(ex.request.src)}|${endpointText(ex.request.dst)}|${ex.exchangeName}`;
+    groups.set(key, [...(groups.get(key) ?? []), ex]);
+  }
+  for (const exchanges of groups.values()) reportWireNoResponse(ctx, exchanges, ikeIcmp);
+  reportIkeIcmp(ctx, ikeIcmp, 'port-unreachable', 'IKE_PORT_UNREACHABLE');
+  reportIkeIcmp(ctx, packets.icmpErrors.filter((e) => quotesIke(e) || e.quoted?.kind === 'esp' || e.quoted?.kind === 'ah'), 'admin-prohibited', 'IKE_ADMIN_PROHIBITED');
+}
+
+function quotesIke(e: IcmpError): boolean {
+  const q = e.quoted;
+  if (!q) return false;
+  return q.kind === 'ike' || q.kind === 'nat-keepalive' || q.kind === 'esp-in-udp' || (q.protocol === 17 && [500, 4500].includes(q.dstPort ?? 0));
+}
+
+function wireStage(ex: IkeExchange): IkeStage {
+  const first = !/[1-9a-f]/.test(ex.request!.spiR);
+  if (ex.exchange === 34 || ex.exchange === 4 || (ex.exchange === 2 && first)) return 'first';
+  if (ex.exchange === 35 || ex.exchange === 43 || ex.exchange === 2) return 'auth';
+  if (ex.exchange === 36 || ex.exchange === 32) return 'child';
+  return 'other';
+}
+
+function reportWireNoResponse(ctx: CheckContext, exchanges: IkeExchange[], icmp: IcmpError[]): void {
+  const worst = exchanges.reduce((a, b) => (b.requests.length > a.requests.length ? b : a));
+  const req = worst.request!;
+  const stage = wireStage(worst);
+  const lastCopy = worst.requests[worst.requests.length - 1];
+  const related = icmp.filter((e) => e.quoted?.dst === req.dst.address && e.quoted?.dstPort === req.dst.port);
+  ctx.report({
+    code: 'IKE_NO_RESPONSE',
+    // liveness and Child SA requests of an SA that is up are a smaller matter than an SA that cannot start
+    ...(stage === 'other' || stage === 'child' ? { severity: 'warning' as const } : {}),
+    data: {
+      peer: endpointText(req.dst), port: req.dst.port, from: endpointText(req.src), exchange: `${worst.exchangeName} (msgid ${worst.messageId})`,
+      retransmits: worst.retransmits, seconds: secondsBetween(req.at, lastCopy.at) ?? 'unknown (capture clock zeroed)',
+      retransmitIntervals: worst.retransmitIntervals.map((s) => Math.round(s * 1000) / 1000), stage, causes: CAUSES[stage],
+      responderSpiZero: !/[1-9a-f]/.test(req.spiR), spiI: req.spiI, requests: exchanges.length, transmissions: exchanges.reduce((n, e) => n + e.requests.length, 0),
+      ipFragmented: !!req.ipFragmentation, transport: req.transport,
+      icmpErrors: related.map((e) => `${e.kind} from ${e.from} (frame ${e.at.frame})`),
+    },
+    evidence: [...exchanges.flatMap((e) => e.requests).slice(0, 16).map(ikeRef), ...related.slice(0, 4).map(icmpRef)],
+  });
+}
+
+function reportIkeIcmp(ctx: CheckContext, errors: IcmpError[], kind: IcmpError['kind'], code: 'IKE_PORT_UNREACHABLE' | 'IKE_ADMIN_PROHIBITED'): void {
+  const groups = new Map<string, IcmpError[]>();
+  for (const e of errors) {
+    if (e.kind !== kind) continue;
+    const key = `${e.from}|${e.quoted!.dst}|${e.quoted!.dstPort ?? e.quoted!.protocol}`;
+    groups.set(key, [...(groups.get(key) ?? []), e]);
+  }
+  for (const group of groups.values()) {
+    const { quoted: q, from, type, code: icmpCode } = group[0];
+    const what = q!.kind === 'esp' || q!.kind === 'ah' ? `${q!.kind.toUpperCase()} (IP protocol ${q!.protocol})` : `${q!.kind === 'ike' ? 'IKE' : q!.kind} on UDP ${q!.dstPort}`;
+    ctx.report({
+      code,
+      data: {
+        from, target: q!.dstPort !== undefined ? endpointText({ address: q!.dst, port: q!.dstPort }) : q!.dst, port: q!.dstPort ?? 'n/a', sender: q!.src,
+        what, count: group.length, type, code: icmpCode, quotedKind: q!.kind, frames: group.map((e) => e.at.frame),
+      },
+      evidence: group.slice(0, 10).map(icmpRef),
+    });
+  }
 }

@@ -6,10 +6,12 @@ import type { Check } from '../src/engine/types.js';
 import authentication from './authentication.js';
 import configDiff from './config-diff.js';
 import deadPeerDetection from './dead-peer-detection.js';
+import espFlows from './esp-flows.js';
 import ikeFragmentation from './ike-fragmentation.js';
 import ikeReachability from './ike-reachability.js';
 import logPerspective from './log-perspective.js';
 import natTraversal from './nat-traversal.js';
+import pathMtu from './path-mtu.js';
 import peerIdentity from './peer-identity.js';
 import proposalMismatch from './proposal-mismatch.js';
 import saInstall from './sa-install.js';
@@ -20,10 +22,12 @@ export const allChecks: readonly Check[] = [
   authentication,
   configDiff,
   deadPeerDetection,
+  espFlows,
   ikeFragmentation,
   ikeReachability,
   logPerspective,
   natTraversal,
+  pathMtu,
   peerIdentity,
   proposalMismatch,
   saInstall,

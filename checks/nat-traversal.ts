@@ -2,6 +2,9 @@ import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext } from '../src/engine/types.js';
 import { logFiles, ofKind, refsOf } from '../src/evidence/derived/log-sessions.js';
 import { formatEndpoint } from '../src/evidence/derived/retransmits.js';
+import { ikeSas, type IkeSa } from '../src/evidence/derived/ike-sas.js';
+import type { IkeMessage, PacketEvidence } from '../src/evidence/packet-types.js';
+import { endpointText, espFlowRefs, ikeRef } from '../src/evidence/derived/wire-refs.js';
 
 export default defineCheck({
   meta: {
@@ -10,17 +13,28 @@ export default defineCheck({
     description:
       'Reports NAT detected by the IKE daemons (RFC 7296 §2.23 NAT_DETECTION_*_IP, RFC 3947 for IKEv1): which side is behind NAT and the float ' +
       'to UDP 4500 with ESP in UDP (RFC 3948). A port float without a NAT verdict (MOBIKE, RFC 4555) is not NAT.',
-    requires: ['logEvents'],
+    requires: ['logEvents', 'packets'],
     codes: {
       NAT_DETECTED: {
         severity: 'info',
-        message: 'NAT detected: {behind} behind NAT{float}; IKE and ESP use UDP 4500 (ESP in UDP).',
+        message: 'NAT detected: {behind} behind NAT; IKE moves to {floatedTo} and ESP is sent in UDP 4500 (RFC 3948).',
         hint: 'Nothing to change if the tunnel works. Keep UDP 4500 open both ways and NAT keep-alives on (strongSwan `keep_alive`/`keepalive`, libreswan `nat-keepalive`, `keep-alive=`); use FQDN or key-id identities rather than addresses behind NAT (`local.id`/`leftid`).',
+      },
+      NAT_T_BLOCKED: {
+        severity: 'error',
+        message: 'NAT detected and the exchange moved to UDP 4500, but {peer} never answered there ({exchange}, {transmissions} transmissions from {from}).',
+        hint: 'UDP 4500 is blocked between the peers or not forwarded by the NAT device: allow UDP 4500 in both directions on every firewall and security group on the path, and forward it to the responder if the responder is behind the NAT (alongside UDP 500).',
+      },
+      ESP_RAW_DESPITE_NAT: {
+        severity: 'error',
+        message: 'NAT detected between {a} and {b}, yet ESP is sent as IP protocol 50 ({packets} packets on {spis}) instead of inside UDP 4500.',
+        hint: 'Through a NAT, ESP must be UDP-encapsulated (RFC 3948): enable NAT traversal on both peers (strongSwan `encap = yes` forces it; libreswan `encapsulation=yes`, older versions `nat_traversal=yes`) and check that both send NAT-D payloads.',
       },
     },
   },
   run(ctx) {
     checkLogs(ctx);
+    checkPackets(ctx);
   },
 });
 
@@ -38,9 +52,93 @@ function checkLogs(ctx: CheckContext): void {
       data: {
         behind: local && remote ? 'both this host and the peer are' : local ? 'this host (the log\'s author) is' : 'the peer is',
         localBehindNat: local, remoteBehindNat: remote, faked,
-        float: floats.length ? ` — IKE floated to ${formatEndpoint(to) ?? 'port 4500'}` : '',
+        floatedTo: formatEndpoint(to) ?? 'UDP port 4500',
       },
       evidence: refsOf([...verdicts, ...floats.slice(0, 3)]),
+    });
+  }
+}
+
+/**
+ * Packet side. NAT-D (RFC 7296 §2.23, RFC 3947 §3.2): a NAT_DETECTION_SOURCE_IP
+ * hash that differs from the captured source puts the sender behind NAT, a
+ * DESTINATION_IP mismatch the receiver. Then: did UDP 4500 get answers, and is ESP
+ * UDP-encapsulated (RFC 3948) as it must be through a NAT?
+ */
+function checkPackets(ctx: CheckContext): void {
+  const packets = ctx.evidence.packets;
+  if (!packets) return;
+  const natted = ikeSas(ctx.evidence).sas.map((sa) => ({ sa, ...natVerdict(sa) })).filter((v) => v.behind.length);
+  const groups = new Map<string, typeof natted>();
+  for (const v of natted) groups.set(v.behind.join(','), [...(groups.get(v.behind.join(',')) ?? []), v]);
+  for (const [behind, list] of groups) {
+    const { proof } = list[0];
+    const float = list.map((v) => v.sa.messages.find((m) => m.transport === 'udp4500')).find(Boolean);
+    ctx.report({
+      code: 'NAT_DETECTED',
+      data: {
+        behind: `${behind.split(',').join(' and ')} ${behind.includes(',') ? 'are' : 'is'}`, behindAddresses: behind.split(','), basis: list[0].basis,
+        floatedTo: float ? `UDP 4500 (frame ${float.at.frame})` : 'UDP 4500 (not seen in this capture)',
+        peers: [...new Set(list.map((v) => `${v.sa.initiator.address} ⇄ ${v.sa.responder.address}`))].slice(0, 10), ikeSas: list.length,
+      },
+      evidence: [...proof.slice(0, 4).map(ikeRef), ...(float ? [ikeRef(float)] : [])],
+    });
+  }
+  for (const v of natted) reportNatTBlocked(ctx, v.sa);
+  reportRawEsp(ctx, packets, natted.map((v) => v.sa));
+}
+
+function natVerdict(sa: IkeSa): { behind: string[]; proof: IkeMessage[]; basis: string } {
+  const behind = new Set<string>();
+  const proof: IkeMessage[] = [];
+  for (const n of sa.natD) {
+    const sender = n.message.src.address;
+    const receiver = n.message.dst.address;
+    if (n.sourceMatches === false) behind.add(sender);
+    if (n.destinationMatches === false) behind.add(receiver);
+    if (n.sourceMatches === false || n.destinationMatches === false) proof.push(n.message);
+  }
+  if (behind.size || sa.natD.length) return { behind: [...behind].sort(), proof, basis: 'NAT-D hash mismatch' };
+  // no NAT-D at all: an initiator that speaks to port 500 from another source port went through a NAPT
+  const first = sa.messages[0];
+  if (first && first.dst.port === 500 && first.src.port !== 500 && first.src.port !== 4500 && (first.exchange === 34 || first.exchange === 2 || first.exchange === 4)) {
+    return { behind: [first.src.address], proof: [first], basis: `source port ${first.src.port} instead of 500 (no NAT-D payloads)` };
+  }
+  return { behind: [], proof: [], basis: '' };
+}
+
+function reportNatTBlocked(ctx: CheckContext, sa: IkeSa): void {
+  const on4500 = sa.exchanges.filter((e) => e.request?.transport === 'udp4500');
+  const unanswered = on4500.filter((e) => e.expectsResponse && !e.answered);
+  // IP-fragmented requests point at fragment loss (ike-fragmentation), not at a closed port
+  if (!unanswered.length || unanswered.every((e) => e.request!.ipFragmentation)) return;
+  const requester = unanswered[0].request!;
+  if (sa.messages.some((m) => m.transport === 'udp4500' && m.src.address === requester.dst.address)) return;
+  const copies = unanswered.flatMap((e) => e.requests);
+  ctx.report({
+    code: 'NAT_T_BLOCKED',
+    data: { peer: endpointText(requester.dst), from: endpointText(requester.src), exchange: requester.exchangeName, transmissions: copies.length, answeredOn500: sa.exchanges.some((e) => e.answered && e.request?.transport === 'udp500') },
+    evidence: copies.slice(0, 10).map(ikeRef),
+  });
+}
+
+function reportRawEsp(ctx: CheckContext, packets: PacketEvidence, sas: IkeSa[]): void {
+  const seen = new Set<string>();
+  for (const sa of sas) {
+    const a = sa.initiator.address;
+    const b = sa.responder.address;
+    const key = [a, b].sort().join('|');
+    if (seen.has(key)) continue;
+    const raw = packets.espFlows.filter((f) => f.protocol === 'esp' && f.encap === 'ip' && ((f.src === a && f.dst === b) || (f.src === b && f.dst === a)));
+    if (!raw.length) continue;
+    seen.add(key);
+    const bothWays = new Set(raw.map((f) => f.src)).size === 2;
+    ctx.report({
+      code: 'ESP_RAW_DESPITE_NAT',
+      // a 1:1 NAT can pass protocol 50; when it flows both ways it works, but breaks behind any NAPT
+      ...(bothWays ? { severity: 'warning' as const } : {}),
+      data: { a, b, packets: raw.reduce((n, f) => n + f.packets, 0), spis: raw.map((f) => `0x${f.spiHex}`), bothWays, ...(bothWays ? { severityReason: 'ESP passes in both directions (1:1 NAT)' } : {}) },
+      evidence: [...sa.natD.slice(0, 2).map((n) => ikeRef(n.message)), ...raw.flatMap((f) => espFlowRefs(f, 2))],
     });
   }
 }

@@ -21,8 +21,8 @@ export default defineCheck({
     codes: {
       PMTU_BLACKHOLE: {
         severity: 'error',
-        message: 'Large packets from {from} to {to} ({protocol}, DF set, up to {largest} bytes) go unanswered while small ones get through, and no ICMP fragmentation-needed / Packet Too Big came back.',
-        hint: 'An MTU smaller than {largest} bytes on the path (often the tunnel: ESP adds 50–80 bytes) drops them, and the ICMP that should say so is filtered. Let ICMP type 3 code 4 / ICMPv6 type 2 through, or clamp TCP MSS on the tunnel (iptables `-p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu`, nftables `tcp option maxseg size set rt mtu`), or lower the MTU of the inner interface (e.g. 1400).',
+        message: 'Large packets from {from} to {to} ({largeDfPackets} over 1400 bytes with DF set; {protocol}) go unanswered while small ones get through, and no ICMP fragmentation-needed / Packet Too Big came back.',
+        hint: 'A link on the path has a smaller MTU than these packets (often the tunnel itself: ESP adds 50–80 bytes) and drops them, and the ICMP that should say so is filtered. Let ICMP type 3 code 4 / ICMPv6 type 2 through, or clamp TCP MSS on the tunnel (iptables `-p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu`, nftables `tcp option maxseg size set rt mtu`), or lower the MTU of the inner interface (e.g. 1400).',
       },
       ICMP_FRAG_NEEDED_SEEN: {
         severity: 'info',
@@ -76,22 +76,33 @@ function smallCount(f: TrafficFlow): number {
 
 function reportBlackholes(ctx: CheckContext, packets: PacketEvidence): void {
   const flows = new Map(packets.trafficFlows.map((f) => [flowKey(f), f]));
+  const byPair = new Map<string, { flow: TrafficFlow; reverse: TrafficFlow }[]>();
   for (const f of packets.trafficFlows) {
     const reverse = flows.get(flowKey({ protocol: f.protocol, src: f.dst, dst: f.src, srcPort: f.dstPort, dstPort: f.srcPort }));
     if (!reverse || reverse.packets === 0) continue; // nothing got through at all: reachability, not MTU
-    if (!unansweredLarge(f, reverse)) continue;
-    if (toldByIcmp(packets.icmpErrors, f)) continue;
+    if (!unansweredLarge(f, reverse) || toldByIcmp(packets.icmpErrors, f)) continue;
+    byPair.set(`${f.src}|${f.dst}`, [...(byPair.get(`${f.src}|${f.dst}`) ?? []), { flow: f, reverse }]);
+  }
+  for (const list of byPair.values()) {
+    const { flow: f } = list[0];
+    const largest = Math.max(...list.map((x) => x.flow.maxDfSize));
     ctx.report({
       code: 'PMTU_BLACKHOLE',
       data: {
-        from: f.src, to: f.dst, protocol: trafficFlowLabel(f), largest: f.maxDfSize, largeDfPackets: largeDfCount(f), smallPackets: smallCount(f),
-        largeRetransmits: f.tcp?.largeRetransmits, reversePackets: reverse.packets, reverseMaxSize: reverse.maxSize,
-        sizeBuckets: f.sizeBuckets, dfBuckets: f.dfBuckets, bucketLimits: SIZE_BUCKETS.map((b) => (b === Infinity ? 'more' : b)),
+        from: f.src, to: f.dst, protocol: list.map((x) => trafficFlowLabel(x.flow)).join(', '), largest,
+        largeDfPackets: list.reduce((n, x) => n + largeDfCount(x.flow), 0),
+        // on the sending host, TSO/GSO hands the capture segments larger than the MTU
+        offloadCoalesced: largest > 1514,
+        flows: list.map(({ flow, reverse }) => ({
+          flow: trafficFlowLabel(flow), largeDfPackets: largeDfCount(flow), smallPackets: smallCount(flow), largeRetransmits: flow.tcp?.largeRetransmits,
+          reversePackets: reverse.packets, reverseMaxSize: reverse.maxSize, sizeBuckets: flow.sizeBuckets, dfBuckets: flow.dfBuckets,
+        })),
+        bucketLimits: SIZE_BUCKETS.map((b) => (b === Infinity ? 'more' : b)),
       },
-      evidence: [
-        ...f.largeDfFrames.slice(0, 6).map((frame) => frameRef({ ...f.first, frame }, `${trafficFlowLabel(f)} large DF packet (up to ${f.maxDfSize} bytes)`)),
+      evidence: list.flatMap(({ flow, reverse }) => [
+        ...flow.largeDfFrames.slice(0, 4).map((frame) => frameRef({ ...flow.first, frame }, `${trafficFlowLabel(flow)} large DF packet, no answer`)),
         frameRef(reverse.last, `${trafficFlowLabel(reverse)} last packet back (${reverse.packets} packets, largest ${reverse.maxSize} bytes)`),
-      ],
+      ]),
     });
   }
 }
@@ -105,9 +116,11 @@ function unansweredLarge(f: TrafficFlow, reverse: TrafficFlow): boolean {
   if (largeDfCount(f) < MIN_LARGE_REPEATS || smallCount(f) === 0) return false;
   if (f.tcp) {
     if (f.tcp.largeRetransmits < MIN_LARGE_REPEATS) return false;
-    const acked = reverse.tcp?.maxAckRaw;
+    const ackRaw = reverse.tcp?.maxAckRaw;
     const largeEnd = f.tcp.largeSeqEnd;
-    return acked === undefined || largeEnd === undefined || acked < largeEnd;
+    if (ackRaw === undefined || largeEnd === undefined || f.tcp.firstSeqRaw === undefined) return true;
+    // sequence numbers wrap (RFC 9293 §3.4): compare relative to this direction's first sequence number
+    return ((ackRaw - f.tcp.firstSeqRaw) >>> 0) < largeEnd;
   }
   const isEcho = f.protocolName === 'icmp' || f.protocolName === 'icmpv6';
   return isEcho && reverse.maxSize <= 1400 && reverse.packets < f.packets;

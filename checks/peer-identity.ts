@@ -17,7 +17,7 @@ export default defineCheck({
     codes: {
       PEER_ID_MISMATCH: {
         severity: 'error',
-        message: 'The peer identified itself as {received}, but {expected} is expected (checked by the {side}).',
+        message: 'Identity mismatch: the peer presented {received}; expected {expected} (checked by the {side}).',
         hint: 'Make the identities agree: the peer\'s own id (strongSwan swanctl.conf `local.id`, ipsec.conf `leftid`; libreswan `leftid`) must equal this side\'s expectation of it (swanctl.conf `remote.id`, ipsec.conf/libreswan `rightid`), or the certificate subject/subjectAltName. Behind NAT the peer often sends its private address as ID.',
       },
       NO_MATCHING_CONNECTION: {
@@ -75,7 +75,7 @@ function missingConfigs(ctx: CheckContext, file: LogFile, session: LogSession): 
       ctx.report({
         code: 'PEER_ID_MISMATCH',
         data: {
-          received: lookup.data.remoteId ?? e.data.remote, expected: 'a peer config with that remote id', side: 'responder',
+          received: lookup.data.remoteId ?? e.data.remote, expected: `a peer config for ${lookup.data.localId ?? '%any'} ... ${lookup.data.remoteId ?? '%any'}, and the responder has none`, side: 'responder',
           localId: lookup.data.localId, remoteId: lookup.data.remoteId, local: lookup.data.local, remote: lookup.data.remote, conn: session.conn,
         },
         evidence: refsOf([lookup, e]),
@@ -99,6 +99,7 @@ function possibleMissingConnection(ctx: CheckContext, file: LogFile): void {
   for (const session of file.sessions) {
     if (ikeVersionOf(session) === 1) continue; // IKEv1 responders without a connection stay silent
     if (ofKind(session.events, 'proposals').length) continue; // printed lists: a real crypto mismatch
+    if (ofKind(session.events, 'invalid-ke').length) continue; // it asked for another DH group: it has a connection for us
     const rejection = session.events.find((e) =>
       (isNotify(e, 'NO_PROPOSAL_CHOSEN', 'received') || (e.kind === 'no-proposal-chosen' && (e.data as { direction: string }).direction === 'received')) &&
       phaseOf(file, session, e) === 'ike');

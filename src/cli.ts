@@ -17,6 +17,7 @@ import type { Report } from './report/types.js';
 import { allChecks } from '../checks/index.js';
 import { openInput } from './sources/open-input.js';
 import { sniffKind } from './sources/sniff.js';
+import { liveOptionsFromArgs } from './sources/live/cli-options.js';
 
 const OPTIONS = {
   log: { type: 'string', short: 'l', multiple: true },
@@ -119,8 +120,12 @@ async function main(argv: string[]): Promise<number> {
   for (const id of values.only ?? []) {
     if (!allChecks.some((c) => c.meta.id === id)) throw new UsageError(`unknown check '${id}'`, 'see `ipsec-doctor checks`');
   }
-  if (pcaps.length || values.live) {
-    throw new UsageError('packet captures are not supported yet', 'use --log with the IKE daemon log');
+  // Ctrl-C ends a live capture and still analyses what was captured; a second Ctrl-C kills
+  const stopCapture = new AbortController();
+  const live = liveOptionsFromArgs(values, pcaps.length, stopCapture.signal);
+  if (live) {
+    process.once('SIGINT', () => stopCapture.abort());
+    if (live.durationSec === undefined && process.stderr.isTTY) process.stderr.write(`capturing on ${live.iface}: press Ctrl-C to stop and analyse\n`);
   }
   if (values.host) {
     throw new UsageError('--host is not supported yet', 'use --log with the IKE daemon log');
@@ -136,6 +141,7 @@ async function main(argv: string[]): Promise<number> {
     local: values.local ?? [],
     peer: values.peer ?? [],
     only: values.only,
+    live,
   };
   // --redact-map implies --redact: a map is only useful next to placeholders
   const redact = Boolean(values.redact || values['redact-map']);
@@ -155,13 +161,16 @@ async function main(argv: string[]): Promise<number> {
   if (process.stdout.isTTY && process.stdin.isTTY && !process.env.CI && format === undefined && !values.output) {
     const { runInteractive } = await import('./ui/run-ui.js');
     const selected = opts.only ? allChecks.filter((c) => opts.only!.includes(c.meta.id)) : allChecks;
+    let pushLive: ((counters: Record<string, number>) => void) | undefined;
     const finished = await runInteractive({
       checks: selected.map((c) => ({ id: c.meta.id, title: c.meta.title })),
       color,
       formats: FORMATS,
       present,
+      // live counters go to the header; `s` stops the capture like Ctrl-C does without the UI
+      live: live ? { iface: live.iface, subscribe: (push) => ((pushLive = push), () => (pushLive = undefined)), stop: () => stopCapture.abort() } : undefined,
       run: async ({ onResult, onInputs }) => {
-        const evidence = await buildEvidence(opts);
+        const evidence = await buildEvidence(live ? { ...opts, live: { ...live, onUpdate: (c) => pushLive?.({ ...c }) } } : opts);
         onInputs(evidence.inputs);
         return analyse(evidence, { ...opts, onResult });
       },

@@ -10,6 +10,9 @@ import { buildReport } from './report/build-report.js';
 import type { Report } from './report/types.js';
 import { loadLogFile } from './sources/log-file.js';
 import { loadConfigs } from './sources/config-file.js';
+import { loadCaptures } from './sources/pcap-file.js';
+import { captureLive } from './sources/live-capture.js';
+import type { LiveRunOptions } from './sources/live/cli-options.js';
 import { allChecks } from '../checks/index.js';
 import { ladderOf } from './evidence/derived/ladder.js';
 
@@ -26,6 +29,8 @@ export interface RunOptions {
   checks?: readonly Check[];
   onResult?: (result: CheckResult) => void;
   onProgress?: (message: string) => void;
+  /** --live -i IFACE: capture with libpcap (libpcap counters go to onUpdate) */
+  live?: LiveRunOptions;
 }
 
 export async function buildEvidence(opts: RunOptions): Promise<Evidence> {
@@ -45,6 +50,24 @@ export async function buildEvidence(opts: RunOptions): Promise<Evidence> {
       for (const e of r.events) events.push(e);
     }
     evidence.logEvents = events;
+  }
+
+  // --- packets ----------------------------------------------------------
+  if (opts.pcaps.length) {
+    opts.onProgress?.(`reading ${opts.pcaps.length} capture(s)`);
+    const r = await loadCaptures(opts.pcaps, { local: opts.local, peer: opts.peer });
+    inputs.push(...r.inputs);
+    diagnostics.push(...r.diagnostics);
+    evidence.packets = r.packets;
+  }
+
+  // --- live capture (cli.ts refuses it together with capture files) --------
+  if (opts.live) {
+    opts.onProgress?.(`capturing on ${opts.live.iface}`);
+    const r = await captureLive({ ...opts.live, local: opts.local, peer: opts.peer });
+    inputs.push(r.input);
+    diagnostics.push(...r.diagnostics);
+    evidence.packets = r.packets;
   }
 
   // --- configs ----------------------------------------------------------

@@ -25,7 +25,7 @@ function inputsOf(dir: string): { logs: string[]; pcaps: string[]; configs: stri
     if (!statSync(p).isFile() || name === 'README.md' || name === 'expected.json') continue;
     if (/\.(pcap|pcapng|cap)$/i.test(name)) pcaps.push(p);
     else if (/\.(conf|secrets)$/i.test(name) || /^ipsec\.secrets$/.test(name)) configs.push(p);
-    else if (/\.(log|txt)(\.gz)?$/i.test(name)) logs.push(p);
+    else if (/\.log(\.gz)?$/i.test(name)) logs.push(p);
   }
   return { logs, pcaps, configs };
 }

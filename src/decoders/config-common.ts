@@ -27,9 +27,17 @@ export function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key.trim());
 }
 
+// a secret keyword inside a value: what a mangled line (a lost newline) turns `id = x\nsecret = y` into
+const INLINE_SECRET = /(secret|pin|password|passphrase|psk|pre-?shared-?key)(\s*[=:]\s*)(.*)$/i;
+
+/** Masks everything after a secret keyword that appears inside a value or line. */
+export function maskInline(text: string): string {
+  return text.replace(INLINE_SECRET, '$1$2<secret masked>');
+}
+
 /** A line as evidence: trimmed, capped, and with the value masked when the key is secret. */
 export function configExcerpt(line: string, key?: string): string {
-  let t = line.trim();
+  let t = maskInline(line.trim());
   if (key && isSecretKey(key)) {
     const eq = t.indexOf('=');
     t = eq >= 0 ? `${t.slice(0, eq + 1)} <secret masked>` : `${key} <secret masked>`;
@@ -43,7 +51,7 @@ export function configExcerpt(line: string, key?: string): string {
  * Returns undefined when the text is not a duration.
  */
 export function parseDuration(text: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|secs?|m|mins?|h|hours?|d|days?|w|weeks?)?\s*$/i.exec(text);
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|secs?|seconds?|m|mins?|minutes?|h|hours?|d|days?|w|weeks?)?\s*$/i.exec(text);
   if (!m) return undefined;
   const n = Number(m[1]);
   const unit = (m[2] ?? 's').toLowerCase();

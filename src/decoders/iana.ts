@@ -167,6 +167,7 @@ export const VENDOR_IDS: ReadonlyArray<readonly [prefix: string, name: string]> 
   ['cd60464335df21f87cfdb2fc68b6a448', 'draft-ietf-ipsec-nat-t-ike-02'],
   ['90cb80913ebb696e086381b5ec427b1f', 'draft-ietf-ipsec-nat-t-ike-02\\n'],
   ['7d9419a65310ca6f2c179d9215529d56', 'draft-ietf-ipsec-nat-t-ike-03'],
+  ['439b59f8ba676c4c7737ae22eab8f582', 'draft-ietf-ipsec-nat-t-ike-07'],
   ['27bab5dc01ea0760ea4e3190ac27c0d0', 'draft-stenberg-ipsec-nat-traversal-01'],
   ['6105c422e76847e43f9684801292aecd', 'draft-stenberg-ipsec-nat-traversal-02'],
   ['afcad71368a1f1c96b8696fc77570100', 'RFC 3706 DPD'],
@@ -183,13 +184,7 @@ export const VENDOR_IDS: ReadonlyArray<readonly [prefix: string, name: string]> 
   ['4865617274426561745f4e6f74696679', 'Heartbeat Notify'],
   ['f4ed19e0c114eb516faaac0ee37daf2807b4381f', 'Check Point'],
   ['699369228741c6d4ca094c93e242c9de19e7b7c6', 'Juniper/NetScreen'],
-  ['8db7a41811221660', 'IKEv2 Cisco FlexVPN'],
-  ['4c5647362303d75b', 'Libreswan IKEv2'],
-  ['a2226fc364200f5fe9a4f19d8c8f1a38', 'Fortinet'],
-  ['1d6e178f6c2c0be284985465450fe9d4', 'Fortinet Endpoint Control'],
-  ['8299031757a36082c6a621de00000000', 'Fortinet FortiGate'],
-  ['3b9031dce4fcf88b489a923963dd0c49', 'KAME/racoon'],
-  ['62502774', 'Cisco IKE Fragmentation'],
+  ['8299031757a36082c6a621de', 'Fortinet FortiGate'],
 ];
 
 export function vendorName(hexId: string): string | undefined {

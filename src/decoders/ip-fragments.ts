@@ -138,8 +138,9 @@ export class FragmentReassembler {
   }
 
   private giveUp(set: FragmentSet): void {
-    this.release(set);
+    // report before releasing: the first fragment's bytes are still needed to decode the IKE header
     if (!set.ignored) this.events.incomplete(set);
+    this.release(set);
   }
 
   private drop(set: FragmentSet): void {

@@ -14,7 +14,7 @@
  */
 import type { Diagnostic, Location } from '../evidence/types.js';
 import type { AuthRound, ChildConfig, ConfigDialect, ConfigFacts, ConnectionConfig, EndConfig, IkeVersion, Setting } from '../evidence/config-types.js';
-import { DiagnosticSink, MAX_INCLUDE_DEPTH, configExcerpt, implicit, parseDuration, splitList, type IncludeResolver } from './config-common.js';
+import { DiagnosticSink, MAX_INCLUDE_DEPTH, configExcerpt, implicit, maskInline, parseDuration, splitList, type IncludeResolver } from './config-common.js';
 
 interface RawKey {
   value: string;
@@ -112,7 +112,7 @@ function readSections(text: string, source: string, resolve: IncludeResolver | u
       continue;
     }
     const key = kv[1].toLowerCase();
-    const value = unquote(kv[2]);
+    const value = maskInline(unquote(kv[2]));
     const item = { value, at, excerpt: configExcerpt(raw, key) };
     if (key === 'also') cur.also.push(item);
     else cur.keys.set(key, item);

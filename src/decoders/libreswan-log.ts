@@ -45,6 +45,9 @@ class PlutoDecoder implements LineDecoder {
   private readonly states = new Map<string, StateMemory>();
   private readonly diags: Diagnostic[] = [];
   private droppedDiagnostics = 0;
+  private readonly linkChild = (child: string, parent: string): void => {
+    if (child !== parent) this.state(child).parent = parent;
+  };
 
   constructor(private readonly source: string) {}
 
@@ -60,6 +63,7 @@ class PlutoDecoder implements LineDecoder {
       body = body.slice(7);
     }
     const shape = parseBody(body);
+    if (pre.time !== undefined && pre.t === undefined && pre.plutoPrefix) this.diagnose(lineNo, `unreadable timestamp '${pre.time.slice(0, 40)}'`);
     const base = { lineNo, line, time: pre.time, t: pre.t };
     switch (shape.shape) {
       case 'state': {
@@ -113,9 +117,7 @@ class PlutoDecoder implements LineDecoder {
       serial,
       error,
       prefixPeer: peer ? parseEndpoint(peer.replace(/^\.\.\./, '')) : undefined,
-      linkChild: (child, parent) => {
-        if (child !== parent) this.state(child).parent = parent;
-      },
+      linkChild: this.linkChild,
     };
   }
 

@@ -13,8 +13,9 @@ const TYPES: Record<string, SecretType> = {
   PSK: 'PSK', EAP: 'EAP', XAUTH: 'XAUTH', NTLM: 'NTLM', RSA: 'RSA', ECDSA: 'ECDSA', BLISS: 'BLISS', P12: 'P12', PKCS8: 'PKCS8',
   PKCS12: 'PKCS12', PIN: 'PIN', PPK: 'PPK', PPKS: 'PPK', PRIVATE: 'PRIVATE',
 };
-// `selectors : TYPE value`; the colon must stand alone, IPv6 selectors hold colons too
-const ENTRY = new RegExp(`(^|\\s):\\s*(${Object.keys(TYPES).join('|')})(?=\\s|$)`, 'i');
+// `selectors : TYPE value`; libreswan also takes `id: TYPE`. IPv6 selectors hold colons too, but
+// never one followed by a type keyword and a blank (hex groups cannot spell PSK, RSA, EAP, …)
+const ENTRY = new RegExp(`:\\s*(${Object.keys(TYPES).join('|')})(?=\\s|$)`, 'i');
 // key types whose value names a file (plus an optional passphrase)
 const FILE_TYPES = new Set<SecretType>(['RSA', 'ECDSA', 'BLISS', 'P12', 'PKCS8', 'PRIVATE']);
 
@@ -62,7 +63,7 @@ function readSecretsText(text: string, source: string, resolve: IncludeResolver 
       continue;
     }
     const selectors = line.slice(0, m.index).trim();
-    const type = TYPES[m[2].toUpperCase()];
+    const type = TYPES[m[1].toUpperCase()];
     const rest = line.slice(m.index + m[0].length).trim();
     if (rest.startsWith('{') && !rest.includes('}')) inBlock = true;
     const entry: SecretEntry = { type, ids: splitSelectors(selectors), at, excerpt: '' };
@@ -74,7 +75,7 @@ function readSecretsText(text: string, source: string, resolve: IncludeResolver 
         shown = rest.length > file.length + 2 ? `${file} <passphrase masked>` : file;
       }
     }
-    const ex = `${selectors ? selectors + ' ' : ''}: ${m[2]} ${shown}`;
+    const ex = `${selectors ? selectors + ' ' : ''}: ${m[1]} ${shown}`;
     entry.excerpt = ex.length > MAX_EXCERPT ? ex.slice(0, MAX_EXCERPT) + '…' : ex;
     out.push(entry);
   }
@@ -87,6 +88,16 @@ function splitSelectors(text: string): string[] {
   return out;
 }
 
+/**
+ * An id is one token or a DN; anything else is a mangled line (a lost newline can
+ * fuse `secret = …` into the id before it), so it is not kept.
+ */
+function plausibleId(v: string): string {
+  if (/^\S+$/.test(v)) return v;
+  if (/^[A-Za-z.0-9-]+=[^,=]*(,\s*[A-Za-z.0-9-]+=[^,=]*)*$/.test(v)) return v;
+  return '<unreadable id>';
+}
+
 const SWANCTL_TYPES: Array<[RegExp, SecretType]> = [
   [/^ike/, 'PSK'], [/^eap/, 'EAP'], [/^xauth/, 'XAUTH'], [/^ntlm/, 'NTLM'], [/^ppk/, 'PPK'], [/^private/, 'PRIVATE'],
   [/^rsa/, 'RSA'], [/^ecdsa/, 'ECDSA'], [/^pkcs8/, 'PKCS8'], [/^pkcs12/, 'PKCS12'], [/^token/, 'TOKEN'],
@@ -97,7 +108,7 @@ export function secretsFromSwanctl(sec: SettingsSection): SecretEntry[] {
   const out: SecretEntry[] = [];
   for (const [name, s] of sec.sections) {
     const type = SWANCTL_TYPES.find(([re]) => re.test(name))?.[1] ?? 'UNKNOWN';
-    const ids = [...s.values.entries()].filter(([k]) => /^id($|[-_\w])/.test(k)).map(([, v]) => v.value);
+    const ids = [...s.values.entries()].filter(([k]) => /^id($|[-_\w])/.test(k)).map(([, v]) => plausibleId(v.value));
     const file = s.values.get('file')?.value;
     out.push({ type, ids, at: s.at, excerpt: `${name} { ${ids.map((id) => `id = ${id}`).join(', ')}${ids.length ? ', ' : ''}secret = <secret masked> }`, file });
   }

@@ -13,7 +13,7 @@
  */
 import type { Diagnostic, Location } from '../evidence/types.js';
 import type { AuthRound, ChildConfig, ConfigFacts, ConnectionConfig, EndConfig, IkeVersion, Setting } from '../evidence/config-types.js';
-import { DiagnosticSink, MAX_INCLUDE_DEPTH, configExcerpt, implicit, isSecretKey, parseDuration, splitList, type IncludeResolver } from './config-common.js';
+import { DiagnosticSink, MAX_INCLUDE_DEPTH, configExcerpt, implicit, isSecretKey, maskInline, parseDuration, splitList, type IncludeResolver } from './config-common.js';
 import { secretsFromSwanctl } from './secrets.js';
 
 export interface SettingsValue {
@@ -166,7 +166,7 @@ function parseInto(text: string, source: string, stack: SettingsSection[], resol
         }
       }
       if (bad) continue;
-      const value = isSecretKey(name) ? '<secret masked>' : parts.join(' ');
+      const value = isSecretKey(name) ? '<secret masked>' : maskInline(parts.join(' '));
       cur.values.set(name, { value, at: at(startLine), excerpt: configExcerpt(lineText(startLine), name) });
       continue;
     }
@@ -243,16 +243,24 @@ function spliceInclude(pattern: string, source: string, lineNo: number, stack: S
 export function resolveRefs(root: SettingsSection, sec: SettingsSection, seen: Set<SettingsSection> = new Set()): SettingsSection {
   if (sec.refs.length === 0 || seen.has(sec) || seen.size > 16) return sec;
   seen.add(sec);
-  const out = newSection(sec.name, sec.at, sec.excerpt);
+  let out = newSection(sec.name, sec.at, sec.excerpt);
   for (const ref of sec.refs) {
     const target = lookupPath(root, ref);
-    if (!target) continue;
-    const base = resolveRefs(root, target, seen);
-    for (const [k, v] of base.values) if (!out.values.has(k)) out.values.set(k, v);
-    for (const [k, s] of base.sections) if (!out.sections.has(k)) out.sections.set(k, s);
+    if (target) out = merge(resolveRefs(root, target, seen), out);
   }
-  for (const [k, v] of sec.values) out.values.set(k, v);
-  for (const [k, s] of sec.sections) out.sections.set(k, s);
+  return merge(out, { ...sec, refs: [] });
+}
+
+/** `over` on top of `base`, subsections merged recursively (settings.c: a reference's subsections are inherited too). */
+function merge(base: SettingsSection, over: SettingsSection): SettingsSection {
+  const out = newSection(over.name, over.at, over.excerpt);
+  for (const [k, v] of base.values) out.values.set(k, v);
+  for (const [k, v] of over.values) out.values.set(k, v);
+  for (const [k, s] of base.sections) out.sections.set(k, s);
+  for (const [k, s] of over.sections) {
+    const b = out.sections.get(k);
+    out.sections.set(k, b ? merge(b, s) : s);
+  }
   return out;
 }
 
@@ -273,8 +281,15 @@ export function decodeSwanctlConf(text: string, source: string, resolve?: Includ
   if (conns) for (const sec of conns.sections.values()) connections.push(toConnection(resolveRefs(root, sec), root, sink));
   const secretsSec = root.sections.get('secrets');
   const secrets = secretsSec ? secretsFromSwanctl(secretsSec) : [];
+  const referenced = new Set<string>();
+  const collect = (sec: SettingsSection): void => {
+    for (const r of sec.refs) referenced.add(r.split('.')[0]);
+    for (const child of sec.sections.values()) collect(child);
+  };
+  collect(root);
   for (const key of root.sections.keys()) {
-    if (!['connections', 'secrets', 'authorities', 'pools'].includes(key)) sink.add(root.sections.get(key)!.at, `unknown top-level section '${key}' (swanctl reads connections, secrets, authorities, pools)`);
+    // a top-level section used only as a template (`conn : base-conn { … }`) is fine
+    if (!['connections', 'secrets', 'authorities', 'pools'].includes(key) && !referenced.has(key)) sink.add(root.sections.get(key)!.at, `unknown top-level section '${key}' (swanctl reads connections, secrets, authorities, pools)`);
   }
   return { facts: { source, type: 'swanctl', dialect: 'strongswan', files, connections, secrets }, diagnostics: sink.list };
 }

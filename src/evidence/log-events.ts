@@ -103,8 +103,12 @@ export interface LogEventData {
   'notify': { direction: Direction; name: string; exchange?: string };
   /** A rekey collision or related event. */
   'rekey': { what: 'ike' | 'child'; outcome?: 'started' | 'collision' | 'done' };
-  /** The kernel reported an ICMP error for an IKE packet: pluto "ERROR: asynchronous network error report on eth1 (A:500), complainant B: Connection refused [errno 111, origin ICMP type 3 code 3 (not authenticated)]". */
-  'network-error': { detail: string; local?: Endpoint; complainant?: string; errno?: number };
+  /** The kernel reported an ICMP error for an IKE packet we sent: pluto "ERROR: asynchronous network error report on eth0 (sport=4500) for message to B port 4500, complainant B: Connection refused [errno 111, origin ICMP type 3 code 3 (not authenticated)]". */
+  'network-error': { detail: string; interface?: string; localPort?: number; to?: Endpoint; complainant?: string; errno?: number };
+  /** The peer sent the same IKE request again (our answer was late or lost): Cisco ASA "%ASA-5-713202: IP = A, Duplicate first packet detected. Ignoring packet." */
+  'peer-retransmit': { peer?: string; phase?: Phase; detail?: string };
+  /** What the daemon did after a DPD/liveness timeout, printed on its own line after the 'dpd' timeout event: charon "restarting CHILD_SA net" (dpd_action=restart). */
+  'dpd-action': { action: 'restart' | 'clear' | 'hold'; child?: string; peer?: string };
 }
 
 export type LogEventKind = keyof LogEventData;

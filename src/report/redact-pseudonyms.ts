@@ -24,14 +24,14 @@ export class Pseudonyms {
   /** originals that placeholders must never collide with */
   constructor(private readonly originals: ReadonlySet<string>) {}
 
-  get(category: MappingCategory, original: string, make: (n: number) => string): string {
+  get(category: MappingCategory, original: string, make: (n: number) => string, counter: string = category): string {
     const key = `${category}\u0000${category === 'spi' || category === 'ipv6' ? original.toLowerCase() : original}`;
     const known = this.forward.get(key);
     if (known) return known;
     let value: string;
     do {
-      const n = (this.counters.get(category) ?? 0) + 1;
-      this.counters.set(category, n);
+      const n = (this.counters.get(counter) ?? 0) + 1;
+      this.counters.set(counter, n);
       value = make(n);
     } while (this.taken.has(value) || this.originals.has(value) || this.originals.has(value.toLowerCase()));
     this.taken.add(value);
@@ -68,7 +68,7 @@ export class Pseudonyms {
 
   path(p: string, kind: string): string {
     const ext = /\.(?:[A-Za-z0-9]{1,8})(?:\.gz)?$/.exec(p)?.[0] ?? '';
-    return this.get('path', p, (n) => `${kind}-${n}${ext}`);
+    return this.get('path', p, (n) => `${kind}-${n}${ext}`, `path ${kind}`);
   }
 }
 

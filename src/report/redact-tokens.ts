@@ -58,6 +58,8 @@ const FILE_EXTENSIONS = new Set([
 
 /** Generic TLDs and the private suffixes sites use internally; two-letter labels count as country codes. */
 const GENERIC_TLDS = new Set(['com', 'net', 'org', 'edu', 'gov', 'mil', 'int', 'info', 'biz', 'io', 'local', 'lan', 'internal', 'intra', 'corp', 'home', 'localdomain', 'cloud', 'online', 'site', 'tech', 'dev', 'app', 'arpa', 'example', 'test', 'invalid']);
+/** First labels of dotted config keys in strongSwan docs and hints. */
+const CONFIG_SECTIONS = new Set(['local', 'remote', 'children', 'connections', 'secrets', 'pools', 'authorities', 'charon', 'charon-systemd', 'libstrongswan', 'swanctl', 'starter', 'conn', 'config', 'net', 'ipsec']);
 const FQDN_RE = /(?<![\w.@-])((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]*[A-Za-z])(?![\w-]|\.\w)/g;
 const EMAIL_RE = /(?<![\w.+-])([\w.+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,})(?![\w-])/g;
 /** FQDN identity with the @ marker (strongSwan `@east`, libreswan `@west`); also inside `ike-@west@east`. */
@@ -123,6 +125,8 @@ export function isHostName(s: string): boolean {
   if (PUBLIC_DOMAINS.has(lower)) return false;
   const labels = lower.split('.');
   if (labels.length < 2) return false;
+  // swanctl/strongswan.conf keys in hints (`local.id`, `remote.id`, `charon.plugins.x`) are not hosts
+  if (CONFIG_SECTIONS.has(labels[0])) return false;
   const last = labels[labels.length - 1];
   if (FILE_EXTENSIONS.has(last)) return false;
   // dotted config keys (charon.plugins.x, net.ipv4.ip_forward) do not end in a TLD

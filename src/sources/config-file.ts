@@ -43,6 +43,9 @@ export async function loadConfigs(paths: string[], forcedType?: string): Promise
     }
     const text = bytes.toString('utf8');
     const detected = forcedType ? fromForced(forcedType, text) : detectConfigType(text);
+    if (!detected && /^\*(filter|nat|mangle|raw)\s*$|^table\s+(inet|ip6?|arp|bridge|netdev)\s+\S+\s*\{/m.test(text)) {
+      throw new InputError(`${path} is a firewall ruleset (iptables-save / nft), not an IKE daemon config`, 'firewall rulesets are read by the firewall check, not by the config decoders');
+    }
     if (!detected) {
       throw new InputError(`${path}: not recognised as swanctl.conf, ipsec.conf or ipsec.secrets`, 'force the type with --config-type (swanctl, ipsec.conf, libreswan-ipsec.conf, ipsec.secrets)');
     }
@@ -72,7 +75,7 @@ export function detectConfigType(text: string): { type: ConfigType; dialect?: Co
   const noComments = text.replace(/^\s*#.*$/gm, '');
   if (/^\s*(connections|secrets|authorities|pools)\s*(:[^{]*)?\{/m.test(noComments)) return { type: 'swanctl' };
   if (/^(conn|ca)\s+\S+\s*$|^config\s+setup\s*$/m.test(noComments)) return { type: 'ipsec.conf', dialect: detectIpsecConfDialect(text) };
-  if (/(^|\s):\s*(PSK|RSA|ECDSA|EAP|XAUTH|NTLM|PIN|P12|PKCS8|PPKS?|BLISS)(\s|$)/im.test(noComments)) return { type: 'ipsec.secrets' };
+  if (/:\s*(PSK|RSA|ECDSA|EAP|XAUTH|NTLM|PIN|P12|PKCS8|PPKS?|BLISS)(\s|$)/im.test(noComments)) return { type: 'ipsec.secrets' };
   return undefined;
 }
 

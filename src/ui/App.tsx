@@ -4,7 +4,7 @@
  * onExport prop — the writing happens in cli.ts, never here.
  */
 import { useState } from 'react';
-import { Box, Text, useApp, useInput } from 'ink';
+import { Box, Text, useApp, useInput, type Key } from 'ink';
 import { Header } from './components/Header.js';
 import { Verdict } from './components/Verdict.js';
 import { LiveCounters } from './components/LiveCounters.js';
@@ -29,6 +29,8 @@ export interface AppProps {
   /** writes the report; resolves to a one-line message for the status bar */
   onExport?: (format: string, path: string) => Promise<string>;
   onQuit?: () => void;
+  /** live capture: stop capturing and analyse what was captured (key s) */
+  onStopCapture?: () => void;
   /** fixed size for tests; otherwise the terminal's, following resizes */
   size?: TerminalSize;
 }
@@ -37,8 +39,10 @@ type Mode = { kind: 'normal' } | { kind: 'filter'; draft: string } | { kind: 'ex
 
 const WIDE = 110;
 const EXTENSION: Record<string, string> = { markdown: 'md', html: 'html', json: 'json', text: 'txt' };
+const PREFERRED = ['markdown', 'html', 'json', 'text'];
+const preference = (f: string) => (PREFERRED.includes(f) ? PREFERRED.indexOf(f) : PREFERRED.length);
 
-export function App({ snapshot, theme = makeTheme(true), toolName = 'ipsec-doctor', formats = ['markdown', 'html', 'json', 'text'], onExport, onQuit, size }: AppProps) {
+export function App({ snapshot, theme = makeTheme(true), toolName = 'ipsec-doctor', formats = ['markdown', 'html', 'json', 'text'], onExport, onQuit, onStopCapture, size }: AppProps) {
   const { exit } = useApp();
   const { columns, rows } = useTerminalSize(size);
   const running = isRunning(snapshot);
@@ -59,6 +63,10 @@ export function App({ snapshot, theme = makeTheme(true), toolName = 'ipsec-docto
   const sel = Math.min(selected, Math.max(0, findings.length - 1));
   const current = findings[sel];
   const wide = columns >= WIDE;
+  // inputs arrive once the evidence is built: until then a live run is still capturing
+  const capturing = Boolean(snapshot.live) && running && snapshot.inputs.length === 0;
+  // a ticket wants markdown or html first; any other reporter follows
+  const exportFormats = [...formats].sort((a, b) => preference(a) - preference(b));
 
   const headerRows = 2 + (snapshot.live ? 1 : 0);
   const bodyHeight = Math.max(3, rows - headerRows - 3);
@@ -73,40 +81,42 @@ export function App({ snapshot, theme = makeTheme(true), toolName = 'ipsec-docto
 
   useInput((input, key) => {
     if (mode.kind === 'filter') {
-      if (key.escape) {
+      const t = typed(mode.draft, input, key);
+      if (t.cancel) {
         setFilter('');
         setMode({ kind: 'normal' });
-      } else if (key.return) {
-        setFilter(mode.draft);
+      } else if (t.submit) {
+        setFilter(t.draft);
         setSelected(0);
         setMode({ kind: 'normal' });
-      } else if (key.backspace || key.delete) setMode({ kind: 'filter', draft: mode.draft.slice(0, -1) });
-      else if (input && !key.ctrl && !key.meta) setMode({ kind: 'filter', draft: mode.draft + input });
+      } else setMode((m) => (m.kind === 'filter' ? { ...m, draft: typed(m.draft, input, key).draft } : m));
       return;
     }
     if (mode.kind === 'export-format') {
       if (key.escape) setMode({ kind: 'normal' });
-      else if (key.leftArrow || key.upArrow || input === 'h' || input === 'k') setMode({ kind: 'export-format', index: (mode.index + formats.length - 1) % formats.length });
-      else if (key.rightArrow || key.downArrow || input === 'l' || input === 'j' || key.tab) setMode({ kind: 'export-format', index: (mode.index + 1) % formats.length });
+      else if (key.leftArrow || key.upArrow || input === 'h' || input === 'k') setMode({ kind: 'export-format', index: (mode.index + exportFormats.length - 1) % exportFormats.length });
+      else if (key.rightArrow || key.downArrow || input === 'l' || input === 'j' || key.tab) setMode({ kind: 'export-format', index: (mode.index + 1) % exportFormats.length });
       else if (key.return) {
-        const format = formats[mode.index];
+        const format = exportFormats[mode.index];
         setMode({ kind: 'export-path', format, draft: `ipsec-doctor-report.${EXTENSION[format] ?? format}` });
       }
       return;
     }
     if (mode.kind === 'export-path') {
-      if (key.escape) setMode({ kind: 'normal' });
-      else if (key.return) {
-        const { format, draft } = mode;
+      const t = typed(mode.draft, input, key);
+      if (t.cancel) setMode({ kind: 'normal' });
+      else if (t.submit) {
+        const { format } = mode;
+        const path = t.draft.trim();
         setMode({ kind: 'normal' });
         if (!onExport) setStatus('export is not available here');
         else if (running) setStatus('wait until the checks finish to export');
+        else if (!path) setStatus('export cancelled: no path');
         else {
-          setStatus(`writing ${draft}…`);
-          onExport(format, draft).then(setStatus, (err: unknown) => setStatus(`export failed: ${err instanceof Error ? err.message : String(err)}`));
+          setStatus(`writing ${path}…`);
+          onExport(format, path).then(setStatus, (err: unknown) => setStatus(`export failed: ${err instanceof Error ? err.message : String(err)}`));
         }
-      } else if (key.backspace || key.delete) setMode({ ...mode, draft: mode.draft.slice(0, -1) });
-      else if (input && !key.ctrl && !key.meta) setMode({ ...mode, draft: mode.draft + input });
+      } else setMode((m) => (m.kind === 'export-path' ? { ...m, draft: typed(m.draft, input, key).draft } : m));
       return;
     }
 
@@ -141,6 +151,10 @@ export function App({ snapshot, theme = makeTheme(true), toolName = 'ipsec-docto
       setScroll(0);
     } else if (input === '/') setMode({ kind: 'filter', draft: filter });
     else if (input === 'e') setMode({ kind: 'export-format', index: 0 });
+    else if (input === 's' && capturing && onStopCapture) {
+      onStopCapture();
+      setStatus('stopping the capture…');
+    }
   });
 
   const done = (snapshot.report?.results ?? snapshot.results).length;
@@ -152,7 +166,11 @@ export function App({ snapshot, theme = makeTheme(true), toolName = 'ipsec-docto
     <Box flexDirection="column" width={columns} height={rows}>
       <Header tool={toolName} inputs={snapshot.report?.inputs ?? snapshot.inputs} width={columns} theme={theme} />
       {snapshot.live ? <LiveCounters live={snapshot.live} width={columns} theme={theme} /> : null}
+      {capturing ? (
+        <Text color={theme.status.running} wrap="truncate-end">{spinner} capturing on {snapshot.live!.iface}{onStopCapture ? ' — press s to stop and analyse' : ''}</Text>
+      ) : (
       <Verdict findings={all} running={running} done={done} total={snapshot.checks.length || done} current={runningCheck} spinner={spinner} applicable={applicable} theme={theme} />
+      )}
       <Tabs screen={screen} counts={{ findings: findings.length, checks: `${done}/${snapshot.checks.length || done}`, ladder: ladder?.ladders.reduce((n, l) => n + l.steps.length, 0) ?? 0 }} filter={filter} theme={theme} />
       <Box height={bodyHeight} width={columns}>
         {screen === 'findings' ? (
@@ -175,15 +193,34 @@ export function App({ snapshot, theme = makeTheme(true), toolName = 'ipsec-docto
       {mode.kind === 'filter' ? (
         <Prompt label="filter: " value={mode.draft} theme={theme} />
       ) : mode.kind === 'export-format' ? (
-        <FormatChoice formats={formats} selected={mode.index} theme={theme} />
+        <FormatChoice formats={exportFormats} selected={mode.index} theme={theme} />
       ) : mode.kind === 'export-path' ? (
         <Prompt label={`export ${mode.format} to: `} value={mode.draft} theme={theme} />
       ) : (
         <Text color={theme.muted} wrap="truncate-end">{status || ' '}</Text>
       )}
-      <KeyHelp screen={screen} theme={theme} />
+      <KeyHelp screen={screen} live={capturing && Boolean(onStopCapture)} theme={theme} />
     </Box>
   );
+}
+
+/**
+ * A text prompt's keys. Terminals deliver fast typing and pastes as one chunk
+ * ("abc\r", many DELs), which Ink hands over as one input string: apply it char
+ * by char so nothing is lost and an Enter inside the chunk still submits.
+ */
+function typed(draft: string, input: string, key: Key): { draft: string; submit: boolean; cancel: boolean } {
+  if (key.escape) return { draft, submit: false, cancel: true };
+  if (key.return) return { draft, submit: true, cancel: false };
+  if (key.backspace || key.delete) return { draft: draft.slice(0, -1), submit: false, cancel: false };
+  if (key.ctrl || key.meta) return { draft, submit: false, cancel: false };
+  let out = draft;
+  for (const ch of input) {
+    if (ch === '\r' || ch === '\n') return { draft: out, submit: true, cancel: false };
+    if (ch === '\x7f' || ch === '\b') out = out.slice(0, -1);
+    else if (ch >= ' ') out += ch;
+  }
+  return { draft: out, submit: false, cancel: false };
 }
 
 function clamp(n: number, length: number): number {

@@ -32,7 +32,7 @@ export interface InteractiveOptions {
   /** writes `report` in `format` to `path`; resolves to a status line */
   onExport(report: Report, format: string, path: string): Promise<string>;
   /** live capture: the interface and a subscription to its counters; returns an unsubscribe */
-  live?: { iface: string; subscribe(push: (counters: Record<string, number>) => void): () => void };
+  live?: { iface: string; subscribe(push: (counters: Record<string, number>) => void): () => void; stop?(): void };
 }
 
 /** Renders until the user quits; resolves to the finished report (undefined if they quit before it finished). */
@@ -45,6 +45,7 @@ export async function runInteractive(o: InteractiveOptions): Promise<Report | un
       snapshot,
       theme,
       formats: o.formats,
+      onStopCapture: o.live?.stop,
       onExport: (format: string, path: string) => (shown ? o.onExport(shown, format, path) : Promise.resolve('the report is not ready yet')),
     });
   const instance = render(element(), { exitOnCtrlC: true });

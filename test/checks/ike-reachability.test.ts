@@ -38,6 +38,9 @@ describe('ike-reachability', () => {
     const report = await diagnoseLines({
       name: 'west.log',
       lines: [
+        '"west" #1: initiating IKEv2 connection to 192.1.2.23 using UDP',
+        '"west" #1: sent IKE_SA_INIT request to 192.1.2.23:UDP/500',
+        '"west" #1: IKE_SA_INIT_I: 10 second timeout exceeded after 5 retransmits.  No response (or no acceptable response) to our first IKEv2 message',
         '"west" #2: initiating IKEv2 connection to 192.1.2.23 using UDP',
         '"west" #2: sent IKE_SA_INIT request to 192.1.2.23:UDP/500',
         '"west" #2: retransmitting IKE_SA_INIT request; will wait 0.5 seconds for response',
@@ -51,8 +54,9 @@ describe('ike-reachability', () => {
     }, { only });
     expect(codesOf(report)).toEqual(['IKE_NO_RESPONSE']);
     const f = findingOf(report, 'IKE_NO_RESPONSE');
-    expect(f.data).toMatchObject({ peer: '192.1.2.23:500', retransmits: 5, waits: [0.5, 1, 2, 4, 8], stage: 'first', seconds: 10 });
-    expect(linesOf(f)).toEqual([2, 3, 4, 5, 6, 7, 8]);
+    // two attempts (#1, #2) of the same connection to the same peer: one finding
+    expect(f.data).toMatchObject({ peer: '192.1.2.23:500', retransmits: 5, waits: [0.5, 1, 2, 4, 8], stage: 'first', seconds: 10, attempts: 2 });
+    expect(linesOf(f)).toEqual([2, 3, 5, 6, 7, 8, 9, 10, 11]);
   });
 
   it('retransmits that are then answered are not a finding', async () => {

@@ -155,6 +155,42 @@ describe('proposal-mismatch', () => {
     expect(findingOf(report, 'DH_GROUP_RENEGOTIATED').data).toMatchObject({ offered: expect.stringMatching(/MODP_?1536/), requested: expect.stringMatching(/MODP_?2048/) });
   });
 
+  it('INVALID_KE, retry, then NO_PROPOSAL_CHOSEN: one IKE mismatch, no renegotiation info, no missing-connection hypothesis', async () => {
+    // charon format strings (≤5.9 wording "peer didn't accept DH group %N, it requested %N", ike_init.c "received %N notify error")
+    const report = await diagnoseLines({
+      name: 'west.log',
+      lines: [
+        'Nov 22 21:50:00 13[IKE] <west-east|1> initiating IKE_SA west-east[1] to 203.0.113.5',
+        'Nov 22 21:50:00 13[ENC] <west-east|1> generating IKE_SA_INIT request 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) ]',
+        'Nov 22 21:50:00 14[ENC] <west-east|1> parsed IKE_SA_INIT response 0 [ N(INVAL_KE) ]',
+        "Nov 22 21:50:00 14[IKE] <west-east|1> peer didn't accept DH group MODP_1024, it requested ECP_384",
+        'Nov 22 21:50:00 14[IKE] <west-east|1> initiating IKE_SA west-east[1] to 203.0.113.5',
+        'Nov 22 21:50:00 14[ENC] <west-east|1> generating IKE_SA_INIT request 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) ]',
+        'Nov 22 21:50:00 15[ENC] <west-east|1> parsed IKE_SA_INIT response 0 [ N(NO_PROP) ]',
+        'Nov 22 21:50:00 15[IKE] <west-east|1> received NO_PROPOSAL_CHOSEN notify error',
+      ],
+    }, { only: ['proposal-mismatch', 'peer-identity'] });
+    expect(codesOf(report)).toEqual(['IKE_PROPOSAL_MISMATCH']);
+    expect(linesOf(findingOf(report, 'IKE_PROPOSAL_MISMATCH'))).toEqual([7, 8]);
+  });
+
+  it('INVALID_KE and then the initiator gives up: IKE mismatch on the DH group', async () => {
+    const report = await diagnoseLines({
+      name: 'west.log',
+      lines: [
+        'Nov 22 21:50:00 13[ENC] <west-east|1> generating IKE_SA_INIT request 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) ]',
+        'Nov 22 21:50:00 14[ENC] <west-east|1> parsed IKE_SA_INIT response 0 [ N(INVAL_KE) ]',
+        "Nov 22 21:50:00 14[IKE] <west-east|1> peer didn't accept DH group MODP_1024, it requested ECP_384",
+        'Nov 22 21:50:04 15[IKE] <west-east|1> retransmit 1 of request with message ID 0',
+        'Nov 22 21:50:30 16[IKE] <west-east|1> giving up after 5 retransmits',
+      ],
+    }, { only });
+    expect(codesOf(report)).toEqual(['IKE_PROPOSAL_MISMATCH']);
+    const f = findingOf(report, 'IKE_PROPOSAL_MISMATCH');
+    expect(f.data).toMatchObject({ transformTypes: ['DH/KE group'], delta: [{ type: 'KE', received: ['ECP_384'], configured: ['MODP_1024'] }] });
+    expect(linesOf(f)).toEqual([3, 5]);
+  });
+
   it('a healthy negotiation reports nothing', async () => {
     const report = await diagnoseLines({
       name: 'west.log',

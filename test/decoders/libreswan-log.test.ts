@@ -243,6 +243,99 @@ describe('libreswan pluto decoder: real lines, one by one', () => {
     for (const e of events!) expect(e).toMatchObject({ at: { source: 'one.log', line: 7 }, impl: 'libreswan', excerpt: line.trim() });
   });
 
+  // Other versions' wordings: pluto's format strings as catalogued in reference/log-signatures.md §4
+  // (libreswan @0c4e3ec programs/pluto/*.c, tag v3.32, Openswan 2.x), filled with test-network values.
+  // These are not captured output: they pin the shapes the catalogue documents.
+  const documented: [string, string, LogEventKind[], Record<string, unknown>[]][] = [
+    ['v3/v4 AUTHENTICATION_FAILED', '"c" #1: IKE SA authentication request rejected: AUTHENTICATION_FAILED', ['auth'], [{ ok: false, direction: 'received' }]],
+    ['v5 responder: no PSK (ikev2_psk.c)', "\"c\" #1: authentication failed: no PSK found for '@west'", ['auth'], [{ ok: false, method: 'psk', direction: 'local', id: '@west' }]],
+    ['v5 responder: PSK mismatch (ikev2_psk.c)', "\"c\" #1: authentication failed: computed hash does not match hash received from peer ID_FQDN '@west'", ['auth'], [{ ok: false, method: 'psk', id: '@west' }]],
+    ['no connection for the peer ID (peer_id.c)', "\"c\" #1: Peer ID '@road' mismatched on first found connection and no better connection found", ['id-mismatch'], [{ received: '@road' }]],
+    ['v3 IKEv1 ID check (ikev1.c)', "\"c\" #1: we require IKEv1 peer to have ID '@east', but peer declares '@eastx'", ['id-mismatch'], [{ expected: '@east', received: '@eastx' }]],
+    [
+      'Quick Mode timeout (retransmit.c)',
+      '"c" #2: STATE_QUICK_I1: 60 second timeout exceeded after 2 retransmits.  No acceptable response to our first Quick Mode message: perhaps peer likes no proposal',
+      ['give-up'],
+      [{ seconds: 60, retransmits: 2, state: 'STATE_QUICK_I1', exchange: 'QUICK_MODE', detail: 'No acceptable response to our first Quick Mode message: perhaps peer likes no proposal' }],
+    ],
+    ['unacceptable suggested group (ikev2_ike_sa_init.c)', '"c" #1: discarding unauthenticated INVALID_KE_PAYLOAD response to KEM MODP1536; suggested KEM MODP8192 is not acceptable', ['invalid-ke'], [{ offered: 'MODP1536', requested: 'MODP8192' }]],
+    ['IKEv2 responder refuses IKE_SA_INIT (ikev2_unsecured.c)', '"c" #1: responding to IKE_SA_INIT (34) message (Message ID 0) from 192.1.2.45:500 with unencrypted notification NO_PROPOSAL_CHOSEN', ['no-proposal-chosen'], [{ phase: 'ike', direction: 'sent', exchange: 'IKE_SA_INIT' }]],
+    [
+      'v5 no connection (ikev2_unsecured.c)',
+      '"c" #1: dropping IKE_SA_INIT request from 192.1.2.45:UDP/500 received on 192.1.2.23:UDP/500, no suitable connection found with IKEv2 policy',
+      ['no-config'],
+      [{ scope: 'ike', remote: '192.1.2.45', local: '192.1.2.23' }],
+    ],
+    ['IKEv1 responder: phase 1 proposal (ikev1_spdb_struct.c)', '"c" #1: no acceptable Oakley Transform', ['no-proposal-chosen'], [{ phase: 'ike', direction: 'local' }]],
+    ['CREATE_CHILD_SA refused (ikev2_create_child_sa.c)', '"c" #3: CREATE_CHILD_SA failed with error notification TS_UNACCEPTABLE', ['ts-unacceptable', 'child-failed'], [{ direction: 'received', exchange: 'CREATE_CHILD_SA' }, {}]],
+    [
+      'IKEv1 responder: Quick Mode selectors (ikev1_quick.c)',
+      '"c" #2: cannot respond to IPsec SA request because no connection is known for 192.0.2.0/24===192.1.2.23[@east]...192.1.2.45[@west]===192.0.1.0/24',
+      ['ts-unacceptable'],
+      [{ direction: 'local', local: ['192.0.2.0/24'], remote: ['192.0.1.0/24'], exchange: 'QUICK_MODE' }],
+    ],
+    ['v3 liveness (timer.c)', '"c" #1: liveness_check - peer 192.1.2.45 has not responded in 30 seconds, with a timeout of 30, taking restart', ['dpd'], [{ mechanism: 'liveness', outcome: 'timeout', action: 'restart', peer: '192.1.2.45' }]],
+    ['netlink refuses an SA', 'ERROR: "c" #2: netlink response for Add SA esp.1234abcd@192.1.2.23: Protocol not supported (errno 93)', ['sa-install-failed'], [{ what: 'add-sa' }]],
+    ['Openswan NAT result', '"c" #1: NAT-Traversal: Result using RFC 3947 (NAT-Traversal): i am NATed', ['nat'], [{ localBehindNat: true, remoteBehindNat: false }]],
+    [
+      'ICMP error on the IKE socket (format string of Openswan/libreswan 3.x)',
+      'ERROR: asynchronous network error report on eth0 (sport=4500) for message to 192.1.2.45 port 4500, complainant 192.1.2.45: Connection refused [errno 111, origin ICMP type 3 code 3 (not authenticated)]',
+      ['network-error'],
+      [{ detail: 'Connection refused', interface: 'eth0', localPort: 4500, to: { address: '192.1.2.45', port: 4500 }, complainant: '192.1.2.45', errno: 111 }],
+    ],
+    [
+      'v5 responder chose a proposal (ikev2_proposals.c)',
+      '"c" #1: proposal 1:IKE=AES_GCM_C_256-HMAC_SHA2_512-DH19 chosen from remote proposals 1:IKE:ENCR=AES_GCM_C_256;PRF=HMAC_SHA2_512;KE=DH19[first-match] 2:IKE:ENCR=AES_CBC_256;PRF=HMAC_SHA2_256;INTEG=HMAC_SHA2_256_128;KE=MODP2048',
+      ['proposals', 'proposals'],
+      [
+        { phase: 'ike', source: 'received', proposals: ['IKE:ENCR=AES_GCM_C_256;PRF=HMAC_SHA2_512;KE=DH19', 'IKE:ENCR=AES_CBC_256;PRF=HMAC_SHA2_256;INTEG=HMAC_SHA2_256_128;KE=MODP2048'] },
+        { phase: 'ike', source: 'selected', proposals: ['IKE:AES_GCM_C_256-HMAC_SHA2_512-DH19'] },
+      ],
+    ],
+    [
+      'Openswan Quick Mode done (state name in the body)',
+      '"c" #2: STATE_QUICK_I2: sent QI2, IPsec SA established tunnel mode {ESP=>0x1234abcd <0x5678ef01 xfrm=AES_128-HMAC_SHA1 NATOA=none NATD=none DPD=none}',
+      ['message', 'child-established'],
+      [{ direction: 'sent', exchange: 'QUICK_MODE' }, { spis: ['0x1234abcd', '0x5678ef01'], encap: false }],
+    ],
+    [
+      'v3 IKEv2 Child SA through NAT',
+      '"c" #2: STATE_V2_IPSEC_I: IPsec SA established tunnel mode {ESP/NAT=>0x1234abcd <0x5678ef01 xfrm=AES_CBC_256-HMAC_SHA2_256_128 NATOA=none NATD=192.1.2.23:4500 DPD=passive}',
+      ['child-established', 'nat-t-float'],
+      [{ encap: true }, { to: { address: '192.1.2.23', port: 4500 } }],
+    ],
+    [
+      'v3 IKEv2 initiator done: IKE SA and first Child SA',
+      '"c" #1: STATE_PARENT_I3: PARENT SA established tunnel mode {ESP=>0x1234abcd <0x5678ef01 xfrm=AES_CBC_256-HMAC_SHA2_256_128 NATOA=none NATD=none DPD=passive}',
+      ['ike-established', 'child-established'],
+      [{ ikeVersion: 2 }, { mode: 'tunnel' }],
+    ],
+    ['v3 retransmit (seconds spelled out)', '"c" #1: STATE_MAIN_I1: retransmission; will wait 20 seconds for response', ['retransmit'], [{ waitSeconds: 20, state: 'STATE_MAIN_I1', exchange: 'ID_PROT' }]],
+    [
+      'v3 retransmit budget',
+      '"c" #1: STATE_MAIN_I1: max number of retransmissions (2) reached after 60 seconds.  No response (or no acceptable response) to our first IKEv1 message',
+      ['give-up'],
+      [{ retransmits: 2, seconds: 60, state: 'STATE_MAIN_I1', exchange: 'ID_PROT' }],
+    ],
+    ['IKEv1 delete from the peer', '"c" #1: received Delete SA payload: deleting ISAKMP State #1', ['sa-deleted'], [{ what: 'ike', direction: 'received' }]],
+    ['rekey started', '"c" #2: initiating rekey to replace Child SA #2', ['rekey'], [{ what: 'child', outcome: 'started' }]],
+    ['v3 peer ID', "\"c\" #1: Main mode peer ID is ID_FQDN: '@east'", ['identity'], [{ direction: 'received', id: '@east' }]],
+    ['IKEv1 responder', '"c" #1: responding to Main Mode from unknown peer 192.1.2.45:500', ['respond'], [{ ikeVersion: 1, mode: 'main', peer: '192.1.2.45' }]],
+    ['tunnel/transport mismatch', '"c" #2: policy dictates Transport Mode, but peer requested Tunnel Mode', ['no-proposal-chosen'], [{ phase: 'child', direction: 'local' }]],
+    [
+      'IKEv2 responder receives IKE_SA_INIT',
+      '"c" #1: processing IKE_SA_INIT request from 192.1.2.45:UDP/500 containing SA,KE,Ni,N(NAT_DETECTION_SOURCE_IP),N(NAT_DETECTION_DESTINATION_IP)',
+      ['message', 'respond'],
+      [{ direction: 'received', role: 'request', notifies: ['NAT_DETECTION_SOURCE_IP', 'NAT_DETECTION_DESTINATION_IP'] }, { ikeVersion: 2, peer: '192.1.2.45' }],
+    ],
+  ];
+
+  it.each(documented)('%s', (_name, line, expectedKinds, expectedData) => {
+    const events = decodeOne(line);
+    expect(events?.map((e) => e.kind)).toEqual(expectedKinds);
+    events!.forEach((e, i) => expect(e.data).toMatchObject(expectedData[i]));
+  });
+
   it('reads conn names with / # = and template instances with a peer', () => {
     // prefix forms from reference/log-signatures.md §2.2 (libreswan testing/pluto outputs), body from ikev2-05-basic-psk/west
     const a = decodeOne('"private-or-clear#192.1.2.0/24"[1] ...192.1.2.23 #1: sent IKE_SA_INIT request to 192.1.2.23:UDP/500');
@@ -337,6 +430,22 @@ describe('libreswan pluto decoder: line prefixes', () => {
       'deleting IKE_SA westnet-eastnet-ikev2[1] between 192.1.2.45[west]...192.1.2.23[east]',
     ];
     for (const line of notOurs) expect(decodeOne(line), line).toBeUndefined();
+  });
+
+  it('never decodes secrets files or key material printed into a console', () => {
+    const secretish = [
+      '@west @east : PSK "this-is-the-psk"',
+      '"@west" "@east" : PSK "this-is-the-psk"',
+      ': RSA "west-key"',
+      '\tauth-trunc hmac(sha1) 0x0123456789abcdef0123456789abcdef01234567 96',
+    ];
+    for (const line of secretish) expect(decodeOne(line), line).toBeUndefined();
+  });
+
+  it('locates an unreadable timestamp and keeps the line', () => {
+    const { decoder, results } = decodeAll(['Foo 32 17:04:06 gw pluto[1]: "c" #1: sent Main Mode request']);
+    expect(results[0]?.[0]).toMatchObject({ kind: 'message', time: 'Foo 32 17:04:06', t: undefined });
+    expect(decoder.diagnostics?.()).toEqual([{ at: { source: 'pluto.log', line: 1 }, decoder: 'libreswan', message: "unreadable timestamp 'Foo 32 17:04:06'" }]);
   });
 
   it('locates a pluto line whose connection name is cut, and goes on', () => {

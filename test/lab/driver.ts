@@ -5,7 +5,7 @@
  * Everything it creates is removed in `finally`, even when a step fails.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, readlink, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -108,7 +108,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     logs: { left: join(outDir, 'left.log'), right: join(outDir, 'right.log') },
     pcaps: { left: join(outDir, 'left.pcap'), middle: join(outDir, 'middle.pcap') },
     configs: { left: join(outDir, 'left.swanctl.conf'), right: join(outDir, 'right.swanctl.conf') },
-    listSas: { left: join(outDir, 'left.list-sas.txt'), right: join(outDir, 'right.list-sas.txt') },
+    listSas: { left: join(outDir, 'left.list-sas'), right: join(outDir, 'right.list-sas') },
   };
   const pings: PingResult[] = [];
   let initiate: CommandResult = { code: null, stdout: '', stderr: '' };
@@ -130,9 +130,11 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     }
     if (scenario.faultBefore) await applyFault(ns, scenario.faultBefore, work, 'before');
 
+    // --immediate-mode: with TPACKET_V3 libpcap otherwise holds packets in a ring block for up to
+    // its timeout, and a SIGINT within that window loses them (short failures are over in < 1 s).
     // -U: each packet is written as it arrives; -Z root: tcpdump would otherwise drop to a user that cannot write here
     for (const [name, iface, file] of [[ns.left, 'eth0', files.pcaps.left], [ns.middle, 'ethr', files.pcaps.middle]]) {
-      const capture = new Background(['ip', 'netns', 'exec', name, 'tcpdump', '-i', iface, '-n', '-s', '0', '-U', '-Z', 'root', '-w', file]);
+      const capture = new Background(['ip', 'netns', 'exec', name, 'tcpdump', '-i', iface, '-n', '-s', '0', '--immediate-mode', '-U', '-Z', 'root', '-w', file]);
       captures.push(capture);
       children.push(capture);
       startedPids.push(capture.pid);
@@ -156,10 +158,11 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     }
 
     if (scenario.live) {
-      liveProc = new Background(['ip', 'netns', 'exec', ns.left, process.execPath, '--import', 'tsx', join(REPO_ROOT, 'src/cli.ts'), '--live', '-i', 'eth0', '--duration', '120', '-f', 'json', '-o', liveOut, '--no-color']);
+      const socketsBefore = await packetSockets(charons.left!.pid);
+      liveProc = new Background(['ip', 'netns', 'exec', ns.left, process.execPath, '--import', 'tsx', join(REPO_ROOT, 'src/cli.ts'), '--live', '-i', 'eth0', '--duration', '120', '-f', 'json', '-o', liveOut, '--no-color'], { cwd: REPO_ROOT });
       children.push(liveProc);
       startedPids.push(liveProc.pid);
-      await sleep(4000); // tsx compiles the CLI before libpcap opens the interface
+      await waitForNewPacketSocket(liveProc, charons.left!.pid, socketsBefore);
     }
 
     log(`${scenario.name}: initiating`);
@@ -181,6 +184,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
   } finally {
     const problems: string[] = [];
     if (liveProc) {
+      await sleep(1500); // like a user who lets the capture see the end of the exchange before Ctrl-C
       await liveProc.stop('SIGINT', 15_000);
       live = { code: liveProc.child.exitCode, stderr: liveProc.stderr.trim(), report: await readJson(liveOut) };
     }
@@ -257,6 +261,30 @@ async function ping(ns: Namespaces, step: TrafficStep): Promise<{ transmitted: n
   const m = /(\d+) packets transmitted, (\d+) received/.exec(r.stdout);
   if (!m) throw new Error(`ping printed no statistics: ${r.stdout.trim()} ${r.stderr.trim()}`);
   return { transmitted: Number(m[1]), received: Number(m[2]) };
+}
+
+/** AF_PACKET sockets open in the namespace of `pid` (tcpdump has one; libpcap in --live opens another). */
+async function packetSockets(pid: number): Promise<number> {
+  try {
+    return (await readFile(`/proc/${pid}/net/packet`, 'utf8')).trim().split('\n').length - 1;
+  } catch {
+    return 0;
+  }
+}
+
+/** tsx compiles the CLI first: wait until libpcap really listens, so it sees the first IKE_SA_INIT. */
+async function waitForNewPacketSocket(live: Background, nsPid: number, before: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  const netns = (pid: number) => readlink(`/proc/${pid}/ns/net`).catch(() => '');
+  const target = await netns(nsPid);
+  while (live.running && Date.now() < deadline) {
+    // until `ip netns exec` has switched namespaces, /proc/<pid>/net shows the host's sockets
+    if ((await netns(live.pid)) === target && (await packetSockets(live.pid)) > before) {
+      await sleep(300); // the BPF filter is attached right after the socket opens
+      return;
+    }
+    await sleep(100);
+  }
 }
 
 async function readJson(path: string): Promise<LiveRun['report']> {

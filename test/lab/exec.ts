@@ -49,8 +49,11 @@ export class Background {
   stderr = '';
   private exited: Promise<number | null>;
 
-  constructor(readonly argv: string[]) {
-    this.child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  constructor(
+    readonly argv: string[],
+    opts: { cwd?: string } = {},
+  ) {
+    this.child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd });
     this.child.stdout?.on('data', (d: Buffer) => (this.stdout += d.toString()));
     this.child.stderr?.on('data', (d: Buffer) => (this.stderr += d.toString()));
     this.exited = new Promise((resolve) => {

@@ -45,7 +45,9 @@ describe.skipIf(!!unavailable)('real-daemon lab', () => {
         result = await runScenario(scenario);
       });
       afterAll(async () => {
-        if (result) await rm(result.dir, { recursive: true, force: true });
+        // LAB_KEEP=1 keeps each scenario's logs and captures for a closer look
+        if (result && !process.env.LAB_KEEP) await rm(result.dir, { recursive: true, force: true });
+        else if (result) console.log(`lab: ${scenario.name} kept in ${result.dir}`);
       });
 
       it('really produced the scenario (initiation, pings, SAs)', async () => {

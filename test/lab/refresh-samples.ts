@@ -111,7 +111,7 @@ ${pings}
   (after the fault and, where there is one, after the NAT). Kept in a subfolder: it sees the
   same flows as \`left.pcap\` from another point of the path, so feed it on its own.
 - \`left.swanctl.conf\`, \`right.swanctl.conf\` — the peers' configs
-- \`left.list-sas.txt\`, \`right.list-sas.txt\` — \`swanctl --list-sas\` at the end of the run
+- \`left.list-sas\`, \`right.list-sas\` — \`swanctl --list-sas\` at the end of the run (no \`.txt\`: sample runners read \`.txt\` files as logs)
 
 ## Expected findings
 

@@ -22,7 +22,7 @@ try {
     console.log(`${name} (${((Date.now() - started) / 1000).toFixed(1)} s) in ${r.dir}`);
     console.log(`  initiate exit ${r.initiate.code}: ${r.initiate.stdout.trim().split('\n').pop()}`);
     for (const p of r.pings) console.log(`  ping ${p.from} ${p.size}B${p.df ? ' DF' : ''}${p.afterFault ? ' (after fault)' : ''}: ${p.received}/${p.transmitted}`);
-    if (r.live) console.log(`  live: exit ${r.live.code}, ${r.live.report ? `${r.live.report.findings.length} findings` : 'no report'} ${r.live.stderr.split('\n')[0] ?? ''}`);
+    if (r.live) console.log(`  live: exit ${r.live.code}, ${r.live.report ? `codes ${[...new Set(r.live.report.findings.map((f) => f.code))].join(' ')}` : 'no report'} ${r.live.stderr.split('\n')[0] ?? ''}`);
   }
 } finally {
   await removeCredentials();

@@ -192,16 +192,20 @@ export function established(text: string, ctx: LineContext, conn: string | undef
     if (auth) out.push(draft('auth', { ok: true, method: authMethod(auth), direction: 'local' }));
     return out;
   }
-  if (/PARENT SA established/.test(text)) {
+  if ((m = /PARENT SA established(?: (tunnel|transport) mode (\{.*\}))?/.exec(text))) {
+    // v3.x IKEv2 initiator: "STATE_PARENT_I3: PARENT SA established tunnel mode {ESP=>…}" = IKE SA plus its first Child SA
     markEstablished(ctx, 2);
-    return [draft('ike-established', { ikeVersion: 2 })];
+    const out: Draft[] = [draft('ike-established', { ikeVersion: 2, remote: ctx.state?.peer?.address })];
+    if (m[1]) out.push(...childDrafts(m[1], m[2], conn));
+    return out;
   }
   if ((m = /^negotiated connection (.*)$/.exec(text))) {
     const sel = parseSelectors(m[1]);
     return sel ? [draft('ts', { source: 'selected', local: sel.local, remote: sel.remote })] : [];
   }
   if ((m = PROPOSAL_CHOSEN.exec(text))) {
-    const chosen = m[1].replace(/^\d+:/, '');
+    // v5 prints "1:IKE=AES_GCM_C_256-HMAC_SHA2_512-DH19", v3/v4 "1:IKE:SPI=…;ENCR=…"
+    const chosen = m[1].replace(/^\d+:/, '').replace(/^(IKE|ESP|AH)=/, '$1:');
     const phase = /^(?:IKE)\b/.test(chosen) ? 'ike' : 'child';
     return [
       draft('proposals', { phase, source: 'received', proposals: parseProposalList(m[2]) }),

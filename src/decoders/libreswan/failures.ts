@@ -31,7 +31,8 @@ const NO_CONN_KNOWN = /^cannot respond to IPsec SA request because no connection
 const TS_RESPONDING = /^(.*) does not match any (?:permanent )?IKEv2 (?:connection|group template); responding with TS_UNACCEPTABLE/;
 const TS_NOT_FIT = /^Child SA's Traffic Selector response \{(.*)\} does not fit the proposal \{(.*)\}/;
 const SUBNET_RETURNED = /^peer client subnet returned doesn't match my proposal - us: (\S+) vs them: (\S+)/;
-const NETWORK_ERROR = /^asynchronous network error report on \S+ \((\S+)\), complainant (\S+?): (.*?)(?: \[errno (\d+).*)?$/;
+// pluto: "ERROR: asynchronous network error report on %s (sport=%d)%s, complainant %s: %s [errno %u, origin %s]", %s = " for message to A port N"
+const NETWORK_ERROR = /^asynchronous network error report on (\S+)(?: \(sport=(\d+)\))?(?: for message to (\S+) port (\d+))?, complainant (\S+?): (.*?)(?: \[errno (\d+).*)?$/;
 
 /** Notifications and explicit rejections. */
 export function notifications(text: string, ctx: LineContext): Draft[] | undefined {
@@ -167,7 +168,16 @@ export function kernel(text: string, ctx: LineContext): Draft[] | undefined {
   if (m) return [draft('child-failed', { reason: m[1] }), draft('sa-install-failed', { what: 'child-sa', detail: text })];
   if (text.startsWith('IKE SA established but initiator rejected Child SA response')) return [draft('child-failed', { reason: 'initiator rejected Child SA response' })];
   if ((m = NETWORK_ERROR.exec(text))) {
-    return [draft('network-error', { detail: m[3], local: parseEndpoint(m[1]), complainant: m[2], errno: m[4] ? Number(m[4]) : undefined })];
+    return [
+      draft('network-error', {
+        detail: m[6],
+        interface: m[1],
+        localPort: m[2] ? Number(m[2]) : undefined,
+        to: m[3] ? { address: m[3], port: m[4] ? Number(m[4]) : undefined } : undefined,
+        complainant: m[5],
+        errno: m[7] ? Number(m[7]) : undefined,
+      }),
+    ];
   }
   if ((m = /^netlink response for (Add|Del|Get|Update|Replace) SA (\S+?):? (.*)$/.exec(text))) {
     return [draft('sa-install-failed', { what: `${m[1].toLowerCase()}-sa`, detail: text })];

@@ -95,10 +95,3 @@ export function parseProposalList(s: string): string[] {
   }
   return out.filter((p) => p.length > 0);
 }
-
-/** "0.5 seconds", "1 second", "20s" → seconds. */
-export function parseSeconds(s: string | undefined): number | undefined {
-  if (s === undefined) return undefined;
-  const n = Number(s);
-  return Number.isFinite(n) ? n : undefined;
-}

@@ -25,7 +25,27 @@ const ISO_STAMP = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?)(Z
 const SYSLOG_TAG = /^ (?:(\S+) )?([A-Za-z0-9_.\/-]+)(?:\[(\d+)\])?: ?/;
 const RC_PREFIX = /^\d{3} /;
 
-const MONTHS: Record<string, number> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 };
+/** days before the 1st of each month in a leap year: "Feb 29" still parses; only differences within a file matter */
+const DAYS_BEFORE: Record<string, number> = { Jan: 0, Feb: 31, Mar: 60, Apr: 91, May: 121, Jun: 152, Jul: 182, Aug: 213, Sep: 244, Oct: 274, Nov: 305, Dec: 335 };
+// 2000-01-01T00:00:00Z, so that t reads as a plausible date when printed
+const ORIGIN = 946684800;
+
+// consecutive lines mostly share their second: remember the last one converted
+let lastSecond = '';
+let lastBase: number | undefined;
+
+function bsdSeconds(stamp: RegExpExecArray): number | undefined {
+  const key = stamp[0].slice(0, stamp[0].length - (stamp[6]?.length ?? 0));
+  if (key === lastSecond) return lastBase;
+  const before = DAYS_BEFORE[stamp[1]];
+  const day = Number(stamp[2]);
+  lastSecond = key;
+  lastBase =
+    before === undefined || day < 1 || day > 31
+      ? undefined
+      : ORIGIN + (before + day - 1) * 86400 + Number(stamp[3]) * 3600 + Number(stamp[4]) * 60 + Number(stamp[5]);
+  return lastBase;
+}
 
 export function splitPrefix(line: string): PrefixSplit {
   let rest = line;
@@ -38,12 +58,8 @@ export function splitPrefix(line: string): PrefixSplit {
     stamp = BSD_STAMP.exec(line);
     if (stamp) {
       time = stamp[0];
-      const month = MONTHS[stamp[1]];
-      if (month !== undefined) {
-        // 2000 is a leap year, so "Feb 29" still parses; only differences within a file matter
-        t = Date.UTC(2000, month, Number(stamp[2]), Number(stamp[3]), Number(stamp[4]), Number(stamp[5])) / 1000 + (stamp[6] ? Number(stamp[6]) : 0);
-        if (!Number.isFinite(t)) t = undefined;
-      }
+      const base = bsdSeconds(stamp);
+      if (base !== undefined) t = base + (stamp[6] ? Number(stamp[6]) : 0);
     }
   } else if (c >= 48 && c <= 57) {
     stamp = ISO_STAMP.exec(line);

@@ -5,12 +5,11 @@
  * line belongs to exactly one handler. A recognised line that says nothing of
  * interest yields [].
  */
-import { modeOfState, exchangeOfState, type Draft, type LineContext } from './draft.js';
+import { draft, modeOfState, exchangeOfState, type Draft, type LineContext } from './draft.js';
 import { established, ikeMessage, initiateOrRespond } from './exchanges.js';
 import { identityAndAuth, kernel, noConnection, notifications, proposals, selectors } from './failures.js';
 import { deadPeer, deletes, fragments, natResult, retransmits } from './lifecycle.js';
 import { notifyDrafts } from './notifies.js';
-import { draft } from './draft.js';
 
 // Openswan/v3 "STATE_MAIN_I2: sent MI2…", v5 "IKE_SA_INIT_I: 10 second timeout…", "ESTABLISHED_IKE_SA: retransmission…"
 const STATE_PREFIX = /^([A-Z][A-Z0-9]*_[A-Z0-9_]+): /;
@@ -18,21 +17,27 @@ const TRANSITION_FAILED = /^state transition function for (\S+) failed: (\S+)/;
 const STATUS_FRAGMENTATION = /\bfragmentation: (yes|no|force|never|insist)\b/;
 
 type Handler = (text: string, ctx: LineContext, stateName: string | undefined) => Draft[] | undefined;
+/** Cheap keyword gate (first word w, whole text t) so most lines never reach a regex. */
+type Gate = (w: string, t: string, ctx: LineContext) => boolean;
 
-const HANDLERS: Handler[] = [
-  (t, c) => initiateOrRespond(t, c),
-  (t, c) => notifications(t, c),
-  (t) => proposals(t),
-  (t, c) => noConnection(t, c),
-  (t) => identityAndAuth(t),
-  (t) => selectors(t),
-  retransmits,
-  (t) => deadPeer(t),
-  (t) => natResult(t),
-  (t) => fragments(t),
-  (t) => deletes(t),
-  (t, c) => kernel(t, c),
+const ROUTES: [Gate, Handler][] = [
+  [(w) => w === 'initiating' || w === 'responding', (t, c) => initiateOrRespond(t, c)],
+  [(w, t) => w === 'ignoring' || w === 'sending' || w === 'responding' || t.includes(' rejected') || t.includes('error notification'), (t, c) => notifications(t, c)],
+  [(w, t) => w === 'policy' || t.includes('proposal') || t.includes('Oakley') || t.includes('INVALID_KE'), (t) => proposals(t)],
+  [(_w, t) => t.includes('connection'), (t, c) => noConnection(t, c)],
+  [(w, t) => w === 'X509:' || t.includes('ID ') || t.includes('uthenticat') || t.includes('Signature') || t.includes('public key') || t.includes('subjectAltName'), (t) => identityAndAuth(t)],
+  [(_w, t) => t.includes('TS_UNACCEPTABLE') || t.includes('Traffic Selector') || t.includes('subnet'), (t) => selectors(t)],
+  [(_w, t) => t.includes('retransmi') || t.includes('timeout exceeded'), retransmits],
+  [(w) => w === 'DPD' || w === 'DPD:' || w === 'liveness' || w === 'liveness_check', (t) => deadPeer(t)],
+  [(_w, t) => t.includes('NAT-Traversal'), (t) => natResult(t)],
+  [(_w, t) => t.includes('fragment'), (t) => fragments(t)],
+  [(w, t) => w === 'deleting' || w === 'initiating' || t.includes('Delete SA'), (t) => deletes(t)],
+  [
+    (_w, t, c) => c.error || t.includes('CHILD SA failed') || t.includes('rejected Child SA') || t.includes('kernel') || t.includes('netlink') || t.includes('XFRM') || t.includes('network error') || t.includes('install'),
+    (t, c) => kernel(t, c),
+  ],
 ];
+const MESSAGE_VERBS = new Set(['sent', 'processed', 'processing', 'received']);
 
 export function decodeText(raw: string, ctx: LineContext, conn: string | undefined): Draft[] {
   let text = raw;
@@ -43,16 +48,19 @@ export function decodeText(raw: string, ctx: LineContext, conn: string | undefin
     text = text.slice(sp[0].length);
     if (ctx.state && !ctx.state.mode) ctx.state.mode = modeOfState(stateName);
   }
+  const space = text.indexOf(' ');
+  const word = space < 0 ? text : text.slice(0, space);
   const out: Draft[] = [];
-  const msg = ikeMessage(text, ctx);
+  const msg = MESSAGE_VERBS.has(word) ? ikeMessage(text, ctx) : undefined;
   if (msg) out.push(...msg);
   if (text.includes('established') || text.startsWith('negotiated ') || text.startsWith('proposal ')) {
     const est = established(text, ctx, conn);
     if (est) out.push(...est);
   }
   if (out.length) return out;
-  for (const h of HANDLERS) {
-    const r = h(text, ctx, stateName);
+  for (const [gate, handler] of ROUTES) {
+    if (!gate(word, text, ctx)) continue;
+    const r = handler(text, ctx, stateName);
     if (r) {
       if (ctx.state && r.some((d) => d.kind === 'id-mismatch')) ctx.state.idMismatch = true;
       return r;

@@ -39,9 +39,12 @@ export class DecoderState {
   private readonly sas = new Map<string, SaState>();
   /** conn name learnt for a unique id, for lines that carry only `<N>` */
   private readonly connOfSa = new Map<string, string>();
+  /** exchange of the latest requests generated in this file, by message ID */
+  private readonly recentRequests = new Map<number, string>();
   /** last remote port we sent to, per remote address (RFC 3947 / RFC 7296 §2.23 port float) */
   readonly remotePort = new Map<string, number>();
   lastSent?: { local: Endpoint; remote: Endpoint };
+  lastSentExchange?: string;
   lastReceived?: { local: Endpoint; remote: Endpoint };
   /** stroke / bare output has no prefix: the IKE SA named by the last body that named one */
   bareConn?: string;
@@ -65,6 +68,19 @@ export class DecoderState {
     if (s.sentRequests.size >= MAX_REQUESTS_PER_SA) s.sentRequests.delete(s.sentRequests.keys().next().value as number);
     s.sentRequests.set(msgid, exchange);
     s.lastSentExchange = exchange;
+    if (this.recentRequests.size >= MAX_REQUESTS_PER_SA) this.recentRequests.delete(this.recentRequests.keys().next().value as number);
+    this.recentRequests.delete(msgid);
+    this.recentRequests.set(msgid, exchange);
+    this.lastSentExchange = exchange;
+  }
+
+  /**
+   * The exchange of a request we retransmit. Falls back to the file's latest request
+   * with that message ID: lines without `<N>`, or logged under the SA being replaced,
+   * do not reach the SA's own state.
+   */
+  exchangeOfRequest(s: SaState, msgid: number): string | undefined {
+    return s.sentRequests.get(msgid) ?? this.recentRequests.get(msgid);
   }
 
   learnConn(sa: string, conn: string): void {
@@ -123,19 +139,19 @@ export class LineContext {
     this.stateKey = this.sa ?? '';
   }
 
-  /** A body named its IKE SA ("IKE_SA name[3] …"): use it when the prefix did not. */
+  /**
+   * A body named its IKE SA ("IKE_SA name[3] …"). The body wins over the prefix:
+   * when charon re-creates an SA (dpd_action=restart, reauthentication) the job still
+   * logs under the old SA's `<conn|N>` while printing "initiating IKE_SA conn[N+1]".
+   */
   namedSa(conn: string, sa: string): void {
     if (this.bare) {
       this.file.bareConn = conn;
       this.file.bareSa = sa;
     }
-    if (this.sa === undefined || this.bare) {
-      this.sa = sa;
-      this.conn = conn;
-      this.stateKey = sa;
-    } else if (this.sa === sa && this.conn === undefined) {
-      this.conn = conn;
-    }
+    this.sa = sa;
+    this.conn = conn;
+    this.stateKey = sa;
     this.file.learnConn(sa, conn);
   }
 

@@ -16,14 +16,12 @@ const GIVING_UP_RE = /^giving up after (\d+) (retransmits|retries|path probings)
 const TRYING_AGAIN_RE = /^peer not responding, trying again \((\d+)\/(\d+)\)$/;
 // message.c:3090/3126 (IKEv2, RFC 7383) and 3002/3009 (IKEv1)
 const FRAGMENT_RE = /^received fragment #(\d+)(?: of (\d+))?, (waiting for complete IKE message|reassembled fragmented IKE message)/;
-// message.c:2279 "splitting IKE message (%u bytes) into %hhu fragments"
-const SPLITTING_RE = /^splitting IKE message \((\d+|X+) bytes\) into (\d+) fragments$/;
 
 function retransmit(body: string, c: LineContext): boolean {
   const m = RETRANSMIT_RE.exec(body);
   if (!m) return false;
   const msgid = Number(m[2]);
-  const exchange = c.state.sentRequests.get(msgid);
+  const exchange = c.file.exchangeOfRequest(c.state, msgid);
   c.emit('retransmit', { count: Number(m[1]), msgid, ...(exchange ? { exchange } : {}), ...peerOf(c) });
   return true;
 }
@@ -55,7 +53,7 @@ function giving(body: string, c: LineContext): boolean {
     return true;
   }
   if (m[2] === 'path probings') return true; // MOBIKE path probing, not the peer as such
-  const exchange = s.lastSentExchange;
+  const exchange = s.lastSentExchange ?? c.file.lastSentExchange;
   c.emit('give-up', { retransmits: n, ...(exchange ? { exchange } : {}), ...peerOf(c) });
   if (s.dpdPending) {
     // RFC 7296 §2.4: an unanswered liveness check means the peer is dead
@@ -97,7 +95,11 @@ function restarting(body: string, c: LineContext): boolean {
   // ike_sa.c:2140 "restarting CHILD_SA %s" — dpd_action=restart after the timeout above
   if (!body.startsWith('restarting CHILD_SA ')) return false;
   const s = c.state;
-  if (s.dpdTimedOut) c.emit('dpd', { mechanism: s.ikeVersion === 1 ? 'dpd' : 'liveness', outcome: 'timeout', action: 'restart', ...peerAddress(c) });
+  // the timeout itself was reported on the "giving up" line; this says what followed
+  if (s.dpdTimedOut) {
+    s.dpdTimedOut = false;
+    c.emit('dpd-action', { action: 'restart', child: body.slice(20), ...peerAddress(c) });
+  }
   return true;
 }
 
@@ -149,12 +151,6 @@ function fragment(body: string, c: LineContext): boolean {
   return true;
 }
 
-function splitting(body: string, c: LineContext): boolean {
-  const m = SPLITTING_RE.exec(body);
-  if (!m) return false;
-  c.emit('ike-fragment', { direction: 'sent', total: Number(m[2]) });
-  return true;
-}
 
 function fragmentationVendorId(body: string, c: LineContext): boolean {
   // IKEv1 fragmentation is announced with a vendor ID (ikev1/tasks/isakmp_vendor.c)
@@ -178,5 +174,4 @@ export const livenessRules: RuleTable = {
   unable: [faking],
   detected: [natMappings],
   received: [fragment, fragmentationVendorId],
-  splitting: [splitting],
 };

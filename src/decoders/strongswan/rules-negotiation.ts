@@ -86,6 +86,13 @@ function message(body: string, c: LineContext): boolean {
       c.emit('notify', { direction, name, exchange });
     }
   }
+  if (direction === 'sent' && list.fragment) {
+    // RFC 7383 §2.5: each EF(i/n) is one fragment on the wire; received ones are
+    // reported from charon's "received fragment #i of n" lines, which say when reassembly ends
+    c.emit('ike-fragment', { direction, number: list.fragment.number, total: list.fragment.total });
+  } else if (direction === 'sent' && list.payloads.includes('FRAG')) {
+    c.emit('ike-fragment', { direction }); // IKEv1 fragment payload: no numbers in the shorthand
+  }
   if (exchange === 'IKE_SA_INIT' && list.notifies.includes('FRAGMENTATION_SUPPORTED')) {
     c.emit('fragmentation-support', { direction, supported: true });
   }

@@ -25,8 +25,42 @@ function fraction(digits: string | undefined): number {
   return digits ? Number('0.' + digits) : 0;
 }
 
+function digits2(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48;
+  const b = s.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+const MONTH_INDEX = new Map(MONTHS.map((m, i) => [m, i]));
+let dayKey = '';
+let dayBase = 0;
+
+/**
+ * The shape almost every line has, "Mmm dd hh:mm:ss" / "Mmm  d hh:mm:ss" alone or
+ * followed by a space: read without a regex, with the day's base cached.
+ */
+function parseSyslogTime(text: string): ParsedTime | undefined {
+  if (text.length < 15) return undefined;
+  const mon = MONTH_INDEX.get(text.slice(0, 3));
+  if (mon === undefined || text.charCodeAt(3) !== 32) return undefined;
+  const day = text.charCodeAt(4) === 32 ? digits2('0' + text[5], 0) : digits2(text, 4);
+  const h = digits2(text, 7);
+  const mi = digits2(text, 10);
+  const sec = digits2(text, 13);
+  if (day < 0 || h < 0 || mi < 0 || sec < 0 || text.charCodeAt(6) !== 32 || text.charCodeAt(9) !== 58 || text.charCodeAt(12) !== 58) return undefined;
+  if (text.length > 15 && text.charCodeAt(15) !== 32) return undefined;
+  const key = text.slice(0, 6);
+  if (key !== dayKey) {
+    dayKey = key;
+    dayBase = Date.UTC(1970, mon, day) / 1000;
+  }
+  return { text: text.slice(0, 15), t: dayBase + h * 3600 + mi * 60 + sec, hasYear: false };
+}
+
 /** Parses the timestamp at the start of `text`, or returns undefined. Never throws. */
 export function parseLeadingTime(text: string): ParsedTime | undefined {
+  const fast = parseSyslogTime(text);
+  if (fast) return fast;
   const m = TIME_RE.exec(text);
   if (!m) return undefined;
   const printed = m[1];

@@ -109,6 +109,28 @@ export function tsRelation(a: ConfiguredConnection, ca: ChildConfig, b: Configur
   return { local: relateTs(aLocal, bRemote), remote: relateTs(aRemote, bLocal), portsDiffer };
 }
 
+export interface LifetimeDiff {
+  what: string;
+  a: Setting<number>;
+  b: Setting<number>;
+  note: string;
+}
+
+/** Rekey intervals that differ by half or more: not a failure, but rekeys that do not line up. */
+export function lifetimeDiffs(a: ConfiguredConnection, b: ConfiguredConnection): LifetimeDiff[] {
+  const ikev1 = a.conn.ikeVersion.value === 1 || b.conn.ikeVersion.value === 1;
+  const note = ikev1
+    ? 'IKEv1 negotiates lifetimes: the responder may refuse a longer one or impose its own.'
+    : 'IKEv2 does not negotiate lifetimes (RFC 7296 §2.8): each side rekeys on its own schedule, the shorter one wins.';
+  const pairs: Array<[string, Setting<number>, Setting<number>]> = [['IKE SA rekey time', a.conn.ikeRekeyTime, b.conn.ikeRekeyTime]];
+  const ca = a.conn.children[0];
+  const cb = b.conn.children[0];
+  if (ca && cb) pairs.push(['CHILD SA rekey time', ca.rekeyTime, cb.rekeyTime]);
+  return pairs
+    .filter(([, x, y]) => x.value > 0 && y.value > 0 && Math.max(x.value, y.value) / Math.min(x.value, y.value) >= 1.5)
+    .map(([what, x, y]) => ({ what, a: x, b: y, note }));
+}
+
 /** Human duration for data: 3600 → "1h", 5400 → "1h30m". */
 export function humanDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds <= 0) return seconds === 0 ? '0s (never)' : String(seconds);

@@ -90,6 +90,8 @@ export function localId(end: EndConfig): EffectiveId {
   const id = round?.id;
   if (id && !ANY_IDS.has(id.value) && id.value !== '%fromcert') return { norm: normaliseId(id.value), shown: id.value, setting: id };
   if (round?.certs?.value.length || id?.value === '%fromcert') return { shown: `subject of ${round?.certs?.value[0] ?? 'the certificate'}`, setting: id, open: 'from-cert' };
+  // with signatures and no id, strongSwan may take the identity from the loaded certificate: not ours to guess
+  if (round && authFamily(round.auth.value) === 'pubkey') return { shown: 'the certificate\'s identity (no id set)', setting: id, open: 'from-cert' };
   const addr = end.addrs.value.find((a) => /^[0-9a-f.:]+$/i.test(a) && !a.startsWith('%'));
   if (addr) return { norm: normaliseId(addr), shown: `${addr} (default: the address)`, setting: id };
   return { shown: 'unknown (default: the address in use)', setting: id, open: 'from-cert' };

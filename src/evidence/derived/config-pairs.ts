@@ -34,7 +34,9 @@ function score(a: ConfiguredConnection, b: ConfiguredConnection): { score: numbe
   // the same literal on both ends of one side means the orientation is undecidable by address
   if (al.some((x) => br.includes(x))) (s += 3), matchedBy.push('addresses');
   if (ar.some((x) => bl.includes(x))) (s += 3), matchedBy.includes('addresses') || matchedBy.push('addresses');
-  if (al.some((x) => bl.includes(x)) && !al.some((x) => br.includes(x))) s -= 4; // both claim the same local address
+  // siblings, not peers: two clients of one gateway share its address as their remote one
+  if (al.some((x) => bl.includes(x)) && !al.some((x) => br.includes(x))) s -= 4;
+  if (ar.some((x) => br.includes(x)) && !ar.some((x) => bl.includes(x))) s -= 4;
   const aId = localId(a.conn.local).norm;
   const bId = localId(b.conn.local).norm;
   const aExp = expectedRemoteId(a.conn.remote, a.conn.symmetric).norm;
@@ -42,6 +44,7 @@ function score(a: ConfiguredConnection, b: ConfiguredConnection): { score: numbe
   if (aId && bExp && aId === bExp) (s += 2), matchedBy.push('ids');
   if (bId && aExp && bId === aExp) (s += 2), matchedBy.includes('ids') || matchedBy.push('ids');
   if (aId && bId && aId === bId && aId !== aExp) s -= 3; // both would send the same identity
+  if (aExp && bExp && aExp === bExp && aExp !== aId) s -= 3; // both expect the same peer
   if (a.conn.name === b.conn.name) (s += 1), matchedBy.push('name');
   return { score: s, matchedBy };
 }

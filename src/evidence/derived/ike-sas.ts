@@ -37,6 +37,8 @@ export interface IkeExchange {
   retransmits: number;
   /** seconds between successive request copies (capture time; 0 with zeroed clocks) */
   retransmitIntervals: number[];
+  /** byte-identical copies of the response (the responder answering a retransmitted request again, or resending on its own) */
+  responseRetransmits: number;
   /** seconds from the first request to the first response */
   responseDelay?: number;
   /** the IKEv2 request was split by RFC 7383 (SKF) into several messages */
@@ -194,7 +196,7 @@ function pairV1(sa: IkeSa): IkeExchange[] {
     const copyOf = g.exchanges.find((e) => e.requests.some((r) => r.digest === m.digest) || e.responses.some((r) => r.digest === m.digest));
     if (copyOf) {
       if (copyOf.requests.some((r) => r.digest === m.digest)) addRequestCopy(copyOf, m);
-      else copyOf.responses.push(m);
+      else addResponse(copyOf, m);
       continue;
     }
     const fromStarter = sameSide(m.src, g.starter, g.other);
@@ -236,7 +238,7 @@ function expectsV1Response(exchange: number, nth: number): boolean {
 function newExchange(m: IkeMessage, requester: 'initiator' | 'responder', expectsResponse: boolean): IkeExchange {
   return {
     version: m.version, exchange: m.exchange, exchangeName: m.exchangeName, messageId: m.messageId, requester,
-    requests: [], responses: [], expectsResponse, answered: false, retransmits: 0, retransmitIntervals: [],
+    requests: [], responses: [], expectsResponse, answered: false, retransmits: 0, retransmitIntervals: [], responseRetransmits: 0,
   };
 }
 
@@ -248,6 +250,7 @@ function addRequestCopy(ex: IkeExchange, m: IkeMessage): void {
 }
 
 function addResponse(ex: IkeExchange, m: IkeMessage): void {
+  if (ex.responses.some((r) => r.digest === m.digest)) ex.responseRetransmits++;
   ex.responses.push(m);
   if (ex.response) return;
   ex.response = m;

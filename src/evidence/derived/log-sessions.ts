@@ -61,6 +61,7 @@ export function ofKind<K extends LogEventKind>(events: readonly LogEvent[], kind
 export const logFiles = derived((evidence: Evidence): LogFile[] => {
   const files = new Map<string, LogFile>();
   const sessionsByFile = new Map<string, Map<string, LogSession>>();
+  const lastKey = new Map<string, string>();
   for (const e of evidence.logEvents ?? []) {
     const source = e.at.source;
     let file = files.get(source);
@@ -71,7 +72,10 @@ export const logFiles = derived((evidence: Evidence): LogFile[] => {
     }
     file.events.push(e);
     const sessions = sessionsByFile.get(source)!;
-    const key = sessionKey(e);
+    // lines that name no SA (pluto debug lines, charon packet lines before the SA is checked
+    // out) belong to the SA being processed at the time: the last one the file named
+    const key = sessionKey(e) ?? lastKey.get(source) ?? 'file';
+    lastKey.set(source, key);
     let s = sessions.get(key);
     if (!s) {
       s = { source, key, conn: e.conn, sa: e.parentSa ?? e.sa, impl: e.impl, events: [] };
@@ -92,12 +96,12 @@ export const logFiles = derived((evidence: Evidence): LogFile[] => {
 /** Every session of every file. */
 export const logSessions = derived((evidence: Evidence): LogSession[] => logFiles(evidence).flatMap((f) => f.sessions));
 
-function sessionKey(e: LogEvent): string {
+function sessionKey(e: LogEvent): string | undefined {
   // pluto gives a Child SA its own serial; it belongs to the IKE SA that negotiated it
   if (e.parentSa) return `sa:${e.parentSa}`;
   if (e.sa) return `sa:${e.sa}`;
   if (e.conn) return `conn:${e.conn}`;
-  return 'file';
+  return undefined;
 }
 
 /**

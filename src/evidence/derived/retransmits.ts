@@ -30,6 +30,8 @@ export interface RetransmitChain {
   afterEstablished: boolean;
   /** the request that started it (sent message) */
   request?: LogEvent<'message'>;
+  /** size of the largest datagram sent for this request, when the log prints packet sizes (charon "sending packet: … (288 bytes)") */
+  requestBytes?: number;
   /** further give-up lines for the same chain (charon: "giving up after 5 retransmits" then "peer not responding") */
   also: LogEvent<'give-up'>[];
 }
@@ -79,7 +81,10 @@ function chainsOf(session: LogSession): RetransmitChain[] {
     }
     if (current && !current.giveUp && e.kind === 'message' && (e.data as LogEventData['message']).direction === 'received') current.answered = true;
   }
-  for (const c of chains) c.peer ??= c.request?.data.peer ?? lastPacketPeer(session.events, c);
+  for (const c of chains) {
+    c.peer ??= c.request?.data.peer ?? lastPacketPeer(session.events, c);
+    c.requestBytes = largestSent(session.events, c);
+  }
   return chains;
 }
 
@@ -92,6 +97,20 @@ function lastSentRequest(events: readonly LogEvent[], e: LogEvent): LogEvent<'me
     }
   }
   return undefined;
+}
+
+function largestSent(events: readonly LogEvent[], chain: RetransmitChain): number | undefined {
+  const from = chain.request ?? chain.retransmits[0] ?? chain.giveUp;
+  const to = chain.giveUp ?? chain.retransmits[chain.retransmits.length - 1];
+  if (!from || !to) return undefined;
+  let max: number | undefined;
+  for (let j = events.indexOf(from); j >= 0 && j <= events.indexOf(to); j++) {
+    const x = events[j];
+    if (x.kind !== 'packet') continue;
+    const d = x.data as LogEventData['packet'];
+    if (d.direction === 'sent' && d.bytes !== undefined) max = Math.max(max ?? 0, d.bytes);
+  }
+  return max;
 }
 
 function exchangeOfRequest(events: readonly LogEvent[], e: LogEvent): string | undefined {

@@ -24,12 +24,12 @@ export function CheckList({ rows, selected, height, width, spinner, theme }: Pro
         const symbol = r.status === 'running' ? spinner : STATUS_SYMBOL[r.status];
         const detail = r.error ? ` — ${r.error}` : r.codes.length ? ` ${r.codes.join(', ')}` : ` ${r.title}`;
         return (
-          <Box key={r.id}>
+          <Text key={r.id} wrap="truncate-end">
             <Text inverse={isSelected}>{isSelected ? '›' : ' '}</Text>
             <Text color={theme.status[r.status]} bold={r.status === 'fail'}> {symbol} {STATUS_WORD[r.status].padEnd(7)}</Text>
             <Text bold={isSelected}> {r.id.padEnd(idWidth)}</Text>
-            <Text color={r.codes.length ? undefined : theme.muted} wrap="truncate-end">{detail}</Text>
-          </Box>
+            <Text color={r.codes.length ? undefined : theme.muted}>{detail}</Text>
+          </Text>
         );
       })}
     </Box>

@@ -31,12 +31,12 @@ export function FindingList({ findings, selected, height, width, running, filter
         const index = start + i;
         const isSelected = index === selected;
         return (
-          <Box key={`${index}-${f.code}`}>
+          <Text key={`${index}-${f.code}`} wrap="truncate-end">
             <Text inverse={isSelected}>{isSelected ? '›' : ' '}</Text>
             <Text color={theme.severity[f.severity]} bold> {SEVERITY_SYMBOL[f.severity]} {f.severity.padEnd(7)}</Text>
             <Text bold={isSelected}> {f.code.padEnd(codeWidth)}</Text>
-            <Text wrap="truncate-end"> {f.message}</Text>
-          </Box>
+            <Text> {f.message}</Text>
+          </Text>
         );
       })}
     </Box>

@@ -16,8 +16,10 @@ export function Header({ tool, inputs, width, theme }: Props) {
     : 'reading inputs…';
   return (
     <Box width={width}>
-      <Text bold color={theme.accent}>{tool}</Text>
-      <Text color={theme.muted} wrap="truncate-end"> {described}</Text>
+      <Text wrap="truncate-end">
+        <Text bold color={theme.accent}>{tool}</Text>
+        <Text color={theme.muted}> {described}</Text>
+      </Text>
     </Box>
   );
 }

@@ -11,6 +11,6 @@ const HELP: Record<Screen, string> = {
 };
 
 /** The visible key-help line at the bottom of every screen. */
-export function KeyHelp({ screen, theme }: { screen: Screen; theme: Theme }) {
-  return <Text color={theme.muted} wrap="truncate-end">{HELP[screen]}</Text>;
+export function KeyHelp({ screen, live = false, theme }: { screen: Screen; live?: boolean; theme: Theme }) {
+  return <Text color={theme.muted} wrap="truncate-end">{live ? `s stop capture · ${HELP[screen]}` : HELP[screen]}</Text>;
 }

@@ -35,7 +35,7 @@ export function LadderPane({ ladder, lane, scroll, height, width, running, theme
         <Text color={theme.muted}> ({current.perspective}{lanes > 1 ? `, ${lane + 1}/${lanes}` : ''}; ──▶ sent by {current.local})</Text>
       </Text>
       {current.steps.slice(start, start + stepRows).map((s, i) => (
-        <StepRow key={start + i} step={s} n={start + i + 1} theme={theme} />
+        <StepRow key={start + i} step={s} n={start + i + 1} theme={theme} showWhere={width >= 110} />
       ))}
       {current.steps.length > start + stepRows || current.omitted ? (
         <Text color={theme.muted}>… {current.steps.length - start - stepRows + current.omitted > 0 ? current.steps.length - start - stepRows + current.omitted : current.omitted} more (j/k to scroll)</Text>
@@ -47,7 +47,8 @@ export function LadderPane({ ladder, lane, scroll, height, width, running, theme
   );
 }
 
-function StepRow({ step, n, theme }: { step: LadderStep; n: number; theme: Theme }) {
+/** On narrow terminals the file:line goes (the detail pane of a finding has it); the arrow and errors stay. */
+function StepRow({ step, n, theme, showWhere }: { step: LadderStep; n: number; theme: Theme; showWhere: boolean }) {
   const bad = step.kind === 'failure' || Boolean(step.errors?.length);
   const color = bad ? theme.severity.error : step.kind === 'retransmit' ? theme.severity.warning : step.kind === 'milestone' ? theme.ok : undefined;
   return (
@@ -55,7 +56,7 @@ function StepRow({ step, n, theme }: { step: LadderStep; n: number; theme: Theme
       <Text color={theme.muted}>{String(n).padStart(3)} {stepTime(step).padStart(9)}</Text>
       <Text color={color} bold={bad}>{stepArrow(step)}{step.label}</Text>
       <Text color={bad ? theme.severity.error : theme.muted}>{stepSuffix(step)}</Text>
-      <Text color={theme.muted}> {formatLocation(step.at)}</Text>
+      {showWhere ? <Text color={theme.muted}> {formatLocation(step.at)}</Text> : null}
     </Text>
   );
 }

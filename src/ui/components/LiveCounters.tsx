@@ -10,7 +10,6 @@ interface Props {
 
 /** The counters people watch during an outage, in a fixed order; any other counter follows. */
 const ORDER: Array<[string, string]> = [
-  ['seconds', 's'],
   ['received', 'frames'],
   ['ike', 'IKE'],
   ['esp', 'ESP'],
@@ -25,10 +24,13 @@ const ORDER: Array<[string, string]> = [
 
 export function LiveCounters({ live, width, theme }: Props) {
   const shown = ORDER.filter(([k]) => live.counters[k] !== undefined).map(([k, label]) => `${label} ${formatCount(live.counters[k])}`);
+  if (live.counters.seconds !== undefined) shown.unshift(`${formatCount(live.counters.seconds)} s`);
   return (
     <Box width={width}>
-      <Text bold color={theme.status.running}>● live {live.iface}</Text>
-      <Text wrap="truncate-end"> {shown.join(' · ')}</Text>
+      <Text wrap="truncate-end">
+        <Text bold color={theme.status.running}>● live {live.iface}</Text>
+        <Text> {shown.join(' · ')}</Text>
+      </Text>
     </Box>
   );
 }

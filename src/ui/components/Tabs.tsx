@@ -1,4 +1,4 @@
-import { Box, Text } from 'ink';
+import { Text } from 'ink';
 import type { Theme } from '../theme.js';
 import type { Screen } from './KeyHelp.js';
 
@@ -15,7 +15,7 @@ const TABS: Array<['findings' | 'checks' | 'ladder', string]> = [['findings', 'F
 export function Tabs({ screen, counts, filter, theme }: Props) {
   const active = screen === 'detail' ? 'findings' : screen;
   return (
-    <Box>
+    <Text wrap="truncate-end">
       {TABS.map(([id, label]) => {
         const on = id === active;
         const n = id === 'findings' ? ` (${counts.findings})` : id === 'checks' ? ` (${counts.checks})` : counts.ladder ? ` (${counts.ladder})` : '';
@@ -26,6 +26,6 @@ export function Tabs({ screen, counts, filter, theme }: Props) {
         );
       })}
       {filter ? <Text color={theme.severity.warning}> filter: {filter}</Text> : null}
-    </Box>
+    </Text>
   );
 }

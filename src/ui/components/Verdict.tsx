@@ -1,4 +1,4 @@
-import { Box, Text } from 'ink';
+import { Text } from 'ink';
 import type { Finding } from '../../engine/types.js';
 import type { Theme } from '../theme.js';
 import { summaryCounts } from '../model.js';
@@ -20,15 +20,15 @@ export function Verdict({ findings, running, done, total, current, spinner, appl
   const counts = `${c.errors} error${c.errors === 1 ? '' : 's'}, ${c.warnings} warning${c.warnings === 1 ? '' : 's'}, ${c.info} info`;
   if (running) {
     return (
-      <Box>
+      <Text wrap="truncate-end">
         <Text color={theme.status.running}>{spinner} running checks {done}/{total}{current ? `: ${current}` : ''}</Text>
         <Text color={theme.muted}> — {counts} so far</Text>
-      </Box>
+      </Text>
     );
   }
   const worst = c.errors ? 'error' : c.warnings ? 'warning' : undefined;
   if (!worst) {
-    return <Text bold color={theme.ok}>✔ no problems found by {applicable} applicable check{applicable === 1 ? '' : 's'} — {counts}</Text>;
+    return <Text bold color={theme.ok} wrap="truncate-end">✔ no problems found by {applicable} applicable check{applicable === 1 ? '' : 's'} — {counts}</Text>;
   }
   const codes = [...new Set(findings.filter((f) => f.severity === worst).map((f) => f.code))].join(', ');
   return (

@@ -1,0 +1,158 @@
+// Capture benchmark (issue 3): packets/s, MB/s and peak memory of ipsec-doctor's
+// packet decoding on a ~1M-packet capture built from the real corpus captures, and
+// the ratios against `tshark -r F -Y "isakmp or esp" -T fields -e esp.spi` and
+// `tcpdump -r F -w /dev/null` measured in the same run on the same file.
+// Usage: node bench/pcap.mjs [--packets 1000000] [--corpus DIR]
+// Uses dist/ when built (bench/run.mjs builds first), else the TypeScript sources through tsx.
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const outDir = join(here, 'out');
+
+/** dist/ is used only when it is at least as new as the decoder sources (else tsx runs the sources). */
+function distFresh() {
+  const pairs = [['src/sources/pcap-file.ts', 'dist/src/sources/pcap-file.js'], ['src/evidence/packet-collector.ts', 'dist/src/evidence/packet-collector.js'], ['src/decoders/ike.ts', 'dist/src/decoders/ike.js']];
+  return pairs.every(([s, d]) => existsSync(join(root, d)) && statSync(join(root, d)).mtimeMs >= statSync(join(root, s)).mtimeMs);
+}
+
+/** Runs our decoder on one file in this (child) process and prints timing, counts and peak RSS as JSON. */
+async function child(file) {
+  const dist = join(root, 'dist', 'src', 'sources', 'pcap-file.js');
+  const useDist = distFresh();
+  const mod = useDist ? await import(pathToFileURL(dist).href) : await import(pathToFileURL(join(root, 'src', 'sources', 'pcap-file.ts')).href);
+  const t0 = process.hrtime.bigint();
+  const r = await mod.loadCaptures([file], { local: [], peer: [] });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const c = r.packets.counters;
+  process.stdout.write(JSON.stringify({
+    ms, maxRssKiB: process.resourceUsage().maxRSS, frames: c.frames, ike: c.ike, esp: c.esp + c.espInUdp, ah: c.ah,
+    espFlows: r.packets.espFlows.length, ikeMessages: r.packets.ikeMessages.length, source: useDist ? 'dist' : 'tsx',
+  }) + '\n');
+}
+
+function arg(name, fallback) {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : fallback;
+}
+
+function have(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).status === 0;
+}
+
+function run(cmd, args, opts = {}) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 30, ...opts });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  return { ms, status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', error: r.error };
+}
+
+/** Wraps a command in /usr/bin/time -v when available to get its peak RSS (KiB). */
+function timed(cmd, args) {
+  if (!existsSync('/usr/bin/time')) return { ...run(cmd, args), maxRssKiB: undefined };
+  const r = run('/usr/bin/time', ['-v', cmd, ...args]);
+  const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
+  return { ...r, maxRssKiB: m ? Number(m[1]) : undefined };
+}
+
+// IPsec-heavy real captures (IKEv1/v2, ESP, ESP-in-UDP, AH, fragments): see shared/corpus/pcaps/MANIFEST.md
+const MIX = [
+  'ikev2-natt-cookie-invalid-ke-multi-gw.pcap', 'ikev2-ipv6-retransmit-collision-rekey-esp.pcap', 'ikev1-ipv6-unanswered-then-mm-qm-esp.pcap',
+  'esp-one-way-24-sa-ipv4-ipv6.pcap', 'ah-ipv6-ospfv3-shared-spi.pcap', 'ikev1-mm-no-proposal-notify-retransmit-esp.pcap',
+  'ikev1-natt-float-4500-keepalive-one-way-esp.pcap', 'ikev2-nat-auth-ipfrag-no-response.pcap', 'ah-esp-tunnel-bidirectional.pcap',
+  'esp-in-udp-4500-one-way.pcap', 'ikev1-main-mode-psk-quick-mode.pcap',
+];
+
+function countPackets(file) {
+  if (have('capinfos')) {
+    const r = run('capinfos', ['-M', '-c', file]);
+    const m = /Number of packets:\s+(\d+)/.exec(r.stdout);
+    if (m) return Number(m[1]);
+  }
+  return undefined;
+}
+
+function buildCapture(target, corpus) {
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, `ipsec-${target}.pcap`);
+  if (existsSync(file)) return file;
+  if (!have('mergecap')) return undefined;
+  const inputs = MIX.map((f) => join(corpus, f)).filter(existsSync);
+  if (!inputs.length) return undefined;
+  // all inputs are Ethernet, so the result stays a classic pcap tcpdump can read
+  let cur = join(outDir, 'mix-0.pcap');
+  let r = run('mergecap', ['-a', '-F', 'pcap', '-w', cur, ...inputs]);
+  if (r.status !== 0) throw new Error(`mergecap failed: ${r.stderr}`);
+  let n = countPackets(cur) ?? 1745;
+  for (let i = 1; n < target; i++) {
+    const next = join(outDir, `mix-${i}.pcap`);
+    r = run('mergecap', ['-a', '-F', 'pcap', '-w', next, cur, cur]);
+    if (r.status !== 0) throw new Error(`mergecap failed: ${r.stderr}`);
+    rmSync(cur);
+    cur = next;
+    n *= 2;
+  }
+  renameSync(cur, file);
+  return file;
+}
+
+async function main() {
+  const target = Number(arg('--packets', '1000000'));
+  const corpus = arg('--corpus', join(root, '..', 'shared', 'corpus', 'pcaps'));
+  if (!existsSync(corpus)) {
+    console.log(`pcap bench: corpus ${corpus} not found; pass --corpus DIR (a directory of pcaps from shared/corpus/pcaps)`);
+    return;
+  }
+  if (!have('mergecap')) {
+    console.log('pcap bench: mergecap (wireshark-common) not installed: cannot build the large capture; skipped');
+    return;
+  }
+  const file = buildCapture(target, corpus);
+  const size = statSync(file).size;
+  const mb = size / 1024 / 1024;
+  const packets = countPackets(file);
+  console.log(`capture: ${file} — ${packets ?? '?'} packets, ${mb.toFixed(1)} MB`);
+  // warm the page cache so every tool reads from memory
+  run('cat', [file], { stdio: ['ignore', 'ignore', 'ignore'] });
+
+  const useDist = distFresh();
+  const nodeArgs = useDist ? [] : ['--import', 'tsx'];
+  const ours = run(process.execPath, [...nodeArgs, fileURLToPath(import.meta.url), '--child', file]);
+  if (ours.status !== 0) {
+    console.log(`ipsec-doctor failed: ${ours.stderr.split('\n').slice(0, 5).join(' | ')}`);
+    process.exitCode = 1;
+    return;
+  }
+  const o = JSON.parse(ours.stdout.trim().split('\n').pop());
+  const row = (name, ms, rss, extra = '') =>
+    console.log(`${name.padEnd(44)} ${(ms / 1000).toFixed(2).padStart(7)} s  ${Math.round(o.frames / (ms / 1000)).toLocaleString('en').padStart(11)} pkt/s  ${(mb / (ms / 1000)).toFixed(1).padStart(7)} MB/s  ${rss !== undefined ? `${Math.round(rss / 1024)} MiB peak` : 'peak n/a'} ${extra}`);
+  row(`ipsec-doctor (${o.source}, decode only)`, o.ms, o.maxRssKiB, `— ${o.ikeMessages} IKE messages, ${o.esp} ESP packets in ${o.espFlows} flows`);
+
+  let tsharkMs;
+  if (have('tshark')) {
+    const t = timed('tshark', ['-r', file, '-Y', 'isakmp or esp', '-T', 'fields', '-e', 'esp.spi']);
+    if (t.status === 0) {
+      tsharkMs = t.ms;
+      row('tshark -Y "isakmp or esp" -T fields -e esp.spi', t.ms, t.maxRssKiB, `— ${t.stdout.split('\n').filter(Boolean).length} lines`);
+    } else console.log(`tshark failed (status ${t.status}): ${t.stderr.split('\n')[0]}`);
+  } else console.log('tshark not installed: no ratio against tshark');
+
+  let tcpdumpMs;
+  if (have('tcpdump')) {
+    const t = timed('tcpdump', ['-r', file, '-w', '/dev/null']);
+    if (t.status === 0) {
+      tcpdumpMs = t.ms;
+      row('tcpdump -r F -w /dev/null', t.ms, t.maxRssKiB);
+    } else console.log(`tcpdump failed (status ${t.status}): ${t.stderr.split('\n')[0]}`);
+  } else console.log('tcpdump not installed: no ratio against tcpdump');
+
+  if (tsharkMs) console.log(`speed-up over tshark: ${(tsharkMs / o.ms).toFixed(1)}x (goal ≥ 20x)`);
+  if (tcpdumpMs) console.log(`time relative to tcpdump's plain read: ${(o.ms / tcpdumpMs).toFixed(2)}x (goal ≤ 3x)`);
+  console.log(`peak memory ${Math.round(o.maxRssKiB / 1024)} MiB for ${o.frames} packets (memory is bounded by IKE messages and flows, not packets)`);
+}
+
+if (process.argv[2] === '--child') await child(process.argv[3]);
+else await main();

@@ -1,0 +1,37 @@
+/**
+ * The proposal lists and exchange names a log shows around a NO_PROPOSAL_CHOSEN,
+ * for the proposal checks (log side).
+ */
+import type { LogEvent, LogEventData, Phase } from '../log-events.js';
+import { ofKind, type LogSession } from './log-sessions.js';
+import { TRANSFORM_TYPE_NAMES, type ProposalDelta } from './proposals.js';
+
+/** received/configured proposal lists printed in the session for this phase (charon prints both when none matched). */
+export function proposalLists(session: LogSession, phase: Phase): { received: string[]; configured: string[]; events: LogEvent[] } {
+  const out = { received: [] as string[], configured: [] as string[], events: [] as LogEvent[] };
+  for (const e of ofKind(session.events, 'proposals')) {
+    if (e.data.phase !== phase || e.data.source === 'selected') continue;
+    out[e.data.source].push(...e.data.proposals);
+    out.events.push(e);
+  }
+  return out;
+}
+
+/** The exchange a rejection happened in, named as the log names it or by IKE version and phase. */
+export function exchangeName(session: LogSession, e: LogEvent, phase: Phase): string {
+  if (e.kind === 'no-proposal-chosen') {
+    const ex = (e.data as LogEventData['no-proposal-chosen']).exchange;
+    if (ex) return ex;
+  }
+  if (e.kind === 'message') return (e.data as LogEventData['message']).exchange;
+  const v1 = session.events.some((x) => x.kind === 'initiate' || x.kind === 'respond' ? (x.data as LogEventData['initiate']).ikeVersion === 1 : false);
+  if (phase === 'ike') return v1 ? 'Main/Aggressive Mode' : 'IKE_SA_INIT';
+  return v1 ? 'Quick Mode' : 'IKE_AUTH/CREATE_CHILD_SA';
+}
+
+/** The mismatching transform types in words, or why they cannot be named. */
+export function describeTypes(delta: ProposalDelta | undefined): string[] | string {
+  if (!delta) return 'not visible in this log';
+  if (delta.match) return 'none (the printed lists overlap: check mode, PFS group and selectors)';
+  return delta.types.map((t) => TRANSFORM_TYPE_NAMES[t]);
+}

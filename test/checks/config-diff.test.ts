@@ -1,0 +1,229 @@
+import { describe, expect, it } from 'vitest';
+import configDiff from '../../checks/config-diff.js';
+import { analyse } from '../../src/run.js';
+import type { Evidence } from '../../src/evidence/types.js';
+import type { ConfigFacts } from '../../src/evidence/config-types.js';
+import type { Finding } from '../../src/engine/types.js';
+import { decodeSwanctlConf } from '../../src/decoders/swanctl-conf.js';
+import { decodeIpsecConf } from '../../src/decoders/ipsec-conf.js';
+
+// strongswan/strongswan testing/tests/ikev2/net2net-psk/hosts/{moon,sun}/etc/swanctl/swanctl.conf
+// @ 3b902ea59b86a8ac097e27a34db85feb877a00f9 (GPL-2.0-or-later); connections block verbatim,
+// secrets blocks left out (see test/decoders/swanctl-conf.test.ts for those).
+const gw = (self: string, peer: string, selfAddr: string, peerAddr: string, localTs: string, remoteTs: string) => `connections {
+
+   gw-gw {
+      local_addrs  = ${selfAddr}
+      remote_addrs = ${peerAddr}
+
+      local {
+         auth = psk
+         id = ${self}.strongswan.org
+      }
+      remote {
+         auth = psk
+         id = ${peer}.strongswan.org
+      }
+      children {
+         net-net {
+            local_ts  = ${localTs}
+            remote_ts = ${remoteTs}
+
+            updown = /usr/local/libexec/ipsec/_updown iptables
+            rekey_time = 5400
+            rekey_bytes = 500000000
+            rekey_packets = 1000000
+            esp_proposals = aes128gcm128-x25519
+         }
+      }
+      version = 2
+      mobike = no
+      reauth_time = 10800
+      proposals = aes128-sha256-x25519
+   }
+}
+`;
+const MOON = gw('moon', 'sun', '192.168.0.1', '192.168.0.2', '10.1.0.0/16', '10.2.0.0/16');
+const SUN = gw('sun', 'moon', '192.168.0.2', '192.168.0.1', '10.2.0.0/16', '10.1.0.0/16');
+
+// strongswan/strongswan testing/tests/ikev2-stroke/net2net-psk/hosts/sun/etc/ipsec.conf @ 3b902ea5… verbatim
+// (PH_IP_* are the test harness's address placeholders)
+const SUN_STROKE = `# /etc/ipsec.conf - strongSwan IPsec configuration file
+
+config setup
+
+conn %default
+	ikelifetime=60m
+	keylife=20m
+	rekeymargin=3m
+	keyingtries=1
+	authby=secret
+	keyexchange=ikev2
+	mobike=no
+
+conn net-net
+	left=PH_IP_SUN
+	leftsubnet=10.2.0.0/16
+	leftid=@sun.strongswan.org
+	leftfirewall=yes
+	right=PH_IP_MOON
+	rightsubnet=10.1.0.0/16
+	rightid=@moon.strongswan.org
+	auto=add
+`;
+
+// libreswan/libreswan testing/pluto/ikev2-invalid-ke-08-rekey-child/ipsec.conf
+// @ 38e4389c6d6ba12fc61113b8581b13ee0cbca328 (GPL-2.0-or-later), verbatim. west loads `conn west`,
+// east loads `conn east`; the test shows the tunnel up, then the CHILD rekey failing on the KE group.
+const LS_REKEY = `config setup
+	logfile=/tmp/pluto.log
+	logtime=no
+	logappend=no
+	plutodebug=all
+	dumpdir=/tmp
+
+conn westnet-eastnet-test
+	left=192.1.2.45
+	right=192.1.2.23
+	leftsubnet=192.0.1.0/24
+	rightsubnet=192.0.2.0/24
+	leftid=@west
+	rightid=@east
+	authby=secret
+	pfs=yes
+	rekey=yes
+	ike=aes-sha1-modp8192
+
+conn east
+	also=westnet-eastnet-test
+	esp=aes-sha1-modp3072
+
+conn west
+	also=westnet-eastnet-test
+	esp=aes-sha1-modp4096
+`;
+
+function swanctl(text: string, source: string): ConfigFacts {
+  return decodeSwanctlConf(text, source).facts;
+}
+
+function ipsecConf(text: string, source: string, only?: string): ConfigFacts {
+  const facts = decodeIpsecConf(text, source).facts;
+  return only ? { ...facts, connections: facts.connections.filter((c) => c.name === only) } : facts;
+}
+
+async function diff(...configs: ConfigFacts[]): Promise<Finding[]> {
+  const evidence: Evidence = { inputs: [], configs, diagnostics: [], options: { local: [], peer: [] } };
+  const report = await analyse(evidence, { checks: [configDiff] });
+  return report.findings;
+}
+
+const codes = (fs: Finding[]) => fs.map((f) => f.code).sort();
+
+describe('config-diff on mirrored configs (negative cases)', () => {
+  it('reports nothing for strongSwan\'s own mirrored moon/sun pair', async () => {
+    expect(await diff(swanctl(MOON, 'moon.conf'), swanctl(SUN, 'sun.conf'))).toEqual([]);
+  });
+
+  it('pairs swanctl.conf with an ipsec.conf peer by identities and finds them compatible', async () => {
+    const fs = await diff(swanctl(MOON, 'moon.conf'), ipsecConf(SUN_STROKE, 'sun-ipsec.conf'));
+    // only the lifetime notes: 4h vs 57m IKE rekey, 1h30m vs 17m CHILD rekey
+    expect(codes(fs)).toEqual(['LIFETIME_DIFFERS', 'LIFETIME_DIFFERS']);
+    expect(fs.every((f) => f.severity === 'info')).toBe(true);
+    expect(fs[0].data).toMatchObject({ what: 'IKE SA rekey time', aValue: '4h', bValue: '57m' });
+  });
+
+  it('orients an ipsec.conf conn shared verbatim by both peers (left on one, right on the other)', async () => {
+    const west = ipsecConf(LS_REKEY.replace('esp=aes-sha1-modp3072', 'esp=aes-sha1-modp4096'), 'west.conf', 'west');
+    const east = ipsecConf(LS_REKEY.replace('esp=aes-sha1-modp3072', 'esp=aes-sha1-modp4096'), 'east.conf', 'west');
+    expect(await diff(west, east)).toEqual([]);
+  });
+});
+
+describe('config-diff predicts failures', () => {
+  it('IKE_PROPOSAL_MISMATCH names the transform type without overlap and both values', async () => {
+    const sun = SUN.replace('proposals = aes128-sha256-x25519', 'proposals = aes128-sha256-modp2048');
+    const [f] = await diff(swanctl(MOON, 'moon.conf'), swanctl(sun, 'sun.conf'));
+    expect(f.code).toBe('IKE_PROPOSAL_MISMATCH');
+    expect(f.severity).toBe('error');
+    expect(f.data).toMatchObject({ transform: ['DH/KE group'], aValues: ['CURVE_25519'], bValues: ['MODP_2048'] });
+    expect(f.message).toContain('no common DH/KE group: moon.conf offers CURVE_25519, sun.conf accepts only MODP_2048');
+    expect(f.evidence.map((e) => [e.source, e.line, e.excerpt])).toEqual([
+      ['moon.conf', 30, 'proposals = aes128-sha256-x25519'],
+      ['sun.conf', 30, 'proposals = aes128-sha256-modp2048'],
+    ]);
+  });
+
+  it('CHILD_PROPOSAL_MISMATCH on the PFS group alone says IKEv2 fails only at the first rekey (libreswan ikev2-invalid-ke-08)', async () => {
+    const fs = await diff(ipsecConf(LS_REKEY, 'west.conf', 'west'), ipsecConf(LS_REKEY, 'east.conf', 'east'));
+    expect(codes(fs)).toEqual(['CHILD_PROPOSAL_MISMATCH']);
+    expect(fs[0].data).toMatchObject({ transform: ['DH/KE group'], aValues: ['MODP_4096'], bValues: ['MODP_3072'], onlyAtRekey: true });
+    expect(fs[0].message).toMatch(/fails at its first rekey, after 7h51m/);
+    expect(fs[0].evidence.map((e) => e.line)).toEqual([26, 22]);
+  });
+
+  it('CHILD_PROPOSAL_MISMATCH on the cipher fails at once', async () => {
+    const sun = SUN.replace('esp_proposals = aes128gcm128-x25519', 'esp_proposals = aes256-sha256');
+    const [f] = await diff(swanctl(MOON, 'moon.conf'), swanctl(sun, 'sun.conf'));
+    expect(f.code).toBe('CHILD_PROPOSAL_MISMATCH');
+    expect(f.data).toMatchObject({ onlyAtRekey: false, childA: 'net-net', childB: 'net-net' });
+    expect((f.data.transform as string[])[0]).toBe('encryption');
+  });
+
+  it('PEER_ID_MISMATCH: what one side sends vs what the other expects, in the direction that fails', async () => {
+    const sun = SUN.replace('id = moon.strongswan.org', 'id = gateway.strongswan.org');
+    const fs = await diff(swanctl(MOON, 'moon.conf'), swanctl(sun, 'sun.conf'));
+    expect(codes(fs)).toEqual(['PEER_ID_MISMATCH']);
+    expect(fs[0].data).toMatchObject({ fileFrom: 'moon.conf', fileTo: 'sun.conf', sent: 'moon.strongswan.org', expected: 'gateway.strongswan.org' });
+    expect(fs[0].evidence.map((e) => [e.source, e.line])).toEqual([['moon.conf', 9], ['sun.conf', 13]]);
+  });
+
+  it('compares @fqdn ids of ipsec.conf with swanctl ids as the same FQDN', async () => {
+    const stroke = SUN_STROKE.replace('rightid=@moon.strongswan.org', 'rightid=@moon.example.org');
+    const fs = await diff(swanctl(MOON, 'moon.conf'), ipsecConf(stroke, 'sun-ipsec.conf'));
+    const ids = fs.filter((f) => f.code === 'PEER_ID_MISMATCH');
+    expect(ids).toHaveLength(1);
+    expect(ids[0].data).toMatchObject({ sent: 'moon.strongswan.org', expected: '@moon.example.org', toWord: 'right' });
+  });
+
+  it('AUTH_METHOD_MISMATCH: psk on one side, certificates expected on the other', async () => {
+    const sun = SUN.replace(/remote \{\n {9}auth = psk/, 'remote {\n         auth = pubkey');
+    const fs = await diff(swanctl(MOON, 'moon.conf'), swanctl(sun, 'sun.conf'));
+    expect(codes(fs)).toEqual(['AUTH_METHOD_MISMATCH']);
+    expect(fs[0].data).toMatchObject({ fileFrom: 'moon.conf', uses: 'psk', expects: 'pubkey' });
+  });
+
+  it('TS_MISMATCH: disjoint selectors are an error (TS_UNACCEPTABLE)', async () => {
+    const sun = SUN.replace('remote_ts = 10.1.0.0/16', 'remote_ts = 10.9.0.0/16');
+    const fs = await diff(swanctl(MOON, 'moon.conf'), swanctl(sun, 'sun.conf'));
+    expect(codes(fs)).toEqual(['TS_MISMATCH']);
+    expect(fs[0].severity).toBe('error');
+    expect(fs[0].data).toMatchObject({ aTs: ['10.1.0.0/16'], bTs: ['10.9.0.0/16'], narrowing: false, aKey: 'local_ts', bKey: 'remote_ts' });
+  });
+
+  it('TS_MISMATCH: a subset is narrowing under IKEv2 strongSwan (warning) but an error for IKEv1', async () => {
+    const sun = SUN.replace('remote_ts = 10.1.0.0/16', 'remote_ts = 10.1.0.0/24');
+    const [f] = await diff(swanctl(MOON, 'moon.conf'), swanctl(sun, 'sun.conf'));
+    expect(f).toMatchObject({ code: 'TS_MISMATCH', severity: 'warning', data: { narrowing: true } });
+    const v1 = (t: string) => t.replace('version = 2', 'version = 1');
+    const [g] = await diff(swanctl(v1(MOON), 'moon.conf'), swanctl(v1(sun), 'sun.conf'));
+    expect(g).toMatchObject({ code: 'TS_MISMATCH', severity: 'error' });
+  });
+
+  it('IKE_VERSION_MISMATCH stops the comparison of that pair', async () => {
+    const fs = await diff(swanctl(MOON.replace('version = 2', 'version = 1'), 'moon.conf'), swanctl(SUN.replace('proposals = aes128-sha256-x25519', 'proposals = 3des-md5-modp1024'), 'sun.conf'));
+    expect(codes(fs)).toEqual(['IKE_VERSION_MISMATCH']);
+    expect(fs[0].data).toMatchObject({ versionA: 1, versionB: 2 });
+  });
+
+  it('PEER_CONNECTION_NOT_FOUND when the other peer has no connection pointing back', async () => {
+    const other = SUN.replace(/192\.168\.0\.[12]/g, '203.0.113.9').replace(/(sun|moon)\.strongswan\.org/g, 'x.example');
+    const fs = await diff(swanctl(MOON.replace('gw-gw', 'to-sun'), 'moon.conf'), swanctl(other.replace('gw-gw', 'elsewhere'), 'sun.conf'));
+    expect(codes(fs)).toEqual(['PEER_CONNECTION_NOT_FOUND', 'PEER_CONNECTION_NOT_FOUND']);
+  });
+
+  it('does not compare when a side leaves proposals to the daemon default', async () => {
+    const sun = SUN.replace('      proposals = aes128-sha256-x25519\n', '');
+    expect(await diff(swanctl(MOON, 'moon.conf'), swanctl(sun, 'sun.conf'))).toEqual([]);
+  });
+});

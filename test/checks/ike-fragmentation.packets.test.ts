@@ -1,0 +1,47 @@
+/**
+ * ike-fragmentation, packet side, on real captures (test/fixtures/pcaps, PROVENANCE.md).
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadCaptures } from '../../src/sources/pcap-file.js';
+import { analyse } from '../../src/run.js';
+import type { Finding } from '../../src/engine/types.js';
+import ikeFragmentation from '../../checks/ike-fragmentation.js';
+
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'pcaps');
+
+async function findings(name: string): Promise<Finding[]> {
+  const { inputs, packets, diagnostics } = await loadCaptures([join(FIXTURES, name)], { local: [], peer: [] });
+  const report = await analyse({ inputs, packets, diagnostics, options: { local: [], peer: [] } }, { checks: [ikeFragmentation] });
+  return report.findings;
+}
+
+describe('ike-fragmentation (packets)', () => {
+  it('IKE_FRAGMENTS_DROPPED: the 3468-byte IKE_AUTH went out as 3 IP fragments, 3 times, never answered; neither peer announced RFC 7383', async () => {
+    const fs = await findings('ikev2-nat-auth-ipfrag-no-response.pcap');
+    expect(fs.map((f) => f.code).sort()).toEqual(['IKE_FRAGMENTATION_SUPPORT', 'IKE_FRAGMENTS_DROPPED']);
+    const f = fs.find((x) => x.code === 'IKE_FRAGMENTS_DROPPED')!;
+    expect(f.severity).toBe('error');
+    expect(f.data).toMatchObject({ peer: '144.76.154.114:4500', exchange: 'IKE_AUTH (msgid 1)', retransmits: 2, ipFragments: 3, ikeLength: 3468, allFragmentsCaptured: true, fragmentation: 'not negotiated', fragmentationSupported: { initiator: false, responder: false } });
+    // every fragment frame of the three copies is cited
+    expect(f.evidence.map((e) => e.frame)).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(f.hint).toContain('fragmentation = yes');
+    const support = fs.find((x) => x.code === 'IKE_FRAGMENTATION_SUPPORT')!;
+    expect(support.data).toMatchObject({ announcedBy: 'neither peer', both: false, pairs: ['192.168.0.10 → 144.76.154.114'] });
+    expect(support.evidence.map((e) => e.frame)).toEqual([1, 2]);
+  });
+
+  it('IKE_LARGE_MESSAGE (warning) for the 1792/1960-byte certificate Main Mode messages that were answered (zeek-spicy-ipsec ikev1-certs.pcap)', async () => {
+    const fs = await findings('ikev1-main-mode-certs-qm-retransmit.pcap');
+    const large = fs.filter((f) => f.code === 'IKE_LARGE_MESSAGE');
+    expect(large.map((f) => [f.data.from, f.data.largest, f.evidence[0].frame])).toEqual([['192.168.12.118', 1792, 5], ['172.16.1.103', 1960, 6]]);
+    expect(large.every((f) => f.severity === 'warning')).toBe(true);
+    expect(fs.map((f) => f.code)).not.toContain('IKE_FRAGMENTS_DROPPED');
+  });
+
+  it('small IKE messages, answered after a retransmission: nothing above info (arkime IKEv2.pcap excerpt, IPv6)', async () => {
+    const fs = await findings('ikev2-ipv6-retransmit-excerpt.pcap');
+    expect(fs.filter((f) => f.severity !== 'info')).toEqual([]);
+    expect(fs.map((f) => f.code)).toContain('IKE_FRAGMENTATION_SUPPORT');
+  });
+});

@@ -1,0 +1,56 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { loadCaptures } from '../../src/sources/pcap-file.js';
+import { InputError } from '../../src/errors.js';
+import { FIXTURES, fixtureBytes } from './pcap-fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ipsec-doctor-pcap-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const opts = { local: [], peer: [] };
+
+describe('loadCaptures', () => {
+  it('streams several files into one evidence with per-file inputs', async () => {
+    const r = await loadCaptures([join(FIXTURES, 'ikev2-init-auth-then-esp.pcapng'), join(FIXTURES, 'esp-in-udp-4500-one-way.pcap')], opts);
+    expect(r.inputs.map((i) => [i.kind, i.dialect, i.packets, i.counters?.ike, i.counters?.espInUdp])).toEqual([
+      ['pcap', 'pcapng', 6, 4, 0],
+      ['pcap', 'pcap', 8, 0, 8],
+    ]);
+    expect(r.packets.sources).toHaveLength(2);
+    expect(r.packets.espFlows.map((f) => f.first.source.endsWith('.pcapng') || f.first.source.endsWith('.pcap'))).toEqual([true, true, true]);
+  });
+
+  it('reads gzipped captures whatever their name', async () => {
+    const p = join(dir, 'capture.bin');
+    writeFileSync(p, gzipSync(fixtureBytes('ikev1-main-mode-psk-quick-mode.pcap')));
+    const r = await loadCaptures([p], opts);
+    expect(r.inputs[0].dialect).toBe('pcap.gz');
+    expect(r.packets.ikeMessages).toHaveLength(9);
+  });
+
+  it('keeps what a truncated gzip stream held and says where reading stopped', async () => {
+    const p = join(dir, 'cut.pcap.gz');
+    // records repeated 40 times so the cut falls after the 64 KiB sniffing head (open-input.ts)
+    const one = fixtureBytes('ikev1-natt-float-4500-keepalive-one-way-esp.pcap');
+    const big = Buffer.concat([one.subarray(0, 24), ...new Array(40).fill(one.subarray(24))]);
+    const gz = gzipSync(big, { level: 1 });
+    writeFileSync(p, gz.subarray(0, Math.floor(gz.length * 0.8)));
+    const r = await loadCaptures([p], opts);
+    expect(r.packets.counters.frames).toBeGreaterThan(35);
+    expect(r.packets.counters.frames).toBeLessThan(40 * 35);
+    expect(r.diagnostics.some((d) => /reading stopped|truncated|ends inside/.test(d.message))).toBe(true);
+  });
+
+  it('refuses a text file and an empty file with a hint (exit 2)', async () => {
+    const text = join(dir, 'charon.log');
+    writeFileSync(text, 'Nov 22 10:00:00 gw charon: 05[IKE] initiating IKE_SA\n');
+    await expect(loadCaptures([text], opts)).rejects.toThrow(InputError);
+    await expect(loadCaptures([text], opts)).rejects.toThrow(/not a packet capture/);
+    const empty = join(dir, 'empty.pcap');
+    writeFileSync(empty, '');
+    await expect(loadCaptures([empty], opts)).rejects.toThrow(/is empty/);
+    await expect(loadCaptures([join(dir, 'missing.pcap')], opts)).rejects.toThrow(/no such file/);
+  });
+});

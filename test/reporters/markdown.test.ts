@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { markdownReporter, cell, fenced, inline } from '../../src/reporters/markdown.js';
+import { reporters } from '../../src/reporters/index.js';
+import { runPipeline, FIXTURES } from './pipeline.js';
+
+const PSK = join(FIXTURES, 'lab-psk-mismatch-right.log');
+const UDP500 = join(FIXTURES, 'lab-udp500-dropped-left.log');
+const HEALTHY = join(FIXTURES, 'lab-healthy-left.log');
+
+/** Paths in the output are relative to the repository so goldens do not depend on the checkout location. */
+const rel = (files: string[]) => files.map((f) => f.slice(f.indexOf('test/reporters/')));
+
+describe('markdown reporter', () => {
+  it.each([
+    ['psk-mismatch', PSK],
+    ['udp500-dropped', UDP500],
+    ['healthy', HEALTHY],
+  ])('golden: %s', async (name, file) => {
+    const report = await runPipeline({ logs: rel([file]) });
+    await expect(reporters.markdown(report, { color: false })).toMatchFileSnapshot(`./fixtures/${name}.golden.md`);
+  });
+
+  it('is ticket-ready: verdict first, a findings table, hint and fenced evidence per finding, inputs and version last', async () => {
+    const report = await runPipeline({ logs: rel([PSK]) });
+    const md = markdownReporter(report, { color: false });
+    const lines = md.split('\n');
+    expect(lines[2]).toMatch(/^\*\*Verdict:\*\* ✖ AUTH\\_FAILED — 1 error/);
+    expect(md).toContain('| Severity | Code | Message |');
+    expect(md).toMatch(/\| 🔴 error \| AUTH\\_FAILED \| Authentication failed \(pre-shared key\) seen from the responder/);
+    // evidence in a fence, with file:line of the real log line
+    expect(md).toMatch(/```text\ntest\/reporters\/fixtures\/lab-psk-mismatch-right\.log:122 {2}.*tried 1 shared key for 'right\.example' - 'left\.example', but MAC mismatched/);
+    expect(md).toMatch(/\*\*Fix:\*\* Seen from the responder/);
+    expect(lines.filter(Boolean).at(-1)).toMatch(/^_ipsec-doctor \d+\.\d+\.\d+, report schema ipsec-doctor\.report\/1_$/);
+    expect(md.indexOf('## Inputs')).toBeGreaterThan(md.indexOf('## Checks'));
+    // the ladder, from the same log
+    expect(md).toContain('## IKE conversation');
+    expect(md).toMatch(/──▶ IKE_AUTH response 1 \[ N\(AUTH_FAILED\) \]/);
+    // plain text: no ANSI even if colour is asked
+    expect(reporters.markdown(report, { color: true })).not.toMatch(/\x1b\[/);
+  });
+
+  it('escapes table cells so | and backticks cannot break a GitHub or Jira table', () => {
+    expect(cell('a | b `code` c')).toBe("a \\| b 'code' c");
+    expect(cell('line1\nline2')).toBe('line1 line2');
+    expect(inline('<script> *bold* _x_')).toBe('\\<script\\> \\*bold\\* \\_x\\_');
+  });
+
+  it('fences grow longer than any backtick run inside the evidence', () => {
+    const [open, body, close] = fenced('charon: ``` not a fence ````');
+    expect(open).toBe('`````text');
+    expect(close).toBe('`````');
+    expect(body).toContain('````');
+  });
+});

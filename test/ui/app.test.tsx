@@ -1,0 +1,176 @@
+import { describe, expect, it, vi } from 'vitest';
+import { render } from 'ink-testing-library';
+import { App } from '../../src/ui/App.js';
+import { makeTheme } from '../../src/ui/theme.js';
+import { CHECKS, finished, HEALTHY_LOG, inProgress, PSK_LOG, realCounters, UDP500_LOG } from './snapshots.js';
+
+const SIZE = { columns: 80, rows: 24 };
+const KEY = { down: '\u001B[B', up: '\u001B[A', enter: '\r', tab: '\t', esc: '\u001B', right: '\u001B[C' };
+const plain = makeTheme(false);
+const tick = () => new Promise((r) => setTimeout(r, 60));
+/** Ink renders asynchronously (and slowly on a loaded machine): wait for the frame to show it. */
+async function until(frame: () => string | undefined, pattern: RegExp | string, timeoutMs = 3000): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const f = frame() ?? '';
+    if (typeof pattern === 'string' ? f.includes(pattern) : pattern.test(f)) return f;
+    if (Date.now() > end) return f;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Ink frames end up on a terminal of SIZE: nothing may spill over. */
+function expectFits(frame: string, size = SIZE) {
+  const lines = frame.split('\n');
+  expect(lines.length).toBeLessThanOrEqual(size.rows);
+  for (const l of lines) expect([...l].length, l).toBeLessThanOrEqual(size.columns);
+}
+
+describe('Ink UI', () => {
+  it('running: a spinner on the running check, results so far, pending checks', async () => {
+    const snapshot = await inProgress(PSK_LOG, 3);
+    const { lastFrame, stdin, unmount } = render(<App snapshot={snapshot} theme={plain} size={SIZE} />);
+    const frame = lastFrame()!;
+    expect(frame).toMatch(/running checks 3\/\d+: /);
+    expectFits(frame);
+    stdin.write(KEY.tab);
+    await tick();
+    const checks = lastFrame()!;
+    expect(checks).toContain('[Checks (3/');
+    // the fourth check in registry order is the one running, the rest wait
+    expect(checks).toMatch(new RegExp(`running +${CHECKS[3].id}`));
+    expect(checks).toMatch(new RegExp(`pending +${CHECKS[4].id}`));
+    expect(checks).toMatch(/✔ pass +\S+|✖ fail +\S+|– n\/a +\S+/);
+    unmount();
+  });
+
+  it('all clear: the healthy lab tunnel says so, info findings listed', async () => {
+    const { snapshot } = await finished(HEALTHY_LOG);
+    const { lastFrame, unmount } = render(<App snapshot={snapshot} theme={plain} size={SIZE} />);
+    const frame = lastFrame()!;
+    expect(frame).toMatch(/✔ no problems found by \d+ applicable checks — 0 errors, 0 warnings, 2 info/);
+    expect(frame).toContain('TUNNEL_ESTABLISHED');
+    expect(frame).toContain('ipsec-doctor log test/reporters/fixtures/lab-healthy-left.log (strongswan)');
+    expectFits(frame);
+    unmount();
+  });
+
+  it('failures: errors first; Enter opens the detail with the fix and file:line evidence; Esc returns', async () => {
+    const { snapshot } = await finished(PSK_LOG);
+    const { lastFrame, stdin, unmount } = render(<App snapshot={snapshot} theme={plain} size={SIZE} />);
+    const list = lastFrame()!;
+    expect(list).toContain('✖ AUTH_FAILED — 1 error');
+    const rows = list.split('\n').filter((l) => /^[› ] [✖⚠ℹ] /.test(l));
+    expect(rows[0]).toMatch(/^› ✖ error +AUTH_FAILED/);
+    expect(rows[1]).toMatch(/^ {2}ℹ info +NAT_DETECTED/);
+    stdin.write('j');
+    expect(await until(lastFrame, /› ℹ info +NAT_DETECTED/)).toMatch(/› ℹ info +NAT_DETECTED/);
+    stdin.write('k');
+    await until(lastFrame, /› ✖ error +AUTH_FAILED/);
+    stdin.write(KEY.enter);
+    await until(lastFrame, 'Evidence (2)');
+    const detail = lastFrame()!;
+    expect(detail).toContain('✖ AUTH_FAILED  [authentication]');
+    expect(detail).toContain('Fix');
+    expect(detail).toContain('Evidence (2)');
+    expect(detail).toContain('test/reporters/fixtures/lab-psk-mismatch-right.log:122');
+    expectFits(detail);
+    stdin.write(KEY.esc);
+    expect(await until(lastFrame, '[Findings (2)]')).toContain('[Findings (2)]');
+    unmount();
+  });
+
+  it('ladder (l): the conversation with retransmissions and their timing', async () => {
+    const { snapshot } = await finished(UDP500_LOG);
+    const { lastFrame, stdin, unmount } = render(<App snapshot={snapshot} theme={plain} size={SIZE} />);
+    stdin.write('l');
+    await tick();
+    const frame = lastFrame()!;
+    expect(frame).toContain('[Ladder (');
+    expect(frame).toContain('192.0.2.10 ⇄ 198.51.100.20');
+    expect(frame).toMatch(/──▶ IKE_SA_INIT request 0/);
+    expect(frame).toMatch(/\+5\.000s ↻─▶ retransmit 3 of IKE_SA_INIT 0 +\(5 s after the first\)/);
+    expect(frame).toMatch(/✖ +gave up after 3 retransmits/);
+    expectFits(frame);
+    unmount();
+  });
+
+  it('live counters from the capture are shown in the header and follow updates', async () => {
+    const { snapshot } = await finished(HEALTHY_LOG);
+    const counters = await realCounters('samples/lab-healthy/left.pcap');
+    expect(counters.esp + counters.espInUdp).toBeGreaterThan(0);
+    const { lastFrame, rerender, unmount } = render(<App snapshot={{ ...snapshot, live: { iface: 'veth-left', counters } }} theme={plain} size={SIZE} />);
+    const frame = lastFrame()!;
+    expect(frame).toContain('● live veth-left');
+    expect(frame).toContain(`IKE ${counters.ike}`);
+    expect(frame).toContain(`ESP-in-UDP ${counters.espInUdp}`);
+    expectFits(frame);
+    rerender(<App snapshot={{ ...snapshot, live: { iface: 'veth-left', counters: { ...counters, ike: counters.ike + 2 } } }} theme={plain} size={SIZE} />);
+    await tick();
+    expect(lastFrame()!).toContain(`IKE ${counters.ike + 2}`);
+    unmount();
+  });
+
+  it('while a live capture runs: capturing line, s stops it through onStopCapture', async () => {
+    const counters = await realCounters('samples/lab-healthy/left.pcap');
+    const onStopCapture = vi.fn();
+    const snapshot = { checks: CHECKS, results: [], inputs: [], live: { iface: 'veth-left', counters } };
+    const { lastFrame, stdin, unmount } = render(<App snapshot={snapshot} theme={plain} size={SIZE} onStopCapture={onStopCapture} />);
+    const frame = lastFrame()!;
+    expect(frame).toMatch(/capturing on veth-left — press s to stop and analyse/);
+    expect(frame).toContain('12.5 s · frames');
+    expect(frame.split('\n').at(-1)).toMatch(/^s stop capture · /);
+    stdin.write('s');
+    await tick();
+    expect(onStopCapture).toHaveBeenCalledTimes(1);
+    expect(lastFrame()!).toContain('stopping the capture…');
+    unmount();
+  });
+
+  it('/ filters the findings; e asks format and path and hands them to onExport', async () => {
+    const { snapshot } = await finished(PSK_LOG);
+    const onExport = vi.fn(async (format: string, path: string) => `wrote the ${format} report to ${path}`);
+    const { lastFrame, stdin, unmount } = render(<App snapshot={snapshot} theme={plain} size={SIZE} onExport={onExport} />);
+    stdin.write('/');
+    await until(lastFrame, 'filter: ');
+    for (const ch of 'nat') stdin.write(ch);
+    expect(await until(lastFrame, 'filter: nat')).toContain('filter: nat');
+    stdin.write(KEY.enter);
+    const filtered = await until(lastFrame, '[Findings (1)]');
+    expect(filtered).toContain('[Findings (1)]');
+    expect(filtered).not.toContain('AUTH_FAILED  ');
+    stdin.write('e');
+    expect(await until(lastFrame, 'export as: [markdown]')).toContain('export as: [markdown]');
+    stdin.write(KEY.right);
+    expect(await until(lastFrame, '[html]')).toContain('[html]');
+    stdin.write(KEY.enter);
+    expect(await until(lastFrame, 'export html to: ipsec-doctor-report.html')).toContain('export html to: ipsec-doctor-report.html');
+    stdin.write(KEY.enter);
+    expect(await until(lastFrame, 'wrote the html report')).toContain('wrote the html report to ipsec-doctor-report.html');
+    expect(onExport).toHaveBeenCalledWith('html', 'ipsec-doctor-report.html');
+    unmount();
+  });
+
+  it('q quits through onQuit; the key help is always visible', async () => {
+    const { snapshot } = await finished(PSK_LOG);
+    const onQuit = vi.fn();
+    const { lastFrame, stdin, unmount } = render(<App snapshot={snapshot} theme={plain} size={SIZE} onQuit={onQuit} />);
+    expect(lastFrame()!.split('\n').at(-1)).toMatch(/↑↓\/jk move · Enter open · Tab pane · l ladder · \/ filter · e export · q quit/);
+    stdin.write('q');
+    await tick();
+    expect(onQuit).toHaveBeenCalledTimes(1);
+    unmount();
+  });
+
+  it('without colour (NO_COLOR) the theme adds no colour codes; wide terminals show the detail beside the list', async () => {
+    const { snapshot } = await finished(PSK_LOG);
+    const noColour = render(<App snapshot={snapshot} theme={makeTheme(false)} size={{ columns: 120, rows: 30 }} />);
+    const frame = noColour.lastFrame()!;
+    expect(frame).not.toMatch(/\x1b\[3\dm/);
+    // side by side: the list and the selected finding's fix on the same screen
+    expect(frame).toMatch(/AUTH_FAILED.*│/);
+    expect(frame).toContain('Fix');
+    expectFits(frame, { columns: 120, rows: 30 });
+    noColour.unmount();
+  });
+});
