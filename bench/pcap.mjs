@@ -95,6 +95,14 @@ function buildCapture(target, corpus) {
     cur = next;
     n *= 2;
   }
+  // trim to the requested size (doubling overshoots)
+  if (have('editcap') && n > target) {
+    r = run('editcap', ['-F', 'pcap', '-r', cur, file, `1-${target}`]);
+    if (r.status === 0) {
+      rmSync(cur);
+      return file;
+    }
+  }
   renameSync(cur, file);
   return file;
 }

@@ -2,6 +2,7 @@ import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext } from '../src/engine/types.js';
 import type { LogEvent, LogEventData } from '../src/evidence/log-events.js';
 import { isNotify, logFiles, ofKind, refsOf, type LogSession } from '../src/evidence/derived/log-sessions.js';
+import { aggregate, type Occurrence } from '../src/evidence/derived/aggregate.js';
 
 /** RFC 7296 §2.21.2: AUTHENTICATION_FAILED hides the reason from the initiator on purpose. */
 const INITIATOR_SIDE_CAUSES = [
@@ -38,14 +39,17 @@ export default defineCheck({
   },
 });
 
+/** Repeated failed attempts of the same connection collapse into one finding per file. */
 function checkLogs(ctx: CheckContext): void {
+  const failures: Occurrence[] = [];
   for (const file of logFiles(ctx.evidence)) {
-    for (const session of file.sessions) authFailures(ctx, session);
+    for (const session of file.sessions) authFailures(failures, file.source, session);
     certStatus(ctx, file.events);
   }
+  for (const { data, evidence } of aggregate(failures)) ctx.report({ code: 'AUTH_FAILED', data, evidence });
 }
 
-function authFailures(ctx: CheckContext, session: LogSession): void {
+function authFailures(out: Occurrence[], source: string, session: LogSession): void {
   // an explicit ID mismatch on the same line is the precise diagnosis (peer-identity)
   const idLines = new Set(ofKind(session.events, 'id-mismatch').map((e) => e.at.line));
   const failed = ofKind(session.events, 'auth').filter((e) => !e.data.ok && !idLines.has(e.at.line));
@@ -63,15 +67,12 @@ function authFailures(ctx: CheckContext, session: LogSession): void {
   const decisive = local[0] ?? received[0] ?? failed[0];
   const method = methodOf(decisive?.data);
   const reason = decisive?.data.reason ?? (verifier ? 'the peer\'s AUTH payload did not verify' : 'the peer answered AUTHENTICATION_FAILED');
-  ctx.report({
-    code: 'AUTH_FAILED',
-    data: {
-      method, side: verifier ? 'responder' : 'initiator', reason, id: decisive?.data.id, conn: session.conn,
-      whereToLook: verifier ? 'This log holds the reason.' : 'The responder\'s log holds the reason; this initiator only received the verdict.',
-      causes: verifier ? causesFor(method) : INITIATOR_SIDE_CAUSES,
-    },
-    evidence: refsOf([...failed, ...notified]),
-  });
+  const data = {
+    method, side: verifier ? 'responder' : 'initiator', reason, id: decisive?.data.id, conn: session.conn, sa: session.sa,
+    whereToLook: verifier ? 'This log holds the reason.' : 'The responder\'s log holds the reason; this initiator only received the verdict.',
+    causes: verifier ? causesFor(method) : INITIATOR_SIDE_CAUSES,
+  };
+  out.push({ key: JSON.stringify([source, session.conn, data.side, method, reason]), data, events: [...failed, ...notified] });
 }
 
 function methodOf(d: LogEventData['auth'] | undefined): string {
@@ -94,6 +95,6 @@ function certStatus(ctx: CheckContext, events: readonly LogEvent[]): void {
   ctx.report({
     code: 'CERT_STATUS_UNAVAILABLE',
     data: { subjects: subjects.length ? subjects : 'the peer certificate', reasons: reasons.length ? reasons : 'status not available', count: failures.length },
-    evidence: refsOf(failures),
+    evidence: refsOf(failures.length > 10 ? [...failures.slice(0, 5), ...failures.slice(-5)] : failures),
   });
 }

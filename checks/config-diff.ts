@@ -1,8 +1,9 @@
 import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext } from '../src/engine/types.js';
-import { configPairs, type ConnectionPair } from '../src/evidence/derived/config-pairs.js';
+import { configPairs, loadable, type ConnectionPair } from '../src/evidence/derived/config-pairs.js';
 import { endWord, refs, type ConfiguredConnection } from '../src/evidence/derived/config-connections.js';
-import { authGap, humanDuration, idGap, lifetimeDiffs, pairChildren, proposalGap, tsRelation } from '../src/evidence/derived/config-compare.js';
+import { authGap, humanDuration, idGap, lifetimeDiffs, pairChildren, proposalGap, tsGaps } from '../src/evidence/derived/config-compare.js';
+import type { ChildConfig } from '../src/evidence/config-types.js';
 
 const MATCH_HINT = 'make both configs list at least one identical proposal';
 
@@ -11,7 +12,7 @@ export default defineCheck({
     id: 'config-diff',
     title: 'Two peers\' configs agree',
     description:
-      'Compares one peer\'s swanctl.conf/ipsec.conf with the other\'s, connection by connection (paired by addresses, identities and names), and predicts the failures before deployment: proposals without a common transform (RFC 7296 §3.3), identities the other side does not expect (§2.15, §3.5), authentication methods, traffic selectors that are not mirrored (§2.9), IKE version. Uses the daemons\' documented defaults where a setting is not written.',
+      'Compares one peer\'s swanctl.conf/ipsec.conf with the other\'s, connection by connection (paired by addresses, identities and names), and predicts the failures before deployment: proposals without a common transform (RFC 7296 §3.3), identities the other side does not expect (§2.15, §3.5), authentication methods, traffic selectors that are not mirrored (§2.9), IKE version, lifetimes. Uses the daemons\' documented defaults where a setting is not written. DPD differences between the two peers are reported by dead-peer-detection (DPD_MISMATCH).',
     requires: ['configs'],
     codes: {
       IKE_VERSION_MISMATCH: {
@@ -97,37 +98,18 @@ function comparePair(ctx: CheckContext, { a, b }: ConnectionPair): void {
       const ah = proposalGap(ca.ahProposals, a.conn.espStrict, cb.ahProposals, b.conn.espStrict, 'AH');
       if (ah) ctx.report({ code: 'CHILD_PROPOSAL_MISMATCH', data: { ...childNames, transform: ah.transforms, aValues: ah.aValues, bValues: ah.bValues, when: 'the CHILD_SA will not be created' }, evidence: refs(ca.ahProposals, cb.ahProposals) });
     }
-    reportTs(ctx, a, b, ca, cb, childNames, ikev1);
+    reportTs(ctx, a, b, ca, cb, childNames);
   }
   reportLifetimes(ctx, a, b, names);
 }
 
-function reportTs(ctx: CheckContext, a: ConfiguredConnection, b: ConfiguredConnection, ca: ConfiguredConnection['conn']['children'][number], cb: typeof ca, names: Record<string, string>, ikev1: boolean): void {
-  const rel = tsRelation(a, ca, b, cb);
-  const strictPeer = ikev1 || a.facts.dialect === 'libreswan' || b.facts.dialect === 'libreswan';
-  for (const [which, relation] of [['local', rel.local], ['remote', rel.remote]] as const) {
-    if (relation === 'equal' || relation === 'unknown') continue;
-    const aTs = which === 'local' ? ca.localTs : ca.remoteTs;
-    const bTs = which === 'local' ? cb.remoteTs : cb.localTs;
-    const narrowing = relation !== 'disjoint';
+function reportTs(ctx: CheckContext, a: ConfiguredConnection, b: ConfiguredConnection, ca: ChildConfig, cb: ChildConfig, names: Record<string, string>): void {
+  for (const g of tsGaps(a, ca, b, cb)) {
     ctx.report({
       code: 'TS_MISMATCH',
-      severity: narrowing && !strictPeer ? 'warning' : 'error',
-      data: {
-        ...names,
-        aKey: aTs.key ?? (which === 'local' ? 'local_ts' : 'remote_ts'),
-        bKey: bTs.key ?? (which === 'local' ? 'remote_ts' : 'local_ts'),
-        aTs: aTs.value,
-        bTs: bTs.value,
-        relation: relation === 'disjoint' ? 'no overlap: TS_UNACCEPTABLE' : `${relation}: only the intersection can be negotiated`,
-        narrowing,
-        narrowingNote: narrowing
-          ? strictPeer
-            ? 'IKEv1 Quick Mode and libreswan (without narrowing=yes) do not narrow: the exchange fails.'
-            : 'IKEv2 responders narrow to the intersection (RFC 7296 §2.9): the tunnel comes up but carries only the overlap, and which part depends on who initiates.'
-          : 'with no overlap the responder answers TS_UNACCEPTABLE.',
-      },
-      evidence: refs(aTs, bTs),
+      severity: g.severity,
+      data: { ...names, aKey: g.aTs.key, bKey: g.bTs.key, aTs: g.aTs.value, bTs: g.bTs.value, relation: g.relation, narrowing: g.narrowing, narrowingNote: g.note },
+      evidence: refs(g.aTs, g.bTs),
     });
   }
 }
@@ -143,11 +125,12 @@ function reportUnpaired(ctx: CheckContext, pairs: ConnectionPair[]): void {
   if (configs.length !== 2) return;
   const paired = new Set(pairs.flatMap((p) => [p.a.original, p.b.original]));
   for (const [self, other] of [[configs[0], configs[1]], [configs[1], configs[0]]] as const) {
-    for (const conn of self.connections) {
+    for (const conn of loadable(self)) {
       if (paired.has(conn)) continue;
       // templates and pass/drop conns have no peer
       if (conn.children.every((c) => c.mode.value === 'pass' || c.mode.value === 'drop') || conn.children.every((c) => c.startAction.value === 'ignore' && c.startAction.implicit === false)) continue;
-      ctx.report({ code: 'PEER_CONNECTION_NOT_FOUND', data: { conn: conn.name, file: self.source, other: other.source }, evidence: refs(conn) });
+      // a gateway's other clients have no counterpart in one client's config: only worth a warning when nothing pairs
+      ctx.report({ code: 'PEER_CONNECTION_NOT_FOUND', severity: pairs.length ? 'info' : undefined, data: { conn: conn.name, file: self.source, other: other.source, pairedElsewhere: pairs.length }, evidence: refs(conn) });
     }
   }
 }

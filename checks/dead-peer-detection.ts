@@ -5,7 +5,7 @@ import { logFiles, ofKind, refsOf, type LogFile } from '../src/evidence/derived/
 import { establishedAfter } from '../src/evidence/derived/log-phase.js';
 import { formatEndpoint, retransmitChains } from '../src/evidence/derived/retransmits.js';
 import { actionWithoutRecovery, dpdView, type DpdView } from '../src/evidence/derived/config-dpd.js';
-import { configPairs } from '../src/evidence/derived/config-pairs.js';
+import { configPairs, loadable } from '../src/evidence/derived/config-pairs.js';
 import { humanDuration } from '../src/evidence/derived/config-compare.js';
 import { refs } from '../src/evidence/derived/config-connections.js';
 
@@ -16,7 +16,8 @@ export default defineCheck({
     description:
       'Finds established SAs torn down because the peer stopped answering DPD (RFC 3706, IKEv1 R_U_THERE) or IKEv2 liveness checks ' +
       '(RFC 7296 §2.4: empty INFORMATIONAL requests): libreswan "DPD action - …", "liveness action - …", strongSwan retransmits of an ' +
-      'INFORMATIONAL request on an established IKE SA followed by "giving up".',
+      'INFORMATIONAL request on an established IKE SA followed by "giving up". ' +
+      'From configs: DPD off (swanctl dpd_delay 0, strongSwan ipsec.conf dpdaction=none, libreswan dpddelay 0), detection without recovery, the two peers disagreeing, and settings the daemon ignores.',
     requires: ['logEvents', 'configs'],
     codes: {
       DPD_TIMEOUT: {
@@ -113,7 +114,7 @@ function peerOf(file: LogFile, e: LogEvent): string | undefined {
 function checkConfigs(ctx: CheckContext): void {
   const views = new Map<object, DpdView>();
   for (const facts of ctx.evidence.configs ?? []) {
-    for (const conn of facts.connections) {
+    for (const conn of loadable(facts)) {
       if (conn.children.length && conn.children.every((c) => c.mode.value === 'pass' || c.mode.value === 'drop')) continue;
       const view = dpdView(facts, conn);
       views.set(conn, view);

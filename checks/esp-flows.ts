@@ -1,8 +1,9 @@
 import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext } from '../src/engine/types.js';
 import type { EvidenceRef } from '../src/evidence/types.js';
-import type { EspFlow, IkeMessage, PacketEvidence } from '../src/evidence/packet-types.js';
+import type { EspFlow, PacketEvidence } from '../src/evidence/packet-types.js';
 import { espFlowRefs, espFlowSummary, ikeRef, secondsBetween } from '../src/evidence/derived/wire-refs.js';
+import { childSaAnswers, oneWayPairs, pairKey, type OneWayPair } from '../src/evidence/derived/wire-esp.js';
 
 /** Fewer packets than this in one direction is too little to call a flow one-way. */
 const MIN_ONE_WAY_PACKETS = 3;
@@ -22,11 +23,11 @@ export default defineCheck({
       ESP_ONE_WAY: {
         severity: 'error',
         message: 'IPsec traffic (ESP/AH) flows only {direction} ({packets} packets on {spis}); nothing comes back from {silent}{ikeContext}.',
-        hint: '{hintText}',
+        hint: 'ESP from {silent} is missing{ikeHint}: check the return route into the tunnel on {silent}, its xfrm policy and SA for the reverse direction, and any firewall or NAT rule that passes IKE but not ESP (IP protocol 50, or UDP 4500 for ESP in UDP) in that direction. If the capture point only sees one direction (asymmetric routing, a one-way SPAN port), capture on the peer too, with IKE (udp port 500 or udp port 4500).',
       },
       NO_ESP: {
         severity: 'warning',
-        message: 'The Child SA between {a} and {b} was negotiated ({exchange}, frame {frame}) but no ESP or AH was captured in the {seconds} s that followed.',
+        message: 'A Child SA between {a} and {b} was negotiated ({exchange} answered, frame {frame}) but no ESP or AH was captured in the {seconds} s that followed{childCaveat}.',
         hint: 'No traffic matched the tunnel\'s traffic selectors, or it is not routed into it: check the policy (`ip xfrm policy`) and routes on both sides, that the selectors cover the hosts that should talk (strongSwan `local_ts`/`remote_ts`, libreswan `leftsubnet`/`rightsubnet`), and that the capture filter includes ESP (ip proto 50) and UDP 4500.',
       },
       ESP_SEQUENCE_GAPS: {
@@ -39,70 +40,42 @@ export default defineCheck({
   run(ctx) {
     const packets = ctx.evidence.packets;
     if (!packets) return;
-    reportOneWay(ctx, packets);
+    reportOneWay(ctx);
     reportNoEsp(ctx, packets);
     reportGaps(ctx, packets);
   },
 });
 
-function pairKey(a: string, b: string): string {
-  return a < b ? `${a}|${b}` : `${b}|${a}`;
-}
-
-function reportOneWay(ctx: CheckContext, packets: PacketEvidence): void {
-  const byPair = new Map<string, EspFlow[]>();
-  for (const f of packets.espFlows) {
-    if (isGroupAddress(f.dst)) continue; // multicast SAs (OSPFv3 with AH, RFC 4552) are one-way by design
-    byPair.set(pairKey(f.src, f.dst), [...(byPair.get(pairKey(f.src, f.dst)) ?? []), f]);
-  }
-  const withoutIke: EspFlow[][] = [];
-  for (const [key, flows] of byPair) {
-    const senders = new Set(flows.map((f) => f.src));
-    const total = flows.reduce((n, f) => n + f.packets, 0);
-    if (senders.size !== 1 || total < MIN_ONE_WAY_PACKETS) continue;
-    const ike = packets.ikeMessages.filter((m) => pairKey(m.src.address, m.dst.address) === key);
-    const ikeBothWays = new Set(ike.map((m) => m.src.address)).size === 2;
-    if (!ikeBothWays) {
-      withoutIke.push(flows);
-      continue;
-    }
-    const sender = flows[0].src;
-    const silent = flows[0].dst;
-    const lastReply = ike.filter((m) => m.src.address === silent).at(-1)!;
+function reportOneWay(ctx: CheckContext): void {
+  const pairs = oneWayPairs(ctx.evidence, MIN_ONE_WAY_PACKETS);
+  for (const p of pairs.filter((x) => x.ikeBothWays)) {
+    const lastReply = p.ike.filter((m) => m.src.address === p.receiver).at(-1)!;
     ctx.report({
       code: 'ESP_ONE_WAY',
       data: {
-        ...summary(flows), silent, ikeSeen: true, ikeBothWays: true,
-        ikeContext: `, although IKE from ${silent} still arrives (last frame ${lastReply.at.frame})`,
-        hintText: `IKE works both ways, so the peers agree on the SA but ESP from ${silent} to ${sender} is lost: check ${silent}'s return route into the tunnel and its xfrm policy/SA for SPIs of the reverse direction, and any firewall or NAT rule that passes IKE but not ESP (IP protocol 50, or UDP 4500 for ESP in UDP) in that direction.`,
+        ...summary(p.flows), silent: p.receiver, ikeSeen: true, ikeBothWays: true, ikeHint: ' although IKE works both ways',
+        ikeContext: `, although IKE from ${p.receiver} still arrives (last frame ${lastReply.at.frame})`,
       },
-      evidence: [...flows.flatMap((f) => espFlowRefs(f, 2)), ikeRef(lastReply)],
+      evidence: [...p.flows.flatMap((f) => espFlowRefs(f, 2)), ikeRef(lastReply)],
     });
   }
+  const withoutIke = pairs.filter((x) => !x.ikeBothWays);
   if (withoutIke.length) reportOneWayWithoutIke(ctx, withoutIke);
 }
 
-/** Without IKE in the capture, one-way ESP may be the capture point's view (a SPAN of one direction, asymmetric routing), not a fault. */
-function reportOneWayWithoutIke(ctx: CheckContext, groups: EspFlow[][]): void {
-  const flows = groups.flat();
-  const silent = [...new Set(flows.map((f) => f.dst))];
+/** Without IKE both ways, one-way ESP may be the capture point's view (a SPAN of one direction, asymmetric routing), not a fault. */
+function reportOneWayWithoutIke(ctx: CheckContext, pairs: OneWayPair[]): void {
+  const flows = pairs.flatMap((p) => p.flows);
   ctx.report({
     code: 'ESP_ONE_WAY',
     severity: 'warning',
     data: {
-      ...summary(flows), silent: list(silent), ikeSeen: false, pairs: groups.length,
-      ikeContext: ' (no IKE in this capture, so it cannot tell whether replies are expected or only one direction passes the capture point)',
-      hintText: `If the tunnel should carry replies, ESP from ${list(silent)} is missing: check the return route and the reverse SA on that side. If the capture point only sees one direction (asymmetric routing, a one-way SPAN port), capture on the peer too, including IKE (udp port 500 or udp port 4500) to know the SA pairs.`,
-      severityReason: 'no IKE in the capture',
+      ...summary(flows), silent: list([...new Set(pairs.map((p) => p.receiver))]), ikeSeen: pairs.some((p) => p.ike.length > 0), pairs: pairs.length,
+      ikeContext: ' (no IKE both ways in this capture, so it cannot tell whether replies are expected or only one direction passes the capture point)',
+      ikeHint: ' if the tunnel should carry replies', severityReason: 'no IKE in both directions in the capture',
     },
     evidence: flows.slice(0, 20).map((f) => espFlowRefs(f, 1)[0]),
   });
-}
-
-function isGroupAddress(a: string): boolean {
-  if (a.includes(':')) return a.toLowerCase().startsWith('ff');
-  const first = Number(a.split('.')[0]);
-  return (first >= 224 && first <= 239) || a === '255.255.255.255';
 }
 
 function summary(flows: EspFlow[]): Record<string, unknown> {
@@ -127,28 +100,10 @@ function list(xs: string[], max = 4): string {
   return xs.length <= max ? xs.join(', ') : `${xs.slice(0, max).join(', ')} and ${xs.length - max} more`;
 }
 
-/** A Child SA came up: IKEv2 IKE_AUTH/CREATE_CHILD_SA answered, or an IKEv1 Quick Mode answered. */
-function childSaEstablished(packets: PacketEvidence): IkeMessage[] {
-  const answers: IkeMessage[] = [];
-  const quickModes = new Map<string, IkeMessage[]>();
-  for (const m of packets.ikeMessages) {
-    if (m.version === 2 && (m.exchange === 35 || m.exchange === 36) && m.response && !m.malformed) answers.push(m);
-    if (m.version === 1 && m.exchange === 32) {
-      const k = `${m.spiI}|${m.messageId}`;
-      quickModes.set(k, [...(quickModes.get(k) ?? []), m]);
-    }
-  }
-  for (const qm of quickModes.values()) {
-    const answer = qm.find((m) => m.src.address !== qm[0].src.address);
-    if (answer) answers.push(answer);
-  }
-  return answers;
-}
-
 function reportNoEsp(ctx: CheckContext, packets: PacketEvidence): void {
   const seen = new Set<string>();
   const lastTs = packets.lastTs ?? 0;
-  for (const m of childSaEstablished(packets)) {
+  for (const m of childSaAnswers(ctx.evidence)) {
     const key = pairKey(m.src.address, m.dst.address);
     if (seen.has(key)) continue;
     if (packets.espFlows.some((f) => pairKey(f.src, f.dst) === key)) continue;
@@ -157,7 +112,11 @@ function reportNoEsp(ctx: CheckContext, packets: PacketEvidence): void {
     seen.add(key);
     ctx.report({
       code: 'NO_ESP',
-      data: { a: m.src.address, b: m.dst.address, exchange: m.exchangeName, frame: m.at.frame, seconds: Math.round(quiet), espFlowsInCapture: packets.espFlows.length },
+      data: {
+        a: m.src.address, b: m.dst.address, exchange: m.exchangeName, frame: m.at.frame, seconds: Math.round(quiet), espFlowsInCapture: packets.espFlows.length,
+        // IKEv2 carries a refused Child SA (TS_UNACCEPTABLE, NO_PROPOSAL_CHOSEN) inside the encrypted IKE_AUTH answer
+        childCaveat: m.version === 2 ? ' (as far as the wire shows: a Child SA refused inside the encrypted answer looks the same; the daemon log tells)' : '',
+      },
       evidence: [ikeRef(m)],
     });
   }

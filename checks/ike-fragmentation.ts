@@ -2,8 +2,8 @@ import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext } from '../src/engine/types.js';
 import { logFiles, ofKind, refsOf } from '../src/evidence/derived/log-sessions.js';
 import { formatEndpoint, retransmitChains, stageOf } from '../src/evidence/derived/retransmits.js';
-import { ikeSas, type IkeExchange, type IkeSa } from '../src/evidence/derived/ike-sas.js';
 import type { IkeMessage } from '../src/evidence/packet-types.js';
+import { fragmentationSupport, fragmentedUnanswered, largeIkeMessages } from '../src/evidence/derived/wire-ike.js';
 import { endpointText, frameRef, ikeRef } from '../src/evidence/derived/wire-refs.js';
 
 const SMALL_DATAGRAM = 1280;
@@ -81,82 +81,46 @@ function checkLogs(ctx: CheckContext): void {
 }
 
 /**
- * Packet side: IKE requests that crossed the wire as IP fragments and were
- * retransmitted without an answer while the small first exchange was answered;
- * who announced fragmentation support (IKEv2 N(IKEV2_FRAGMENTATION_SUPPORTED),
- * RFC 7383 §2.3; IKEv1 FRAGMENTATION vendor ID); IKE messages over 1500 bytes.
+ * Packet side: IKE requests IP-fragmented, resent and unanswered after an answered
+ * first exchange; who announced fragmentation support (IKEv2 N(IKEV2_FRAGMENTATION_SUPPORTED),
+ * RFC 7383 §2.3; IKEv1 FRAGMENTATION vendor ID); IKE messages over a 1500-byte MTU.
  */
-const PATH_MTU = 1500;
-
 function checkPackets(ctx: CheckContext): void {
-  const { sas } = ikeSas(ctx.evidence);
-  const dropped = new Set<IkeExchange>();
-  for (const sa of sas) {
-    const firstAnswered = sa.exchanges.some((e) => e.answered && (e.exchange === 34 || e.exchange === 2 || e.exchange === 4));
-    for (const ex of sa.exchanges) {
-      if (!ex.request?.ipFragmentation || ex.answered || !ex.expectsResponse || !firstAnswered || ex.retransmits < 1) continue;
-      dropped.add(ex);
-      reportWireFragmentsDropped(ctx, sa, ex);
-    }
-  }
-  reportFragmentationSupport(ctx, sas);
-  reportLargeMessages(ctx, sas, dropped);
-}
-
-function reportWireFragmentsDropped(ctx: CheckContext, sa: IkeSa, ex: IkeExchange): void {
-  const req = ex.request!;
-  const frag = req.ipFragmentation!;
-  ctx.report({
-    code: 'IKE_FRAGMENTS_DROPPED',
-    severity: 'error',
-    data: {
-      peer: endpointText(req.dst), exchange: `${ex.exchangeName} (msgid ${ex.messageId})`, retransmits: ex.retransmits,
-      ipFragments: frag.fragments, ipLength: frag.totalLength, ikeLength: req.length, allFragmentsCaptured: frag.complete, transport: req.transport,
-      fragmentation: sa.fragmentationSupported.initiator && sa.fragmentationSupported.responder ? 'announced by both peers but not used' : 'not negotiated',
-      fragmentationSupported: sa.fragmentationSupported,
-      alternatives: ['UDP 4500 blocked after the NAT-T float (if only the fragmented messages use 4500)', 'the peer dropping the request for another reason (it would normally answer with an error)'],
-      severityReason: 'the capture shows the request IP-fragmented, resent and never answered',
-    },
-    evidence: ex.requests.slice(0, 6).flatMap((m) => [
-      ...(m.ipFragmentation?.frames ?? []).filter((f) => f !== m.at.frame).slice(0, 4).map((f) => frameRef({ ...m.at, frame: f }, `IP fragment of ${m.excerpt}`)),
-      ikeRef(m),
-    ]),
-  });
-}
-
-function reportFragmentationSupport(ctx: CheckContext, sas: IkeSa[]): void {
-  const groups = new Map<string, IkeSa[]>();
-  for (const sa of sas) {
-    const init = sa.exchanges.find((e) => e.answered && e.request && (e.exchange === 34 || e.exchange === 2 || e.exchange === 4));
-    if (!init) continue;
-    const { initiator: i, responder: r } = sa.fragmentationSupported;
-    const announcedBy = i && r ? 'both peers' : i ? 'the initiator only' : r ? 'the responder only' : 'neither peer';
-    groups.set(announcedBy, [...(groups.get(announcedBy) ?? []), sa]);
-  }
-  for (const [announcedBy, list] of groups) {
-    const init = list[0].exchanges.find((e) => e.answered && e.request && (e.exchange === 34 || e.exchange === 2 || e.exchange === 4))!;
+  const dropped = new Set<IkeMessage>();
+  for (const { sa, ex } of fragmentedUnanswered(ctx.evidence)) {
+    const req = ex.request!;
+    ex.requests.forEach((m) => dropped.add(m));
     ctx.report({
-      code: 'IKE_FRAGMENTATION_SUPPORT',
-      data: { announcedBy, pairs: [...new Set(list.map((s) => `${s.initiator.address} → ${s.responder.address}`))].slice(0, 10), ikeSas: list.length, both: announcedBy === 'both peers' },
-      evidence: [ikeRef(init.request!), ikeRef(init.response!)],
+      code: 'IKE_FRAGMENTS_DROPPED',
+      severity: 'error',
+      data: {
+        peer: endpointText(req.dst), exchange: `${ex.exchangeName} (msgid ${ex.messageId})`, retransmits: ex.retransmits, transport: req.transport,
+        ipFragments: req.ipFragmentation!.fragments, ipLength: req.ipFragmentation!.totalLength, ikeLength: req.length, allFragmentsCaptured: req.ipFragmentation!.complete,
+        fragmentation: sa.fragmentationSupported.initiator && sa.fragmentationSupported.responder ? 'announced by both peers but not used' : 'not negotiated',
+        fragmentationSupported: sa.fragmentationSupported, severityReason: 'the capture shows the request IP-fragmented, resent and never answered',
+        alternatives: ['UDP 4500 blocked after the NAT-T float (if only the fragmented messages use 4500)', 'the peer dropping the request for another reason'],
+      },
+      evidence: ex.requests.slice(0, 6).flatMap((m) => [
+        ...(m.ipFragmentation?.frames ?? []).filter((f) => f !== m.at.frame).slice(0, 4).map((f) => frameRef({ ...m.at, frame: f }, `IP fragment of ${m.excerpt}`)),
+        ikeRef(m),
+      ]),
     });
   }
-}
-
-function reportLargeMessages(ctx: CheckContext, sas: IkeSa[], dropped: Set<IkeExchange>): void {
-  const skip = new Set([...dropped].flatMap((e) => e.requests));
-  const groups = new Map<string, IkeMessage[]>();
-  for (const m of sas.flatMap((s) => s.messages)) {
-    const size = m.ipFragmentation?.totalLength ?? m.ipLength;
-    if (size <= PATH_MTU || skip.has(m)) continue;
-    const key = `${m.src.address}|${m.exchangeName}`;
-    groups.set(key, [...(groups.get(key) ?? []), m]);
+  for (const { announcedBy, sas, first } of fragmentationSupport(ctx.evidence)) {
+    ctx.report({
+      code: 'IKE_FRAGMENTATION_SUPPORT',
+      data: { announcedBy, pairs: [...new Set(sas.map((s) => `${s.initiator.address} → ${s.responder.address}`))].slice(0, 10), ikeSas: sas.length, both: announcedBy === 'both peers' },
+      evidence: [ikeRef(first.request!), ikeRef(first.response!)],
+    });
   }
-  for (const list of groups.values()) {
-    const largest = Math.max(...list.map((m) => m.ipFragmentation?.totalLength ?? m.ipLength));
+  for (const all of largeIkeMessages(ctx.evidence, 1500)) {
+    const list = all.filter((m) => !dropped.has(m));
+    if (!list.length) continue;
+    const m = list[0];
+    const largest = Math.max(...list.map((x) => x.ipFragmentation?.totalLength ?? x.ipLength));
     ctx.report({
       code: 'IKE_LARGE_MESSAGE',
-      data: { from: list[0].src.address, to: list[0].dst.address, exchange: list[0].exchangeName, count: list.length, largest, ipFragmented: list.filter((m) => m.ipFragmentation).length, certs: list.reduce((n, m) => n + m.certs, 0) },
+      data: { from: m.src.address, to: m.dst.address, exchange: m.exchangeName, count: list.length, largest, ipFragmented: list.filter((x) => x.ipFragmentation).length, certs: list.reduce((n, x) => n + x.certs, 0) },
       evidence: list.slice(0, 6).map(ikeRef),
     });
   }

@@ -2,9 +2,9 @@ import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext } from '../src/engine/types.js';
 import { logFiles, ofKind, refsOf } from '../src/evidence/derived/log-sessions.js';
 import { establishedAfter } from '../src/evidence/derived/log-phase.js';
+import { pushTo } from '../src/evidence/derived/aggregate.js';
 import { formatEndpoint, retransmitChains, stageOf, type IkeStage, type RetransmitChain } from '../src/evidence/derived/retransmits.js';
-import { ikeSas, type IkeExchange } from '../src/evidence/derived/ike-sas.js';
-import type { IcmpError } from '../src/evidence/packet-types.js';
+import { icmpGroups, unansweredGroups } from '../src/evidence/derived/wire-ike.js';
 import { endpointText, icmpRef, ikeRef, secondsBetween } from '../src/evidence/derived/wire-refs.js';
 
 const CAUSES: Record<IkeStage, string[]> = {
@@ -60,7 +60,7 @@ function checkLogs(ctx: CheckContext): void {
     if (!chain.giveUp && establishedAfter(file, last)) continue; // retransmitted, then got through
     if (explainedElsewhere(chain)) continue;
     const key = [chain.session.source, chain.session.conn, stageOf(chain), formatEndpoint(chain.peer)].join('|');
-    groups.set(key, [...(groups.get(key) ?? []), chain]);
+    pushTo(groups, key, chain);
   }
   for (const chains of groups.values()) {
     const chain = chains[chains.length - 1];
@@ -77,7 +77,7 @@ function checkLogs(ctx: CheckContext): void {
         waits: chain.waits, gaveUp: !!chain.giveUp, requestBytes: chain.requestBytes, stage, causes: causesFor(stage, chain), conn: chain.session.conn,
         attempts: chains.length, icmpErrors: networkErrors.map((e) => e.data.detail),
       },
-      evidence: refsOf([...chains.flatMap((c) => [c.request, ...c.retransmits, c.giveUp, ...c.also]), ...networkErrors]),
+      evidence: refsOf([...[chains[0], chain].flatMap((c) => [c.request, ...c.retransmits, c.giveUp, ...c.also]), ...networkErrors.slice(0, 5)]),
     });
   }
 }
@@ -112,73 +112,30 @@ function sum(xs: number[]): number | undefined {
  * (nothing listens, RFC 1122 §4.1.3.1) and administratively prohibited (a filter, RFC 1812 §5.2.7.1).
  */
 function checkPackets(ctx: CheckContext): void {
-  const packets = ctx.evidence.packets;
-  if (!packets) return;
-  const ikeIcmp = packets.icmpErrors.filter((e) => quotesIke(e));
-  const groups = new Map<string, IkeExchange[]>();
-  for (const ex of ikeSas(ctx.evidence).unanswered) {
-    if (!ex.request) continue;
-    const key = `${endpointText(ex.request.src)}|${endpointText(ex.request.dst)}|${ex.exchangeName}`;
-    groups.set(key, [...(groups.get(key) ?? []), ex]);
-  }
-  for (const exchanges of groups.values()) reportWireNoResponse(ctx, exchanges, ikeIcmp);
-  reportIkeIcmp(ctx, ikeIcmp, 'port-unreachable', 'IKE_PORT_UNREACHABLE');
-  reportIkeIcmp(ctx, packets.icmpErrors.filter((e) => quotesIke(e) || e.quoted?.kind === 'esp' || e.quoted?.kind === 'ah'), 'admin-prohibited', 'IKE_ADMIN_PROHIBITED');
-}
-
-function quotesIke(e: IcmpError): boolean {
-  const q = e.quoted;
-  if (!q) return false;
-  return q.kind === 'ike' || q.kind === 'nat-keepalive' || q.kind === 'esp-in-udp' || (q.protocol === 17 && [500, 4500].includes(q.dstPort ?? 0));
-}
-
-function wireStage(ex: IkeExchange): IkeStage {
-  const first = !/[1-9a-f]/.test(ex.request!.spiR);
-  if (ex.exchange === 34 || ex.exchange === 4 || (ex.exchange === 2 && first)) return 'first';
-  if (ex.exchange === 35 || ex.exchange === 43 || ex.exchange === 2) return 'auth';
-  if (ex.exchange === 36 || ex.exchange === 32) return 'child';
-  return 'other';
-}
-
-function reportWireNoResponse(ctx: CheckContext, exchanges: IkeExchange[], icmp: IcmpError[]): void {
-  const worst = exchanges.reduce((a, b) => (b.requests.length > a.requests.length ? b : a));
-  const req = worst.request!;
-  const stage = wireStage(worst);
-  const lastCopy = worst.requests[worst.requests.length - 1];
-  const related = icmp.filter((e) => e.quoted?.dst === req.dst.address && e.quoted?.dstPort === req.dst.port);
-  ctx.report({
-    code: 'IKE_NO_RESPONSE',
-    // liveness and Child SA requests of an SA that is up are a smaller matter than an SA that cannot start
-    ...(stage === 'other' || stage === 'child' ? { severity: 'warning' as const } : {}),
-    data: {
-      peer: endpointText(req.dst), port: req.dst.port, from: endpointText(req.src), exchange: `${worst.exchangeName} (msgid ${worst.messageId})`,
-      retransmits: worst.retransmits, seconds: secondsBetween(req.at, lastCopy.at) ?? 'unknown (capture clock zeroed)',
-      retransmitIntervals: worst.retransmitIntervals.map((s) => Math.round(s * 1000) / 1000), stage, causes: CAUSES[stage],
-      responderSpiZero: !/[1-9a-f]/.test(req.spiR), spiI: req.spiI, requests: exchanges.length, transmissions: exchanges.reduce((n, e) => n + e.requests.length, 0),
-      ipFragmented: !!req.ipFragmentation, transport: req.transport,
-      icmpErrors: related.map((e) => `${e.kind} from ${e.from} (frame ${e.at.frame})`),
-    },
-    evidence: [...exchanges.flatMap((e) => e.requests).slice(0, 16).map(ikeRef), ...related.slice(0, 4).map(icmpRef)],
-  });
-}
-
-function reportIkeIcmp(ctx: CheckContext, errors: IcmpError[], kind: IcmpError['kind'], code: 'IKE_PORT_UNREACHABLE' | 'IKE_ADMIN_PROHIBITED'): void {
-  const groups = new Map<string, IcmpError[]>();
-  for (const e of errors) {
-    if (e.kind !== kind) continue;
-    const key = `${e.from}|${e.quoted!.dst}|${e.quoted!.dstPort ?? e.quoted!.protocol}`;
-    groups.set(key, [...(groups.get(key) ?? []), e]);
-  }
-  for (const group of groups.values()) {
-    const { quoted: q, from, type, code: icmpCode } = group[0];
-    const what = q!.kind === 'esp' || q!.kind === 'ah' ? `${q!.kind.toUpperCase()} (IP protocol ${q!.protocol})` : `${q!.kind === 'ike' ? 'IKE' : q!.kind} on UDP ${q!.dstPort}`;
+  for (const { exchanges, worst, request: req, stage, icmp } of unansweredGroups(ctx.evidence)) {
+    const lastCopy = worst.requests[worst.requests.length - 1];
     ctx.report({
-      code,
+      code: 'IKE_NO_RESPONSE',
+      // liveness and Child SA requests of an SA that is up are a smaller matter than an SA that cannot start
+      ...(stage === 'other' || stage === 'child' ? { severity: 'warning' as const } : {}),
       data: {
-        from, target: q!.dstPort !== undefined ? endpointText({ address: q!.dst, port: q!.dstPort }) : q!.dst, port: q!.dstPort ?? 'n/a', sender: q!.src,
-        what, count: group.length, type, code: icmpCode, quotedKind: q!.kind, frames: group.map((e) => e.at.frame),
+        peer: endpointText(req.dst), port: req.dst.port, from: endpointText(req.src), exchange: `${worst.exchangeName} (msgid ${worst.messageId})`,
+        retransmits: worst.retransmits, seconds: secondsBetween(req.at, lastCopy.at) ?? 'unknown (capture clock zeroed)',
+        retransmitIntervals: worst.retransmitIntervals.map((s) => Math.round(s * 1000) / 1000), stage, causes: CAUSES[stage],
+        responderSpiZero: !/[1-9a-f]/.test(req.spiR), spiI: req.spiI, requests: exchanges.length, transmissions: exchanges.reduce((n, e) => n + e.requests.length, 0),
+        ipFragmented: !!req.ipFragmentation, transport: req.transport, icmpErrors: icmp.map((e) => `${e.kind} from ${e.from} (frame ${e.at.frame})`),
       },
-      evidence: group.slice(0, 10).map(icmpRef),
+      evidence: [...exchanges.flatMap((e) => e.requests).slice(0, 16).map(ikeRef), ...icmp.slice(0, 4).map(icmpRef)],
     });
+  }
+  for (const [kind, code] of [['port-unreachable', 'IKE_PORT_UNREACHABLE'], ['admin-prohibited', 'IKE_ADMIN_PROHIBITED']] as const) {
+    for (const { errors, what, target } of icmpGroups(ctx.evidence, kind, kind === 'admin-prohibited')) {
+      const { quoted: q, from, type, code: icmpCode } = errors[0];
+      ctx.report({
+        code,
+        data: { from, target, port: q!.dstPort ?? 'n/a', sender: q!.src, what, count: errors.length, type, code: icmpCode, quotedKind: q!.kind, frames: errors.map((e) => e.at.frame) },
+        evidence: errors.slice(0, 10).map(icmpRef),
+      });
+    }
   }
 }

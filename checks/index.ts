@@ -7,6 +7,7 @@ import authentication from './authentication.js';
 import configDiff from './config-diff.js';
 import deadPeerDetection from './dead-peer-detection.js';
 import espFlows from './esp-flows.js';
+import firewall from './firewall.js';
 import ikeFragmentation from './ike-fragmentation.js';
 import ikeReachability from './ike-reachability.js';
 import logPerspective from './log-perspective.js';
@@ -23,6 +24,7 @@ export const allChecks: readonly Check[] = [
   configDiff,
   deadPeerDetection,
   espFlows,
+  firewall,
   ikeFragmentation,
   ikeReachability,
   logPerspective,

@@ -77,7 +77,8 @@ function checkPackets(ctx: CheckContext): void {
     ctx.report({
       code: 'NAT_DETECTED',
       data: {
-        behind: `${behind.split(',').join(' and ')} ${behind.includes(',') ? 'are' : 'is'}`, behindAddresses: behind.split(','), basis: list[0].basis,
+        behind: `${behind.split(',').join(' and ')} ${behind.includes(',') ? 'are' : 'is'}${list[0].basis.includes('only') ? ' (going by NAT-D source hashes only, which a peer forcing UDP encapsulation also fakes)' : ''}`,
+        behindAddresses: behind.split(','), basis: list[0].basis,
         floatedTo: float ? `UDP 4500 (frame ${float.at.frame})` : 'UDP 4500 (not seen in this capture)',
         peers: [...new Set(list.map((v) => `${v.sa.initiator.address} ⇄ ${v.sa.responder.address}`))].slice(0, 10), ikeSas: list.length,
       },
@@ -98,7 +99,10 @@ function natVerdict(sa: IkeSa): { behind: string[]; proof: IkeMessage[]; basis: 
     if (n.destinationMatches === false) behind.add(receiver);
     if (n.sourceMatches === false || n.destinationMatches === false) proof.push(n.message);
   }
-  if (behind.size || sa.natD.length) return { behind: [...behind].sort(), proof, basis: 'NAT-D hash mismatch' };
+  // RFC 7296 §2.23: a peer may send a wrong NAT_DETECTION_SOURCE_IP on purpose to force UDP encapsulation
+  // (strongSwan `encap = yes`, libreswan `encapsulation=yes`); a destination mismatch cannot be faked that way
+  const forcedPossible = !sa.natD.some((n) => n.destinationMatches === false);
+  if (behind.size || sa.natD.length) return { behind: [...behind].sort(), proof, basis: forcedPossible ? 'NAT-D source hash mismatch only (NAT, or UDP encapsulation forced by a peer)' : 'NAT-D destination hash mismatch' };
   // no NAT-D at all: an initiator that speaks to port 500 from another source port went through a NAPT
   const first = sa.messages[0];
   if (first && first.dst.port === 500 && first.src.port !== 500 && first.src.port !== 4500 && (first.exchange === 34 || first.exchange === 2 || first.exchange === 4)) {

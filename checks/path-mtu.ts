@@ -4,8 +4,8 @@ import type { IcmpError, PacketEvidence, TrafficFlow } from '../src/evidence/pac
 import { SIZE_BUCKETS } from '../src/evidence/packet-types.js';
 import { frameRef, icmpRef, trafficFlowLabel } from '../src/evidence/derived/wire-refs.js';
 
-/** Bucket index of "> 1400 bytes": what no longer fits once ESP overhead (50–80 bytes) is added to a 1500 path. */
-const LARGE_FROM_BUCKET = SIZE_BUCKETS.indexOf(1500);
+/** Packets up to 576 bytes (the IPv4 minimum reassembly size, RFC 791) pass any path: they are the "small ones". */
+const SMALL_BUCKET = SIZE_BUCKETS.indexOf(576);
 /** Retransmitted large segments / repeated large DF probes before calling it a black hole rather than one loss. */
 const MIN_LARGE_REPEATS = 2;
 
@@ -21,7 +21,7 @@ export default defineCheck({
     codes: {
       PMTU_BLACKHOLE: {
         severity: 'error',
-        message: 'Large packets from {from} to {to} ({largeDfPackets} over 1400 bytes with DF set; {protocol}) go unanswered while small ones get through, and no ICMP fragmentation-needed / Packet Too Big came back.',
+        message: 'Large packets from {from} to {to} ({largeDfPackets} with DF set, up to {largest} bytes; {protocol}) go unanswered while small ones get through, and no ICMP fragmentation-needed / Packet Too Big came back.',
         hint: 'A link on the path has a smaller MTU than these packets (often the tunnel itself: ESP adds 50–80 bytes) and drops them, and the ICMP that should say so is filtered. Let ICMP type 3 code 4 / ICMPv6 type 2 through, or clamp TCP MSS on the tunnel (iptables `-p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu`, nftables `tcp option maxseg size set rt mtu`), or lower the MTU of the inner interface (e.g. 1400).',
       },
       ICMP_FRAG_NEEDED_SEEN: {
@@ -67,11 +67,11 @@ function flowKey(f: Pick<TrafficFlow, 'protocol' | 'src' | 'dst' | 'srcPort' | '
 }
 
 function largeDfCount(f: TrafficFlow): number {
-  return f.dfBuckets.slice(LARGE_FROM_BUCKET + 1).reduce((a, b) => a + b, 0) + (f.maxDfSize > 1400 ? f.dfBuckets[LARGE_FROM_BUCKET] : 0);
+  return f.dfBuckets.slice(SMALL_BUCKET + 1).reduce((a, b) => a + b, 0);
 }
 
 function smallCount(f: TrafficFlow): number {
-  return f.sizeBuckets.slice(0, LARGE_FROM_BUCKET).reduce((a, b) => a + b, 0);
+  return f.sizeBuckets[SMALL_BUCKET];
 }
 
 function reportBlackholes(ctx: CheckContext, packets: PacketEvidence): void {
@@ -115,7 +115,7 @@ function reportBlackholes(ctx: CheckContext, packets: PacketEvidence): void {
 function unansweredLarge(f: TrafficFlow, reverse: TrafficFlow): boolean {
   if (largeDfCount(f) < MIN_LARGE_REPEATS || smallCount(f) === 0) return false;
   if (f.tcp) {
-    if (f.tcp.largeRetransmits < MIN_LARGE_REPEATS) return false;
+    if (f.tcp.largeSegments === 0 || f.tcp.largeRetransmits < MIN_LARGE_REPEATS) return false;
     const ackRaw = reverse.tcp?.maxAckRaw;
     const largeEnd = f.tcp.largeSeqEnd;
     if (ackRaw === undefined || largeEnd === undefined || f.tcp.firstSeqRaw === undefined) return true;
@@ -123,7 +123,8 @@ function unansweredLarge(f: TrafficFlow, reverse: TrafficFlow): boolean {
     return ((ackRaw - f.tcp.firstSeqRaw) >>> 0) < largeEnd;
   }
   const isEcho = f.protocolName === 'icmp' || f.protocolName === 'icmpv6';
-  return isEcho && reverse.maxSize <= 1400 && reverse.packets < f.packets;
+  // echo replies are as large as the requests: only small replies means the large requests died
+  return isEcho && largeDfCount(reverse) + reverse.sizeBuckets.slice(SMALL_BUCKET + 1).reduce((a, b) => a + b, 0) === 0 && reverse.packets < f.packets;
 }
 
 function toldByIcmp(errors: IcmpError[], f: TrafficFlow): boolean {

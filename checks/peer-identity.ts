@@ -1,7 +1,8 @@
 import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext } from '../src/engine/types.js';
 import type { LogEvent } from '../src/evidence/log-events.js';
-import { isNotify, lastBefore, logFiles, ofKind, refsOf, type LogFile, type LogSession } from '../src/evidence/derived/log-sessions.js';
+import { isNotify, lastBefore, logFiles, ofKind, type LogFile, type LogSession } from '../src/evidence/derived/log-sessions.js';
+import { aggregate, pushTo, type Occurrence } from '../src/evidence/derived/aggregate.js';
 import { ikeVersionOf, phaseOf } from '../src/evidence/derived/log-phase.js';
 
 export default defineCheck({
@@ -32,33 +33,41 @@ export default defineCheck({
   },
 });
 
+type Code = 'PEER_ID_MISMATCH' | 'NO_MATCHING_CONNECTION';
+type Found = Map<Code, Occurrence[]>;
+
+/** Repeated attempts with the same identities collapse into one finding. */
 function checkLogs(ctx: CheckContext): void {
+  const found: Found = new Map();
   for (const file of logFiles(ctx.evidence)) {
     for (const session of file.sessions) {
-      idMismatches(ctx, session);
-      missingConfigs(ctx, file, session);
+      idMismatches(found, file, session);
+      missingConfigs(found, file, session);
     }
-    possibleMissingConnection(ctx, file);
+    possibleMissingConnection(found, file);
+  }
+  for (const [code, occurrences] of found) {
+    for (const { data, evidence } of aggregate(occurrences)) {
+      ctx.report({ code, data, evidence, ...(data.certainty === 'possible' ? { severity: 'warning' as const } : {}) });
+    }
   }
 }
 
-function idMismatches(ctx: CheckContext, session: LogSession): void {
+function add(found: Found, file: LogFile, code: Code, data: Record<string, unknown>, events: (LogEvent | undefined)[]): void {
+  pushTo(found, code, { key: JSON.stringify([file.source, code, data.conn, data.received, data.expected, data.local, data.remote, data.certainty]), data, events });
+}
+
+function idMismatches(found: Found, file: LogFile, session: LogSession): void {
   for (const e of ofKind(session.events, 'id-mismatch')) {
     const peerSentId = session.events.find((x) => x.kind === 'identity' && (x.data as { direction: string }).direction === 'received');
-    ctx.report({
-      code: 'PEER_ID_MISMATCH',
-      data: { received: e.data.received ?? (peerSentId?.data as { id?: string } | undefined)?.id, expected: e.data.expected, side: 'daemon that wrote this log', detail: e.data.detail, conn: session.conn },
-      evidence: refsOf([peerSentId, e]),
-    });
+    add(found, file, 'PEER_ID_MISMATCH', {
+      received: e.data.received ?? (peerSentId?.data as { id?: string } | undefined)?.id, expected: e.data.expected, side: 'daemon that wrote this log', detail: e.data.detail, conn: session.conn, sa: session.sa,
+    }, [peerSentId, e]);
   }
   // libreswan IKEv1: we refuse the peer's ID in Main Mode with INVALID_ID_INFORMATION (in Quick Mode it is about selectors)
   const invalidIdSent = session.events.filter((e) => isNotify(e, 'INVALID_ID_INFORMATION', 'sent') && !hasEstablished(session, e));
   if (invalidIdSent.length && !ofKind(session.events, 'id-mismatch').length) {
-    ctx.report({
-      code: 'PEER_ID_MISMATCH',
-      data: { received: 'the peer\'s ID payload', expected: 'the configured peer ID', side: 'responder', conn: session.conn },
-      evidence: refsOf(invalidIdSent),
-    });
+    add(found, file, 'PEER_ID_MISMATCH', { received: 'the peer\'s ID payload', expected: 'the configured peer ID', side: 'responder', conn: session.conn, sa: session.sa }, invalidIdSent);
   }
 }
 
@@ -66,27 +75,21 @@ function hasEstablished(session: LogSession, e: LogEvent): boolean {
   return lastBefore(session.events, e, 'ike-established') !== undefined;
 }
 
-function missingConfigs(ctx: CheckContext, file: LogFile, session: LogSession): void {
+function missingConfigs(found: Found, file: LogFile, session: LogSession): void {
   for (const e of ofKind(session.events, 'no-config')) {
     if (e.data.scope === 'child') continue; // selectors: traffic-selectors
     const lookup = lastBefore(session.events, e, 'peer-config-lookup');
     if (e.data.scope === 'peer' && lookup) {
       // RFC 7296 §2.15: the responder picks the peer config by IDi (and IDr); none fits
-      ctx.report({
-        code: 'PEER_ID_MISMATCH',
-        data: {
-          received: lookup.data.remoteId ?? e.data.remote, expected: `a peer config for ${lookup.data.localId ?? '%any'} ... ${lookup.data.remoteId ?? '%any'}, and the responder has none`, side: 'responder',
-          localId: lookup.data.localId, remoteId: lookup.data.remoteId, local: lookup.data.local, remote: lookup.data.remote, conn: session.conn,
-        },
-        evidence: refsOf([lookup, e]),
-      });
+      add(found, file, 'PEER_ID_MISMATCH', {
+        received: lookup.data.remoteId ?? e.data.remote, expected: `a peer config for ${lookup.data.localId ?? '%any'} ... ${lookup.data.remoteId ?? '%any'}, and the responder has none`, side: 'responder',
+        localId: lookup.data.localId, remoteId: lookup.data.remoteId, local: lookup.data.local, remote: lookup.data.remote, conn: session.conn, sa: session.sa,
+      }, [lookup, e]);
       continue;
     }
-    ctx.report({
-      code: 'NO_MATCHING_CONNECTION',
-      data: { detail: e.data.detail ?? `no ${e.data.scope === 'peer' ? 'peer' : 'IKE'} config found`, local: e.data.local, remote: e.data.remote, scope: e.data.scope, certainty: 'certain', file: file.source },
-      evidence: refsOf([lookup, e]),
-    });
+    add(found, file, 'NO_MATCHING_CONNECTION', {
+      detail: e.data.detail ?? `no ${e.data.scope === 'peer' ? 'peer' : 'IKE'} config found`, local: e.data.local, remote: e.data.remote, scope: e.data.scope, certainty: 'certain', sa: session.sa,
+    }, [lookup, e]);
   }
 }
 
@@ -95,21 +98,22 @@ function missingConfigs(ctx: CheckContext, file: LogFile, session: LogSession): 
  * ambiguous: crypto mismatch or no connection at all on the responder (both
  * strongSwan and libreswan answer so). Say it as a hypothesis.
  */
-function possibleMissingConnection(ctx: CheckContext, file: LogFile): void {
+function possibleMissingConnection(found: Found, file: LogFile): void {
   for (const session of file.sessions) {
     if (ikeVersionOf(session) === 1) continue; // IKEv1 responders without a connection stay silent
     if (ofKind(session.events, 'proposals').length) continue; // printed lists: a real crypto mismatch
     if (ofKind(session.events, 'invalid-ke').length) continue; // it asked for another DH group: it has a connection for us
-    const rejection = session.events.find((e) =>
-      (isNotify(e, 'NO_PROPOSAL_CHOSEN', 'received') || (e.kind === 'no-proposal-chosen' && (e.data as { direction: string }).direction === 'received')) &&
-      phaseOf(file, session, e) === 'ike');
-    if (!rejection) continue;
-    ctx.report({
-      code: 'NO_MATCHING_CONNECTION',
-      severity: 'warning',
-      data: { detail: 'the responder answered IKE_SA_INIT with NO_PROPOSAL_CHOSEN, which it also does when no connection matches this peer', local: undefined, remote: peerOf(session), certainty: 'possible', conn: session.conn },
-      evidence: refsOf([rejection]),
+    let exchange: string | undefined;
+    const rejection = session.events.find((e) => {
+      if (e.kind === 'message') exchange = (e.data as { exchange: string }).exchange;
+      const received = isNotify(e, 'NO_PROPOSAL_CHOSEN', 'received') || (e.kind === 'no-proposal-chosen' && (e.data as { direction: string }).direction === 'received');
+      return received && phaseOf(file, session, e, undefined, exchange) === 'ike';
     });
+    if (!rejection) continue;
+    add(found, file, 'NO_MATCHING_CONNECTION', {
+      detail: 'the responder answered IKE_SA_INIT with NO_PROPOSAL_CHOSEN, which it also does when no connection matches this peer',
+      local: 'this host', remote: peerOf(session), certainty: 'possible', conn: session.conn, sa: session.sa,
+    }, [rejection]);
   }
 }
 

@@ -1,12 +1,12 @@
 import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext } from '../src/engine/types.js';
 import type { LogEvent, LogEventData, Phase } from '../src/evidence/log-events.js';
-import { isNotify, logFiles, ofKind, refsOf, type LogFile, type LogSession } from '../src/evidence/derived/log-sessions.js';
+import { isNotify, logFiles, ofKind, type LogFile, type LogSession } from '../src/evidence/derived/log-sessions.js';
 import { establishedAfter, phaseOf, sideOf } from '../src/evidence/derived/log-phase.js';
 import { parseProposals, proposalDelta, TRANSFORM_TYPE_NAMES } from '../src/evidence/derived/proposals.js';
 import { describeTypes, exchangeName, proposalLists } from '../src/evidence/derived/log-proposals.js';
-import { ikeSas, type IkeSa } from '../src/evidence/derived/ike-sas.js';
-import type { IkeMessage } from '../src/evidence/packet-types.js';
+import { aggregate, pushTo, type Occurrence } from '../src/evidence/derived/aggregate.js';
+import { invalidKeOutcomes, wireRejections } from '../src/evidence/derived/wire-ike.js';
 import { ikeRef, proposalText } from '../src/evidence/derived/wire-refs.js';
 import { DH_GROUP } from '../src/decoders/iana.js';
 
@@ -45,24 +45,37 @@ export default defineCheck({
   },
 });
 
-/** Log side: NO_PROPOSAL_CHOSEN per SA and phase, and INVALID_KE outcomes. */
+type LogCode = 'IKE_PROPOSAL_MISMATCH' | 'CHILD_PROPOSAL_MISMATCH' | 'DH_GROUP_RENEGOTIATED';
+type Found = Map<LogCode, Occurrence[]>;
+
+/** Log side: NO_PROPOSAL_CHOSEN per SA and phase, and INVALID_KE outcomes; repeated attempts collapse into one finding. */
 function checkLogs(ctx: CheckContext): void {
+  const found: Found = new Map();
   for (const file of logFiles(ctx.evidence)) {
     for (const session of file.sessions) {
-      reportRejections(ctx, file, session);
-      reportInvalidKe(ctx, file, session);
+      reportRejections(found, file, session);
+      reportInvalidKe(found, file, session);
     }
   }
+  for (const [code, occurrences] of found) for (const { data, evidence } of aggregate(occurrences)) ctx.report({ code, data, evidence });
 }
 
-function reportRejections(ctx: CheckContext, file: LogFile, session: LogSession): void {
+function keyOf(file: LogFile, session: LogSession, code: LogCode, data: Record<string, unknown>): string {
+  return JSON.stringify([file.source, session.conn, code, data.side, data.transformTypes, data.received, data.configured]);
+}
+
+function reportRejections(found: Found, file: LogFile, session: LogSession): void {
   const byPhase = new Map<Phase, LogEvent[]>();
+  let exchange: string | undefined; // of the latest message: one pass, however long the log
   for (const e of session.events) {
+    if (e.kind === 'message') exchange = (e.data as LogEventData['message']).exchange;
     const stated = e.kind === 'no-proposal-chosen' ? (e.data as LogEventData['no-proposal-chosen']).phase : undefined;
     const isRejection = e.kind === 'no-proposal-chosen' || isNotify(e, 'NO_PROPOSAL_CHOSEN', 'received') || isNotify(e, 'NO_PROPOSAL_CHOSEN', 'sent');
     if (!isRejection) continue;
-    const phase = phaseOf(file, session, e, stated);
-    byPhase.set(phase, [...(byPhase.get(phase) ?? []), e]);
+    const phase = phaseOf(file, session, e, stated, exchange);
+    const list = byPhase.get(phase);
+    if (list) list.push(e);
+    else byPhase.set(phase, [e]);
   }
   // "no IKE config found …, sending NO_PROPOSAL_CHOSEN" is a missing connection, reported by peer-identity
   const noConfig = ofKind(session.events, 'no-config').some((e) => e.data.scope === 'ike');
@@ -72,22 +85,20 @@ function reportRejections(ctx: CheckContext, file: LogFile, session: LogSession)
     const delta = lists.received.length && lists.configured.length ? proposalDelta(parseProposals(lists.received.join(', '), phase === 'ike' ? 'IKE' : 'ESP'), parseProposals(lists.configured.join(', '), phase === 'ike' ? 'IKE' : 'ESP')) : undefined;
     const first = rejections[0];
     const exchange = exchangeName(session, first, phase);
-    ctx.report({
-      code: phase === 'ike' ? 'IKE_PROPOSAL_MISMATCH' : 'CHILD_PROPOSAL_MISMATCH',
-      data: {
+    const code = phase === 'ike' ? 'IKE_PROPOSAL_MISMATCH' : 'CHILD_PROPOSAL_MISMATCH';
+    const data = {
         phase, side: sideOf(rejections), exchange, conn: session.conn, sa: session.sa,
         transformTypes: describeTypes(delta),
         delta: delta?.details ?? [],
         received: lists.received.length ? lists.received : 'not printed in this log',
         configured: lists.configured.length ? lists.configured : 'not printed in this log',
         ...(phase === 'ike' && sideOf(rejections) === 'initiator' ? { alternatives: ['crypto mismatch (encryption, integrity, PRF, DH group)', 'no connection for this peer on the responder (RFC 7296 rule: NO_PROPOSAL_CHOSEN in IKE_SA_INIT)'] } : {}),
-      },
-      evidence: refsOf([...lists.events, ...rejections]),
-    });
+    };
+    pushTo(found, code, { key: keyOf(file, session, code, data), data, events: [...lists.events, ...rejections] });
   }
 }
 
-function reportInvalidKe(ctx: CheckContext, file: LogFile, session: LogSession): void {
+function reportInvalidKe(found: Found, file: LogFile, session: LogSession): void {
   const invalid = ofKind(session.events, 'invalid-ke');
   if (!invalid.length) return;
   const last = invalid[invalid.length - 1];
@@ -96,99 +107,56 @@ function reportInvalidKe(ctx: CheckContext, file: LogFile, session: LogSession):
     const failure = session.events.find((e) => (e.at.line ?? 0) > (last.at.line ?? 0) && (e.kind === 'give-up' || e.kind === 'negotiation-failed'));
     // a NO_PROPOSAL_CHOSEN after the retry is reported as such by reportRejections
     if (!failure || session.events.some((e) => e.kind === 'no-proposal-chosen' || isNotify(e, 'NO_PROPOSAL_CHOSEN', 'received'))) return;
-    ctx.report({
-      code: 'IKE_PROPOSAL_MISMATCH',
-      data: {
+    const data = {
         phase: 'ike', side: sideOf(invalid), exchange: 'IKE_SA_INIT', conn: session.conn, sa: session.sa,
         transformTypes: [TRANSFORM_TYPE_NAMES.KE],
         // seen from the initiator: it offered (configured) one group, the responder asked for (sent) another
         delta: [{ type: 'KE', received: [last.data.requested].filter(Boolean), configured: [last.data.offered].filter(Boolean) }],
         received: last.data.requested ?? 'not printed in this log', configured: last.data.offered ?? 'not printed in this log',
-      },
-      evidence: refsOf([...invalid, failure]),
-    });
+    };
+    pushTo(found, 'IKE_PROPOSAL_MISMATCH', { key: keyOf(file, session, 'IKE_PROPOSAL_MISMATCH', data), data, events: [...invalid, failure] });
     return;
   }
-  ctx.report({
-    code: 'DH_GROUP_RENEGOTIATED',
-    data: { offered: invalid[0].data.offered, requested: last.data.requested, retries: invalid.length, conn: session.conn },
-    evidence: refsOf([...invalid, success]),
-  });
+  const data = { offered: invalid[0].data.offered, requested: last.data.requested, retries: invalid.length, conn: session.conn, sa: session.sa };
+  pushTo(found, 'DH_GROUP_RENEGOTIATED', { key: JSON.stringify([file.source, session.conn, data.offered, data.requested]), data, events: [...invalid, success] });
 }
 
-/**
- * Packet side: a cleartext NO_PROPOSAL_CHOSEN (IKEv2 IKE_SA_INIT response, IKEv1
- * Informational, RFC 7296 §3.10.1 / RFC 2408 §3.14.1) named with the proposals
- * the initiator offered, and INVALID_KE_PAYLOAD (RFC 7296 §1.3) and its outcome.
- * The refusing side's own proposals never cross the wire.
- */
+/** Packet side: cleartext NO_PROPOSAL_CHOSEN (RFC 7296 §3.10.1, RFC 2408 §3.14.1) with the initiator's offer, INVALID_KE_PAYLOAD (RFC 7296 §1.3) and its outcome. */
 function checkPackets(ctx: CheckContext): void {
-  const { sas } = ikeSas(ctx.evidence);
-  for (const sa of sas) {
-    const rejections = sa.notifies.filter((n) => n.type === NO_PROPOSAL_CHOSEN);
-    if (rejections.length) reportWireRejection(ctx, sa, rejections);
+  for (const { sa, notifies, phase, offer, completedBy } of wireRejections(ctx.evidence)) {
+    const [first, offered] = [notifies[0], sa.offered.map(proposalText)];
+    const by = first.from === 'initiator' ? sa.initiator : sa.responder;
+    ctx.report({
+      code: phase === 'ike' ? 'IKE_PROPOSAL_MISMATCH' : 'CHILD_PROPOSAL_MISMATCH',
+      ...(completedBy ? { severity: 'warning' as const } : {}),
+      data: {
+        phase, exchange: first.message.exchangeName, side: `capture: ${by.address} (the ${first.from}) sent it in frame ${first.message.at.frame}`,
+        transformTypes: 'a transform type the capture cannot show (the refusing side never sends its configuration)',
+        received: offered.length ? offered : 'not in cleartext', configured: 'not visible on the wire', offered, offeredBy: sa.initiator.address,
+        chosen: sa.chosen ? proposalText(sa.chosen) : undefined, rejectedBy: by.address, keGroups: sa.keGroups.map((g) => DH_GROUP[g] ?? g), recovered: !!completedBy,
+        ...(completedBy ? { severityReason: `the SA completed afterwards (frame ${completedBy.at.frame})` } : {}),
+      },
+      evidence: [offer, ...notifies.slice(0, 5).map((n) => n.message), completedBy].filter((m) => m !== undefined).map(ikeRef),
+    });
   }
-  reportWireInvalidKe(ctx, sas);
-}
-
-const NO_PROPOSAL_CHOSEN = 14;
-const INVALID_KE_PAYLOAD = 17;
-
-function reportWireRejection(ctx: CheckContext, sa: IkeSa, rejections: IkeSa['notifies']): void {
-  const first = rejections[0];
-  const phase: Phase = first.protocolId === 2 || first.protocolId === 3 ? 'child' : 'ike';
-  const by = first.from === 'initiator' ? sa.initiator : sa.responder;
-  const completed = sa.exchanges.filter((e) => e.answered && (e.exchange === 35 || e.exchange === 2 || e.exchange === 4)).at(-1)?.response;
-  const recovered = sa.authCompleted && !!completed && completed.index > first.message.index;
-  const offerMessage = sa.exchanges.find((e) => e.request?.proposals.length)?.request;
-  const offered = sa.offered.map(proposalText);
-  ctx.report({
-    code: phase === 'ike' ? 'IKE_PROPOSAL_MISMATCH' : 'CHILD_PROPOSAL_MISMATCH',
-    ...(recovered ? { severity: 'warning' as const } : {}),
-    data: {
-      phase, exchange: first.message.exchangeName, side: `capture: ${by.address} (the ${first.from}) sent it in frame ${first.message.at.frame}`,
-      transformTypes: 'a transform type the capture cannot show (the refusing side never sends its configuration)',
-      received: offered.length ? offered : 'not in cleartext', configured: 'not visible on the wire',
-      offered, offeredBy: sa.initiator.address, chosen: sa.chosen ? proposalText(sa.chosen) : undefined, rejectedBy: by.address,
-      keGroups: sa.keGroups.map((g) => DH_GROUP[g] ?? g), recovered,
-      ...(recovered ? { severityReason: `the SA completed afterwards (frame ${completed!.at.frame})` } : {}),
-    },
-    evidence: [...(offerMessage ? [ikeRef(offerMessage)] : []), ...rejections.slice(0, 5).map((n) => ikeRef(n.message)), ...(recovered ? [ikeRef(completed!)] : [])],
-  });
-}
-
-function reportWireInvalidKe(ctx: CheckContext, sas: IkeSa[]): void {
-  type Outcome = { sa: IkeSa; notify: IkeSa['notifies'][number]; retried: boolean; success?: IkeMessage };
-  const groups = new Map<string, Outcome[]>();
-  for (const sa of sas) {
-    const notify = sa.notifies.find((n) => n.type === INVALID_KE_PAYLOAD && n.from === 'responder');
-    if (!notify) continue;
-    // RFC 7296 §1.3: the initiator retries with a new SPIi and the requested group
-    const retry = sas.find((s) => s !== sa && s.initiator.address === sa.initiator.address && s.responder.address === sa.responder.address &&
-      s.messages.some((m) => m.exchange === 34 && !m.response && m.index > notify.message.index) && notify.group !== undefined && s.keGroups.includes(notify.group));
-    const success = retry?.exchanges.find((e) => e.exchange === 34 && e.response && /[1-9a-f]/.test(e.response.spiR))?.response;
-    const key = `${sa.initiator.address}|${sa.responder.address}|${sa.keGroups[0]}|${notify.group}|${success ? 'ok' : retry ? 'retried' : 'gave-up'}`;
-    groups.set(key, [...(groups.get(key) ?? []), { sa, notify, retried: !!retry, success }]);
-  }
-  for (const events of groups.values()) {
-    const { sa, notify, retried, success } = events[0];
-    const offered = DH_GROUP[sa.keGroups[0]] ?? String(sa.keGroups[0] ?? 'unknown');
-    const requested = notify.group !== undefined ? DH_GROUP[notify.group] ?? String(notify.group) : 'unknown';
-    const refs = events.slice(0, 5).flatMap((e) => [ikeRef(e.notify.message), ...(e.success ? [ikeRef(e.success)] : [])]);
+  for (const outcomes of invalidKeOutcomes(ctx.evidence)) {
+    const { sa, offered, requested, retried, success } = outcomes[0];
+    const names = [offered, requested].map((g) => (g === undefined ? 'unknown' : DH_GROUP[g] ?? String(g)));
+    const evidence = outcomes.slice(0, 5).flatMap((o) => [o.notify.message, ...(o.success ? [o.success] : [])]).map(ikeRef);
     if (success) {
       ctx.report({
         code: 'DH_GROUP_RENEGOTIATED',
-        data: { offered, requested, retries: events.length, initiator: sa.initiator.address, responder: sa.responder.address, frames: events.map((e) => e.notify.message.at.frame) },
-        evidence: refs,
+        data: { offered: names[0], requested: names[1], retries: outcomes.length, initiator: sa.initiator.address, responder: sa.responder.address, frames: outcomes.map((o) => o.notify.message.at.frame) },
+        evidence,
       });
     } else if (!retried) {
       ctx.report({
         code: 'IKE_PROPOSAL_MISMATCH',
         data: {
           phase: 'ike', exchange: 'IKE_SA_INIT', side: `capture: ${sa.responder.address} answered INVALID_KE_PAYLOAD and ${sa.initiator.address} did not retry`,
-          transformTypes: ['DH/KE group'], received: [offered], configured: [requested], offered: sa.offered.map(proposalText), requested,
+          transformTypes: ['DH/KE group'], received: [names[0]], configured: [names[1]], offered: sa.offered.map(proposalText), requested: names[1],
         },
-        evidence: refs,
+        evidence,
       });
     }
   }

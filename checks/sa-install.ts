@@ -1,6 +1,7 @@
 import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext } from '../src/engine/types.js';
 import { logFiles, ofKind, refsOf } from '../src/evidence/derived/log-sessions.js';
+import { pushTo } from '../src/evidence/derived/aggregate.js';
 
 export default defineCheck({
   meta: {
@@ -28,7 +29,7 @@ function checkLogs(ctx: CheckContext): void {
     const byConn = new Map<string, ReturnType<typeof ofKind<'sa-install-failed'>>>();
     for (const e of ofKind(file.events, 'sa-install-failed')) {
       const k = e.conn ?? '';
-      byConn.set(k, [...(byConn.get(k) ?? []), e]);
+      pushTo(byConn, k, e);
     }
     for (const [conn, failures] of byConn) {
       const whats = [...new Set(failures.map((e) => e.data.what))];
@@ -36,7 +37,7 @@ function checkLogs(ctx: CheckContext): void {
       ctx.report({
         code: 'SA_INSTALL_FAILED',
         data: { what: whats, detail: details.length ? details.slice(0, 3) : 'the log gives no kernel error text', conn: conn || undefined, count: failures.length },
-        evidence: refsOf(failures),
+        evidence: refsOf(failures.length > 10 ? [...failures.slice(0, 5), ...failures.slice(-5)] : failures),
       });
     }
   }

@@ -1,7 +1,8 @@
 import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext } from '../src/engine/types.js';
 import type { LogEvent } from '../src/evidence/log-events.js';
-import { isNotify, logFiles, ofKind, refsOf, type LogSession } from '../src/evidence/derived/log-sessions.js';
+import { isNotify, logFiles, ofKind, type LogSession } from '../src/evidence/derived/log-sessions.js';
+import { aggregate, type Occurrence } from '../src/evidence/derived/aggregate.js';
 import { ikeUpBefore, sideOf } from '../src/evidence/derived/log-phase.js';
 import type { LogFile } from '../src/evidence/derived/log-sessions.js';
 
@@ -17,7 +18,7 @@ export default defineCheck({
     codes: {
       TS_MISMATCH: {
         severity: 'error',
-        message: 'Traffic selectors refused (seen from the {side}): local {local} === remote {remote}.',
+        message: 'Traffic selectors refused (seen from the {side}): {selectors}.',
         hint: 'Make the selectors mirror each other: this side\'s local subnet is the peer\'s remote one and vice versa — strongSwan swanctl.conf `local_ts`/`remote_ts` (ipsec.conf `leftsubnet`/`rightsubnet`), libreswan `leftsubnet`/`rightsubnet` (and `leftprotoport`/`rightprotoport`, `narrowing=`). {whereToLook}',
       },
     },
@@ -27,13 +28,16 @@ export default defineCheck({
   },
 });
 
+/** Repeated refusals of the same selectors collapse into one finding per file. */
 function checkLogs(ctx: CheckContext): void {
+  const refusals: Occurrence[] = [];
   for (const file of logFiles(ctx.evidence)) {
-    for (const session of file.sessions) reportSession(ctx, file, session);
+    for (const session of file.sessions) reportSession(refusals, file, session);
   }
+  for (const { data, evidence } of aggregate(refusals)) ctx.report({ code: 'TS_MISMATCH', data, evidence });
 }
 
-function reportSession(ctx: CheckContext, file: LogFile, session: LogSession): void {
+function reportSession(out: Occurrence[], file: LogFile, session: LogSession): void {
   const refusals: LogEvent[] = [
     ...ofKind(session.events, 'ts-unacceptable'),
     ...ofKind(session.events, 'no-config').filter((e) => e.data.scope === 'child'),
@@ -45,14 +49,12 @@ function reportSession(ctx: CheckContext, file: LogFile, session: LogSession): v
   refusals.sort((a, b) => (a.at.line ?? 0) - (b.at.line ?? 0));
   const { local, remote, events: tsEvents } = selectorsOf(session, refusals);
   const side = sideOf(refusals);
-  ctx.report({
-    code: 'TS_MISMATCH',
-    data: {
-      side, local: local.length ? local : 'not printed in this log', remote: remote.length ? remote : 'not printed in this log', conn: session.conn,
-      whereToLook: side === 'initiator' ? 'This is the initiator\'s log: the responder\'s log prints which selectors it refused and which it has configured.' : 'This responder refused the selectors the initiator proposed.',
-    },
-    evidence: refsOf([...tsEvents, ...refusals]),
-  });
+  const data = {
+    side, local, remote, conn: session.conn, sa: session.sa,
+    selectors: local.length || remote.length ? `local ${local.join(', ') || '?'} === remote ${remote.join(', ') || '?'}` : 'the selectors are not printed in this log',
+    whereToLook: side === 'initiator' ? 'This is the initiator\'s log: the responder\'s log prints which selectors it refused and which it has configured.' : 'This responder refused the selectors the initiator proposed.',
+  };
+  out.push({ key: JSON.stringify([file.source, session.conn, side, data.selectors]), data, events: [...tsEvents, ...refusals] });
 }
 
 function selectorsOf(session: LogSession, refusals: readonly LogEvent[]): { local: string[]; remote: string[]; events: LogEvent[] } {

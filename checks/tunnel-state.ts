@@ -2,6 +2,7 @@ import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext } from '../src/engine/types.js';
 import type { LogEvent } from '../src/evidence/log-events.js';
 import { logFiles, ofKind, refsOf } from '../src/evidence/derived/log-sessions.js';
+import { pushTo } from '../src/evidence/derived/aggregate.js';
 
 export default defineCheck({
   meta: {
@@ -29,7 +30,7 @@ function checkLogs(ctx: CheckContext): void {
     const childrenByConn = new Map<string, LogEvent<'child-established'>[]>();
     for (const c of ofKind(file.events, 'child-established')) {
       const k = c.conn ?? '';
-      childrenByConn.set(k, [...(childrenByConn.get(k) ?? []), c]);
+      pushTo(childrenByConn, k, c);
     }
     for (const [conn, children] of childrenByConn) {
       const child = children[children.length - 1];

@@ -56,7 +56,7 @@ Usage:
 
 Evidence:
   -l, --log FILE        IKE daemon log (strongSwan charon, libreswan pluto); '-' = stdin, .gz ok; repeatable
-      --dialect ID      force the log dialect (strongswan, libreswan)
+      --dialect ID      force the log dialect (strongswan, libreswan, cisco-asa, fortigate, juniper-srx)
   -r, --pcap FILE       pcap/pcapng capture; '-' = stdin, .gz ok; repeatable
       --live -i IFACE   capture live with libpcap (needs CAP_NET_RAW); --filter BPF, --duration SEC,
                         --snaplen BYTES, -w/--write FILE.pcap keeps what was captured

@@ -15,6 +15,7 @@ import { captureLive } from './sources/live-capture.js';
 import type { LiveRunOptions } from './sources/live/cli-options.js';
 import { allChecks } from '../checks/index.js';
 import { ladderOf } from './evidence/derived/ladder.js';
+import { loadRulesets, RULESET_TYPES } from './sources/ruleset-file.js';
 
 export interface RunOptions {
   logs: string[];
@@ -73,10 +74,21 @@ export async function buildEvidence(opts: RunOptions): Promise<Evidence> {
   // --- configs ----------------------------------------------------------
   if (opts.configs.length) {
     opts.onProgress?.(`reading ${opts.configs.length} config file(s)`);
-    const r = await loadConfigs(opts.configs, opts.configType);
-    inputs.push(...r.inputs);
-    diagnostics.push(...r.diagnostics);
-    evidence.configs = r.configs;
+    // --config-type iptables-save|nft|…: every file is a ruleset; otherwise the config loader hands rulesets over
+    const forcedRuleset = (RULESET_TYPES as readonly string[]).includes(opts.configType ?? '');
+    const r = forcedRuleset ? undefined : await loadConfigs(opts.configs, opts.configType);
+    if (r) {
+      inputs.push(...r.inputs);
+      diagnostics.push(...r.diagnostics);
+      evidence.configs = r.configs;
+    }
+    const rulesetPaths = r ? r.skipped : opts.configs;
+    if (rulesetPaths.length) {
+      const rs = await loadRulesets(rulesetPaths, forcedRuleset ? opts.configType : undefined);
+      inputs.push(...rs.inputs);
+      diagnostics.push(...rs.diagnostics);
+      evidence.rulesets = [...(evidence.rulesets ?? []), ...rs.rulesets];
+    }
   }
 
   return evidence;

@@ -107,7 +107,7 @@ export function decodeIke(d: Uint8Array, off: number, end: number, wire: IkeWire
     else problems.push(`IKE length field ${length} exceeds the ${end - off} bytes of the UDP payload`);
     msgEnd = end;
   }
-  msg.digest = createHash('sha1').update(d.subarray(off, msgEnd)).digest('hex').slice(0, 16);
+  msg.digest = ikeDigest(d, off, msgEnd);
 
   const ctx: PayloadContext = { msg, natd: [], problems };
   if (version === 1 && msg.encryptedV1) {
@@ -162,6 +162,27 @@ function walkPayloads(d: Uint8Array, start: number, end: number, ctx: PayloadCon
     off = bodyEnd;
     type = next;
   }
+}
+
+/**
+ * 64-bit FNV-1a of the message bytes (two 32-bit lanes): identifies byte-identical
+ * retransmissions (RFC 7296 §2.1) cheaply; not a security hash.
+ */
+export function ikeDigest(d: Uint8Array, off: number, end: number): string {
+  let a = 0x811c9dc5;
+  let b = 0xcbf29ce4;
+  for (let i = off; i < end; i++) {
+    a = Math.imul(a ^ d[i], 0x01000193);
+    b = Math.imul(b ^ d[i] ^ (a >>> 24), 0x01000193);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+}
+
+/** The end of the message bytes as the header announces them, bounded by what was captured. */
+export function ikeMessageEnd(d: Uint8Array, off: number, end: number): number {
+  if (end - off < IKE_HEADER_LENGTH) return end;
+  const length = u32(d, off + 24);
+  return length >= IKE_HEADER_LENGTH && off + length < end ? off + length : end;
 }
 
 const HASH_BY_LENGTH: Record<number, string> = { 16: 'md5', 20: 'sha1', 32: 'sha256', 48: 'sha384', 64: 'sha512' };

@@ -2,7 +2,7 @@
  * ipsec.conf as strongSwan's starter (ipsec.conf(5), src/starter/keywords.txt) and
  * libreswan's pluto (ipsec.conf(5), configs/d.ipsec.conf/) read it: `config setup`,
  * `conn name` and `ca name` sections start in column 0, their `key=value` lines
- * are indented; `conn %default` applies to every conn; `also=` pulls in other conns
+ * are indented; `conn %default` applies to the conns after it (libreswan; strongSwan: to all); `also=` pulls in other conns
  * (a conn's own keys win, cycles are cut and reported); `include` splices files.
  *
  * The same keyword can mean different things per dialect, so defaults come from the
@@ -52,14 +52,18 @@ export function decodeIpsecConf(text: string, source: string, resolve?: IncludeR
   const conns = sections.filter((s) => s.kind === 'conn');
   const byName = new Map<string, RawSection>();
   for (const c of conns) if (!byName.has(c.name)) byName.set(c.name, c);
-  const dflt = byName.get('%default');
   const setup = sections.find((s) => s.kind === 'config');
+  const alsoTargets = new Set(conns.flatMap((c) => c.also.map((a) => a.value)));
   const connections: ConnectionConfig[] = [];
   for (const c of conns) {
     if (c.name === '%default') continue;
     const merged = mergeAlso(c, byName, sink);
-    if (dflt) for (const [k, v] of dflt.keys) if (!merged.has(k)) merged.set(k, v);
-    connections.push(toConnection(c, merged, dialect, sink));
+    // libreswan applies a %default only to the conns after it; strongSwan's starter to all
+    const defaults = conns.filter((d) => d.name === '%default' && (dialect === 'strongswan' || sections.indexOf(d) < sections.indexOf(c)));
+    for (const d of defaults) for (const [k, v] of d.keys) if (!merged.has(k)) merged.set(k, v);
+    const conn = toConnection(c, merged, dialect, sink);
+    if (alsoTargets.has(c.name) && !c.keys.has('auto')) conn.template = true;
+    connections.push(conn);
   }
   const setupKeys: Record<string, Setting<string>> = {};
   if (setup) for (const [k, v] of setup.keys) setupKeys[k] = { ...v, key: k };

@@ -38,7 +38,7 @@ const QUIET_BODY_PREFIXES = [
   'establishing CHILD_SA ',
   'establishing connection ',
   "connection '",
-  'initiating ',
+  'initiating EAP_',
   'received cert request for ',
   'sending cert request for ',
   'received end entity cert ',
@@ -81,7 +81,6 @@ const QUIET_BODY_PREFIXES = [
   'splitting IKE message ',
   'installing new virtual IP ',
   'installing DNS server ',
-  'handling ',
   'initiate completed successfully',
 ];
 

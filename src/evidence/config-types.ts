@@ -128,6 +128,8 @@ export interface ConnectionConfig {
   /** swanctl over_time / ipsec.conf ikelifetime: hard IKE SA lifetime, seconds */
   ikeLifeTime?: Setting<number>;
   children: ChildConfig[];
+  /** ipsec.conf: only pulled into other conns by also= and without an auto= of its own (a building block, not loaded by itself) */
+  template?: boolean;
   /** every keyword written for this connection (after also=/%default/templates), secret-free */
   keys: Record<string, Setting<string>>;
 }

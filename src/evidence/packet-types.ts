@@ -12,13 +12,14 @@
  * sequence numbers; whether that means NAT, loss or a black hole is for checks.
  *
  * Shared derivations live in src/evidence/derived/ and are memoised per Evidence:
- *   ike-sas.ts          ikeSas(evidence), ikeExchanges(evidence)  — SAs by SPI pair,
- *                       request/response pairing, retransmissions, unanswered requests
- *   esp-flows.ts        espFlows(evidence)  — ESP/AH per SPI and direction, reverse
- *                       direction, shared-SPI aware sequence loss
- *   packet-endpoints.ts packetEndpoints(evidence) — which addresses are us / peer
- *   packet-flows.ts     pmtuFlows(evidence) — non-IPsec flows paired with their reverse
- *   packet-excerpt.ts   excerpt helpers (one-line tshark-like summaries)
+ *   ike-sas.ts          ikeSas(evidence) → { sas, exchanges, unanswered, bySpiI }: SAs by
+ *                       SPI pair, request/response pairing, retransmissions and their timing
+ *   esp-flows.ts        espFlows(evidence) → { flows, tunnels }: ESP/AH per SPI and direction,
+ *                       reverse direction, shared-SPI aware sequence loss
+ *   packet-endpoints.ts packetEndpoints(evidence): which addresses are us / peer
+ *   packet-flows.ts     pmtuFlows(evidence): non-IPsec flows paired with their reverse
+ *   packet-icmp.ts      icmpLinks(evidence): ICMP errors linked to the IKE messages / ESP flow they quote
+ * Each kept item carries a one-line tshark-like `excerpt` for evidence.
  */
 import type { Diagnostic, Location } from './types.js';
 
@@ -140,7 +141,11 @@ export interface IkePayloadSummary {
   length: number;
 }
 
-/** Every decoded IKE message is kept, in arrival order across all inputs. */
+/**
+ * Every decoded IKE message is kept, in arrival order across all inputs.
+ * Byte-identical copies (retransmissions) share their decoded arrays (payloads,
+ * proposals, notifies, …): treat them as read-only.
+ */
 export interface IkeMessage {
   /** global arrival index across all inputs (stable order even when capture clocks jump) */
   index: number;
@@ -200,7 +205,7 @@ export interface IkeMessage {
   /** certificate / certificate request payload counts (CERT-heavy messages get IP-fragmented) */
   certs: number;
   certReqs: number;
-  /** a short hash of the IKE bytes, to spot byte-identical retransmissions */
+  /** 64-bit FNV-1a of the IKE bytes (16 hex digits), to spot byte-identical retransmissions */
   digest: string;
   /** why decoding stopped early (malformed length, truncated frame); a Diagnostic holds the same text */
   malformed?: string;

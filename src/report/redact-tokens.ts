@@ -67,8 +67,8 @@ const AT_ID_RE = /(?<![\w.+-])@([A-Za-z0-9][\w.-]*[A-Za-z0-9]|[A-Za-z0-9])(?![\w
 /** `addr[identity]` as charon prints endpoints: 192.1.2.45[west], …[C=CH, O=…, CN=moon]. */
 const BRACKET_ID_RE = /(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]+|%any6?)\[([^\]\[]{1,300})\]/g;
 /** Distinguished names, quoted or not: `C=CA, ST=Ontario, O=Libreswan, CN=east, E=user@…`. */
-const DN_RE = /\b((?:C|ST|L|O|OU|CN|E|emailAddress|DC|SN|GN|UID|serialNumber)=[^,'"\]\[=]+(?:,\s*(?:C|ST|L|O|OU|CN|E|emailAddress|DC|SN|GN|UID|serialNumber)=[^,'"\]\[=]+)+)/g;
-const DN_VALUE_RE = /\b(?:CN|E|emailAddress|O|OU|DC|UID)=([^,'"\]\[]+)/g;
+const DN_RE = /\b((?:C|ST|L|O|OU|CN|E|emailAddress|DC|SN|GN|UID|serialNumber)=[^,;'"()\]\[=]+(?:,\s*(?:C|ST|L|O|OU|CN|E|emailAddress|DC|SN|GN|UID|serialNumber)=[^,;'"()\]\[=]+)+)/g;
+const DN_VALUE_RE = /\b(?:CN|E|emailAddress|O|OU|DC|UID)=([^,;'"()\]\[=]+)/g;
 const QUOTED_RE = /'([^'\n]{1,300})'|"([^"\n]{1,300})"/g;
 /** charon `<conn|12>`, `IKE_SA conn[3]`, `CHILD_SA conn{7}`; pluto `"conn" #4:` and `"conn"[2] 1.2.3.4 #4:`. */
 const CHARON_CONN_RES = [/<([^|<>\s]{1,100})\|\d+>/g, /\b(?:IKE_SA|CHILD_SA)\s+([^\s\[{]{1,100})[\[{]\d+[\]}]/g, /\bconn(?:ection)?\s+'([^'\n]{1,100})'/gi];
@@ -99,7 +99,8 @@ export function findTokens(text: string): FoundToken[] {
     if (/\bconn(?:ection)?\s*$/i.test(before)) add('conn', inner);
     else if (ID_CONTEXT_RE.test(before) && looksLikeIdentity(inner)) add('identity', inner);
   }
-  for (const m of text.matchAll(DN_RE)) add('identity', m[1]);
+  // a DN ends where prose resumes: `…, C=CA; expected …`, `… E=a@b (checked by …)`
+  for (const m of text.matchAll(DN_RE)) add('identity', m[1].trim());
   for (const m of text.matchAll(DN_VALUE_RE)) add(m[1].includes('@') || !m[1].includes('.') ? 'identity' : 'host', m[1]);
   for (const m of text.matchAll(EMAIL_RE)) add('identity', m[1]);
   for (const m of text.matchAll(AT_ID_RE)) add('identity', '@' + m[1]);

@@ -97,8 +97,10 @@ export function maskReportSecrets(report: Report): Report {
   return transform(report, (s) => maskSecrets(s), undefined) as Report;
 }
 
+/** A name seen both as a bare hostname and as an IKE identity is an identity (the ID is what the hint is about). */
 function remember(tokens: Map<string, TokenKind>, kind: TokenKind, value: string): void {
-  if (!tokens.has(value)) tokens.set(value, kind);
+  const known = tokens.get(value);
+  if (!known || (known === 'host' && kind === 'identity')) tokens.set(value, kind);
 }
 
 function collectAddresses(value: string, into: Set<string>): void {

@@ -28,13 +28,15 @@ export interface ConfigLoadResult {
   inputs: InputInfo[];
   configs: ConfigFacts[];
   diagnostics: Diagnostic[];
+  /** --config files that are firewall rulesets (iptables-save, nft): left for the ruleset loader */
+  skipped: string[];
 }
 
 export async function loadConfigs(paths: string[], forcedType?: string): Promise<ConfigLoadResult> {
   if (forcedType !== undefined && !(CONFIG_TYPES as readonly string[]).includes(forcedType)) {
     throw new UsageError(`unknown config type '${forcedType}'`, `one of: ${CONFIG_TYPES.join(', ')}`);
   }
-  const out: ConfigLoadResult = { inputs: [], configs: [], diagnostics: [] };
+  const out: ConfigLoadResult = { inputs: [], configs: [], diagnostics: [], skipped: [] };
   for (const path of paths) {
     const bytes = await readCapped(path);
     const kind = sniffKind(bytes.subarray(0, 8192));
@@ -43,8 +45,9 @@ export async function loadConfigs(paths: string[], forcedType?: string): Promise
     }
     const text = bytes.toString('utf8');
     const detected = forcedType ? fromForced(forcedType, text) : detectConfigType(text);
-    if (!detected && /^\*(filter|nat|mangle|raw)\s*$|^table\s+(inet|ip6?|arp|bridge|netdev)\s+\S+\s*\{/m.test(text)) {
-      throw new InputError(`${path} is a firewall ruleset (iptables-save / nft), not an IKE daemon config`, 'firewall rulesets are read by the firewall check, not by the config decoders');
+    if (!detected && looksLikeRuleset(text)) {
+      out.skipped.push(path);
+      continue;
     }
     if (!detected) {
       throw new InputError(`${path}: not recognised as swanctl.conf, ipsec.conf or ipsec.secrets`, 'force the type with --config-type (swanctl, ipsec.conf, libreswan-ipsec.conf, ipsec.secrets)');
@@ -68,6 +71,11 @@ export async function loadConfigs(paths: string[], forcedType?: string): Promise
     });
   }
   return out;
+}
+
+/** iptables-save / ip6tables-save, `nft list ruleset` (text or -j JSON): the ruleset loader's, not ours. */
+export function looksLikeRuleset(text: string): boolean {
+  return /^\*(filter|nat|mangle|raw|security)\s*$|^table\s+(inet|ip6?|arp|bridge|netdev)\s+\S+\s*\{|^\s*\{\s*"nftables"\s*:/m.test(text);
 }
 
 /** What a config file is, from its content (the name is often just `ipsec.conf` copied anywhere). */

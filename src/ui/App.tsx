@@ -3,7 +3,7 @@
  * finished Report) from props; keys only move the view. Exporting calls the
  * onExport prop — the writing happens in cli.ts, never here.
  */
-import { useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import { Box, Text, useApp, useInput, type Key } from 'ink';
 import { Header } from './components/Header.js';
 import { Verdict } from './components/Verdict.js';
@@ -53,7 +53,13 @@ export function App({ snapshot, theme = makeTheme(true), toolName = 'ipsec-docto
   const [scroll, setScroll] = useState(0);
   const [lane, setLane] = useState(0);
   const [filter, setFilter] = useState('');
-  const [mode, setMode] = useState<Mode>({ kind: 'normal' });
+  const [mode, setModeState] = useState<Mode>({ kind: 'normal' });
+  // keys can arrive before the re-render that re-binds the input handler: prompts read the latest mode from a ref
+  const modeRef = useRef<Mode>(mode);
+  const setMode = (next: Mode | ((m: Mode) => Mode)) => {
+    modeRef.current = typeof next === 'function' ? next(modeRef.current) : next;
+    setModeState(modeRef.current);
+  };
   const [status, setStatus] = useState('');
 
   const all = findingsOf(snapshot);
@@ -79,7 +85,8 @@ export function App({ snapshot, theme = makeTheme(true), toolName = 'ipsec-docto
     else setScroll((s) => Math.max(0, s + delta));
   };
 
-  useInput((input, key) => {
+  const onKey = (input: string, key: Key) => {
+    const mode = modeRef.current;
     if (mode.kind === 'filter') {
       const t = typed(mode.draft, input, key);
       if (t.cancel) {
@@ -120,6 +127,11 @@ export function App({ snapshot, theme = makeTheme(true), toolName = 'ipsec-docto
       return;
     }
 
+    // a terminal glues Esc to the next key (Alt+j) and delivers fast repeats as one chunk ("jjj")
+    if (/^(?:j+|k+)$/.test(input) && (input.length > 1 || key.meta)) {
+      move(input[0] === 'j' ? input.length : -input.length);
+      return;
+    }
     if (input === 'q' || (key.ctrl && input === 'c')) {
       onQuit?.();
       exit();
@@ -155,7 +167,12 @@ export function App({ snapshot, theme = makeTheme(true), toolName = 'ipsec-docto
       onStopCapture();
       setStatus('stopping the capture…');
     }
-  });
+  };
+  // Ink re-binds the handler in an effect, after the frame is drawn: a key in between would see the
+  // previous render's state. The ref always holds this render's handler.
+  const onKeyRef = useRef(onKey);
+  onKeyRef.current = onKey;
+  useInput(useCallback((input: string, key: Key) => onKeyRef.current(input, key), []));
 
   const done = (snapshot.report?.results ?? snapshot.results).length;
   const applicable = (snapshot.report?.results ?? snapshot.results).filter((r) => r.status !== 'not-applicable').length;

@@ -7,7 +7,7 @@
  * exports through `onExport`; both are cli.ts's.
  */
 import { createElement } from 'react';
-import { render } from 'ink';
+import { render, type RenderOptions } from 'ink';
 import type { InputInfo } from '../evidence/types.js';
 import type { CheckResult } from '../engine/types.js';
 import type { Report } from '../report/types.js';
@@ -33,6 +33,8 @@ export interface InteractiveOptions {
   onExport(report: Report, format: string, path: string): Promise<string>;
   /** live capture: the interface and a subscription to its counters; returns an unsubscribe */
   live?: { iface: string; subscribe(push: (counters: Record<string, number>) => void): () => void; stop?(): void };
+  /** the terminal; process.stdout/stdin/stderr unless given (tests drive fake ones) */
+  io?: Pick<RenderOptions, 'stdout' | 'stdin' | 'stderr' | 'debug' | 'patchConsole'>;
 }
 
 /** Renders until the user quits; resolves to the finished report (undefined if they quit before it finished). */
@@ -48,22 +50,27 @@ export async function runInteractive(o: InteractiveOptions): Promise<Report | un
       onStopCapture: o.live?.stop,
       onExport: (format: string, path: string) => (shown ? o.onExport(shown, format, path) : Promise.resolve('the report is not ready yet')),
     });
-  const instance = render(element(), { exitOnCtrlC: true });
+  const instance = render(element(), { exitOnCtrlC: true, ...o.io });
   const update = (next: Partial<UiSnapshot>) => {
     snapshot = { ...snapshot, ...next };
     instance.rerender(element());
   };
   const unsubscribe = o.live?.subscribe((counters) => update({ live: { iface: o.live!.iface, counters } satisfies LiveView }));
   const raw: CheckResult[] = [];
+  // partial reports are built from the originals: presenting placeholders twice would shift them
+  let rawInputs: InputInfo[] = [];
   let failure: unknown;
   const finished = o
     .run({
       onResult: (r) => {
         raw.push(r);
         // a partial report goes through the same presentation (--redact) so the screen never shows originals
-        update({ results: o.present ? o.present(buildReport(snapshot.inputs, raw, [])).results : [...raw] });
+        update({ results: o.present ? o.present(buildReport(rawInputs, raw, [])).results : [...raw] });
       },
-      onInputs: (inputs) => update({ inputs: o.present ? o.present(buildReport(inputs, [], [])).inputs : inputs }),
+      onInputs: (inputs) => {
+        rawInputs = inputs;
+        update({ inputs: o.present ? o.present(buildReport(inputs, [], [])).inputs : inputs });
+      },
     })
     .then(
       (report) => {
@@ -79,6 +86,8 @@ export async function runInteractive(o: InteractiveOptions): Promise<Report | un
     );
   await instance.waitUntilExit();
   unsubscribe?.();
+  // quitting during a live capture ends the capture too (libpcap would keep the process alive)
+  if (!shown) o.live?.stop?.();
   if (failure) throw failure;
   // quitting while checks run leaves the analysis to finish in the background; do not wait for it
   return shown ? finished : undefined;

@@ -201,13 +201,22 @@ describe('config-diff predicts failures', () => {
     expect(fs[0].data).toMatchObject({ aTs: ['10.1.0.0/16'], bTs: ['10.9.0.0/16'], narrowing: false, aKey: 'local_ts', bKey: 'remote_ts' });
   });
 
-  it('TS_MISMATCH: a subset is narrowing under IKEv2 strongSwan (warning) but an error for IKEv1', async () => {
+  it('TS_MISMATCH: a subset between two gateways that can both initiate is narrowing (warning)', async () => {
     const sun = SUN.replace('remote_ts = 10.1.0.0/16', 'remote_ts = 10.1.0.0/24');
     const [f] = await diff(swanctl(MOON, 'moon.conf'), swanctl(sun, 'sun.conf'));
-    expect(f).toMatchObject({ code: 'TS_MISMATCH', severity: 'warning', data: { narrowing: true } });
-    const v1 = (t: string) => t.replace('version = 2', 'version = 1');
-    const [g] = await diff(swanctl(v1(MOON), 'moon.conf'), swanctl(v1(sun), 'sun.conf'));
-    expect(g).toMatchObject({ code: 'TS_MISMATCH', severity: 'error' });
+    expect(f).toMatchObject({ code: 'TS_MISMATCH', severity: 'warning', data: { narrowing: true, relation: 'superset: only the intersection can be negotiated' } });
+    expect(f.hint).toMatch(/IKEv1 Quick Mode .* works only when the side with the narrower selectors initiates/);
+  });
+
+  it('no TS_MISMATCH for a road warrior whose selectors fit inside what its %any gateway accepts', async () => {
+    // strongSwan ikev2/dpd-restart carol (remote_ts 10.1.0.0/16, local_ts dynamic) against a gateway
+    // that accepts any client (remote_addrs %any) into 10.1.0.0/16 ⇄ 10.0.0.0/8
+    const carol = 'connections {\n home {\n  local_addrs = 192.168.0.100\n  remote_addrs = 192.168.0.1\n  local {\n   auth = psk\n   id = carol\n  }\n  remote {\n   auth = psk\n   id = moon\n  }\n  children {\n   home {\n    remote_ts = 10.1.0.0/16\n   }\n  }\n }\n}\n';
+    const gwConf = 'connections {\n rw {\n  local_addrs = 192.168.0.1\n  local {\n   auth = psk\n   id = moon\n  }\n  remote {\n   auth = psk\n  }\n  children {\n   net {\n    local_ts = 10.1.0.0/16\n    remote_ts = 192.168.0.0/16\n   }\n  }\n }\n}\n';
+    expect(await diff(swanctl(carol, 'carol.conf'), swanctl(gwConf, 'moon.conf'))).toEqual([]);
+    // the same gateway with a range that does not hold carol's address: an error
+    const [f] = await diff(swanctl(carol, 'carol.conf'), swanctl(gwConf.replace('192.168.0.0/16', '10.99.0.0/16'), 'moon.conf'));
+    expect(f).toMatchObject({ code: 'TS_MISMATCH', severity: 'error', data: { aTs: ['dynamic'], bTs: ['10.99.0.0/16'] } });
   });
 
   it('IKE_VERSION_MISMATCH stops the comparison of that pair', async () => {
@@ -225,5 +234,167 @@ describe('config-diff predicts failures', () => {
   it('does not compare when a side leaves proposals to the daemon default', async () => {
     const sun = SUN.replace('      proposals = aes128-sha256-x25519\n', '');
     expect(await diff(swanctl(MOON, 'moon.conf'), swanctl(sun, 'sun.conf'))).toEqual([]);
+  });
+
+  it('honours wildcard expected ids (swanctl remote { id = *@strongswan.org })', async () => {
+    // strongswan/strongswan testing/tests/ikev2/forecast/hosts/{moon,carol}/etc/swanctl/swanctl.conf @ 3b902ea5…, verbatim
+    const moon = `connections {
+
+   rw {
+      local_addrs = PH_IP_MOON
+      pools = rw
+
+      local {
+         auth = pubkey
+         certs = moonCert.pem
+         id = moon.strongswan.org
+      }
+      remote {
+         auth = pubkey
+         id = *@strongswan.org
+      }
+      children {
+         rw {
+            local_ts  = 10.1.0.0/16,224.0.0.0/4
+            remote_ts = dynamic,224.0.0.0/4,10.1.255.255
+
+            mark_in  = %unique
+            mark_out = %unique
+            esp_proposals = aes128gcm128-x25519
+         }
+      }
+      version = 2
+      proposals = aes128-sha256-x25519
+   }
+}
+
+pools {
+   rw {
+      addrs = 10.1.0.128/26
+   }
+}
+`;
+    const carol = `connections {
+
+   home {
+      local_addrs  = PH_IP_CAROL
+      remote_addrs = PH_IP_MOON
+      vips = 0.0.0.0
+
+      local {
+         auth = pubkey
+         certs = carolCert.pem
+         id = carol@strongswan.org
+      }
+      remote {
+         auth = pubkey
+         id = moon.strongswan.org
+      }
+      children {
+         home {
+            local_ts  = 0.0.0.0/0
+            remote_ts = 0.0.0.0/0
+            esp_proposals = aes128gcm128-x25519
+         }
+      }
+      version = 2
+      proposals = aes128-sha256-x25519
+   }
+}
+`;
+    const fs = await diff(swanctl(carol, 'carol.conf'), swanctl(moon, 'moon.conf'));
+    expect(fs.filter((f) => f.code === 'PEER_ID_MISMATCH')).toEqual([]);
+    // carol proposes 0.0.0.0/0 and only she can initiate: moon narrowing it is the design (split tunnel) → info
+    expect(fs.map((f) => [f.code, f.severity])).toEqual([['TS_MISMATCH', 'info']]);
+    const other = await diff(swanctl(carol.replace('carol@strongswan.org', 'carol@example.org'), 'carol.conf'), swanctl(moon, 'moon.conf'));
+    expect(other.find((f) => f.code === 'PEER_ID_MISMATCH')?.data).toMatchObject({ sent: 'carol@example.org', expected: '*@strongswan.org' });
+  });
+
+  it('reads an ipsec.conf written from the right (strongSwan ikev2-stroke/config-payload-swapped)', async () => {
+    // strongswan/strongswan testing/tests/ikev2-stroke/config-payload-swapped/hosts/{carol,moon}/etc/ipsec.conf @ 3b902ea5…, verbatim
+    const carol = `# /etc/ipsec.conf - strongSwan IPsec configuration file
+
+config setup
+
+conn %default
+	ikelifetime=60m
+	keylife=20m
+	rekeymargin=3m
+	keyingtries=1
+	keyexchange=ikev2
+
+conn home
+	right=PH_IP_CAROL
+	rightsourceip=%config
+	rightcert=carolCert.pem
+	rightid=carol@strongswan.org
+	rightfirewall=yes
+	righthostaccess=yes
+	left=PH_IP_MOON
+	leftsubnet=10.1.0.0/16
+	leftid=@moon.strongswan.org
+	auto=add
+`;
+    const moon = `# /etc/ipsec.conf - strongSwan IPsec configuration file
+
+config setup
+
+conn %default
+	ikelifetime=60m
+	keylife=20m
+	rekeymargin=3m
+	keyingtries=1
+	keyexchange=ikev2
+	right=PH_IP_MOON
+	rightsubnet=10.1.0.0/16
+	rightcert=moonCert.pem
+	rightid=@moon.strongswan.org
+	rightfirewall=yes
+
+conn rw-carol
+	left=%any
+	leftid=carol@strongswan.org
+	leftsourceip=PH_IP_CAROL1
+	auto=add
+
+conn rw-dave
+	left=%any
+	leftid=dave@strongswan.org
+	leftsourceip=PH_IP_DAVE1
+	auto=add
+`;
+    const fs = await diff(ipsecConf(carol, 'carol.conf'), ipsecConf(moon, 'moon.conf'));
+    // carol pairs with rw-carol (ids both ways); rw-dave is another client's: info only
+    expect(fs.map((f) => [f.code, f.severity, f.data.conn])).toEqual([['PEER_CONNECTION_NOT_FOUND', 'info', 'rw-dave']]);
+  });
+
+  it('does not pair two road warriors of the same gateway with each other', async () => {
+    const dave = MOON.replace(/moon\.strongswan/g, 'dave.strongswan').replace('local_addrs  = 192.168.0.1', 'local_addrs  = 192.168.0.200').replace('remote_addrs = 192.168.0.2', 'remote_addrs = 192.168.0.9');
+    const carol = MOON.replace(/moon\.strongswan/g, 'carol.strongswan').replace('local_addrs  = 192.168.0.1', 'local_addrs  = 192.168.0.100').replace('remote_addrs = 192.168.0.2', 'remote_addrs = 192.168.0.9');
+    const fs = await diff(swanctl(carol, 'carol.conf'), swanctl(dave, 'dave.conf'));
+    expect(fs.map((f) => [f.code, f.severity])).toEqual([['PEER_CONNECTION_NOT_FOUND', 'warning'], ['PEER_CONNECTION_NOT_FOUND', 'warning']]);
+  });
+
+  it('leaves libreswan also= building blocks out and applies %default only to the conns after it', async () => {
+    // libreswan/libreswan testing/pluto/algo-pluto-12-aes-default/{west,east}.conf @ 0c4e3ecc… (GPL-2.0-or-later),
+    // rsasigkey lines dropped and only the conns that matter kept
+    const head = `config setup
+	ikev1-policy=accept
+
+conn westnet-eastnet
+	leftsubnet=192.0.1.0/24
+	rightsubnet=192.0.2.0/24
+	left=192.1.2.45
+	leftnexthop=192.1.2.23
+	right=192.1.2.23
+	rightnexthop=192.1.2.45
+	leftid=@west
+	rightid=@east
+`;
+    const west = head + '\nconn %default\n\tkeyexchange=ikev1\n\nconn westnet-eastnet-aes-default\n\talso=westnet-eastnet\n\tike=aes-sha1\n\tesp=aes-sha1\n';
+    const east = head + '\nconn westnet-eastnet-aes\n\tkeyexchange=ikev1\n\talso=westnet-eastnet\n\tike=aes-sha1\n\tesp=aes-sha1\n';
+    const w = ipsecConf(west, 'west.conf');
+    expect(w.connections.map((c) => [c.name, c.template ?? false, c.ikeVersion.value])).toEqual([['westnet-eastnet', true, 2], ['westnet-eastnet-aes-default', false, 1]]);
+    expect(await diff(w, ipsecConf(east, 'east.conf'))).toEqual([]);
   });
 });

@@ -244,4 +244,14 @@ describe('dead-peer-detection: strongSwan', () => {
     expect(mm).toHaveLength(1);
     expect(mm[0]).toMatchObject({ severity: 'info', data: { delayA: 10, delayB: 300 } });
   });
+
+  it('ipsec.conf: dpddelay without dpdaction and dpdtimeout under IKEv2 are ignored by strongSwan', async () => {
+    const conf = SS_CAROL.replace('\tkeyexchange=ikev2\n', '\tkeyexchange=ikev2\n\tdpddelay=30s\n\tdpdtimeout=120s\n');
+    const fs = await check(decodeIpsecConf(conf, 'carol.conf').facts);
+    const ignored = byCode(fs, 'DPD_SETTING_IGNORED');
+    expect(ignored.map((f) => [f.data.key, f.evidence[0].line])).toEqual([['dpddelay', 20], ['dpdtimeout', 21]]);
+    expect(ignored[0].message).toMatch(/dpdaction=none \(the default\)/);
+    // DPD stays off; the evidence is the dpdaction default (the conn header) that turns it off
+    expect(byCode(fs, 'DPD_DISABLED')[0].evidence[0].line).toBe(11);
+  });
 });

@@ -42,11 +42,12 @@ describe('esp-flows', () => {
     expect(codes(fs)).toEqual(['ESP_ONE_WAY']);
     const f = fs[0];
     expect(f.severity).toBe('warning');
-    expect(f.data).toMatchObject({ ikeSeen: false, pairs: 24, packets: 240, severityReason: 'no IKE in the capture' });
+    expect(f.data).toMatchObject({ ikeSeen: false, pairs: 24, packets: 240, severityReason: 'no IKE in both directions in the capture' });
     expect(f.data.flows).toHaveLength(24);
     expect(f.data.flows).toContainEqual(expect.objectContaining({ src: '190.0.0.1', dst: '190.0.0.2', spi: '0x0000006e', minSeq: 19, maxSeq: 28, missing: 0 }));
     expect(f.data.flows).toContainEqual(expect.objectContaining({ src: '3ffe::1', dst: '3ffe::22', spi: '0x00000014', minSeq: 1, maxSeq: 10 }));
     expect(f.hint).toContain('capture on the peer too');
+    expect(f.hint).toContain('if the tunnel should carry replies');
   });
 
   it('ESP_SEQUENCE_GAPS with per-SPI counts: seq 3 missing on 0xc4c0e3f5 (nDPI ipsec_isakmp_esp.pcap excerpt)', async () => {
@@ -80,5 +81,17 @@ describe('esp-flows', () => {
 
   it('NO_ESP is not claimed when the capture ends right after Quick Mode (0.2 s: too short to expect traffic)', async () => {
     expect(codes(await findings('ikev1-main-mode-psk-quick-mode.pcap'))).toEqual([]);
+  });
+
+  it('ESP_ONE_WAY on a real strongSwan tunnel whose return ESP is dropped: 5 ESP-in-UDP packets out, none back, IKE_AUTH answered (strongSwan lab)', async () => {
+    const fs = await findings('lab-esp-return-dropped-left.pcap');
+    expect(codes(fs)).toEqual(['ESP_ONE_WAY']);
+    expect(fs[0].severity).toBe('error');
+    expect(fs[0].data).toMatchObject({ sender: '192.0.2.10', silent: '198.51.100.20', packets: 5, ikeBothWays: true });
+    expect(frames(fs[0])).toEqual([5, 6, 4]); // first two ESP frames, then the responder's IKE_AUTH answer
+  });
+
+  it('no ESP finding on the healthy strongSwan tunnel (ESP-in-UDP both ways)', async () => {
+    expect(await findings('lab-healthy-left.pcap')).toEqual([]);
   });
 });

@@ -68,4 +68,8 @@ describe('ike-reachability (packets)', () => {
     expect(fs[0].data).toMatchObject({ exchange: 'INFORMATIONAL (msgid 0)', stage: 'other', spiI: '1d9be9451d4f97a8' });
     expect(fs[0].evidence.map((e) => e.frame)).toEqual([21]);
   });
+
+  it('the healthy strongSwan tunnel (IKE_SA_INIT, IKE_AUTH, liveness answered) has no reachability finding', async () => {
+    expect(await findings('lab-healthy-left.pcap')).toEqual([]);
+  });
 });

@@ -56,4 +56,15 @@ describe('path-mtu', () => {
     expect(await findings('ikev1-main-mode-certs-qm-retransmit.pcap')).toEqual([]);
     expect(await findings('fmt-pcapng-vlan-qinq.pcapng')).toEqual([]);
   });
+
+  it('PMTU_BLACKHOLE inside a real strongSwan tunnel (capture of the libipsec TUN device): 1328-byte DF pings unanswered, 84-byte ones answered', async () => {
+    const fs = await findings('lab-pmtu-blackhole-left-ipsec0.pcap');
+    expect(fs.map((f) => f.code)).toEqual(['PMTU_BLACKHOLE']);
+    expect(fs[0].data).toMatchObject({ from: '10.1.0.1', to: '10.2.0.1', largest: 1328, largeDfPackets: 4, offloadCoalesced: false });
+    expect(fs[0].evidence.map((e) => e.frame).slice(0, 4)).toEqual([13, 14, 15, 16]);
+  });
+
+  it('no PMTU finding on the healthy strongSwan tunnel', async () => {
+    expect(await findings('lab-healthy-left.pcap')).toEqual([]);
+  });
 });

@@ -89,3 +89,30 @@ describe('IKE SAs, exchanges and retransmissions (derived)', () => {
     expect(invalidKe.keGroups).toEqual([2]);
   });
 });
+
+describe('RFC 7383 fragmented IKE_AUTH (hand-built: no public capture has SKF, see the corpus MANIFEST "Gaps")', () => {
+  /** A raw-IPv4 (LINKTYPE_RAW) frame 192.0.2.1:4500 → 198.51.100.1:4500 carrying an IKE_AUTH SKF fragment after the non-ESP marker. */
+  function skfFrame(frame: number, ts: number, number: number, total: number, fill: number) {
+    const skf = [35, 0, 0, 8 + 16, number >> 8, number & 255, total >> 8, total & 255, ...new Array(16).fill(fill)];
+    const ike = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 53, 0x20, 35, 0x08, 0, 0, 0, 1, 0, 0, 0, 28 + skf.length, ...skf];
+    const udpLen = 8 + 4 + ike.length;
+    const ipLen = 20 + udpLen;
+    const data = Uint8Array.from([
+      0x45, 0, ipLen >> 8, ipLen & 255, 0, 0, 0x40, 0, 64, 17, 0, 0, 192, 0, 2, 1, 198, 51, 100, 1,
+      0x11, 0x94, 0x11, 0x94, udpLen >> 8, udpLen & 255, 0, 0, 0, 0, 0, 0, ...ike,
+    ]);
+    return { source: 'skf', frame, linktype: 101, ts, caplen: data.length, origlen: data.length, data };
+  }
+
+  it('groups the fragments into one request and counts a retransmission once', async () => {
+    const { createPacketCollector } = await import('../../src/evidence/packet-collector.js');
+    const c = createPacketCollector({ local: [], peer: [] });
+    [skfFrame(1, 0, 1, 2, 0xa1), skfFrame(2, 0, 2, 2, 0xa2), skfFrame(3, 2, 1, 2, 0xa1), skfFrame(4, 2, 2, 2, 0xa2)].forEach((f) => c.addFrame(f));
+    const p = c.finish();
+    expect(p.ikeMessages.map((m) => m.ikeFragment)).toEqual([{ number: 1, total: 2 }, { number: 2, total: 2 }, { number: 1, total: 2 }, { number: 2, total: 2 }]);
+    const v = buildIkeSas(p.ikeMessages);
+    expect(v.exchanges).toHaveLength(1);
+    expect(v.exchanges[0]).toMatchObject({ exchangeName: 'IKE_AUTH', ikeFragments: 2, retransmits: 1, answered: false });
+    expect(v.exchanges[0].retransmitIntervals).toEqual([2]);
+  });
+});

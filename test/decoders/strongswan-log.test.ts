@@ -143,6 +143,29 @@ describe('real charon 5.9.8 file logs (lab fixtures)', () => {
     expect(only(i, 'ike-established')).toHaveLength(1);
   });
 
+  it('untrusted CA: initiator fails the responder\'s certificate and says so in an INFORMATIONAL; fragments both ways', () => {
+    const i = decodeFixture(join(LAB, 'cert-untrusted-ca-initiator.log'));
+    expect(only(i, 'auth').map((a) => [a.at.line, a.data])).toEqual([
+      [lineOf(i, "no trusted RSA public key found for 'b.example.org'"), { ok: false, method: 'cert', direction: 'local', reason: "no trusted RSA public key found for 'b.example.org'", id: 'b.example.org' }],
+      [lineOf(i, 'generating INFORMATIONAL request 2 [ N(AUTH_FAILED) ]'), { ok: false, direction: 'sent' }],
+    ]);
+    expect(only(i, 'identity')[0].data).toEqual({ direction: 'sent', id: 'a.example.org' });
+    expect(only(i, 'ike-fragment').map((e) => [e.data.direction, e.data.number, e.data.total, e.data.reassembled])).toEqual([
+      ['sent', 1, 2, undefined],
+      ['sent', 2, 2, undefined],
+      ['received', 1, 2, undefined],
+      ['received', 2, 2, true],
+    ]);
+    const r = decodeFixture(join(LAB, 'cert-untrusted-ca-responder.log'));
+    // the responder had verified the initiator and established before the INFORMATIONAL arrived
+    expect(only(r, 'auth').map((a) => [a.data.ok, a.data.direction, a.data.method])).toEqual([
+      [true, 'local', 'cert'],
+      [false, 'received', undefined],
+    ]);
+    expect(only(r, 'auth')[1].at.line).toBe(lineOf(r, 'parsed INFORMATIONAL request 2 [ N(AUTH_FAILED) ]'));
+    expect(only(r, 'ike-established')).toHaveLength(1);
+  });
+
   it('narrowed selectors the initiator kernel refuses: sa-install-failed (SPD)', () => {
     const d = decodeFixture(join(LAB, 'ts-narrowed-spd-install-failure-initiator.log'));
     expect(only(d, 'sa-install-failed').map((e) => [e.at.line, e.data.what])).toEqual([[lineOf(d, 'unable to install IPsec policies (SPD) in kernel'), 'SPD']]);
@@ -319,6 +342,9 @@ describe('every output channel charon writes to', () => {
     ['rsyslog RFC 5424', `<30>1 2026-11-22T22:24:24.597+01:00 gw charon 2440 - - 11[IKE] <gw|1> ${BODY}`, { sa: '1', t: Date.UTC(2026, 10, 22, 21, 24, 24, 597) / 1000 }],
     ['journald, charon-systemd (no thread, SA in journal fields)', `Jun 23 08:07:26 vyos charon-systemd[2440]: ${BODY}`, { conn: undefined, sa: undefined, time: 'Jun 23 08:07:26' }],
     ['journalctl -o short-iso', `2026-11-22T22:24:24+0100 gw charon-systemd[2440]: ${BODY}`, { t: Date.UTC(2026, 10, 22, 21, 24, 24) / 1000 }],
+    ['journalctl -o short-monotonic', `[ 1234.567890] gw charon-systemd[2440]: ${BODY}`, { time: '[ 1234.567890]', t: 1234.56789 }],
+    ['epoch time_format (%s)', `1795386264 11[IKE] <gw|1> ${BODY}`, { time: '1795386264', t: 1795386264 }],
+    ['syslog template with a time we cannot read: kept as printed, without the host', `2026/11/22-22:24:24 gw charon[2440]: 11[IKE] <gw|1> ${BODY}`, { time: '2026/11/22-22:24:24', t: undefined }],
     ['journalctl -o short-precise', `Nov 22 22:24:24.123456 gw charon-systemd[2440]: ${BODY}`, { time: 'Nov 22 22:24:24.123456' }],
     ['swanctl --log', `11[IKE] <gw|1> ${BODY}`, { sa: '1' }],
     ['swanctl --log (no SA)', `11[IKE] ${BODY}`, {}],
@@ -341,6 +367,15 @@ describe('every output channel charon writes to', () => {
       'Nov 22 22:24:25 11[IKE] <1> remote host is behind NAT',
     ]);
     expect(events[1]).toMatchObject({ kind: 'nat', conn: 'gw', sa: '1' });
+  });
+
+  it('keeps packets per SA: a retransmit names the peer of its own SA, not the last packet in the file', () => {
+    const events = one([
+      'Nov 22 10:00:00 09[NET] <site-a|1> sending packet: from 192.0.2.1[500] to 198.51.100.1[500] (464 bytes)',
+      'Nov 22 10:00:00 10[NET] <site-b|2> sending packet: from 192.0.2.1[4500] to 203.0.113.9[4500] (80 bytes)',
+      'Nov 22 10:00:04 11[IKE] <site-a|1> retransmit 1 of request with message ID 0',
+    ]);
+    expect(events[2]).toMatchObject({ kind: 'retransmit', conn: 'site-a', sa: '1', data: { count: 1, msgid: 0, peer: { address: '198.51.100.1', port: 500 } } });
   });
 
   it('syslog stamps have no year: t stays monotonic across New Year', () => {
@@ -367,6 +402,7 @@ describe('format strings not in the lab logs (strongswan/strongswan @ 3b902ea, a
     [`${P}peer selected invalid traffic selectors: 10.9.0.0/24 for 10.1.0.0/24, 10.2.0.0/24 for 10.2.0.0/24`, 'ts-unacceptable', { direction: 'received', local: ['10.9.0.0/24'], remote: ['10.2.0.0/24'] }],
     [`${P}no IKE config found for 192.0.2.2...198.51.100.7, sending NO_PROPOSAL_CHOSEN`, 'no-config', { scope: 'ike', local: '192.0.2.2', remote: '198.51.100.7' }],
     [`${P}no peer config found`, 'no-config', { scope: 'peer', detail: 'no peer config found' }],
+    [`${P}found 1 matching config, but none allows pre-shared key authentication using Aggressive Mode`, 'no-config', { scope: 'peer' }],
     [`${P}looking for pre-shared key peer configs matching 192.0.2.2...198.51.100.7[198.51.100.7]`, 'peer-config-lookup', { local: '192.0.2.2', remote: '198.51.100.7', remoteId: '198.51.100.7' }],
     [`${P}IDir '192.168.1.10' does not match to '198.51.100.7'`, 'id-mismatch', { received: '192.168.1.10', expected: '198.51.100.7' }],
     [`${P}received IDr moon.strongswan.org, but require sun.strongswan.org`, 'id-mismatch', { received: 'moon.strongswan.org', expected: 'sun.strongswan.org' }],
@@ -382,6 +418,8 @@ describe('format strings not in the lab logs (strongswan/strongswan @ 3b902ea, a
     [`${P}Aggressive Mode PSK disabled for security reasons`, 'auth', { ok: false, method: 'psk' }],
     [`${P}EAP method EAP_MSCHAPV2 failed for peer carol@strongswan.org`, 'auth', { ok: false, method: 'eap', id: 'carol@strongswan.org' }],
     [`${P}authentication of 'moon.strongswan.org' with ECDSA-256 signature successful`, 'auth', { ok: true, method: 'cert' }],
+    [`${P}XAuth authentication of 'carol' failed`, 'auth', { ok: false, direction: 'local', id: 'carol' }],
+    [`${P}XAuth authentication of 'carol' (myself) failed`, 'auth', { ok: false, direction: 'received', id: 'carol' }],
     [`${P}certificate was revoked on Nov 20 10:00:00 UTC 2026, reason: key compromise`, 'cert-status', { ok: false, reason: 'revoked on Nov 20 10:00:00 UTC 2026: key compromise' }],
     [`${P}certificate status is good`, 'cert-status', { ok: true }],
     [`${P}DPD check timed out, enforcing DPD action`, 'dpd', { mechanism: 'dpd', outcome: 'timeout' }],
@@ -402,6 +440,7 @@ describe('format strings not in the lab logs (strongswan/strongswan @ 3b902ea, a
     [`${P}closing CHILD_SA net{1} with SPIs c1a2b3c4_i (1200 bytes) d5e6f7a8_o (800 bytes) and TS 10.1.0.0/24 === 10.2.0.0/24`, 'sa-deleted', { what: 'child', direction: 'local', spis: ['c1a2b3c4', 'd5e6f7a8'] }],
     [`${P}received DELETE for ESP CHILD_SA with SPI c1a2b3c4`, 'sa-deleted', { what: 'child', direction: 'received', spis: ['c1a2b3c4'] }],
     [`Nov 22 10:00:00 03[JOB] deleting half open IKE_SA with 198.51.100.7 after timeout`, 'sa-deleted', { what: 'ike', reason: 'half open IKE_SA with 198.51.100.7 timed out' }],
+    [`Nov 22 22:43:57 00[IKE] <1> destroying IKE_SA in state CONNECTING without notification`, 'sa-deleted', { what: 'ike', reason: 'destroying IKE_SA in state CONNECTING without notification' }],
     [`${P}detected rekey collision for CHILD_SA net{3}`, 'rekey', { what: 'child', outcome: 'collision' }],
     [`${P}IKE_SA rekey collision lost, deleting redundant IKE_SA gw[6]`, 'rekey', { what: 'ike', outcome: 'collision' }],
     [`${P}detected IKE_REKEY collision with CHILD_REKEY`, 'rekey', { what: 'ike', outcome: 'collision' }],
@@ -459,6 +498,23 @@ describe('format strings not in the lab logs (strongswan/strongswan @ 3b902ea, a
     expect(eventsOf(events, 'no-proposal-chosen').map((e) => [e.data.phase, e.data.exchange])).toEqual([
       ['ike', 'INFORMATIONAL_V1'],
       ['child', 'QUICK_MODE'],
+    ]);
+  });
+
+  it('"no acceptable proposal found" takes its phase from whichever came last: proposal lists or the message', () => {
+    const events = one([
+      `${P}selected proposal: IKE:AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048`,
+      `${P}parsed IKE_AUTH request 1 [ IDi N(INIT_CONTACT) IDr AUTH SA TSi TSr ]`,
+      `${P}no acceptable proposal found`,
+      `${P}parsed CREATE_CHILD_SA request 2 [ SA No KE TSi TSr ]`,
+      `${P}received proposals: IKE:AES_CBC_128/HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_1024`,
+      `${P}no acceptable proposal found`,
+      `${P}generating CREATE_CHILD_SA response 2 [ N(NO_PROP) ]`,
+    ]);
+    expect(eventsOf(events, 'no-proposal-chosen').map((e) => [e.data.direction, e.data.phase, e.data.exchange])).toEqual([
+      ['local', 'child', 'IKE_AUTH'],
+      ['local', 'ike', 'CREATE_CHILD_SA'],
+      ['sent', 'ike', 'CREATE_CHILD_SA'],
     ]);
   });
 

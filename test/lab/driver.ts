@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Background, run, sleep, type CommandResult } from './exec.js';
 import { CHARON } from './preflight.js';
-import { ADDR, createTopology, destroyNamespaces, type Namespaces } from './topology.js';
+import { ADDR, createTopology, destroyNamespaces, removeStaleLabNamespaces, type Namespaces } from './topology.js';
 import { LAB_DAEMON, strongswanConf, swanctlConf, type PeerConfig } from './strongswan-config.js';
 import { makeCredentials, type PeerCredentials } from './certs.js';
 import type { Scenario, Side, TrafficStep } from './scenario-types.js';
@@ -37,7 +37,8 @@ export interface LabResult {
   /** directory holding every file below */
   dir: string;
   logs: { left: string; right: string };
-  pcaps: { left: string; middle: string };
+  /** left: the left peer's outer interface; middle: the middle box towards the responder; leftInner: ipsec0 on the left peer (cleartext side of the tunnel) */
+  pcaps: { left: string; middle: string; leftInner: string };
   configs: { left: string; right: string };
   listSas: { left: string; right: string };
   initiate: CommandResult;
@@ -56,7 +57,7 @@ const BASE_PEERS: Record<Side, PeerConfig> = {
     remoteId: 'right.example',
     auth: 'psk',
     proposals: 'aes256-sha256-modp2048',
-    espProposals: 'aes256gcm16',
+    espProposals: 'aes256-sha256',
     localTs: ADDR.leftSubnet,
     remoteTs: ADDR.rightSubnet,
     // the initiator brings the tunnel back, the responder just clears (strongSwan's usual advice)
@@ -72,7 +73,7 @@ const BASE_PEERS: Record<Side, PeerConfig> = {
     remoteId: 'left.example',
     auth: 'psk',
     proposals: 'aes256-sha256-modp2048',
-    espProposals: 'aes256gcm16',
+    espProposals: 'aes256-sha256',
     localTs: ADDR.rightSubnet,
     remoteTs: ADDR.leftSubnet,
     dpdDelay: '30s',
@@ -106,7 +107,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
   const secrets = [peers.left.psk, peers.right.psk].filter((s): s is string => !!s);
   const files = {
     logs: { left: join(outDir, 'left.log'), right: join(outDir, 'right.log') },
-    pcaps: { left: join(outDir, 'left.pcap'), middle: join(outDir, 'middle.pcap') },
+    pcaps: { left: join(outDir, 'left.pcap'), middle: join(outDir, 'middle.pcap'), leftInner: join(outDir, 'left-ipsec0.pcap') },
     configs: { left: join(outDir, 'left.swanctl.conf'), right: join(outDir, 'right.swanctl.conf') },
     listSas: { left: join(outDir, 'left.list-sas'), right: join(outDir, 'right.list-sas') },
   };
@@ -119,6 +120,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
   const captures: Background[] = [];
 
   try {
+    const stale = await removeStaleLabNamespaces();
+    if (stale.length) log(`removed namespaces left by killed lab runs: ${stale.join(', ')}`);
     log(`${scenario.name}: building namespaces ${prefix}{l,m,r}`);
     const ns = await createTopology(prefix, createdNs, { farLinkMtu: scenario.farLinkMtu });
     const creds = scenario.auth === 'cert' ? await (credentialCache ??= makeCredentials(join(tmpdir(), `ipsdl-creds-${process.pid}`), { left: peers.left.localId, right: peers.right.localId })) : undefined;
@@ -133,13 +136,15 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     // --immediate-mode: with TPACKET_V3 libpcap otherwise holds packets in a ring block for up to
     // its timeout, and a SIGINT within that window loses them (short failures are over in < 1 s).
     // -U: each packet is written as it arrives; -Z root: tcpdump would otherwise drop to a user that cannot write here
-    for (const [name, iface, file] of [[ns.left, 'eth0', files.pcaps.left], [ns.middle, 'ethr', files.pcaps.middle]]) {
-      const capture = new Background(['ip', 'netns', 'exec', name, 'tcpdump', '-i', iface, '-n', '-s', '0', '--immediate-mode', '-U', '-Z', 'root', '-w', file]);
-      captures.push(capture);
-      children.push(capture);
-      startedPids.push(capture.pid);
-      await capture.waitForOutput(/listening on/, 10_000);
-    }
+    const capture = async (name: string, iface: string, file: string) => {
+      const proc = new Background(['ip', 'netns', 'exec', name, 'tcpdump', '-i', iface, '-n', '-s', '0', '--immediate-mode', '-U', '-Z', 'root', '-w', file]);
+      captures.push(proc);
+      children.push(proc);
+      startedPids.push(proc.pid);
+      await proc.waitForOutput(/listening on/, 10_000);
+    };
+    await capture(ns.left, 'eth0', files.pcaps.left);
+    await capture(ns.middle, 'ethr', files.pcaps.middle);
 
     for (const side of ['left', 'right'] as const) {
       // a private /run per daemon: its pid file and vici socket must not collide with the other peer's
@@ -156,6 +161,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       // install_routes = no: kernel-libipsec's TUN device gets the remote subnet by hand
       await run(['ip', '-n', ns[side], 'route', 'add', peerSubnet, 'dev', 'ipsec0', 'src', src]);
     }
+    // charon creates ipsec0 (kernel-libipsec's TUN device) at start-up: the tunnel's cleartext side
+    await capture(ns.left, 'ipsec0', files.pcaps.leftInner);
 
     if (scenario.live) {
       const socketsBefore = await packetSockets(charons.left!.pid);

@@ -13,7 +13,7 @@ import { allChecks } from '../../checks/index.js';
 import type { LabResult } from './driver.js';
 import type { CodeExpectation, InputKind, Scenario } from './scenario-types.js';
 
-export const INPUT_KINDS: InputKind[] = ['responderLog', 'initiatorLog', 'bothLogs', 'leftPcap', 'middlePcap', 'configs'];
+export const INPUT_KINDS: InputKind[] = ['responderLog', 'initiatorLog', 'bothLogs', 'leftPcap', 'middlePcap', 'leftInnerPcap', 'configs'];
 
 const EVIDENCE_OF: Record<InputKind, EvidenceKind> = {
   responderLog: 'logEvents',
@@ -21,6 +21,7 @@ const EVIDENCE_OF: Record<InputKind, EvidenceKind> = {
   bothLogs: 'logEvents',
   leftPcap: 'packets',
   middlePcap: 'packets',
+  leftInnerPcap: 'packets',
   configs: 'configs',
 };
 
@@ -37,6 +38,8 @@ export function inputsFor(kind: InputKind, r: Pick<LabResult, 'logs' | 'pcaps' |
       return { ...none, pcaps: [r.pcaps.left] };
     case 'middlePcap':
       return { ...none, pcaps: [r.pcaps.middle] };
+    case 'leftInnerPcap':
+      return { ...none, pcaps: [r.pcaps.leftInner] };
     case 'configs':
       return { ...none, configs: [r.configs.left, r.configs.right] };
   }

@@ -10,8 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { labUnavailableReason } from './preflight.js';
-import { removeCredentials, runScenario, startedPids, type LabResult } from './driver.js';
+import { REPO_ROOT, removeCredentials, runScenario, startedPids, type LabResult } from './driver.js';
+import { run } from './exec.js';
 import { scenarios } from './scenarios.js';
 import { INPUT_KINDS, codesCheckableFrom, diagnoseInput, judge, type Diagnosis } from './expectations.js';
 import type { InputKind } from './scenario-types.js';
@@ -59,7 +61,7 @@ describe.skipIf(!!unavailable)('real-daemon lab', () => {
         }
         const sas = await readFile(result.listSas.left, 'utf8');
         expect(/INSTALLED/.test(sas), `left list-sas:\n${sas}`).toBe(scenario.installedAtEnd ?? scenario.establishes);
-        for (const f of [result.logs.left, result.logs.right, result.pcaps.left, result.pcaps.middle]) expect(existsSync(f), f).toBe(true);
+        for (const f of [result.logs.left, result.logs.right, result.pcaps.left, result.pcaps.middle, result.pcaps.leftInner]) expect(existsSync(f), f).toBe(true);
       });
 
       for (const kind of INPUT_KINDS) {
@@ -72,6 +74,9 @@ describe.skipIf(!!unavailable)('real-daemon lab', () => {
           notEvaluated.push(...verdict.notEvaluated);
           expect(verdict.failures).toEqual([]);
           if (d.report) {
+            // real daemon output and real captures: every decoder must read them without complaint
+            expect(d.report.diagnostics, `decoder diagnostics on ${kind}`).toEqual([]);
+            for (const input of d.report.inputs) expect(input.unparsed ?? 0, `unrecognised lines in ${input.path}`).toBe(0);
             const json = JSON.stringify(d.report);
             for (const secret of result.secrets) expect(json.includes(secret), `the PSK leaked into the ${kind} report`).toBe(false);
             if (scenario.name === 'healthy') {
@@ -79,6 +84,24 @@ describe.skipIf(!!unavailable)('real-daemon lab', () => {
               expect(errors, `error findings on the healthy tunnel (${kind})`).toEqual([]);
             }
           }
+        });
+      }
+
+      if (scenario.name === 'healthy' || scenario.name === 'psk-mismatch') {
+        it('the CLI on every input at once exits as the findings say', async () => {
+          const { logs, pcaps, configs } = result;
+          const argv = ['--import', 'tsx', join(REPO_ROOT, 'src/cli.ts'), logs.left, logs.right, pcaps.left, '-c', configs.left, '-c', configs.right, '-f', 'json', '--no-color'];
+          const r = await run([process.execPath, ...argv], { check: false, timeoutMs: 120_000 });
+          const report = JSON.parse(r.stdout) as { findings: { code: string; severity: string }[] };
+          const errors = report.findings.filter((f) => f.severity === 'error').map((f) => f.code);
+          if (scenario.name === 'healthy') {
+            expect(errors).toEqual([]);
+            expect(r.code).toBe(0);
+          } else {
+            expect(errors).toContain('AUTH_FAILED');
+            expect(r.code).toBe(1);
+          }
+          for (const secret of result.secrets) expect(r.stdout.includes(secret)).toBe(false);
         });
       }
 
@@ -98,6 +121,7 @@ describe.skipIf(!!unavailable)('real-daemon lab', () => {
           const packetCodes = codesCheckableFrom('packets');
           const codes = (findings: { code: string }[]) => [...new Set(findings.map((f) => f.code).filter((c) => packetCodes.has(c)))].sort();
           asserted.push(`${scenario.name}/live: same packet codes as left.pcap`);
+          console.log(`lab: ${scenario.name} --live reported [${codes(live.report!.findings).join(', ')}], left.pcap [${codes(saved.report.findings).join(', ')}]`);
           expect(codes(live.report!.findings)).toEqual(codes(saved.report.findings));
         });
       }

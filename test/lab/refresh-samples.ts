@@ -26,6 +26,7 @@ const KIND_LABEL: Record<InputKind, string> = {
   bothLogs: 'both logs',
   leftPcap: '`left.pcap`',
   middlePcap: '`middle-box/middle.pcap`',
+  leftInnerPcap: '`inside-tunnel/left-ipsec0.pcap`',
   configs: 'both swanctl.conf',
 };
 
@@ -47,6 +48,9 @@ async function main(): Promise<number> {
       await mkdir(join(dir, 'middle-box'));
       await rename(result.pcaps.middle, join(dir, 'middle-box', 'middle.pcap'));
       result.pcaps.middle = join(dir, 'middle-box', 'middle.pcap');
+      await mkdir(join(dir, 'inside-tunnel'));
+      await rename(result.pcaps.leftInner, join(dir, 'inside-tunnel', 'left-ipsec0.pcap'));
+      result.pcaps.leftInner = join(dir, 'inside-tunnel', 'left-ipsec0.pcap');
       const expected = await expectedFor(scenario, result, problems);
       await writeFile(join(dir, 'expected.json'), JSON.stringify(expected, null, 2) + '\n');
       await writeFile(join(dir, 'README.md'), readme(scenario, result, expected));
@@ -110,6 +114,8 @@ ${pings}
 - \`middle-box/middle.pcap\` — tcpdump on the middle box's interface towards the responder
   (after the fault and, where there is one, after the NAT). Kept in a subfolder: it sees the
   same flows as \`left.pcap\` from another point of the path, so feed it on its own.
+- \`inside-tunnel/left-ipsec0.pcap\` — tcpdump on the left peer's \`ipsec0\` (kernel-libipsec's TUN
+  device, raw IP): the cleartext traffic before encryption and after decryption.
 - \`left.swanctl.conf\`, \`right.swanctl.conf\` — the peers' configs
 - \`left.list-sas\`, \`right.list-sas\` — \`swanctl --list-sas\` at the end of the run (no \`.txt\`: sample runners read \`.txt\` files as logs)
 

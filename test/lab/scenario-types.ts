@@ -15,7 +15,7 @@ export interface TrafficStep {
 }
 
 /** The input combinations ipsec-doctor is run on for each scenario. */
-export type InputKind = 'responderLog' | 'initiatorLog' | 'bothLogs' | 'leftPcap' | 'middlePcap' | 'configs';
+export type InputKind = 'responderLog' | 'initiatorLog' | 'bothLogs' | 'leftPcap' | 'middlePcap' | 'leftInnerPcap' | 'configs';
 
 export interface CodeExpectation {
   codes?: string[];

@@ -41,12 +41,15 @@ export interface DaemonSettings {
 export const LAB_DAEMON: Omit<DaemonSettings, 'logPath'> = { retransmitTimeout: 1, retransmitBase: 1.4, retransmitTries: 3 };
 
 /**
- * Plugins listed explicitly so the host's /etc/strongswan.d does not matter.
+ * Plugins listed explicitly so the host's /etc/strongswan.d does not matter, and
+ * only those Debian ships in libstrongswan, strongswan-libcharon, strongswan-swanctl
+ * and libcharon-extra-plugins (libstrongswan-standard-plugins is only recommended,
+ * so openssl/gcm may be absent on a minimal machine): gmp does MODP and RSA.
  * kernel-libipsec: this kernel has XFRM but no ESP transform, so ESP is done in
  * userspace on a TUN device (ipsec0); strongSwan 5.9 then forces UDP encapsulation.
  * kdf: 5.9.8 derives IKE keys through it (without it: "KDF_PRF ... not supported").
  */
-const CHARON_PLUGINS = 'random nonce aes sha1 sha2 hmac gcm pem pkcs1 pkcs8 x509 pubkey constraints openssl kdf kernel-libipsec kernel-netlink socket-default vici updown';
+const CHARON_PLUGINS = 'random nonce aes sha1 sha2 hmac gmp pem pkcs1 pkcs8 x509 pubkey constraints kdf kernel-libipsec kernel-netlink socket-default vici updown';
 
 export function strongswanConf(d: DaemonSettings): string {
   return `# ipsec-doctor lab: one charon per network namespace
@@ -78,7 +81,7 @@ charon {
   }
 }
 swanctl {
-  load = pem pkcs1 pkcs8 x509 pubkey openssl random
+  load = pem pkcs1 pkcs8 x509 pubkey gmp random
 }
 `;
 }

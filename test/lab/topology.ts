@@ -9,6 +9,7 @@
  * the namespaces.
  */
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { run } from './exec.js';
 
 export const ADDR = {
@@ -81,4 +82,31 @@ export async function destroyNamespaces(created: string[]): Promise<string[]> {
     if (r.code !== 0) problems.push(`ip netns del ${name}: ${r.stderr.trim()}`);
   }
   return problems;
+}
+
+/**
+ * A lab run that was killed (SIGKILL, CI timeout) cannot clean up: remove the
+ * namespaces and /etc/netns entries of lab runs whose process no longer exists.
+ * Processes are left alone; only the run that started them may stop them.
+ */
+export async function removeStaleLabNamespaces(): Promise<string[]> {
+  const listed = await run(['ip', 'netns', 'list'], { check: false });
+  const stale: string[] = [];
+  for (const line of listed.stdout.split('\n')) {
+    const m = /^(ipsdl(\d+)-[lmr])\b/.exec(line);
+    if (!m || Number(m[2]) === process.pid || pidAlive(Number(m[2]))) continue;
+    stale.push(m[1]);
+  }
+  await destroyNamespaces([...stale]);
+  for (const name of stale) await rm(`/etc/netns/${name}`, { recursive: true, force: true });
+  return stale;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

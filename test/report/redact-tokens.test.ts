@@ -27,6 +27,15 @@ describe('findTokens', () => {
     ]));
   });
 
+  it('ends a DN where prose resumes (a finding message quoting two DNs)', () => {
+    const msg = 'the peer presented E=user-east@testing.libreswan.org,CN=east.testing.libreswan.org,OU=Test Department,O=Libreswan,L=Toronto,ST=Ontario,C=CA; expected C=CA, ST=Ontario, CN=NOTeast.testing.libreswan.org, E=user-NOTeast@testing.libreswan.org (checked by the daemon that wrote this log).';
+    const dns = findTokens(msg).filter((t) => t.value.includes('=')).map((t) => t.value);
+    expect(dns).toEqual([
+      'E=user-east@testing.libreswan.org,CN=east.testing.libreswan.org,OU=Test Department,O=Libreswan,L=Toronto,ST=Ontario,C=CA',
+      'C=CA, ST=Ontario, CN=NOTeast.testing.libreswan.org, E=user-NOTeast@testing.libreswan.org',
+    ]);
+  });
+
   it('finds the syslog host and @FQDN identities', () => {
     expect(kinds('Nov 22 21:04:11 gw-east charon[1487]: 06[IKE] <west-east|1> authentication of \'@gw-west\' with pre-shared key successful')).toEqual(
       expect.arrayContaining(['host:gw-east', 'conn:west-east', 'identity:@gw-west']),

@@ -8,6 +8,7 @@ import { htmlReporter } from '../../src/reporters/html.js';
 import { reporters } from '../../src/reporters/index.js';
 import type { Report } from '../../src/report/types.js';
 import { runPipeline, FIXTURES } from './pipeline.js';
+import { frozenReport } from './frozen.js';
 
 const PSK = 'test/reporters/fixtures/lab-psk-mismatch-right.log';
 const UDP500 = 'test/reporters/fixtures/lab-udp500-dropped-left.log';
@@ -19,11 +20,8 @@ function embeddedJson(html: string): unknown {
 }
 
 describe('html reporter', () => {
-  it.each([
-    ['psk-mismatch', PSK],
-    ['udp500-dropped', UDP500],
-  ])('golden: %s', async (name, file) => {
-    const report = await runPipeline({ logs: [file] });
+  it.each(['psk-mismatch', 'udp500-dropped'] as const)('golden: %s (frozen pipeline report of the lab log)', async (name) => {
+    const report = await frozenReport(name);
     await expect(reporters.html(report, { color: false })).toMatchFileSnapshot(`./fixtures/${name}.golden.html`);
   });
 

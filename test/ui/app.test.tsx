@@ -76,7 +76,12 @@ describe('Ink UI', () => {
     expect(detail).toContain('test/reporters/fixtures/lab-psk-mismatch-right.log:122');
     expectFits(detail);
     stdin.write(KEY.esc);
-    expect(await until(lastFrame, '[Findings (2)]')).toContain('[Findings (2)]');
+    expect(await until(lastFrame, /› ✖ error +AUTH_FAILED/)).toContain('[Findings (2)]');
+    // Alt+j (Esc glued to j by the terminal) and a chunk of repeats still move
+    stdin.write('\u001Bj');
+    expect(await until(lastFrame, /› ℹ info +NAT_DETECTED/)).toMatch(/› ℹ info +NAT_DETECTED/);
+    stdin.write('kkk');
+    expect(await until(lastFrame, /› ✖ error +AUTH_FAILED/)).toMatch(/› ✖ error +AUTH_FAILED/);
     unmount();
   });
 

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, statSync, readdirSync } from 'node:fs';
+import { existsSync, statSync, readdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../reporters/pipeline.js';
 
@@ -68,12 +69,13 @@ describe.skipIf(!hasTmux)('interactive UI in a real terminal (tmux)', () => {
     tmux('send-keys', '-t', SESSION, 'Enter');
     const detail = await waitFor(/Evidence \(2\)/);
     expect(detail).toContain('✖ AUTH_FAILED  [authentication]');
-    expect(detail).toMatch(/Fix\n +Seen from the responder/);
+    expect(detail).toMatch(/Fix\n +\S/);
     expect(detail).toContain('test/reporters/fixtures/lab-psk-mismatch-right.log:122');
     // the excerpt, hard-wrapped to the pane's width
     expect(detail).toMatch(/<lab\|1> tried 1 shared key for 'right\.example' - 'left\.example', but MAC\n\s+mismatched/);
     tmux('send-keys', '-t', SESSION, 'Escape');
-    await waitFor(/\[Findings \(2\)\]/);
+    // back on the list (a key sent right after Escape would reach the app as Alt+key)
+    await waitFor(/› ✖ error +AUTH_FAILED/);
     tmux('send-keys', '-t', SESSION, 'j');
     await waitFor(/› ℹ info +NAT_DETECTED/);
     tmux('send-keys', '-t', SESSION, 'l');
@@ -83,5 +85,29 @@ describe.skipIf(!hasTmux)('interactive UI in a real terminal (tmux)', () => {
     tmux('send-keys', '-t', SESSION, 'q');
     const after = await waitFor(/EXIT=\d/);
     expect(after).toContain('EXIT=1');
+  }, 60000);
+
+  it('with --format and a terminal on stderr only: the spinner stays on stderr, stdout is the clean report', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ipsec-doctor-tty-'));
+    const session = `${SESSION}-fmt`;
+    try {
+      const out = join(dir, 'report.json');
+      tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', '-c', ROOT, `env -u CI node ${CLI} --log ${SAMPLE} --format json > ${out}; echo "EXIT=$?"; sleep 60`);
+      const until = Date.now() + 20000;
+      let pane = '';
+      while (Date.now() < until && !/EXIT=\d/.test(pane)) {
+        pane = tmux('capture-pane', '-p', '-t', session);
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      expect(pane).toContain('EXIT=1');
+      // the UI was not started (a format was asked) and ora cleaned up after itself
+      expect(pane).not.toContain('↑↓/jk');
+      const report = JSON.parse(readFileSync(out, 'utf8')) as { schema: string; findings: Array<{ code: string }> };
+      expect(report.schema).toBe('ipsec-doctor.report/1');
+      expect(report.findings.map((f) => f.code)).toContain('AUTH_FAILED');
+    } finally {
+      spawnSync('tmux', ['kill-session', '-t', session], { stdio: 'ignore' });
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60000);
 });

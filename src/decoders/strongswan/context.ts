@@ -16,8 +16,11 @@ export interface SaState {
   lastExchange?: string;
   /** phase of the last message whose exchange has one */
   lastPhase?: Phase;
-  /** phase of the last "received/configured proposals" line */
+  /** phase of the last "received/configured proposals" line, and that line's number */
   proposalPhase?: Phase;
+  proposalLine?: number;
+  /** line of the last message that set lastPhase */
+  phaseLine?: number;
   /** exchange of each request we sent, by message ID (a few recent ones) */
   sentRequests: Map<number, string>;
   lastSentExchange?: string;
@@ -28,6 +31,9 @@ export interface SaState {
   certSubject?: string;
   /** last "looking for peer configs matching …" */
   lookup?: LogEventData['peer-config-lookup'];
+  /** last packets of this SA, when charon tagged the packet lines with it (5.x does) */
+  lastSent?: { local: Endpoint; remote: Endpoint };
+  lastReceived?: { local: Endpoint; remote: Endpoint };
 }
 
 const MAX_SAS = 4096;

@@ -135,18 +135,22 @@ function trimmedBody(line: string, from: number): string {
   return line.slice(from, end);
 }
 
-function timeOf(header: string): ParsedTime | undefined {
+/**
+ * The timestamp in a header. `syslog`: the header is "<time> <host>" (before
+ * "charon[pid]:"), so a time we cannot read is kept without the host name.
+ */
+function timeOf(header: string, syslog: boolean): ParsedTime | undefined {
   if (header.length === 0) return undefined;
-  if (header === lastHeader) return lastHeaderTime;
-  lastHeader = header;
-  lastHeaderTime = timeOfUncached(header);
-  return lastHeaderTime;
-}
-
-function timeOfUncached(header: string): ParsedTime | undefined {
-  const parsed = parseLeadingTime(header);
-  if (parsed) return parsed;
-  // a custom time_format we cannot read: keep it as printed, unless it is only a process tag
+  if (header !== lastHeader) {
+    lastHeader = header;
+    lastHeaderTime = parseLeadingTime(header);
+  }
+  if (lastHeaderTime) return lastHeaderTime;
+  // a custom time_format / template we cannot read: keep it as printed
+  if (syslog) {
+    const sp = header.lastIndexOf(' ');
+    return sp > 0 ? { text: header.slice(0, sp), hasYear: false } : undefined;
+  }
   return header.endsWith(':') ? undefined : { text: header, hasYear: false };
 }
 
@@ -164,7 +168,7 @@ export function parseLine(line: string): ParsedLine {
     const header = line.slice(0, start).trimEnd();
     // syslog: "Mon dd hh:mm:ss host charon[pid]:"; the file logger's header is only the time
     const procTag = header.endsWith(':') ? PROCESS_RE.exec(header + ' ') : null;
-    out.time = timeOf(procTag ? (procTag[1] ?? '') : header);
+    out.time = procTag ? timeOf(procTag[1] ?? '', true) : timeOf(header, false);
     let pos = groupEnd(line, open) + 1;
     if (line.charCodeAt(pos) === 60 /* < */) pos = readSaTag(line, pos, out);
     out.body = trimmedBody(line, pos);
@@ -182,7 +186,7 @@ export function parseLine(line: string): ParsedLine {
         certainty: m[2] === 'ipsec' || m[2] === 'strongswan' ? 'maybe' : 'charon',
         shape: 'process',
         body: '',
-        time: m[1] ? timeOf(m[1]) : undefined,
+        time: m[1] ? timeOf(m[1], true) : undefined,
       };
       let pos = m[0].length;
       if (line.charCodeAt(pos) === 60) pos = readSaTag(line, pos, out);

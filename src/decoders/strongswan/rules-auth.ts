@@ -33,6 +33,10 @@ const ID_CONSTRAINT_RE = /^constraint check failed: (?:EAP )?identity '(.*)' (?:
 const CERT_ID_RE = /^constraint check failed: certificate does not confirm identity '(.*)'/;
 const EAP_FAILED_RE = /^EAP method (\S+) failed for peer (.*)$/;
 const EAP_OK_RE = /^EAP method (\S+) succeeded/;
+// ikev1/phase1.c:608 — configs match the IDs but not the authentication method / mode
+const NONE_ALLOWS_RE = /^found \d+ matching configs?, but none allows .+ authentication using (?:Main|Aggressive) Mode$/;
+// ikev1/tasks/xauth.c:440-491 (RFC draft-beaulieu-ike-xauth: user/password after Main Mode)
+const XAUTH_RE = /^XAuth authentication of '(.*)' (\(myself\) )?(successful|failed)$/;
 const CHECKING_STATUS_RE = /^checking certificate status of "(.*)"$/;
 const REVOKED_RE = /^certificate was revoked on (.*), reason: (.*)$/;
 
@@ -176,6 +180,26 @@ function eap(body: string, c: LineContext): boolean {
   return false;
 }
 
+function found(body: string, c: LineContext): boolean {
+  if (!NONE_ALLOWS_RE.test(body)) return false;
+  const l = c.state.lookup;
+  c.emit('no-config', { scope: 'peer', ...(l?.local ? { local: l.local } : {}), ...(l?.remote ? { remote: l.remote } : {}), detail: body });
+  return true;
+}
+
+function xauth(body: string, c: LineContext): boolean {
+  const m = XAUTH_RE.exec(body);
+  if (!m) {
+    if (body !== 'destroying IKE_SA after failed XAuth authentication') return false;
+    c.emit('auth', { ok: false, method: 'unknown', direction: 'local', reason: body });
+    return true;
+  }
+  const ok = m[3] === 'successful';
+  // "(myself)": our own XAuth credentials, judged by the peer (the XAuth server)
+  c.emit('auth', { ok, method: 'unknown', direction: m[2] ? 'received' : 'local', id: m[1], ...(ok ? {} : { reason: body }) });
+  return true;
+}
+
 /** IKEv1 PSK mismatch shows as undecryptable MM5/MM6 (pfSense docs "Phase 1 Pre-Shared Key Mismatch"). */
 function undecryptable(body: string, c: LineContext): boolean {
   if (body === 'invalid HASH_V1 payload length, decryption failed?' || body === 'invalid ID_V1 payload length, decryption failed?' || body === 'could not decrypt payloads') {
@@ -244,6 +268,9 @@ export const authRules: RuleTable = {
   constraint: [constraint],
   signature: [signature],
   EAP: [eap],
+  XAuth: [xauth],
+  found: [found],
+  destroying: [xauth],
   invalid: [undecryptable],
   could: [undecryptable],
   Aggressive: [aggressivePsk],

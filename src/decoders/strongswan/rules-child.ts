@@ -85,8 +85,9 @@ function no(body: string, c: LineContext): boolean {
   }
   if (body === 'no acceptable proposal found' || body === 'no matching proposal found') {
     // ike_init.c:1166 (IKE) and child_create.c:920 / quick_mode.c:1406 (CHILD): the preceding proposal lines say which
+    // whichever came last: the proposal lists charon printed, or the message being processed
     const s = c.state;
-    const phase = s.proposalPhase ?? s.lastPhase;
+    const phase = (s.proposalLine ?? -1) > (s.phaseLine ?? -1) ? s.proposalPhase : (s.lastPhase ?? s.proposalPhase);
     c.emit('no-proposal-chosen', { direction: 'local', ...(phase ? { phase } : {}), ...exchangeOf(c), reason: body });
     return true;
   }
@@ -232,6 +233,17 @@ function ikeSaLifecycle(body: string, c: LineContext): boolean {
   return false;
 }
 
+// ike_sa.c:1960 (delete without notifying the peer, e.g. at shutdown): on a responder still in
+// CONNECTING it is the trace of an IKE_AUTH that never arrived
+const DESTROYING_RE = /^destroying IKE_SA in state (\S+) without notification$/;
+
+function destroying(body: string, c: LineContext): boolean {
+  const m = DESTROYING_RE.exec(body);
+  if (!m) return false;
+  c.emit('sa-deleted', { what: 'ike', direction: 'local', reason: body });
+  return true;
+}
+
 function canceling(body: string, c: LineContext): boolean {
   if (body !== 'canceling IKE_SA setup due to uniqueness policy') return false;
   c.emit('sa-deleted', { what: 'ike', direction: 'local', reason: body });
@@ -278,5 +290,6 @@ export const childRules: RuleTable = {
   deleting: [deleting],
   IKE_SA: [ikeSaLifecycle],
   canceling: [canceling],
+  destroying: [destroying],
   detected: [detected],
 };

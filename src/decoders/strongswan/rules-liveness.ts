@@ -65,7 +65,7 @@ function giving(body: string, c: LineContext): boolean {
 }
 
 function peerAddress(c: LineContext): { peer?: string } {
-  const p = c.file.lastSent?.remote.address;
+  const p = peerOf(c).peer?.address;
   return p ? { peer: p } : {};
 }
 

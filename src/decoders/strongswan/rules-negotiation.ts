@@ -5,7 +5,7 @@
  */
 import type { Endpoint, Phase } from '../../evidence/log-events.js';
 import type { LineContext } from './context.js';
-import { ikeVersionOfExchange, parsePayloadList, phaseOfExchange } from './exchanges.js';
+import { ikeVersionOfExchange, parsePayloadList, phaseOfExchange, type PayloadList } from './exchanges.js';
 import type { RuleTable } from './rule-table.js';
 import { parseHostIdPair } from './host-id-pair.js';
 
@@ -63,23 +63,37 @@ function message(body: string, c: LineContext): boolean {
   const s = c.state;
   const version = ikeVersionOfExchange(exchange);
   if (version !== undefined) s.ikeVersion = version;
-  const phase = phaseOfExchange(exchange) ?? s.lastPhase;
-  if (phaseOfExchange(exchange) !== undefined) s.lastPhase = phaseOfExchange(exchange);
+  // CREATE_CHILD_SA also rekeys the IKE SA (RFC 7296 §1.3.2): then the proposal lists just printed say "IKE:"
+  const rekeysIke = exchange === 'CREATE_CHILD_SA' && s.proposalPhase === 'ike' && (s.proposalLine ?? -1) > (s.phaseLine ?? -1);
+  const phase = rekeysIke ? 'ike' : (phaseOfExchange(exchange) ?? s.lastPhase);
+  if (phaseOfExchange(exchange) !== undefined) {
+    s.lastPhase = phaseOfExchange(exchange);
+    s.phaseLine = c.lineNo;
+  }
   s.lastExchange = exchange;
   if (direction === 'sent' && role === 'request') {
     c.file.rememberRequest(s, msgid, exchange);
   }
   // any answer proves liveness (RFC 7296 §2.4); IKEv1 DPD answers with R-U-THERE-ACK (RFC 3706 §5)
   if (direction === 'received' && ((role === 'response' && exchange === 'INFORMATIONAL') || list.notifies.includes('DPD_R_U_THERE_ACK'))) s.dpdPending = false;
-  const peer = direction === 'received' ? c.file.lastReceived?.remote : undefined;
+  const peer = direction === 'received' ? (s.lastReceived ?? c.file.lastReceived)?.remote : undefined;
   c.emit('message', { direction, exchange, role, msgid, payloads: list.payloads, notifies: list.notifies, ...(peer ? { peer } : {}) });
+  payloadEvents(list, direction, exchange, phase, c);
+  return true;
+}
+
+/** Events the payload list alone tells: error notifies, fragments, fragmentation support. */
+function payloadEvents(list: PayloadList, direction: 'sent' | 'received', exchange: string, phase: Phase | undefined, c: LineContext): void {
+  // RFC 7296 §2.21.2: an initiator that rejects the responder's AUTH says so in a separate
+  // INFORMATIONAL exchange, and charon prints no "received … notify error" line for it
+  const silent = direction === 'sent' || exchange === 'INFORMATIONAL';
   for (const name of list.errors) {
     // the four with their own kinds are reported from charon's own text when received;
     // when sent, the payload list is the only place that says so
     if (name === 'NO_PROPOSAL_CHOSEN') {
       if (direction === 'sent') c.emit('no-proposal-chosen', { direction, exchange, ...(phase ? { phase } : {}) });
     } else if (name === 'AUTHENTICATION_FAILED') {
-      if (direction === 'sent') c.emit('auth', { ok: false, direction });
+      if (silent) c.emit('auth', { ok: false, direction, ...(direction === 'received' ? { reason: 'AUTHENTICATION_FAILED notify in INFORMATIONAL' } : {}) });
     } else if (name === 'TS_UNACCEPTABLE') {
       if (direction === 'sent') c.emit('ts-unacceptable', { direction, exchange });
     } else if (name !== 'INVALID_KE_PAYLOAD') {
@@ -96,7 +110,6 @@ function message(body: string, c: LineContext): boolean {
   if (exchange === 'IKE_SA_INIT' && list.notifies.includes('FRAGMENTATION_SUPPORTED')) {
     c.emit('fragmentation-support', { direction, supported: true });
   }
-  return true;
 }
 
 function packet(body: string, c: LineContext): boolean {
@@ -106,13 +119,14 @@ function packet(body: string, c: LineContext): boolean {
   const to = endpoint(m[4], m[5]);
   const bytes = m[6] !== undefined && m[6][0] !== 'X' ? Number(m[6]) : undefined;
   if (m[1] === 'sending') {
-    c.file.lastSent = { local: from, remote: to };
+    c.file.lastSent = c.state.lastSent = { local: from, remote: to };
     c.emit('packet', { direction: 'sent', local: from, remote: to, ...(bytes !== undefined ? { bytes } : {}) });
     const before = c.file.notePort(to.address, to.port ?? 0);
-    // RFC 3947 §4 / RFC 7296 §2.23: after NAT detection IKE moves from 500 to 4500
+    // RFC 7296 §2.23: IKE moves from 500 to 4500 after NAT detection — and strongSwan also
+    // moves when both sides support MOBIKE (RFC 4555 §3), so a float alone is no NAT evidence
     if (before === 500 && to.port === 4500) c.emit('nat-t-float', { from: { address: to.address, port: 500 }, to });
   } else {
-    c.file.lastReceived = { local: to, remote: from };
+    c.file.lastReceived = c.state.lastReceived = { local: to, remote: from };
     c.emit('packet', { direction: 'received', local: to, remote: from, ...(bytes !== undefined ? { bytes } : {}) });
   }
   return true;
@@ -127,6 +141,7 @@ function proposals(source: 'received' | 'configured' | 'selected', rest: string,
   const items = rest.split(', ').map((p) => p.trim()).filter((p) => p.length > 0);
   const phase = items.length > 0 ? proposalPhase(items[0]) : (c.state.lastPhase ?? 'ike');
   c.state.proposalPhase = phase;
+  c.state.proposalLine = c.lineNo;
   c.emit('proposals', { phase, source, proposals: items });
 }
 
@@ -263,8 +278,9 @@ function establishing(body: string, c: LineContext): boolean {
   return false;
 }
 
+/** Where our last request went: this SA's last sent packet, else the file's (packet lines without `<N>`). */
 export function peerOf(c: LineContext): { peer?: Endpoint } {
-  const p = c.file.lastSent?.remote;
+  const p = (c.state.lastSent ?? c.file.lastSent)?.remote;
   return p ? { peer: p } : {};
 }
 

@@ -3,7 +3,8 @@
  * syslog/journalctl ("Jun 23 07:36:33", "Jun 23 07:36:33.123456"), charon's file
  * logger with its strftime `time_format` (default "%b %e %T", plus ".NNN"/".NNNNNN"
  * with time_add_ms / time_precision), ISO 8601 from rsyslog's high-precision
- * template or `journalctl -o short-iso`, and epoch seconds from `time_format = %s`.
+ * template or `journalctl -o short-iso`, epoch seconds from `time_format = %s`, and
+ * seconds since boot from `journalctl -o short-monotonic` ("[  123.456789]").
  */
 
 export interface ParsedTime {
@@ -19,7 +20,7 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 
 // Optional RFC 5424/3164 PRI ("<30>1 ") and weekday ("Sat "), then one of the three shapes.
 const TIME_RE =
-  /^(?:<\d{1,3}>\d? ?)?((?:[A-Z][a-z]{2},? )?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?(?: (\d{4}))?|(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))? ?(Z|[+-]\d{2}:?\d{2})?|(\d{10})(?:\.(\d{1,9}))?)(?=\s|$|:)/;
+  /^(?:<\d{1,3}>\d? ?)?((?:[A-Z][a-z]{2},? )?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?(?: (\d{4}))?|(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))? ?(Z|[+-]\d{2}:?\d{2})?|(\d{10})(?:\.(\d{1,9}))?|\[ *(\d{1,10}\.\d{1,9})\])(?=\s|$|:)/;
 
 function fraction(digits: string | undefined): number {
   return digits ? Number('0.' + digits) : 0;
@@ -81,7 +82,9 @@ export function parseLeadingTime(text: string): ParsedTime | undefined {
     }
     return { text: printed, t: Number.isFinite(ms) ? ms / 1000 + fraction(m[15]) : undefined, hasYear: true };
   }
-  return { text: printed, t: Number(m[17]) + fraction(m[18]), hasYear: true };
+  if (m[17] !== undefined) return { text: printed, t: Number(m[17]) + fraction(m[18]), hasYear: true };
+  // journalctl -o short-monotonic: seconds since boot, monotonic by construction
+  return { text: printed, t: Number(m[19]), hasYear: true };
 }
 
 const HALF_YEAR = 183 * 86400;

@@ -45,7 +45,14 @@ export function idGap(from: ConfiguredConnection, to: ConfiguredConnection): IdG
   const sent = localId(from.conn.local);
   const expected = expectedRemoteId(to.conn.remote, to.conn.symmetric);
   if (!sent.norm || !expected.norm) return undefined;
-  return sent.norm === expected.norm ? undefined : { sent, expected };
+  return idMatches(sent.norm, expected.norm) ? undefined : { sent, expected };
+}
+
+/** strongSwan accepts wildcards in expected ids (`*@strongswan.org`, `C=CH, O=strongSwan, CN=*`). */
+export function idMatches(sent: string, expected: string): boolean {
+  if (!expected.includes('*')) return sent === expected;
+  const re = new RegExp(`^${expected.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return re.test(sent);
 }
 
 export interface AuthGap {
@@ -63,6 +70,8 @@ export function authGap(from: ConfiguredConnection, to: ConfiguredConnection): A
   const f1 = authFamily(uses.value);
   const f2 = authFamily(expects.value);
   if (f1 === 'other' || f2 === 'other' || f1 === f2) return undefined;
+  // EAP-only mutual authentication (RFC 5998, strongSwan rw-eap-sim-only-radius) leaves the peer's auth unset
+  if ((f1 === 'eap' && expects.implicit) || (f2 === 'eap' && uses.implicit)) return undefined;
   // an EAP client is verified by the server's EAP method, but the server signs with pubkey: `remote.auth=eap-*` is what the server expects
   return { uses, expects, usesFamily: f1, expectsFamily: f2 };
 }
@@ -129,6 +138,51 @@ export function lifetimeDiffs(a: ConfiguredConnection, b: ConfiguredConnection):
   return pairs
     .filter(([, x, y]) => x.value > 0 && y.value > 0 && Math.max(x.value, y.value) / Math.min(x.value, y.value) >= 1.5)
     .map(([what, x, y]) => ({ what, a: x, b: y, note }));
+}
+
+export interface TsGap {
+  aTs: Setting<string[]>;
+  bTs: Setting<string[]>;
+  relation: string;
+  narrowing: boolean;
+  /** error: no overlap; warning: narrowing whose outcome depends on who initiates; info: only one side can initiate and the responder narrows it, as designed for road warriors / split tunnels */
+  severity: 'error' | 'warning' | 'info';
+  note: string;
+}
+
+const fitsIn = (r: TsRelation) => r === 'equal' || r === 'subset' || r === 'unknown';
+const covers = (r: TsRelation) => r === 'equal' || r === 'superset' || r === 'unknown';
+/** a responder whose peer is %any, a subnet or a range cannot start the exchange */
+const canInitiate = (c: ConfiguredConnection) => c.conn.remote.addrs.value.some((x) => !x.startsWith('%') && !/[/-]/.test(x) && x !== '0.0.0.0' && x !== '::');
+
+/**
+ * Selectors that are not mirrored. A subset is not a failure when the side with the
+ * narrower selectors is the only one that can initiate (a road warrior inside the
+ * gateway's range): its proposal fits the responder's policy as it stands.
+ */
+export function tsGaps(a: ConfiguredConnection, ca: ChildConfig, b: ConfiguredConnection, cb: ChildConfig): TsGap[] {
+  const rel = tsRelation(a, ca, b, cb);
+  if (fitsIn(rel.local) && fitsIn(rel.remote) && !canInitiate(b)) return [];
+  if (covers(rel.local) && covers(rel.remote) && !canInitiate(a)) return [];
+  const out: TsGap[] = [];
+  const oneInitiator = canInitiate(a) !== canInitiate(b);
+  for (const [which, relation] of [['local', rel.local], ['remote', rel.remote]] as const) {
+    if (relation === 'equal' || relation === 'unknown') continue;
+    const aTs = which === 'local' ? ca.localTs : ca.remoteTs;
+    const bTs = which === 'local' ? cb.remoteTs : cb.localTs;
+    const narrowing = relation !== 'disjoint';
+    out.push({
+      aTs: { ...aTs, key: aTs.key ?? (which === 'local' ? 'local_ts' : 'remote_ts') },
+      bTs: { ...bTs, key: bTs.key ?? (which === 'local' ? 'remote_ts' : 'local_ts') },
+      relation: narrowing ? `${relation}: only the intersection can be negotiated` : 'no overlap: TS_UNACCEPTABLE',
+      narrowing,
+      severity: !narrowing ? 'error' : oneInitiator ? 'info' : 'warning',
+      note: narrowing
+        ? 'An IKEv2 responder narrows to the intersection (RFC 7296 §2.9): the tunnel carries only the overlap, which part depending on who initiates. IKEv1 Quick Mode and libreswan without narrowing=yes do not narrow: there it works only when the side with the narrower selectors initiates.'
+        : 'with no overlap the responder answers TS_UNACCEPTABLE (IKEv1: INVALID_ID_INFORMATION).',
+    });
+  }
+  return out;
 }
 
 /** Human duration for data: 3600 → "1h", 5400 → "1h30m". */

@@ -5,10 +5,12 @@
  * (the daemon decides left/right by its interface addresses, so the two peers often
  * share one file verbatim). Computed once per Evidence.
  */
-import type { ConfigFacts, ConnectionConfig } from '../config-types.js';
+import type { ChildConfig, ConfigFacts, ConnectionConfig } from '../config-types.js';
 import type { Evidence } from '../types.js';
 import { derived } from './memo.js';
-import { expectedRemoteId, localId, oriented, type ConfiguredConnection } from './config-connections.js';
+import { parseTs, relateTs } from './config-ts.js';
+import { tsRelation } from './config-compare.js';
+import { authFamily, expectedRemoteId, localId, oriented, type ConfiguredConnection } from './config-connections.js';
 
 export interface ConnectionPair {
   a: ConfiguredConnection;
@@ -24,6 +26,18 @@ function concrete(addrs: readonly string[]): string[] {
   return addrs.map((a) => a.toLowerCase()).filter((a) => !WILDCARD.test(a));
 }
 
+/** Same literal (names, test-harness placeholders), or overlapping when both are IPs, CIDRs or ranges (swanctl remote_addrs = 192.168.0.96/28). */
+function addrsMeet(xs: readonly string[], ys: readonly string[]): boolean {
+  return xs.some((x) =>
+    ys.some((y) => {
+      if (x === y) return true;
+      const rx = parseTs(x, []);
+      const ry = parseTs(y, []);
+      return !!rx && !!ry && relateTs(rx, ry) !== 'disjoint' && relateTs(rx, ry) !== 'unknown';
+    }),
+  );
+}
+
 function score(a: ConfiguredConnection, b: ConfiguredConnection): { score: number; matchedBy: string[] } {
   const matchedBy: string[] = [];
   let s = 0;
@@ -32,11 +46,11 @@ function score(a: ConfiguredConnection, b: ConfiguredConnection): { score: numbe
   const bl = concrete(b.conn.local.addrs.value);
   const br = concrete(b.conn.remote.addrs.value);
   // the same literal on both ends of one side means the orientation is undecidable by address
-  if (al.some((x) => br.includes(x))) (s += 3), matchedBy.push('addresses');
-  if (ar.some((x) => bl.includes(x))) (s += 3), matchedBy.includes('addresses') || matchedBy.push('addresses');
+  if (addrsMeet(al, br)) (s += 3), matchedBy.push('addresses');
+  if (addrsMeet(ar, bl)) (s += 3), matchedBy.includes('addresses') || matchedBy.push('addresses');
   // siblings, not peers: two clients of one gateway share its address as their remote one
-  if (al.some((x) => bl.includes(x)) && !al.some((x) => br.includes(x))) s -= 4;
-  if (ar.some((x) => br.includes(x)) && !ar.some((x) => bl.includes(x))) s -= 4;
+  if (addrsMeet(al, bl) && !addrsMeet(al, br)) s -= 4;
+  if (addrsMeet(ar, br) && !addrsMeet(ar, bl)) s -= 4;
   const aId = localId(a.conn.local).norm;
   const bId = localId(b.conn.local).norm;
   const aExp = expectedRemoteId(a.conn.remote, a.conn.symmetric).norm;
@@ -46,19 +60,50 @@ function score(a: ConfiguredConnection, b: ConfiguredConnection): { score: numbe
   if (aId && bId && aId === bId && aId !== aExp) s -= 3; // both would send the same identity
   if (aExp && bExp && aExp === bExp && aExp !== aId) s -= 3; // both expect the same peer
   if (a.conn.name === b.conn.name) (s += 1), matchedBy.push('name');
+  // a gateway often has one conn per auth method for the same clients (strongSwan rw-psk-rsa-mixed)
+  const fam = (c: ConfiguredConnection, which: 'local' | 'remote') => authFamily(c.conn[which].rounds[0]?.auth.value ?? 'pubkey');
+  if (fam(a, 'local') === fam(b, 'remote') && fam(b, 'local') === fam(a, 'remote')) s += 1;
+  // tie-breakers between conns of one gateway that differ only by child: names, then mirrored selectors
+  if (a.conn.children.some((x) => b.conn.children.some((y) => x.name === y.name))) s += 1;
+  if (a.conn.children.some((x) => b.conn.children.some((y) => mirrored(a, x, b, y)))) s += 1;
   return { score: s, matchedBy };
 }
 
+function mirrored(a: ConfiguredConnection, x: ChildConfig, b: ConfiguredConnection, y: ChildConfig): boolean {
+  const r = tsRelation(a, x, b, y);
+  return (r.local === 'equal' || r.remote === 'equal') && r.local !== 'disjoint' && r.remote !== 'disjoint';
+}
+
+// keys that name this host's own things: a conn that sets them only on the left was written from the left
+const LOCAL_MARKERS = ['cert', 'firewall', 'sourceip', 'updown', 'hostaccess'];
+
+/**
+ * The ways an ipsec.conf conn can be read: written from the left (the convention), from
+ * the right (strongSwan's *-swapped tests), or either when shared verbatim (libreswan style).
+ */
 function orientations(facts: ConfigFacts, conn: ConnectionConfig): ConfiguredConnection[] {
-  return conn.symmetric ? [oriented(facts, conn, false), oriented(facts, conn, true)] : [oriented(facts, conn, false)];
+  if (!conn.symmetric) return [oriented(facts, conn, false)];
+  const leftOnly = LOCAL_MARKERS.some((m) => conn.keys[`left${m}`] && !conn.keys[`right${m}`]);
+  const rightOnly = LOCAL_MARKERS.some((m) => conn.keys[`right${m}`] && !conn.keys[`left${m}`]);
+  if (leftOnly && !rightOnly) return [oriented(facts, conn, false)];
+  if (rightOnly && !leftOnly) return [oriented(facts, conn, true)];
+  return [oriented(facts, conn, false), oriented(facts, conn, true)];
+}
+
+/** The connections a daemon would load: ipsec.conf also= building blocks left out when there is anything else. */
+export function loadable(facts: ConfigFacts): ConnectionConfig[] {
+  const real = facts.connections.filter((c) => !c.template);
+  return real.length ? real : facts.connections;
 }
 
 /** Pairs between two configs, best first, each connection used once. */
 export function pairConnections(x: ConfigFacts, y: ConfigFacts): ConnectionPair[] {
   const candidates: ConnectionPair[] = [];
-  const single = x.connections.length === 1 && y.connections.length === 1;
-  for (const cx of x.connections) {
-    for (const cy of y.connections) {
+  const xs = loadable(x);
+  const ys = loadable(y);
+  const single = xs.length === 1 && ys.length === 1;
+  for (const cx of xs) {
+    for (const cy of ys) {
       let best: ConnectionPair | undefined;
       for (const a of orientations(x, cx)) {
         for (const b of orientations(y, cy)) {
@@ -66,7 +111,9 @@ export function pairConnections(x: ConfigFacts, y: ConfigFacts): ConnectionPair[
           if (!best || r.score > best.score) best = { a, b, ...r };
         }
       }
-      if (best && (best.score >= 2 || (single && best.score >= 1))) candidates.push(best);
+      // addresses or ids must meet; with one conn per side the same conn name is enough (users copy configs)
+      const strong = best && (best.matchedBy.includes('addresses') || best.matchedBy.includes('ids'));
+      if (best && ((strong && best.score >= 3) || (single && (strong || best.matchedBy.includes('name')) && best.score >= 2))) candidates.push(best);
     }
   }
   candidates.sort((p, q) => q.score - p.score);

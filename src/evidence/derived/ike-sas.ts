@@ -160,7 +160,9 @@ function pairV2(sa: IkeSa): IkeExchange[] {
     let ex = latest.get(key);
     if (!response) {
       if (ex && ex.requests.some((r) => r.digest === m.digest)) {
-        addRequestCopy(ex, m);
+        // a fragmented request is retransmitted fragment by fragment: count it once, at fragment 1
+        if (m.ikeFragment && m.ikeFragment.number !== 1) ex.requests.push(m);
+        else addRequestCopy(ex, m);
         continue;
       }
       if (ex && !ex.answered && m.ikeFragment && ex.request?.ikeFragment) {

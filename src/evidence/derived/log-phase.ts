@@ -11,9 +11,9 @@ import { exchangeAt, type LogFile, type LogSession } from './log-sessions.js';
  * Aggressive Mode are phase 1, Quick Mode phase 2. Without a named exchange, a
  * failure after the IKE SA came up is a Child SA one.
  */
-export function phaseOf(file: LogFile, session: LogSession, e: LogEvent, stated?: Phase): Phase {
+export function phaseOf(file: LogFile, session: LogSession, e: LogEvent, stated?: Phase, exchange?: string): Phase {
   if (stated) return stated;
-  const ex = exchangeAt(session.events, e);
+  const ex = exchange ?? exchangeAt(session.events, e);
   if (ex) {
     if (/IKE_SA_INIT|MAIN|AGGR|ID_PROT/i.test(ex)) return 'ike';
     if (/IKE_AUTH|CREATE_CHILD|QUICK/i.test(ex)) return 'child';
@@ -23,8 +23,28 @@ export function phaseOf(file: LogFile, session: LogSession, e: LogEvent, stated?
 
 /** Some IKE SA of the same connection came up earlier in this file. */
 export function ikeUpBefore(file: LogFile, e: LogEvent): boolean {
-  const line = e.at.line ?? 0;
-  return file.events.some((x) => x.kind === 'ike-established' && (x.at.line ?? 0) < line && (!e.conn || !x.conn || x.conn === e.conn));
+  const first = firstEstablished(file);
+  // an event of connection C counts SAs of C and SAs the log did not name; an unnamed event counts any
+  const candidates = e.conn ? [first.get(e.conn), first.get(UNNAMED)] : [first.get(ANY)];
+  return candidates.some((line) => line !== undefined && line < (e.at.line ?? 0));
+}
+
+const firstEstablishedCache = new WeakMap<LogFile, Map<string, number>>();
+const ANY = '\u0000any';
+const UNNAMED = '\u0000unnamed';
+
+/** First ike-established line per connection name (and for unnamed / any), computed once per file. */
+function firstEstablished(file: LogFile): Map<string, number> {
+  let m = firstEstablishedCache.get(file);
+  if (m) return m;
+  m = new Map();
+  for (const x of file.events) {
+    if (x.kind !== 'ike-established') continue;
+    const line = x.at.line ?? 0;
+    for (const k of [x.conn ?? UNNAMED, ANY]) if (!m.has(k) || m.get(k)! > line) m.set(k, line);
+  }
+  firstEstablishedCache.set(file, m);
+  return m;
 }
 
 /** Some SA of the same connection came up after this event (a failure that was then recovered from). */

@@ -7,7 +7,7 @@
 import type { Evidence } from '../types.js';
 import type { Endpoint, LogEvent, LogEventData } from '../log-events.js';
 import { derived } from './memo.js';
-import { establishedBefore, exchangeAt, logSessions, type LogSession } from './log-sessions.js';
+import { logSessions, type LogSession } from './log-sessions.js';
 
 export interface RetransmitChain {
   session: LogSession;
@@ -38,96 +38,79 @@ export interface RetransmitChain {
 
 export const retransmitChains = derived((evidence: Evidence): RetransmitChain[] => logSessions(evidence).flatMap(chainsOf));
 
+/** One pass over the session (memory and time linear in its events, whatever the log size). */
 function chainsOf(session: LogSession): RetransmitChain[] {
   const chains: RetransmitChain[] = [];
   let current: RetransmitChain | undefined;
-  const events = session.events;
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i];
-    if (e.kind === 'retransmit' || e.kind === 'give-up') {
-      const d = e.data as LogEventData['retransmit'] | LogEventData['give-up'];
-      const exchange = d.exchange ?? exchangeOfRequest(events, e);
-      const msgid = e.kind === 'retransmit' ? (d as LogEventData['retransmit']).msgid : undefined;
-      if (e.kind === 'give-up' && current?.giveUp && !current.answered) {
-        current.also.push(e as LogEvent<'give-up'>);
-        continue;
+  let request: LogEvent<'message'> | undefined;
+  let lastExchange: string | undefined;
+  let lastSentTo: Endpoint | undefined;
+  let bytesSinceRequest: number | undefined;
+  let ikeUp = false;
+  const open = () => current !== undefined && !current.giveUp && !current.answered;
+  for (const e of session.events) {
+    switch (e.kind) {
+      case 'ike-established':
+        ikeUp = true;
+        break;
+      case 'message': {
+        const d = e.data as LogEventData['message'];
+        lastExchange = d.exchange;
+        if (d.direction === 'received' && open()) current!.answered = true;
+        if (d.direction === 'sent' && d.role !== 'response') {
+          request = e as LogEvent<'message'>;
+          bytesSinceRequest = undefined;
+        }
+        break;
       }
-      if (!current || current.giveUp || current.answered || (msgid !== undefined && current.msgid !== undefined && msgid !== current.msgid)) {
-        current = {
-          session, exchange, msgid, retransmits: [], count: 0, waits: [], answered: false, also: [],
-          afterEstablished: establishedBefore(events, e), request: lastSentRequest(events, e),
-        };
-        chains.push(current);
+      case 'packet': {
+        const d = e.data as LogEventData['packet'];
+        if (d.direction !== 'sent') break;
+        lastSentTo = d.remote ?? lastSentTo;
+        if (d.bytes !== undefined) {
+          bytesSinceRequest = Math.max(bytesSinceRequest ?? 0, d.bytes);
+          if (open()) current!.requestBytes = Math.max(current!.requestBytes ?? 0, d.bytes);
+        }
+        break;
       }
-      current.exchange ??= exchange;
-      current.msgid ??= msgid;
-      if (e.kind === 'retransmit') {
-        const r = e as LogEvent<'retransmit'>;
-        current.retransmits.push(r);
-        current.count = Math.max(current.count, r.data.count ?? current.retransmits.length);
-        if (r.data.waitSeconds !== undefined) current.waits.push(r.data.waitSeconds);
-        current.peer ??= r.data.peer;
-      } else {
-        const g = e as LogEvent<'give-up'>;
-        current.giveUp = g;
-        if (g.data.retransmits !== undefined) current.count = Math.max(current.count, g.data.retransmits);
-        current.peer ??= g.data.peer;
+      case 'retransmit':
+      case 'give-up': {
+        const d = e.data as LogEventData['retransmit'] | LogEventData['give-up'];
+        const msgid = e.kind === 'retransmit' ? (d as LogEventData['retransmit']).msgid : undefined;
+        if (e.kind === 'give-up' && current?.giveUp && !current.answered) {
+          current.also.push(e as LogEvent<'give-up'>);
+          break;
+        }
+        if (!open() || (msgid !== undefined && current!.msgid !== undefined && msgid !== current!.msgid)) {
+          current = {
+            session, exchange: d.exchange ?? request?.data.exchange ?? lastExchange, msgid, retransmits: [], count: 0, waits: [], answered: false,
+            also: [], afterEstablished: ikeUp, request, requestBytes: bytesSinceRequest, peer: undefined,
+          };
+          chains.push(current);
+        }
+        const c = current!;
+        c.exchange ??= d.exchange;
+        c.msgid ??= msgid;
+        if (e.kind === 'retransmit') {
+          const r = e as LogEvent<'retransmit'>;
+          c.retransmits.push(r);
+          c.count = Math.max(c.count, r.data.count ?? c.retransmits.length);
+          if (r.data.waitSeconds !== undefined) c.waits.push(r.data.waitSeconds);
+        } else {
+          const g = e as LogEvent<'give-up'>;
+          c.giveUp = g;
+          if (g.data.retransmits !== undefined) c.count = Math.max(c.count, g.data.retransmits);
+        }
+        c.peer ??= d.peer ?? c.request?.data.peer ?? lastSentTo;
+        const first = c.retransmits[0] ?? c.giveUp;
+        const last = c.giveUp ?? c.retransmits[c.retransmits.length - 1];
+        const startT = c.request?.t ?? first?.t;
+        if (startT !== undefined && last?.t !== undefined) c.spanSeconds = Math.max(0, last.t - startT);
+        break;
       }
-      const first = current.retransmits[0] ?? current.giveUp;
-      const last = current.giveUp ?? current.retransmits[current.retransmits.length - 1];
-      const startT = current.request?.t ?? first?.t;
-      if (startT !== undefined && last?.t !== undefined) current.spanSeconds = Math.max(0, last.t - startT);
-      continue;
     }
-    if (current && !current.giveUp && e.kind === 'message' && (e.data as LogEventData['message']).direction === 'received') current.answered = true;
-  }
-  for (const c of chains) {
-    c.peer ??= c.request?.data.peer ?? lastPacketPeer(session.events, c);
-    c.requestBytes = largestSent(session.events, c);
   }
   return chains;
-}
-
-function lastSentRequest(events: readonly LogEvent[], e: LogEvent): LogEvent<'message'> | undefined {
-  for (let j = events.indexOf(e) - 1; j >= 0; j--) {
-    const x = events[j];
-    if (x.kind === 'message') {
-      const d = x.data as LogEventData['message'];
-      if (d.direction === 'sent' && d.role !== 'response') return x as LogEvent<'message'>;
-    }
-  }
-  return undefined;
-}
-
-function largestSent(events: readonly LogEvent[], chain: RetransmitChain): number | undefined {
-  const from = chain.request ?? chain.retransmits[0] ?? chain.giveUp;
-  const to = chain.giveUp ?? chain.retransmits[chain.retransmits.length - 1];
-  if (!from || !to) return undefined;
-  let max: number | undefined;
-  for (let j = events.indexOf(from); j >= 0 && j <= events.indexOf(to); j++) {
-    const x = events[j];
-    if (x.kind !== 'packet') continue;
-    const d = x.data as LogEventData['packet'];
-    if (d.direction === 'sent' && d.bytes !== undefined) max = Math.max(max ?? 0, d.bytes);
-  }
-  return max;
-}
-
-function exchangeOfRequest(events: readonly LogEvent[], e: LogEvent): string | undefined {
-  return lastSentRequest(events, e)?.data.exchange ?? exchangeAt(events, e);
-}
-
-function lastPacketPeer(events: readonly LogEvent[], chain: RetransmitChain): Endpoint | undefined {
-  const anchor = chain.retransmits[0] ?? chain.giveUp;
-  if (!anchor) return undefined;
-  for (let j = events.indexOf(anchor); j >= 0; j--) {
-    const x = events[j];
-    if (x.kind === 'packet') {
-      const d = x.data as LogEventData['packet'];
-      if (d.direction === 'sent' && d.remote) return d.remote;
-    }
-  }
-  return undefined;
 }
 
 /** "192.0.2.1:4500" / "192.0.2.1" for messages. */

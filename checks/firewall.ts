@@ -1,0 +1,114 @@
+import { defineCheck } from '../src/engine/define-check.js';
+import type { CheckContext } from '../src/engine/types.js';
+import type { Severity } from '../src/evidence/types.js';
+import { firewallFlows, type FlowResult } from '../src/evidence/derived/firewall-ipsec.js';
+import { decisionRef, decisionRefs, describeDecision, fixFor, nearMissNotes } from '../src/evidence/derived/firewall-fix.js';
+
+const BLOCK = 'is dropped by {decidedBy} ({ruleset}): {why}';
+const FLOW_CODE = { ike: 'FIREWALL_BLOCKS_IKE', 'nat-t': 'FIREWALL_BLOCKS_NAT_T', esp: 'FIREWALL_BLOCKS_ESP', ah: 'FIREWALL_BLOCKS_AH' } as const;
+
+export default defineCheck({
+  meta: {
+    id: 'firewall',
+    title: 'Firewall rulesets let IPsec through',
+    description:
+      'Evaluates iptables-save / ip6tables-save and nft rulesets packet by packet (chains, jumps, policies, interface/address/conntrack/' +
+      'policy matches, first match wins) for IKE (UDP 500, RFC 7296 §2), NAT-T (UDP 4500, RFC 3948), ESP (protocol 50, RFC 4303: no ports) ' +
+      'and AH (51) each way and per peer, ICMP fragmentation-needed / ICMPv6 packet-too-big (RFC 1191, RFC 8201), and decrypted traffic, ' +
+      'which the kernel\'s native IPsec stack delivers on the same interface as the ciphertext (strongSwan wiki "ForwardingAndSplitTunneling").',
+    requires: ['rulesets'],
+    codes: {
+      FIREWALL_BLOCKS_IKE: { severity: 'error', message: `IKE (UDP 500) {direction} {peer} ${BLOCK}.`, hint: 'let IKE through before that rule: `{fix}`' },
+      FIREWALL_BLOCKS_NAT_T: { severity: 'error', message: `NAT-T (UDP 4500) {direction} {peer} ${BLOCK}.`, hint: 'UDP 4500 carries IKE and ESP once a NAT is detected (RFC 3948); add: `{fix}`' },
+      FIREWALL_BLOCKS_ESP: { severity: 'error', message: `ESP (IP protocol 50) {direction} {peer} ${BLOCK}.`, hint: 'ESP has no ports: allow the protocol itself, each direction on its own: `{fix}`' },
+      FIREWALL_BLOCKS_AH: { severity: 'error', message: `AH (IP protocol 51) {direction} {peer} ${BLOCK}; AH in use per config: {ahInUse}.`, hint: 'if AH is used, allow protocol 51: `{fix}`' },
+      ICMP_FRAG_NEEDED_BLOCKED: { severity: 'warning', message: `{icmp} {direction} ${BLOCK}. Path MTU discovery breaks and large packets through the tunnel vanish.`, hint: 'ICMP errors must pass both ways (RFC 4890 §4.3.1 for ICMPv6); add: `{fix}`' },
+      DECRYPTED_TRAFFIC_BLOCKED: { severity: 'error', message: 'Decrypted traffic from {remoteTs} to {localTs} (a new TCP connection) {verb} by {decidedBy} ({ruleset}): the tunnel comes up but carries nothing.', hint: 'accept traffic the kernel decrypted, matched by its IPsec policy rather than by interface: `{fix}`' },
+      DECRYPTED_TRAFFIC_UNFILTERED: { severity: 'warning', message: 'Traffic from {remoteTs} to {localTs} is accepted by {decidedBy} ({ruleset}) whether or not it came through the tunnel: the rule cannot tell decrypted packets from plaintext ones arriving on the same interface.', hint: 'add the IPsec policy match to that rule (iptables `-m policy --dir in --pol ipsec`, nft `meta ipsec exists`, or a mark set for decrypted packets), e.g. `{fix}`' },
+      FIREWALL_INTERFACE_LIMITED: { severity: 'info', message: '{flow} {direction} {peer} is accepted only on {acceptedOn} and dropped on other interfaces ({ruleset}).', hint: 'make sure {acceptedOn} is the interface that faces the peer (`ip route get PEER`).' },
+    },
+  },
+  run(ctx) {
+    for (const r of firewallFlows(ctx.evidence)) {
+      if (r.flow === 'decrypted' || r.flow === 'decrypted-plain') checkDecrypted(ctx, r);
+      else checkFlow(ctx, r);
+    }
+  },
+});
+
+function checkFlow(ctx: CheckContext, r: FlowResult): void {
+  const d = r.blocked.decision;
+  const icmp = r.flow === 'icmp-frag';
+  const peer = r.peer ? `${r.direction === 'in' ? 'from' : 'to'} ${r.peer}` : '(any peer)';
+  const direction = `${r.direction === 'in' ? 'inbound' : 'outbound'} (${r.path.toUpperCase()})`;
+  if (d.verdict === 'accept') return;
+  if (r.acceptedOn.length) {
+    const flow = icmp ? 'ICMP fragmentation-needed' : r.flow.toUpperCase();
+    ctx.report({ code: 'FIREWALL_INTERFACE_LIMITED', data: { flow, direction, peer, acceptedOn: r.acceptedOn, ruleset: r.ruleset.source }, evidence: decisionRefs(r.accepted ?? r.blocked) });
+    return;
+  }
+  let severity: Severity | undefined;
+  // conntrack accepts the flow once this side has sent: the first packet the far side sends still dies
+  if (r.acceptedWhenEstablished && !icmp) severity = 'warning';
+  if (r.uncertain) severity = 'warning';
+  if (r.flow === 'ah' && r.peer === undefined && !ctx.evidence.configs?.length) severity = 'info';
+  const spec = icmp
+    ? { proto: r.family === 6 ? 58 : 1, icmp: r.family === 6 ? { type: 2 } : { type: 3, code: 4 } }
+    : { proto: r.flow === 'esp' ? 50 : r.flow === 'ah' ? 51 : 17, dport: r.flow === 'ike' ? 500 : r.flow === 'nat-t' ? 4500 : undefined, [r.direction === 'in' ? 'src' : 'dst']: r.peer };
+  ctx.report({
+    code: icmp ? 'ICMP_FRAG_NEEDED_BLOCKED' : FLOW_CODE[r.flow as keyof typeof FLOW_CODE],
+    severity,
+    data: {
+      direction, peer, family: r.family, path: r.path, ruleset: r.ruleset.source, decidedBy: describeDecision(d),
+      icmp: r.family === 6 ? 'ICMPv6 packet-too-big (type 2)' : 'ICMP fragmentation-needed (type 3 code 4)',
+      stateOnly: r.acceptedWhenEstablished,
+      why: whyBlocked(r, icmp),
+      undecided: r.blocked.undecided.map((u) => `${u.at.source}:${u.at.line}`),
+      ahInUse: r.flow === 'ah' ? (ctx.evidence.configs?.length ? 'yes' : 'unknown') : undefined,
+      fix: fixFor(r, spec),
+    },
+    evidence: decisionRefs(r.blocked),
+  });
+}
+
+function whyBlocked(r: FlowResult, icmp: boolean): string {
+  const parts = [
+    r.acceptedWhenEstablished && !icmp
+      ? 'it passes only as ESTABLISHED, after this side has sent first — stateful filters track each direction, so each needs its own rule'
+      : 'no earlier rule accepts it',
+  ];
+  const notes = nearMissNotes(r.blocked);
+  if (notes.length) parts.push(`rules that look like they allow it do not match: ${notes.join('; ')}`);
+  if (r.blocked.undecided.length) parts.push(`rules the evaluator cannot decide were skipped: ${r.blocked.undecided.map((u) => `line ${u.at.line}`).join(', ')}`);
+  return parts.join('; ');
+}
+
+function checkDecrypted(ctx: CheckContext, r: FlowResult): void {
+  const ts = pairOf(r);
+  if (r.flow === 'decrypted' && r.blocked.decision.verdict !== 'accept' && !r.accepted) {
+    const d = r.blocked.decision;
+    ctx.report({
+      code: 'DECRYPTED_TRAFFIC_BLOCKED',
+      data: { ...ts, verb: d.verdict === 'reject' ? 'is rejected' : 'is dropped', decidedBy: describeDecision(d), ruleset: r.ruleset.source, fix: fixFor(r, { proto: 6, src: ts.remoteTs, dst: ts.localTs, ipsecIn: true }).replace(/ -p tcp| meta l4proto tcp/, '') },
+      evidence: decisionRefs(r.blocked),
+    });
+  }
+  const a = r.accepted?.decision;
+  // accepted by a rule that did not look at conntrack or the IPsec policy: plaintext spoofing the remote selector passes too
+  if (r.flow === 'decrypted-plain' && a?.rule && !a.rule.matches.some((m) => m.kind === 'ctstate' || m.kind === 'policy' || m.kind === 'mark')) {
+    ctx.report({
+      code: 'DECRYPTED_TRAFFIC_UNFILTERED',
+      data: { ...ts, decidedBy: describeDecision(a), ruleset: r.ruleset.source, fix: addPolicyMatch(r, a.rule.text) },
+      evidence: [decisionRef(a)],
+    });
+  }
+}
+
+function pairOf(r: FlowResult): { remoteTs: string; localTs: string } {
+  return { remoteTs: r.ts?.remote ?? '?', localTs: r.ts?.local ?? '?' };
+}
+
+function addPolicyMatch(r: FlowResult, text: string): string {
+  if (r.ruleset.type === 'iptables-save' || r.ruleset.type === 'ip6tables-save') return text.replace(/ -j /, ' -m policy --dir in --pol ipsec -j ');
+  return text.replace(/ accept( # handle \d+)?$/, ' meta ipsec exists accept');
+}

@@ -1,0 +1,65 @@
+/**
+ * The CLI's output paths without a terminal: reporter on stdout, no Ink, no
+ * spinner, no ANSI; --redact and --redact-map wired end to end. Runs the sources
+ * through tsx so no build is needed.
+ */
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from './pipeline.js';
+
+const LOGS = ['samples/lab-psk-mismatch/left.log', 'samples/lab-psk-mismatch/right.log'];
+
+function cli(args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '1' }, timeout: 60000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('cli output without a terminal', () => {
+  it('prints the reporter, not the UI, and no ANSI in json/markdown/html even with --color', () => {
+    for (const format of ['json', 'markdown', 'html']) {
+      const r = cli(['--log', LOGS[1], '--format', format, '--color']);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain('AUTH_FAILED');
+      expect(r.stdout).not.toMatch(/\x1b\[/);
+      // no spinner: stderr is not a terminal here
+      expect(r.stderr).toBe('');
+    }
+    const text = cli(['--log', LOGS[1]]);
+    expect(text.stdout.split('\n')[0]).toMatch(/^ipsec-doctor \d/);
+    expect(text.stdout).not.toContain('↑↓/jk');
+  });
+
+  it('--redact-map writes the mapping (owner-only) and implies --redact', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ipsec-doctor-map-'));
+    try {
+      const map = join(dir, 'map.json');
+      const r = cli(['--log', LOGS[0], '--log', LOGS[1], '--format', 'markdown', '--redact-map', map]);
+      expect(r.code).toBe(1);
+      for (const original of ['192.0.2.10', '198.51.100.20', 'left.example', 'right.example', 'samples/lab-psk-mismatch']) expect(r.stdout).not.toContain(original);
+      const mapping = JSON.parse(readFileSync(map, 'utf8')) as Record<string, Record<string, string>>;
+      expect(Object.values(mapping.ipv4).sort()).toEqual(['192.0.2.10', '198.51.100.20']);
+      expect(Object.values(mapping.identity)).toEqual(expect.arrayContaining(['left.example', 'right.example']));
+      expect(Object.values(mapping.path).sort()).toEqual(LOGS);
+      expect(statSync(map).mode & 0o077).toBe(0);
+      // every placeholder of the mapping is what the report shows
+      for (const placeholder of Object.keys(mapping.ipv4)) expect(r.stdout).toContain(placeholder);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('without --redact-map, --redact writes no mapping anywhere', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ipsec-doctor-nomap-'));
+    try {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli.ts'), '--log', join(ROOT, LOGS[1]), '--redact', '--format', 'json'], { cwd: dir, encoding: 'utf8', timeout: 60000 });
+      expect(r.status).toBe(1);
+      expect(r.stdout).not.toContain('198.51.100.20');
+      expect(spawnSync('ls', ['-A', dir], { encoding: 'utf8' }).stdout).toBe('');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,91 @@
+/**
+ * runInteractive's loop with a fake terminal: the real pipeline reports progress
+ * through onResult, the screen follows, --redact's presentation applies to the
+ * progress frames as well as the final one, exports get the presented report.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import { EventEmitter } from 'node:events';
+import { runInteractive } from '../../src/ui/run-ui.js';
+import { redactReport } from '../../src/reporters/redact.js';
+import { buildEvidence, analyse } from '../../src/run.js';
+import type { Report } from '../../src/report/types.js';
+import { CHECKS } from './snapshots.js';
+
+class FakeStdout extends EventEmitter {
+  columns = 100;
+  rows = 30;
+  isTTY = true;
+  frames: string[] = [];
+  write = (s: string) => {
+    this.frames.push(s);
+    return true;
+  };
+}
+class FakeStdin extends EventEmitter {
+  isTTY = true;
+  private data: string | null = null;
+  write(s: string) {
+    this.data = s;
+    this.emit('readable');
+    this.emit('data', s);
+  }
+  read = () => {
+    const d = this.data;
+    this.data = null;
+    return d;
+  };
+  setEncoding() {}
+  setRawMode() {}
+  resume() {}
+  pause() {}
+  ref() {}
+  unref() {}
+}
+
+const LOGS = ['samples/lab-psk-mismatch/left.log', 'samples/lab-psk-mismatch/right.log'];
+
+describe('runInteractive', () => {
+  it('shows progress then the verdict, redacted throughout, exports the presented report, resolves on q', async () => {
+    const stdout = new FakeStdout();
+    const stdin = new FakeStdin();
+    const onExport = vi.fn(async (report: Report, format: string, path: string) => `wrote ${format} to ${path} (${report.findings.length} findings)`);
+    const done = runInteractive({
+      checks: CHECKS,
+      color: false,
+      formats: ['markdown', 'json'],
+      present: (r) => redactReport(r).report,
+      run: async ({ onResult, onInputs }) => {
+        const evidence = await buildEvidence({ logs: LOGS, pcaps: [], configs: [], host: false, local: [], peer: [] });
+        onInputs(evidence.inputs);
+        return analyse(evidence, { onResult });
+      },
+      onExport,
+      io: { stdout: stdout as never, stdin: stdin as never, stderr: new FakeStdout() as never, debug: true, patchConsole: false },
+    });
+    const screen = () => stdout.frames.at(-1) ?? '';
+    const end = Date.now() + 15000;
+    while (!/AUTH_FAILED — \d+ error/.test(screen()) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    expect(screen()).toMatch(/AUTH_FAILED — 2 errors/);
+    // progress frames were drawn before the verdict
+    expect(stdout.frames.some((f) => /running checks \d+\/\d+/.test(f))).toBe(true);
+    // no frame, in progress or final, shows an original address, identity or path
+    for (const f of stdout.frames) {
+      for (const original of ['192.0.2.10', '198.51.100.20', 'left.example', 'right.example', 'lab-psk-mismatch']) expect(f).not.toContain(original);
+    }
+    expect(screen()).toContain('log log-1.log (strongswan)');
+    stdin.write('e');
+    await new Promise((r) => setTimeout(r, 100));
+    stdin.write('\r');
+    await new Promise((r) => setTimeout(r, 100));
+    stdin.write('\r');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(onExport).toHaveBeenCalledTimes(1);
+    const [exported, format, path] = onExport.mock.calls[0];
+    expect([format, path]).toEqual(['markdown', 'ipsec-doctor-report.md']);
+    expect(JSON.stringify(exported)).not.toContain('198.51.100.20');
+    stdin.write('q');
+    const report = await done;
+    // the caller gets the unredacted report for the exit code
+    expect(report?.summary.errors).toBe(2);
+  }, 30000);
+});
