@@ -102,7 +102,8 @@ function list(xs: string[], max = 4): string {
 
 function reportNoEsp(ctx: CheckContext, packets: PacketEvidence): void {
   const seen = new Set<string>();
-  const lastTs = packets.lastTs ?? 0;
+  const liveEnd = ctx.evidence.inputs.filter((i) => i.kind === 'live').map((i) => i.counters?.endedAt ?? 0);
+  const lastTs = Math.max(packets.lastTs ?? 0, ...liveEnd);
   for (const m of childSaAnswers(ctx.evidence)) {
     const key = pairKey(m.src.address, m.dst.address);
     if (seen.has(key)) continue;

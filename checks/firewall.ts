@@ -25,16 +25,31 @@ export default defineCheck({
       ICMP_FRAG_NEEDED_BLOCKED: { severity: 'warning', message: `{icmp} {direction} ${BLOCK}. Path MTU discovery breaks and large packets through the tunnel vanish.`, hint: 'ICMP errors must pass both ways (RFC 4890 §4.3.1 for ICMPv6); add: `{fix}`' },
       DECRYPTED_TRAFFIC_BLOCKED: { severity: 'error', message: 'Decrypted traffic from {remoteTs} to {localTs} (a new TCP connection) {verb} by {decidedBy} ({ruleset}): the tunnel comes up but carries nothing.', hint: 'accept traffic the kernel decrypted, matched by its IPsec policy rather than by interface: `{fix}`' },
       DECRYPTED_TRAFFIC_UNFILTERED: { severity: 'warning', message: 'Traffic from {remoteTs} to {localTs} is accepted by {decidedBy} ({ruleset}) whether or not it came through the tunnel: the rule cannot tell decrypted packets from plaintext ones arriving on the same interface.', hint: 'add the IPsec policy match to that rule (iptables `-m policy --dir in --pol ipsec`, nft `meta ipsec exists`, or a mark set for decrypted packets), e.g. `{fix}`' },
-      FIREWALL_INTERFACE_LIMITED: { severity: 'info', message: '{flow} {direction} {peer} is accepted only on {acceptedOn} and dropped on other interfaces ({ruleset}).', hint: 'make sure {acceptedOn} is the interface that faces the peer (`ip route get PEER`).' },
+      FIREWALL_INTERFACE_LIMITED: { severity: 'info', message: '{flow} {peer} accepted only on {acceptedOn} and dropped on other interfaces ({ruleset}).', hint: 'make sure {acceptedOn} is the interface that faces the peer (`ip route get PEER`).' },
     },
   },
   run(ctx) {
+    const limited = new Map<string, FlowResult[]>();
     for (const r of firewallFlows(ctx.evidence)) {
       if (r.flow === 'decrypted' || r.flow === 'decrypted-plain') checkDecrypted(ctx, r);
-      else checkFlow(ctx, r);
+      else if (r.blocked.decision.verdict !== 'accept' && r.acceptedOn.length) {
+        const key = `${r.ruleset.source}\0${r.acceptedOn.join(',')}`;
+        limited.set(key, [...(limited.get(key) ?? []), r]);
+      } else checkFlow(ctx, r);
+    }
+    // one finding per ruleset and interface set: the same `-i eth0` usually limits every IPsec rule
+    for (const rs of limited.values()) {
+      const flows = [...new Set(rs.map((r) => `${r.flow === 'icmp-frag' ? 'ICMP frag-needed' : r.flow.toUpperCase()} ${r.direction === 'in' ? 'in' : 'out'}`))];
+      const peers = [...new Set(rs.map((r) => r.peer).filter(Boolean))];
+      const evidence = rs.flatMap((r) => decisionRefs(r.accepted ?? r.blocked).slice(0, 1));
+      ctx.report({ code: 'FIREWALL_INTERFACE_LIMITED', data: { flow: flows.join(', '), peer: peers.length ? `for ${peers.join(', ')} is` : '(any peer) is', acceptedOn: rs[0].acceptedOn, ruleset: rs[0].ruleset.source }, evidence: dedupe(evidence) });
     }
   },
 });
+
+function dedupe<T extends { source: string; line?: number }>(refs: T[]): T[] {
+  return refs.filter((r, i) => refs.findIndex((x) => x.source === r.source && x.line === r.line) === i);
+}
 
 function checkFlow(ctx: CheckContext, r: FlowResult): void {
   const d = r.blocked.decision;
@@ -42,14 +57,9 @@ function checkFlow(ctx: CheckContext, r: FlowResult): void {
   const peer = r.peer ? `${r.direction === 'in' ? 'from' : 'to'} ${r.peer}` : '(any peer)';
   const direction = `${r.direction === 'in' ? 'inbound' : 'outbound'} (${r.path.toUpperCase()})`;
   if (d.verdict === 'accept') return;
-  if (r.acceptedOn.length) {
-    const flow = icmp ? 'ICMP fragmentation-needed' : r.flow.toUpperCase();
-    ctx.report({ code: 'FIREWALL_INTERFACE_LIMITED', data: { flow, direction, peer, acceptedOn: r.acceptedOn, ruleset: r.ruleset.source }, evidence: decisionRefs(r.accepted ?? r.blocked) });
-    return;
-  }
   let severity: Severity | undefined;
   // conntrack accepts the flow once this side has sent: the first packet the far side sends still dies
-  if (r.acceptedWhenEstablished && !icmp) severity = 'warning';
+  if (r.acceptedWhenEstablished && (r.flow === 'esp' || r.flow === 'ah')) severity = 'warning';
   if (r.uncertain) severity = 'warning';
   if (r.flow === 'ah' && r.peer === undefined && !ctx.evidence.configs?.length) severity = 'info';
   const spec = icmp

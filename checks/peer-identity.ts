@@ -3,7 +3,8 @@ import type { CheckContext } from '../src/engine/types.js';
 import type { LogEvent } from '../src/evidence/log-events.js';
 import { isNotify, lastBefore, logFiles, ofKind, type LogFile, type LogSession } from '../src/evidence/derived/log-sessions.js';
 import { aggregate, pushTo, type Occurrence } from '../src/evidence/derived/aggregate.js';
-import { ikeVersionOf, phaseOf } from '../src/evidence/derived/log-phase.js';
+import { directionOf, ikeVersionOf } from '../src/evidence/derived/log-phase.js';
+import { rejectionsByPhase } from '../src/evidence/derived/log-proposals.js';
 
 export default defineCheck({
   meta: {
@@ -101,14 +102,10 @@ function missingConfigs(found: Found, file: LogFile, session: LogSession): void 
 function possibleMissingConnection(found: Found, file: LogFile): void {
   for (const session of file.sessions) {
     if (ikeVersionOf(session) === 1) continue; // IKEv1 responders without a connection stay silent
-    if (ofKind(session.events, 'proposals').length) continue; // printed lists: a real crypto mismatch
+    // the peer's own proposals in our log mean we are the responder judging crypto, not the one refused
+    if (ofKind(session.events, 'proposals').some((e) => e.data.source === 'received')) continue;
     if (ofKind(session.events, 'invalid-ke').length) continue; // it asked for another DH group: it has a connection for us
-    let exchange: string | undefined;
-    const rejection = session.events.find((e) => {
-      if (e.kind === 'message') exchange = (e.data as { exchange: string }).exchange;
-      const received = isNotify(e, 'NO_PROPOSAL_CHOSEN', 'received') || (e.kind === 'no-proposal-chosen' && (e.data as { direction: string }).direction === 'received');
-      return received && phaseOf(file, session, e, undefined, exchange) === 'ike';
-    });
+    const rejection = rejectionsByPhase(file, session).get('ike')?.find((e) => directionOf(e) === 'received');
     if (!rejection) continue;
     add(found, file, 'NO_MATCHING_CONNECTION', {
       detail: 'the responder answered IKE_SA_INIT with NO_PROPOSAL_CHOSEN, which it also does when no connection matches this peer',

@@ -1,10 +1,9 @@
 import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext } from '../src/engine/types.js';
-import type { LogEvent, LogEventData, Phase } from '../src/evidence/log-events.js';
 import { isNotify, logFiles, ofKind, type LogFile, type LogSession } from '../src/evidence/derived/log-sessions.js';
-import { establishedAfter, phaseOf, sideOf } from '../src/evidence/derived/log-phase.js';
+import { establishedAfter, sideOf } from '../src/evidence/derived/log-phase.js';
 import { parseProposals, proposalDelta, TRANSFORM_TYPE_NAMES } from '../src/evidence/derived/proposals.js';
-import { describeTypes, exchangeName, proposalLists } from '../src/evidence/derived/log-proposals.js';
+import { describeTypes, exchangeName, proposalLists, rejectionsByPhase } from '../src/evidence/derived/log-proposals.js';
 import { aggregate, pushTo, type Occurrence } from '../src/evidence/derived/aggregate.js';
 import { invalidKeOutcomes, wireRejections } from '../src/evidence/derived/wire-ike.js';
 import { ikeRef, proposalText } from '../src/evidence/derived/wire-refs.js';
@@ -65,18 +64,7 @@ function keyOf(file: LogFile, session: LogSession, code: LogCode, data: Record<s
 }
 
 function reportRejections(found: Found, file: LogFile, session: LogSession): void {
-  const byPhase = new Map<Phase, LogEvent[]>();
-  let exchange: string | undefined; // of the latest message: one pass, however long the log
-  for (const e of session.events) {
-    if (e.kind === 'message') exchange = (e.data as LogEventData['message']).exchange;
-    const stated = e.kind === 'no-proposal-chosen' ? (e.data as LogEventData['no-proposal-chosen']).phase : undefined;
-    const isRejection = e.kind === 'no-proposal-chosen' || isNotify(e, 'NO_PROPOSAL_CHOSEN', 'received') || isNotify(e, 'NO_PROPOSAL_CHOSEN', 'sent');
-    if (!isRejection) continue;
-    const phase = phaseOf(file, session, e, stated, exchange);
-    const list = byPhase.get(phase);
-    if (list) list.push(e);
-    else byPhase.set(phase, [e]);
-  }
+  const byPhase = rejectionsByPhase(file, session);
   // "no IKE config found …, sending NO_PROPOSAL_CHOSEN" is a missing connection, reported by peer-identity
   const noConfig = ofKind(session.events, 'no-config').some((e) => e.data.scope === 'ike');
   for (const [phase, rejections] of byPhase) {

@@ -2,7 +2,7 @@
  * ipsec.conf as strongSwan's starter (ipsec.conf(5), src/starter/keywords.txt) and
  * libreswan's pluto (ipsec.conf(5), configs/d.ipsec.conf/) read it: `config setup`,
  * `conn name` and `ca name` sections start in column 0, their `key=value` lines
- * are indented; `conn %default` applies to the conns after it (libreswan; strongSwan: to all); `also=` pulls in other conns
+ * are indented; `conn %default` applies to every conn; `also=` pulls in other conns
  * (a conn's own keys win, cycles are cut and reported); `include` splices files.
  *
  * The same keyword can mean different things per dialect, so defaults come from the
@@ -14,7 +14,7 @@
  */
 import type { Diagnostic, Location } from '../evidence/types.js';
 import type { AuthRound, ChildConfig, ConfigDialect, ConfigFacts, ConnectionConfig, EndConfig, IkeVersion, Setting } from '../evidence/config-types.js';
-import { DiagnosticSink, MAX_INCLUDE_DEPTH, configExcerpt, implicit, maskInline, parseDuration, splitList, type IncludeResolver } from './config-common.js';
+import { DiagnosticSink, MAX_INCLUDE_DEPTH, configExcerpt, implicit, isSecretKey, maskInline, parseDuration, splitList, type IncludeResolver } from './config-common.js';
 
 interface RawKey {
   value: string;
@@ -54,12 +54,13 @@ export function decodeIpsecConf(text: string, source: string, resolve?: IncludeR
   for (const c of conns) if (!byName.has(c.name)) byName.set(c.name, c);
   const setup = sections.find((s) => s.kind === 'config');
   const alsoTargets = new Set(conns.flatMap((c) => c.also.map((a) => a.value)));
+  const defaults = conns.filter((d) => d.name === '%default').reverse();
   const connections: ConnectionConfig[] = [];
   for (const c of conns) {
     if (c.name === '%default') continue;
     const merged = mergeAlso(c, byName, sink);
-    // libreswan applies a %default only to the conns after it; strongSwan's starter to all
-    const defaults = conns.filter((d) => d.name === '%default' && (dialect === 'strongswan' || sections.indexOf(d) < sections.indexOf(c)));
+    // every %default applies to every conn wherever it stands; with several, the last value wins
+    // (libreswan confread.c loads all %default sections first; ipsec.conf(5) "the last value is used")
     for (const d of defaults) for (const [k, v] of d.keys) if (!merged.has(k)) merged.set(k, v);
     const conn = toConnection(c, merged, dialect, sink);
     if (alsoTargets.has(c.name) && !c.keys.has('auto')) conn.template = true;
@@ -116,7 +117,7 @@ function readSections(text: string, source: string, resolve: IncludeResolver | u
       continue;
     }
     const key = kv[1].toLowerCase();
-    const value = maskInline(unquote(kv[2]));
+    const value = isSecretKey(key) ? '<secret masked>' : maskInline(unquote(kv[2]));
     const item = { value, at, excerpt: configExcerpt(raw, key) };
     if (key === 'also') cur.also.push(item);
     else cur.keys.set(key, item);
@@ -148,8 +149,12 @@ function mergeAlso(conn: RawSection, byName: Map<string, RawSection>, sink: Diag
         sink.add(a.at, `also=${a.value}: no conn of that name`);
         continue;
       }
-      if (path.includes(target.name) || path.length > MAX_ALSO_DEPTH) {
+      if (path.includes(target.name)) {
         sink.add(a.at, `also=${a.value}: cycle (${[...path, target.name].join(' → ')}); not followed again`);
+        continue;
+      }
+      if (path.length > MAX_ALSO_DEPTH) {
+        sink.add(a.at, `also=${a.value}: more than ${MAX_ALSO_DEPTH} also= levels; not followed`);
         continue;
       }
       for (const [k, v] of target.keys) if (!merged.has(k)) merged.set(k, v);

@@ -109,6 +109,9 @@ function renderStatement(e: unknown): string {
     case 'match': {
       if (!isObj(body)) return '?';
       const op = body.op === '!=' ? '!= ' : '';
+      // `tcp flags & (syn|rst) == syn` prints as `tcp flags syn / syn,rst` (nft's own listing); marks keep `&`
+      const left = isObj(body.left) ? body.left['&'] : undefined;
+      if (Array.isArray(left) && isObj(left[0]) && isObj(left[0].payload)) return `${renderValue(left[0], 0)} ${op}${renderValue(body.right, 0)} / ${renderValue(left[1], 0)}`;
       return `${renderValue(body.left, 0)} ${op}${renderValue(body.right, 0)}`;
     }
     case 'accept': case 'drop': case 'return': case 'continue':

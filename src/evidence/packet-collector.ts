@@ -590,6 +590,9 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
       if (diagnostics.length < MAX_DIAGNOSTICS) diagnostics.push(d);
       else diagnosticsDropped++;
     },
+    count: (key, n = 1) => {
+      counters[key] = (counters[key] ?? 0) + n;
+    },
     counters: () => ({ ...counters }),
     diagnostics: () => diagnostics,
     finish,

@@ -452,6 +452,8 @@ export interface CapturedFrame {
 export interface PacketCollector {
   addFrame(f: CapturedFrame): void;
   addDiagnostic(d: Diagnostic): void;
+  /** adds to a counter the frames cannot show (file readers: truncatedRecords; libpcap: drops) */
+  count(key: string, n?: number): void;
   counters(): Record<string, number>;
   diagnostics(): Diagnostic[];
   finish(): PacketEvidence;

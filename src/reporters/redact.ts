@@ -60,6 +60,7 @@ export function redactReport(report: Report): RedactionResult {
     }
   }, undefined);
   for (const t of tokens.keys()) originals.add(t);
+  for (const s of [...spis]) if (/^0+$/.test(s)) spis.delete(s);
   for (const s of spis) originals.add(s);
 
   const names = new Pseudonyms(originals);
@@ -123,6 +124,7 @@ function redactAddresses(text: string, names: Pseudonyms): string {
 
 function redactSpis(text: string, spis: ReadonlySet<string>, names: Pseudonyms): string {
   if (!spis.size) return text;
+  // SPI 0 (IKE_SA_INIT's unknown responder SPI, RFC 7296 §3.1) says nothing about a site: keep it readable
   let out = text.replace(SPI_PREFIXED_RE, (whole, hex: string) => (spis.has(hex.toLowerCase()) ? `0x${names.spi(hex)}` : whole));
   out = out.replace(SPI_SUFFIXED_RE, (whole, hex: string, suffix: string) => (spis.has(hex.toLowerCase()) ? `${names.spi(hex)}${suffix}` : whole));
   out = out.replace(SPI_BARE_RE, (whole, hex: string) => (spis.has(hex.toLowerCase()) ? names.spi(hex) : whole));

@@ -112,13 +112,13 @@ export async function startLiveCapture(opts: LiveCaptureOptions): Promise<LiveCa
   const source = `live:${opts.iface}`;
   const collector = createPacketCollector({ local: opts.local, peer: opts.peer });
   const started = Date.now();
-  const c = { received: 0, bytes: 0, snaplenCut: 0 };
+  const c = { received: 0, bytes: 0, snaplenCut: 0, written: 0 };
   const counters = (): LiveCounters => ({
     ...collector.counters(),
     received: c.received,
     bytes: c.bytes,
     snaplenCut: c.snaplenCut,
-    written: writer?.records ?? 0,
+    written: writer?.records ?? c.written,
     seconds: Math.round((Date.now() - started) / 100) / 10,
   });
 
@@ -133,7 +133,20 @@ export async function startLiveCapture(opts: LiveCaptureOptions): Promise<LiveCa
     c.bytes += origlen;
     if (truncated) c.snaplenCut++;
     collector.addFrame({ source, frame: c.received, linktype, ts, caplen, origlen, data });
-    writer?.write({ ts, origlen, data });
+    try {
+      writer?.write({ ts, origlen, data });
+    } catch (err) {
+      // a full disk must not end the diagnosis: stop writing, say so, keep capturing
+      collector.addDiagnostic({ at: { source, frame: c.received }, decoder: 'pcap-writer', message: `stopped writing ${opts.write}: ${firstLine(err)}` });
+      const failed = writer!;
+      writer = undefined;
+      c.written = failed.records;
+      try {
+        failed.close();
+      } catch {
+        // the file is already broken; the diagnostic says so
+      }
+    }
   });
 
   let finish!: () => void;
@@ -143,7 +156,7 @@ export async function startLiveCapture(opts: LiveCaptureOptions): Promise<LiveCa
     finish = () => {
       if (finished) return;
       finished = true;
-      for (const t of timers) clearTimeout(t);
+      for (const t of timers) clearInterval(t);
       opts.signal?.removeEventListener('abort', finish);
       try {
         handle.close();
@@ -152,7 +165,8 @@ export async function startLiveCapture(opts: LiveCaptureOptions): Promise<LiveCa
         opts.onUpdate?.(final);
         const packets = collector.finish();
         resolve({
-          input: { kind: 'live', path: opts.iface, dialect: linkName, packets: c.received, counters: { ...final, linktype } },
+          // a capture file cannot say how long it listened after its last frame; a live capture can (esp-flows NO_ESP uses it)
+          input: { kind: 'live', path: opts.iface, dialect: linkName, packets: c.received, counters: { ...final, linktype, startedAt: started / 1000, endedAt: Date.now() / 1000 } },
           packets,
           diagnostics: collector.diagnostics(),
         });

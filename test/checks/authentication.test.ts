@@ -17,6 +17,15 @@ describe('authentication', () => {
     expect(f.hint).toMatch(/secrets/);
   });
 
+  it('the same failure on every retry is one finding, counted, with the first and the latest evidence', async () => {
+    const retry = strongswanPskMismatchResponder.map((l) => l.replace('<1>', '<2>').replace('|1>', '|2>').replace('21:04:11', '21:04:41'));
+    const report = await diagnoseLines({ name: 'responder.log', lines: [...strongswanPskMismatchResponder, ...retry] }, { only });
+    expect(codesOf(report)).toEqual(['AUTH_FAILED']);
+    const f = findingOf(report, 'AUTH_FAILED');
+    expect(f.data).toMatchObject({ occurrences: 2, sas: ['1', '2'] });
+    expect(linesOf(f)).toEqual([11, 12, 24, 25]);
+  });
+
   it('libreswan initiator rejected with AUTHENTICATION_FAILED: points at the responder log and lists the causes', async () => {
     // libreswan/libreswan testing/pluto/ikev2-05-basic-psk-missing-responder/west.console.txt (GPLv2+)
     const report = await diagnoseLines({

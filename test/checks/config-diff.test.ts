@@ -375,7 +375,7 @@ conn rw-dave
     expect(fs.map((f) => [f.code, f.severity])).toEqual([['PEER_CONNECTION_NOT_FOUND', 'warning'], ['PEER_CONNECTION_NOT_FOUND', 'warning']]);
   });
 
-  it('leaves libreswan also= building blocks out and applies %default only to the conns after it', async () => {
+  it('leaves libreswan also= building blocks out; %default applies to every conn, even one before it', async () => {
     // libreswan/libreswan testing/pluto/algo-pluto-12-aes-default/{west,east}.conf @ 0c4e3ecc… (GPL-2.0-or-later),
     // rsasigkey lines dropped and only the conns that matter kept
     const head = `config setup
@@ -394,7 +394,8 @@ conn westnet-eastnet
     const west = head + '\nconn %default\n\tkeyexchange=ikev1\n\nconn westnet-eastnet-aes-default\n\talso=westnet-eastnet\n\tike=aes-sha1\n\tesp=aes-sha1\n';
     const east = head + '\nconn westnet-eastnet-aes\n\tkeyexchange=ikev1\n\talso=westnet-eastnet\n\tike=aes-sha1\n\tesp=aes-sha1\n';
     const w = ipsecConf(west, 'west.conf');
-    expect(w.connections.map((c) => [c.name, c.template ?? false, c.ikeVersion.value])).toEqual([['westnet-eastnet', true, 2], ['westnet-eastnet-aes-default', false, 1]]);
+    // libreswan confread.c loads every %default before any conn
+    expect(w.connections.map((c) => [c.name, c.template ?? false, c.ikeVersion.value])).toEqual([['westnet-eastnet', true, 1], ['westnet-eastnet-aes-default', false, 1]]);
     expect(await diff(w, ipsecConf(east, 'east.conf'))).toEqual([]);
   });
 });

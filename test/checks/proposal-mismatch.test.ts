@@ -31,6 +31,32 @@ describe('proposal-mismatch', () => {
     expect(f.hint).toContain('`proposals`');
   });
 
+  it('real strongSwan 5.9 responder (lab filelog): every transform type differs', async () => {
+    // samples/lab-ike-proposal-mismatch/right.log lines 96-114 (this project's lab, npm run samples:refresh)
+    const report = await diagnoseLines({
+      name: 'right.log',
+      lines: [
+        'Nov 22 22:53:58 10[ENC] <1> parsed IKE_SA_INIT request 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) N(FRAG_SUP) N(HASH_ALG) N(REDIR_SUP) ]',
+        'Nov 22 22:53:58 10[CFG] <1> looking for an IKEv2 config for 198.51.100.20...192.0.2.10',
+        'Nov 22 22:53:58 10[CFG] <1>   candidate: 198.51.100.20...192.0.2.10, prio 3100',
+        'Nov 22 22:53:58 10[CFG] <1> found matching ike config: 198.51.100.20...192.0.2.10 with prio 3100',
+        'Nov 22 22:53:58 10[IKE] <1> 192.0.2.10 is initiating an IKE_SA',
+        'Nov 22 22:53:58 10[CFG] <1> selecting proposal:',
+        'Nov 22 22:53:58 10[CFG] <1>   no acceptable ENCRYPTION_ALGORITHM found',
+        'Nov 22 22:53:58 10[CFG] <1> received proposals: IKE:AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048',
+        'Nov 22 22:53:58 10[CFG] <1> configured proposals: IKE:AES_CBC_128/HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_3072',
+        'Nov 22 22:53:58 10[IKE] <1> received proposals unacceptable',
+        'Nov 22 22:53:58 10[ENC] <1> generating IKE_SA_INIT response 0 [ N(NO_PROP) ]',
+        'Nov 22 22:53:58 10[NET] <1> sending packet: from 198.51.100.20[500] to 192.0.2.10[500] (36 bytes)',
+      ],
+    }, { only: ['proposal-mismatch', 'peer-identity'] });
+    expect(codesOf(report)).toEqual(['IKE_PROPOSAL_MISMATCH']);
+    const f = findingOf(report, 'IKE_PROPOSAL_MISMATCH');
+    expect(f.data).toMatchObject({ side: 'responder', exchange: 'IKE_SA_INIT', transformTypes: ['encryption', 'integrity', 'PRF', 'DH/KE group'] });
+    expect(f.data.delta).toContainEqual({ type: 'KE', received: ['MODP_2048'], configured: ['MODP_3072'] });
+    expect(linesOf(f)).toEqual([8, 9, 10, 11]);
+  });
+
   it('strongSwan initiator: NO_PROPOSAL_CHOSEN in IKE_AUTH after the IKE SA is up is a Child SA mismatch, not IKE', async () => {
     // libreswan/libreswan testing/pluto/interop-ikev2-strongswan-21-transport-04/west.console.txt (GPLv2+), `strongswan up` output
     const report = await diagnoseLines({

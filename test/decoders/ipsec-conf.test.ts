@@ -155,6 +155,11 @@ describe('ipsec.conf as libreswan reads it', () => {
     expect(c.dpd.action).toMatchObject({ value: 'clear', at: { line: 12 } });
   });
 
+  it('applies %default to conns before it too, the last %default winning (libreswan confread.c)', () => {
+    const c = decodeIpsecConf('conn a\n\tleft=1.1.1.1\nconn %default\n\tdpddelay=10\nconn %default\n\tdpddelay=20\n', 'x', undefined, 'libreswan').facts.connections[0];
+    expect(c.dpd.delay).toMatchObject({ value: 20, at: { line: 6 } });
+  });
+
   it('cuts also= cycles and names missing targets, with the line', () => {
     const text = 'conn a\n\talso=b\n\tleft=1.1.1.1\nconn b\n\talso=a\n\tright=2.2.2.2\nconn c\n\talso=nowhere\n';
     const { facts, diagnostics } = decodeIpsecConf(text, 'x');
@@ -177,6 +182,12 @@ describe('ipsec.conf syntax', () => {
   it('locates what it cannot read', () => {
     const { diagnostics } = decodeIpsecConf('leftid=@x\nconn a\n\tthis is not a setting\nbogus header here\n\tleft=1.2.3.4\n', 'x');
     expect(diagnostics.map((d) => d.at.line)).toEqual([1, 3, 4, 5]);
+  });
+
+  it('never keeps a value written under a secret-looking key', () => {
+    const r = decodeIpsecConf('conn a\n\tleft=1.1.1.1\n\tpsk="hunter2-secret"\n\txauthpassword=pw123456\n', 'x');
+    expect(JSON.stringify(r)).not.toMatch(/hunter2|pw123456/);
+    expect(r.facts.connections[0].keys.psk).toMatchObject({ value: '<secret masked>', at: { line: 3 } });
   });
 
   it('keeps # inside quoted DNs and strips trailing comments', () => {

@@ -41,6 +41,7 @@ describe('loadCaptures', () => {
     expect(r.packets.counters.frames).toBeGreaterThan(35);
     expect(r.packets.counters.frames).toBeLessThan(40 * 35);
     expect(r.diagnostics.some((d) => /reading stopped|truncated|ends inside/.test(d.message))).toBe(true);
+    expect(r.packets.counters.truncatedRecords).toBe(r.inputs[0].counters?.truncatedRecords);
   });
 
   it('refuses a text file and an empty file with a hint (exit 2)', async () => {
@@ -52,5 +53,15 @@ describe('loadCaptures', () => {
     writeFileSync(empty, '');
     await expect(loadCaptures([empty], opts)).rejects.toThrow(/is empty/);
     await expect(loadCaptures([join(dir, 'missing.pcap')], opts)).rejects.toThrow(/no such file/);
+  });
+});
+
+describe('run.ts wiring (--pcap)', () => {
+  it('puts the packets into the evidence with their input, next to logs', async () => {
+    const { buildEvidence } = await import('../../src/run.js');
+    const evidence = await buildEvidence({ logs: [], pcaps: [join(FIXTURES, 'ikev2-nat-auth-ipfrag-no-response.pcap')], configs: [], host: false, local: ['192.168.0.10'], peer: [] });
+    expect(evidence.inputs).toEqual([expect.objectContaining({ kind: 'pcap', packets: 11 })]);
+    expect(evidence.packets?.ikeMessages).toHaveLength(5);
+    expect(evidence.packets?.local).toEqual(['192.168.0.10']);
   });
 });

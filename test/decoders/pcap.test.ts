@@ -55,6 +55,7 @@ describe('pcap reader', () => {
     expect(frames[8].caplen).toBe(frames[8].origlen - 30);
     expect(diagnostics.join('\n')).toMatch(/last record truncated/);
     const decoded = decodeFixture('cut.pcap', { bytes: cut });
+    expect(decoded.packets.counters.snaplenCut).toBe(1);
     expect(decoded.packets.ikeMessages).toHaveLength(9);
     expect(decoded.diagnostics.some((d) => d.at.frame === 9 && /truncated/.test(d.message))).toBe(true);
   });

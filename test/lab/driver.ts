@@ -202,7 +202,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     for (const etc of createdEtc) await rm(etc, { recursive: true, force: true });
     if (!etcNetnsExisted && existsSync('/etc/netns')) {
       // remove it only when empty: another user of this machine may have put a namespace there meanwhile
-      if ((await readdir('/etc/netns')).length === 0) await rmdir('/etc/netns');
+      if ((await readdir('/etc/netns')).length === 0) await rmdir('/etc/netns').catch(() => {});
     }
     if (outDir !== work) await rm(work, { recursive: true, force: true });
     if (problems.length) log(`cleanup problems: ${problems.join('; ')}`);

@@ -111,9 +111,10 @@ ${pings}
 
 - \`left.log\`, \`right.log\` — charon filelog (\`ike 2\`, \`cfg 2\`, \`knl 1\`, \`net 1\`) of the initiator and the responder
 - \`left.pcap\` — tcpdump on the left peer's outer interface
-- \`middle-box/middle.pcap\` — tcpdump on the middle box's interface towards the responder
-  (after the fault and, where there is one, after the NAT). Kept in a subfolder: it sees the
-  same flows as \`left.pcap\` from another point of the path, so feed it on its own.
+- \`middle-box/middle.pcap\` — tcpdump on the middle box's interface towards the responder: what
+  the middle box forwarded towards the responder (after the fault and, where there is one, after
+  the NAT) and everything the responder sent (before the fault filters it). Kept in a subfolder:
+  it sees the same flows as \`left.pcap\` from another point of the path, so feed it on its own.
 - \`inside-tunnel/left-ipsec0.pcap\` — tcpdump on the left peer's \`ipsec0\` (kernel-libipsec's TUN
   device, raw IP): the cleartext traffic before encryption and after decryption.
 - \`left.swanctl.conf\`, \`right.swanctl.conf\` — the peers' configs

@@ -233,6 +233,20 @@ export const scenarios: Scenario[] = [
     },
   },
   {
+    name: 'cert-ip-fragments-pass',
+    title: 'Control for ike-fragments-dropped: the same large IKE_AUTH, fragments allowed',
+    injected: 'Nothing: the certificates and settings of ike-fragments-dropped (RSA 4096, 60 subjectAltNames, IKEv2 fragmentation off) with no filter on the middle box. IKE_AUTH still leaves as IP fragments, they are reassembled and the tunnel comes up — proof that the failure there is the dropped fragments, not the certificates.',
+    auth: 'cert',
+    left: { fragmentation: 'no' },
+    right: { fragmentation: 'no' },
+    traffic: bothWays(2),
+    establishes: true,
+    expect: {
+      bothLogs: { codes: ['TUNNEL_ESTABLISHED'], absent: FAILURE_CODES },
+      leftPcap: { absent: ['IKE_FRAGMENTS_DROPPED', 'IKE_NO_RESPONSE', 'ESP_ONE_WAY'] },
+    },
+  },
+  {
     name: 'nat-udp4500-blocked',
     title: 'Real NAT on the path and UDP 4500 blocked',
     injected: 'The middle box masquerades the left network behind 198.51.100.1 and drops UDP 4500: IKE_SA_INIT on port 500 succeeds and both sides detect the NAT, then IKE_AUTH moves to port 4500 (RFC 7296 §2.23) and is never answered.',

@@ -82,6 +82,24 @@ describe('--redact', () => {
     for (const source of bySource.keys()) expect(paths).toContain(source);
   });
 
+  it('hides SPIs consistently: the CHILD SA SPIs of the log are the ESP SPIs counted in the capture (samples/lab-healthy)', async () => {
+    const dir = join(ROOT, 'samples/lab-healthy');
+    const log = readFileSync(join(dir, 'left.log'), 'utf8');
+    const spis = [...log.matchAll(/established with SPIs ([0-9a-f]{8})_i ([0-9a-f]{8})_o/g)].flatMap((m) => [m[1], m[2]]);
+    expect(spis.length).toBeGreaterThanOrEqual(2);
+    const report = await runPipeline({ logs: [join(dir, 'left.log')], pcaps: [join(dir, 'left.pcap')] });
+    expect(JSON.stringify(report)).toContain(spis[0]);
+    const { report: redacted, mapping } = redactReport(report);
+    for (const format of FORMATS) for (const spi of spis) expect(reporters[format](redacted, { color: false })).not.toContain(spi);
+    const placeholderOf = (spi: string) => Object.entries(mapping.spi).find(([, o]) => o === spi)?.[0];
+    const ladder = redacted.views?.ladder as { ladders: Array<{ source: string; esp: Array<{ spi: string; dir: string }> }> };
+    const counted = ladder.ladders.filter((l) => l.source === 'packets').flatMap((l) => l.esp.map((c) => c.spi));
+    // inbound SPI of the log (…_i) is the one the capture counts towards this host, and both carry the same placeholder
+    expect(counted).toContain(placeholderOf(spis[0]));
+    expect(counted).toContain(placeholderOf(spis[1]));
+    expect(JSON.stringify(redacted)).toContain(`${placeholderOf(spis[0])}_i`);
+  });
+
   it('keeps prefix lengths and maps IPv6 into 2001:db8::/32', () => {
     const report = fakeFromLines(['unable to add policy 10.1.0.0/24 === fd00:1:2::/64 out (File exists)', 'from 2a01:4f8::1[500] to 10.1.0.7[500]']);
     const { report: r } = redactReport(report);

@@ -48,7 +48,7 @@ describe.skipIf(!hasTmux)('interactive UI in a real terminal (tmux)', () => {
   beforeAll(() => {
     // the test drives the built CLI, as a user runs it; build when the sources are newer
     const built = join(ROOT, 'dist/src/ui/run-ui.js');
-    if (!existsSync(built) || statSync(built).mtimeMs < newestMtime(join(ROOT, 'src/ui'))) {
+    if (!existsSync(built) || statSync(built).mtimeMs < Math.max(newestMtime(join(ROOT, 'src')), newestMtime(join(ROOT, 'checks')))) {
       spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
     }
     expect(existsSync(CLI)).toBe(true);

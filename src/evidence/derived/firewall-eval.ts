@@ -93,7 +93,8 @@ export function evaluate(ruleset: Ruleset, packet: Packet): Evaluation {
     const r = runChain(table, chain, { ...packet, mark: state.mark }, state, 0);
     const decision: Decision = r && r !== 'return' ? r : { verdict: chain.policy === 'drop' ? 'drop' : 'accept', table, chain, byPolicy: true };
     if (decision.verdict !== 'accept') return { decision, nearMisses: state.nearMisses, undecided: state.undecided, noChains: false };
-    last = decision;
+    // the accept worth citing is the one a rule made, not a later chain's default policy
+    if (!last || (last.byPolicy && !decision.byPolicy)) last = decision;
   }
   const fallback = last ?? { verdict: 'accept' as const, table: ruleset.tables[0] ?? { family: 'ip', name: '', chains: [], sets: {} }, chain: { name: '', rules: [] }, byPolicy: true };
   return { decision: fallback, nearMisses: state.nearMisses, undecided: state.undecided, noChains: chains.length === 0 };

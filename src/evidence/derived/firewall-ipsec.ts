@@ -71,8 +71,10 @@ export function endpointsOf(evidence: Evidence): Endpoints {
 export const firewallFlows = derived((evidence: Evidence): FlowResult[] => {
   const ep = endpointsOf(evidence);
   const out: FlowResult[] = [];
+  // addresses known for one family only: the other family's rules do not carry this tunnel
+  const known = new Set([...ep.peers, ...ep.locals].map(versionOf));
   for (const rs of evidence.rulesets ?? []) {
-    for (const family of familiesOf(rs)) {
+    for (const family of familiesOf(rs).filter((f) => !known.size || known.has(f))) {
       const peers = ep.peers.filter((p) => versionOf(p) === family);
       const local = ep.locals.find((l) => versionOf(l) === family);
       const paths: PacketPath[] = middleBox(rs, family, ep) ? ['forward'] : ['input', 'output'];

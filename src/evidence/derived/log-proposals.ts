@@ -3,7 +3,8 @@
  * for the proposal checks (log side).
  */
 import type { LogEvent, LogEventData, Phase } from '../log-events.js';
-import { ofKind, type LogSession } from './log-sessions.js';
+import { isNotify, ofKind, type LogFile, type LogSession } from './log-sessions.js';
+import { phaseOf } from './log-phase.js';
 import { TRANSFORM_TYPE_NAMES, type ProposalDelta } from './proposals.js';
 
 /** received/configured proposal lists printed in the session for this phase (charon prints both when none matched). */
@@ -34,4 +35,21 @@ export function describeTypes(delta: ProposalDelta | undefined): string[] | stri
   if (!delta) return 'not visible in this log';
   if (delta.match) return 'none (the printed lists overlap: check mode, PFS group and selectors)';
   return delta.types.map((t) => TRANSFORM_TYPE_NAMES[t]);
+}
+
+/** NO_PROPOSAL_CHOSEN sent, received or decided in this session, by the phase it concerns (one pass). */
+export function rejectionsByPhase(file: LogFile, session: LogSession): Map<Phase, LogEvent[]> {
+  const byPhase = new Map<Phase, LogEvent[]>();
+  let exchange: string | undefined; // of the latest message: one pass, however long the log
+  for (const e of session.events) {
+    if (e.kind === 'message') exchange = (e.data as LogEventData['message']).exchange;
+    const isRejection = e.kind === 'no-proposal-chosen' || isNotify(e, 'NO_PROPOSAL_CHOSEN', 'received') || isNotify(e, 'NO_PROPOSAL_CHOSEN', 'sent');
+    if (!isRejection) continue;
+    const stated = e.kind === 'no-proposal-chosen' ? (e.data as LogEventData['no-proposal-chosen']).phase : undefined;
+    const phase = phaseOf(file, session, e, stated, exchange);
+    const list = byPhase.get(phase);
+    if (list) list.push(e);
+    else byPhase.set(phase, [e]);
+  }
+  return byPhase;
 }

@@ -1,0 +1,61 @@
+/**
+ * How host probes run commands: the real runner uses execFile (no shell) with a
+ * timeout and an output cap; the recorded runner replays saved outputs for tests.
+ * A missing command or missing privilege is a `skipped` result, never a throw.
+ */
+import { execFile } from 'node:child_process';
+
+export interface CommandResult {
+  status: 'ok' | 'skipped' | 'failed';
+  stdout: string;
+  stderr?: string;
+  exitCode?: number;
+  reason?: string;
+}
+
+export interface ProbeRunner {
+  run(cmd: string, args: string[]): Promise<CommandResult>;
+  /** whether the probes run with root privileges (xfrm and rulesets need CAP_NET_ADMIN) */
+  readonly root: boolean;
+}
+
+const TIMEOUT_MS = 10_000;
+const MAX_OUTPUT = 16 * 1024 * 1024;
+
+export function commandLine(cmd: string, args: string[]): string {
+  return [cmd, ...args.map((a) => (/[\s'"$\\|*?()^]/.test(a) ? `'${a.replace(/'/g, `'\\''`)}'` : a))].join(' ');
+}
+
+/** `prefix` runs every command through e.g. `ip netns exec NS` (tests in a throwaway namespace). */
+export function execRunner(prefix: string[] = []): ProbeRunner {
+  return {
+    root: typeof process.getuid === 'function' && process.getuid() === 0,
+    run(cmd, args) {
+      const [file, ...rest] = [...prefix, cmd, ...args];
+      return new Promise((resolve) => {
+        execFile(file, rest, { timeout: TIMEOUT_MS, maxBuffer: MAX_OUTPUT, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } }, (err, stdout, stderr) => {
+          if (!err) return resolve({ status: 'ok', stdout, stderr });
+          const e = err as NodeJS.ErrnoException & { code?: string | number; killed?: boolean };
+          if (e.code === 'ENOENT') return resolve({ status: 'skipped', stdout: '', reason: `${cmd} is not installed` });
+          if (e.code === 'EACCES') return resolve({ status: 'skipped', stdout: '', reason: `not allowed to run ${cmd}` });
+          if (e.killed) return resolve({ status: 'failed', stdout, reason: `timed out after ${TIMEOUT_MS / 1000}s` });
+          const msg = (stderr || e.message).split('\n').find((l) => l.trim()) ?? 'failed';
+          const denied = /permission denied|operation not permitted|must be root|you must be root/i.test(msg);
+          resolve({ status: denied ? 'skipped' : 'failed', stdout, stderr, exitCode: typeof e.code === 'number' ? e.code : undefined, reason: denied ? `needs root: ${msg.trim()}` : msg.trim().slice(0, 200) });
+        });
+      });
+    },
+  };
+}
+
+/** Replays recorded outputs keyed by command line; an unrecorded command is "not installed". */
+export function recordedRunner(outputs: Record<string, string | CommandResult>, root = true): ProbeRunner {
+  return {
+    root,
+    async run(cmd, args) {
+      const rec = outputs[commandLine(cmd, args)] ?? outputs[cmd];
+      if (rec === undefined) return { status: 'skipped', stdout: '', reason: `${cmd} is not installed` };
+      return typeof rec === 'string' ? { status: 'ok', stdout: rec } : rec;
+    },
+  };
+}
