@@ -114,7 +114,7 @@ function reportNoEsp(ctx: CheckContext, packets: PacketEvidence): void {
     ctx.report({
       code: 'NO_ESP',
       data: {
-        a: m.src.address, b: m.dst.address, exchange: m.exchangeName, frame: m.at.frame, seconds: Math.round(quiet), espFlowsInCapture: packets.espFlows.length,
+        a: m.dst.address, b: m.src.address, exchange: m.exchangeName, frame: m.at.frame, seconds: Math.round(quiet), espFlowsInCapture: packets.espFlows.length,
         // IKEv2 carries a refused Child SA (TS_UNACCEPTABLE, NO_PROPOSAL_CHOSEN) inside the encrypted IKE_AUTH answer
         childCaveat: m.version === 2 ? ' (as far as the wire shows: a Child SA refused inside the encrypted answer looks the same; the daemon log tells)' : '',
       },

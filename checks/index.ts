@@ -8,6 +8,7 @@ import configDiff from './config-diff.js';
 import deadPeerDetection from './dead-peer-detection.js';
 import espFlows from './esp-flows.js';
 import firewall from './firewall.js';
+import host from './host.js';
 import ikeFragmentation from './ike-fragmentation.js';
 import ikeReachability from './ike-reachability.js';
 import logPerspective from './log-perspective.js';
@@ -25,6 +26,7 @@ export const allChecks: readonly Check[] = [
   deadPeerDetection,
   espFlows,
   firewall,
+  host,
   ikeFragmentation,
   ikeReachability,
   logPerspective,

@@ -127,9 +127,6 @@ async function main(argv: string[]): Promise<number> {
     process.once('SIGINT', () => stopCapture.abort());
     if (live.durationSec === undefined && process.stderr.isTTY) process.stderr.write(`capturing on ${live.iface}: press Ctrl-C to stop and analyse\n`);
   }
-  if (values.host) {
-    throw new UsageError('--host is not supported yet', 'use --log with the IKE daemon log');
-  }
 
   const opts: RunOptions = {
     logs,

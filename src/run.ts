@@ -16,6 +16,8 @@ import type { LiveRunOptions } from './sources/live/cli-options.js';
 import { allChecks } from '../checks/index.js';
 import { ladderOf } from './evidence/derived/ladder.js';
 import { loadRulesets, RULESET_TYPES } from './sources/ruleset-file.js';
+import { addHostEvidence } from './sources/host-evidence.js';
+import type { ProbeRunner } from './sources/host/runner.js';
 
 export interface RunOptions {
   logs: string[];
@@ -32,6 +34,8 @@ export interface RunOptions {
   onProgress?: (message: string) => void;
   /** --live -i IFACE: capture with libpcap (libpcap counters go to onUpdate) */
   live?: LiveRunOptions;
+  /** --host probes run through this (tests: a recorded runner); default: execFile on this machine */
+  hostRunner?: ProbeRunner;
 }
 
 export async function buildEvidence(opts: RunOptions): Promise<Evidence> {
@@ -89,6 +93,12 @@ export async function buildEvidence(opts: RunOptions): Promise<Evidence> {
       diagnostics.push(...rs.diagnostics);
       evidence.rulesets = [...(evidence.rulesets ?? []), ...rs.rulesets];
     }
+  }
+
+  // --- host ---------------------------------------------------------------
+  if (opts.host) {
+    opts.onProgress?.('probing this host (read-only)');
+    await addHostEvidence(evidence, { runner: opts.hostRunner });
   }
 
   return evidence;

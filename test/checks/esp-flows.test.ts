@@ -94,4 +94,13 @@ describe('esp-flows', () => {
   it('no ESP finding on the healthy strongSwan tunnel (ESP-in-UDP both ways)', async () => {
     expect(await findings('lab-healthy-left.pcap')).toEqual([]);
   });
+
+  it('NO_ESP: real strongSwan tunnel up, liveness answered at 30 s, no ESP for 35 s (idle-tunnel lab capture)', async () => {
+    const fs = await findings('lab-idle-tunnel-dpd-left.pcap');
+    expect(codes(fs)).toEqual(['NO_ESP']);
+    expect(fs[0].severity).toBe('warning');
+    expect(fs[0].data).toMatchObject({ a: '192.0.2.10', b: '198.51.100.20', exchange: 'IKE_AUTH', frame: 4, seconds: 35, espFlowsInCapture: 0 });
+    expect(fs[0].message).toContain('a Child SA refused inside the encrypted answer looks the same');
+    expect(frames(fs[0])).toEqual([4]);
+  });
 });

@@ -1,0 +1,58 @@
+/**
+ * Puts what `--host` found into the Evidence: the host facts, the live ruleset(s),
+ * and the configs, log files and journal found in the usual places, read by the same
+ * loaders as `--config`/`--log`. A file that cannot be read becomes a diagnostic:
+ * the audit goes on with the rest.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Evidence } from '../evidence/types.js';
+import { probeHost } from './host.js';
+import { execRunner, type ProbeRunner } from './host/runner.js';
+import { loadConfigs } from './config-file.js';
+import { loadLogFile } from './log-file.js';
+
+export async function addHostEvidence(evidence: Evidence, opts: { runner?: ProbeRunner; readFiles?: boolean } = {}): Promise<void> {
+  const r = await probeHost(opts.runner ?? execRunner());
+  evidence.host = r.host;
+  evidence.inputs.push(...r.inputs);
+  evidence.diagnostics.push(...r.diagnostics);
+  if (r.rulesets.length) evidence.rulesets = [...(evidence.rulesets ?? []), ...r.rulesets];
+  if (opts.readFiles === false) return;
+  const note = (source: string, err: unknown) => evidence.diagnostics.push({ at: { source }, decoder: 'host', message: `not read: ${err instanceof Error ? err.message : String(err)}` });
+  // configs the user passed with --config are already in; the usual places add to them
+  const given = new Set((evidence.configs ?? []).map((c) => c.source));
+  for (const path of r.configPaths.filter((p) => !given.has(p))) {
+    try {
+      const c = await loadConfigs([path]);
+      evidence.inputs.push(...c.inputs);
+      evidence.diagnostics.push(...c.diagnostics);
+      evidence.configs = [...(evidence.configs ?? []), ...c.configs];
+    } catch (err) {
+      note(path, err);
+    }
+  }
+  const logs = [...r.logPaths];
+  let tmp: string | undefined;
+  if (r.journal) {
+    tmp = await mkdtemp(join(tmpdir(), 'ipsec-doctor-journal-'));
+    const path = join(tmp, 'journalctl-strongswan-ipsec.log');
+    await writeFile(path, r.journal, { mode: 0o600 });
+    logs.push(path);
+  }
+  try {
+    for (const path of logs) {
+      try {
+        const l = await loadLogFile(path);
+        evidence.inputs.push(l.input);
+        evidence.diagnostics.push(...l.diagnostics);
+        evidence.logEvents = [...(evidence.logEvents ?? []), ...l.events];
+      } catch (err) {
+        note(path, err);
+      }
+    }
+  } finally {
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  }
+}
