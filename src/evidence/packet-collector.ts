@@ -646,7 +646,8 @@ function icmpExcerpt(e: IcmpError): string {
   const q = e.quoted;
   if (!q) return head;
   const port = (a: string, p?: number) => (p === undefined ? a : a.includes(':') ? `[${a}]:${p}` : `${a}:${p}`);
-  const what = `${q.kind}${q.spi !== undefined ? ` spi 0x${hex32(q.spi)}` : ''}${q.ikeSpiI ? ` ike spi ${q.ikeSpiI}` : ''}`;
-  return `${head} quoting ${port(q.src, q.srcPort)} → ${port(q.dst, q.dstPort)} ${IP_PROTOCOL_NAMES[q.protocol] ?? q.protocol} ${what} len ${q.totalLength}${q.df ? ' DF' : ''}`;
+  const proto = IP_PROTOCOL_NAMES[q.protocol] ?? String(q.protocol);
+  const what = `${q.kind === proto ? '' : ` ${q.kind}`}${q.spi !== undefined ? ` spi 0x${hex32(q.spi)}` : ''}${q.ikeSpiI ? ` spi ${q.ikeSpiI}` : ''}`;
+  return `${head} quoting ${port(q.src, q.srcPort)} → ${port(q.dst, q.dstPort)} ${proto}${what} len ${q.totalLength}${q.df ? ' DF' : ''}`;
 }
 

@@ -12,57 +12,63 @@ export interface Line {
 }
 
 /**
- * Splits a byte stream into lines without ever holding more than one (capped)
- * line plus one chunk. Handles \n and \r\n; a final line without newline counts.
+ * Splits a byte stream into lines, one batch per chunk (an await per chunk, not per
+ * line: the per-line promise cost dominated on large logs). Never holds more than
+ * one capped line plus one chunk. Each line is decoded on its own with
+ * `toString(enc, start, end)`, so a kept line never pins the whole chunk in memory
+ * (V8 sliced strings would). Handles \n and \r\n; a last line without newline counts.
  */
-export async function* readLines(stream: Readable, maxLineBytes = MAX_LINE_BYTES): AsyncGenerator<Line> {
+export async function* readLineBatches(stream: Readable, maxLineBytes = MAX_LINE_BYTES): AsyncGenerator<Line[]> {
+  // the start of a line that began in an earlier chunk (at most maxLineBytes of it)
   let carry: Buffer | null = null;
-  let carryOverflow = false;
+  // the line in progress already exceeded maxLineBytes: drop bytes until its newline
+  let overflow = false;
   let no = 0;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
+    const batch: Line[] = [];
     let start = 0;
     for (;;) {
       const nl = chunk.indexOf(0x0a, start);
       if (nl === -1) break;
-      let piece = chunk.subarray(start, nl);
-      let truncated = carryOverflow;
-      if (carry) {
-        const room = maxLineBytes - carry.length;
-        if (piece.length > room) {
-          piece = piece.subarray(0, Math.max(0, room));
-          truncated = true;
-        }
-        piece = Buffer.concat([carry, piece]);
+      if (carry || overflow) {
+        const room = maxLineBytes - (carry ? carry.length : 0);
+        const take = Math.min(room, nl - start);
+        const piece: Buffer = carry ? Buffer.concat([carry, chunk.subarray(start, start + take)]) : chunk.subarray(start, start + take);
+        batch.push({ text: decode(piece, 0, piece.length), no: ++no, truncated: overflow || nl - start > room });
         carry = null;
-      } else if (!carryOverflow && piece.length > maxLineBytes) {
-        piece = piece.subarray(0, maxLineBytes);
-        truncated = true;
-      } else if (carryOverflow) {
-        piece = Buffer.alloc(0);
+        overflow = false;
+      } else if (nl - start > maxLineBytes) {
+        batch.push({ text: decode(chunk, start, start + maxLineBytes), no: ++no, truncated: true });
+      } else {
+        batch.push({ text: decode(chunk, start, nl), no: ++no, truncated: false });
       }
-      carryOverflow = false;
-      yield { text: decode(piece), no: ++no, truncated };
       start = nl + 1;
     }
-    if (start < chunk.length) {
-      const rest = chunk.subarray(start);
-      if (carryOverflow) continue;
+    if (start < chunk.length && !overflow) {
       const have = carry ? carry.length : 0;
+      const rest = chunk.subarray(start);
       if (have + rest.length > maxLineBytes) {
         const keep = rest.subarray(0, maxLineBytes - have);
         carry = carry ? Buffer.concat([carry, keep]) : Buffer.from(keep);
-        // we keep the first maxLineBytes of the line and drop the rest until the newline
-        carryOverflow = true;
+        overflow = true;
       } else {
         carry = carry ? Buffer.concat([carry, rest]) : Buffer.from(rest);
       }
     }
+    if (batch.length) yield batch;
   }
-  if (carry && carry.length) yield { text: decode(carry), no: ++no, truncated: carryOverflow };
+  if ((carry && carry.length) || overflow) {
+    const piece = carry ?? Buffer.alloc(0);
+    yield [{ text: decode(piece, 0, piece.length), no: ++no, truncated: overflow }];
+  }
 }
 
-function decode(buf: Buffer): string {
-  let end = buf.length;
-  if (end && buf[end - 1] === 0x0d) end--;
-  return buf.toString('utf8', 0, end);
+/** One line at a time, for callers that do not care about the per-line await. */
+export async function* readLines(stream: Readable, maxLineBytes = MAX_LINE_BYTES): AsyncGenerator<Line> {
+  for await (const batch of readLineBatches(stream, maxLineBytes)) yield* batch;
+}
+
+function decode(buf: Buffer, start: number, end: number): string {
+  if (end > start && buf[end - 1] === 0x0d) end--;
+  return buf.toString('utf8', start, end);
 }

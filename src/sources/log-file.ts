@@ -5,7 +5,7 @@ import { InputError } from '../errors.js';
 import { logDialects, dialectById } from '../decoders/log-dialects.js';
 import type { LineDecoder, LogDialect } from '../decoders/log-dialect.js';
 import { openInput } from './open-input.js';
-import { readLines } from './line-reader.js';
+import { readLineBatches } from './line-reader.js';
 import { sniffBinary } from './sniff.js';
 
 export interface LogLoadResult {
@@ -47,7 +47,7 @@ export async function loadLogFile(path: string, forcedDialect?: string): Promise
   let unparsed = 0;
   const diagnostics: Diagnostic[] = [];
   let truncatedLines = 0;
-  for await (const line of readLines(opened.stream)) {
+  for await (const batch of readLineBatches(opened.stream)) for (const line of batch) {
     lines++;
     if (line.truncated) {
       truncatedLines++;

@@ -12,7 +12,7 @@ describe('ICMP errors', () => {
     const f6 = packets.icmpErrors[1];
     expect(f6).toMatchObject({ from: '192.168.10.1', to: '192.168.0.1', mtu: 500 });
     expect(f6.quoted).toMatchObject({ src: '192.168.0.1', dst: '192.168.10.2', protocol: 1, totalLength: 8024, df: true, kind: 'icmp' });
-    expect(f6.excerpt).toBe('192.168.10.1 → 192.168.0.1 ICMP 3/4 frag-needed mtu 500 quoting 192.168.0.1 → 192.168.10.2 icmp icmp len 8024 DF');
+    expect(f6.excerpt).toBe('192.168.10.1 → 192.168.0.1 ICMP 3/4 frag-needed mtu 500 quoting 192.168.0.1 → 192.168.10.2 icmp len 8024 DF');
   });
 
   it('reads the quoted 5-tuple of a port unreachable (zeek icmp-destunreach-udp.pcap)', () => {

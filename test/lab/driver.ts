@@ -5,32 +5,23 @@
  * Everything it creates is removed in `finally`, even when a step fails.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, readlink, rm, rmdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Background, run, sleep, type CommandResult } from './exec.js';
-import { CHARON } from './preflight.js';
 import { ADDR, createTopology, destroyNamespaces, removeStaleLabNamespaces, type Namespaces } from './topology.js';
-import { LAB_DAEMON, strongswanConf, swanctlConf, type PeerConfig } from './strongswan-config.js';
+import type { PeerConfig } from './strongswan-config.js';
 import { makeCredentials, type PeerCredentials } from './certs.js';
-import type { Scenario, Side, TrafficStep } from './scenario-types.js';
+import { startCharon, swanctl, waitForVici, writePeerEtc } from './peer-daemon.js';
+import { finishLive, packetSockets, startLive, waitForNewPacketSocket, type LiveRun } from './live-run.js';
+import { ping, type PingResult } from './traffic.js';
+import type { Scenario, Side } from './scenario-types.js';
+
+export type { LiveRun, PingResult };
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const LAB_PSK = 'lab-only-psk-7Hq2xV9';
-
-export interface PingResult extends TrafficStep {
-  transmitted: number;
-  received: number;
-  afterFault: boolean;
-}
-
-export interface LiveRun {
-  /** the JSON report `--live` wrote, when it wrote one */
-  report?: { findings: { code: string; severity: string }[] };
-  code: number | null;
-  stderr: string;
-}
 
 export interface LabResult {
   scenario: string;
@@ -147,8 +138,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     await capture(ns.middle, 'ethr', files.pcaps.middle);
 
     for (const side of ['left', 'right'] as const) {
-      // a private /run per daemon: its pid file and vici socket must not collide with the other peer's
-      const charon = new Background(['ip', 'netns', 'exec', ns[side], 'sh', '-c', `mount -t tmpfs ipsdl-run /run && exec ${CHARON}`]);
+      const charon = startCharon(ns[side]);
       children.push(charon);
       startedPids.push(charon.pid);
       charons[side] = charon;
@@ -166,7 +156,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
 
     if (scenario.live) {
       const socketsBefore = await packetSockets(charons.left!.pid);
-      liveProc = new Background(['ip', 'netns', 'exec', ns.left, process.execPath, '--import', 'tsx', join(REPO_ROOT, 'src/cli.ts'), '--live', '-i', 'eth0', '--duration', '120', '-f', 'json', '-o', liveOut, '--no-color'], { cwd: REPO_ROOT });
+      liveProc = startLive(ns.left, REPO_ROOT, liveOut);
       children.push(liveProc);
       startedPids.push(liveProc.pid);
       await waitForNewPacketSocket(liveProc, charons.left!.pid, socketsBefore);
@@ -190,11 +180,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     }
   } finally {
     const problems: string[] = [];
-    if (liveProc) {
-      await sleep(1500); // like a user who lets the capture see the end of the exchange before Ctrl-C
-      await liveProc.stop('SIGINT', 15_000);
-      live = { code: liveProc.child.exitCode, stderr: liveProc.stderr.trim(), report: await readJson(liveOut) };
-    }
+    if (liveProc) live = await finishLive(liveProc, liveOut);
     for (const c of captures) await c.stop('SIGINT'); // tcpdump flushes and closes the file on SIGINT
     for (const side of ['left', 'right'] as const) await charons[side]?.stop('SIGTERM');
     for (const c of children) await c.stop('SIGKILL', 2000);
@@ -226,78 +212,9 @@ function peerConfig(side: Side, scenario: Scenario): PeerConfig {
   return { ...base, ...scenario[side] };
 }
 
-async function writePeerEtc(etc: string, peer: PeerConfig, logPath: string, creds?: PeerCredentials): Promise<void> {
-  for (const sub of ['x509', 'x509ca', 'x509ocsp', 'x509aa', 'x509ac', 'x509crl', 'pubkey', 'private', 'rsa', 'ecdsa', 'bliss', 'pkcs8', 'pkcs12', 'conf.d']) {
-    await mkdir(join(etc, 'swanctl', sub), { recursive: true });
-  }
-  await writeFile(join(etc, 'strongswan.conf'), strongswanConf({ ...LAB_DAEMON, logPath }));
-  await writeFile(join(etc, 'swanctl', 'swanctl.conf'), swanctlConf(peer));
-  if (creds && peer.cert) {
-    await copyFile(creds.caCert, join(etc, 'swanctl', 'x509ca', 'lab-ca.crt'));
-    await copyFile(creds.cert, join(etc, 'swanctl', 'x509', peer.cert));
-    await copyFile(creds.key, join(etc, 'swanctl', 'private', peer.cert.replace(/\.crt$/, '.key')));
-  }
-}
-
 async function applyFault(ns: Namespaces, script: string, work: string, when: string): Promise<void> {
   const file = join(work, `fault-${when}.nft`);
   await writeFile(file, script);
   await run(['ip', 'netns', 'exec', ns.middle, 'nft', '-f', file]);
 }
 
-async function swanctl(charon: Background, args: string[], check = true): Promise<CommandResult> {
-  return run(['nsenter', '-t', String(charon.pid), '-m', '-n', 'swanctl', ...args], { check, timeoutMs: 60_000 });
-}
-
-async function waitForVici(charon: Background): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (!charon.running) throw new Error(`charon exited: ${charon.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-    const r = await swanctl(charon, ['--stats'], false);
-    if (r.code === 0) return;
-    if (Date.now() > deadline) throw new Error(`charon's vici socket did not answer: ${r.stderr.trim()}`);
-    await sleep(200);
-  }
-}
-
-async function ping(ns: Namespaces, step: TrafficStep): Promise<{ transmitted: number; received: number }> {
-  const [src, dst] = step.from === 'left' ? [ADDR.leftInner, ADDR.rightInner] : [ADDR.rightInner, ADDR.leftInner];
-  const argv = ['ip', 'netns', 'exec', ns[step.from], 'ping', '-n', '-q', '-c', String(step.count), '-i', '0.2', '-W', '1', '-s', String(step.size), '-I', src];
-  if (step.df) argv.push('-M', 'do');
-  const r = await run([...argv, dst], { check: false, timeoutMs: 30_000 });
-  const m = /(\d+) packets transmitted, (\d+) received/.exec(r.stdout);
-  if (!m) throw new Error(`ping printed no statistics: ${r.stdout.trim()} ${r.stderr.trim()}`);
-  return { transmitted: Number(m[1]), received: Number(m[2]) };
-}
-
-/** AF_PACKET sockets open in the namespace of `pid` (tcpdump has one; libpcap in --live opens another). */
-async function packetSockets(pid: number): Promise<number> {
-  try {
-    return (await readFile(`/proc/${pid}/net/packet`, 'utf8')).trim().split('\n').length - 1;
-  } catch {
-    return 0;
-  }
-}
-
-/** tsx compiles the CLI first: wait until libpcap really listens, so it sees the first IKE_SA_INIT. */
-async function waitForNewPacketSocket(live: Background, nsPid: number, before: number): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  const netns = (pid: number) => readlink(`/proc/${pid}/ns/net`).catch(() => '');
-  const target = await netns(nsPid);
-  while (live.running && Date.now() < deadline) {
-    // until `ip netns exec` has switched namespaces, /proc/<pid>/net shows the host's sockets
-    if ((await netns(live.pid)) === target && (await packetSockets(live.pid)) > before) {
-      await sleep(300); // the BPF filter is attached right after the socket opens
-      return;
-    }
-    await sleep(100);
-  }
-}
-
-async function readJson(path: string): Promise<LiveRun['report']> {
-  try {
-    return JSON.parse(await readFile(path, 'utf8')) as LiveRun['report'];
-  } catch {
-    return undefined;
-  }
-}
