@@ -10,7 +10,7 @@ export class EventStore {
   private readonly tail = new Map<LogEventKind, { ring: LogEvent[]; next: number; seen: number }>();
   private readonly dropped = new Map<LogEventKind, number>();
 
-  constructor(private readonly headCap = 4000, private readonly tailCap = 4000) {}
+  constructor(private readonly headCap = 3000, private readonly tailCap = 300) {}
 
   add(e: LogEvent): void {
     let h = this.head.get(e.kind);

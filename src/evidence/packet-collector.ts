@@ -6,10 +6,9 @@
  */
 import type { Diagnostic } from './types.js';
 import type {
-  CapturedFrame, EspFlow, EspSender, FrameRef, IcmpError, IkeMessage, IkeTransport, IpFragmentation, NatKeepalives, PacketCollector, PacketEndpoint,
-  PacketCollectorOptions, PacketCounters, PacketEvidence, TrafficFlow,
+  CapturedFrame, FrameRef, IcmpError, IkeMessage, IkeTransport, IpFragmentation, NatKeepalives, PacketCollector, PacketEndpoint,
+  PacketCollectorOptions, PacketCounters, PacketEvidence,
 } from './packet-types.js';
-import { SIZE_BUCKETS } from './packet-types.js';
 import { decodeLink, newLinkResult } from '../decoders/link.js';
 import { decodeIp, IP_PROTOCOL_NAMES, newIpHeader, type IpHeader } from '../decoders/ip.js';
 import { decodeUdp, IKE_PORT, NAT_T_PORT, newUdpInfo, type UdpInfo } from '../decoders/udp.js';
@@ -18,45 +17,15 @@ import { decodeIcmp } from '../decoders/icmp.js';
 import { decodeIke, ikeMessageEnd, type IkeDecoded, type IkeDecodeResult } from '../decoders/ike.js';
 import { ikeExcerpt } from '../decoders/ike-excerpt.js';
 import { FragmentReassembler, type FragmentSet } from '../decoders/ip-fragments.js';
-import { SequenceTracker } from '../decoders/esp-sequence.js';
+import { EspAggregator } from '../decoders/esp-aggregate.js';
+import { TrafficAggregator } from '../decoders/traffic-flows.js';
+import { frameRefOf, readU32, sameBytes, touchFrameRef } from '../decoders/frame-ref.js';
 import { hex32, ipString } from '../decoders/addr.js';
 
 const MAX_IKE_MESSAGES = 200_000;
-const MAX_ESP_FLOWS = 100_000;
 const MAX_ICMP_ERRORS = 10_000;
-const MAX_TRAFFIC_FLOWS = 50_000;
 const MAX_DIAGNOSTICS = 2_000;
-const MAX_LARGE_FRAMES = 8;
-const LARGE_TCP = 1280;
 const IKE_CACHE = 4096;
-
-interface EspState {
-  flow: EspFlow;
-  src: Uint8Array;
-  dst: Uint8Array;
-  seq: SequenceTracker;
-  sender: SenderState;
-  lastFrames: number[];
-}
-
-interface SenderState {
-  protocol: 'esp' | 'ah';
-  spi: number;
-  encap: 'ip' | 'udp';
-  src: Uint8Array;
-  srcText: string;
-  dsts: Uint8Array[];
-  dstTexts: string[];
-  seq: SequenceTracker;
-}
-
-interface TrafficState {
-  flow: TrafficFlow;
-  src: Uint8Array;
-  dst: Uint8Array;
-  recentLargeSeqs: Uint32Array;
-  recentCount: number;
-}
 
 export function createPacketCollector(opts: PacketCollectorOptions): PacketCollector {
   const counters: PacketCounters = {
@@ -67,14 +36,10 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
   let diagnosticsDropped = 0;
   const sources: string[] = [];
   const ikeMessages: IkeMessage[] = [];
-  const espByKey = new Map<number, EspState[]>();
-  const espList: EspState[] = [];
-  const sendersByKey = new Map<number, SenderState[]>();
-  const senderList: SenderState[] = [];
+  const esp = new EspAggregator();
   const icmpErrors: IcmpError[] = [];
   const keepalives: NatKeepalives[] = [];
-  const trafficByKey = new Map<number, TrafficState[]>();
-  const trafficList: TrafficState[] = [];
+  const traffic = new TrafficAggregator();
   const linkKeys: string[] = [];
   const ikeCache = new Map<number, { r: IkeDecodeResult; srcEp: PacketEndpoint; dstEp: PacketEndpoint; excerpt: string; src: Uint8Array; dst: Uint8Array; srcPort: number; dstPort: number; bytes: Buffer }>();
   const unsupportedLinkReported = new Set<number>();
@@ -102,16 +67,7 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
     diagnostics.push({ at: { source, frame }, decoder, message });
   }
 
-  function frameRef(): FrameRef {
-    return { source: cur.source, frame: cur.frame, ts: cur.ts };
-  }
-
-  /** Aggregates own their `last` object: updated in place, no allocation per packet. */
-  function touch(ref: FrameRef): void {
-    ref.source = cur.source;
-    ref.frame = cur.frame;
-    ref.ts = cur.ts;
-  }
+  const frameRef = (): FrameRef => frameRefOf(cur);
 
   function addFrame(f: CapturedFrame): void {
     cur = f;
@@ -172,7 +128,7 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
         return;
       default:
         counters.nonIpsec++;
-        traffic(d, h, 0, 0, 0);
+        traffic.add(d, h, h.protocol, 0, 0, cur);
     }
   }
 
@@ -245,7 +201,7 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
         return;
       default:
         counters.nonIpsec++;
-        traffic(d, h, 17, udp.srcPort, udp.dstPort);
+        traffic.add(d, h, 17, udp.srcPort, udp.dstPort, cur);
     }
   }
 
@@ -322,11 +278,8 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
     }
     const next = spiSeq.next;
     const nextOff = spiSeq.nextOff;
-    const st = espState('ah', spiSeq.spi, d, h, 'ip', 0, 0);
-    if (st) {
-      st.flow.innerProtocol = next;
-      account(st, spiSeq.status === 'ok' && !fragment ? spiSeq.seq : -1, h, fragment);
-    }
+    const flow = esp.add('ah', spiSeq.spi, spiSeq.status === 'ok' && !fragment ? spiSeq.seq : -1, d, h, 'ip', 0, 0, fragment, cur);
+    if (flow) flow.innerProtocol = next;
     // AH protecting ESP (Wireshark IPsec_ESP-AH_tunnel_mode.cap): the ESP SA is real too
     if (next === 50 && !fragment && nextOff < h.end) handleEsp(d, h, nextOff, 'ip', 0, 0, false);
   }
@@ -339,79 +292,7 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
       counters.undecodable++;
       return;
     }
-    const st = espState('esp', spiSeq.spi, d, h, encap, sp, dp);
-    if (st) account(st, spiSeq.status === 'ok' && !fragment ? spiSeq.seq : -1, h, fragment);
-  }
-
-  function account(st: EspState, seq: number, h: IpHeader, fragment: boolean): void {
-    const f = st.flow;
-    f.packets++;
-    f.bytes += h.totalLength;
-    touch(f.last);
-    if (f.sampleFrames.length < 4) f.sampleFrames.push(cur.frame);
-    else {
-      if (st.lastFrames.length >= 4) st.lastFrames.shift();
-      st.lastFrames.push(cur.frame);
-    }
-    if (fragment) f.ipFragments++;
-    else if (seq < 0) f.snaplenCut++;
-    if (seq >= 0) {
-      st.seq.add(seq, cur.frame);
-      st.sender.seq.add(seq, cur.frame);
-      noteDestination(st.sender, st.dst, f.dst);
-    }
-  }
-
-  function espState(protocol: 'esp' | 'ah', spi: number, d: Uint8Array, h: IpHeader, encap: 'ip' | 'udp', sp: number, dp: number): EspState | undefined {
-    const key = (spi ^ (protocol === 'ah' ? 0x5a5a5a5a : 0) ^ (encap === 'udp' ? 0x3c3c3c3c : 0)) >>> 0;
-    let list = espByKey.get(key);
-    if (list) {
-      for (const st of list) {
-        const f = st.flow;
-        if (f.spi === spi && f.protocol === protocol && f.encap === encap && (f.srcPort ?? 0) === sp && (f.dstPort ?? 0) === dp
-          && sameBytes(st.src, d, h.srcOff, h.addrLen) && sameBytes(st.dst, d, h.dstOff, h.addrLen)) return st;
-      }
-    }
-    if (espList.length >= MAX_ESP_FLOWS) {
-      counters.capped++;
-      return undefined;
-    }
-    const src = d.slice(h.srcOff, h.srcOff + h.addrLen);
-    const dst = d.slice(h.dstOff, h.dstOff + h.addrLen);
-    const flow: EspFlow = {
-      protocol, spi, spiHex: hex32(spi), src: ipString(src, 0, h.addrLen), dst: ipString(dst, 0, h.addrLen), encap, ipVersion: h.version as 4 | 6,
-      packets: 0, bytes: 0, first: frameRef(), last: frameRef(), seqPackets: 0, missing: 0, gaps: [], duplicates: 0, outOfOrder: 0, stale: 0,
-      ipFragments: 0, snaplenCut: 0, sampleFrames: [],
-    };
-    if (encap === 'udp') {
-      flow.srcPort = sp;
-      flow.dstPort = dp;
-    }
-    const st: EspState = { flow, src, dst, seq: new SequenceTracker(), sender: senderState(protocol, spi, encap, src, flow.src), lastFrames: [] };
-    if (!list) espByKey.set(key, (list = []));
-    list.push(st);
-    espList.push(st);
-    return st;
-  }
-
-  function senderState(protocol: 'esp' | 'ah', spi: number, encap: 'ip' | 'udp', src: Uint8Array, srcText: string): SenderState {
-    const key = (spi ^ (protocol === 'ah' ? 0x5a5a5a5a : 0)) >>> 0;
-    let list = sendersByKey.get(key);
-    if (list) {
-      for (const s of list) if (s.spi === spi && s.protocol === protocol && s.encap === encap && sameBytes(s.src, src, 0, src.length)) return s;
-    }
-    const s: SenderState = { protocol, spi, encap, src, srcText, dsts: [], dstTexts: [], seq: new SequenceTracker() };
-    if (!list) sendersByKey.set(key, (list = []));
-    list.push(s);
-    senderList.push(s);
-    return s;
-  }
-
-  function noteDestination(s: SenderState, dst: Uint8Array, dstText: string): void {
-    for (const x of s.dsts) if (x === dst) return;
-    if (s.dsts.length >= 64) return;
-    s.dsts.push(dst);
-    if (!s.dstTexts.includes(dstText)) s.dstTexts.push(dstText);
+    esp.add('esp', spiSeq.spi, spiSeq.status === 'ok' && !fragment ? spiSeq.seq : -1, d, h, encap, sp, dp, fragment, cur);
   }
 
   function keepalive(d: Uint8Array, h: IpHeader): void {
@@ -424,7 +305,7 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
       keepalives.push(k);
     }
     k.count++;
-    touch(k.last);
+    touchFrameRef(k.last, cur);
   }
 
   function handleIcmp(d: Uint8Array, h: IpHeader): void {
@@ -435,7 +316,7 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
     }
     if (!r.kind) {
       counters.nonIpsec++;
-      if (r.echo) traffic(d, h, h.protocol, 0, 0);
+      if (r.echo) traffic.add(d, h, h.protocol, 0, 0, cur);
       return;
     }
     counters.icmpErrors++;
@@ -453,128 +334,19 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
     icmpErrors.push(e);
   }
 
-  function traffic(d: Uint8Array, h: IpHeader, proto: number, sp: number, dp: number): void {
-    const protocol = proto || h.protocol;
-    let tcpSeq = 0;
-    let tcpAck = 0;
-    let tcpFlags = 0;
-    let tcpPayload = 0;
-    if (protocol === 6) {
-      if (h.end - h.payloadOff < 20) return;
-      const p = h.payloadOff;
-      sp = (d[p] << 8) | d[p + 1];
-      dp = (d[p + 2] << 8) | d[p + 3];
-      tcpSeq = readU32(d, p + 4);
-      tcpAck = readU32(d, p + 8);
-      const dataOff = (d[p + 12] >> 4) * 4;
-      tcpFlags = d[p + 13];
-      tcpPayload = h.totalLength - (p - h.start) - dataOff;
-    }
-    let hsh = (protocol * 31 + sp * 65599 + dp) >>> 0;
-    for (let i = 0; i < h.addrLen; i++) hsh = (Math.imul(hsh ^ d[h.srcOff + i], 16777619) + d[h.dstOff + i]) >>> 0;
-    let list = trafficByKey.get(hsh);
-    let st: TrafficState | undefined;
-    if (list) {
-      for (const t of list) {
-        if (t.flow.protocol === protocol && (t.flow.srcPort ?? 0) === sp && (t.flow.dstPort ?? 0) === dp && sameBytes(t.src, d, h.srcOff, h.addrLen) && sameBytes(t.dst, d, h.dstOff, h.addrLen)) {
-          st = t;
-          break;
-        }
-      }
-    }
-    if (!st) {
-      if (trafficList.length >= MAX_TRAFFIC_FLOWS) {
-        counters.capped++;
-        return;
-      }
-      const src = d.slice(h.srcOff, h.srcOff + h.addrLen);
-      const dst = d.slice(h.dstOff, h.dstOff + h.addrLen);
-      const flow: TrafficFlow = {
-        protocol, protocolName: IP_PROTOCOL_NAMES[protocol] ?? String(protocol), src: ipString(src, 0, h.addrLen), dst: ipString(dst, 0, h.addrLen),
-        ipVersion: h.version as 4 | 6, packets: 0, bytes: 0, maxSize: 0, maxDfSize: 0, sizeBuckets: [0, 0, 0, 0, 0], dfBuckets: [0, 0, 0, 0, 0],
-        first: frameRef(), last: frameRef(), largeDfFrames: [],
-      };
-      if (protocol === 6 || protocol === 17) {
-        flow.srcPort = sp;
-        flow.dstPort = dp;
-      }
-      if (protocol === 6) flow.tcp = { largeSegments: 0, largeRetransmits: 0, firstSeqRaw: tcpSeq };
-      st = { flow, src, dst, recentLargeSeqs: new Uint32Array(8), recentCount: 0 };
-      if (!list) trafficByKey.set(hsh, (list = []));
-      list.push(st);
-      trafficList.push(st);
-    }
-    const f = st.flow;
-    const size = h.totalLength;
-    f.packets++;
-    f.bytes += size;
-    touch(f.last);
-    if (size > f.maxSize) f.maxSize = size;
-    let b = 0;
-    while (size > SIZE_BUCKETS[b]) b++;
-    f.sizeBuckets[b]++;
-    if (h.df) {
-      f.dfBuckets[b]++;
-      if (size > f.maxDfSize) f.maxDfSize = size;
-      if (size > LARGE_TCP) {
-        if (f.largeDfFrames.length >= MAX_LARGE_FRAMES) f.largeDfFrames.shift();
-        f.largeDfFrames.push(cur.frame);
-      }
-    }
-    if (f.tcp) tcpAccount(st, tcpSeq, tcpAck, tcpFlags, tcpPayload, size);
-  }
-
-  function tcpAccount(st: TrafficState, seq: number, ack: number, flags: number, payload: number, size: number): void {
-    const t = st.flow.tcp!;
-    if (flags & 0x10) {
-      if (t.maxAckRaw === undefined || ((ack - t.maxAckRaw) | 0) > 0) t.maxAckRaw = ack;
-    }
-    if (payload <= 0) return;
-    const end = ((seq - (t.firstSeqRaw ?? seq)) >>> 0) + payload;
-    if (size > LARGE_TCP) {
-      t.largeSegments++;
-      let seen = false;
-      for (let i = 0; i < Math.min(st.recentCount, 8); i++) if (st.recentLargeSeqs[i] === seq) seen = true;
-      if (seen) t.largeRetransmits++;
-      else st.recentLargeSeqs[st.recentCount++ % 8] = seq;
-      if (t.largeSeqEnd === undefined || end > t.largeSeqEnd) t.largeSeqEnd = end;
-    } else if (t.smallSeqEnd === undefined || end > t.smallSeqEnd) {
-      t.smallSeqEnd = end;
-    }
-  }
-
   function finish(): PacketEvidence {
     if (finished) return finished;
     reassembler.flush();
     if (diagnosticsDropped) diagnostics.push({ at: { source: sources[0] ?? '(capture)' }, decoder: 'packets', message: `${diagnosticsDropped} more decoder diagnostics were counted but not kept` });
-    const espFlows = espList.map((st) => {
-      const f = st.flow;
-      const s = st.seq;
-      f.seqPackets = s.packets;
-      if (s.packets) Object.assign(f, { firstSeq: s.first, lastSeq: s.last, minSeq: s.min, maxSeq: s.max });
-      Object.assign(f, { missing: s.missing, gaps: s.gaps, duplicates: s.duplicates, outOfOrder: s.outOfOrder, stale: s.stale });
-      for (const fr of st.lastFrames) if (!f.sampleFrames.includes(fr)) f.sampleFrames.push(fr);
-      return f;
-    });
-    const espSenders: EspSender[] = senderList.map((s) => {
-      const out: EspSender = {
-        protocol: s.protocol, spi: s.spi, src: s.srcText, encap: s.encap, destinations: s.dstTexts, seqPackets: s.seq.packets,
-        missing: s.seq.missing, duplicates: s.seq.duplicates, outOfOrder: s.seq.outOfOrder,
-      };
-      if (s.seq.packets) {
-        out.minSeq = s.seq.min;
-        out.maxSeq = s.seq.max;
-      }
-      return out;
-    });
+    counters.capped += esp.capped + traffic.capped;
     finished = {
       sources: [...sources],
       ikeMessages,
-      espFlows,
-      espSenders,
+      espFlows: esp.flows(),
+      espSenders: esp.espSenders(),
       icmpErrors,
       natKeepalives: keepalives,
-      trafficFlows: trafficList.map((t) => t.flow),
+      trafficFlows: traffic.flows(),
       counters: { ...counters },
       local: opts.local,
       peer: opts.peer,
@@ -629,16 +401,6 @@ function cacheKey(d: Uint8Array, off: number, end: number, src: Uint8Array, dst:
 
 function sameMessage(cached: Buffer, d: Uint8Array, off: number, end: number): boolean {
   return cached.length === end - off && cached.equals(d.subarray(off, end));
-}
-
-function readU32(d: Uint8Array, o: number): number {
-  return ((d[o] << 24) >>> 0) + ((d[o + 1] << 16) | (d[o + 2] << 8) | d[o + 3]);
-}
-
-function sameBytes(a: Uint8Array, d: Uint8Array, off: number, len: number): boolean {
-  if (a.length !== len) return false;
-  for (let i = 0; i < len; i++) if (a[i] !== d[off + i]) return false;
-  return true;
 }
 
 function icmpExcerpt(e: IcmpError): string {

@@ -78,7 +78,7 @@ export async function probeHost(runner: ProbeRunner, opts: HostProbeOptions = {}
     }
   }
 
-  const exists = opts.fileExists ?? existsSync;
+  const exists = opts.fileExists ?? runner.fileExists?.bind(runner) ?? existsSync;
   for (const p of CONFIG_PLACES) if (exists(p)) out.configPaths.push(p);
   for (const p of LOG_PLACES) if (exists(p)) out.logPaths.push(p);
   probes.push({ id: 'files', command: `ls ${[...CONFIG_PLACES, ...LOG_PLACES].join(' ')}`, status: 'ok', excerpt: [...out.configPaths, ...out.logPaths].join('\n') || '(none found)' });

@@ -7,6 +7,7 @@ import type { LineDecoder, LogDialect } from '../decoders/log-dialect.js';
 import { openInput } from './open-input.js';
 import { readLineBatches } from './line-reader.js';
 import { sniffBinary } from './sniff.js';
+import { memoryRelief } from './memory-relief.js';
 
 export interface LogLoadResult {
   input: InputInfo;
@@ -47,7 +48,9 @@ export async function loadLogFile(path: string, forcedDialect?: string): Promise
   let unparsed = 0;
   const diagnostics: Diagnostic[] = [];
   let truncatedLines = 0;
+  const relieve = memoryRelief();
   for await (const batch of readLineBatches(opened.stream)) for (const line of batch) {
+    relieve(line.text.length + 1);
     lines++;
     if (line.truncated) {
       truncatedLines++;

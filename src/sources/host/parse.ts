@@ -49,8 +49,8 @@ export function parseXfrmStates(text: string): XfrmStateFact[] {
     }
     if (!cur) continue;
     const t = line.trim();
-    const p = /^proto (\S+) spi (\S+)(?: reqid (\d+))?(?: mode (\S+))?/.exec(t);
-    if (p) Object.assign(cur, { proto: p[1], spi: p[2], reqid: p[3] ? Number(p[3]) : undefined, mode: p[4] });
+    const p = /^proto (\S+) spi (\S+)(?: reqid (\S+))?(?: mode (\S+))?/.exec(t);
+    if (p) Object.assign(cur, { proto: p[1], spi: p[2], reqid: /^\d+$/.test(p[3] ?? '') ? Number(p[3]) : undefined, mode: p[4] });
     const alg = /^(enc|auth|auth-trunc|aead|comp) (\S+)/.exec(t);
     if (alg) cur.algorithms.push(`${alg[1]} ${alg[2]}`);
     const encap = /^encap type (\S+) sport (\d+) dport (\d+)/.exec(t);
@@ -75,8 +75,8 @@ export function parseXfrmPolicies(text: string): XfrmPolicyFact[] {
     if (dir) cur.dir = dir[1];
     const tmpl = /^tmpl src (\S+) dst (\S+)/.exec(t);
     if (tmpl) cur.tmpl = { src: tmpl[1], dst: tmpl[2] };
-    const p = /^proto (\S+)(?: spi \S+)?(?: reqid (\d+))?(?: mode (\S+))?/.exec(t);
-    if (p && cur.tmpl) Object.assign(cur.tmpl, { proto: p[1], reqid: p[2] ? Number(p[2]) : undefined, mode: p[3] });
+    const p = /^proto (\S+)(?: spi \S+)?(?: reqid (\S+))?(?: mode (\S+))?/.exec(t);
+    if (p && cur.tmpl) Object.assign(cur.tmpl, { proto: p[1], reqid: /^\d+$/.test(p[2] ?? '') ? Number(p[2]) : undefined, mode: p[3] });
   }
   // the kernel's per-socket bypass policies (`socket in/out`, no selector) are not tunnel policies
   return out.filter((p) => p.dir === 'in' || p.dir === 'out' || p.dir === 'fwd');

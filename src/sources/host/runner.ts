@@ -17,6 +17,8 @@ export interface ProbeRunner {
   run(cmd: string, args: string[]): Promise<CommandResult>;
   /** whether the probes run with root privileges (xfrm and rulesets need CAP_NET_ADMIN) */
   readonly root: boolean;
+  /** where configs and logs are looked for; the recorded runner sees no files */
+  fileExists?(path: string): boolean;
 }
 
 const TIMEOUT_MS = 10_000;
@@ -52,10 +54,33 @@ export function execRunner(prefix: string[] = []): ProbeRunner {
 export function recordedRunner(outputs: Record<string, string | CommandResult>, root = true): ProbeRunner {
   return {
     root,
+    fileExists: () => false,
     async run(cmd, args) {
       const rec = outputs[commandLine(cmd, args)] ?? outputs[cmd];
       if (rec === undefined) return { status: 'skipped', stdout: '', reason: `${cmd} is not installed` };
       return typeof rec === 'string' ? { status: 'ok', stdout: rec } : rec;
     },
   };
+}
+
+/** Recorded outputs saved one file per command (a `host/` folder in a sample): file name → command line. */
+export const RECORDED_FILES: Record<string, string> = {
+  'ps.txt': 'ps -eo pid=,comm=,args=',
+  'swanctl-version.txt': 'swanctl --version',
+  'ipsec-version.txt': 'ipsec --version',
+  'ss-uapnH.txt': 'ss -uapnH',
+  'ip-xfrm-state.txt': 'ip xfrm state',
+  'ip-xfrm-policy.txt': 'ip xfrm policy',
+  'sysctl.txt': 'sysctl',
+  'nft-j-list-ruleset.json': 'nft -j list ruleset',
+  'iptables-save.txt': 'iptables-save',
+  'ip6tables-save.txt': 'ip6tables-save',
+  'journalctl.txt': 'journalctl',
+};
+
+/** A recorded runner from a folder of RECORDED_FILES (a missing file = the command is not installed). */
+export function recordedRunnerFromFiles(files: Record<string, string>, root = true): ProbeRunner {
+  const outputs: Record<string, string> = {};
+  for (const [name, text] of Object.entries(files)) if (RECORDED_FILES[name]) outputs[RECORDED_FILES[name]] = text;
+  return recordedRunner(outputs, root);
 }

@@ -1,0 +1,153 @@
+/**
+ * ESP/AH aggregation per (protocol, SPI, src, dst, encapsulation) and per sender
+ * (protocol, SPI, src): a packet updates counters and a sequence tracker, nothing
+ * else is kept. Flows are found through a Map keyed by SPI and compared by raw
+ * address bytes, so the per-packet path allocates nothing once a flow exists.
+ */
+import type { EspFlow, EspSender } from '../evidence/packet-types.js';
+import type { IpHeader } from './ip.js';
+import { SequenceTracker } from './esp-sequence.js';
+import { hex32, ipString } from './addr.js';
+import { frameRefOf, sameBytes, touchFrameRef, type FrameCursor } from './frame-ref.js';
+
+const MAX_ESP_FLOWS = 100_000;
+const MAX_DESTINATIONS = 64;
+const SAMPLE_FRAMES = 4;
+
+interface EspState {
+  flow: EspFlow;
+  src: Uint8Array;
+  dst: Uint8Array;
+  seq: SequenceTracker;
+  sender: SenderState;
+  lastFrames: number[];
+}
+
+interface SenderState {
+  protocol: 'esp' | 'ah';
+  spi: number;
+  encap: 'ip' | 'udp';
+  src: Uint8Array;
+  srcText: string;
+  dsts: Uint8Array[];
+  dstTexts: string[];
+  seq: SequenceTracker;
+}
+
+export class EspAggregator {
+  private readonly byKey = new Map<number, EspState[]>();
+  private readonly list: EspState[] = [];
+  private readonly sendersByKey = new Map<number, SenderState[]>();
+  private readonly senders: SenderState[] = [];
+  private last: EspState | undefined;
+  /** packets not aggregated because MAX_ESP_FLOWS was reached */
+  capped = 0;
+
+  /**
+   * Accounts one ESP/AH packet. `seq` < 0 when the sequence number is unusable
+   * (header cut by the snap length, or an IP fragment). Returns the flow, if kept.
+   */
+  add(protocol: 'esp' | 'ah', spi: number, seq: number, d: Uint8Array, h: IpHeader, encap: 'ip' | 'udp', sp: number, dp: number, fragment: boolean, at: FrameCursor): EspFlow | undefined {
+    const st = this.state(protocol, spi, d, h, encap, sp, dp, at);
+    if (!st) return undefined;
+    const f = st.flow;
+    f.packets++;
+    f.bytes += h.totalLength;
+    touchFrameRef(f.last, at);
+    if (f.sampleFrames.length < SAMPLE_FRAMES) f.sampleFrames.push(at.frame);
+    else {
+      if (st.lastFrames.length >= SAMPLE_FRAMES) st.lastFrames.shift();
+      st.lastFrames.push(at.frame);
+    }
+    if (fragment) f.ipFragments++;
+    else if (seq < 0) f.snaplenCut++;
+    if (seq >= 0) {
+      st.seq.add(seq, at.frame);
+      st.sender.seq.add(seq, at.frame);
+      noteDestination(st.sender, st.dst, f.dst);
+    }
+    return f;
+  }
+
+  flows(): EspFlow[] {
+    return this.list.map((st) => {
+      const f = st.flow;
+      const s = st.seq;
+      f.seqPackets = s.packets;
+      if (s.packets) Object.assign(f, { firstSeq: s.first, lastSeq: s.last, minSeq: s.min, maxSeq: s.max });
+      Object.assign(f, { missing: s.missing, gaps: s.gaps, duplicates: s.duplicates, outOfOrder: s.outOfOrder, stale: s.stale });
+      for (const fr of st.lastFrames) if (!f.sampleFrames.includes(fr)) f.sampleFrames.push(fr);
+      return f;
+    });
+  }
+
+  espSenders(): EspSender[] {
+    return this.senders.map((s) => {
+      const out: EspSender = {
+        protocol: s.protocol, spi: s.spi, src: s.srcText, encap: s.encap, destinations: s.dstTexts, seqPackets: s.seq.packets,
+        missing: s.seq.missing, duplicates: s.seq.duplicates, outOfOrder: s.seq.outOfOrder,
+      };
+      if (s.seq.packets) {
+        out.minSeq = s.seq.min;
+        out.maxSeq = s.seq.max;
+      }
+      return out;
+    });
+  }
+
+  private state(protocol: 'esp' | 'ah', spi: number, d: Uint8Array, h: IpHeader, encap: 'ip' | 'udp', sp: number, dp: number, at: FrameCursor): EspState | undefined {
+    // bulk traffic comes in runs of one SA: try the last one first
+    if (this.last && matches(this.last, protocol, spi, d, h, encap, sp, dp)) return this.last;
+    const key = (spi ^ (protocol === 'ah' ? 0x5a5a5a5a : 0) ^ (encap === 'udp' ? 0x3c3c3c3c : 0)) >>> 0;
+    let list = this.byKey.get(key);
+    if (list) {
+      for (const st of list) if (matches(st, protocol, spi, d, h, encap, sp, dp)) return (this.last = st);
+    }
+    if (this.list.length >= MAX_ESP_FLOWS) {
+      this.capped++;
+      return undefined;
+    }
+    const src = d.slice(h.srcOff, h.srcOff + h.addrLen);
+    const dst = d.slice(h.dstOff, h.dstOff + h.addrLen);
+    const flow: EspFlow = {
+      protocol, spi, spiHex: hex32(spi), src: ipString(src, 0, h.addrLen), dst: ipString(dst, 0, h.addrLen), encap, ipVersion: h.version as 4 | 6,
+      packets: 0, bytes: 0, first: frameRefOf(at), last: frameRefOf(at), seqPackets: 0, missing: 0, gaps: [], duplicates: 0, outOfOrder: 0, stale: 0,
+      ipFragments: 0, snaplenCut: 0, sampleFrames: [],
+    };
+    if (encap === 'udp') {
+      flow.srcPort = sp;
+      flow.dstPort = dp;
+    }
+    const st: EspState = { flow, src, dst, seq: new SequenceTracker(), sender: this.sender(protocol, spi, encap, src, flow.src), lastFrames: [] };
+    if (!list) this.byKey.set(key, (list = []));
+    list.push(st);
+    this.list.push(st);
+    return (this.last = st);
+  }
+
+  private sender(protocol: 'esp' | 'ah', spi: number, encap: 'ip' | 'udp', src: Uint8Array, srcText: string): SenderState {
+    const key = (spi ^ (protocol === 'ah' ? 0x5a5a5a5a : 0)) >>> 0;
+    let list = this.sendersByKey.get(key);
+    if (list) {
+      for (const s of list) if (s.spi === spi && s.protocol === protocol && s.encap === encap && sameBytes(s.src, src, 0, src.length)) return s;
+    }
+    const s: SenderState = { protocol, spi, encap, src, srcText, dsts: [], dstTexts: [], seq: new SequenceTracker() };
+    if (!list) this.sendersByKey.set(key, (list = []));
+    list.push(s);
+    this.senders.push(s);
+    return s;
+  }
+}
+
+function matches(st: EspState, protocol: 'esp' | 'ah', spi: number, d: Uint8Array, h: IpHeader, encap: 'ip' | 'udp', sp: number, dp: number): boolean {
+  const f = st.flow;
+  return f.spi === spi && f.protocol === protocol && f.encap === encap && (f.srcPort ?? 0) === sp && (f.dstPort ?? 0) === dp
+    && sameBytes(st.src, d, h.srcOff, h.addrLen) && sameBytes(st.dst, d, h.dstOff, h.addrLen);
+}
+
+function noteDestination(s: SenderState, dst: Uint8Array, dstText: string): void {
+  for (const x of s.dsts) if (x === dst) return;
+  if (s.dsts.length >= MAX_DESTINATIONS) return;
+  s.dsts.push(dst);
+  if (!s.dstTexts.includes(dstText)) s.dstTexts.push(dstText);
+}
