@@ -50,7 +50,7 @@ describe('firewall check', () => {
     expect(esp[0].hint).toContain('iptables -t filter -A INPUT -s 198.51.100.7 -p esp -j ACCEPT');
 
     const icmp = byCode(fs, 'ICMP_FRAG_NEEDED_BLOCKED');
-    expect(icmp.map((f) => f.data.direction)).toEqual(['inbound (INPUT)']);
+    expect(icmp.map((f) => f.data.direction)).toEqual(['inbound (INPUT, IPv4)']);
     expect(icmp[0].evidence[0]).toMatchObject({ line: 7 });
 
     const unf = byCode(fs, 'DECRYPTED_TRAFFIC_UNFILTERED');

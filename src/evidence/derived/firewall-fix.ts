@@ -23,7 +23,7 @@ export interface RuleSpec {
 
 export function fixFor(r: FlowResult, spec: RuleSpec): string {
   const d = r.blocked.decision;
-  // a rule inside a user chain: the fix goes where the packet entered, the base chain
+  // inserted right before the deciding rule, in whichever chain (base or user) it sits
   const position = d.byPolicy ? undefined : d.chain.rules.indexOf(d.rule!) + 1;
   if (r.ruleset.type === 'iptables-save' || r.ruleset.type === 'ip6tables-save') {
     const tool = r.family === 6 ? 'ip6tables' : 'iptables';
@@ -77,5 +77,11 @@ export function describeDecision(d: Decision): string {
 
 /** Reasons of the near misses worth telling: a port rule meant for ESP, an ACCEPT on another interface or for another address. */
 export function nearMissNotes(e: Evaluation): string[] {
-  return e.nearMisses.filter((n) => n.kind === 'no-ports' || ((n.kind === 'iface' || n.kind === 'addr') && !/interface lo\b/.test(n.reason))).map((n) => `line ${n.rule.at.line}: ${n.reason}`).slice(0, 3);
+  return e.nearMisses.filter((n) => n.kind === 'no-ports' || ((n.kind === 'iface' || n.kind === 'addr') && !/interface lo\b/.test(n.reason))).map((n) => `${whereIs(n.rule.text, n.rule.at.line)}: ${n.reason}`).slice(0, 3);
+}
+
+/** `nft -j` output is one line: the handle finds the rule there */
+function whereIs(text: string, line: number | undefined): string {
+  const handle = /# handle (\d+)$/.exec(text)?.[1];
+  return handle ? `handle ${handle}` : `line ${line}`;
 }
