@@ -23,7 +23,7 @@ export default defineCheck({
       FIREWALL_BLOCKS_ESP: { severity: 'error', message: `ESP (IP protocol 50) {direction} {peer} ${BLOCK}.`, hint: 'ESP has no ports: allow the protocol itself, each direction on its own: `{fix}`' },
       FIREWALL_BLOCKS_AH: { severity: 'error', message: `AH (IP protocol 51) {direction} {peer} ${BLOCK}; AH in use per config: {ahInUse}.`, hint: 'if AH is used, allow protocol 51: `{fix}`' },
       ICMP_FRAG_NEEDED_BLOCKED: { severity: 'warning', message: `{icmp} {direction} ${BLOCK}. Path MTU discovery breaks and large packets through the tunnel vanish.`, hint: 'ICMP errors must pass both ways (RFC 4890 §4.3.1 for ICMPv6); add: `{fix}`' },
-      DECRYPTED_TRAFFIC_BLOCKED: { severity: 'error', message: 'Decrypted traffic from {remoteTs} to {localTs} (a new TCP connection) {verb} by {decidedBy} ({ruleset}): the tunnel comes up but carries nothing.', hint: 'accept traffic the kernel decrypted, matched by its IPsec policy rather than by interface: `{fix}`' },
+      DECRYPTED_TRAFFIC_BLOCKED: { severity: 'error', message: 'Traffic from {from} to {to} ({way}; a new TCP connection) {verb} by {decidedBy} ({ruleset}): the tunnel comes up but carries nothing that way.', hint: 'accept tunnel traffic matched by its IPsec policy rather than by interface: `{fix}`' },
       DECRYPTED_TRAFFIC_UNFILTERED: { severity: 'warning', message: 'Traffic from {remoteTs} to {localTs} is accepted by {decidedBy} ({ruleset}) whether or not it came through the tunnel: the rule cannot tell decrypted packets from plaintext ones arriving on the same interface.', hint: 'add the IPsec policy match to that rule (iptables `-m policy --dir in --pol ipsec`, nft `meta ipsec exists`, or a mark set for decrypted packets), e.g. `{fix}`' },
       FIREWALL_INTERFACE_LIMITED: { severity: 'info', message: '{flow} {peer} accepted only on {acceptedOn} and dropped on other interfaces ({ruleset}).', hint: 'make sure {acceptedOn} is the interface that faces the peer (`ip route get PEER`).' },
     },
@@ -31,7 +31,7 @@ export default defineCheck({
   run(ctx) {
     const limited = new Map<string, FlowResult[]>();
     for (const r of firewallFlows(ctx.evidence)) {
-      if (r.flow === 'decrypted' || r.flow === 'decrypted-plain') checkDecrypted(ctx, r);
+      if (r.flow === 'decrypted' || r.flow === 'decrypted-plain' || r.flow === 'to-tunnel') checkDecrypted(ctx, r);
       else if (r.blocked.decision.verdict !== 'accept' && r.acceptedOn.length) {
         const key = `${r.ruleset.source}\0${r.acceptedOn.join(',')}`;
         limited.set(key, [...(limited.get(key) ?? []), r]);
@@ -95,11 +95,14 @@ function whyBlocked(r: FlowResult, icmp: boolean): string {
 
 function checkDecrypted(ctx: CheckContext, r: FlowResult): void {
   const ts = pairOf(r);
-  if (r.flow === 'decrypted' && r.blocked.decision.verdict !== 'accept' && !r.accepted) {
+  if ((r.flow === 'decrypted' || r.flow === 'to-tunnel') && r.blocked.decision.verdict !== 'accept' && !r.accepted) {
     const d = r.blocked.decision;
+    const inbound = r.flow === 'decrypted';
+    const [from, to] = inbound ? [ts.remoteTs, ts.localTs] : [ts.localTs, ts.remoteTs];
+    const fix = fixFor(r, { proto: 6, src: from, dst: to, ipsecIn: inbound, ipsecOut: !inbound }).replace(/ -p tcp| meta l4proto tcp/, '');
     ctx.report({
       code: 'DECRYPTED_TRAFFIC_BLOCKED',
-      data: { ...ts, verb: d.verdict === 'reject' ? 'is rejected' : 'is dropped', decidedBy: describeDecision(d), ruleset: r.ruleset.source, fix: fixFor(r, { proto: 6, src: ts.remoteTs, dst: ts.localTs, ipsecIn: true }).replace(/ -p tcp| meta l4proto tcp/, '') },
+      data: { from, to, way: inbound ? 'decrypted, coming out of the tunnel' : 'going into the tunnel', verb: d.verdict === 'reject' ? 'is rejected' : 'is dropped', decidedBy: describeDecision(d), ruleset: r.ruleset.source, fix },
       evidence: decisionRefs(r.blocked),
     });
   }

@@ -1,13 +1,11 @@
 import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext } from '../src/engine/types.js';
-import type { IcmpError, PacketEvidence, TrafficFlow } from '../src/evidence/packet-types.js';
+import type { IcmpError, PacketEvidence } from '../src/evidence/packet-types.js';
 import { SIZE_BUCKETS } from '../src/evidence/packet-types.js';
-import { frameRef, icmpRef, trafficFlowLabel } from '../src/evidence/derived/wire-refs.js';
+import { espFlowLabel, frameRef, icmpRef, trafficFlowLabel } from '../src/evidence/derived/wire-refs.js';
+import { findPmtuBlackholes, largeDfCount, smallCount, type EspBlackhole, type TrafficBlackhole } from '../src/evidence/derived/pmtu-blackholes.js';
 
-/** Packets up to 576 bytes (the IPv4 minimum reassembly size, RFC 791) pass any path: they are the "small ones". */
-const SMALL_BUCKET = SIZE_BUCKETS.indexOf(576);
-/** Retransmitted large segments / repeated large DF probes before calling it a black hole rather than one loss. */
-const MIN_LARGE_REPEATS = 2;
+const BUCKET_LIMITS = SIZE_BUCKETS.map((b) => (b === Infinity ? 'more' : b));
 
 export default defineCheck({
   meta: {
@@ -16,13 +14,16 @@ export default defineCheck({
     description:
       'Path MTU discovery (RFC 1191, RFC 8201) relies on ICMP "fragmentation needed" (type 3 code 4) and ICMPv6 Packet Too Big reaching the sender. ' +
       'Reports those messages with the MTU they announce, and the black hole when they never come: large DF packets of a flow are resent or ' +
-      'unanswered while small ones of the same flow get through. IPsec overhead (RFC 4303 ESP, RFC 3948 UDP encapsulation) lowers the usable MTU.',
+      'unanswered while small ones of the same flow get through. For an IPsec tunnel this is judged from outside (the inner packets are encrypted): ' +
+      'large DF ESP/AH packets are repeated and the other side never speaks after them, while it answers the small ones. IPsec overhead (RFC 4303 ESP, RFC 3948 UDP encapsulation) lowers the usable MTU.',
     requires: ['packets'],
     codes: {
       PMTU_BLACKHOLE: {
         severity: 'error',
-        message: 'Large packets from {from} to {to} ({largeDfPackets} with DF set, up to {largest} bytes; {protocol}) go unanswered while small ones get through, and no ICMP fragmentation-needed / Packet Too Big came back.',
-        hint: 'A link on the path has a smaller MTU than these packets (often the tunnel itself: ESP adds 50–80 bytes) and drops them, and the ICMP that should say so is filtered. Let ICMP type 3 code 4 / ICMPv6 type 2 through, or clamp TCP MSS on the tunnel (iptables `-p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu`, nftables `tcp option maxseg size set rt mtu`), or lower the MTU of the inner interface (e.g. 1400).',
+        message: 'Large packets from {from} to {to} ({largeDfPackets} with DF set, up to {largest} bytes; {protocol}) go unanswered while {answered}, and no ICMP fragmentation-needed / Packet Too Big came back.',
+        hint: 'A link on the path has a smaller MTU than these packets (often because of the tunnel: ESP adds 50–80 bytes, UDP encapsulation 8 more) and drops them, and the ICMP that should say so is filtered. ' +
+          'Let ICMP type 3 code 4 (and ICMPv6 type 2) through every firewall on the path, in both directions; clamp TCP MSS on the tunnel (iptables `-t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu`, ' +
+          'nftables `tcp flags syn tcp option maxseg size set rt mtu`); or lower the tunnel MTU (e.g. 1400 or less): strongSwan `charon.plugins.kernel-libipsec.mtu` in strongswan.conf or the MTU of the XFRM/VTI interface, libreswan `mtu=` in the conn.',
       },
       ICMP_FRAG_NEEDED_SEEN: {
         severity: 'info',
@@ -62,34 +63,17 @@ function reportFragNeeded(ctx: CheckContext, errors: IcmpError[]): void {
   }
 }
 
-function flowKey(f: Pick<TrafficFlow, 'protocol' | 'src' | 'dst' | 'srcPort' | 'dstPort'>): string {
-  return `${f.protocol}|${f.src}|${f.srcPort ?? ''}|${f.dst}|${f.dstPort ?? ''}`;
-}
-
-function largeDfCount(f: TrafficFlow): number {
-  return f.dfBuckets.slice(SMALL_BUCKET + 1).reduce((a, b) => a + b, 0);
-}
-
-function smallCount(f: TrafficFlow): number {
-  return f.sizeBuckets[SMALL_BUCKET];
-}
-
 function reportBlackholes(ctx: CheckContext, packets: PacketEvidence): void {
-  const flows = new Map(packets.trafficFlows.map((f) => [flowKey(f), f]));
-  const byPair = new Map<string, { flow: TrafficFlow; reverse: TrafficFlow }[]>();
-  for (const f of packets.trafficFlows) {
-    const reverse = flows.get(flowKey({ protocol: f.protocol, src: f.dst, dst: f.src, srcPort: f.dstPort, dstPort: f.srcPort }));
-    if (!reverse || reverse.packets === 0) continue; // nothing got through at all: reachability, not MTU
-    if (!unansweredLarge(f, reverse) || toldByIcmp(packets.icmpErrors, f)) continue;
-    byPair.set(`${f.src}|${f.dst}`, [...(byPair.get(`${f.src}|${f.dst}`) ?? []), { flow: f, reverse }]);
-  }
+  const { traffic, esp } = findPmtuBlackholes(packets);
+  const byPair = new Map<string, TrafficBlackhole[]>();
+  for (const x of traffic) byPair.set(`${x.flow.src}|${x.flow.dst}`, [...(byPair.get(`${x.flow.src}|${x.flow.dst}`) ?? []), x]);
   for (const list of byPair.values()) {
     const { flow: f } = list[0];
     const largest = Math.max(...list.map((x) => x.flow.maxDfSize));
     ctx.report({
       code: 'PMTU_BLACKHOLE',
       data: {
-        from: f.src, to: f.dst, protocol: list.map((x) => trafficFlowLabel(x.flow)).join(', '), largest,
+        from: f.src, to: f.dst, protocol: list.map((x) => trafficFlowLabel(x.flow)).join(', '), largest, answered: 'small ones of the same flows get through',
         largeDfPackets: list.reduce((n, x) => n + largeDfCount(x.flow), 0),
         // on the sending host, TSO/GSO hands the capture segments larger than the MTU
         offloadCoalesced: largest > 1514,
@@ -97,7 +81,7 @@ function reportBlackholes(ctx: CheckContext, packets: PacketEvidence): void {
           flow: trafficFlowLabel(flow), largeDfPackets: largeDfCount(flow), smallPackets: smallCount(flow), largeRetransmits: flow.tcp?.largeRetransmits,
           reversePackets: reverse.packets, reverseMaxSize: reverse.maxSize, sizeBuckets: flow.sizeBuckets, dfBuckets: flow.dfBuckets,
         })),
-        bucketLimits: SIZE_BUCKETS.map((b) => (b === Infinity ? 'more' : b)),
+        bucketLimits: BUCKET_LIMITS,
       },
       evidence: list.flatMap(({ flow, reverse }) => [
         ...flow.largeDfFrames.slice(0, 4).map((frame) => frameRef({ ...flow.first, frame }, `${trafficFlowLabel(flow)} large DF packet, no answer`)),
@@ -105,28 +89,26 @@ function reportBlackholes(ctx: CheckContext, packets: PacketEvidence): void {
       ]),
     });
   }
+  for (const hole of esp) reportEspBlackhole(ctx, hole);
 }
 
-/**
- * TCP: large segments were retransmitted and the reverse direction's ACKs never
- * passed the small data (RFC 2923 §2.1, "stretch ACK" aside). Echo/UDP: repeated
- * large DF probes while every reply is small.
- */
-function unansweredLarge(f: TrafficFlow, reverse: TrafficFlow): boolean {
-  if (largeDfCount(f) < MIN_LARGE_REPEATS || smallCount(f) === 0) return false;
-  if (f.tcp) {
-    if (f.tcp.largeSegments === 0 || f.tcp.largeRetransmits < MIN_LARGE_REPEATS) return false;
-    const ackRaw = reverse.tcp?.maxAckRaw;
-    const largeEnd = f.tcp.largeSeqEnd;
-    if (ackRaw === undefined || largeEnd === undefined || f.tcp.firstSeqRaw === undefined) return true;
-    // sequence numbers wrap (RFC 9293 §3.4): compare relative to this direction's first sequence number
-    return ((ackRaw - f.tcp.firstSeqRaw) >>> 0) < largeEnd;
-  }
-  const isEcho = f.protocolName === 'icmp' || f.protocolName === 'icmpv6';
-  // echo replies are as large as the requests: only small replies means the large requests died
-  return isEcho && largeDfCount(reverse) + reverse.sizeBuckets.slice(SMALL_BUCKET + 1).reduce((a, b) => a + b, 0) === 0 && reverse.packets < f.packets;
-}
-
-function toldByIcmp(errors: IcmpError[], f: TrafficFlow): boolean {
-  return errors.some((e) => (e.kind === 'frag-needed' || e.kind === 'packet-too-big') && (e.to === f.src || (e.quoted?.src === f.src && e.quoted?.dst === f.dst)));
+/** Seen from outside the tunnel: the outer ESP packets carry the sizes, the SPIs name the SAs. */
+function reportEspBlackhole(ctx: CheckContext, { flow, reverse, reverseQuietAfter, spanSeconds }: EspBlackhole): void {
+  const z = flow.size;
+  const smallest = reverse.length ? `SPI ${reverse.map((r) => `0x${r.spiHex}`).join(', ')}` : 'the other side';
+  const answered = `${z.smallAnswered} of ${z.small} packets of ≤ 1280 bytes in this tunnel were answered by ${smallest}${reverseQuietAfter ? ', which went quiet after the first large one' : ''}`;
+  ctx.report({
+    code: 'PMTU_BLACKHOLE',
+    data: {
+      from: flow.src, to: flow.dst, protocol: espFlowLabel(flow), largest: z.maxDfSize, answered, largeDfPackets: z.largeDf,
+      spi: `0x${flow.spiHex}`, reverseSpis: reverse.map((r) => `0x${r.spiHex}`), encap: flow.encap, srcPort: flow.srcPort, dstPort: flow.dstPort,
+      smallPackets: z.small, smallAnswered: z.smallAnswered, largeDfAnswered: z.largeDfAnswered, reverseQuietAfter, spanSeconds,
+      largeDfFrames: z.largeDfFrames, sizeBuckets: z.buckets, dfBuckets: z.dfBuckets, bucketLimits: BUCKET_LIMITS,
+      reversePackets: reverse.reduce((n, r) => n + r.packets, 0), reverseMaxSize: Math.max(0, ...reverse.map((r) => r.size.maxSize)),
+    },
+    evidence: [
+      ...z.largeDfFrames.slice(0, 4).map((frame) => frameRef({ ...flow.first, frame }, `${espFlowLabel(flow)} large DF packet (up to ${z.maxDfSize} bytes), nothing came back`)),
+      ...reverse.map((r) => frameRef(r.last, `${espFlowLabel(r)} last packet back (${r.packets} packets, largest ${r.size.maxSize} bytes)`)),
+    ],
+  });
 }

@@ -4,7 +4,7 @@
  * else is kept. Flows are found through a Map keyed by SPI and compared by raw
  * address bytes, so the per-packet path allocates nothing once a flow exists.
  */
-import type { EspFlow, EspSender } from '../evidence/packet-types.js';
+import { SIZE_BUCKETS, type EspFlow, type EspSender } from '../evidence/packet-types.js';
 import type { IpHeader } from './ip.js';
 import { SequenceTracker } from './esp-sequence.js';
 import { hex32, ipString } from './addr.js';
@@ -13,6 +13,11 @@ import { frameRefOf, sameBytes, touchFrameRef, type FrameCursor } from './frame-
 const MAX_ESP_FLOWS = 100_000;
 const MAX_DESTINATIONS = 64;
 const SAMPLE_FRAMES = 4;
+const MAX_LARGE_FRAMES = 8;
+/** IPv6 minimum link MTU (RFC 8200 §5): anything larger may meet a narrower link */
+const LARGE = 1280;
+/** flows of one side that can share a burst (several CHILD SAs, rekeying overlap) */
+const MAX_BURST_FLOWS = 16;
 
 interface EspState {
   flow: EspFlow;
@@ -21,6 +26,23 @@ interface EspState {
   seq: SequenceTracker;
   sender: SenderState;
   lastFrames: number[];
+  pair: PairState;
+  /** 0 when this flow goes from the pair's first endpoint, 1 otherwise */
+  dir: 0 | 1;
+  /** packets of the pair's current burst (see PairState) sent by this flow */
+  inBurst: boolean;
+  burstLargeDf: number;
+  burstSmall: number;
+}
+
+/**
+ * The two endpoints of a tunnel (addresses, ports, encapsulation). A burst is the
+ * run of ESP/AH packets one side sent since the other side's last one; when the
+ * other side speaks, the burst was answered.
+ */
+interface PairState {
+  burstDir: number;
+  burst: EspState[];
 }
 
 interface SenderState {
@@ -39,6 +61,7 @@ export class EspAggregator {
   private readonly list: EspState[] = [];
   private readonly sendersByKey = new Map<number, SenderState[]>();
   private readonly senders: SenderState[] = [];
+  private readonly pairs = new Map<string, PairState>();
   private last: EspState | undefined;
   /** packets not aggregated because MAX_ESP_FLOWS was reached */
   capped = 0;
@@ -61,6 +84,7 @@ export class EspAggregator {
     }
     if (fragment) f.ipFragments++;
     else if (seq < 0) f.snaplenCut++;
+    accountSize(st, h.totalLength, h.df, at);
     if (seq >= 0) {
       st.seq.add(seq, at.frame);
       st.sender.seq.add(seq, at.frame);
@@ -113,12 +137,19 @@ export class EspAggregator {
       protocol, spi, spiHex: hex32(spi), src: ipString(src, 0, h.addrLen), dst: ipString(dst, 0, h.addrLen), encap, ipVersion: h.version as 4 | 6,
       packets: 0, bytes: 0, first: frameRefOf(at), last: frameRefOf(at), seqPackets: 0, missing: 0, gaps: [], duplicates: 0, outOfOrder: 0, stale: 0,
       ipFragments: 0, snaplenCut: 0, sampleFrames: [],
+      size: { maxSize: 0, maxDfSize: 0, buckets: [0, 0, 0, 0, 0], dfBuckets: [0, 0, 0, 0, 0], largeDf: 0, largeDfAnswered: 0, small: 0, smallAnswered: 0, largeDfFrames: [] },
     };
     if (encap === 'udp') {
       flow.srcPort = sp;
       flow.dstPort = dp;
     }
-    const st: EspState = { flow, src, dst, seq: new SequenceTracker(), sender: this.sender(protocol, spi, encap, src, flow.src), lastFrames: [] };
+    const a = `${flow.src}|${sp}`;
+    const b = `${flow.dst}|${dp}`;
+    const dir = a < b ? 0 : 1;
+    const pairKey = `${encap}|${dir === 0 ? a : b}|${dir === 0 ? b : a}`;
+    let pair = this.pairs.get(pairKey);
+    if (!pair) this.pairs.set(pairKey, (pair = { burstDir: -1, burst: [] }));
+    const st: EspState = { flow, src, dst, seq: new SequenceTracker(), sender: this.sender(protocol, spi, encap, src, flow.src), lastFrames: [], pair, dir, inBurst: false, burstLargeDf: 0, burstSmall: 0 };
     if (!list) this.byKey.set(key, (list = []));
     list.push(st);
     this.list.push(st);
@@ -137,6 +168,46 @@ export class EspAggregator {
     this.senders.push(s);
     return s;
   }
+}
+
+function accountSize(st: EspState, size: number, df: boolean, at: FrameCursor): void {
+  const z = st.flow.size;
+  if (size > z.maxSize) z.maxSize = size;
+  let b = 0;
+  while (size > SIZE_BUCKETS[b]) b++;
+  z.buckets[b]++;
+  const pair = st.pair;
+  if (pair.burstDir !== st.dir) {
+    // the other side spoke: every packet of its burst counts as answered (a reply cannot be matched to one packet from outside)
+    for (const x of pair.burst) {
+      x.flow.size.largeDfAnswered += x.burstLargeDf;
+      x.flow.size.smallAnswered += x.burstSmall;
+      x.burstLargeDf = x.burstSmall = 0;
+      x.inBurst = false;
+    }
+    pair.burst.length = 0;
+    pair.burstDir = st.dir;
+  }
+  if (!st.inBurst && pair.burst.length < MAX_BURST_FLOWS) {
+    st.inBurst = true;
+    pair.burst.push(st);
+  }
+  if (size <= LARGE) {
+    z.small++;
+    st.burstSmall++;
+  }
+  if (!df) return;
+  z.dfBuckets[b]++;
+  if (size > z.maxDfSize) z.maxDfSize = size;
+  if (size <= LARGE) return;
+  z.largeDf++;
+  st.burstLargeDf++;
+  if (z.firstLargeDf) touchFrameRef(z.lastLargeDf!, at);
+  else {
+    z.firstLargeDf = frameRefOf(at);
+    z.lastLargeDf = frameRefOf(at);
+  }
+  if (z.largeDfFrames.length < MAX_LARGE_FRAMES) z.largeDfFrames.push(at.frame);
 }
 
 function matches(st: EspState, protocol: 'esp' | 'ah', spi: number, d: Uint8Array, h: IpHeader, encap: 'ip' | 'udp', sp: number, dp: number): boolean {

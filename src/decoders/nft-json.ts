@@ -8,6 +8,7 @@ import type { Diagnostic } from '../evidence/types.js';
 import type { Chain, Family, Hook, Ruleset, Table } from '../evidence/ruleset-types.js';
 import { splitWords } from './netfilter-names.js';
 import { decodeNftRuleWords } from './nft-rule-words.js';
+import { expandVmap } from './nft-ruleset.js';
 import type { RulesetDecodeResult } from './iptables-save.js';
 
 const DECODER = 'nft-json';
@@ -81,8 +82,7 @@ export function decodeNftJson(text: string, source: string): RulesetDecodeResult
       // `nft -a` syntax: the handle is how the user finds (and deletes or inserts next to) this rule
       const text = typeof r.handle === 'number' ? `${body} # handle ${r.handle}` : body;
       if (!Array.isArray(r.expr)) diag(line, 'rule without an "expr" list');
-      const rule = decodeNftRuleWords(splitWords(body), { source, line }, text, table, (m) => diag(line, m));
-      chain.rules.push(rule);
+      for (const words of expandVmap(splitWords(body))) chain.rules.push(decodeNftRuleWords(words, { source, line }, text, table, (m) => diag(line, m)));
     }
   }
   return { ruleset, diagnostics };
@@ -126,6 +126,13 @@ function renderStatement(e: unknown): string {
       return isObj(body) && typeof body.prefix === 'string' ? `log prefix ${JSON.stringify(body.prefix)}` : 'log';
     case 'mangle':
       return isObj(body) ? `${renderValue(body.key, 0)} set ${renderValue(body.value, 0)}` : '?';
+    case 'vmap': {
+      // {"vmap": {"key": …, "data": {"set": [[key, {"accept": null}], …]}}}
+      const b = isObj(body) ? body : {};
+      const data = isObj(b.data) && Array.isArray(b.data.set) ? b.data.set : [];
+      const pairs = data.filter(Array.isArray).map((kv) => `${renderValue(kv[0], 1)} : ${renderStatement(kv[1])}`);
+      return `${renderValue(b.key, 0)} vmap { ${pairs.join(', ')} }`;
+    }
     case 'masquerade': case 'snat': case 'dnat': case 'redirect': case 'queue': case 'notrack': case 'limit':
       return key;
     default:

@@ -68,7 +68,7 @@ export function decodeNftRuleset(text: string, source: string): RulesetDecodeRes
     } else if (chain && words[0] === 'policy') {
       readPolicy(chain, line, { source, line: lineNo });
     } else if (chain) {
-      chain.rules.push(decodeNftRuleWords(words, { source, line: lineNo }, line, table, (m) => diag(lineNo, m)));
+      for (const ws of expandVmap(words)) chain.rules.push(decodeNftRuleWords(ws, { source, line: lineNo }, line, table, (m) => diag(lineNo, m)));
     } else {
       diag(lineNo, `unexpected line in table ${table.name}: '${clip(line)}'`);
     }
@@ -111,6 +111,22 @@ function setElements(text: string): string[] {
   const m = /elements\s*=\s*\{([^}]*)\}/.exec(text);
   if (!m) return [];
   return m[1].split(',').map((s) => s.trim().split(/\s+/)[0]).filter(Boolean);
+}
+
+/**
+ * `ct state vmap { established : accept, invalid : drop }`: a verdict map is one rule per
+ * key, all at the same line (keys are disjoint, so their order does not matter).
+ */
+export function expandVmap(words: string[]): string[][] {
+  const at = words.indexOf('vmap');
+  if (at < 0) return [words];
+  const body = words.slice(at + 1).join(' ').replace(/^\{|\}\s*$/g, '');
+  const out: string[][] = [];
+  for (const entry of body.split(',')) {
+    const [key, verdict] = entry.split(':').map((x) => x.trim());
+    if (key && verdict) out.push([...words.slice(0, at), key, ...verdict.split(/\s+/)]);
+  }
+  return out.length ? out : [words];
 }
 
 function count(s: string, c: string): number {

@@ -255,6 +255,38 @@ export interface EspFlow {
   sampleFrames: number[];
   /** for AH: the protocol it protects (50 = ESP inside AH) */
   innerProtocol?: number;
+  /**
+   * Size information for path-MTU reasoning from outside the tunnel (the inner
+   * packets are encrypted, so size, DF and who spoke next are all there is).
+   */
+  size: EspSizeStats;
+}
+
+/**
+ * Sizes of one ESP/AH flow, by SIZE_BUCKETS of the outer IP total length. "Large" is
+ * more than 1280 bytes (IPv6 minimum MTU, RFC 8200 §5) with DF set (IPv6: always).
+ * "Answered": the next ESP/AH packet between the same two endpoints (any SPI, same
+ * encapsulation) went the other way — outside the tunnel that is the only sign a
+ * packet got a reply; a burst gives the reply to its last packet only.
+ */
+export interface EspSizeStats {
+  maxSize: number;
+  /** largest IP length with DF set */
+  maxDfSize: number;
+  /** packets per SIZE_BUCKETS bucket */
+  buckets: number[];
+  /** of which with DF set */
+  dfBuckets: number[];
+  /** large DF packets: count, how many the other side answered, first and last of them */
+  largeDf: number;
+  largeDfAnswered: number;
+  /** packets ≤ 1280 bytes and how many of them the other side answered */
+  small: number;
+  smallAnswered: number;
+  firstLargeDf?: FrameRef;
+  lastLargeDf?: FrameRef;
+  /** frames of the first 8 large DF packets */
+  largeDfFrames: number[];
 }
 
 export interface SequenceGap {

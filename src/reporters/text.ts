@@ -28,7 +28,7 @@ export const textReporter: Reporter = (report, opts) => {
   out.push(c.bold('Checks'));
   for (const r of report.results) {
     const mark = { pass: c.green('pass'), fail: c.red('fail'), 'not-applicable': c.dim('n/a '), error: c.magenta('ERR ') }[r.status];
-    const codes = r.findings.length ? ' ' + c.dim(uniq(r.findings.map((f) => f.code)).join(', ')) : '';
+    const codes = r.findings.length ? c.dim(' — ' + uniq(r.findings.map((f) => f.code)).join(', ')) : '';
     out.push(`  ${mark}  ${r.check.padEnd(22)} ${r.title}${codes}${r.error ? c.magenta(' — ' + r.error) : ''}`);
   }
   if (report.diagnostics.length) {

@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import type { Diagnostic, InputInfo } from '../evidence/types.js';
 import type { Ruleset } from '../evidence/ruleset-types.js';
-import { InputError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import { describeFsError } from './open-input.js';
 import { decodeIptablesSave, looksLikeIptablesSave, type RulesetDecodeResult } from '../decoders/iptables-save.js';
 import { decodeNftRuleset, looksLikeNftRuleset } from '../decoders/nft-ruleset.js';
@@ -20,8 +20,6 @@ export interface RulesetLoadResult {
   inputs: InputInfo[];
   rulesets: Ruleset[];
   diagnostics: Diagnostic[];
-  /** the paths that are not rulesets, for the IKE config loader */
-  rest: string[];
 }
 
 export function detectRulesetType(text: string): (typeof RULESET_TYPES)[number] | undefined {
@@ -43,19 +41,16 @@ export function decodeRuleset(text: string, source: string, type: (typeof RULESE
 }
 
 export async function loadRulesets(paths: string[], forcedType?: string): Promise<RulesetLoadResult> {
-  const out: RulesetLoadResult = { inputs: [], rulesets: [], diagnostics: [], rest: [] };
-  const forced = (RULESET_TYPES as readonly string[]).includes(forcedType ?? '') ? (forcedType as (typeof RULESET_TYPES)[number]) : undefined;
+  const out: RulesetLoadResult = { inputs: [], rulesets: [], diagnostics: [] };
+  if (forcedType !== undefined && !(RULESET_TYPES as readonly string[]).includes(forcedType)) {
+    throw new UsageError(`unknown ruleset type '${forcedType}'`, `one of: ${RULESET_TYPES.join(', ')}`);
+  }
+  const forced = forcedType as (typeof RULESET_TYPES)[number] | undefined;
   for (const path of paths) {
-    // another --config-type was forced: those files are IKE configs
-    if (forcedType !== undefined && !forced) {
-      out.rest.push(path);
-      continue;
-    }
     const text = await readCapped(path);
     const type = forced ?? detectRulesetType(text);
     if (!type) {
-      out.rest.push(path);
-      continue;
+      throw new InputError(`${path}: looks like a firewall ruleset but is not iptables-save, ip6tables-save, \`nft list ruleset\` or \`nft -j list ruleset\` output`, `force the type with --config-type (${RULESET_TYPES.join(', ')})`);
     }
     const r = decodeRuleset(text, path, type);
     out.rulesets.push(r.ruleset);

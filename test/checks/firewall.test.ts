@@ -95,7 +95,10 @@ describe('firewall check', () => {
     const rules = '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\nCOMMIT\n';
     const fs = await run([{ text: rules, name: 'fw.v4' }]);
     expect(byCode(fs, 'DECRYPTED_TRAFFIC_BLOCKED')[0].evidence[0]).toMatchObject({ line: 3, excerpt: ':FORWARD DROP [0:0]' });
-    expect(byCode(fs, 'DECRYPTED_TRAFFIC_BLOCKED')[0].hint).toContain('iptables -t filter -A FORWARD -s 10.2.0.0/24 -d 10.1.0.0/24 -m policy --dir in --pol ipsec -j ACCEPT');
+    const blocked = byCode(fs, 'DECRYPTED_TRAFFIC_BLOCKED');
+    expect(blocked.map((f) => [f.data.from, f.data.to])).toEqual([['10.2.0.0/24', '10.1.0.0/24'], ['10.1.0.0/24', '10.2.0.0/24']]);
+    expect(blocked[0].hint).toContain('iptables -t filter -A FORWARD -s 10.2.0.0/24 -d 10.1.0.0/24 -m policy --dir in --pol ipsec -j ACCEPT');
+    expect(blocked[1].hint).toContain('iptables -t filter -A FORWARD -s 10.1.0.0/24 -d 10.2.0.0/24 -m policy --dir out --pol ipsec -j ACCEPT');
   });
 
   it('a middle box (no config, IPsec rules only in FORWARD) is judged on the forward path', async () => {

@@ -12,6 +12,11 @@ const pairs = [
   [join(SAMPLES, 'firewall-nft-json-gateway-healthy', 'nft-j-list-ruleset.conf'), join(SAMPLES, 'firewall-nft-json-gateway-healthy', 'nft-list-ruleset.txt')],
 ];
 
+// `nft list ruleset` / `nft -j list ruleset` of a ruleset with verdict maps, captured in a throwaway netns (nftables 1.0.6), verbatim
+const VMAP_TEXT = "table inet filter {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n\t\tct state vmap { invalid : drop, established : accept, related : accept }\n\t\tiifname vmap { \"lo\" : accept, \"eth0\" : jump wan }\n\t}\n\n\tchain wan {\n\t\tudp dport { 500, 4500 } accept\n\t\tmeta l4proto esp accept\n\t}\n}\n";
+// `nft -j list ruleset` of the same verdict-map ruleset, captured in a throwaway netns, verbatim
+const VMAP_JSON = "{\"nftables\": [{\"metainfo\": {\"version\": \"1.0.6\", \"release_name\": \"Lester Gooch #5\", \"json_schema_version\": 1}}, {\"table\": {\"family\": \"inet\", \"name\": \"filter\", \"handle\": 1}}, {\"chain\": {\"family\": \"inet\", \"table\": \"filter\", \"name\": \"input\", \"handle\": 1, \"type\": \"filter\", \"hook\": \"input\", \"prio\": 0, \"policy\": \"drop\"}}, {\"chain\": {\"family\": \"inet\", \"table\": \"filter\", \"name\": \"wan\", \"handle\": 2}}, {\"rule\": {\"family\": \"inet\", \"table\": \"filter\", \"chain\": \"input\", \"handle\": 4, \"expr\": [{\"vmap\": {\"key\": {\"ct\": {\"key\": \"state\"}}, \"data\": {\"set\": [[\"invalid\", {\"drop\": null}], [\"established\", {\"accept\": null}], [\"related\", {\"accept\": null}]]}}}]}}, {\"rule\": {\"family\": \"inet\", \"table\": \"filter\", \"chain\": \"input\", \"handle\": 6, \"expr\": [{\"vmap\": {\"key\": {\"meta\": {\"key\": \"iifname\"}}, \"data\": {\"set\": [[\"lo\", {\"accept\": null}], [\"eth0\", {\"jump\": {\"target\": \"wan\"}}]]}}}]}}, {\"rule\": {\"family\": \"inet\", \"table\": \"filter\", \"chain\": \"wan\", \"handle\": 8, \"expr\": [{\"match\": {\"op\": \"==\", \"left\": {\"payload\": {\"protocol\": \"udp\", \"field\": \"dport\"}}, \"right\": {\"set\": [500, 4500]}}}, {\"accept\": null}]}}, {\"rule\": {\"family\": \"inet\", \"table\": \"filter\", \"chain\": \"wan\", \"handle\": 9, \"expr\": [{\"match\": {\"op\": \"==\", \"left\": {\"meta\": {\"key\": \"l4proto\"}}, \"right\": \"esp\"}}, {\"accept\": null}]}}]}";
+
 describe('nft -j list ruleset decoder', () => {
   for (const [json, text] of pairs) {
     it(`decodes ${json.split('/').slice(-2).join('/')} to the same model as the text listing`, () => {
@@ -22,6 +27,12 @@ describe('nft -j list ruleset decoder', () => {
       expect(shape(j.ruleset)).toEqual(shape(t.ruleset));
     });
   }
+
+  it('verdict maps decode like the text form', () => {
+    const j = decodeNftJson(VMAP_JSON, 'j').ruleset.tables[0].chains[0].rules;
+    const t = decodeNftRuleset(VMAP_TEXT, 't').ruleset.tables[0].chains[0].rules;
+    expect(j.map((r) => [r.matches, r.verdict])).toEqual(t.map((r) => [r.matches, r.verdict]));
+  });
 
   it('renders each rule in nft syntax with its handle for the excerpt', () => {
     const { ruleset } = decodeNftJson(readFileSync(pairs[0][0], 'utf8'), 'j');

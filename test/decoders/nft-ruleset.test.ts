@@ -10,6 +10,9 @@ const MISTAKES = readFileSync(join(SAMPLES, 'firewall-nft-gateway-mistakes', 'nf
 const HEALTHY = readFileSync(join(SAMPLES, 'firewall-nft-json-gateway-healthy', 'nft-list-ruleset.txt'), 'utf8');
 const XT = readFileSync(join(SAMPLES, 'firewall-iptables-nft-view', 'nft-list-ruleset.conf'), 'utf8');
 
+// `nft list ruleset` after `nft -f` of a ruleset with verdict maps, in a throwaway netns (nftables 1.0.6), verbatim
+const VMAP_TEXT = "table inet filter {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n\t\tct state vmap { invalid : drop, established : accept, related : accept }\n\t\tiifname vmap { \"lo\" : accept, \"eth0\" : jump wan }\n\t}\n\n\tchain wan {\n\t\tudp dport { 500, 4500 } accept\n\t\tmeta l4proto esp accept\n\t}\n}\n";
+
 describe('nft list ruleset decoder', () => {
   it('reads tables, base chains (hook, priority, policy line) and user chains', () => {
     const { ruleset, diagnostics } = decodeNftRuleset(MISTAKES, 'ruleset.nft');
@@ -57,6 +60,19 @@ describe('nft list ruleset decoder', () => {
     const input = ruleset.tables[0].chains.find((c) => c.name === 'INPUT')!;
     expect(input.rules[0].matches.some((m) => m.kind === 'unknown' && m.text.startsWith('xt match'))).toBe(true);
     expect(input.rules[0].verdict).toEqual({ kind: 'drop' });
+  });
+
+  it('expands verdict maps into one rule per key at the same line', () => {
+    const { ruleset, diagnostics } = decodeNftRuleset(VMAP_TEXT, 'vmap.nft');
+    expect(diagnostics).toEqual([]);
+    const input = ruleset.tables[0].chains[0];
+    expect(input.rules.map((r) => [r.at.line, r.matches, r.verdict])).toEqual([
+      [4, [{ kind: 'ctstate', states: ['invalid'], negate: false }], { kind: 'drop' }],
+      [4, [{ kind: 'ctstate', states: ['established'], negate: false }], { kind: 'accept' }],
+      [4, [{ kind: 'ctstate', states: ['related'], negate: false }], { kind: 'accept' }],
+      [5, [{ kind: 'iface', dir: 'in', names: ['lo'], negate: false }], { kind: 'accept' }],
+      [5, [{ kind: 'iface', dir: 'in', names: ['eth0'], negate: false }], { kind: 'jump', target: 'wan' }],
+    ]);
   });
 
   it('says where the text is truncated or unreadable', () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { decodeIptablesSave } from '../../src/decoders/iptables-save.js';
 import { decodeNftRuleset } from '../../src/decoders/nft-ruleset.js';
-import { evaluate, inCidr, type Packet } from '../../src/evidence/derived/firewall-eval.js';
+import { evaluate, evaluateStates, inCidr, type Packet } from '../../src/evidence/derived/firewall-eval.js';
 
 // real rulesets captured with iptables-save / nft list ruleset in a network namespace (samples/firewall-*/README.md)
 const SAMPLES = join(import.meta.dirname, '..', '..', 'samples');
@@ -39,6 +39,8 @@ describe('firewall evaluator', () => {
     const esp = fromPeer({ proto: 50, sport: undefined, dport: undefined });
     expect(evaluate(v4, { ...esp, ct: 'established' }).decision).toMatchObject({ verdict: 'accept', rule: { at: { line: 9 } } });
     expect(evaluate(v4, esp).decision.verdict).toBe('drop');
+    expect(evaluateStates(v4, esp)).toMatchObject({ stateDecides: true, first: { decision: { byPolicy: true } }, established: { decision: { rule: { at: { line: 9 } } } } });
+    expect(evaluateStates(v4, fromPeer({})).stateDecides).toBe(false);
   });
 
   it('an ACCEPT limited to one interface does not match another', () => {

@@ -68,6 +68,8 @@ const PATH_HOOKS: Record<PacketPath, Hook[]> = {
   forward: ['prerouting', 'forward', 'postrouting'],
 };
 const MAX_STEPS = 100_000;
+/** near misses and undecided rules kept per evaluation: enough to explain, bounded for huge rulesets */
+const MAX_NOTED = 32;
 const MAX_DEPTH = 64;
 
 /** Base chains the packet traverses, in kernel order (hook, then priority). */
@@ -90,7 +92,7 @@ export function evaluate(ruleset: Ruleset, packet: Packet): Evaluation {
   const state = { steps: 0, nearMisses: [] as NearMiss[], undecided: [] as Rule[], mark: packet.mark ?? 0 };
   let last: Decision | undefined;
   for (const { table, chain } of chains) {
-    const r = runChain(table, chain, { ...packet, mark: state.mark }, state, 0);
+    const r = runChain(table, chain, packet, state, 0);
     const decision: Decision = r && r !== 'return' ? r : { verdict: chain.policy === 'drop' ? 'drop' : 'accept', table, chain, byPolicy: true };
     if (decision.verdict !== 'accept') return { decision, nearMisses: state.nearMisses, undecided: state.undecided, noChains: false };
     // the accept worth citing is the one a rule made, not a later chain's default policy
@@ -98,6 +100,16 @@ export function evaluate(ruleset: Ruleset, packet: Packet): Evaluation {
   }
   const fallback = last ?? { verdict: 'accept' as const, table: ruleset.tables[0] ?? { family: 'ip', name: '', chains: [], sets: {} }, chain: { name: '', rules: [] }, byPolicy: true };
   return { decision: fallback, nearMisses: state.nearMisses, undecided: state.undecided, noChains: chains.length === 0 };
+}
+
+/**
+ * The packet as the first of its flow (NEW, or RELATED for an ICMP error) and as part
+ * of a flow conntrack already knows (ESTABLISHED): `stateDecides` when only the latter passes.
+ */
+export function evaluateStates(ruleset: Ruleset, packet: Packet): { first: Evaluation; established: Evaluation; stateDecides: boolean } {
+  const first = evaluate(ruleset, packet);
+  const established = evaluate(ruleset, { ...packet, ct: 'established' });
+  return { first, established, stateDecides: first.decision.verdict !== 'accept' && established.decision.verdict === 'accept' };
 }
 
 interface WalkState {
@@ -112,10 +124,10 @@ function runChain(table: Table, chain: Chain, packet: Packet, state: WalkState, 
   if (depth > MAX_DEPTH) return undefined;
   for (const rule of chain.rules) {
     if (++state.steps > MAX_STEPS) return undefined;
-    const m = matchRule(rule, { ...packet, mark: state.mark });
+    const m = matchRule(rule, packet, state.mark);
     if (m.result !== true) {
-      if (m.result === 'unknown') state.undecided.push(rule);
-      else if (m.reason && m.kind && rule.verdict.kind === 'accept') state.nearMisses.push({ rule, reason: m.reason, kind: m.kind });
+      if (m.result === 'unknown') state.undecided.length < MAX_NOTED && state.undecided.push(rule);
+      else if (m.reason && m.kind && rule.verdict.kind === 'accept' && state.nearMisses.length < MAX_NOTED) state.nearMisses.push({ rule, reason: m.reason, kind: m.kind });
       continue;
     }
     if (rule.action.setMark) state.mark = ((state.mark & ~rule.action.setMark.mask) | rule.action.setMark.value) >>> 0;
@@ -144,11 +156,11 @@ interface MatchResult {
   kind?: NearMiss['kind'];
 }
 
-export function matchRule(rule: Rule, packet: Packet): MatchResult {
+export function matchRule(rule: Rule, packet: Packet, mark = packet.mark ?? 0): MatchResult {
   const failed: Array<{ reason: string; kind: Match['kind'] }> = [];
   let unknown = false;
   for (const m of rule.matches) {
-    const r = matchOne(m, packet);
+    const r = matchOne(m, packet, mark);
     if (r === 'unknown') unknown = true;
     else if (r !== true) failed.push({ reason: r, kind: m.kind });
   }
@@ -166,7 +178,7 @@ function portReason(rule: Rule, packet: Packet): string | undefined {
 }
 
 /** true, 'unknown', or the reason it does not match */
-function matchOne(m: Match, p: Packet): true | 'unknown' | string {
+function matchOne(m: Match, p: Packet, mark: number): true | 'unknown' | string {
   switch (m.kind) {
     case 'iface': {
       const name = m.dir === 'in' ? p.iif : p.oif;
@@ -205,7 +217,7 @@ function matchOne(m: Match, p: Packet): true | 'unknown' | string {
       return true;
     }
     case 'mark':
-      return (((p.mark ?? 0) & m.mask) === (m.value & m.mask)) !== m.negate ? true : `only mark 0x${m.value.toString(16)}`;
+      return ((mark & m.mask) === (m.value & m.mask)) !== m.negate ? true : `only mark 0x${m.value.toString(16)}`;
     case 'tcp-flags':
       return p.proto === 6 ? true : 'TCP only';
     case 'unknown':
@@ -236,7 +248,17 @@ export function inCidr(addr: string, c: Cidr): boolean {
 }
 
 /** The address as a bit string (IPv4 32, IPv6 128), or undefined. */
+const bitsCache = new Map<string, string | undefined>();
+
 export function addrBits(addr: string): string | undefined {
+  if (bitsCache.has(addr)) return bitsCache.get(addr);
+  const bits = computeBits(addr);
+  if (bitsCache.size > 10_000) bitsCache.clear();
+  bitsCache.set(addr, bits);
+  return bits;
+}
+
+function computeBits(addr: string): string | undefined {
   if (/^\d{1,3}(\.\d{1,3}){3}$/.test(addr)) {
     const parts = addr.split('.').map(Number);
     if (parts.some((x) => x > 255)) return undefined;

@@ -19,6 +19,7 @@ export interface RuleSpec {
   iif?: string;
   oif?: string;
   ipsecIn?: boolean;
+  ipsecOut?: boolean;
 }
 
 export function fixFor(r: FlowResult, spec: RuleSpec): string {
@@ -36,6 +37,7 @@ export function fixFor(r: FlowResult, spec: RuleSpec): string {
     if (spec.dport) parts.push(`--dport ${spec.dport}`);
     if (spec.icmp) parts.push(spec.proto === 58 ? `--icmpv6-type ${spec.icmp.type}` : `--icmp-type ${spec.icmp.type}/${spec.icmp.code ?? 0}`);
     if (spec.ipsecIn) parts.push('-m policy --dir in --pol ipsec');
+    if (spec.ipsecOut) parts.push('-m policy --dir out --pol ipsec');
     parts.push('-j ACCEPT');
     return parts.join(' ');
   }
@@ -46,6 +48,7 @@ export function fixFor(r: FlowResult, spec: RuleSpec): string {
   if (spec.src) expr.push(`${ipv} saddr ${spec.src}`);
   if (spec.dst) expr.push(`${ipv} daddr ${spec.dst}`);
   if (spec.ipsecIn) expr.push('meta ipsec exists');
+  if (spec.ipsecOut) expr.push('rt ipsec exists');
   if (spec.icmp) expr.push(spec.proto === 58 ? `icmpv6 type packet-too-big` : `icmp type destination-unreachable icmp code frag-needed`);
   else if (spec.dport) expr.push(`udp dport ${spec.dport}`);
   else expr.push(`meta l4proto ${NFT_PROTO[spec.proto] ?? spec.proto}`);
@@ -72,7 +75,8 @@ export function decisionRef(d: Decision): EvidenceRef {
 
 export function describeDecision(d: Decision): string {
   const where = `${d.table.name}/${d.chain.name}`;
-  return d.rule ? `${d.rule.target ?? d.verdict} rule at ${d.rule.at.source}:${d.rule.at.line} in ${where}` : `the ${d.chain.policy?.toUpperCase()} policy of ${where}`;
+  const handle = d.rule && /# handle (\d+)$/.exec(d.rule.text)?.[1];
+  return d.rule ? `${d.rule.target ?? d.verdict} rule at ${d.rule.at.source}:${d.rule.at.line}${handle ? ` (handle ${handle})` : ''} in ${where}` : `the ${d.chain.policy?.toUpperCase()} policy of ${where}`;
 }
 
 /** Reasons of the near misses worth telling: a port rule meant for ESP, an ACCEPT on another interface or for another address. */

@@ -9,7 +9,7 @@
  */
 import type { Evidence } from '../types.js';
 import type { Ruleset } from '../ruleset-types.js';
-import { addrBits, baseChains, evaluate, type Evaluation, type Packet, type PacketPath } from './firewall-eval.js';
+import { addrBits, baseChains, evaluateStates, type Evaluation, type Packet, type PacketPath } from './firewall-eval.js';
 import { derived } from './memo.js';
 
 export type IpsecFlow = 'ike' | 'nat-t' | 'esp' | 'ah';
@@ -25,7 +25,7 @@ export interface Endpoints {
 
 export interface FlowResult {
   ruleset: Ruleset;
-  flow: IpsecFlow | 'icmp-frag' | 'decrypted' | 'decrypted-plain';
+  flow: IpsecFlow | 'icmp-frag' | 'decrypted' | 'decrypted-plain' | 'to-tunnel';
   path: PacketPath;
   direction: 'in' | 'out';
   peer?: string;
@@ -44,6 +44,7 @@ export interface FlowResult {
 }
 
 const PORTS: Record<IpsecFlow, { proto: number; port?: number }> = { ike: { proto: 17, port: 500 }, 'nat-t': { proto: 17, port: 4500 }, esp: { proto: 50 }, ah: { proto: 51 } };
+const MAX_IFACES = 16;
 /** stand-in for "an interface the ruleset does not name" */
 export const OTHER_IFACE = '(other)';
 
@@ -100,6 +101,8 @@ export const firewallFlows = derived((evidence: Evidence): FlowResult[] => {
         const pkt = { family, path: 'forward' as const, proto: 6, dport: 443, src: firstHost(ts.remote), dst: firstHost(ts.local), ct: 'new' as const };
         out.push({ ...judge(rs, 'decrypted', { ...pkt, ipsecIn: true }, 'in'), ts });
         out.push({ ...judge(rs, 'decrypted-plain', { ...pkt, ipsecIn: false }, 'in'), ts });
+        // the other way: from the local selector into the tunnel (matched by `--pol ipsec --dir out` / `rt ipsec exists`)
+        out.push({ ...judge(rs, 'to-tunnel', { ...pkt, src: firstHost(ts.local), dst: firstHost(ts.remote), ipsecOut: true }, 'out'), ts });
       }
     }
   }
@@ -114,7 +117,8 @@ function judge(rs: Ruleset, flow: FlowResult['flow'], base: Omit<Packet, 'iif' |
   const evals: Array<{ iface: string; e: Evaluation; est: Evaluation }> = [];
   for (const iface of names) {
     const p: Packet = { ...base, iif: inbound ? iface : undefined, oif: outbound && !inbound ? iface : undefined };
-    evals.push({ iface, e: evaluate(rs, p), est: evaluate(rs, { ...p, ct: 'established' }) });
+    const { first, established } = evaluateStates(rs, p);
+    evals.push({ iface, e: first, est: established });
   }
   const blockedAll = evals.every((x) => x.e.decision.verdict !== 'accept');
   const acceptedOn = blockedAll ? [] : evals.filter((x) => x.e.decision.verdict === 'accept').map((x) => x.iface);
@@ -151,7 +155,8 @@ function middleBox(rs: Ruleset, family: 4 | 6, ep: Endpoints): boolean {
 function interfacesOf(rs: Ruleset): string[] {
   const names = new Set<string>();
   for (const t of rs.tables) for (const c of t.chains) for (const r of c.rules) for (const m of r.matches) if (m.kind === 'iface') for (const n of m.names) if (n !== 'lo' && !/[+*]$/.test(n)) names.add(n);
-  return [...names].sort();
+  // a hosting box may name hundreds of interfaces: each costs evaluations per flow, and a few tell the story
+  return [...names].sort().slice(0, MAX_IFACES);
 }
 
 function isCidr(s: string): boolean {
