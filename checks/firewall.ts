@@ -61,7 +61,8 @@ function checkFlow(ctx: CheckContext, r: FlowResult): void {
   // conntrack accepts the flow once this side has sent: the first packet the far side sends still dies
   if (r.acceptedWhenEstablished && (r.flow === 'esp' || r.flow === 'ah')) severity = 'warning';
   if (r.uncertain) severity = 'warning';
-  if (r.flow === 'ah' && r.peer === undefined && !ctx.evidence.configs?.length) severity = 'info';
+  // without a config nobody says AH is used: AH support is only a MAY in RFC 4301 §3.2 and most tunnels are ESP-only
+  if (r.flow === 'ah' && !ctx.evidence.configs?.length) severity = 'info';
   const spec = icmp
     ? { proto: r.family === 6 ? 58 : 1, icmp: r.family === 6 ? { type: 2 } : { type: 3, code: 4 } }
     : { proto: r.flow === 'esp' ? 50 : r.flow === 'ah' ? 51 : 17, dport: r.flow === 'ike' ? 500 : r.flow === 'nat-t' ? 4500 : undefined, [r.direction === 'in' ? 'src' : 'dst']: r.peer };

@@ -96,7 +96,7 @@ function reportBlackholes(ctx: CheckContext, packets: PacketEvidence): void {
 function reportEspBlackhole(ctx: CheckContext, { flow, reverse, reverseQuietAfter, spanSeconds }: EspBlackhole): void {
   const z = flow.size;
   const smallest = reverse.length ? `SPI ${reverse.map((r) => `0x${r.spiHex}`).join(', ')}` : 'the other side';
-  const answered = `${z.smallAnswered} of ${z.small} packets of ≤ 1280 bytes in this tunnel were answered by ${smallest}${reverseQuietAfter ? ', which went quiet after the first large one' : ''}`;
+  const answered = `${z.smallAnswered} of ${z.small} of its packets of ≤ 1280 bytes were answered by ${smallest}${reverseQuietAfter ? ', which went quiet after the first large one' : ''}`;
   ctx.report({
     code: 'PMTU_BLACKHOLE',
     data: {

@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../src/run.js';
+import { recordedRunnerFromFiles } from '../src/sources/host/runner.js';
 
 const SAMPLES = join(import.meta.dirname, '..', 'samples');
 
@@ -47,8 +48,13 @@ describe('samples', () => {
     it(`${name}: diagnosis matches expected.json`, async () => {
       const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected;
       const inputs = inputsOf(dir);
-      expect(inputs.logs.length + inputs.pcaps.length + inputs.configs.length, 'sample has an input file').toBeGreaterThan(0);
-      const report = await diagnose({ ...inputs, host: false, local: [], peer: [] });
+      // host-* samples hold recorded probe outputs in host/ (one file per probe), replayed by --host's recorded runner
+      const hostDir = join(dir, 'host');
+      const hostRunner = existsSync(hostDir)
+        ? recordedRunnerFromFiles(Object.fromEntries(readdirSync(hostDir).map((f) => [f, readFileSync(join(hostDir, f), 'utf8')])))
+        : undefined;
+      expect(inputs.logs.length + inputs.pcaps.length + inputs.configs.length + (hostRunner ? 1 : 0), 'sample has an input').toBeGreaterThan(0);
+      const report = await diagnose({ ...inputs, host: Boolean(hostRunner), hostRunner, local: [], peer: [] });
       const codes = new Set(report.findings.map((f) => f.code));
       const summary = report.findings.map((f) => `${f.code}: ${f.message}`).join('\n');
       for (const code of expected.codes) expect(codes.has(code), `${name} should report ${code}; got:\n${summary}`).toBe(true);

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import firewall from '../../checks/firewall.js';
 import { analyse } from '../../src/run.js';
 import type { Evidence } from '../../src/evidence/types.js';
@@ -106,5 +107,18 @@ describe('firewall check', () => {
     const fs = await run([{ text: rules, name: 'middle.v4' }], { config: false });
     expect(byCode(fs, 'FIREWALL_BLOCKS_ESP').map((f) => [f.severity, f.data.path])).toEqual([['error', 'forward'], ['error', 'forward']]);
     expect(byCode(fs, 'FIREWALL_BLOCKS_IKE')).toEqual([]);
+  });
+
+  it('mutated real rulesets (lines dropped, duplicated, reordered) never make the check error', async () => {
+    const lines = read('firewall-iptables-gateway-mistakes/iptables-save.conf').split('\n');
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom(...lines), { minLength: 1, maxLength: 30 }), async (ls) => {
+        const text = ['*filter', ...ls].join('\n');
+        const evidence: Evidence = { inputs: [], diagnostics: [], options: { local: [], peer: [] }, rulesets: [decodeRuleset(text, 'fuzz', 'iptables-save').ruleset] };
+        const report = await analyse(evidence, { checks: [firewall] });
+        expect(report.results[0].status, report.results[0].error).not.toBe('error');
+      }),
+      { numRuns: 100 },
+    );
   });
 });

@@ -9,9 +9,14 @@ import { describe, expect, it } from 'vitest';
 import { loadCaptures } from '../../src/sources/pcap-file.js';
 import { analyse } from '../../src/run.js';
 import type { Finding } from '../../src/engine/types.js';
+import type { EspFlow } from '../../src/evidence/packet-types.js';
 import pathMtu from '../../checks/path-mtu.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'pcaps');
+
+async function espFlows(name: string): Promise<EspFlow[]> {
+  return (await loadCaptures([join(FIXTURES, name)], { local: [], peer: [] })).packets.espFlows;
+}
 
 async function findings(name: string): Promise<Finding[]> {
   const { inputs, packets, diagnostics } = await loadCaptures([join(FIXTURES, name)], { local: [], peer: [] });
@@ -66,5 +71,57 @@ describe('path-mtu', () => {
 
   it('no PMTU finding on the healthy strongSwan tunnel', async () => {
     expect(await findings('lab-healthy-left.pcap')).toEqual([]);
+  });
+
+  it('PMTU_BLACKHOLE from outside a real strongSwan tunnel: 1412-byte DF ESP-in-UDP sent 4×, reverse SA quiet after, small ones answered (lab left.pcap)', async () => {
+    const fs = await findings('lab-pmtu-blackhole-left.pcap');
+    expect(fs.map((f) => f.code)).toEqual(['PMTU_BLACKHOLE']);
+    const f = fs[0];
+    expect(f.data).toMatchObject({
+      from: '192.0.2.10', to: '198.51.100.20', spi: '0xf612c56f', reverseSpis: ['0x9959131b'], encap: 'udp', srcPort: 4500, dstPort: 4500,
+      largest: 1412, largeDfPackets: 4, largeDfAnswered: 0, largeDfFrames: [17, 18, 19, 20], smallPackets: 6, smallAnswered: 5,
+      reverseQuietAfter: true, reversePackets: 6, reverseMaxSize: 164, sizeBuckets: [6, 0, 0, 4, 0], dfBuckets: [6, 0, 0, 4, 0],
+    });
+    expect(f.data.spanSeconds).toBeCloseTo(0.611, 3);
+    expect(f.message).toContain('up to 1412 bytes');
+    expect(f.message).toContain('ESP-in-UDP SPI 0xf612c56f');
+    expect(f.message).toContain('answered by SPI 0x9959131b, which went quiet after the first large one');
+    // the four large packets, then the reverse SA's last packet (seq 6 of 0x9959131b)
+    expect(f.evidence.map((e) => e.frame)).toEqual([17, 18, 19, 20, 15]);
+    for (const needle of ['type 3 code 4', 'clamp-mss-to-pmtu', 'maxseg size set rt mtu', 'kernel-libipsec.mtu', 'mtu=']) expect(f.hint).toContain(needle);
+  });
+
+  it('ESP size facts: bucketed outer sizes with DF, and who answered (lab left.pcap)', async () => {
+    const flows = await espFlows('lab-pmtu-blackhole-left.pcap');
+    const out = flows.find((x) => x.spiHex === 'f612c56f')!;
+    const back = flows.find((x) => x.spiHex === '9959131b')!;
+    expect(out.size).toMatchObject({ maxSize: 1412, maxDfSize: 1412, largeDf: 4, largeDfAnswered: 0, small: 6, smallAnswered: 5, largeDfFrames: [17, 18, 19, 20] });
+    expect(out.size.firstLargeDf?.frame).toBe(17);
+    expect(out.size.lastLargeDf?.frame).toBe(20);
+    // every small packet of the reverse SA was followed by the initiator's; the initiator's last small one (frame 16) only by its own large ones
+    expect(back.size).toMatchObject({ maxSize: 164, largeDf: 0, small: 6, smallAnswered: 6, largeDfFrames: [] });
+  });
+
+  it('no PMTU_BLACKHOLE when the 1000-byte DF pings pass the healthy tunnel (1092-byte DF ESP both ways, all answered)', async () => {
+    const flows = await espFlows('lab-healthy-left.pcap');
+    expect(flows.map((x) => [x.size.maxDfSize, x.size.dfBuckets[1]])).toEqual([[1092, 4], [1092, 4]]);
+    expect(await findings('lab-healthy-left.pcap')).toEqual([]);
+  });
+
+  it('no PMTU_BLACKHOLE for 1360-byte DF ESP answered by the gateway, nor for a large burst at the end of the capture (nDPI ipsec_isakmp_esp.pcap frames 28–55)', async () => {
+    const flows = await espFlows('ikev2-natt-esp-large-df-answered-excerpt.pcap');
+    expect(flows.find((x) => x.spiHex === '0424565a')?.size).toMatchObject({ maxDfSize: 1360, largeDf: 2, largeDfAnswered: 2 });
+    expect(flows.find((x) => x.spiHex === '03f4a677')?.size).toMatchObject({ maxDfSize: 1360, largeDf: 2, largeDfAnswered: 0, smallAnswered: 0 });
+    expect(await findings('ikev2-natt-esp-large-df-answered-excerpt.pcap')).toEqual([]);
+  });
+
+  it('no PMTU_BLACKHOLE on a real tunnel whose 1412-byte DF ESP-in-UDP passes both ways (lab, full 1500-byte path)', async () => {
+    const flows = await espFlows('lab-large-df-esp-answered-left.pcap');
+    // same sizes, DF and repetition as the black hole; the difference is that the other side answered every one
+    expect(flows.map((x) => x.size)).toEqual([
+      expect.objectContaining({ maxDfSize: 1412, largeDf: 8, largeDfAnswered: 8, largeDfFrames: [17, 19, 21, 23, 26, 28, 30, 32] }),
+      expect.objectContaining({ maxDfSize: 1412, largeDf: 8, largeDfAnswered: 8, largeDfFrames: [18, 20, 22, 24, 25, 27, 29, 31] }),
+    ]);
+    expect(await findings('lab-large-df-esp-answered-left.pcap')).toEqual([]);
   });
 });

@@ -124,7 +124,7 @@ function runChain(table: Table, chain: Chain, packet: Packet, state: WalkState, 
   if (depth > MAX_DEPTH) return undefined;
   for (const rule of chain.rules) {
     if (++state.steps > MAX_STEPS) return undefined;
-    const m = matchRule(rule, packet, state.mark);
+    const m = matchRule(rule, packet, state.mark, rule.verdict.kind === 'accept' && state.nearMisses.length < MAX_NOTED);
     if (m.result !== true) {
       if (m.result === 'unknown') state.undecided.length < MAX_NOTED && state.undecided.push(rule);
       else if (m.reason && m.kind && rule.verdict.kind === 'accept' && state.nearMisses.length < MAX_NOTED) state.nearMisses.push({ rule, reason: m.reason, kind: m.kind });
@@ -156,72 +156,93 @@ interface MatchResult {
   kind?: NearMiss['kind'];
 }
 
-export function matchRule(rule: Rule, packet: Packet, mark = packet.mark ?? 0): MatchResult {
-  const failed: Array<{ reason: string; kind: Match['kind'] }> = [];
+export function matchRule(rule: Rule, packet: Packet, mark = packet.mark ?? 0, explain = true): MatchResult {
+  let failures = 0;
+  let firstFailed: Match | undefined;
   let unknown = false;
+  let hasPort = false;
   for (const m of rule.matches) {
+    if (m.kind === 'port') hasPort = true;
     const r = matchOne(m, packet, mark);
     if (r === 'unknown') unknown = true;
-    else if (r !== true) failed.push({ reason: r, kind: m.kind });
+    else if (!r) {
+      failures++;
+      firstFailed ??= m;
+      if (!explain && !hasPortMatch(rule)) return { result: false };
+    }
   }
-  const noPorts = portReason(rule, packet);
-  if (noPorts) return { result: false, reason: noPorts, kind: 'no-ports' };
-  if (failed.length) return { result: false, reason: failed.length === 1 ? failed[0].reason : undefined, kind: failed.length === 1 ? failed[0].kind : undefined };
+  // ESP/AH "allowed" by a port rule (`--dports 50,500,4500`): fails on protocol and port at once
+  if (hasPort && !PORTED.has(packet.proto)) {
+    const port = rule.matches.find((m) => m.kind === 'port')!;
+    return { result: false, kind: 'no-ports', reason: explain ? failReason(port, packet) : undefined };
+  }
+  if (failures) return { result: false, kind: failures === 1 ? firstFailed!.kind : undefined, reason: explain && failures === 1 ? failReason(firstFailed!, packet) : undefined };
   return { result: unknown ? 'unknown' : true };
 }
 
-/** ESP/AH "allowed" by a port rule (`--dports 50,500,4500`): the classic mistake fails on protocol and port at once. */
-function portReason(rule: Rule, packet: Packet): string | undefined {
-  if (PORTED.has(packet.proto)) return undefined;
-  const port = rule.matches.find((m) => m.kind === 'port');
-  return port ? `matches ports (${describe(port)}); protocol ${packet.proto} has no ports, so this rule never matches it` : undefined;
-}
-
-/** true, 'unknown', or the reason it does not match */
-function matchOne(m: Match, p: Packet, mark: number): true | 'unknown' | string {
+function matchOne(m: Match, p: Packet, mark: number): boolean | 'unknown' {
   switch (m.kind) {
     case 'iface': {
       const name = m.dir === 'in' ? p.iif : p.oif;
-      if (name === undefined) return true;
-      const hit = m.names.some((n) => ifaceMatches(n, name));
-      return hit !== m.negate ? true : `only ${m.negate ? 'not ' : ''}on ${m.dir === 'in' ? 'input' : 'output'} interface ${m.names.join(', ')}`;
+      return name === undefined || m.names.some((n) => ifaceMatches(n, name)) !== m.negate;
     }
     case 'addr': {
       const a = m.dir === 'src' ? p.src : p.dst;
-      if (a === undefined) return true;
-      const hit = m.cidrs.some((c) => inCidr(a, c));
-      return hit !== m.negate ? true : `only ${m.negate ? 'not ' : ''}${m.dir === 'src' ? 'from' : 'to'} ${m.cidrs.map(cidrText).join(', ')}`;
+      return a === undefined || m.cidrs.some((c) => inCidr(a, c)) !== m.negate;
     }
     case 'family':
-      return m.version === p.family ? true : `IPv${m.version} only`;
+      return m.version === p.family;
     case 'proto':
-      return m.protos.includes(p.proto) !== m.negate ? true : `protocol ${m.negate ? 'not ' : ''}${m.protos.join(',')} only`;
+      return m.protos.includes(p.proto) !== m.negate;
     case 'port': {
-      if (!PORTED.has(p.proto)) return `matches ports (${describe(m)}); protocol ${p.proto} has no ports, so this rule never matches it`;
+      if (!PORTED.has(p.proto)) return false;
       const port = m.dir === 'src' ? p.sport : p.dport;
-      if (port === undefined) return true;
-      const hit = m.ranges.some(([lo, hi]) => port >= lo && port <= hi);
-      return hit !== m.negate ? true : `only ${describe(m)}`;
+      return port === undefined || m.ranges.some(([lo, hi]) => port >= lo && port <= hi) !== m.negate;
     }
-    case 'icmp': {
-      if (p.proto !== (m.family === 4 ? 1 : 58) || !p.icmp) return `ICMP${m.family === 6 ? 'v6' : ''} only`;
-      const hit = m.types.some((t) => t.type === p.icmp!.type && (t.code === undefined || t.code === p.icmp!.code));
-      return hit !== m.negate ? true : `only ICMP type ${m.types.map((t) => (t.code === undefined ? t.type : `${t.type}/${t.code}`)).join(',')}`;
-    }
+    case 'icmp':
+      if (p.proto !== (m.family === 4 ? 1 : 58) || !p.icmp) return false;
+      return m.types.some((t) => t.type === p.icmp!.type && (t.code === undefined || t.code === p.icmp!.code)) !== m.negate;
     case 'ctstate':
-      return m.states.includes(p.ct) !== m.negate ? true : `only conntrack state ${m.negate ? 'not ' : ''}${m.states.join(',')}`;
+      return m.states.includes(p.ct) !== m.negate;
     case 'policy': {
       const isIpsec = m.dir === 'in' ? Boolean(p.ipsecIn) : Boolean(p.ipsecOut);
-      if (isIpsec !== (m.pol === 'ipsec')) return `only ${m.pol === 'ipsec' ? 'IPsec-protected' : 'unprotected'} traffic (policy ${m.dir})`;
-      if (m.reqid !== undefined && p.reqid !== undefined && m.reqid !== p.reqid) return `only reqid ${m.reqid}`;
-      return true;
+      return isIpsec === (m.pol === 'ipsec') && !(m.reqid !== undefined && p.reqid !== undefined && m.reqid !== p.reqid);
     }
     case 'mark':
-      return ((mark & m.mask) === (m.value & m.mask)) !== m.negate ? true : `only mark 0x${m.value.toString(16)}`;
+      return ((mark & m.mask) === (m.value & m.mask)) !== m.negate;
     case 'tcp-flags':
-      return p.proto === 6 ? true : 'TCP only';
+      return p.proto === 6;
     case 'unknown':
       return 'unknown';
+  }
+}
+
+/** Why a condition does not match, for near misses (built only when one is kept). */
+function failReason(m: Match, p: Packet): string {
+  const not = 'negate' in m && m.negate ? 'not ' : '';
+  switch (m.kind) {
+    case 'iface':
+      return `only ${not}on ${m.dir === 'in' ? 'input' : 'output'} interface ${m.names.join(', ')}`;
+    case 'addr':
+      return `only ${not}${m.dir === 'src' ? 'from' : 'to'} ${m.cidrs.map(cidrText).join(', ')}`;
+    case 'family':
+      return `IPv${m.version} only`;
+    case 'proto':
+      return `protocol ${not}${m.protos.join(',')} only`;
+    case 'port':
+      return PORTED.has(p.proto) ? `only ${describe(m)}` : `matches ports (${describe(m)}); protocol ${p.proto} has no ports, so this rule never matches it`;
+    case 'icmp':
+      return p.proto !== (m.family === 4 ? 1 : 58) ? `ICMP${m.family === 6 ? 'v6' : ''} only` : `only ICMP type ${m.types.map((t) => (t.code === undefined ? t.type : `${t.type}/${t.code}`)).join(',')}`;
+    case 'ctstate':
+      return `only conntrack state ${not}${m.states.join(',')}`;
+    case 'policy':
+      return m.reqid !== undefined && (m.dir === 'in' ? p.ipsecIn : p.ipsecOut) === (m.pol === 'ipsec') ? `only reqid ${m.reqid}` : `only ${m.pol === 'ipsec' ? 'IPsec-protected' : 'unprotected'} traffic (policy ${m.dir})`;
+    case 'mark':
+      return `only mark 0x${m.value.toString(16)}`;
+    case 'tcp-flags':
+      return 'TCP only';
+    case 'unknown':
+      return 'cannot be decided';
   }
 }
 
@@ -240,11 +261,22 @@ export function cidrText(c: Cidr): string {
   return c.prefix === (c.version === 4 ? 32 : 128) ? c.addr : `${c.addr}/${c.prefix}`;
 }
 
+/** a decoded rule's prefixes, as bit strings, computed once per Cidr object */
+const prefixCache = new WeakMap<Cidr, string | null>();
+
 export function inCidr(addr: string, c: Cidr): boolean {
   const a = addrBits(addr);
-  const n = addrBits(c.addr);
-  if (!a || !n || a.length !== n.length) return false;
-  return a.slice(0, c.prefix) === n.slice(0, c.prefix);
+  let prefix = prefixCache.get(c);
+  if (prefix === undefined) {
+    prefix = computeBits(c.addr)?.slice(0, c.prefix) ?? null;
+    prefixCache.set(c, prefix);
+  }
+  if (!a || prefix === null || a.length !== (c.version === 4 ? 32 : 128)) return false;
+  return a.startsWith(prefix);
+}
+
+function hasPortMatch(rule: Rule): boolean {
+  return rule.matches.some((m) => m.kind === 'port');
 }
 
 /** The address as a bit string (IPv4 32, IPv6 128), or undefined. */

@@ -9,7 +9,7 @@
  */
 import type { Evidence } from '../types.js';
 import type { Ruleset } from '../ruleset-types.js';
-import { addrBits, baseChains, evaluateStates, type Evaluation, type Packet, type PacketPath } from './firewall-eval.js';
+import { addrBits, baseChains, evaluate, type Evaluation, type Packet, type PacketPath } from './firewall-eval.js';
 import { derived } from './memo.js';
 
 export type IpsecFlow = 'ike' | 'nat-t' | 'esp' | 'ah';
@@ -117,8 +117,9 @@ function judge(rs: Ruleset, flow: FlowResult['flow'], base: Omit<Packet, 'iif' |
   const evals: Array<{ iface: string; e: Evaluation; est: Evaluation }> = [];
   for (const iface of names) {
     const p: Packet = { ...base, iif: inbound ? iface : undefined, oif: outbound && !inbound ? iface : undefined };
-    const { first, established } = evaluateStates(rs, p);
-    evals.push({ iface, e: first, est: established });
+    // the established walk only matters when the first packet is refused
+    const first = evaluate(rs, p);
+    evals.push({ iface, e: first, est: first.decision.verdict === 'accept' ? first : evaluate(rs, { ...p, ct: 'established' }) });
   }
   const blockedAll = evals.every((x) => x.e.decision.verdict !== 'accept');
   const acceptedOn = blockedAll ? [] : evals.filter((x) => x.e.decision.verdict === 'accept').map((x) => x.iface);
