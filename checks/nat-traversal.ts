@@ -50,7 +50,9 @@ function checkLogs(ctx: CheckContext): void {
     ctx.report({
       code: 'NAT_DETECTED',
       data: {
-        behind: local && remote ? 'both this host and the peer are' : local ? 'this host (the log\'s author) is' : 'the peer is',
+        // RFC 7296 §2.23: a peer that forces UDP encapsulation (strongSwan encap=yes/forceencaps,
+        // kernel-libipsec) sends a fake NAT_DETECTION_SOURCE_IP, which reads as "remote behind NAT"
+        behind: local && remote ? 'both this host and the peer are' : local ? 'this host (the log\'s author) is' : 'the peer is (or it forces UDP encapsulation, which fakes the NAT-D hash)',
         localBehindNat: local, remoteBehindNat: remote, faked,
         floatedTo: formatEndpoint(to) ?? 'UDP port 4500',
       },

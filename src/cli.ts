@@ -61,7 +61,8 @@ Evidence:
       --live -i IFACE   capture live with libpcap (needs CAP_NET_RAW); --filter BPF, --duration SEC,
                         --snaplen BYTES, -w/--write FILE.pcap keeps what was captured
   -c, --config FILE     swanctl.conf, ipsec.conf, ipsec.secrets, iptables-save, nft ruleset; repeatable
-      --config-type T   force the config type
+      --config-type T   force the type: swanctl, ipsec.conf, strongswan-ipsec.conf, libreswan-ipsec.conf,
+                        ipsec.secrets, iptables-save, ip6tables-save, nft, nft-json
       --host            read-only audit of this machine (daemon, sockets, xfrm, sysctls, firewall)
       --local ADDR      an address of this side (repeatable); --peer ADDR for the far side
 

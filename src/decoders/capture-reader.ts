@@ -21,7 +21,14 @@ export interface CaptureReaderStats {
 
 export interface CaptureReader {
   readonly format: 'pcap' | 'pcapng';
-  push(chunk: Uint8Array): void;
+  /**
+   * `refill`: the chunk starts with the `pending` bytes the reader had not consumed
+   * (a file source that moves them to the front of its one reused read buffer), so
+   * nothing is copied or allocated per chunk.
+   */
+  push(chunk: Uint8Array, refill?: boolean): void;
+  /** bytes of the last chunk not consumed yet (a record that continues in the next chunk) */
+  readonly pending: number;
   end(): void;
   stats(): CaptureReaderStats;
 }
@@ -35,6 +42,9 @@ export class ByteQueue {
   private pos = 0;
 
   append(chunk: Uint8Array): void {
+    // frames are views of this buffer: plain Uint8Arrays (not Buffer subclasses) keep
+    // the decoders' element accesses monomorphic and make subarray() the cheap builtin
+    if (chunk.constructor !== Uint8Array) chunk = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (this.pos >= this.buf.length) {
       this.buf = chunk;
     } else {
@@ -44,6 +54,13 @@ export class ByteQueue {
       merged.set(chunk, rest.length);
       this.buf = merged;
     }
+    this.pos = 0;
+  }
+
+  /** The chunk begins with the `available` bytes not consumed yet (see CaptureReader.push). */
+  refill(chunk: Uint8Array): void {
+    if (chunk.constructor !== Uint8Array) chunk = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    this.buf = chunk;
     this.pos = 0;
   }
 

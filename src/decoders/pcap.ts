@@ -52,9 +52,13 @@ export function createPcapReader(source: string, sink: CaptureSink): CaptureRead
 
   return {
     format: 'pcap',
-    push(chunk) {
+    get pending() {
+      return q.available;
+    },
+    push(chunk, refill = false) {
       if (stopped) return;
-      q.append(chunk);
+      if (refill) q.refill(chunk);
+      else q.append(chunk);
       const dv = q.view();
       const b = q.bytes;
       if (linktype < 0) {

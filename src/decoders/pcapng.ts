@@ -117,9 +117,13 @@ export function createPcapngReader(source: string, sink: CaptureSink): CaptureRe
 
   return {
     format: 'pcapng',
-    push(chunk) {
+    get pending() {
+      return q.available;
+    },
+    push(chunk, refill = false) {
       if (stopped) return;
-      q.append(chunk);
+      if (refill) q.refill(chunk);
+      else q.append(chunk);
       const dv = q.view();
       const b = q.bytes;
       while (q.available >= 12) {

@@ -34,7 +34,7 @@ export interface ConfigLoadResult {
 
 export async function loadConfigs(paths: string[], forcedType?: string): Promise<ConfigLoadResult> {
   if (forcedType !== undefined && !(CONFIG_TYPES as readonly string[]).includes(forcedType)) {
-    throw new UsageError(`unknown config type '${forcedType}'`, `one of: ${CONFIG_TYPES.join(', ')}`);
+    throw new UsageError(`unknown config type '${forcedType}'`, `one of: ${CONFIG_TYPES.join(', ')}, iptables-save, ip6tables-save, nft, nft-json`);
   }
   const out: ConfigLoadResult = { inputs: [], configs: [], diagnostics: [], skipped: [] };
   for (const path of paths) {
@@ -50,7 +50,10 @@ export async function loadConfigs(paths: string[], forcedType?: string): Promise
       continue;
     }
     if (!detected) {
-      throw new InputError(`${path}: not recognised as swanctl.conf, ipsec.conf or ipsec.secrets`, 'force the type with --config-type (swanctl, ipsec.conf, libreswan-ipsec.conf, ipsec.secrets)');
+      throw new InputError(
+        `${path}: not recognised as swanctl.conf, ipsec.conf, ipsec.secrets or a firewall ruleset`,
+        `force the type with --config-type (${CONFIG_TYPES.join(', ')}; rulesets: iptables-save, ip6tables-save, nft, nft-json)`,
+      );
     }
     const resolver = makeResolver(out.diagnostics);
     const r =
