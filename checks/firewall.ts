@@ -83,6 +83,10 @@ function checkFlow(ctx: CheckContext, r: FlowResult): void {
 }
 
 function whyBlocked(r: FlowResult, icmp: boolean): string {
+  if (r.maybe) {
+    const unknown = r.blocked.decision.rule!.matches.flatMap((m) => (m.kind === 'unknown' ? [`\`${m.text}\``] : []));
+    return `that rule matches it on everything the evaluator can check and drops it when ${unknown.join(' and ')} holds too, which depends on more than addresses, ports and state: it may be dropped`;
+  }
   const parts = [
     r.acceptedWhenEstablished && !icmp
       ? 'it passes only as ESTABLISHED, after this side has sent first — stateful filters track each direction, so each needs its own rule'

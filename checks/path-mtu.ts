@@ -95,8 +95,8 @@ function reportBlackholes(ctx: CheckContext, packets: PacketEvidence): void {
 /** Seen from outside the tunnel: the outer ESP packets carry the sizes, the SPIs name the SAs. */
 function reportEspBlackhole(ctx: CheckContext, { flow, reverse, reverseQuietAfter, spanSeconds }: EspBlackhole): void {
   const z = flow.size;
-  const smallest = reverse.length ? `SPI ${reverse.map((r) => `0x${r.spiHex}`).join(', ')}` : 'the other side';
-  const answered = `${z.smallAnswered} of ${z.small} of its packets of ≤ 1280 bytes were answered by ${smallest}${reverseQuietAfter ? ', which went quiet after the first large one' : ''}`;
+  const answerer = reverse.length ? `SPI ${reverse.map((r) => `0x${r.spiHex}`).join(', ')}` : 'the other side';
+  const answered = `${z.smallAnswered} of ${z.small} of its packets of ≤ 1280 bytes were answered by ${answerer}${reverseQuietAfter ? ', which went quiet after the first large one' : ''}`;
   ctx.report({
     code: 'PMTU_BLACKHOLE',
     data: {

@@ -17,7 +17,8 @@ import type { Report } from './report/types.js';
 import { allChecks } from '../checks/index.js';
 import { openInput } from './sources/open-input.js';
 import { sniffKind } from './sources/sniff.js';
-import { liveOptionsFromArgs } from './sources/live/cli-options.js';
+import { describeSavedCapture, liveOptionsFromArgs } from './sources/live/cli-options.js';
+import { definedCounters, type LiveCapture } from './sources/live-capture.js';
 
 const OPTIONS = {
   log: { type: 'string', short: 'l', multiple: true },
@@ -160,15 +161,21 @@ async function main(argv: string[]): Promise<number> {
     const { runInteractive } = await import('./ui/run-ui.js');
     const selected = opts.only ? allChecks.filter((c) => opts.only!.includes(c.meta.id)) : allChecks;
     let pushLive: ((counters: Record<string, number>) => void) | undefined;
+    let capture: LiveCapture | undefined;
+    // `w`: the capture so far (the ring, or a copy of the -w file); raw frames are never redacted
+    const saveCapture = async (path: string) => {
+      if (!capture) return 'the capture has not started yet';
+      return describeSavedCapture(capture.saveCapture(path)) + (redact ? ' (a capture is not redacted)' : '');
+    };
     const finished = await runInteractive({
       checks: selected.map((c) => ({ id: c.meta.id, title: c.meta.title })),
       color,
       formats: FORMATS,
       present,
       // live counters go to the header; `s` stops the capture like Ctrl-C does without the UI
-      live: live ? { iface: live.iface, subscribe: (push) => ((pushLive = push), () => (pushLive = undefined)), stop: () => stopCapture.abort() } : undefined,
+      live: live ? { iface: live.iface, subscribe: (push) => ((pushLive = push), () => (pushLive = undefined)), stop: () => stopCapture.abort(), saveCapture } : undefined,
       run: async ({ onResult, onInputs }) => {
-        const evidence = await buildEvidence(live ? { ...opts, live: { ...live, onUpdate: (c) => pushLive?.({ ...c }) } } : opts);
+        const evidence = await buildEvidence(live ? { ...opts, live: { ...live, onUpdate: (c) => pushLive?.(definedCounters(c)), onStart: (c) => (capture = c) } } : opts);
         onInputs(evidence.inputs);
         return analyse(evidence, { ...opts, onResult });
       },
@@ -185,7 +192,8 @@ async function main(argv: string[]): Promise<number> {
   const spinner = await startSpinner();
   let report: Report;
   try {
-    report = await diagnose({ ...opts, onProgress: spinner?.update, onResult: (r) => spinner?.update(`checked ${r.check}`) });
+    // no `w` key without the UI: the live capture keeps no ring of frames
+    report = await diagnose({ ...opts, live: live && { ...live, ring: false }, onProgress: spinner?.update, onResult: (r) => spinner?.update(`checked ${r.check}`) });
   } finally {
     spinner?.stop();
   }

@@ -8,7 +8,7 @@ import { SIZE_BUCKETS, type EspFlow, type EspSender } from '../evidence/packet-t
 import type { IpHeader } from './ip.js';
 import { SequenceTracker } from './esp-sequence.js';
 import { hex32, ipString } from './addr.js';
-import { frameRefOf, sameBytes, touchFrameRef, type FrameCursor } from './frame-ref.js';
+import { frameRefOf, readU32, sameBytes, touchFrameRef, type FrameCursor } from './frame-ref.js';
 
 const MAX_ESP_FLOWS = 100_000;
 const MAX_DESTINATIONS = 64;
@@ -23,9 +23,17 @@ interface EspState {
   flow: EspFlow;
   src: Uint8Array;
   dst: Uint8Array;
+  /** IPv4 addresses as 32-bit numbers (0 for IPv6): one compare instead of a byte loop per packet */
+  src32: number;
+  dst32: number;
+  /** UDP ports, 0 for IP protocol 50/51 */
+  sp: number;
+  dp: number;
   seq: SequenceTracker;
   sender: SenderState;
+  /** ring of the last SAMPLE_FRAMES frames after the first ones (a shift per packet would move the array) */
   lastFrames: number[];
+  lastCount: number;
   pair: PairState;
   /** 0 when this flow goes from the pair's first endpoint, 1 otherwise */
   dir: 0 | 1;
@@ -78,10 +86,7 @@ export class EspAggregator {
     f.bytes += h.totalLength;
     touchFrameRef(f.last, at);
     if (f.sampleFrames.length < SAMPLE_FRAMES) f.sampleFrames.push(at.frame);
-    else {
-      if (st.lastFrames.length >= SAMPLE_FRAMES) st.lastFrames.shift();
-      st.lastFrames.push(at.frame);
-    }
+    else st.lastFrames[st.lastCount++ % SAMPLE_FRAMES] = at.frame;
     if (fragment) f.ipFragments++;
     else if (seq < 0) f.snaplenCut++;
     accountSize(st, h.totalLength, h.df, at);
@@ -100,7 +105,12 @@ export class EspAggregator {
       f.seqPackets = s.packets;
       if (s.packets) Object.assign(f, { firstSeq: s.first, lastSeq: s.last, minSeq: s.min, maxSeq: s.max });
       Object.assign(f, { missing: s.missing, gaps: s.gaps, duplicates: s.duplicates, outOfOrder: s.outOfOrder, stale: s.stale });
-      for (const fr of st.lastFrames) if (!f.sampleFrames.includes(fr)) f.sampleFrames.push(fr);
+      // the ring holds the last SAMPLE_FRAMES frames, oldest at lastCount % SAMPLE_FRAMES once it wrapped
+      const kept = Math.min(st.lastCount, SAMPLE_FRAMES);
+      for (let i = st.lastCount - kept; i < st.lastCount; i++) {
+        const fr = st.lastFrames[i % SAMPLE_FRAMES];
+        if (!f.sampleFrames.includes(fr)) f.sampleFrames.push(fr);
+      }
       return f;
     });
   }
@@ -122,7 +132,8 @@ export class EspAggregator {
   private state(protocol: 'esp' | 'ah', spi: number, d: Uint8Array, h: IpHeader, encap: 'ip' | 'udp', sp: number, dp: number, at: FrameCursor): EspState | undefined {
     // bulk traffic comes in runs of one SA: try the last one first
     if (this.last && matches(this.last, protocol, spi, d, h, encap, sp, dp)) return this.last;
-    const key = (spi ^ (protocol === 'ah' ? 0x5a5a5a5a : 0) ^ (encap === 'udp' ? 0x3c3c3c3c : 0)) >>> 0;
+    // 30 bits: a small-integer Map key (SPIs above 2^30 would be heap numbers, allocated per lookup)
+    const key = (spi ^ (protocol === 'ah' ? 0x5a5a5a5a : 0) ^ (encap === 'udp' ? 0x3c3c3c3c : 0)) & 0x3fffffff;
     let list = this.byKey.get(key);
     if (list) {
       for (const st of list) if (matches(st, protocol, spi, d, h, encap, sp, dp)) return (this.last = st);
@@ -149,7 +160,11 @@ export class EspAggregator {
     const pairKey = `${encap}|${dir === 0 ? a : b}|${dir === 0 ? b : a}`;
     let pair = this.pairs.get(pairKey);
     if (!pair) this.pairs.set(pairKey, (pair = { burstDir: -1, burst: [] }));
-    const st: EspState = { flow, src, dst, seq: new SequenceTracker(), sender: this.sender(protocol, spi, encap, src, flow.src), lastFrames: [], pair, dir, inBurst: false, burstLargeDf: 0, burstSmall: 0 };
+    const st: EspState = {
+      flow, src, dst, src32: h.addrLen === 4 ? readU32(src, 0) : 0, dst32: h.addrLen === 4 ? readU32(dst, 0) : 0,
+      sp: encap === 'udp' ? sp : 0, dp: encap === 'udp' ? dp : 0, seq: new SequenceTracker(), sender: this.sender(protocol, spi, encap, src, flow.src),
+      lastFrames: new Array<number>(SAMPLE_FRAMES).fill(0), lastCount: 0, pair, dir, inBurst: false, burstLargeDf: 0, burstSmall: 0,
+    };
     if (!list) this.byKey.set(key, (list = []));
     list.push(st);
     this.list.push(st);
@@ -157,7 +172,7 @@ export class EspAggregator {
   }
 
   private sender(protocol: 'esp' | 'ah', spi: number, encap: 'ip' | 'udp', src: Uint8Array, srcText: string): SenderState {
-    const key = (spi ^ (protocol === 'ah' ? 0x5a5a5a5a : 0)) >>> 0;
+    const key = (spi ^ (protocol === 'ah' ? 0x5a5a5a5a : 0)) & 0x3fffffff;
     let list = this.sendersByKey.get(key);
     if (list) {
       for (const s of list) if (s.spi === spi && s.protocol === protocol && s.encap === encap && sameBytes(s.src, src, 0, src.length)) return s;
@@ -212,8 +227,9 @@ function accountSize(st: EspState, size: number, df: boolean, at: FrameCursor): 
 
 function matches(st: EspState, protocol: 'esp' | 'ah', spi: number, d: Uint8Array, h: IpHeader, encap: 'ip' | 'udp', sp: number, dp: number): boolean {
   const f = st.flow;
-  return f.spi === spi && f.protocol === protocol && f.encap === encap && (f.srcPort ?? 0) === sp && (f.dstPort ?? 0) === dp
-    && sameBytes(st.src, d, h.srcOff, h.addrLen) && sameBytes(st.dst, d, h.dstOff, h.addrLen);
+  if (f.spi !== spi || f.protocol !== protocol || f.encap !== encap || st.sp !== (encap === 'udp' ? sp : 0) || st.dp !== (encap === 'udp' ? dp : 0)) return false;
+  if (h.addrLen === 4) return st.src.length === 4 && st.src32 === readU32(d, h.srcOff) && st.dst32 === readU32(d, h.dstOff);
+  return sameBytes(st.src, d, h.srcOff, h.addrLen) && sameBytes(st.dst, d, h.dstOff, h.addrLen);
 }
 
 function noteDestination(s: SenderState, dst: Uint8Array, dstText: string): void {

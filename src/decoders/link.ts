@@ -44,7 +44,7 @@ export interface LinkResult {
 const ETH_IPV4 = 0x0800;
 const ETH_IPV6 = 0x86dd;
 // 802.1Q, 802.1ad (QinQ S-tag) and the pre-standard 0x9100 S-tag
-const VLAN_TPIDS = new Set([0x8100, 0x88a8, 0x9100]);
+const isVlanTpid = (type: number): boolean => type === 0x8100 || type === 0x88a8 || type === 0x9100;
 const MAX_VLAN_TAGS = 4;
 
 export function decodeLink(linktype: number, d: Uint8Array, out: LinkResult): LinkResult {
@@ -84,7 +84,7 @@ function ethernet(d: Uint8Array, out: LinkResult): LinkResult {
   let off = 12;
   let type = (d[off] << 8) | d[off + 1];
   let tags = 0;
-  while (VLAN_TPIDS.has(type) && tags < MAX_VLAN_TAGS) {
+  while (isVlanTpid(type) && tags < MAX_VLAN_TAGS) {
     off += 4;
     tags++;
     if (d.length < off + 2) return short(out);

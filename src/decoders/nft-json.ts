@@ -153,7 +153,8 @@ function renderValue(v: unknown, depth: number): string {
     case 'meta':
       return `meta ${String(b.key)}`;
     case 'payload':
-      return `${String(b.protocol)} ${String(b.field)}`;
+      // raw payload expressions (`@th,64,32` in nft syntax) carry base/offset/len instead of protocol/field
+      return b.base !== undefined ? `@${String(b.base)},${String(b.offset)},${String(b.len)}` : `${String(b.protocol)} ${String(b.field)}`;
     case 'ct':
       return `ct ${String(b.key)}`;
     case 'ipsec':

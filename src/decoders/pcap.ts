@@ -40,7 +40,6 @@ export function createPcapReader(source: string, sink: CaptureSink): CaptureRead
 
   function deliver(data: Uint8Array, tsSec: number, tsFrac: number, caplen: number, origlen: number): void {
     stats.frames++;
-    stats.linktypes[linkKey] = (stats.linktypes[linkKey] ?? 0) + 1;
     frame.frame = stats.frames;
     frame.linktype = linktype;
     frame.ts = tsSec + tsFrac / divisor;
@@ -101,6 +100,10 @@ export function createPcapReader(source: string, sink: CaptureSink): CaptureRead
       sink.diagnostic(`last record truncated: ${left - RECORD_HEADER} of ${caplen} captured bytes present`, stats.frames + 1);
       deliver(q.bytes.subarray(o + RECORD_HEADER, o + left), dv.getUint32(o, le), dv.getUint32(o + 4, le), left - RECORD_HEADER, dv.getUint32(o + 12, le));
     },
-    stats: () => stats,
+    stats() {
+      // one link type per pcap file: the per-frame count is the frame count (no keyed store per frame)
+      if (stats.frames) stats.linktypes[linkKey] = stats.frames;
+      return stats;
+    },
   };
 }

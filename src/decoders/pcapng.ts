@@ -32,6 +32,15 @@ export function createPcapngReader(source: string, sink: CaptureSink): CaptureRe
   let stopped = false;
   let interfaces: Interface[] = [];
   let missingIdbReported = false;
+  let runLinktype = NaN;
+  let runLinkFrames = 0;
+
+  function flushLinkRun(): void {
+    if (!runLinkFrames) return;
+    const key = `linktype:${runLinktype}`;
+    stats.linktypes[key] = (stats.linktypes[key] ?? 0) + runLinkFrames;
+    runLinkFrames = 0;
+  }
 
   function deliver(iface: Interface | undefined, data: Uint8Array, tsHigh: number, tsLow: number, caplen: number, origlen: number): void {
     stats.frames++;
@@ -40,8 +49,12 @@ export function createPcapngReader(source: string, sink: CaptureSink): CaptureRe
       missingIdbReported = true;
       iface = { linktype: -1, snaplen: 0, tsPerSecond: 1e6, tsOffset: 0 };
     }
-    const key = `linktype:${iface.linktype}`;
-    stats.linktypes[key] = (stats.linktypes[key] ?? 0) + 1;
+    // counted as runs of one link type: a key string and a keyed store per frame cost more than the frame
+    if (iface.linktype !== runLinktype) {
+      flushLinkRun();
+      runLinktype = iface.linktype;
+    }
+    runLinkFrames++;
     frame.frame = stats.frames;
     frame.linktype = iface.linktype;
     frame.ts = iface.tsOffset + tsHigh * (4294967296 / iface.tsPerSecond) + tsLow / iface.tsPerSecond;
@@ -178,6 +191,9 @@ export function createPcapngReader(source: string, sink: CaptureSink): CaptureRe
       }
       sink.diagnostic(`file ends inside a block (${left} bytes left)`, stats.frames + 1);
     },
-    stats: () => stats,
+    stats() {
+      flushLinkRun();
+      return stats;
+    },
   };
 }

@@ -73,6 +73,7 @@ export class TrafficAggregator {
   private state(d: Uint8Array, h: IpHeader, protocol: number, sp: number, dp: number, tcpSeq: number, at: FrameCursor): TrafficState | undefined {
     let hsh = (protocol * 31 + sp * 65599 + dp) >>> 0;
     for (let i = 0; i < h.addrLen; i++) hsh = (Math.imul(hsh ^ d[h.srcOff + i], 16777619) + d[h.dstOff + i]) >>> 0;
+    hsh &= 0x3fffffff; // a small-integer Map key, no heap number per lookup
     let list = this.byKey.get(hsh);
     if (list) {
       for (const t of list) {

@@ -69,14 +69,27 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
 
   const frameRef = (): FrameRef => frameRefOf(cur);
 
+  let runLinktype = -1;
+  let runLinkFrames = 0;
+  function flushLinkRun(): void {
+    if (!runLinkFrames) return;
+    const lk = (linkKeys[runLinktype & 0xffff] ??= `linktype:${runLinktype}`);
+    counters[lk] = (counters[lk] ?? 0) + runLinkFrames;
+    runLinkFrames = 0;
+  }
+
   function addFrame(f: CapturedFrame): void {
     cur = f;
     if (sources[sources.length - 1] !== f.source && !sources.includes(f.source)) sources.push(f.source);
     counters.frames++;
     counters.bytes += f.origlen;
     if (f.caplen < f.origlen) counters.snaplenCut++;
-    const lk = (linkKeys[f.linktype & 0xffff] ??= `linktype:${f.linktype}`);
-    counters[lk] = (counters[lk] ?? 0) + 1;
+    // frames per link type, counted as runs: a keyed store per frame costs more than the rest of addFrame
+    if (f.linktype !== runLinktype) {
+      flushLinkRun();
+      runLinktype = f.linktype;
+    }
+    runLinkFrames++;
     if (f.ts > 0 || firstTs === undefined) {
       if (firstTs === undefined || f.ts < firstTs) firstTs = f.ts;
       if (lastTs === undefined || f.ts > lastTs) lastTs = f.ts;
@@ -162,6 +175,11 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
 
   const wireSrc = new Uint8Array(16);
   const wireDst = new Uint8Array(16);
+  // the addresses of the IKE message being decoded, copied here instead of a subarray per message
+  const srcAddr4 = new Uint8Array(4);
+  const dstAddr4 = new Uint8Array(4);
+  const srcAddr16 = new Uint8Array(16);
+  const dstAddr16 = new Uint8Array(16);
 
   function reassembledUdp(payload: Uint8Array, set: FragmentSet, frag: IpFragmentation): void {
     const u = decodeUdp(payload, 0, payload.length, payload.length, newUdpInfo());
@@ -188,7 +206,7 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
     decodeUdp(d, off, end, ipPayloadLength, udp);
     switch (udp.kind) {
       case 'ike':
-        ike(d, udp, d.subarray(h.srcOff, h.srcOff + h.addrLen), d.subarray(h.dstOff, h.dstOff + h.addrLen), h.version as 4 | 6, frag, h.truncated);
+        ike(d, udp, addrView(d, h.srcOff, h.addrLen, srcAddr4, srcAddr16), addrView(d, h.dstOff, h.addrLen, dstAddr4, dstAddr16), h.version as 4 | 6, frag, h.truncated);
         return;
       case 'esp-in-udp':
         handleEsp(d, h, udp.payloadOff, 'udp', udp.srcPort, udp.dstPort, false);
@@ -338,6 +356,7 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
     if (finished) return finished;
     reassembler.flush();
     if (diagnosticsDropped) diagnostics.push({ at: { source: sources[0] ?? '(capture)' }, decoder: 'packets', message: `${diagnosticsDropped} more decoder diagnostics were counted but not kept` });
+    flushLinkRun();
     counters.capped += esp.capped + traffic.capped;
     finished = {
       sources: [...sources],
@@ -365,10 +384,19 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
     count: (key, n = 1) => {
       counters[key] = (counters[key] ?? 0) + n;
     },
-    counters: () => ({ ...counters }),
+    counters: () => {
+      flushLinkRun();
+      return { ...counters };
+    },
     diagnostics: () => diagnostics,
     finish,
   };
+}
+
+function addrView(d: Uint8Array, off: number, len: number, four: Uint8Array, sixteen: Uint8Array): Uint8Array {
+  const out = len === 4 ? four : sixteen;
+  for (let i = 0; i < len; i++) out[i] = d[off + i];
+  return out;
 }
 
 /** Only IKE is reassembled: UDP 500, or 4500 with the zero non-ESP marker (ESP-in-UDP is counted at its first fragment). */
@@ -381,7 +409,7 @@ function worthReassembling(udpStart: Uint8Array): boolean {
 }
 
 /**
- * Key of the IKE decode cache: a 52-bit FNV-style hash of the message's first bytes
+ * Key of the IKE decode cache: a 30-bit FNV-style hash of the message's first bytes
  * (header: SPIs, exchange, message ID, length), its length and its addressing. A hit
  * is confirmed by comparing the whole message natively (sameMessage), so the key
  * only has to be cheap, not collision-free.
@@ -396,7 +424,8 @@ function cacheKey(d: Uint8Array, off: number, end: number, src: Uint8Array, dst:
   }
   for (let i = 0; i < src.length; i++) a = Math.imul(a ^ src[i] ^ (dst[i] << 8), 0x01000193);
   b = Math.imul(b ^ sp ^ (dp << 16), 0x01000193);
-  return (a >>> 0) * 0x100000 + ((b >>> 0) & 0xfffff);
+  // 30 bits: a small integer key (a wider one is a heap number, allocated and hashed per lookup)
+  return (a ^ Math.imul(b, 0x9e3779b1)) >>> 2;
 }
 
 function sameMessage(cached: Buffer, d: Uint8Array, off: number, end: number): boolean {

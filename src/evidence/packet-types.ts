@@ -19,6 +19,8 @@
  *   packet-endpoints.ts packetEndpoints(evidence): which addresses are us / peer
  *   packet-flows.ts     pmtuFlows(evidence): non-IPsec flows paired with their reverse
  *   packet-icmp.ts      icmpLinks(evidence): ICMP errors linked to the IKE messages / ESP flow they quote
+ *   pmtu-blackholes.ts  pmtuBlackholes(evidence): cleartext flows and IPsec tunnels (judged from
+ *                       outside by EspFlow.size) whose large DF packets die without ICMP
  * Each kept item carries a one-line tshark-like `excerpt` for evidence.
  */
 import type { Diagnostic, Location } from './types.js';
@@ -265,9 +267,10 @@ export interface EspFlow {
 /**
  * Sizes of one ESP/AH flow, by SIZE_BUCKETS of the outer IP total length. "Large" is
  * more than 1280 bytes (IPv6 minimum MTU, RFC 8200 §5) with DF set (IPv6: always).
- * "Answered": the next ESP/AH packet between the same two endpoints (any SPI, same
- * encapsulation) went the other way — outside the tunnel that is the only sign a
- * packet got a reply; a burst gives the reply to its last packet only.
+ * "Answered": after the packet, the other endpoint of the tunnel (same addresses and
+ * encapsulation, any SPI) sent an ESP/AH packet before this side's run of packets
+ * ended — outside the tunnel that is the only sign of a reply, so every packet of a
+ * run (burst) the other side then spoke after counts as answered.
  */
 export interface EspSizeStats {
   maxSize: number;

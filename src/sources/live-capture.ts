@@ -2,7 +2,17 @@
  * `--live -i IFACE`: libpcap (through the optional `cap` addon) feeds the same
  * packet collector as capture files. Frames go straight from the libpcap callback
  * into the collector (and the optional pcap writer): nothing is queued, so memory
- * grows with flows and SAs, never with the capture's length.
+ * grows with flows and SAs, never with the capture's length. Without `-w`, a
+ * bounded ring (live/frame-ring.ts) keeps the most recent raw frames so the UI can
+ * still write the capture so far.
+ *
+ * Loss counters: cap 0.2.1 does not bind pcap_stats(), so libpcap's ps_drop is not
+ * available. What is reported instead, each under its own name: `received` (frames
+ * libpcap handed to us), `ifaceRxPackets` / `ifaceRxDrops` (what the interface
+ * received / the kernel dropped on it during the capture, all traffic, any cause:
+ * a proxy that does not see libpcap's own loss, see live/iface-drops.ts),
+ * `notWritten` (frames lost to -w after the file could not be written) and
+ * `ringEvicted` (frames pushed out of the in-memory ring).
  *
  * ipsec-doctor never sends a packet: cap's send() is never called.
  */
@@ -14,6 +24,10 @@ import { loadCap, firstLine, type CapHandle, type CapModule } from './live/cap-b
 import { openError } from './live/open-errors.js';
 import { linktypeFromCapName, wireLengthHint } from './live/link-types.js';
 import { createPcapWriter, type PcapWriter } from './pcap-writer.js';
+import { createFrameRing, ringLimits, writeRing, type FrameRing } from './live/frame-ring.js';
+import { readIfaceRx } from './live/iface-drops.js';
+import { copyFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 
 /**
  * IKE (500), NAT-T and ESP-in-UDP (4500), ESP/AH over IPv4 and IPv6, non-first IP
@@ -34,15 +48,42 @@ const KERNEL_BUFFER_BYTES = 4 * 1024 * 1024;
 const UPDATE_INTERVAL_MS = 250;
 
 export interface LiveCounters {
-  /** frames libpcap delivered to us */
+  /** frames libpcap handed to ipsec-doctor (not libpcap's ps_recv: cap does not expose pcap_stats) */
   received: number;
   bytes: number;
   /** frames cut by the snap length */
   snaplenCut: number;
-  /** records written to --write */
-  written: number;
+  /** with --write: records written to it */
+  written?: number;
   seconds: number;
-  [collectorCounter: string]: number;
+  /** kernel receive drops (rx_dropped + rx_missed_errors) on the interface since the capture started; absent when unreadable */
+  ifaceRxDrops?: number;
+  /** frames the interface received since the capture started, all traffic (before the BPF filter); absent when unreadable */
+  ifaceRxPackets?: number;
+  /** with --write: frames received after writing the file failed, so missing from it */
+  notWritten?: number;
+  /** without --write: frames held in the in-memory ring / pushed out of it */
+  ringKept?: number;
+  ringEvicted?: number;
+  [collectorCounter: string]: number | undefined;
+}
+
+/** What `saveCapture` did: the ring written out, the --write file copied, or nothing (same file). */
+export interface SavedCapture {
+  kind: 'ring' | 'copied' | 'already-there';
+  path: string;
+  /** records in the file at `path` */
+  frames: number;
+  /** frames received so far */
+  seen: number;
+  /** live frame numbers of the first and last record (ring only) */
+  firstFrame?: number;
+  lastFrame?: number;
+  /** the --write file, when there is one */
+  writePath?: string;
+  /** the ring's limits (ring only) */
+  maxFrames?: number;
+  maxBytes?: number;
 }
 
 export interface LiveCaptureOptions {
@@ -62,6 +103,13 @@ export interface LiveCaptureOptions {
   signal?: AbortSignal;
   /** for tests: the libpcap binding */
   loadCap?: () => Promise<CapModule>;
+  /** called once the interface is open, so a UI can save the capture mid-way */
+  onStart?: (capture: LiveCapture) => void;
+  /**
+   * the ring kept when --write is not given (default limits: live/frame-ring.ts
+   * RING_MAX_*); false when nobody can ask for the capture (the non-interactive CLI)
+   */
+  ring?: { maxFrames: number; maxBytes: number } | false;
 }
 
 export interface LiveCaptureResult {
@@ -75,6 +123,12 @@ export interface LiveCapture {
   readonly done: Promise<LiveCaptureResult>;
   stop(): void;
   counters(): LiveCounters;
+  /**
+   * Writes the capture so far to `path` (works during and after the capture): the
+   * ring's frames without --write; with --write, a copy of that file (or nothing
+   * when `path` is that file). Throws InputError when the file cannot be written.
+   */
+  saveCapture(path: string): SavedCapture;
 }
 
 /** Opens the interface (throwing InputError/UsageError if that fails) and starts capturing. */
@@ -109,18 +163,39 @@ export async function startLiveCapture(opts: LiveCaptureOptions): Promise<LiveCa
     }
   }
 
+  const ring: FrameRing | undefined = opts.write || opts.ring === false ? undefined : createFrameRing(opts.ring?.maxFrames, opts.ring?.maxBytes);
+  let writeFailure: string | undefined;
+
   const source = `live:${opts.iface}`;
   const collector = createPacketCollector({ local: opts.local, peer: opts.peer });
   const started = Date.now();
+  const rxAtStart = readIfaceRx(opts.iface);
   const c = { received: 0, bytes: 0, snaplenCut: 0, written: 0 };
-  const counters = (): LiveCounters => ({
-    ...collector.counters(),
-    received: c.received,
-    bytes: c.bytes,
-    snaplenCut: c.snaplenCut,
-    written: writer?.records ?? c.written,
-    seconds: Math.round((Date.now() - started) / 100) / 10,
-  });
+  let ended: LiveCounters | undefined;
+  const counters = (): LiveCounters => {
+    if (ended) return ended;
+    const out: LiveCounters = {
+      ...collector.counters(),
+      received: c.received,
+      bytes: c.bytes,
+      snaplenCut: c.snaplenCut,
+      seconds: Math.round((Date.now() - started) / 100) / 10,
+    };
+    const rx = rxAtStart && readIfaceRx(opts.iface);
+    // a counter that went backwards (interface re-created, 32-bit wrap) says nothing: leave it out
+    if (rx && rx.packets >= rxAtStart!.packets) out.ifaceRxPackets = rx.packets - rxAtStart!.packets;
+    if (rx && rx.drops >= rxAtStart!.drops) out.ifaceRxDrops = rx.drops - rxAtStart!.drops;
+    if (opts.write) {
+      out.written = writer?.records ?? c.written;
+      out.notWritten = c.received - out.written;
+    }
+    if (ring) {
+      const r = ring.stats();
+      out.ringKept = r.kept;
+      out.ringEvicted = r.evicted;
+    }
+    return out;
+  };
 
   handle.on('packet', (nbytes: number, truncated: boolean) => {
     // cap does not hand over libpcap's timestamp; in immediate mode arrival time is within milliseconds of it
@@ -133,11 +208,13 @@ export async function startLiveCapture(opts: LiveCaptureOptions): Promise<LiveCa
     c.bytes += origlen;
     if (truncated) c.snaplenCut++;
     collector.addFrame({ source, frame: c.received, linktype, ts, caplen, origlen, data });
+    ring?.push({ frame: c.received, ts, origlen, data });
     try {
       writer?.write({ ts, origlen, data });
     } catch (err) {
       // a full disk must not end the diagnosis: stop writing, say so, keep capturing
-      collector.addDiagnostic({ at: { source, frame: c.received }, decoder: 'pcap-writer', message: `stopped writing ${opts.write}: ${firstLine(err)}` });
+      writeFailure = firstLine(err);
+      collector.addDiagnostic({ at: { source, frame: c.received }, decoder: 'pcap-writer', message: `stopped writing ${opts.write}: ${writeFailure}` });
       const failed = writer!;
       writer = undefined;
       c.written = failed.records;
@@ -160,13 +237,26 @@ export async function startLiveCapture(opts: LiveCaptureOptions): Promise<LiveCa
       opts.signal?.removeEventListener('abort', finish);
       try {
         handle.close();
-        writer?.close();
+        if (writer) {
+          writer.close();
+          c.written = writer.records;
+          writer = undefined;
+        }
         const final = counters();
+        ended = final;
         opts.onUpdate?.(final);
+        if (ring && final.ringEvicted) {
+          const r = ring.stats();
+          collector.addDiagnostic({
+            at: { source, frame: r.firstFrame },
+            decoder: 'live-capture',
+            message: `the in-memory ring (${ringLimits(ring.maxFrames, ring.maxBytes)}) kept the last ${r.kept} of ${r.seen} frames (${r.firstFrame}–${r.lastFrame}); use -w FILE to keep every frame`,
+          });
+        }
         const packets = collector.finish();
         resolve({
           // a capture file cannot say how long it listened after its last frame; a live capture can (esp-flows NO_ESP uses it)
-          input: { kind: 'live', path: opts.iface, dialect: linkName, packets: c.received, counters: { ...final, linktype, startedAt: started / 1000, endedAt: Date.now() / 1000 } },
+          input: { kind: 'live', path: opts.iface, dialect: linkName, packets: c.received, counters: { ...definedCounters(final), linktype, startedAt: started / 1000, endedAt: Date.now() / 1000 } },
           packets,
           diagnostics: collector.diagnostics(),
         });
@@ -183,12 +273,48 @@ export async function startLiveCapture(opts: LiveCaptureOptions): Promise<LiveCa
     else opts.signal?.addEventListener('abort', finish, { once: true });
   });
 
-  return { done, stop: () => finish(), counters };
+  const saveCapture = (path: string): SavedCapture => {
+    const seen = c.received;
+    if (ring) {
+      let frames: number;
+      try {
+        frames = writeRing(ring, path, linktype, snaplen);
+      } catch (err) {
+        throw err instanceof InputError ? err : new InputError(`cannot write ${path}: ${firstLine(err)}`);
+      }
+      const r = ring.stats();
+      return { kind: 'ring', path, frames, seen, firstFrame: r.firstFrame, lastFrame: r.lastFrame, maxFrames: ring.maxFrames, maxBytes: ring.maxBytes };
+    }
+    if (!opts.write) throw new InputError('this capture keeps no frames to write', 'start it with -w FILE.pcap');
+    const writePath = opts.write;
+    const frames = writer?.records ?? c.written;
+    if (writeFailure) throw new InputError(`writing ${writePath} failed during the capture (${writeFailure}); it holds the first ${frames} frames`);
+    if (resolvePath(path) === resolvePath(writePath)) return { kind: 'already-there', path, frames, seen, writePath };
+    try {
+      // records still in the writer's staging buffer would be missing from the copy
+      writer?.flush();
+      copyFileSync(writePath, path);
+    } catch (err) {
+      throw new InputError(`cannot copy ${writePath} to ${path}: ${(err as NodeJS.ErrnoException).code ?? firstLine(err)}`);
+    }
+    return { kind: 'copied', path, frames, seen, writePath };
+  };
+
+  const capture: LiveCapture = { done, stop: () => finish(), counters, saveCapture };
+  opts.onStart?.(capture);
+  return capture;
 }
 
 /** Captures until the duration elapses or the signal aborts; the common case for the CLI. */
 export async function captureLive(opts: LiveCaptureOptions): Promise<LiveCaptureResult> {
   return (await startLiveCapture(opts)).done;
+}
+
+/** The counters that have a value: an unreadable one is left out, never reported as 0. */
+export function definedCounters(c: LiveCounters): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(c)) if (typeof v === 'number') out[k] = v;
+  return out;
 }
 
 function validSnaplen(snaplen: number | undefined): number {

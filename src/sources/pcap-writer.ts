@@ -25,6 +25,8 @@ export interface PcapWriter {
   write(record: PcapRecord): void;
   /** records written so far */
   readonly records: number;
+  /** pushes staged records to the file (e.g. before copying it mid-capture) */
+  flush(): void;
   close(): void;
 }
 
@@ -96,6 +98,9 @@ export function createPcapWriter(path: string, linktype: number, snaplen: number
     },
     get records() {
       return records;
+    },
+    flush() {
+      if (!closed) flush();
     },
     close() {
       if (closed) return;

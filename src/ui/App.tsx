@@ -1,7 +1,12 @@
 /**
  * The interactive triage screen. Renders a UiSnapshot (a run in progress or a
  * finished Report) from props; keys only move the view. Exporting calls the
- * onExport prop — the writing happens in cli.ts, never here.
+ * onExport prop, writing the capture the onWriteCapture prop — the writing happens
+ * in cli.ts, never here.
+ *
+ * Ctrl-C: render with Ink's `exitOnCtrlC: false` so it reaches this handler. During
+ * a live capture the first Ctrl-C stops the capture and still analyses (like `s`),
+ * the second quits; otherwise it quits at once, from any prompt.
  */
 import { useCallback, useRef, useState } from 'react';
 import { Box, Text, useApp, useInput, type Key } from 'ink';
@@ -29,20 +34,30 @@ export interface AppProps {
   /** writes the report; resolves to a one-line message for the status bar */
   onExport?: (format: string, path: string) => Promise<string>;
   onQuit?: () => void;
-  /** live capture: stop capturing and analyse what was captured (key s) */
+  /** live capture: stop capturing and analyse what was captured (key s, first Ctrl-C) */
   onStopCapture?: () => void;
+  /** live capture: writes the capture so far to `path` (key w); resolves to a status line */
+  onWriteCapture?: (path: string) => Promise<string>;
   /** fixed size for tests; otherwise the terminal's, following resizes */
   size?: TerminalSize;
 }
 
-type Mode = { kind: 'normal' } | { kind: 'filter'; draft: string } | { kind: 'export-format'; index: number } | { kind: 'export-path'; format: string; draft: string };
+type Mode =
+  | { kind: 'normal' }
+  | { kind: 'filter'; draft: string }
+  | { kind: 'export-format'; index: number }
+  | { kind: 'export-path'; format: string; draft: string }
+  | { kind: 'capture-path'; draft: string };
+
+export const DEFAULT_CAPTURE_PATH = 'ipsec-doctor-capture.pcap';
+const STOPPING = 'stopping the capture';
 
 const WIDE = 110;
 const EXTENSION: Record<string, string> = { markdown: 'md', html: 'html', json: 'json', text: 'txt' };
 const PREFERRED = ['markdown', 'html', 'json', 'text'];
 const preference = (f: string) => (PREFERRED.includes(f) ? PREFERRED.indexOf(f) : PREFERRED.length);
 
-export function App({ snapshot, theme = makeTheme(true), toolName = 'ipsec-doctor', formats = ['markdown', 'html', 'json', 'text'], onExport, onQuit, onStopCapture, size }: AppProps) {
+export function App({ snapshot, theme = makeTheme(true), toolName = 'ipsec-doctor', formats = ['markdown', 'html', 'json', 'text'], onExport, onQuit, onStopCapture, onWriteCapture, size }: AppProps) {
   const { exit } = useApp();
   const { columns, rows } = useTerminalSize(size);
   const running = isRunning(snapshot);
@@ -61,6 +76,8 @@ export function App({ snapshot, theme = makeTheme(true), toolName = 'ipsec-docto
     setModeState(modeRef.current);
   };
   const [status, setStatus] = useState('');
+  // set by the first Ctrl-C of a live capture: the next one quits even while the analysis still runs
+  const stopRequested = useRef(false);
 
   const all = findingsOf(snapshot);
   const findings = filterFindings(all, filter);
@@ -74,7 +91,7 @@ export function App({ snapshot, theme = makeTheme(true), toolName = 'ipsec-docto
   // a ticket wants markdown or html first; any other reporter follows
   const exportFormats = [...formats].sort((a, b) => preference(a) - preference(b));
 
-  const headerRows = 2 + (snapshot.live ? 1 : 0);
+  const headerRows = 2 + (snapshot.live ? 2 : 0);
   const bodyHeight = Math.max(3, rows - headerRows - 3);
   const listWidth = wide && screen === 'findings' ? Math.floor(columns * 0.45) : columns;
   const detailWidth = screen === 'detail' ? columns : columns - listWidth - 1;
@@ -85,8 +102,40 @@ export function App({ snapshot, theme = makeTheme(true), toolName = 'ipsec-docto
     else setScroll((s) => Math.max(0, s + delta));
   };
 
+  const quit = () => {
+    onQuit?.();
+    exit();
+  };
+  const stopCapture = () => {
+    stopRequested.current = true;
+    onStopCapture!();
+  };
+
   const onKey = (input: string, key: Key) => {
     const mode = modeRef.current;
+    if (key.ctrl && input === 'c') {
+      if (capturing && onStopCapture && !stopRequested.current) {
+        setMode({ kind: 'normal' });
+        stopCapture();
+        setStatus(`${STOPPING} and analysing… (Ctrl-C again quits)`);
+      } else quit();
+      return;
+    }
+    if (mode.kind === 'capture-path') {
+      const t = typed(mode.draft, input, key);
+      if (t.cancel) setMode({ kind: 'normal' });
+      else if (t.submit) {
+        const path = t.draft.trim();
+        setMode({ kind: 'normal' });
+        if (!onWriteCapture) setStatus('writing the capture is not available here');
+        else if (!path) setStatus('capture not written: no path');
+        else {
+          setStatus(`writing ${path}…`);
+          onWriteCapture(path).then(setStatus, (err: unknown) => setStatus(`capture not written: ${err instanceof Error ? err.message : String(err)}`));
+        }
+      } else setMode((m) => (m.kind === 'capture-path' ? { ...m, draft: typed(m.draft, input, key).draft } : m));
+      return;
+    }
     if (mode.kind === 'filter') {
       const t = typed(mode.draft, input, key);
       if (t.cancel) {
@@ -117,6 +166,8 @@ export function App({ snapshot, theme = makeTheme(true), toolName = 'ipsec-docto
         const path = t.draft.trim();
         setMode({ kind: 'normal' });
         if (!onExport) setStatus('export is not available here');
+        // the report is built from the whole capture: mid-capture there is none yet
+        else if (capturing) setStatus(`stop the capture first (${onStopCapture ? 's' : 'Ctrl-C'}), then export the report`);
         else if (running) setStatus('wait until the checks finish to export');
         else if (!path) setStatus('export cancelled: no path');
         else {
@@ -132,9 +183,8 @@ export function App({ snapshot, theme = makeTheme(true), toolName = 'ipsec-docto
       move(input[0] === 'j' ? input.length : -input.length);
       return;
     }
-    if (input === 'q' || (key.ctrl && input === 'c')) {
-      onQuit?.();
-      exit();
+    if (input === 'q') {
+      quit();
       return;
     }
     if (key.upArrow || input === 'k') move(-1);
@@ -163,9 +213,10 @@ export function App({ snapshot, theme = makeTheme(true), toolName = 'ipsec-docto
       setScroll(0);
     } else if (input === '/') setMode({ kind: 'filter', draft: filter });
     else if (input === 'e') setMode({ kind: 'export-format', index: 0 });
-    else if (input === 's' && capturing && onStopCapture) {
-      onStopCapture();
-      setStatus('stopping the capture…');
+    else if (input === 'w' && snapshot.live && onWriteCapture) setMode({ kind: 'capture-path', draft: DEFAULT_CAPTURE_PATH });
+    else if (input === 's' && capturing && onStopCapture && !stopRequested.current) {
+      stopCapture();
+      setStatus(`${STOPPING}…`);
     }
   };
   // Ink re-binds the handler in an effect, after the frame is drawn: a key in between would see the
@@ -213,10 +264,21 @@ export function App({ snapshot, theme = makeTheme(true), toolName = 'ipsec-docto
         <FormatChoice formats={exportFormats} selected={mode.index} theme={theme} />
       ) : mode.kind === 'export-path' ? (
         <Prompt label={`export ${mode.format} to: `} value={mode.draft} theme={theme} />
+      ) : mode.kind === 'capture-path' ? (
+        <Prompt label="write capture (pcap) to: " value={mode.draft} theme={theme} />
       ) : (
-        <Text color={theme.muted} wrap="truncate-end">{status || ' '}</Text>
+        // once the report is there, "stopping…" is history
+        <Text color={theme.muted} wrap="truncate-end">{(!running && status.startsWith(STOPPING) ? '' : status) || ' '}</Text>
       )}
-      <KeyHelp screen={screen} live={capturing && Boolean(onStopCapture)} theme={theme} />
+      <KeyHelp
+        screen={screen}
+        liveKeys={[
+          ...(capturing && onStopCapture ? [{ key: 's', label: 'stop capture', short: 'stop' }] : []),
+          ...(snapshot.live && onWriteCapture ? [{ key: 'w', label: 'write pcap', short: 'pcap' }] : []),
+        ]}
+        width={columns}
+        theme={theme}
+      />
     </Box>
   );
 }

@@ -32,7 +32,13 @@ export interface InteractiveOptions {
   /** writes `report` in `format` to `path`; resolves to a status line */
   onExport(report: Report, format: string, path: string): Promise<string>;
   /** live capture: the interface and a subscription to its counters; returns an unsubscribe */
-  live?: { iface: string; subscribe(push: (counters: Record<string, number>) => void): () => void; stop?(): void };
+  live?: {
+    iface: string;
+    subscribe(push: (counters: Record<string, number>) => void): () => void;
+    stop?(): void;
+    /** writes the capture so far to `path` (key w); resolves to a status line */
+    saveCapture?(path: string): Promise<string>;
+  };
   /** the terminal; process.stdout/stdin/stderr unless given (tests drive fake ones) */
   io?: Pick<RenderOptions, 'stdout' | 'stdin' | 'stderr' | 'debug' | 'patchConsole'>;
 }
@@ -48,9 +54,11 @@ export async function runInteractive(o: InteractiveOptions): Promise<Report | un
       theme,
       formats: o.formats,
       onStopCapture: o.live?.stop,
+      onWriteCapture: o.live?.saveCapture,
       onExport: (format: string, path: string) => (shown ? o.onExport(shown, format, path) : Promise.resolve('the report is not ready yet')),
     });
-  const instance = render(element(), { exitOnCtrlC: true, ...o.io });
+  // Ctrl-C goes to App: during a live capture the first one stops the capture (and still analyses), the second quits
+  const instance = render(element(), { exitOnCtrlC: false, ...o.io });
   const update = (next: Partial<UiSnapshot>) => {
     snapshot = { ...snapshot, ...next };
     instance.rerender(element());

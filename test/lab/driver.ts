@@ -17,6 +17,8 @@ import { startCharon, swanctl, waitForVici, writePeerEtc } from './peer-daemon.j
 import { finishLive, packetSockets, startLive, waitForNewPacketSocket, type LiveRun } from './live-run.js';
 import { ping, type PingResult } from './traffic.js';
 import type { Scenario, Side } from './scenario-types.js';
+import { MIDDLE_BOX_FIREWALL } from './scenarios.js';
+import { auditPeerHost, type HostAudit } from './host-audit.js';
 
 export type { LiveRun, PingResult };
 
@@ -31,10 +33,14 @@ export interface LabResult {
   /** left: the left peer's outer interface; middle: the middle box towards the responder; leftInner: ipsec0 on the left peer (cleartext side of the tunnel) */
   pcaps: { left: string; middle: string; leftInner: string };
   configs: { left: string; right: string };
+  /** the middle box's ruleset at the end of the run (after the fault): `nft list ruleset` and `nft -j list ruleset` */
+  rulesets: { middleNft: string; middleNftJson: string };
   listSas: { left: string; right: string };
   initiate: CommandResult;
   pings: PingResult[];
   live?: LiveRun;
+  /** `--host` run inside the left peer's namespaces while both daemons ran (scenario.hostAudit) */
+  host?: HostAudit;
   /** secrets that must never appear in a report */
   secrets: string[];
 }
@@ -82,6 +88,8 @@ export interface RunOptions {
   /** where the scenario's files end up (created); a temp dir when omitted */
   outDir?: string;
   log?: (line: string) => void;
+  /** called once the traffic is done, while both daemons still run (hand checks: pause here) */
+  whileUp?: (up: { ns: Namespaces; charonPids: Record<Side, number> }) => Promise<void>;
 }
 
 export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Promise<LabResult> {
@@ -100,11 +108,13 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     logs: { left: join(outDir, 'left.log'), right: join(outDir, 'right.log') },
     pcaps: { left: join(outDir, 'left.pcap'), middle: join(outDir, 'middle.pcap'), leftInner: join(outDir, 'left-ipsec0.pcap') },
     configs: { left: join(outDir, 'left.swanctl.conf'), right: join(outDir, 'right.swanctl.conf') },
+    rulesets: { middleNft: join(outDir, 'middle-ruleset.nft.conf'), middleNftJson: join(outDir, 'middle-ruleset.nft-json.conf') },
     listSas: { left: join(outDir, 'left.list-sas'), right: join(outDir, 'right.list-sas') },
   };
   const pings: PingResult[] = [];
   let initiate: CommandResult = { code: null, stdout: '', stderr: '' };
   let live: LiveRun | undefined;
+  let host: HostAudit | undefined;
   let liveProc: Background | undefined;
   const liveOut = join(work, 'live.json');
   const charons: Partial<Record<Side, Background>> = {};
@@ -122,6 +132,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       await writePeerEtc(etc, peers[side], files.logs[side], creds?.[side]);
       await copyFile(join(etc, 'swanctl', 'swanctl.conf'), files.configs[side]);
     }
+    await applyFault(ns, MIDDLE_BOX_FIREWALL, work, 'baseline');
     if (scenario.faultBefore) await applyFault(ns, scenario.faultBefore, work, 'before');
 
     // --immediate-mode: with TPACKET_V3 libpcap otherwise holds packets in a ring block for up to
@@ -172,12 +183,20 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
       await applyFault(ns, scenario.faultAfter, work, 'after');
       for (const step of scenario.trafficAfterFault ?? []) pings.push({ ...step, ...(await ping(ns, step)), afterFault: true });
     }
+    if (scenario.hostAudit) {
+      log(`${scenario.name}: --host in ${ns.left}`);
+      host = await auditPeerHost(charons.left!.pid, files.configs.left);
+    }
+    await opts.whileUp?.({ ns, charonPids: { left: charons.left!.pid, right: charons.right!.pid } });
     // the responder may still be writing its last log lines and answers when swanctl returns
     await sleep(scenario.settleMs ?? 500);
     for (const side of ['left', 'right'] as const) {
       const sas = await swanctl(charons[side]!, ['--list-sas', '--noblock'], false);
       await writeFile(files.listSas[side], sas.stdout);
     }
+    // what an admin of the middle box would hand over: its whole ruleset as the kernel holds it
+    await writeFile(files.rulesets.middleNft, (await run(['ip', 'netns', 'exec', ns.middle, 'nft', 'list', 'ruleset'])).stdout);
+    await writeFile(files.rulesets.middleNftJson, (await run(['ip', 'netns', 'exec', ns.middle, 'nft', '-j', 'list', 'ruleset'])).stdout);
   } finally {
     const problems: string[] = [];
     if (liveProc) live = await finishLive(liveProc, liveOut);
@@ -193,7 +212,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions = {}): Pr
     if (outDir !== work) await rm(work, { recursive: true, force: true });
     if (problems.length) log(`cleanup problems: ${problems.join('; ')}`);
   }
-  return { scenario: scenario.name, dir: outDir, ...files, initiate, pings, live, secrets };
+  return { scenario: scenario.name, dir: outDir, ...files, initiate, pings, live, host, secrets };
 }
 
 /** Removes the CA and keys the cert scenarios made; call once at the end of a run. */

@@ -13,7 +13,7 @@ import { allChecks } from '../../checks/index.js';
 import type { LabResult } from './driver.js';
 import type { CodeExpectation, InputKind, Scenario } from './scenario-types.js';
 
-export const INPUT_KINDS: InputKind[] = ['responderLog', 'initiatorLog', 'bothLogs', 'leftPcap', 'middlePcap', 'leftInnerPcap', 'configs'];
+export const INPUT_KINDS: InputKind[] = ['responderLog', 'initiatorLog', 'bothLogs', 'leftPcap', 'middlePcap', 'leftInnerPcap', 'configs', 'middleRuleset', 'middleRulesetJson'];
 
 const EVIDENCE_OF: Record<InputKind, EvidenceKind> = {
   responderLog: 'logEvents',
@@ -23,9 +23,13 @@ const EVIDENCE_OF: Record<InputKind, EvidenceKind> = {
   middlePcap: 'packets',
   leftInnerPcap: 'packets',
   configs: 'configs',
+  middleRuleset: 'rulesets',
+  middleRulesetJson: 'rulesets',
 };
 
-export function inputsFor(kind: InputKind, r: Pick<LabResult, 'logs' | 'pcaps' | 'configs'>): Pick<RunOptions, 'logs' | 'pcaps' | 'configs'> {
+type LabFiles = Pick<LabResult, 'logs' | 'pcaps' | 'configs' | 'rulesets'>;
+
+export function inputsFor(kind: InputKind, r: LabFiles): Pick<RunOptions, 'logs' | 'pcaps' | 'configs'> {
   const none = { logs: [], pcaps: [], configs: [] };
   switch (kind) {
     case 'responderLog':
@@ -42,6 +46,12 @@ export function inputsFor(kind: InputKind, r: Pick<LabResult, 'logs' | 'pcaps' |
       return { ...none, pcaps: [r.pcaps.leftInner] };
     case 'configs':
       return { ...none, configs: [r.configs.left, r.configs.right] };
+    // the middle box's ruleset with both peers' configs: they name the tunnel's two ends, so
+    // the firewall check judges the box between them on its forward path
+    case 'middleRuleset':
+      return { ...none, configs: [r.rulesets.middleNft, r.configs.left, r.configs.right] };
+    case 'middleRulesetJson':
+      return { ...none, configs: [r.rulesets.middleNftJson, r.configs.left, r.configs.right] };
   }
 }
 
@@ -51,7 +61,7 @@ export interface Diagnosis {
   unwiredReason?: string;
 }
 
-export async function diagnoseInput(kind: InputKind, r: Pick<LabResult, 'logs' | 'pcaps' | 'configs'>): Promise<Diagnosis> {
+export async function diagnoseInput(kind: InputKind, r: LabFiles): Promise<Diagnosis> {
   const opts: RunOptions = { ...inputsFor(kind, r), host: false, local: [], peer: [] };
   const evidence = await buildEvidence(opts);
   const ek = EVIDENCE_OF[kind];

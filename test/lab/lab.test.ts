@@ -1,7 +1,8 @@
 /**
  * End-to-end: two real strongSwan daemons in network namespaces, an nftables
  * middle box injecting one fault per scenario, and ipsec-doctor run on what they
- * produced (each peer's log, both logs, the captures, the configs, and --live).
+ * produced (each peer's log, both logs, the captures, the configs, the middle box's
+ * ruleset with both configs, --live, and --host inside the left peer's namespaces).
  *
  * Needs root and the strongSwan packages; otherwise prints one line and skips
  * (fails under CI=true, where .ci/run installs them).
@@ -62,6 +63,9 @@ describe.skipIf(!!unavailable)('real-daemon lab', () => {
         const sas = await readFile(result.listSas.left, 'utf8');
         expect(/INSTALLED/.test(sas), `left list-sas:\n${sas}`).toBe(scenario.installedAtEnd ?? scenario.establishes);
         for (const f of [result.logs.left, result.logs.right, result.pcaps.left, result.pcaps.middle, result.pcaps.leftInner]) expect(existsSync(f), f).toBe(true);
+        // the middle box's real ruleset: its stateful forwarding firewall, plus the scenario's fault table if any
+        expect(await readFile(result.rulesets.middleNft, 'utf8')).toMatch(/^table inet ipsdl_router \{/m);
+        expect(JSON.parse(await readFile(result.rulesets.middleNftJson, 'utf8'))).toHaveProperty('nftables');
       });
 
       for (const kind of INPUT_KINDS) {
@@ -102,6 +106,35 @@ describe.skipIf(!!unavailable)('real-daemon lab', () => {
             expect(r.code).toBe(1);
           }
           for (const secret of result.secrets) expect(r.stdout.includes(secret)).toBe(false);
+        });
+      }
+
+      if (scenario.hostAudit) {
+        // what `nsenter -t <left charon> -m -n ps -eo pid=,comm=,args= / ss -uapnH / sysctl -a -r … / nft -j list ruleset /
+        // ip xfrm state` showed by hand in this scenario: every probe runs, charon owns UDP 500 and 4500, a new network
+        // namespace has ICMP redirects on (kernel defaults all/default.accept_redirects = send_redirects = 1), rp_filter 0,
+        // ip_forward 0 while local_ts is a /24, PMTU discovery on, an empty ruleset, and no xfrm state or policy
+        // (kernel-libipsec keeps SAs and policies in userspace)
+        it('ipsec-doctor --host inside the left peer\'s namespaces reports what is true there', () => {
+          const h = result.host;
+          expect(h, '--host did not run').toBeDefined();
+          const { facts, report, charonPid } = h!;
+          expect(facts.probes.filter((p) => p.status !== 'ok').map((p) => `${p.id}: ${p.reason}`)).toEqual([]);
+          expect(facts.daemons?.map((d) => d.pid)).toContain(charonPid);
+          const charonPorts = (facts.sockets ?? []).filter((s) => s.line.includes(`pid=${charonPid},`)).map((s) => s.port);
+          expect(new Set(charonPorts)).toEqual(new Set([500, 4500]));
+          expect(facts.version).toMatch(/^strongSwan swanctl 5\./);
+          expect(facts.sysctls?.['net.ipv4.ip_forward']).toBe('0');
+          expect(facts.xfrmStates).toEqual([]);
+          const codes = new Set(report.findings.map((f) => f.code));
+          const want = ['HOST_DAEMON_RUNNING', 'REDIRECTS_ENABLED', 'IP_FORWARD_DISABLED'];
+          const not = ['DAEMON_NOT_RUNNING', 'DAEMON_NOT_LISTENING', 'HOST_PROBE_SKIPPED', 'RP_FILTER_STRICT', 'PMTU_DISC_DISABLED', 'XFRM_POLICY_MISSING', 'MSS_CLAMP_MISSING'];
+          const summary = report.findings.map((f) => `${f.code}: ${f.message}`).join('\n');
+          for (const c of want) expect(codes.has(c), `--host should report ${c}; got:\n${summary}`).toBe(true);
+          for (const c of not) expect(codes.has(c), `--host must not report ${c}; got:\n${summary}`).toBe(false);
+          expect(report.findings.find((f) => f.code === 'HOST_DAEMON_RUNNING')!.message).toContain(`charon (pid ${charonPid})`);
+          expect(report.diagnostics).toEqual([]);
+          asserted.push(...want.map((c) => `${scenario.name}/host: ${c}`), ...not.map((c) => `${scenario.name}/host: no ${c}`));
         });
       }
 

@@ -1,7 +1,7 @@
 /**
  * `npm run samples:refresh`: reruns every lab scenario (or the ones named on the
  * command line) and rewrites samples/lab-<scenario>/ with the real daemon output:
- * both peers' logs, the left peer's capture, the middle box's capture (in
+ * both peers' logs, the left peer's capture, the middle box's capture and ruleset (in
  * middle-box/, see the README), both swanctl.conf, both `swanctl --list-sas`, a
  * README and expected.json. Also refreshes the `npm start` sample's responder log
  * from the psk-mismatch scenario.
@@ -28,6 +28,8 @@ const KIND_LABEL: Record<InputKind, string> = {
   middlePcap: '`middle-box/middle.pcap`',
   leftInnerPcap: '`inside-tunnel/left-ipsec0.pcap`',
   configs: 'both swanctl.conf',
+  middleRuleset: '`middle-box/ruleset.nft.conf` with both swanctl.conf',
+  middleRulesetJson: '`middle-box/ruleset.nft-json.conf` with both swanctl.conf',
 };
 
 async function main(): Promise<number> {
@@ -48,6 +50,10 @@ async function main(): Promise<number> {
       await mkdir(join(dir, 'middle-box'));
       await rename(result.pcaps.middle, join(dir, 'middle-box', 'middle.pcap'));
       result.pcaps.middle = join(dir, 'middle-box', 'middle.pcap');
+      for (const [key, name] of [['middleNft', 'ruleset.nft.conf'], ['middleNftJson', 'ruleset.nft-json.conf']] as const) {
+        await rename(result.rulesets[key], join(dir, 'middle-box', name));
+        result.rulesets[key] = join(dir, 'middle-box', name);
+      }
       await mkdir(join(dir, 'inside-tunnel'));
       await rename(result.pcaps.leftInner, join(dir, 'inside-tunnel', 'left-ipsec0.pcap'));
       result.pcaps.leftInner = join(dir, 'inside-tunnel', 'left-ipsec0.pcap');
@@ -115,6 +121,11 @@ ${pings}
   the middle box forwarded towards the responder (after the fault and, where there is one, after
   the NAT) and everything the responder sent (before the fault filters it). Kept in a subfolder:
   it sees the same flows as \`left.pcap\` from another point of the path, so feed it on its own.
+- \`middle-box/ruleset.nft.conf\`, \`middle-box/ruleset.nft-json.conf\` — the middle box's whole ruleset at the end
+  of the run, \`nft list ruleset\` and \`nft -j list ruleset\`: its stateful forwarding firewall (table
+  \`ipsdl_router\`: policy drop; established/related, UDP 500/4500, ESP and ICMP errors accepted)${s.faultBefore || s.faultAfter ? ' and the fault (table `ipsdl_fault`)' : ''}.
+  Feed one with both swanctl.conf (\`-c middle-box/ruleset.nft.conf -c left.swanctl.conf -c right.swanctl.conf\`):
+  the configs name the tunnel's two ends, so the firewall check judges the box between them on its forward path.
 - \`inside-tunnel/left-ipsec0.pcap\` — tcpdump on the left peer's \`ipsec0\` (kernel-libipsec's TUN
   device, raw IP): the cleartext traffic before encryption and after decryption.
 - \`left.swanctl.conf\`, \`right.swanctl.conf\` — the peers' configs

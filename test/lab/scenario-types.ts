@@ -15,7 +15,7 @@ export interface TrafficStep {
 }
 
 /** The input combinations ipsec-doctor is run on for each scenario. */
-export type InputKind = 'responderLog' | 'initiatorLog' | 'bothLogs' | 'leftPcap' | 'middlePcap' | 'leftInnerPcap' | 'configs';
+export type InputKind = 'responderLog' | 'initiatorLog' | 'bothLogs' | 'leftPcap' | 'middlePcap' | 'leftInnerPcap' | 'configs' | 'middleRuleset' | 'middleRulesetJson';
 
 export interface CodeExpectation {
   codes?: string[];
@@ -47,6 +47,8 @@ export interface Scenario {
   installedAtEnd?: boolean;
   /** run `ipsec-doctor --live` in the left namespace during this scenario */
   live?: boolean;
+  /** run the `--host` probes in the left peer's namespaces while both daemons run; asserted in lab.test.ts */
+  hostAudit?: boolean;
   /** expected finding codes per input; asserted when a check registers the code */
   expect: Partial<Record<InputKind, CodeExpectation>>;
 }

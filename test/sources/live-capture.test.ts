@@ -23,6 +23,9 @@ import { liveOptionsFromArgs } from '../../src/sources/live/cli-options.js';
 import { loadCaptures } from '../../src/sources/pcap-file.js';
 import { analyse } from '../../src/run.js';
 import { FatalError } from '../../src/errors.js';
+import { startLiveCapture } from '../../src/sources/live-capture.js';
+import { describeSavedCapture } from '../../src/sources/live/cli-options.js';
+import { replayCap } from './replay-cap.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'src', 'cli.ts');
@@ -103,7 +106,11 @@ describe.skipIf(Boolean(liveReason))('live capture in a network namespace (real 
     const report = JSON.parse(stdout);
     expect(report.inputs[0]).toMatchObject({ kind: 'live', path: 'lo', dialect: 'ETHERNET' });
     // 3 requests + the kernel's 3 ICMP port unreachable answers, nothing else in the namespace
-    expect(report.inputs[0].counters).toMatchObject({ received: 6, written: 6, ike: 3, icmpErrors: 3, snaplenCut: 0 });
+    // loss counters, each for what it is: the namespace's lo received exactly these 6 frames and dropped none
+    // (kernel counters, read from this namespace's /proc/net/dev), -w lost nothing
+    expect(report.inputs[0].counters).toMatchObject({ received: 6, ifaceRxPackets: 6, ifaceRxDrops: 0, written: 6, notWritten: 0, ike: 3, icmpErrors: 3, snaplenCut: 0 });
+    // without the UI nobody can ask for the ring: none is kept
+    expect(report.inputs[0].counters).not.toHaveProperty('ringKept');
     const byCode = (c: string) => report.findings.find((f: { code: string }) => f.code === c);
     const silent = byCode('IKE_NO_RESPONSE');
     expect(silent.data).toMatchObject({ peer: '127.0.0.1:500', from: '127.0.0.2:500', retransmits: 2, stage: 'first', responderSpiZero: true });
@@ -235,5 +242,95 @@ describe('live capture without privileges', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+/**
+ * The live source itself (ring, counters, saveCapture, -w copy) with the `cap`
+ * binding replaced by replay-cap.ts: the real frames of samples/lab-healthy/left.pcap
+ * arrive through the same callback and reused buffer as libpcap's.
+ */
+describe('live source: saving the capture so far (replayed real frames, no privilege)', () => {
+  const LAB = 'samples/lab-healthy/left.pcap';
+  const tmp = () => mkdtempSync(join(tmpdir(), 'ipsecdoc-save-'));
+
+  it('without -w: the ring keeps the newest frames; saveCapture writes them mid-capture and after; the loss counters say what they are', async () => {
+    const dir = tmp();
+    try {
+      const replay = replayCap(LAB, ['lo']);
+      const capture = await startLiveCapture({ iface: 'lo', local: [], peer: [], loadCap: async () => replay.module, ring: { maxFrames: 10, maxBytes: 1 << 20 } });
+      // the lab regenerates the sample: expectations follow its frame count
+      const N = replay.frames.length;
+      expect(N).toBeGreaterThan(12);
+      expect(replay.emit(8)).toBe(8);
+      // mid-capture, nothing evicted yet: everything seen is written
+      const early = capture.saveCapture(join(dir, 'early.pcap'));
+      expect(early).toMatchObject({ kind: 'ring', frames: 8, seen: 8, firstFrame: 1, lastFrame: 8 });
+      expect(describeSavedCapture(early)).toBe(`wrote all 8 frames seen to ${join(dir, 'early.pcap')}`);
+      expect(readPcapFrames(readFileSync(join(dir, 'early.pcap'))).map((f) => Buffer.from(f.data).toString('hex'))).toEqual(
+        replay.frames.slice(0, 8).map((f) => Buffer.from(f.data).toString('hex')),
+      );
+      replay.emit();
+      const c = capture.counters();
+      expect(c).toMatchObject({ received: N, ringKept: 10, ringEvicted: N - 10, snaplenCut: 0 });
+      // the kernel's counter for lo in this process's namespace: read, not invented
+      expect(c.ifaceRxDrops).toBeTypeOf('number');
+      expect(c.ifaceRxPackets).toBeTypeOf('number');
+      expect(c).not.toHaveProperty('notWritten');
+      expect(c).not.toHaveProperty('written');
+      capture.stop();
+      const result = await capture.done;
+      expect(result.input.counters).toMatchObject({ received: N, ringKept: 10, ringEvicted: N - 10 });
+      expect(result.diagnostics.map((d) => d.message)).toContain(
+        `the in-memory ring (at most 10 frames / 1 MiB) kept the last 10 of ${N} frames (${N - 9}–${N}); use -w FILE to keep every frame`,
+      );
+      // after the capture ended the ring is still there for `w`
+      const path = join(dir, 'late.pcap');
+      const late = capture.saveCapture(path);
+      expect(late).toMatchObject({ kind: 'ring', frames: 10, seen: N, firstFrame: N - 9, lastFrame: N });
+      expect(describeSavedCapture(late)).toBe(`wrote the last 10 of ${N} frames (${N - 9}–${N}) to ${path}; the in-memory ring keeps at most 10 frames / 1 MiB, -w keeps all`);
+      const back = readPcapFrames(readFileSync(path));
+      expect(back.map((f) => Buffer.from(f.data).toString('hex'))).toEqual(replay.frames.slice(N - 10).map((f) => Buffer.from(f.data).toString('hex')));
+      // the saved frames decode to the same evidence kinds as the original's tail
+      const loaded = await loadCaptures([path], { local: [], peer: [] });
+      expect(loaded.inputs[0].packets).toBe(10);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('with -w: saveCapture copies the file written so far (staged records flushed), or says it is already there', async () => {
+    const dir = tmp();
+    try {
+      const replay = replayCap(LAB, ['lo']);
+      const out = join(dir, 'w.pcap');
+      const capture = await startLiveCapture({ iface: 'lo', local: [], peer: [], write: out, loadCap: async () => replay.module });
+      replay.emit(5);
+      const copy = capture.saveCapture(join(dir, 'copy.pcap'));
+      expect(copy).toMatchObject({ kind: 'copied', frames: 5, seen: 5, writePath: out });
+      expect(readPcapFrames(readFileSync(join(dir, 'copy.pcap')))).toHaveLength(5);
+      expect(capture.saveCapture(out)).toMatchObject({ kind: 'already-there', frames: 5 });
+      expect(describeSavedCapture(capture.saveCapture(out))).toBe(`the capture is already being written to ${out} (-w): 5 of 5 frames so far`);
+      expect(capture.counters()).toMatchObject({ received: 5, written: 5, notWritten: 0 });
+      expect(capture.counters()).not.toHaveProperty('ringKept');
+      replay.emit();
+      capture.stop();
+      const result = await capture.done;
+      const N = replay.frames.length;
+      expect(result.input.counters).toMatchObject({ received: N, written: N, notWritten: 0 });
+      expect(readPcapFrames(readFileSync(out))).toHaveLength(N);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('ring: false (the non-interactive CLI) keeps no frames and says so when asked', async () => {
+    const replay = replayCap(LAB, ['lo']);
+    const capture = await startLiveCapture({ iface: 'lo', local: [], peer: [], ring: false, loadCap: async () => replay.module });
+    replay.emit();
+    expect(capture.counters()).not.toHaveProperty('ringKept');
+    expect(() => capture.saveCapture('/nonexistent/x.pcap')).toThrow(/keeps no frames/);
+    capture.stop();
+    await capture.done;
   });
 });

@@ -1,8 +1,14 @@
-import { describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { render } from 'ink-testing-library';
 import { App } from '../../src/ui/App.js';
 import { makeTheme } from '../../src/ui/theme.js';
 import { CHECKS, finished, HEALTHY_LOG, inProgress, PSK_LOG, realCounters, UDP500_LOG } from './snapshots.js';
+import { definedCounters, startLiveCapture } from '../../src/sources/live-capture.js';
+import { describeSavedCapture } from '../../src/sources/live/cli-options.js';
+import { readPcapFrames, replayCap } from '../sources/replay-cap.js';
 
 const SIZE = { columns: 80, rows: 24 };
 const KEY = { down: '\u001B[B', up: '\u001B[A', enter: '\r', tab: '\t', esc: '\u001B', right: '\u001B[C' };
@@ -123,8 +129,9 @@ describe('Ink UI', () => {
     const { lastFrame, stdin, unmount } = render(<App snapshot={snapshot} theme={plain} size={SIZE} onStopCapture={onStopCapture} />);
     const frame = lastFrame()!;
     expect(frame).toMatch(/capturing on veth-left — press s to stop and analyse/);
-    expect(frame).toContain('12.5 s · frames');
-    expect(frame.split('\n').at(-1)).toMatch(/^s stop capture · /);
+    expect(frame).toContain('12.5 s · received');
+    // at 80 columns the live keys and the rest fit only in the compact form: q quit stays visible
+    expect(frame.split('\n').at(-1)).toBe('s stop · jk move · ⏎ open · l ladder · / filter · e export · q quit');
     stdin.write('s');
     await tick();
     expect(onStopCapture).toHaveBeenCalledTimes(1);
@@ -177,5 +184,116 @@ describe('Ink UI', () => {
     expect(frame).toContain('Fix');
     expectFits(frame, { columns: 120, rows: 30 });
     noColour.unmount();
+  });
+});
+
+describe('Ink UI during a live capture (real collector, real frames through the live source)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ipsecdoc-ui-live-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** samples/lab-healthy/left.pcap replayed through the live source, as libpcap would hand it over, with a 10-frame ring */
+  async function liveSource() {
+    const replay = replayCap('samples/lab-healthy/left.pcap', ['lo']);
+    const capture = await startLiveCapture({ iface: 'lo', local: [], peer: [], loadCap: async () => replay.module, ring: { maxFrames: 10, maxBytes: 1 << 20 } });
+    replay.emit();
+    const snapshot = { checks: CHECKS, results: [], inputs: [], live: { iface: 'lo', counters: definedCounters(capture.counters()) } };
+    return { replay, capture, snapshot };
+  }
+
+  it('counters name each loss figure; w asks for a path and writes the ring through onWriteCapture', async () => {
+    const { replay, capture, snapshot } = await liveSource();
+    // the lab regenerates the sample: expectations follow its frame count
+    const N = replay.frames.length;
+    const onWriteCapture = vi.fn(async (path: string) => describeSavedCapture(capture.saveCapture(path)));
+    const { lastFrame, stdin, unmount } = render(<App snapshot={snapshot} theme={plain} size={SIZE} onStopCapture={() => {}} onWriteCapture={onWriteCapture} />);
+    const frame = lastFrame()!;
+    expect(frame).toContain(`· received ${N} · IKE `);
+    expect(frame).toMatch(/● live lo \d+(\.\d)? s · received/);
+    // kernel lo: this process's real /proc/net/dev counters since the capture started
+    expect(frame).toMatch(/ {2}kernel lo, all traffic: rx \d+ drops \d+ · libpcap drops n\/a · in memory 10\//);
+    expect(frame).toContain(`in memory 10/${N}`);
+    expect(frame.split('\n').at(-1)).toBe('s stop · w pcap · jk move · ⏎ open · l ladder · / filter · e export · q quit');
+    expectFits(frame);
+    stdin.write('w');
+    expect(await until(lastFrame, 'write capture (pcap) to: ipsec-doctor-capture.pcap')).toContain('write capture (pcap) to: ipsec-doctor-capture.pcap');
+    const path = join(dir, 'mid.pcap');
+    stdin.write('\x7f'.repeat('ipsec-doctor-capture.pcap'.length));
+    stdin.write(path);
+    expect(await until(lastFrame, `write capture (pcap) to: ${path}`)).toContain(`write capture (pcap) to: ${path}`);
+    stdin.write(KEY.enter);
+    const done = await until(lastFrame, `wrote the last 10 of ${N} frames`);
+    expect(done).toContain(`wrote the last 10 of ${N} frames (${N - 9}–${N}) to ${path}`);
+    expectFits(done);
+    expect(onWriteCapture).toHaveBeenCalledWith(path);
+    expect(readPcapFrames(readFileSync(path)).map((f) => Buffer.from(f.data).toString('hex'))).toEqual(
+      replay.frames.slice(N - 10).map((f) => Buffer.from(f.data).toString('hex')),
+    );
+    // Esc leaves the prompt without writing
+    stdin.write('w');
+    await until(lastFrame, 'write capture (pcap) to:');
+    stdin.write(KEY.esc);
+    await until(lastFrame, /^(?![\s\S]*write capture \(pcap\) to:)/);
+    expect(onWriteCapture).toHaveBeenCalledTimes(1);
+    capture.stop();
+    await capture.done;
+    unmount();
+  });
+
+  it('a write that fails says why on the status line', async () => {
+    const { capture, snapshot } = await liveSource();
+    const { lastFrame, stdin, unmount } = render(
+      <App snapshot={snapshot} theme={plain} size={SIZE} onWriteCapture={async (p) => describeSavedCapture(capture.saveCapture(p))} />,
+    );
+    stdin.write('w');
+    await until(lastFrame, 'write capture (pcap) to:');
+    stdin.write('\x7f'.repeat(40));
+    stdin.write('/nonexistent-dir/x.pcap');
+    await until(lastFrame, 'to: /nonexistent-dir/x.pcap');
+    stdin.write(KEY.enter);
+    expect(await until(lastFrame, 'capture not written')).toContain('capture not written: cannot write /nonexistent-dir/x.pcap: ENOENT');
+    capture.stop();
+    await capture.done;
+    unmount();
+  });
+
+  it('Ctrl-C while capturing stops the capture like s (once), the second Ctrl-C quits; e asks to stop first', async () => {
+    const { capture, snapshot } = await liveSource();
+    const onStopCapture = vi.fn(() => capture.stop());
+    const onQuit = vi.fn();
+    const onExport = vi.fn(async () => 'exported');
+    const { lastFrame, stdin, unmount } = render(<App snapshot={snapshot} theme={plain} size={SIZE} onStopCapture={onStopCapture} onQuit={onQuit} onExport={onExport} />);
+    stdin.write('e');
+    await until(lastFrame, 'export as:');
+    stdin.write(KEY.enter);
+    await until(lastFrame, 'export markdown to:');
+    stdin.write(KEY.enter);
+    expect(await until(lastFrame, 'stop the capture first')).toContain('stop the capture first (s), then export the report');
+    expect(onExport).not.toHaveBeenCalled();
+    stdin.write('\x03');
+    expect(await until(lastFrame, 'Ctrl-C again quits')).toContain('stopping the capture and analysing… (Ctrl-C again quits)');
+    expect(onStopCapture).toHaveBeenCalledTimes(1);
+    expect(onQuit).not.toHaveBeenCalled();
+    // s after a stop does not stop twice
+    stdin.write('s');
+    await tick();
+    expect(onStopCapture).toHaveBeenCalledTimes(1);
+    const result = await capture.done;
+    expect(result.input.counters?.received).toBeGreaterThan(12);
+    stdin.write('\x03');
+    await tick();
+    expect(onQuit).toHaveBeenCalledTimes(1);
+    unmount();
+  });
+
+  it('without a live capture Ctrl-C quits at once, even from a prompt', async () => {
+    const { snapshot } = await finished(PSK_LOG);
+    const onQuit = vi.fn();
+    const { lastFrame, stdin, unmount } = render(<App snapshot={snapshot} theme={plain} size={SIZE} onQuit={onQuit} />);
+    stdin.write('/');
+    await until(lastFrame, 'filter: ');
+    stdin.write('\x03');
+    await tick();
+    expect(onQuit).toHaveBeenCalledTimes(1);
+    unmount();
   });
 });

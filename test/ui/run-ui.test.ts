@@ -10,6 +10,8 @@ import { redactReport } from '../../src/reporters/redact.js';
 import { buildEvidence, analyse } from '../../src/run.js';
 import type { Report } from '../../src/report/types.js';
 import { CHECKS } from './snapshots.js';
+import { definedCounters, type LiveCapture } from '../../src/sources/live-capture.js';
+import { replayCap } from '../sources/replay-cap.js';
 
 class FakeStdout extends EventEmitter {
   columns = 100;
@@ -87,5 +89,47 @@ describe('runInteractive', () => {
     const report = await done;
     // the caller gets the unredacted report for the exit code
     expect(report?.summary.errors).toBe(2);
+  }, 30000);
+
+  it('live: the first Ctrl-C stops the capture and the analysis still runs; the second quits (Ink does not swallow it)', async () => {
+    const stdout = new FakeStdout();
+    const stdin = new FakeStdin();
+    // samples/lab-healthy/left.pcap through the live source, as libpcap would hand it over
+    const replay = replayCap('samples/lab-healthy/left.pcap', ['lo']);
+    let capture: LiveCapture | undefined;
+    let pushLive: ((c: Record<string, number>) => void) | undefined;
+    const done = runInteractive({
+      checks: CHECKS,
+      color: false,
+      formats: ['markdown'],
+      live: { iface: 'lo', subscribe: (push) => ((pushLive = push), () => (pushLive = undefined)), stop: () => capture?.stop() },
+      run: async ({ onResult, onInputs }) => {
+        const evidence = await buildEvidence({
+          logs: [], pcaps: [], configs: [], host: false, local: [], peer: [],
+          live: { iface: 'lo', loadCap: async () => replay.module, onStart: (c) => ((capture = c), void replay.emit()), onUpdate: (c) => pushLive?.(definedCounters(c)) },
+        });
+        onInputs(evidence.inputs);
+        return analyse(evidence, { onResult });
+      },
+      onExport: async () => 'unused',
+      io: { stdout: stdout as never, stdin: stdin as never, stderr: new FakeStdout() as never, debug: true, patchConsole: false },
+    });
+    const screen = () => stdout.frames.at(-1) ?? '';
+    const waitFor = async (re: RegExp) => {
+      const end = Date.now() + 15000;
+      while (!re.test(screen()) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+      return screen();
+    };
+    const N = replay.frames.length;
+    expect(await waitFor(new RegExp(`received ${N} `))).toMatch(/capturing on lo — press s to stop and analyse/);
+    stdin.write('\x03');
+    // the capture stopped and the checks ran on what it captured: the header shows the live input
+    expect(await waitFor(new RegExp(`live lo \\(ETHERNET\\) ${N} pkts`))).toContain(`live lo (ETHERNET) ${N} pkts`);
+    const analysed = await waitFor(/no problems found|error|warning/);
+    expect(analysed).not.toContain('capturing on lo');
+    expect(analysed).not.toContain('stopping the capture');
+    stdin.write('\x03');
+    const report = await done;
+    expect(report?.inputs[0]).toMatchObject({ kind: 'live', path: 'lo', packets: N });
   }, 30000);
 });

@@ -21,6 +21,14 @@ export interface Endpoints {
   tsPairs: Array<{ local: string; remote: string }>;
   ahInUse: boolean | undefined;
   fromConfigs: boolean;
+  /**
+   * The configs hold both ends of a tunnel (one config's local address is another's
+   * remote address, e.g. left.swanctl.conf and right.swanctl.conf) and --local does not
+   * say which end this is: the ruleset may as well be a box between them.
+   */
+  bothEnds: boolean;
+  /** every tunnel endpoint address the configs and options name */
+  ends: string[];
 }
 
 export interface FlowResult {
@@ -41,6 +49,8 @@ export interface FlowResult {
   /** interfaces on which it is accepted (when some were and some were not) */
   acceptedOn: string[];
   uncertain: boolean;
+  /** the blocking rule matches only on a condition the evaluator cannot decide (payload bytes, …): it may drop the flow */
+  maybe: boolean;
 }
 
 const PORTS: Record<IpsecFlow, { proto: number; port?: number }> = { ike: { proto: 17, port: 500 }, 'nat-t': { proto: 17, port: 4500 }, esp: { proto: 50 }, ah: { proto: 51 } };
@@ -53,11 +63,17 @@ export function endpointsOf(evidence: Evidence): Endpoints {
   const locals = new Set(evidence.options.local.filter((a) => addrBits(a)));
   const tsPairs: Endpoints['tsPairs'] = [];
   let ah: boolean | undefined = evidence.configs?.length ? false : undefined;
+  const configLocals = new Set<string>();
+  const configRemotes = new Set<string>();
   for (const facts of evidence.configs ?? []) {
     for (const conn of facts.connections) {
       // ipsec.conf left/right: either end may be this host, so both go on both lists
       for (const a of conn.remote.addrs.value) if (addrBits(a)) peers.add(a);
       for (const a of conn.local.addrs.value) if (addrBits(a)) (conn.symmetric ? peers : locals).add(a);
+      if (!conn.symmetric) {
+        for (const a of conn.local.addrs.value) if (addrBits(a)) configLocals.add(a);
+        for (const a of conn.remote.addrs.value) if (addrBits(a)) configRemotes.add(a);
+      }
       if (conn.symmetric) for (const a of conn.remote.addrs.value) if (addrBits(a)) locals.add(a);
       for (const child of conn.children) {
         if (child.ahProposals?.value.length) ah = true;
@@ -65,8 +81,10 @@ export function endpointsOf(evidence: Evidence): Endpoints {
       }
     }
   }
+  const ends = [...new Set([...locals, ...peers])];
+  const bothEnds = !evidence.options.local.length && [...configLocals].some((a) => configRemotes.has(a));
   for (const l of locals) peers.delete(l);
-  return { peers: [...peers], locals: [...locals], tsPairs, ahInUse: ah, fromConfigs: Boolean(evidence.configs?.length) };
+  return { peers: [...peers], locals: [...locals], tsPairs, ahInUse: ah, fromConfigs: Boolean(evidence.configs?.length), bothEnds, ends };
 }
 
 export const firewallFlows = derived((evidence: Evidence): FlowResult[] => {
@@ -76,28 +94,35 @@ export const firewallFlows = derived((evidence: Evidence): FlowResult[] => {
   const known = new Set([...ep.peers, ...ep.locals].map(versionOf));
   for (const rs of evidence.rulesets ?? []) {
     for (const family of familiesOf(rs).filter((f) => !known.size || known.has(f))) {
-      const peers = ep.peers.filter((p) => versionOf(p) === family);
-      const local = ep.locals.find((l) => versionOf(l) === family);
-      const paths: PacketPath[] = middleBox(rs, family, ep) ? ['forward'] : ['input', 'output'];
+      const mid = middleBox(rs, family, ep);
+      // between two known ends, each end's packets towards the other are the flows (one per direction)
+      const between = mid && ep.bothEnds;
+      const peers = (between ? ep.ends : ep.peers).filter((p) => versionOf(p) === family);
+      const local = mid ? undefined : ep.locals.find((l) => versionOf(l) === family);
+      const paths: PacketPath[] = mid ? ['forward'] : ['input', 'output'];
       for (const flow of ['ike', 'nat-t', 'esp', 'ah'] as IpsecFlow[]) {
         if (flow === 'ah' && ep.ahInUse === false) continue;
         const { proto, port } = PORTS[flow];
         for (const peer of peers.length ? peers : [undefined]) {
+          const others = peers.filter((p) => p !== peer);
+          const far = between && others.length === 1 ? others[0] : local;
           for (const path of paths) {
-            for (const direction of ['in', 'out'] as const) {
+            for (const direction of between ? (['in'] as const) : (['in', 'out'] as const)) {
               if (path !== 'forward' && (path === 'input') !== (direction === 'in')) continue;
-              const [src, dst] = direction === 'in' ? [peer, local] : [local, peer];
+              const [src, dst] = direction === 'in' ? [peer, far] : [far, peer];
               out.push(judge(rs, flow, { family, path, proto, src, dst, sport: port, dport: port, ct: 'new' }, direction, peer));
             }
           }
         }
       }
       const icmp = family === 4 ? { proto: 1, icmp: { type: 3, code: 4 } } : { proto: 58, icmp: { type: 2, code: 0 } };
-      for (const path of paths.includes('forward') ? (['forward'] as const) : (['input', 'output'] as const)) {
+      // a router sends its own fragmentation-needed (OUTPUT) when the next link is narrower, and forwards those of routers further on
+      for (const path of mid ? (['forward', 'output'] as const) : (['input', 'output'] as const)) {
         // an ICMP error for a tracked flow is RELATED; even that must pass
         out.push(judge(rs, 'icmp-frag', { family, path, ...icmp, ct: 'related', dst: path === 'input' ? local : undefined, src: path === 'output' ? local : undefined }, path === 'output' ? 'out' : 'in'));
       }
-      for (const ts of ep.tsPairs.filter((t) => versionOf(t.local.split('/')[0]) === family)) {
+      // a box between the peers sees only ciphertext: decrypted traffic never crosses it
+      for (const ts of mid ? [] : ep.tsPairs.filter((t) => versionOf(t.local.split('/')[0]) === family)) {
         const pkt = { family, path: 'forward' as const, proto: 6, dport: 443, src: firstHost(ts.remote), dst: firstHost(ts.local), ct: 'new' as const };
         out.push({ ...judge(rs, 'decrypted', { ...pkt, ipsecIn: true }, 'in'), ts });
         out.push({ ...judge(rs, 'decrypted-plain', { ...pkt, ipsecIn: false }, 'in'), ts });
@@ -118,8 +143,8 @@ function judge(rs: Ruleset, flow: FlowResult['flow'], base: Omit<Packet, 'iif' |
   for (const iface of names) {
     const p: Packet = { ...base, iif: inbound ? iface : undefined, oif: outbound && !inbound ? iface : undefined };
     // the established walk only matters when the first packet is refused
-    const first = evaluate(rs, p);
-    evals.push({ iface, e: first, est: first.decision.verdict === 'accept' ? first : evaluate(rs, { ...p, ct: 'established' }) });
+    const first = mayDrop(rs, evaluate(rs, p));
+    evals.push({ iface, e: first, est: first.decision.verdict === 'accept' ? first : mayDrop(rs, evaluate(rs, { ...p, ct: 'established' })) });
   }
   const blockedAll = evals.every((x) => x.e.decision.verdict !== 'accept');
   const acceptedOn = blockedAll ? [] : evals.filter((x) => x.e.decision.verdict === 'accept').map((x) => x.iface);
@@ -131,7 +156,24 @@ function judge(rs: Ruleset, flow: FlowResult['flow'], base: Omit<Packet, 'iif' |
     acceptedWhenEstablished: worst.est.decision.verdict === 'accept',
     acceptedOn: acceptedOn.length === evals.length ? [] : acceptedOn,
     uncertain: worst.e.undecided.length > 0,
+    maybe: worst.e.decision.verdict !== 'accept' && Boolean(worst.e.decision.rule && worst.e.undecided.includes(worst.e.decision.rule)),
   };
+}
+
+/**
+ * An accept reached past a DROP/REJECT rule whose decidable conditions all matched and
+ * whose others cannot be decided (`@th,64,32 != 0`, an unresolved set, an xt match):
+ * that rule may drop the flow, which is worth a warning rather than silence.
+ */
+function mayDrop(rs: Ruleset, e: Evaluation): Evaluation {
+  if (e.decision.verdict !== 'accept') return e;
+  const rule = e.undecided.find((r) => r.verdict.kind === 'drop' || r.verdict.kind === 'reject');
+  if (!rule) return e;
+  for (const table of rs.tables) {
+    const chain = table.chains.find((c) => c.rules.includes(rule));
+    if (chain) return { ...e, decision: { verdict: rule.verdict.kind as 'drop' | 'reject', table, chain, rule, byPolicy: false } };
+  }
+  return e;
 }
 
 function familiesOf(rs: Ruleset): Array<4 | 6> {
@@ -145,9 +187,9 @@ function familiesOf(rs: Ruleset): Array<4 | 6> {
   return [...fams].filter((f) => baseChains(rs, f, 'input').length + baseChains(rs, f, 'forward').length > 0);
 }
 
-/** No config says this box is an endpoint, and only the forward path mentions IKE/ESP: a firewall between the peers. */
+/** No config says this box is an endpoint (or the configs are both ends'), and only the forward path mentions IKE/ESP: a firewall between the peers. */
 function middleBox(rs: Ruleset, family: 4 | 6, ep: Endpoints): boolean {
-  if (ep.fromConfigs || ep.locals.length) return false;
+  if (!ep.bothEnds && (ep.fromConfigs || ep.locals.length)) return false;
   const mentions = (path: PacketPath) =>
     baseChains(rs, family, path).some(({ chain }) => chain.rules.some((r) => r.matches.some((m) => (m.kind === 'proto' && (m.protos.includes(50) || m.protos.includes(51))) || (m.kind === 'port' && m.ranges.some(([a, b]) => a <= 4500 && b >= 500)))));
   return mentions('forward') && !mentions('input');

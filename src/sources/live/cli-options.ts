@@ -3,7 +3,8 @@
  * from parsed argv to LiveCaptureOptions, with the usage errors a user can act on.
  */
 import { UsageError } from '../../errors.js';
-import type { LiveCaptureOptions } from '../live-capture.js';
+import type { LiveCaptureOptions, SavedCapture } from '../live-capture.js';
+import { ringLimits } from './frame-ring.js';
 
 export interface LiveArgs {
   live?: boolean;
@@ -39,4 +40,13 @@ function numberArg(flag: string, value: string | undefined): number | undefined 
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} needs a positive number, not '${value}'`);
   return n;
+}
+
+/** The status line after the `w` key: where the capture is and how much of it. */
+export function describeSavedCapture(s: SavedCapture): string {
+  if (s.kind === 'already-there') return `the capture is already being written to ${s.writePath} (-w): ${s.frames} of ${s.seen} frames so far`;
+  if (s.kind === 'copied') return `copied the -w capture ${s.writePath} to ${s.path}: ${s.frames} of ${s.seen} frames`;
+  if (s.frames === s.seen) return `wrote all ${s.frames} frames seen to ${s.path}`;
+  // kept vs seen and the path first: the status line cuts what does not fit
+  return `wrote the last ${s.frames} of ${s.seen} frames (${s.firstFrame}–${s.lastFrame}) to ${s.path}; the in-memory ring keeps ${ringLimits(s.maxFrames ?? 0, s.maxBytes ?? 0)}, -w keeps all`;
 }
