@@ -132,6 +132,9 @@ export interface LiveCapture {
 }
 
 /** Opens the interface (throwing InputError/UsageError if that fails) and starts capturing. */
+/** Cap objects whose open() failed: kept alive on purpose (see startLiveCapture). */
+const failedHandles: CapHandle[] = [];
+
 export async function startLiveCapture(opts: LiveCaptureOptions): Promise<LiveCapture> {
   const snaplen = validSnaplen(opts.snaplen);
   if (opts.durationSec !== undefined && !(opts.durationSec > 0)) throw new UsageError(`--duration must be a positive number of seconds`);
@@ -146,6 +149,10 @@ export async function startLiveCapture(opts: LiveCaptureOptions): Promise<LiveCa
   try {
     linkName = handle.open(opts.iface, filter, KERNEL_BUFFER_BYTES, buffer);
   } catch (err) {
+    // cap 0.2.1 keeps the pcap_t of a failed pcap_activate(); its destructor then calls
+    // uv_poll_stop() on a poll handle never initialised and aborts the process whenever
+    // the GC happens to finalise the object. Never let it be collected.
+    failedHandles.push(handle);
     throw openError(firstLine(err), opts.iface, filter);
   }
   const linktype = linktypeFromCapName(linkName);

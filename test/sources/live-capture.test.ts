@@ -10,7 +10,7 @@
  * wire-length hint on random bytes, flag validation, and the "cap missing" message.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -164,6 +164,25 @@ describe.skipIf(Boolean(liveReason))('live capture in a network namespace (real 
     if (r.error) return console.warn('live-capture: setpriv missing, privilege test not run');
     expect(r.status).toBe(2);
     expect(r.stderr.toString()).toMatch(/no permission to capture on lo: .*Operation not permitted.*CAP_NET_RAW.*setcap cap_net_raw,cap_net_admin\+eip/s);
+  });
+
+  it('a failed open survives garbage collection (cap 0.2.1 aborts when it finalises a failed handle)', () => {
+    // Before the fix this aborted with `uv_poll_stop: Assertion !uv__is_closing(handle)`
+    // whenever the GC ran between the failed open and the exit: a flaky crash instead of exit 2.
+    const scriptDir = mkdtempSync(join(tmpdir(), 'ipsecdoc-capgc-'));
+    chmodSync(scriptDir, 0o755); // run as nobody below
+    const script = join(scriptDir, 'gc.mts');
+    writeFileSync(script, [
+      `import { startLiveCapture } from ${JSON.stringify(join(ROOT, 'src', 'sources', 'live-capture.ts'))};`,
+      "try { await startLiveCapture({ iface: 'lo', durationSec: 1, local: [], peer: [] }); } catch (e) { console.log('refused:', (e as Error).message); }",
+      'for (let i = 0; i < 3; i++) { (globalThis as { gc?: () => void }).gc?.(); await new Promise((r) => setTimeout(r, 20)); }',
+      "console.log('survived');",
+    ].join('\n'));
+    const r = spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', '--inh-caps=-all', process.execPath, '--expose-gc', '--import', 'tsx', script], { cwd: ROOT });
+    rmSync(scriptDir, { recursive: true, force: true });
+    if (r.error) return console.warn('live-capture: setpriv missing, GC test not run');
+    expect(r.signal, r.stderr.toString()).toBeNull();
+    expect(r.stdout.toString()).toMatch(/refused: no permission to capture on lo[\s\S]*survived/);
   });
 });
 
