@@ -11,7 +11,7 @@ import type { Report } from './report/types.js';
 import { loadLogFile } from './sources/log-file.js';
 import { loadConfigs } from './sources/config-file.js';
 import { loadCaptures } from './sources/pcap-file.js';
-import { captureLive } from './sources/live-capture.js';
+import { captureLive, type LiveCapture } from './sources/live-capture.js';
 import type { LiveRunOptions } from './sources/live/cli-options.js';
 import { allChecks } from '../checks/index.js';
 import { ladderOf } from './evidence/derived/ladder.js';
@@ -112,6 +112,33 @@ export async function diagnose(opts: RunOptions): Promise<Report> {
 export async function analyse(evidence: Evidence, opts: Pick<RunOptions, 'only' | 'checks' | 'onResult'> = {}): Promise<Report> {
   const results = await runChecks(opts.checks ?? allChecks, evidence, { only: opts.only, onResult: opts.onResult });
   return buildReport(evidence.inputs, results, evidence.diagnostics, buildViews(evidence));
+}
+
+/** Without new frames the checks still re-run this often: NO_ESP's quiet period is measured against the clock. */
+const LIVE_QUIET_RERUN_MS = 15_000;
+
+/**
+ * --live in the interactive UI (issue 6, "checks re-evaluated as evidence arrives"):
+ * each call analyses a snapshot of the capture so far, or resolves to undefined when
+ * no frame arrived since the last analysis and it is recent. Only the capture's own
+ * evidence: logs, configs and host probes join the final analysis.
+ */
+export function liveAnalyser(
+  capture: Pick<LiveCapture, 'snapshot' | 'counters'>,
+  opts: Pick<RunOptions, 'local' | 'peer' | 'only' | 'checks'>,
+  now: () => number = Date.now,
+): () => Promise<Report | undefined> {
+  let analysedFrames = -1;
+  let analysedAt = 0;
+  return async () => {
+    const frames = capture.counters().received;
+    if (frames === analysedFrames && now() - analysedAt < LIVE_QUIET_RERUN_MS) return undefined;
+    const snap = capture.snapshot();
+    analysedFrames = snap.input.packets ?? frames;
+    analysedAt = now();
+    const evidence: Evidence = { inputs: [snap.input], diagnostics: snap.diagnostics, options: { local: opts.local, peer: opts.peer }, packets: snap.packets };
+    return analyse(evidence, opts);
+  };
 }
 
 /** Renderable views for the UI and HTML: the ladder is bounded (ladder-lane.ts MAX_STEPS/MAX_LANES) and JSON-safe. */

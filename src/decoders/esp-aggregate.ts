@@ -107,11 +107,13 @@ export class EspAggregator {
       Object.assign(f, { missing: s.missing, gaps: s.gaps, duplicates: s.duplicates, outOfOrder: s.outOfOrder, stale: s.stale });
       // the ring holds the last SAMPLE_FRAMES frames, oldest at lastCount % SAMPLE_FRAMES once it wrapped
       const kept = Math.min(st.lastCount, SAMPLE_FRAMES);
+      // a new list: the flow's own holds the first frames only, so a live snapshot can call flows() again
+      const sampleFrames = f.sampleFrames.slice(0, SAMPLE_FRAMES);
       for (let i = st.lastCount - kept; i < st.lastCount; i++) {
         const fr = st.lastFrames[i % SAMPLE_FRAMES];
-        if (!f.sampleFrames.includes(fr)) f.sampleFrames.push(fr);
+        if (!sampleFrames.includes(fr)) sampleFrames.push(fr);
       }
-      return f;
+      return { ...f, sampleFrames };
     });
   }
 

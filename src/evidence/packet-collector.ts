@@ -375,6 +375,32 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
     return finished;
   }
 
+  /**
+   * finish()'s result for the frames so far, leaving the collector as it was (live mode
+   * re-runs the checks on it while frames keep arriving): copies of what later frames
+   * would change, so the cost follows flows and IKE messages, not packets. IP fragment
+   * sets still waiting for fragments are not reported incomplete yet: they may complete.
+   */
+  function snapshot(): PacketEvidence {
+    if (finished) return finished;
+    flushLinkRun();
+    const snap: PacketEvidence = {
+      sources: [...sources],
+      ikeMessages: ikeMessages.slice(),
+      espFlows: structuredClone(esp.flows()),
+      espSenders: structuredClone(esp.espSenders()),
+      icmpErrors: icmpErrors.slice(),
+      natKeepalives: structuredClone(keepalives),
+      trafficFlows: structuredClone(traffic.flows()),
+      counters: { ...counters, capped: counters.capped + esp.capped + traffic.capped },
+      local: opts.local,
+      peer: opts.peer,
+    };
+    if (firstTs !== undefined) snap.firstTs = firstTs;
+    if (lastTs !== undefined) snap.lastTs = lastTs;
+    return snap;
+  }
+
   return {
     addFrame,
     addDiagnostic: (d) => {
@@ -389,6 +415,7 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
       return { ...counters };
     },
     diagnostics: () => diagnostics,
+    snapshot,
     finish,
   };
 }
@@ -417,7 +444,8 @@ function worthReassembling(udpStart: Uint8Array): boolean {
 function cacheKey(d: Uint8Array, off: number, end: number, src: Uint8Array, dst: Uint8Array, sp: number, dp: number, extra: number): number {
   let a = 0x811c9dc5 ^ (end - off);
   let b = 0x9747b28c ^ extra;
-  const stop = Math.min(end, off + 64);
+  // the 28-byte header (SPIs, exchange, flags, message ID, length) and the first payload header tell messages apart
+  const stop = Math.min(end, off + 32);
   for (let i = off; i < stop; i++) {
     a = Math.imul(a ^ d[i], 0x01000193);
     b = Math.imul(b ^ d[i] ^ (a >>> 24), 0x01000193);

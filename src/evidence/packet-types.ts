@@ -491,6 +491,8 @@ export interface PacketCollector {
   count(key: string, n?: number): void;
   counters(): Record<string, number>;
   diagnostics(): Diagnostic[];
+  /** finish()'s evidence for the frames so far, without ending the collection (see packet-collector.ts) */
+  snapshot(): PacketEvidence;
   finish(): PacketEvidence;
 }
 

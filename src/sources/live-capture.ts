@@ -129,6 +129,11 @@ export interface LiveCapture {
    * when `path` is that file). Throws InputError when the file cannot be written.
    */
   saveCapture(path: string): SavedCapture;
+  /**
+   * The evidence so far, the capture going on (the interactive UI re-runs the checks
+   * on it); after the capture ended, its final result.
+   */
+  snapshot(): LiveCaptureResult;
 }
 
 /** Opens the interface (throwing InputError/UsageError if that fails) and starts capturing. */
@@ -233,6 +238,13 @@ export async function startLiveCapture(opts: LiveCaptureOptions): Promise<LiveCa
     }
   });
 
+  // a capture file cannot say how long it listened after its last frame; a live capture can (esp-flows NO_ESP uses it)
+  const inputInfo = (now: LiveCounters): InputInfo => ({
+    kind: 'live', path: opts.iface, dialect: linkName, packets: now.received, counters: { ...definedCounters(now), linktype, startedAt: started / 1000, endedAt: Date.now() / 1000 },
+  });
+  let result: LiveCaptureResult | undefined;
+  const snapshot = (): LiveCaptureResult => result ?? { input: inputInfo(counters()), packets: collector.snapshot(), diagnostics: collector.diagnostics().slice() };
+
   let finish!: () => void;
   const done = new Promise<LiveCaptureResult>((resolve, reject) => {
     let finished = false;
@@ -261,12 +273,8 @@ export async function startLiveCapture(opts: LiveCaptureOptions): Promise<LiveCa
           });
         }
         const packets = collector.finish();
-        resolve({
-          // a capture file cannot say how long it listened after its last frame; a live capture can (esp-flows NO_ESP uses it)
-          input: { kind: 'live', path: opts.iface, dialect: linkName, packets: c.received, counters: { ...definedCounters(final), linktype, startedAt: started / 1000, endedAt: Date.now() / 1000 } },
-          packets,
-          diagnostics: collector.diagnostics(),
-        });
+        result = { input: inputInfo(final), packets, diagnostics: collector.diagnostics() };
+        resolve(result);
       } catch (err) {
         reject(err);
       }
@@ -307,7 +315,7 @@ export async function startLiveCapture(opts: LiveCaptureOptions): Promise<LiveCa
     return { kind: 'copied', path, frames, seen, writePath };
   };
 
-  const capture: LiveCapture = { done, stop: () => finish(), counters, saveCapture };
+  const capture: LiveCapture = { done, stop: () => finish(), counters, saveCapture, snapshot };
   opts.onStart?.(capture);
   return capture;
 }

@@ -24,6 +24,26 @@ export interface UiSnapshot {
   report?: Report;
   inputs: InputInfo[];
   live?: LiveView;
+  /** while a live capture runs: the checks on the capture so far, provisional until the final report replaces them */
+  interim?: InterimAnalysis;
+}
+
+export interface InterimAnalysis {
+  report: Report;
+  /** frames captured when the snapshot was taken */
+  frames: number;
+  /** how long the checks took on it, ms */
+  ms: number;
+}
+
+/** Interim results are shown only until the final run reports its first result. */
+export function isProvisional(s: UiSnapshot): boolean {
+  return !s.report && !s.results.length && Boolean(s.interim);
+}
+
+/** The results on screen: the final report's, the final run's so far, or the provisional ones. */
+export function shownResults(s: UiSnapshot): CheckResult[] {
+  return s.report?.results ?? (isProvisional(s) ? s.interim!.report.results : s.results);
 }
 
 export interface CheckRow {
@@ -39,14 +59,15 @@ export function isRunning(s: UiSnapshot): boolean {
 }
 
 export function checkRows(s: UiSnapshot): CheckRow[] {
-  const results = s.report?.results ?? s.results;
+  const results = shownResults(s);
+  const provisional = isProvisional(s);
   const byId = new Map(results.map((r) => [r.check, r]));
   const ids = s.checks.length ? s.checks : results.map((r) => ({ id: r.check, title: r.title }));
   let runningShown = false;
   return ids.map(({ id, title }) => {
     const r = byId.get(id);
     if (!r) {
-      const status: DisplayStatus = !s.report && !runningShown ? 'running' : 'pending';
+      const status: DisplayStatus = !s.report && !provisional && !runningShown ? 'running' : 'pending';
       if (status === 'running') runningShown = true;
       return { id, title, status, codes: [] };
     }
@@ -62,6 +83,7 @@ export function displayStatus(r: CheckResult): DisplayStatus {
 /** Findings ordered by severity (errors first), then by check and code, as the Report orders them. */
 export function findingsOf(s: UiSnapshot): Finding[] {
   if (s.report) return s.report.findings;
+  if (isProvisional(s)) return s.interim!.report.findings;
   return s.results
     .flatMap((r) => r.findings)
     .sort((a, b) => severityRank(a.severity) - severityRank(b.severity) || a.check.localeCompare(b.check) || a.code.localeCompare(b.code));
@@ -76,7 +98,7 @@ export function filterFindings(findings: Finding[], query: string): Finding[] {
 }
 
 export function ladderOfSnapshot(s: UiSnapshot): LadderView | undefined {
-  const v = s.report?.views?.ladder as LadderView | undefined;
+  const v = (s.report ?? (isProvisional(s) ? s.interim!.report : undefined))?.views?.ladder as LadderView | undefined;
   return v && Array.isArray(v.ladders) ? v : undefined;
 }
 

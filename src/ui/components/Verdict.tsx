@@ -12,12 +12,25 @@ interface Props {
   spinner: string;
   applicable: number;
   theme: Theme;
+  /** a live capture still running: the verdict is the provisional one of the checks on the capture so far */
+  soFar?: { iface: string; frames: number; ms: number };
 }
 
 /** The one-line answer, or the progress while checks run. */
-export function Verdict({ findings, running, done, total, current, spinner, applicable, theme }: Props) {
+export function Verdict({ findings, running, done, total, current, spinner, applicable, theme, soFar }: Props) {
   const c = summaryCounts(findings);
   const counts = `${c.errors} error${c.errors === 1 ? '' : 's'}, ${c.warnings} warning${c.warnings === 1 ? '' : 's'}, ${c.info} info`;
+  if (soFar) {
+    const worst = c.errors ? 'error' : c.warnings ? 'warning' : undefined;
+    const codes = worst ? `${worst === 'error' ? '✖' : '⚠'} ${[...new Set(findings.filter((f) => f.severity === worst).map((f) => f.code))].join(', ')}` : '✔ no problem yet';
+    return (
+      <Text wrap="truncate-end">
+        <Text color={theme.status.running}>{spinner} capturing on {soFar.iface} · </Text>
+        <Text bold color={worst ? theme.severity[worst] : theme.ok}>live — so far: {codes}</Text>
+        <Text color={theme.muted}> — {counts} (frame {soFar.frames}, checks took {soFar.ms} ms)</Text>
+      </Text>
+    );
+  }
   if (running) {
     return (
       <Text wrap="truncate-end">
