@@ -8,7 +8,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { writeFile } from 'node:fs/promises';
 import { FatalError, UsageError } from './errors.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
-import { analyse, buildEvidence, diagnose, type RunOptions } from './run.js';
+import { analyse, buildEvidence, diagnose, liveAnalyser, type RunOptions } from './run.js';
 import { redactReport, type RedactionMapping } from './reporters/redact.js';
 import { reporters, FORMATS } from './reporters/index.js';
 import { filterBySeverity } from './report/build-report.js';
@@ -162,6 +162,8 @@ async function main(argv: string[]): Promise<number> {
     const selected = opts.only ? allChecks.filter((c) => opts.only!.includes(c.meta.id)) : allChecks;
     let pushLive: ((counters: Record<string, number>) => void) | undefined;
     let capture: LiveCapture | undefined;
+    // the checks on the capture so far, re-run while it goes on (run-ui.ts paces them)
+    let analyseSoFar: (() => Promise<Report | undefined>) | undefined;
     // `w`: the capture so far (the ring, or a copy of the -w file); raw frames are never redacted
     const saveCapture = async (path: string) => {
       if (!capture) return 'the capture has not started yet';
@@ -173,9 +175,11 @@ async function main(argv: string[]): Promise<number> {
       formats: FORMATS,
       present,
       // live counters go to the header; `s` stops the capture like Ctrl-C does without the UI
-      live: live ? { iface: live.iface, subscribe: (push) => ((pushLive = push), () => (pushLive = undefined)), stop: () => stopCapture.abort(), saveCapture } : undefined,
+      live: live
+        ? { iface: live.iface, subscribe: (push) => ((pushLive = push), () => (pushLive = undefined)), stop: () => stopCapture.abort(), saveCapture, interim: async () => analyseSoFar?.() }
+        : undefined,
       run: async ({ onResult, onInputs }) => {
-        const evidence = await buildEvidence(live ? { ...opts, live: { ...live, onUpdate: (c) => pushLive?.(definedCounters(c)), onStart: (c) => (capture = c) } } : opts);
+        const evidence = await buildEvidence(live ? { ...opts, live: { ...live, onUpdate: (c) => pushLive?.(definedCounters(c)), onStart: (c) => ((capture = c), (analyseSoFar = liveAnalyser(c, opts))) } } : opts);
         onInputs(evidence.inputs);
         return analyse(evidence, { ...opts, onResult });
       },

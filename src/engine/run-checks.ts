@@ -24,6 +24,9 @@ export async function runChecks(checks: readonly Check[], evidence: Evidence, op
     const result = await runOne(check, evidence);
     results.push(result);
     opts.onResult?.(result);
+    // yield to the event loop between checks: during a live capture the interim analyses
+    // run beside libpcap's poll callbacks, and a long synchronous run would let its buffer overflow
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return results;
 }

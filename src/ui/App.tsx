@@ -22,7 +22,7 @@ import { KeyHelp, type Screen } from './components/KeyHelp.js';
 import { FormatChoice, Prompt } from './components/Prompt.js';
 import { useTerminalSize, type TerminalSize } from './hooks/use-terminal-size.js';
 import { useSpinner } from './hooks/use-spinner.js';
-import { checkRows, filterFindings, findingsOf, isRunning, ladderOfSnapshot, type UiSnapshot } from './model.js';
+import { checkRows, filterFindings, findingsOf, isProvisional, isRunning, ladderOfSnapshot, shownResults, type UiSnapshot } from './model.js';
 import { makeTheme, type Theme } from './theme.js';
 
 export interface AppProps {
@@ -88,6 +88,8 @@ export function App({ snapshot, theme = makeTheme(true), toolName = 'ipsec-docto
   const wide = columns >= WIDE;
   // inputs arrive once the evidence is built: until then a live run is still capturing
   const capturing = Boolean(snapshot.live) && running && snapshot.inputs.length === 0;
+  // the checks on the capture so far: shown, marked provisional, until the final analysis replaces them
+  const provisional = capturing && isProvisional(snapshot);
   // a ticket wants markdown or html first; any other reporter follows
   const exportFormats = [...formats].sort((a, b) => preference(a) - preference(b));
 
@@ -166,9 +168,9 @@ export function App({ snapshot, theme = makeTheme(true), toolName = 'ipsec-docto
         const path = t.draft.trim();
         setMode({ kind: 'normal' });
         if (!onExport) setStatus('export is not available here');
-        // the report is built from the whole capture: mid-capture there is none yet
-        else if (capturing) setStatus(`stop the capture first (${onStopCapture ? 's' : 'Ctrl-C'}), then export the report`);
-        else if (running) setStatus('wait until the checks finish to export');
+        // mid-capture the export is the provisional report of the capture so far (onExport picks it)
+        else if (capturing && !provisional) setStatus(`no analysis of the capture yet: wait a few seconds, or stop the capture (${onStopCapture ? 's' : 'Ctrl-C'})`);
+        else if (running && !provisional) setStatus('wait until the checks finish to export');
         else if (!path) setStatus('export cancelled: no path');
         else {
           setStatus(`writing ${path}…`);
@@ -225,8 +227,8 @@ export function App({ snapshot, theme = makeTheme(true), toolName = 'ipsec-docto
   onKeyRef.current = onKey;
   useInput(useCallback((input: string, key: Key) => onKeyRef.current(input, key), []));
 
-  const done = (snapshot.report?.results ?? snapshot.results).length;
-  const applicable = (snapshot.report?.results ?? snapshot.results).filter((r) => r.status !== 'not-applicable').length;
+  const done = shownResults(snapshot).length;
+  const applicable = shownResults(snapshot).filter((r) => r.status !== 'not-applicable').length;
   const runningCheck = checks.find((c) => c.status === 'running')?.id;
   const detailScroll = screen === 'detail' && current ? Math.min(scroll, Math.max(0, detailRows(current, detailWidth, theme).length - bodyHeight)) : scroll;
 
@@ -234,12 +236,17 @@ export function App({ snapshot, theme = makeTheme(true), toolName = 'ipsec-docto
     <Box flexDirection="column" width={columns} height={rows}>
       <Header tool={toolName} inputs={snapshot.report?.inputs ?? snapshot.inputs} width={columns} theme={theme} />
       {snapshot.live ? <LiveCounters live={snapshot.live} width={columns} theme={theme} /> : null}
-      {capturing ? (
-        <Text color={theme.status.running} wrap="truncate-end">{spinner} capturing on {snapshot.live!.iface}{onStopCapture ? ' — press s to stop and analyse' : ''}</Text>
+      {provisional ? (
+        <Verdict
+          findings={all} running={false} done={done} total={snapshot.checks.length || done} spinner={spinner} applicable={applicable} theme={theme}
+          soFar={{ iface: snapshot.live!.iface, frames: snapshot.interim!.frames, ms: snapshot.interim!.ms }}
+        />
+      ) : capturing ? (
+        <Text color={theme.status.running} wrap="truncate-end">{spinner} capturing on {snapshot.live!.iface}{onStopCapture ? ' — press s to stop and analyse' : ''}{snapshot.interimError ? ` — live checks stopped: ${snapshot.interimError}` : ''}</Text>
       ) : (
       <Verdict findings={all} running={running} done={done} total={snapshot.checks.length || done} current={runningCheck} spinner={spinner} applicable={applicable} theme={theme} />
       )}
-      <Tabs screen={screen} counts={{ findings: findings.length, checks: `${done}/${snapshot.checks.length || done}`, ladder: ladder?.ladders.reduce((n, l) => n + l.steps.length, 0) ?? 0 }} filter={filter} theme={theme} />
+      <Tabs screen={screen} counts={{ findings: findings.length, checks: `${done}/${snapshot.checks.length || done}`, ladder: ladder?.ladders.reduce((n, l) => n + l.steps.length, 0) ?? 0 }} filter={filter} theme={theme} note={provisional ? 'live — so far' : undefined} />
       <Box height={bodyHeight} width={columns}>
         {screen === 'findings' ? (
           <>

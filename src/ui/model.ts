@@ -26,6 +26,8 @@ export interface UiSnapshot {
   live?: LiveView;
   /** while a live capture runs: the checks on the capture so far, provisional until the final report replaces them */
   interim?: InterimAnalysis;
+  /** why the interim analyses stopped (the capture and the final analysis go on) */
+  interimError?: string;
 }
 
 export interface InterimAnalysis {

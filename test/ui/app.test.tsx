@@ -9,6 +9,8 @@ import { CHECKS, finished, HEALTHY_LOG, inProgress, PSK_LOG, realCounters, UDP50
 import { definedCounters, startLiveCapture } from '../../src/sources/live-capture.js';
 import { describeSavedCapture } from '../../src/sources/live/cli-options.js';
 import { readPcapFrames, replayCap } from '../sources/replay-cap.js';
+import { analyse, liveAnalyser } from '../../src/run.js';
+import type { UiSnapshot } from '../../src/ui/model.js';
 
 const SIZE = { columns: 80, rows: 24 };
 const KEY = { down: '\u001B[B', up: '\u001B[A', enter: '\r', tab: '\t', esc: '\u001B', right: '\u001B[C' };
@@ -256,7 +258,7 @@ describe('Ink UI during a live capture (real collector, real frames through the 
     unmount();
   });
 
-  it('Ctrl-C while capturing stops the capture like s (once), the second Ctrl-C quits; e asks to stop first', async () => {
+  it('Ctrl-C while capturing stops the capture like s (once), the second Ctrl-C quits; e before any analysis says to wait or stop', async () => {
     const { capture, snapshot } = await liveSource();
     const onStopCapture = vi.fn(() => capture.stop());
     const onQuit = vi.fn();
@@ -267,7 +269,7 @@ describe('Ink UI during a live capture (real collector, real frames through the 
     stdin.write(KEY.enter);
     await until(lastFrame, 'export markdown to:');
     stdin.write(KEY.enter);
-    expect(await until(lastFrame, 'stop the capture first')).toContain('stop the capture first (s), then export the report');
+    expect(await until(lastFrame, 'no analysis of the capture yet')).toContain('no analysis of the capture yet: wait a few seconds, or stop the capture (s)');
     expect(onExport).not.toHaveBeenCalled();
     stdin.write('\x03');
     expect(await until(lastFrame, 'Ctrl-C again quits')).toContain('stopping the capture and analysing… (Ctrl-C again quits)');
@@ -282,6 +284,47 @@ describe('Ink UI during a live capture (real collector, real frames through the 
     stdin.write('\x03');
     await tick();
     expect(onQuit).toHaveBeenCalledTimes(1);
+    unmount();
+  });
+
+  it('provisional: the checks on the capture so far, marked "live — so far", exportable; the final analysis replaces them', async () => {
+    // samples/lab-udp500-dropped/left.pcap: the initiator's IKE_SA_INIT retransmitted, never answered
+    const replay = replayCap('samples/lab-udp500-dropped/left.pcap', ['lo']);
+    const capture = await startLiveCapture({ iface: 'lo', local: [], peer: [], loadCap: async () => replay.module, ring: false });
+    replay.emit();
+    const N = replay.frames.length;
+    const report = (await liveAnalyser(capture, { local: [], peer: [] })())!;
+    const live = { iface: 'lo', counters: definedCounters(capture.counters()) };
+    const snapshot: UiSnapshot = { checks: CHECKS, results: [], inputs: [], live, interim: { report, frames: N, ms: 37 } };
+    const onExport = vi.fn(async (format: string, path: string) => `wrote the ${format} report to ${path}`);
+    const { lastFrame, stdin, rerender, unmount } = render(<App snapshot={snapshot} theme={plain} size={SIZE} onStopCapture={() => capture.stop()} onExport={onExport} />);
+    const frame = lastFrame()!;
+    const lines = frame.split('\n');
+    expect(lines[3]).toMatch(new RegExp(`^. live — so far \\(frame ${N}\\): ✖ IKE_NO_RESPONSE — 1 error, 0 warnings, 1 info`));
+    expect(lines[4]).toMatch(/^\[Findings \(\d+\)\]  Checks \(\d+\/\d+\)\s+Ladder \(\d+\)\s+live — so far$/);
+    expect(frame).toMatch(/› ✖ error\s+IKE_NO_RESPONSE\s+No response from/);
+    expectFits(frame);
+    // the check states are the interim ones: none pending or running, ike-reachability failed
+    stdin.write(KEY.tab);
+    const checks = await until(lastFrame, 'ike-reachability');
+    expect(checks).toMatch(/✖ fail\s+ike-reachability\s+IKE_NO_RESPONSE/);
+    expect(checks).not.toMatch(/running|pending/);
+    // e mid-capture exports (cli/run-ui hand over the provisional report)
+    stdin.write('e');
+    await until(lastFrame, 'export as:');
+    stdin.write(KEY.enter);
+    await until(lastFrame, 'export markdown to:');
+    stdin.write(KEY.enter);
+    expect(await until(lastFrame, 'wrote the markdown')).toContain('wrote the markdown report to ipsec-doctor-report.md');
+    expect(onExport).toHaveBeenCalledWith('markdown', 'ipsec-doctor-report.md');
+    // the capture stops: the final analysis replaces the provisional one
+    capture.stop();
+    const result = await capture.done;
+    const final = await analyse({ inputs: [result.input], diagnostics: result.diagnostics, options: { local: [], peer: [] }, packets: result.packets });
+    rerender(<App snapshot={{ checks: CHECKS, results: final.results, report: final, inputs: final.inputs, live }} theme={plain} size={SIZE} onExport={onExport} />);
+    const after = await until(lastFrame, /^✖ IKE_NO_RESPONSE/m);
+    expect(after).not.toContain('so far');
+    expect(after).toMatch(/^✖ IKE_NO_RESPONSE — 1 error/m);
     unmount();
   });
 

@@ -7,7 +7,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { EventEmitter } from 'node:events';
 import { runInteractive } from '../../src/ui/run-ui.js';
 import { redactReport } from '../../src/reporters/redact.js';
-import { buildEvidence, analyse } from '../../src/run.js';
+import { buildEvidence, analyse, liveAnalyser } from '../../src/run.js';
 import type { Report } from '../../src/report/types.js';
 import { CHECKS } from './snapshots.js';
 import { definedCounters, type LiveCapture } from '../../src/sources/live-capture.js';
@@ -131,5 +131,83 @@ describe('runInteractive', () => {
     stdin.write('\x03');
     const report = await done;
     expect(report?.inputs[0]).toMatchObject({ kind: 'live', path: 'lo', packets: N });
+  }, 30000);
+
+  it('live: re-runs the checks on the capture so far, one at a time, only on new frames; shows them as provisional; e exports them; the final analysis replaces them', async () => {
+    const stdout = new FakeStdout();
+    const stdin = new FakeStdin();
+    // samples/lab-udp500-dropped/left.pcap: IKE_SA_INIT retransmitted, never answered
+    const replay = replayCap('samples/lab-udp500-dropped/left.pcap', ['lo']);
+    const N = replay.frames.length;
+    let capture: LiveCapture | undefined;
+    let analyseSoFar: (() => Promise<Report | undefined>) | undefined;
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const produced: number[] = [];
+    const interim = async () => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      try {
+        const r = await analyseSoFar?.();
+        if (r) produced.push(r.inputs[0].packets ?? -1);
+        return r;
+      } finally {
+        inFlight--;
+      }
+    };
+    const onExport = vi.fn(async (report: Report, format: string) => `wrote ${format} (${report.inputs[0].packets} frames)`);
+    const done = runInteractive({
+      checks: CHECKS,
+      color: false,
+      formats: ['markdown'],
+      live: { iface: 'lo', subscribe: () => () => {}, stop: () => capture?.stop(), interim, interimMs: 40 },
+      run: async ({ onResult, onInputs }) => {
+        const evidence = await buildEvidence({
+          logs: [], pcaps: [], configs: [], host: false, local: [], peer: [],
+          live: { iface: 'lo', loadCap: async () => replay.module, onStart: (c) => ((capture = c), (analyseSoFar = liveAnalyser(c, { local: [], peer: [] })), void replay.emit(2)) },
+        });
+        onInputs(evidence.inputs);
+        return analyse(evidence, { onResult });
+      },
+      onExport,
+      io: { stdout: stdout as never, stdin: stdin as never, stderr: new FakeStdout() as never, debug: true, patchConsole: false },
+    });
+    const screen = () => stdout.frames.at(-1) ?? '';
+    const waitFor = async (re: RegExp) => {
+      const end = Date.now() + 15000;
+      while (!re.test(screen()) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+      return screen();
+    };
+    // the first two frames: one IKE_SA_INIT and its first retransmission
+    expect(await waitFor(/live — so far \(frame 2\)/)).toMatch(/live — so far \(frame 2\): /);
+    replay.emit();
+    const soFar = await waitFor(new RegExp(`live — so far \\(frame ${N}\\)`));
+    expect(soFar).toMatch(new RegExp(`live — so far \\(frame ${N}\\): ✖ IKE_NO_RESPONSE — 1 error`));
+    expect(soFar).toContain('live — so far');
+    // no new frame: the checks are not re-run (liveAnalyser resolves to undefined), and never two at once
+    const before = produced.length;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(produced.length).toBe(before);
+    expect(produced).toEqual([2, N]);
+    expect(maxInFlight).toBe(1);
+    // e exports the provisional report, and says it is one
+    stdin.write('e');
+    await new Promise((r) => setTimeout(r, 100));
+    stdin.write('\r');
+    await new Promise((r) => setTimeout(r, 100));
+    stdin.write('\r');
+    expect(await waitFor(/provisional/)).toContain(`wrote markdown (${N} frames) — provisional: the capture so far (frame ${N}), still running`);
+    expect(onExport.mock.calls[0][0].findings.map((f) => f.code)).toContain('IKE_NO_RESPONSE');
+    // s stops the capture: the final analysis replaces the provisional one
+    stdin.write('s');
+    const final = await waitFor(/^✖ IKE_NO_RESPONSE — 1 error/m);
+    expect(final).not.toContain('so far');
+    expect(final).toContain(`live lo (ETHERNET) ${N} pkts`);
+    const calls = produced.length;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(produced.length).toBe(calls);
+    stdin.write('q');
+    const report = await done;
+    expect(report?.findings.map((f) => f.code)).toContain('IKE_NO_RESPONSE');
   }, 30000);
 });

@@ -7,12 +7,14 @@ interface Props {
   counts: { findings: number; checks: string; ladder: number };
   filter: string;
   theme: Theme;
+  /** says the panes show provisional results (a live capture so far) */
+  note?: string;
 }
 
 const TABS: Array<['findings' | 'checks' | 'ladder', string]> = [['findings', 'Findings'], ['checks', 'Checks'], ['ladder', 'Ladder']];
 
 /** Which pane has the keys; the active one in brackets so it reads without colour too. */
-export function Tabs({ screen, counts, filter, theme }: Props) {
+export function Tabs({ screen, counts, filter, theme, note }: Props) {
   const active = screen === 'detail' ? 'findings' : screen;
   return (
     <Text wrap="truncate-end">
@@ -25,6 +27,7 @@ export function Tabs({ screen, counts, filter, theme }: Props) {
           </Text>
         );
       })}
+      {note ? <Text color={theme.status.running}> {note}</Text> : null}
       {filter ? <Text color={theme.severity.warning}> filter: {filter}</Text> : null}
     </Text>
   );

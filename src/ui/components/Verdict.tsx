@@ -25,9 +25,9 @@ export function Verdict({ findings, running, done, total, current, spinner, appl
     const codes = worst ? `${worst === 'error' ? '✖' : '⚠'} ${[...new Set(findings.filter((f) => f.severity === worst).map((f) => f.code))].join(', ')}` : '✔ no problem yet';
     return (
       <Text wrap="truncate-end">
-        <Text color={theme.status.running}>{spinner} capturing on {soFar.iface} · </Text>
-        <Text bold color={worst ? theme.severity[worst] : theme.ok}>live — so far: {codes}</Text>
-        <Text color={theme.muted}> — {counts} (frame {soFar.frames}, checks took {soFar.ms} ms)</Text>
+        <Text color={theme.status.running}>{spinner} live — so far (frame {soFar.frames}): </Text>
+        <Text bold color={worst ? theme.severity[worst] : theme.ok}>{codes}</Text>
+        <Text color={theme.muted}> — {counts} · still capturing on {soFar.iface}; checks took {soFar.ms} ms</Text>
       </Text>
     );
   }
