@@ -202,6 +202,10 @@ export class LaneBuilder {
 
   /** A milestone or failure that happened on this side, at its point in the conversation. */
   note(step: LadderStep): void {
+    // charon prints two lines for one give-up ("giving up after 3 retransmits", then
+    // "establishing IKE_SA failed, peer not responding"): one mark on the ladder
+    const last = this.steps[this.steps.length - 1];
+    if (last && last.kind === 'failure' && step.kind === 'failure' && last.label.startsWith('gave up') && step.label.startsWith('gave up')) return;
     this.push(step);
   }
 
