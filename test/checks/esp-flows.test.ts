@@ -33,7 +33,7 @@ describe('esp-flows', () => {
     expect(frames(f)).toContain(12);
     expect(frames(f)).toContain(35);
     expect(f.message).toContain('nothing comes back from 192.1.2.23');
-    expect(f.evidence[0].excerpt).toBe('192.1.2.254:4500 → 192.1.2.23:4500 ESP-in-UDP SPI 0xf4dc0ae5 seq 1..8 (8 packets)');
+    expect(f.evidence[0].excerpt).toBe('first packet of 192.1.2.254:4500 → 192.1.2.23:4500 ESP-in-UDP SPI 0xf4dc0ae5 seq 1..8 (8 packets)');
   });
 
   it('ESP_ONE_WAY is only a warning when the capture has no IKE, and names every one-way SA (arkime wireshark-esp.pcap)', async () => {

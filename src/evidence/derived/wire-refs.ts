@@ -26,10 +26,14 @@ export function espFlowSummary(f: EspFlow): string {
   return `${espFlowLabel(f)}${seq} (${f.packets} packet${f.packets === 1 ? '' : 's'})`;
 }
 
-/** The first frame of a flow, then its sampled frames, each with the flow summary. */
+/**
+ * The first frame of a flow, then its sampled frames. Only aggregates are kept per flow
+ * (no per-packet sequence numbers), so each line says where in the flow the frame stands.
+ */
 export function espFlowRefs(f: EspFlow, max = 3): EvidenceRef[] {
   const frames = [...new Set([f.first.frame, ...f.sampleFrames, f.last.frame])].slice(0, max);
-  return frames.map((frame) => ({ source: f.first.source, frame, excerpt: espFlowSummary(f) }));
+  const where = (frame: number) => (frame === f.first.frame ? 'first packet of' : frame === f.last.frame ? 'last packet of' : 'a packet of');
+  return frames.map((frame) => ({ source: f.first.source, frame, excerpt: `${where(frame)} ${espFlowSummary(f)}` }));
 }
 
 export function trafficFlowLabel(f: TrafficFlow): string {
