@@ -44,7 +44,7 @@ export async function loadConfigs(paths: string[], forcedType?: string): Promise
       throw new InputError(`${path} is not a text configuration file`, 'pass swanctl.conf, ipsec.conf or ipsec.secrets with --config');
     }
     const text = bytes.toString('utf8');
-    const detected = forcedType ? fromForced(forcedType, text) : detectConfigType(text);
+    const detected = forcedType ? fromForced(forcedType, text) : (detectConfigType(text) ?? detectByFileName(path, text));
     if (!detected && looksLikeRuleset(text)) {
       out.skipped.push(path);
       continue;
@@ -87,6 +87,21 @@ export function detectConfigType(text: string): { type: ConfigType; dialect?: Co
   if (/^\s*(connections|secrets|authorities|pools)\s*(:[^{]*)?\{/m.test(noComments)) return { type: 'swanctl' };
   if (/^(conn|ca)\s+\S+\s*$|^config\s+setup\s*$/m.test(noComments)) return { type: 'ipsec.conf', dialect: detectIpsecConfDialect(text) };
   if (/:\s*(PSK|RSA|ECDSA|EAP|XAUTH|NTLM|PIN|P12|PKCS8|PPKS?|BLISS)(\s|$)/im.test(noComments)) return { type: 'ipsec.secrets' };
+  return undefined;
+}
+
+/**
+ * Distributions ship /etc/swanctl/swanctl.conf and /etc/ipsec.conf as little more than
+ * `include conf.d/*.conf`: nothing in the content says which syntax it is, the name does.
+ * Only used when every setting line is an include, so a stray file is never misread.
+ */
+function detectByFileName(path: string, text: string): { type: ConfigType; dialect?: ConfigDialect } | undefined {
+  const settings = text.split('\n').filter((l) => !/^\s*(#.*)?$/.test(l));
+  if (!settings.length || !settings.every((l) => /^\s*include\s+\S+/.test(l))) return undefined;
+  const name = path.split('/').pop() ?? '';
+  if (/swanctl\.conf$/.test(name)) return { type: 'swanctl' };
+  if (/ipsec\.conf$/.test(name)) return { type: 'ipsec.conf', dialect: detectIpsecConfDialect(text) };
+  if (/ipsec\.secrets$/.test(name)) return { type: 'ipsec.secrets' };
   return undefined;
 }
 

@@ -4,7 +4,7 @@
  * loaders as `--config`/`--log`. A file that cannot be read becomes a diagnostic:
  * the audit goes on with the rest.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Evidence } from '../evidence/types.js';
@@ -25,6 +25,11 @@ export async function addHostEvidence(evidence: Evidence, opts: { runner?: Probe
   const given = new Set((evidence.configs ?? []).map((c) => c.source));
   for (const path of r.configPaths.filter((p) => !given.has(p))) {
     try {
+      // distributions ship these files commented out: say "nothing configured", not "unreadable"
+      if (await onlyComments(path)) {
+        evidence.diagnostics.push({ at: { source: path }, decoder: 'host', message: 'holds no settings (only comments and blank lines): nothing is configured there' });
+        continue;
+      }
       const c = await loadConfigs([path]);
       evidence.inputs.push(...c.inputs);
       evidence.diagnostics.push(...c.diagnostics);
@@ -55,4 +60,10 @@ export async function addHostEvidence(evidence: Evidence, opts: { runner?: Probe
   } finally {
     if (tmp) await rm(tmp, { recursive: true, force: true });
   }
+}
+
+async function onlyComments(path: string): Promise<boolean> {
+  const text = await readFile(path, 'utf8').catch(() => undefined);
+  if (text === undefined || text.length > 1 << 20) return false;
+  return text.split('\n').every((l) => /^\s*(#.*)?$/.test(l));
 }

@@ -36,6 +36,20 @@ describe('loadConfigs', () => {
     expect(r.inputs[0]).toMatchObject({ kind: 'config', dialect: 'swanctl.conf', counters: { connections: 1, secrets: 1, files: 3 } });
   });
 
+  it('reads a distribution default that is only `include conf.d/*.conf` by its file name', async () => {
+    // Debian's /etc/swanctl/swanctl.conf: comments plus one include line, nothing in the content names the syntax
+    const deb = join(dir, 'debian');
+    mkdirSync(join(deb, 'swanctl', 'conf.d'), { recursive: true });
+    writeFileSync(join(deb, 'swanctl', 'swanctl.conf'), '# Section defining IKE connection configurations.\n# connections {\n# }\n\n# Include config snippets\ninclude conf.d/*.conf\n');
+    writeFileSync(join(deb, 'swanctl', 'conf.d', 'site.conf'), 'connections {\n  site {\n    remote_addrs = 198.51.100.9\n  }\n}\n');
+    writeFileSync(join(deb, 'notes.txt'), 'include conf.d/*.conf\n');
+    const r = await loadConfigs([join(deb, 'swanctl', 'swanctl.conf')]);
+    expect(r.configs[0]).toMatchObject({ type: 'swanctl', connections: [{ name: 'site' }] });
+    expect(r.diagnostics).toEqual([]);
+    // the name only decides when the content cannot: another name with the same line is refused
+    await expect(loadConfigs([join(deb, 'notes.txt')])).rejects.toThrow(/not recognised/);
+  });
+
   it('detects a libreswan ipsec.conf; an unmatched glob is silent, a missing plain include is located', async () => {
     const r = await loadConfigs([join(dir, 'ipsec.conf')]);
     expect(r.configs[0]).toMatchObject({ type: 'ipsec.conf', dialect: 'libreswan' });
