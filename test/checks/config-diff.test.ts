@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import configDiff from '../../checks/config-diff.js';
 import { analyse } from '../../src/run.js';
@@ -48,29 +49,7 @@ const SUN = gw('sun', 'moon', '192.168.0.2', '192.168.0.1', '10.2.0.0/16', '10.1
 
 // strongswan/strongswan testing/tests/ikev2-stroke/net2net-psk/hosts/sun/etc/ipsec.conf @ 3b902ea5… verbatim
 // (PH_IP_* are the test harness's address placeholders)
-const SUN_STROKE = `# /etc/ipsec.conf - strongSwan IPsec configuration file
-
-config setup
-
-conn %default
-	ikelifetime=60m
-	keylife=20m
-	rekeymargin=3m
-	keyingtries=1
-	authby=secret
-	keyexchange=ikev2
-	mobike=no
-
-conn net-net
-	left=PH_IP_SUN
-	leftsubnet=10.2.0.0/16
-	leftid=@sun.strongswan.org
-	leftfirewall=yes
-	right=PH_IP_MOON
-	rightsubnet=10.1.0.0/16
-	rightid=@moon.strongswan.org
-	auto=add
-`;
+const SUN_STROKE = readFileSync(new URL('../fixtures/configs/strongswan-net2net-psk-sun.ipsec.conf', import.meta.url), 'utf8');
 
 // libreswan/libreswan testing/pluto/ikev2-invalid-ke-08-rekey-child/ipsec.conf
 // @ 38e4389c6d6ba12fc61113b8581b13ee0cbca328 (GPL-2.0-or-later), verbatim. west loads `conn west`,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { decodeIpsecConf, detectIpsecConfDialect } from '../../src/decoders/ipsec-conf.js';
@@ -5,29 +6,7 @@ import type { IncludeResolver } from '../../src/decoders/config-common.js';
 
 // strongswan/strongswan testing/tests/ikev2-stroke/net2net-psk/hosts/sun/etc/ipsec.conf
 // @ 3b902ea59b86a8ac097e27a34db85feb877a00f9 (GPL-2.0-or-later), verbatim.
-const SS_SUN = `# /etc/ipsec.conf - strongSwan IPsec configuration file
-
-config setup
-
-conn %default
-	ikelifetime=60m
-	keylife=20m
-	rekeymargin=3m
-	keyingtries=1
-	authby=secret
-	keyexchange=ikev2
-	mobike=no
-
-conn net-net
-	left=PH_IP_SUN
-	leftsubnet=10.2.0.0/16
-	leftid=@sun.strongswan.org
-	leftfirewall=yes
-	right=PH_IP_MOON
-	rightsubnet=10.1.0.0/16
-	rightid=@moon.strongswan.org
-	auto=add
-`;
+const SS_SUN = readFileSync(new URL('../fixtures/configs/strongswan-net2net-psk-sun.ipsec.conf', import.meta.url), 'utf8');
 
 // libreswan/libreswan testing/pluto/ikev2-59-alias-retransmit/north.conf
 // @ 38e4389c6d6ba12fc61113b8581b13ee0cbca328 (GPL-2.0-or-later); the two rsasigkey
