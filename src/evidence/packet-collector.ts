@@ -1,12 +1,12 @@
 /**
  * Frame-by-frame collector behind --pcap and --live: link → IP → UDP/ESP/AH/ICMP →
- * IKE. Keeps every IKE message and aggregates the rest, so memory grows with IKE
- * messages, flows and SAs, not with packets. The per-frame path reuses its header
- * structs; an ESP packet only updates its flow aggregate.
+ * IKE. Keeps the first and the last IKE messages of each IKE SA and aggregates the
+ * rest, so memory grows with flows and SAs, not with packets. The per-frame path
+ * reuses its header structs; an ESP packet only updates its flow aggregate.
  */
 import type { Diagnostic } from './types.js';
 import type {
-  CapturedFrame, FrameRef, IcmpError, IkeMessage, IkeTransport, IpFragmentation, NatKeepalives, PacketCollector, PacketEndpoint,
+  CapturedFrame, FrameRef, IcmpError, IkeMessage, IkeNotKept, IkeTransport, IpFragmentation, NatKeepalives, PacketCollector, PacketEndpoint,
   PacketCollectorOptions, PacketCounters, PacketEvidence,
 } from './packet-types.js';
 import { decodeLink, newLinkResult } from '../decoders/link.js';
@@ -22,7 +22,16 @@ import { TrafficAggregator } from '../decoders/traffic-flows.js';
 import { frameRefOf, readU32, sameBytes, touchFrameRef } from '../decoders/frame-ref.js';
 import { hex32, ipString } from '../decoders/addr.js';
 
+/** safety net over all SAs together; the per-SA bound below is what normally applies */
 const MAX_IKE_MESSAGES = 200_000;
+/**
+ * Per IKE SA: the first messages (the initial exchanges, their first retransmissions)
+ * and the latest ones (where rekeys, DPD and late failures show). A gateway's SA that
+ * lives for days sends thousands of INFORMATIONAL/CREATE_CHILD_SA exchanges; the
+ * middle is only counted (IkeNotKept).
+ */
+export const IKE_SA_HEAD = 64;
+export const IKE_SA_TAIL = 64;
 const MAX_ICMP_ERRORS = 10_000;
 const MAX_DIAGNOSTICS = 2_000;
 const IKE_CACHE = 4096;
@@ -35,13 +44,20 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
   const diagnostics: Diagnostic[] = [];
   let diagnosticsDropped = 0;
   const sources: string[] = [];
-  const ikeMessages: IkeMessage[] = [];
+  // kept IKE messages as cheap records, built into IkeMessage objects by keptIkeMessages()
+  const ikeHeads: KeptIke[] = [];
+  const ikeBounds = new Map<string, SaBound>();
+  let ikeKept = 0;
+  let ikeSeq = 0;
+  const saHead = Math.max(0, opts.ikeSaBound?.head ?? IKE_SA_HEAD);
+  // at least one tail record: the latest message of an SA is always kept
+  const saTail = Math.max(1, opts.ikeSaBound?.tail ?? IKE_SA_TAIL);
   const esp = new EspAggregator();
   const icmpErrors: IcmpError[] = [];
   const keepalives: NatKeepalives[] = [];
   const traffic = new TrafficAggregator();
   const linkKeys: string[] = [];
-  const ikeCache = new Map<number, { r: IkeDecodeResult; srcEp: PacketEndpoint; dstEp: PacketEndpoint; excerpt: string; src: Uint8Array; dst: Uint8Array; srcPort: number; dstPort: number; bytes: Buffer }>();
+  const ikeCache = new Map<number, { r: IkeDecodeResult; srcEp: PacketEndpoint; dstEp: PacketEndpoint; excerpt: string; src: Uint8Array; dst: Uint8Array; srcPort: number; dstPort: number; bytes: Buffer; saKey: string }>();
   const unsupportedLinkReported = new Set<number>();
   let firstTs: number | undefined;
   let lastTs: number | undefined;
@@ -224,7 +240,7 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
   }
 
   function ike(d: Uint8Array, u: UdpInfo, src: Uint8Array, dst: Uint8Array, version: 4 | 6, frag: IpFragmentation | undefined, truncated: boolean): void {
-    if (ikeMessages.length >= MAX_IKE_MESSAGES) {
+    if (ikeKept >= MAX_IKE_MESSAGES) {
       // past the cap only the count grows: memory stays bounded whatever the capture
       counters.ike++;
       counters.capped++;
@@ -247,6 +263,8 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
       cached = {
         r, srcEp, dstEp, excerpt: r.message ? ikeExcerpt(r.message, srcEp, dstEp, frag) : '', src: src.slice(), dst: dst.slice(), srcPort: u.srcPort, dstPort: u.dstPort,
         bytes: Buffer.from(d.subarray(u.innerOff, msgEnd)),
+        // RFC 7296 §2.6: the SPI pair names the IKE SA; a zero responder SPI (IKE_SA_INIT request) groups per initiator SPI
+        saKey: r.message ? `${r.message.version}:${r.message.spiI}:${r.message.spiR}` : '',
       };
       if (ikeCache.size >= IKE_CACHE) ikeCache.clear();
       ikeCache.set(key, cached);
@@ -258,23 +276,105 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
       return;
     }
     counters.ike++;
-    if (ikeMessages.length >= MAX_IKE_MESSAGES) {
-      counters.capped++;
-      return;
+    let sa = ikeBounds.get(cached.saKey);
+    if (!sa) ikeBounds.set(cached.saKey, (sa = newSaBound()));
+    let slot: KeptIke;
+    if (sa.head < saHead || sa.ring.length < saTail) {
+      if (ikeKept >= MAX_IKE_MESSAGES) {
+        counters.capped++;
+        return;
+      }
+      ikeKept++;
+      slot = { seq: 0, m: r.message, frag, src: srcEp, dst: dstEp, ipVersion: version, transport: 'udp500', nonEspMarker: false, excerpt: '', ipLength: 0, at: frameRef() };
+      if (sa.head < saHead) {
+        sa.head++;
+        ikeHeads.push(slot);
+      } else sa.ring.push(slot);
+    } else {
+      // the tail is full: the oldest tail message joins the dropped middle and its record is reused (no allocation per message)
+      slot = sa.ring[sa.ringNext];
+      sa.ringNext = sa.ringNext + 1 === saTail ? 0 : sa.ringNext + 1;
+      dropIke(sa, slot);
+      slot.m = r.message;
+      slot.frag = frag;
+      slot.src = srcEp;
+      slot.dst = dstEp;
+      slot.ipVersion = version;
+      touchFrameRef(slot.at, cur);
     }
-    const transport: IkeTransport = u.srcPort === NAT_T_PORT || u.dstPort === NAT_T_PORT ? 'udp4500' : u.srcPort === IKE_PORT || u.dstPort === IKE_PORT ? 'udp500' : 'udp-other';
-    ikeMessages.push(ikeMessage(r.message, frag, srcEp, dstEp, version, transport, u.nonEspMarker, cached.excerpt));
+    slot.seq = ikeSeq++;
+    slot.transport = u.srcPort === NAT_T_PORT || u.dstPort === NAT_T_PORT ? 'udp4500' : u.srcPort === IKE_PORT || u.dstPort === IKE_PORT ? 'udp500' : 'udp-other';
+    slot.nonEspMarker = u.nonEspMarker;
+    slot.excerpt = cached.excerpt;
+    slot.ipLength = frag ? frag.totalLength : ip.totalLength;
+  }
+
+  /** Counts an evicted tail record into its SA's gap: typed-array counters and in-place frame refs, no allocation per message. */
+  function dropIke(sa: SaBound, k: KeptIke): void {
+    const m = k.m;
+    let g = sa.gap;
+    if (!g) {
+      sa.gap = g = {
+        version: m.version, spiI: m.spiI, spiR: m.spiR, messages: 0, dropped: new Uint32Array(256), responses: new Uint32Array(512), names: [],
+        first: { ...k.at }, last: { ...k.at },
+      };
+      ikeGaps.push(sa);
+    }
+    g.messages++;
+    const x = m.exchange & 0xff;
+    g.dropped[x]++;
+    g.names[x] ??= m.exchangeName;
+    // responses by sender: the original initiator's (I flag) in the upper half
+    if (m.version === 2 && m.response) g.responses[x + (m.initiatorFlag ? 256 : 0)]++;
+    touchFrameRef(g.last, k.at);
+    sa.lastDroppedSeq = k.seq;
+  }
+
+  const ikeGaps: SaBound[] = [];
+
+  /** The kept messages as IkeMessage objects in arrival order, and the gaps placed among them. */
+  function keptIkeMessages(): { messages: IkeMessage[]; notKept: IkeNotKept[] } {
+    let kept = ikeHeads;
+    if (ikeGaps.length || [...ikeBounds.values()].some((b) => b.ring.length)) {
+      kept = ikeHeads.slice();
+      for (const b of ikeBounds.values()) for (const k of b.ring) kept.push(k);
+      kept.sort((a, b) => a.seq - b.seq);
+    }
+    const messages = kept.map((k, i) => ikeMessage(k, i));
+    const notKept = ikeGaps.map((sa): IkeNotKept => {
+      const gap = sa.gap!;
+      // messages of other SAs arrive during the gap: it ends before the first kept message that came after its last dropped one
+      let lo = 0;
+      let hi = kept.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (kept[mid].seq < sa.lastDroppedSeq) lo = mid + 1;
+        else hi = mid;
+      }
+      const byExchange: Record<string, number> = {};
+      const responsesByExchange: IkeNotKept['responsesByExchange'] = { initiator: {}, responder: {} };
+      gap.names.forEach((name, x) => {
+        byExchange[name] = (byExchange[name] ?? 0) + gap.dropped[x];
+        if (gap.responses[x]) responsesByExchange.responder[name] = (responsesByExchange.responder[name] ?? 0) + gap.responses[x];
+        if (gap.responses[x + 256]) responsesByExchange.initiator[name] = (responsesByExchange.initiator[name] ?? 0) + gap.responses[x + 256];
+      });
+      return { version: gap.version, spiI: gap.spiI, spiR: gap.spiR, messages: gap.messages, byExchange, responsesByExchange, first: { ...gap.first }, last: { ...gap.last }, resumesAt: lo };
+    });
+    return { messages, notKept };
   }
 
   /** One literal with every field in a fixed order (one hidden class; cheaper than a spread). */
-  function ikeMessage(m: IkeDecoded, frag: IpFragmentation | undefined, src: PacketEndpoint, dst: PacketEndpoint, version: 4 | 6, transport: IkeTransport, nonEspMarker: boolean, excerpt: string): IkeMessage {
+  function ikeMessage(k: KeptIke, index: number): IkeMessage {
+    const m = k.m;
+    const frag = k.frag;
     const msg: IkeMessage = {
-      index: ikeMessages.length, at: frameRef(), src, dst, ipVersion: version, transport, nonEspMarker,
-      ipLength: frag ? frag.totalLength : ip.totalLength, truncated: m.truncated,
+      // a copy: tail records (and their frame refs) are reused when evicted
+      index, at: { source: k.at.source, frame: k.at.frame, ts: k.at.ts }, src: k.src, dst: k.dst, ipVersion: k.ipVersion, transport: k.transport, nonEspMarker: k.nonEspMarker,
+      ipLength: k.ipLength, truncated: m.truncated,
       version: m.version, versionByte: m.versionByte, spiI: m.spiI, spiR: m.spiR, exchange: m.exchange, exchangeName: m.exchangeName,
       flags: m.flags, messageId: m.messageId, length: m.length, nextPayload: m.nextPayload,
       payloads: m.payloads, proposals: m.proposals, notifies: m.notifies, vendorIds: m.vendorIds, natDetection: m.natDetection,
-      identities: m.identities, certs: m.certs, certReqs: m.certReqs, digest: m.digest, excerpt,
+      identities: m.identities, certs: m.certs, certReqs: m.certReqs, digest: m.digest, excerpt: k.excerpt,
     };
     if (m.response !== undefined) msg.response = m.response;
     if (m.initiatorFlag !== undefined) msg.initiatorFlag = m.initiatorFlag;
@@ -358,9 +458,11 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
     if (diagnosticsDropped) diagnostics.push({ at: { source: sources[0] ?? '(capture)' }, decoder: 'packets', message: `${diagnosticsDropped} more decoder diagnostics were counted but not kept` });
     flushLinkRun();
     counters.capped += esp.capped + traffic.capped;
+    const kept = keptIkeMessages();
+    if (kept.notKept.length) counters.ikeNotKept = kept.notKept.reduce((n, g) => n + g.messages, 0);
     finished = {
       sources: [...sources],
-      ikeMessages,
+      ikeMessages: kept.messages,
       espFlows: esp.flows(),
       espSenders: esp.espSenders(),
       icmpErrors,
@@ -372,6 +474,7 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
     };
     if (firstTs !== undefined) finished.firstTs = firstTs;
     if (lastTs !== undefined) finished.lastTs = lastTs;
+    if (kept.notKept.length) finished.ikeNotKept = kept.notKept;
     return finished;
   }
 
@@ -384,9 +487,10 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
   function snapshot(): PacketEvidence {
     if (finished) return finished;
     flushLinkRun();
+    const kept = keptIkeMessages();
     const snap: PacketEvidence = {
       sources: [...sources],
-      ikeMessages: ikeMessages.slice(),
+      ikeMessages: kept.messages,
       espFlows: structuredClone(esp.flows()),
       espSenders: structuredClone(esp.espSenders()),
       icmpErrors: icmpErrors.slice(),
@@ -398,6 +502,10 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
     };
     if (firstTs !== undefined) snap.firstTs = firstTs;
     if (lastTs !== undefined) snap.lastTs = lastTs;
+    if (kept.notKept.length) {
+      snap.ikeNotKept = kept.notKept;
+      snap.counters.ikeNotKept = kept.notKept.reduce((n, g) => n + g.messages, 0);
+    }
     return snap;
   }
 
@@ -418,6 +526,50 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
     snapshot,
     finish,
   };
+}
+
+/** A kept IKE message before it becomes an IkeMessage: tail records are overwritten in place when evicted. */
+interface KeptIke {
+  /** arrival order among all decoded IKE messages */
+  seq: number;
+  m: IkeDecoded;
+  frag: IpFragmentation | undefined;
+  src: PacketEndpoint;
+  dst: PacketEndpoint;
+  ipVersion: 4 | 6;
+  transport: IkeTransport;
+  nonEspMarker: boolean;
+  excerpt: string;
+  ipLength: number;
+  at: FrameRef;
+}
+
+interface SaBound {
+  /** messages kept at the start (≤ IKE_SA_HEAD) */
+  head: number;
+  /** the latest messages, a ring of ≤ IKE_SA_TAIL once full */
+  ring: KeptIke[];
+  ringNext: number;
+  gap?: GapCounts;
+  lastDroppedSeq: number;
+}
+
+/** The dropped middle while capturing: counts per exchange type number (names kept per number seen). */
+interface GapCounts {
+  version: 1 | 2;
+  spiI: string;
+  spiR: string;
+  messages: number;
+  dropped: Uint32Array;
+  /** IKEv2 responses per exchange type: [0, 256) sent by the responder, [256, 512) by the original initiator */
+  responses: Uint32Array;
+  names: string[];
+  first: FrameRef;
+  last: FrameRef;
+}
+
+function newSaBound(): SaBound {
+  return { head: 0, ring: [], ringNext: 0, lastDroppedSeq: -1 };
 }
 
 function addrView(d: Uint8Array, off: number, len: number, four: Uint8Array, sixteen: Uint8Array): Uint8Array {

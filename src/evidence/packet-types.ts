@@ -4,7 +4,7 @@
  * both feed it frame by frame).
  *
  * Memory grows with IKE messages, flows and SAs, never with the number of
- * packets: every IKE message is kept (they are few), ESP/AH is aggregated per
+ * packets: IKE messages are kept up to a bound per IKE SA, ESP/AH is aggregated per
  * (protocol, SPI, src, dst, encapsulation), ICMP errors and non-IPsec flows are
  * kept up to a cap, everything else is a counter.
  *
@@ -144,7 +144,8 @@ export interface IkePayloadSummary {
 }
 
 /**
- * Every decoded IKE message is kept, in arrival order across all inputs.
+ * Decoded IKE messages in arrival order across all inputs: the first and the last
+ * messages of each IKE SA (see IkeNotKept for the middle of a very long SA).
  * Byte-identical copies (retransmissions) share their decoded arrays (payloads,
  * proposals, notifies, …): treat them as read-only.
  */
@@ -463,6 +464,33 @@ export interface PacketEvidence {
   /** addresses given with --local / --peer (the inference lives in derived/packet-endpoints.ts) */
   local: string[];
   peer: string[];
+  /** IKE messages counted but not kept because their IKE SA went past the per-SA bound (absent when none) */
+  ikeNotKept?: IkeNotKept[];
+}
+
+/**
+ * The dropped middle of one IKE SA's messages (per SPI pair; IKE_SA_INIT requests with
+ * a zero responder SPI form their own group per initiator SPI). The first and the last
+ * messages of the SA are kept; what fell between is only counted here.
+ */
+export interface IkeNotKept {
+  version: 1 | 2;
+  spiI: string;
+  spiR: string;
+  /** messages not kept */
+  messages: number;
+  /** not kept per exchange name ("INFORMATIONAL" → 1234) */
+  byExchange: Record<string, number>;
+  /**
+   * IKEv2 responses (R flag) not kept per exchange name, by the side that sent them (I flag):
+   * a kept request of that type from the other side may have been answered in the gap
+   */
+  responsesByExchange: { initiator: Record<string, number>; responder: Record<string, number> };
+  /** first and last message not kept */
+  first: FrameRef;
+  last: FrameRef;
+  /** index in ikeMessages of the first kept message that arrived after the last one not kept */
+  resumesAt: number;
 }
 
 /** A captured frame as handed to the collector by a file reader or libpcap. */
@@ -499,6 +527,8 @@ export interface PacketCollector {
 export interface PacketCollectorOptions {
   local: string[];
   peer: string[];
+  /** IKE messages kept per IKE SA: the first `head` and the last `tail` (default 64/64; tests use smaller bounds) */
+  ikeSaBound?: { head: number; tail: number };
 }
 
 /** Location of a frame for findings: { source, frame }. */

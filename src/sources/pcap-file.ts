@@ -3,7 +3,7 @@
  * chunk into one PacketCollector: the file is never held in memory.
  */
 import type { Diagnostic, InputInfo } from '../evidence/types.js';
-import type { PacketCollector, PacketEvidence } from '../evidence/packet-types.js';
+import type { PacketCollector, PacketCollectorOptions, PacketEvidence } from '../evidence/packet-types.js';
 import { createPacketCollector } from '../evidence/packet-collector.js';
 import { createPcapReader } from '../decoders/pcap.js';
 import { createPcapngReader } from '../decoders/pcapng.js';
@@ -21,7 +21,7 @@ export interface CaptureLoadResult {
 
 const READ_CHUNK = 1 << 20;
 
-export async function loadCaptures(paths: string[], opts: { local: string[]; peer: string[] }): Promise<CaptureLoadResult> {
+export async function loadCaptures(paths: string[], opts: PacketCollectorOptions): Promise<CaptureLoadResult> {
   const collector = createPacketCollector(opts);
   const inputs: InputInfo[] = [];
   for (const path of paths) inputs.push(await readCaptureInto(path, collector));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createPacketCollector } from '../../src/evidence/packet-collector.js';
+import { createPacketCollector, IKE_SA_HEAD, IKE_SA_TAIL } from '../../src/evidence/packet-collector.js';
 import { decodeFixture, framesOf } from './pcap-fixtures.js';
 
 describe('IP fragment reassembly of IKE', () => {
@@ -68,7 +68,10 @@ describe('IP fragment reassembly of IKE', () => {
     }
     const p = c.finish();
     expect(p.counters.fragmentsIncomplete).toBe(3000);
-    expect(p.ikeMessages).toHaveLength(3000);
+    expect(p.counters.ike).toBe(3000);
+    // one IKE SA: its first and last messages are kept, the middle is counted
+    expect(p.ikeMessages).toHaveLength(IKE_SA_HEAD + IKE_SA_TAIL);
+    expect(p.ikeNotKept?.map((g) => g.messages)).toEqual([3000 - IKE_SA_HEAD - IKE_SA_TAIL]);
     expect(p.ikeMessages.every((m) => m.ipFragmentation?.complete === false)).toBe(true);
   });
 });

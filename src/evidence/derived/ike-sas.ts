@@ -12,9 +12,14 @@
  * between the side that sent the first one and the other; Main Mode pairs 1/2, 3/4,
  * 5/6, Aggressive Mode 1/2 (3 is unanswered by design), Quick Mode 1/2 (3 is
  * unanswered), Informational expects no answer (RFC 2409 §5, §5.5, §5.7).
+ *
+ * A very long SA keeps only its first and last messages (packet-collector.ts); the
+ * middle is counted in PacketEvidence.ikeNotKept. Pairing happens within what is
+ * kept, and a request whose answer may have fallen in the dropped middle is never
+ * reported unanswered.
  */
 import type { Evidence } from '../types.js';
-import type { FrameRef, IkeMessage, IkeNotify, IkeProposal, PacketEndpoint } from '../packet-types.js';
+import type { FrameRef, IkeMessage, IkeNotKept, IkeNotify, IkeProposal, PacketEndpoint } from '../packet-types.js';
 import { derived } from './memo.js';
 
 export interface IkeExchange {
@@ -43,6 +48,8 @@ export interface IkeExchange {
   responseDelay?: number;
   /** the IKEv2 request was split by RFC 7383 (SKF) into several messages */
   ikeFragments?: number;
+  /** unanswered among the kept messages, but messages of this exchange type that came later were not kept: the answer may be among them */
+  answerMayBeNotKept?: true;
 }
 
 export interface IkeSa {
@@ -72,6 +79,8 @@ export interface IkeSa {
   fragmentationSupported: { initiator: boolean; responder: boolean };
   /** IKE_AUTH answered (IKEv2) / Main Mode 6 or Aggressive Mode 2+3 seen (IKEv1); the SA looks established on the wire */
   authCompleted: boolean;
+  /** the SA's messages not kept (its dropped middle, per SPI pair): absent when every message was kept */
+  notKept?: { messages: number; byExchange: Record<string, number>; gaps: IkeNotKept[] };
 }
 
 export interface IkeSaView {
@@ -83,9 +92,9 @@ export interface IkeSaView {
 
 const FRAG_NOTIFY = 16430;
 
-export const ikeSas = derived((evidence: Evidence): IkeSaView => buildIkeSas(evidence.packets?.ikeMessages ?? []));
+export const ikeSas = derived((evidence: Evidence): IkeSaView => buildIkeSas(evidence.packets?.ikeMessages ?? [], evidence.packets?.ikeNotKept));
 
-export function buildIkeSas(messages: readonly IkeMessage[]): IkeSaView {
+export function buildIkeSas(messages: readonly IkeMessage[], notKept: readonly IkeNotKept[] = []): IkeSaView {
   const byKey = new Map<string, IkeSa>();
   for (const m of messages) {
     const key = `v${m.version}:${m.spiI}`;
@@ -99,16 +108,25 @@ export function buildIkeSas(messages: readonly IkeMessage[]): IkeSaView {
     if (/[1-9a-f]/.test(m.spiR) && !/[1-9a-f]/.test(sa.spiR)) sa.spiR = m.spiR;
     if (m.transport === 'udp4500') sa.usedPort4500 = true;
   }
+  for (const g of notKept) {
+    const sa = byKey.get(`v${g.version}:${g.spiI}`);
+    if (!sa) continue;
+    sa.notKept ??= { messages: 0, byExchange: {}, gaps: [] };
+    sa.notKept.messages += g.messages;
+    for (const [name, n] of Object.entries(g.byExchange)) sa.notKept.byExchange[name] = (sa.notKept.byExchange[name] ?? 0) + n;
+    sa.notKept.gaps.push(g);
+  }
   const sas = [...byKey.values()];
   for (const sa of sas) {
     sa.exchanges = sa.version === 2 ? pairV2(sa) : pairV1(sa);
+    if (sa.notKept) markAnswerNotKept(sa, sa.notKept.gaps);
     summarise(sa);
   }
   const exchanges = sas.flatMap((s) => s.exchanges);
   return {
     sas,
     exchanges,
-    unanswered: exchanges.filter((e) => e.expectsResponse && !e.answered),
+    unanswered: exchanges.filter((e) => e.expectsResponse && !e.answered && !e.answerMayBeNotKept),
     bySpiI: new Map(sas.map((s) => [s.spiI, s])),
   };
 }
@@ -221,6 +239,26 @@ function pairV1(sa: IkeSa): IkeExchange[] {
     }
   }
   return out;
+}
+
+/**
+ * A request kept before a gap whose dropped messages include answers of its exchange
+ * type (IKEv2: responses by the R flag sent by the other side, I flag; IKEv1 has no R
+ * flag, so any message of that type) may have been answered there: not reported
+ * unanswered. A flood of dropped requests alone (an IKE_SA_INIT retransmitted forever)
+ * does not hide the silence.
+ */
+function markAnswerNotKept(sa: IkeSa, gaps: readonly IkeNotKept[]): void {
+  for (const ex of sa.exchanges) {
+    if (!ex.expectsResponse || ex.answered || !ex.request) continue;
+    const first = ex.request.index;
+    const byFlags = sa.version === 2 && !invalidV2Flags(ex.request);
+    const hidden = gaps.some((g) => {
+      const answers = byFlags ? g.responsesByExchange[ex.request!.initiatorFlag ? 'responder' : 'initiator'] : g.byExchange;
+      return g.resumesAt > first && (answers[ex.exchangeName] ?? 0) > 0;
+    });
+    if (hidden) ex.answerMayBeNotKept = true;
+  }
 }
 
 function expectsV1Response(exchange: number, nth: number): boolean {

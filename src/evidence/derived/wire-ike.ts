@@ -140,7 +140,7 @@ const isFirstExchange = (e: IkeExchange) => e.exchange === 34 || e.exchange === 
 export const fragmentedUnanswered = derived((evidence: Evidence): { sa: IkeSa; ex: IkeExchange }[] =>
   ikeSas(evidence).sas.flatMap((sa) => {
     if (!sa.exchanges.some((e) => e.answered && isFirstExchange(e))) return [];
-    return sa.exchanges.filter((ex) => ex.request?.ipFragmentation && !ex.answered && ex.expectsResponse && ex.retransmits >= 1).map((ex) => ({ sa, ex }));
+    return sa.exchanges.filter((ex) => ex.request?.ipFragmentation && !ex.answered && !ex.answerMayBeNotKept && ex.expectsResponse && ex.retransmits >= 1).map((ex) => ({ sa, ex }));
   }),
 );
 
