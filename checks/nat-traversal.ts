@@ -115,7 +115,7 @@ function natVerdict(sa: IkeSa): { behind: string[]; proof: IkeMessage[]; basis: 
 
 function reportNatTBlocked(ctx: CheckContext, sa: IkeSa): void {
   const on4500 = sa.exchanges.filter((e) => e.request?.transport === 'udp4500');
-  const unanswered = on4500.filter((e) => e.expectsResponse && !e.answered);
+  const unanswered = on4500.filter((e) => e.expectsResponse && !e.answered && !e.answerMayBeNotKept);
   // IP-fragmented requests point at fragment loss (ike-fragmentation), not at a closed port
   if (!unanswered.length || unanswered.every((e) => e.request!.ipFragmentation)) return;
   const requester = unanswered[0].request!;
