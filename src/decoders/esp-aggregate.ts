@@ -4,7 +4,7 @@
  * else is kept. Flows are found through a Map keyed by SPI and compared by raw
  * address bytes, so the per-packet path allocates nothing once a flow exists.
  */
-import { SIZE_BUCKETS, type EspFlow, type EspSender } from '../evidence/packet-types.js';
+import { LARGE_PACKET_BYTES as LARGE, SIZE_BUCKETS, type EspFlow, type EspSender } from '../evidence/packet-types.js';
 import type { IpHeader } from './ip.js';
 import { SequenceTracker } from './esp-sequence.js';
 import { hex32, ipString } from './addr.js';
@@ -14,8 +14,6 @@ const MAX_ESP_FLOWS = 100_000;
 const MAX_DESTINATIONS = 64;
 const SAMPLE_FRAMES = 4;
 const MAX_LARGE_FRAMES = 8;
-/** IPv6 minimum link MTU (RFC 8200 §5): anything larger may meet a narrower link */
-const LARGE = 1280;
 /** flows of one side that can share a burst (several CHILD SAs, rekeying overlap) */
 const MAX_BURST_FLOWS = 16;
 

@@ -7,7 +7,7 @@
  */
 import type { Diagnostic } from '../evidence/types.js';
 import type { Chain, Hook, Match, Rule, RuleAction, Ruleset, Table, Verdict } from '../evidence/ruleset-types.js';
-import { PORTED, icmpType, parseCidr, parsePortRange, protoNumber, splitWords } from './netfilter-names.js';
+import { PORTED, clipForDiagnostic, icmpType, parseCidr, parsePortRange, protoNumber, splitWords } from './netfilter-names.js';
 
 const DECODER = 'iptables-save';
 const MAX_LINE = 64 * 1024;
@@ -53,7 +53,7 @@ export function decodeIptablesSave(text: string, source: string, ipv6?: boolean)
     } else if (line.startsWith(':')) {
       const m = /^:(\S+)\s+(\S+)(?:\s+\[\d+:\d+\])?\s*$/.exec(line);
       if (!table || !m) {
-        diag(lineNo, table ? `cannot read chain declaration '${clip(line)}'` : 'chain declaration outside a table');
+        diag(lineNo, table ? `cannot read chain declaration '${clipForDiagnostic(line)}'` : 'chain declaration outside a table');
         continue;
       }
       const hook = BUILTIN_HOOK[m[1]];
@@ -85,7 +85,7 @@ export function decodeIptablesSave(text: string, source: string, ipv6?: boolean)
       const rule = decodeRule(words.slice(2), { source, line: lineNo }, line, v6, (m) => diag(lineNo, m));
       chain.rules.push(rule);
     } else {
-      diag(lineNo, `not an iptables-save line: '${clip(line)}'`);
+      diag(lineNo, `not an iptables-save line: '${clipForDiagnostic(line)}'`);
     }
   }
   if (table) diagnostics.push({ at: { source, line: lines.length }, decoder: DECODER, message: `table ${table.name} has no COMMIT (truncated output?)` });
@@ -129,7 +129,7 @@ function decodeRule(words: string[], at: { source: string; line: number }, text:
     switch (w) {
       case '-s': case '--source': case '-d': case '--destination': {
         const cidrs = arg.split(',').map(parseCidr);
-        if (cidrs.some((c) => !c)) diag(`cannot read address '${clip(arg)}'`);
+        if (cidrs.some((c) => !c)) diag(`cannot read address '${clipForDiagnostic(arg)}'`);
         matches.push(cidrs.every(Boolean) ? { kind: 'addr', dir: w.startsWith('-s') || w === '--source' ? 'src' : 'dst', cidrs: cidrs as never, negate: neg } : { kind: 'unknown', text: `${w} ${arg}` });
         break;
       }
@@ -139,7 +139,7 @@ function decodeRule(words: string[], at: { source: string; line: number }, text:
       case '-p': case '--protocol': {
         const n = protoNumber(arg);
         if (n === undefined) {
-          diag(`unknown protocol '${clip(arg)}'`);
+          diag(`unknown protocol '${clipForDiagnostic(arg)}'`);
           matches.push({ kind: 'unknown', text: `-p ${arg}` });
         } else if (n !== 0) {
           proto = n;
@@ -180,7 +180,7 @@ function decodeRule(words: string[], at: { source: string; line: number }, text:
         break;
       default:
         if (w.startsWith('-')) matches.push({ kind: 'unknown', text: [neg ? '!' : '', w, ...args].filter(Boolean).join(' ') });
-        else diag(`unexpected word '${clip(w)}'`);
+        else diag(`unexpected word '${clipForDiagnostic(w)}'`);
     }
   }
   if (!target) verdict = { kind: 'none' };
@@ -237,8 +237,4 @@ function resolveTargets(ruleset: Ruleset): void {
       }
     }
   }
-}
-
-function clip(s: string): string {
-  return s.length > 80 ? `${s.slice(0, 77)}…` : s;
 }

@@ -125,3 +125,8 @@ export function splitWords(line: string): string[] {
   if (inWord) out.push(cur);
   return out;
 }
+
+/** A ruleset line quoted in a diagnostic, short enough for one line of the report. */
+export function clipForDiagnostic(s: string): string {
+  return s.length > 80 ? `${s.slice(0, 77)}…` : s;
+}

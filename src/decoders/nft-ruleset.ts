@@ -6,7 +6,7 @@
  */
 import type { Diagnostic } from '../evidence/types.js';
 import type { Chain, Family, Hook, Ruleset, Table } from '../evidence/ruleset-types.js';
-import { nftPriority, splitWords } from './netfilter-names.js';
+import { clipForDiagnostic, nftPriority, splitWords } from './netfilter-names.js';
 import { decodeNftRuleWords } from './nft-rule-words.js';
 import type { RulesetDecodeResult } from './iptables-save.js';
 
@@ -45,19 +45,19 @@ export function decodeNftRuleset(text: string, source: string): RulesetDecodeRes
     const words = splitWords(line);
     if (words[0] === 'table' && !table) {
       if (!FAMILIES.has(words[1] ?? '') || words[words.length - 1] !== '{') {
-        diag(lineNo, `cannot read table header '${clip(line)}'`);
+        diag(lineNo, `cannot read table header '${clipForDiagnostic(line)}'`);
       }
       table = { family: (FAMILIES.has(words[1]) ? words[1] : 'ip') as Family, name: words[2] ?? '?', chains: [], sets: {} };
       ruleset.tables.push(table);
     } else if (!table) {
-      diag(lineNo, `outside any table: '${clip(line)}'`);
+      diag(lineNo, `outside any table: '${clipForDiagnostic(line)}'`);
     } else if (line === '}') {
       if (chain) chain = undefined;
       else table = undefined;
     } else if (!chain && words[0] === 'chain') {
       chain = { name: words[1] ?? '?', rules: [] };
       table.chains.push(chain);
-      if (words[words.length - 1] !== '{') diag(lineNo, `cannot read chain header '${clip(line)}'`);
+      if (words[words.length - 1] !== '{') diag(lineNo, `cannot read chain header '${clipForDiagnostic(line)}'`);
     } else if (!chain && ['set', 'map', 'flowtable', 'ct', 'counter', 'quota', 'limit', 'secmark', 'synproxy'].includes(words[0])) {
       const depth = count(line, '{') - count(line, '}');
       const name = words[0] === 'ct' ? `${words[1]} ${words[2]}` : (words[1] ?? '?');
@@ -70,7 +70,7 @@ export function decodeNftRuleset(text: string, source: string): RulesetDecodeRes
     } else if (chain) {
       for (const ws of expandVmap(words)) chain.rules.push(decodeNftRuleWords(ws, { source, line: lineNo }, line, table, (m) => diag(lineNo, m)));
     } else {
-      diag(lineNo, `unexpected line in table ${table.name}: '${clip(line)}'`);
+      diag(lineNo, `unexpected line in table ${table.name}: '${clipForDiagnostic(line)}'`);
     }
   }
   if (block) diag(lines.length, `${block.kind} ${block.name} not closed (truncated output?)`);
@@ -82,14 +82,14 @@ export function decodeNftRuleset(text: string, source: string): RulesetDecodeRes
 function readChainHeader(chain: Chain, line: string, at: { source: string; line: number }, diag: (m: string) => void): void {
   const m = /type\s+(\S+)\s+hook\s+(\S+)(?:\s+device\s+\S+)?\s+priority\s+([^;]+);/.exec(line);
   if (!m) {
-    diag(`cannot read chain header '${clip(line)}'`);
+    diag(`cannot read chain header '${clipForDiagnostic(line)}'`);
     return;
   }
   chain.type = m[1];
   if (HOOKS.has(m[2])) chain.hook = m[2] as Hook;
   else diag(`unknown hook '${m[2]}'`);
   const prio = nftPriority(m[3]);
-  if (prio === undefined) diag(`cannot read priority '${clip(m[3])}'`);
+  if (prio === undefined) diag(`cannot read priority '${clipForDiagnostic(m[3])}'`);
   chain.priority = prio ?? 0;
   // a base chain without a written policy accepts (nft(8) CHAINS)
   chain.policy = 'accept';
@@ -133,8 +133,4 @@ function count(s: string, c: string): number {
   let n = 0;
   for (const ch of s) if (ch === c) n++;
   return n;
-}
-
-function clip(s: string): string {
-  return s.length > 80 ? `${s.slice(0, 77)}…` : s;
 }

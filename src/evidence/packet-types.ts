@@ -378,6 +378,8 @@ export interface NatKeepalives {
 
 /** Size buckets used for PMTU reasoning: ≤576, ≤1280, ≤1400, ≤1500, >1500 (IP total length). */
 export const SIZE_BUCKETS = [576, 1280, 1400, 1500, Infinity] as const;
+/** "Large" for PMTU reasoning: above the IPv6 minimum link MTU (RFC 8200 §5), the upper bound of bucket 1. */
+export const LARGE_PACKET_BYTES = SIZE_BUCKETS[1];
 
 /**
  * A non-IPsec 5-tuple seen in the capture (TCP/UDP/ICMP echo), one direction.

@@ -6,12 +6,12 @@
  * supplies the bytes.
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { promises as fs } from 'node:fs';
 import { dirname, isAbsolute, join, resolve as resolvePath } from 'node:path';
 import type { Diagnostic, InputInfo } from '../evidence/types.js';
 import type { ConfigDialect, ConfigFacts, ConfigType } from '../evidence/config-types.js';
 import { InputError, UsageError } from '../errors.js';
 import { describeFsError } from './open-input.js';
+import { readCappedFile } from './read-capped.js';
 import { sniffKind } from './sniff.js';
 import { decodeSwanctlConf } from '../decoders/swanctl-conf.js';
 import { decodeIpsecConf, detectIpsecConfDialect } from '../decoders/ipsec-conf.js';
@@ -38,7 +38,11 @@ export async function loadConfigs(paths: string[], forcedType?: string): Promise
   }
   const out: ConfigLoadResult = { inputs: [], configs: [], diagnostics: [], skipped: [] };
   for (const path of paths) {
-    const bytes = await readCapped(path);
+    const bytes = await readCappedFile(path, MAX_CONFIG_BYTES, {
+      directory: 'pass the file itself: /etc/swanctl/swanctl.conf, /etc/ipsec.conf',
+      tooLarge: `larger than any IKE config (cap ${MAX_CONFIG_BYTES})`,
+      tooLargeHint: 'is it the right file?',
+    });
     const kind = sniffKind(bytes.subarray(0, 8192));
     if (kind === 'binary' || kind === 'pcap' || kind === 'pcapng' || kind === 'gzip') {
       throw new InputError(`${path} is not a text configuration file`, 'pass swanctl.conf, ipsec.conf or ipsec.secrets with --config');
@@ -117,22 +121,6 @@ function fromForced(forced: string, text: string): { type: ConfigType; dialect?:
       return { type: 'ipsec.conf', dialect: 'libreswan' };
     default:
       return { type: 'ipsec.conf', dialect: detectIpsecConfDialect(text) };
-  }
-}
-
-async function readCapped(path: string): Promise<Buffer> {
-  let st;
-  try {
-    st = await fs.stat(path);
-  } catch (err) {
-    throw new InputError(`cannot read ${path}: ${describeFsError(err)}`);
-  }
-  if (st.isDirectory()) throw new InputError(`${path} is a directory`, 'pass the file itself: /etc/swanctl/swanctl.conf, /etc/ipsec.conf');
-  if (st.size > MAX_CONFIG_BYTES) throw new InputError(`${path} is ${st.size} bytes: larger than any IKE config (cap ${MAX_CONFIG_BYTES})`, 'is it the right file?');
-  try {
-    return await fs.readFile(path);
-  } catch (err) {
-    throw new InputError(`cannot read ${path}: ${describeFsError(err)}`);
   }
 }
 

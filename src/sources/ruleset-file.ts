@@ -3,11 +3,10 @@
  * forced with `--config-type iptables-save|ip6tables-save|nft|nft-json`). The IKE
  * config loader (config-file.ts) refuses rulesets; run.ts routes them here first.
  */
-import { promises as fs } from 'node:fs';
 import type { Diagnostic, InputInfo } from '../evidence/types.js';
 import type { Ruleset } from '../evidence/ruleset-types.js';
 import { InputError, UsageError } from '../errors.js';
-import { describeFsError } from './open-input.js';
+import { readCappedFile } from './read-capped.js';
 import { decodeIptablesSave, looksLikeIptablesSave, type RulesetDecodeResult } from '../decoders/iptables-save.js';
 import { decodeNftRuleset, looksLikeNftRuleset } from '../decoders/nft-ruleset.js';
 import { decodeNftJson, looksLikeNftJson } from '../decoders/nft-json.js';
@@ -47,7 +46,12 @@ export async function loadRulesets(paths: string[], forcedType?: string): Promis
   }
   const forced = forcedType as (typeof RULESET_TYPES)[number] | undefined;
   for (const path of paths) {
-    const text = await readCapped(path);
+    const text = (
+      await readCappedFile(path, MAX_RULESET_BYTES, {
+        directory: 'pass a file: iptables-save > rules.v4, nft list ruleset > ruleset.nft',
+        tooLarge: 'too large for a config or ruleset',
+      })
+    ).toString('utf8');
     const type = forced ?? detectRulesetType(text);
     if (!type) {
       throw new InputError(`${path}: looks like a firewall ruleset but is not iptables-save, ip6tables-save, \`nft list ruleset\` or \`nft -j list ruleset\` output`, `force the type with --config-type (${RULESET_TYPES.join(', ')})`);
@@ -61,14 +65,3 @@ export async function loadRulesets(paths: string[], forcedType?: string): Promis
   return out;
 }
 
-async function readCapped(path: string): Promise<string> {
-  try {
-    const st = await fs.stat(path);
-    if (st.isDirectory()) throw new InputError(`${path} is a directory`, 'pass a file: iptables-save > rules.v4, nft list ruleset > ruleset.nft');
-    if (st.size > MAX_RULESET_BYTES) throw new InputError(`${path} is ${st.size} bytes: too large for a config or ruleset`);
-    return await fs.readFile(path, 'utf8');
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    throw new InputError(`cannot read ${path}: ${describeFsError(err)}`);
-  }
-}

@@ -5,7 +5,7 @@
  * KE data, nonces or payload bytes.
  */
 import type { EvidenceRef } from '../types.js';
-import type { EspFlow, FrameRef, IcmpError, IkeMessage, IkeProposal, PacketEndpoint, TrafficFlow } from '../packet-types.js';
+import type { EspFlow, FrameRef, IcmpError, IkeMessage, IkeProposal, TrafficFlow } from '../packet-types.js';
 
 export function ikeRef(m: IkeMessage): EvidenceRef {
   return { source: m.at.source, frame: m.at.frame, excerpt: m.excerpt };
@@ -58,6 +58,4 @@ export function proposalText(p: IkeProposal): string {
   return `${p.protocol}:${names.join('/')}`;
 }
 
-export function endpointText(e: PacketEndpoint): string {
-  return e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
-}
+export { endpointText } from '../../decoders/ike-excerpt.js';
