@@ -15,7 +15,7 @@ import { filterBySeverity } from './report/build-report.js';
 import type { Severity } from './evidence/types.js';
 import type { Report } from './report/types.js';
 import { allChecks } from '../checks/index.js';
-import { openInput } from './sources/open-input.js';
+import { sniffHead } from './sources/open-input.js';
 import { sniffKind } from './sources/sniff.js';
 import { describeSavedCapture, liveOptionsFromArgs } from './sources/live/cli-options.js';
 import { definedCounters, type LiveCapture } from './sources/live-capture.js';
@@ -107,7 +107,7 @@ async function main(argv: string[]): Promise<number> {
   const logs = [...(values.log ?? [])];
   const pcaps = [...(values.pcap ?? [])];
   for (const file of positionals) {
-    const kind = file === '-' ? 'text' : sniffKind((await openInput(file)).head);
+    const kind = file === '-' ? 'text' : sniffKind(await sniffHead(file));
     if (kind === 'pcap' || kind === 'pcapng') pcaps.push(file);
     else logs.push(file);
   }

@@ -25,16 +25,25 @@ const SNIFF_LINES = 400;
 export async function loadLogFile(path: string, forcedDialect?: string): Promise<LogLoadResult> {
   const opened = await openInput(path);
   const display = path === '-' ? '(stdin)' : path;
-  if (opened.head.length === 0) throw new InputError(`${display} is empty`, 'pass the IKE daemon log (charon.log, journalctl -u strongswan, /var/log/pluto.log)');
+  if (opened.head.length === 0) {
+    opened.close();
+    throw new InputError(`${display} is empty`, 'pass the IKE daemon log (charon.log, journalctl -u strongswan, /var/log/pluto.log)');
+  }
   const binary = sniffBinary(opened.head);
-  if (binary) throw new InputError(`${display} is not a text log: ${binary.what}`, binary.hint);
+  if (binary) {
+    opened.close();
+    throw new InputError(`${display} is not a text log: ${binary.what}`, binary.hint);
+  }
 
   const headLines = opened.head.toString('utf8').split('\n').slice(0, SNIFF_LINES);
   let primary: LogDialect | undefined;
   let dialects: LogDialect[];
   if (forcedDialect) {
     primary = dialectById(forcedDialect);
-    if (!primary) throw new InputError(`unknown dialect '${forcedDialect}'`, `one of: ${logDialects.map((d) => d.id).join(', ')}`);
+    if (!primary) {
+      opened.close();
+      throw new InputError(`unknown dialect '${forcedDialect}'`, `one of: ${logDialects.map((d) => d.id).join(', ')}`);
+    }
     dialects = [primary];
   } else {
     const scored = logDialects.map((d) => ({ d, score: safeSniff(d, headLines) })).sort((a, b) => b.score - a.score);

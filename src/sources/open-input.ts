@@ -9,6 +9,8 @@ export interface OpenedInput {
   /** the first bytes of the decompressed content, for sniffing */
   head: Buffer;
   gzip: boolean;
+  /** stop reading and release the file (for callers that only needed the head) */
+  close(): void;
 }
 
 const HEAD_BYTES = 64 * 1024;
@@ -49,7 +51,11 @@ export async function openInput(path: string): Promise<OpenedInput> {
   const peeked = await peek(stream, HEAD_BYTES).catch((err: unknown) => {
     throw new InputError(`cannot decompress ${path}: ${err instanceof Error ? err.message : String(err)}`);
   });
-  return { stream: peeked.rest, head: peeked.head, gzip };
+  const close = () => {
+    peeked.rest.destroy();
+    if (raw !== process.stdin) raw.destroy();
+  };
+  return { stream: peeked.rest, head: peeked.head, gzip, close };
 }
 
 /** Reads up to n bytes from the front of a stream and returns them plus a stream that replays them. */
@@ -107,4 +113,11 @@ export function describeFsError(err: unknown): string {
     default:
       return err instanceof Error ? err.message : String(err);
   }
+}
+
+/** The first (decompressed) bytes of a file, for sniffing what it is; the file is closed again. */
+export async function sniffHead(path: string): Promise<Buffer> {
+  const opened = await openInput(path);
+  opened.close();
+  return opened.head;
 }

@@ -34,6 +34,7 @@ export async function readCaptureInto(path: string, collector: PacketCollector):
   const display = path === '-' ? '(stdin)' : path;
   const opened = await openInput(path);
   const kind = sniffKind(opened.head);
+  if (kind !== 'pcap' && kind !== 'pcapng') opened.close();
   if (kind === 'empty') throw new InputError(`${display} is empty`, 'pass a pcap or pcapng capture (tcpdump -w FILE, Wireshark "Save As")');
   if (kind !== 'pcap' && kind !== 'pcapng') {
     throw new InputError(
@@ -52,7 +53,7 @@ export async function readCaptureInto(path: string, collector: PacketCollector):
     // chunks the read calls, and with fresh chunks the allocation and GC, cost about as much
     // CPU as decoding (bench/pcap.mjs); gzip and stdin keep the opened stream.
     if (path !== '-' && !opened.gzip) {
-      opened.stream.destroy();
+      opened.close();
       await readPlainFile(path, reader);
     } else {
       for await (const chunk of opened.stream) reader.push(chunk as Buffer);

@@ -1,5 +1,5 @@
 import { describe, expect, it, beforeAll } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +37,16 @@ describe('loadLogFile input handling', () => {
     await expectInputError(join(dir, 'cap.log'), /not a text log: it is a packet capture/);
     await expectInputError(dir, /is a directory/);
     await expectInputError(join(dir, 'missing.log'), /no such file/);
+  });
+
+  it('closes the file it refused (no descriptor left open per rejected input)', async () => {
+    // larger than the sniffed head, so the read stream is still open when the input is refused
+    writeFileSync(join(dir, 'junk2.bin'), Buffer.alloc(4 * 1024 * 1024, 0));
+    const fds = () => readdirSync('/proc/self/fd').length;
+    const before = fds();
+    for (let i = 0; i < 20; i++) await loadLogFile(join(dir, 'junk2.bin')).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(fds()).toBeLessThanOrEqual(before);
   });
 
   it('refuses a text file that holds no IKE daemon line', async () => {
