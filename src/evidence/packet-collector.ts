@@ -14,13 +14,14 @@ import { decodeIp, IP_PROTOCOL_NAMES, newIpHeader, type IpHeader } from '../deco
 import { decodeUdp, IKE_PORT, NAT_T_PORT, newUdpInfo, type UdpInfo } from '../decoders/udp.js';
 import { decodeAh, decodeEsp, newSpiSeq } from '../decoders/esp.js';
 import { decodeIcmp } from '../decoders/icmp.js';
-import { decodeIke, ikeMessageEnd, type IkeDecoded, type IkeDecodeResult } from '../decoders/ike.js';
+import { decodeIke, IKE_HEADER_LENGTH, ikeMessageEnd, type IkeDecoded, type IkeDecodeResult } from '../decoders/ike.js';
+import { IKEV1_EXCHANGE, IKEV2_EXCHANGE, nameOf } from '../decoders/iana.js';
 import { ikeExcerpt } from '../decoders/ike-excerpt.js';
 import { FragmentReassembler, type FragmentSet } from '../decoders/ip-fragments.js';
 import { EspAggregator } from '../decoders/esp-aggregate.js';
 import { TrafficAggregator } from '../decoders/traffic-flows.js';
 import { frameRefOf, readU32, sameBytes, touchFrameRef } from '../decoders/frame-ref.js';
-import { hex32, ipString } from '../decoders/addr.js';
+import { hex, hex32, ipString, u16, u32 } from '../decoders/addr.js';
 
 /** safety net over all SAs together; the per-SA bound below is what normally applies */
 const MAX_IKE_MESSAGES = 200_000;
@@ -46,7 +47,9 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
   const sources: string[] = [];
   // kept IKE messages as cheap records, built into IkeMessage objects by keptIkeMessages()
   const ikeHeads: KeptIke[] = [];
-  const ikeBounds = new Map<string, SaBound>();
+  // SAs by a hash of their header words (collisions chained through nextInBucket), and all of them in order
+  const ikeBounds = new Map<number, SaBound>();
+  const allSas: SaBound[] = [];
   let ikeKept = 0;
   let ikeSeq = 0;
   const saHead = Math.max(0, opts.ikeSaBound?.head ?? IKE_SA_HEAD);
@@ -57,7 +60,7 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
   const keepalives: NatKeepalives[] = [];
   const traffic = new TrafficAggregator();
   const linkKeys: string[] = [];
-  const ikeCache = new Map<number, { r: IkeDecodeResult; srcEp: PacketEndpoint; dstEp: PacketEndpoint; excerpt: string; src: Uint8Array; dst: Uint8Array; srcPort: number; dstPort: number; bytes: Buffer; saKey: string }>();
+  const ikeCache = new Map<number, DecodedIke>();
   const unsupportedLinkReported = new Set<number>();
   let firstTs: number | undefined;
   let lastTs: number | undefined;
@@ -95,6 +98,9 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
   }
 
   function addFrame(f: CapturedFrame): void {
+    // Buffer#slice is a view, not a copy: the aggregates' d.slice() of a libpcap Buffer (live
+    // capture) would keep addresses that the next packet overwrites. A plain view slices by copy.
+    if (f.data.constructor !== Uint8Array) f.data = new Uint8Array(f.data.buffer, f.data.byteOffset, f.data.byteLength);
     cur = f;
     if (sources[sources.length - 1] !== f.source && !sources.includes(f.source)) sources.push(f.source);
     counters.frames++;
@@ -247,37 +253,42 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
       return;
     }
     const len = src.length;
+    const off = u.innerOff;
     const cut = truncated || u.payloadEnd < u.payloadOff + u.wirePayload;
-    // retransmissions are byte-identical: decode once per (bytes, addressing), share the immutable result
-    const msgEnd = ikeMessageEnd(d, u.innerOff, u.payloadEnd);
-    const key = cacheKey(d, u.innerOff, msgEnd, src, dst, u.srcPort, u.dstPort, (cut ? 1 : 0) + (frag ? 2 + frag.fragments * 4 + (frag.complete ? 1 << 20 : 0) : 0));
-    let cached = ikeCache.get(key);
-    if (cached && !(cached.srcPort === u.srcPort && cached.dstPort === u.dstPort && sameBytes(cached.src, src, 0, len) && sameBytes(cached.dst, dst, 0, len)
-      && sameMessage(cached.bytes, d, u.innerOff, msgEnd))) cached = undefined;
-    if (!cached) {
-      wireSrc.set(src);
-      wireDst.set(dst);
-      const r = decodeIke(d, u.innerOff, u.payloadEnd, { src: wireSrc.subarray(0, len), dst: wireDst.subarray(0, len), srcPort: u.srcPort, dstPort: u.dstPort }, cut);
-      const srcEp = { address: ipString(src, 0, len as 4 | 16), port: u.srcPort };
-      const dstEp = { address: ipString(dst, 0, len as 4 | 16), port: u.dstPort };
-      cached = {
-        r, srcEp, dstEp, excerpt: r.message ? ikeExcerpt(r.message, srcEp, dstEp, frag) : '', src: src.slice(), dst: dst.slice(), srcPort: u.srcPort, dstPort: u.dstPort,
-        bytes: Buffer.from(d.subarray(u.innerOff, msgEnd)),
-        // RFC 7296 §2.6: the SPI pair names the IKE SA; a zero responder SPI (IKE_SA_INIT request) groups per initiator SPI
-        saKey: r.message ? `${r.message.version}:${r.message.spiI}:${r.message.spiR}` : '',
-      };
-      if (ikeCache.size >= IKE_CACHE) ikeCache.clear();
-      ikeCache.set(key, cached);
+    const msgEnd = ikeMessageEnd(d, off, u.payloadEnd);
+    // RFC 7296 §2.6: the SPI pair names the IKE SA (a zero responder SPI groups an IKE_SA_INIT request per initiator SPI)
+    const sa = validIkeHeader(d, off, u.payloadEnd) ? saOf(d, off) : undefined;
+    const transport: IkeTransport = u.srcPort === NAT_T_PORT || u.dstPort === NAT_T_PORT ? 'udp4500' : u.srcPort === IKE_PORT || u.dstPort === IKE_PORT ? 'udp500' : 'udp-other';
+    const ipLength = frag ? frag.totalLength : ip.totalLength;
+    const fragBits = fragKey(frag);
+    const key = cacheKey(d, off, msgEnd, src, dst, u.srcPort, u.dstPort, (cut ? 1 : 0) + fragBits);
+    let cached = probeCache(key, d, off, msgEnd, src, dst, len, u.srcPort, u.dstPort, cut, fragBits);
+    if (!cached && sa && sa.head >= saHead && sa.ring.length >= saTail && opaqueAfterHeader(d, off, u.payloadEnd)) {
+      // The steady state of a long-lived SA: encrypted exchanges (new bytes each time) that
+      // may never be reported. The oldest tail record is counted into the gap and overwritten
+      // with the raw bytes; only the (≤ IKE_SA_TAIL) records still in the ring at the end are decoded.
+      counters.ike++;
+      const slot = sa.ring[sa.ringNext];
+      sa.ringNext = sa.ringNext + 1 === saTail ? 0 : sa.ringNext + 1;
+      dropIke(sa, slot);
+      keepRaw(slot, d, off, msgEnd, src, dst, len, u.srcPort, u.dstPort, cut);
+      slot.frag = frag;
+      slot.ipVersion = version;
+      slot.seq = ikeSeq++;
+      slot.transport = transport;
+      slot.nonEspMarker = u.nonEspMarker;
+      slot.ipLength = ipLength;
+      touchFrameRef(slot.at, cur);
+      return;
     }
-    const { r, srcEp, dstEp } = cached;
+    cached ??= decodeInto(key, d, off, u.payloadEnd, msgEnd, src, dst, len, u.srcPort, u.dstPort, cut, frag);
+    const r = cached.r;
     for (const p of r.problems) diag('ike', p);
-    if (!r.message) {
+    if (!r.message || !sa) {
       counters.undecodable++;
       return;
     }
     counters.ike++;
-    let sa = ikeBounds.get(cached.saKey);
-    if (!sa) ikeBounds.set(cached.saKey, (sa = newSaBound()));
     let slot: KeptIke;
     if (sa.head < saHead || sa.ring.length < saTail) {
       if (ikeKept >= MAX_IKE_MESSAGES) {
@@ -285,7 +296,7 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
         return;
       }
       ikeKept++;
-      slot = { seq: 0, m: r.message, frag, src: srcEp, dst: dstEp, ipVersion: version, transport: 'udp500', nonEspMarker: false, excerpt: '', ipLength: 0, at: frameRef() };
+      slot = newKeptIke(r.message, frag, cached.srcEp, cached.dstEp, frameRef());
       if (sa.head < saHead) {
         sa.head++;
         ikeHeads.push(slot);
@@ -296,38 +307,114 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
       sa.ringNext = sa.ringNext + 1 === saTail ? 0 : sa.ringNext + 1;
       dropIke(sa, slot);
       slot.m = r.message;
+      slot.exchange = r.message.exchange;
+      slot.flags = r.message.flags;
+      slot.src = cached.srcEp;
+      slot.dst = cached.dstEp;
       slot.frag = frag;
-      slot.src = srcEp;
-      slot.dst = dstEp;
-      slot.ipVersion = version;
       touchFrameRef(slot.at, cur);
     }
     slot.seq = ikeSeq++;
-    slot.transport = u.srcPort === NAT_T_PORT || u.dstPort === NAT_T_PORT ? 'udp4500' : u.srcPort === IKE_PORT || u.dstPort === IKE_PORT ? 'udp500' : 'udp-other';
+    slot.ipVersion = version;
+    slot.transport = transport;
     slot.nonEspMarker = u.nonEspMarker;
     slot.excerpt = cached.excerpt;
-    slot.ipLength = frag ? frag.totalLength : ip.totalLength;
+    slot.ipLength = ipLength;
+  }
+
+  /**
+   * Retransmissions are byte-identical: one decode per (bytes, addressing, fragmentation),
+   * the immutable result shared by every copy. A hit is confirmed on the whole message.
+   */
+  function probeCache(
+    key: number, d: Uint8Array, off: number, msgEnd: number, src: Uint8Array, dst: Uint8Array, len: number, srcPort: number, dstPort: number, cut: boolean, fragBits: number,
+  ): DecodedIke | undefined {
+    const hit = ikeCache.get(key);
+    if (hit && hit.srcPort === srcPort && hit.dstPort === dstPort && hit.cut === cut && hit.frag === fragBits && sameBytes(hit.src, src, 0, len) && sameBytes(hit.dst, dst, 0, len)
+      && hit.bytes.length === msgEnd - off && hit.bytes.equals(d.subarray(off, msgEnd))) return hit;
+    return undefined;
+  }
+
+  function decodeInto(
+    key: number, d: Uint8Array, off: number, end: number, msgEnd: number, src: Uint8Array, dst: Uint8Array, len: number, srcPort: number, dstPort: number, cut: boolean,
+    frag: IpFragmentation | undefined,
+  ): DecodedIke {
+    wireSrc.set(src);
+    wireDst.set(dst);
+    const r = decodeIke(d, off, end, { src: wireSrc.subarray(0, len), dst: wireDst.subarray(0, len), srcPort, dstPort }, cut);
+    const srcEp = { address: ipString(src, 0, len as 4 | 16), port: srcPort };
+    const dstEp = { address: ipString(dst, 0, len as 4 | 16), port: dstPort };
+    const entry: DecodedIke = {
+      r, srcEp, dstEp, excerpt: r.message ? ikeExcerpt(r.message, srcEp, dstEp, frag) : '', src: src.slice(0, len), dst: dst.slice(0, len), srcPort, dstPort, cut,
+      frag: fragKey(frag), bytes: Buffer.from(d.subarray(off, msgEnd)),
+    };
+    if (ikeCache.size >= IKE_CACHE) ikeCache.clear();
+    ikeCache.set(key, entry);
+    return entry;
+  }
+
+  function decodeCached(
+    d: Uint8Array, off: number, end: number, msgEnd: number, src: Uint8Array, dst: Uint8Array, len: number, srcPort: number, dstPort: number, cut: boolean,
+    frag: IpFragmentation | undefined,
+  ): DecodedIke {
+    const fragBits = fragKey(frag);
+    const key = cacheKey(d, off, msgEnd, src, dst, srcPort, dstPort, (cut ? 1 : 0) + fragBits);
+    return probeCache(key, d, off, msgEnd, src, dst, len, srcPort, dstPort, cut, fragBits) ?? decodeInto(key, d, off, end, msgEnd, src, dst, len, srcPort, dstPort, cut, frag);
+  }
+
+  /** The IKE SA record of the header at `off` (RFC 7296 §2.6 SPI pair, per IKE version); created on first sight. */
+  function saOf(d: Uint8Array, off: number): SaBound {
+    const v = d[off + 17] >> 4;
+    const w0 = readU32(d, off);
+    const w1 = readU32(d, off + 4);
+    const w2 = readU32(d, off + 8);
+    const w3 = readU32(d, off + 12);
+    // 30 bits: a small-integer Map key (no heap number, no string per message)
+    const key = (Math.imul(Math.imul(Math.imul(w0 ^ v, 0x9e3779b1) ^ w1, 0x85ebca6b) ^ w2, 0xc2b2ae35) ^ w3) >>> 2;
+    const first = ikeBounds.get(key);
+    for (let sa = first; sa; sa = sa.nextInBucket) {
+      if (sa.w0 === w0 && sa.w1 === w1 && sa.w2 === w2 && sa.w3 === w3 && sa.version === v) return sa;
+    }
+    const sa: SaBound = {
+      head: 0, ring: [], ringNext: 0, lastDroppedSeq: -1, version: v as 1 | 2, w0, w1, w2, w3, spiI: hex(d, off, 8), spiR: hex(d, off + 8, 8), nextInBucket: first,
+    };
+    ikeBounds.set(key, sa);
+    allSas.push(sa);
+    return sa;
   }
 
   /** Counts an evicted tail record into its SA's gap: typed-array counters and in-place frame refs, no allocation per message. */
   function dropIke(sa: SaBound, k: KeptIke): void {
-    const m = k.m;
     let g = sa.gap;
     if (!g) {
       sa.gap = g = {
-        version: m.version, spiI: m.spiI, spiR: m.spiR, messages: 0, dropped: new Uint32Array(256), responses: new Uint32Array(512), names: [],
+        version: sa.version, spiI: sa.spiI, spiR: sa.spiR, messages: 0, dropped: new Uint32Array(256), responses: new Uint32Array(512),
+        // dense from the start: a sparse array written at index 34 turns into a dictionary
+        names: new Array<string>(256).fill(''),
         first: { ...k.at }, last: { ...k.at },
       };
       ikeGaps.push(sa);
     }
     g.messages++;
-    const x = m.exchange & 0xff;
-    g.dropped[x]++;
-    g.names[x] ??= m.exchangeName;
-    // responses by sender: the original initiator's (I flag) in the upper half
-    if (m.version === 2 && m.response) g.responses[x + (m.initiatorFlag ? 256 : 0)]++;
+    const x = k.exchange;
+    const flags = k.flags;
+    if (g.dropped[x]++ === 0) g.names[x] = nameOf(sa.version === 2 ? IKEV2_EXCHANGE : IKEV1_EXCHANGE, x);
+    // IKEv2 responses by sender (RFC 7296 §3.1 R flag): the original initiator's (I flag) in the upper half
+    if (sa.version === 2 && flags & 0x20) g.responses[x + (flags & 0x08 ? 256 : 0)]++;
     touchFrameRef(g.last, k.at);
     sa.lastDroppedSeq = k.seq;
+  }
+
+  /** A raw tail record becomes a decoded one (once: live snapshots build the evidence again and again). */
+  function decodeRaw(k: KeptIke): void {
+    if (k.m) return;
+    const len = k.addrLen;
+    const c = decodeCached(k.bytes, 0, k.byteLen, k.byteLen, k.wireSrc.subarray(0, len), k.wireDst.subarray(0, len), len, k.srcPort, k.dstPort, k.cut, k.frag);
+    // opaqueAfterHeader() admitted only messages that decode without a problem
+    k.m = c.r.message;
+    k.src = c.srcEp;
+    k.dst = c.dstEp;
+    k.excerpt = c.excerpt;
   }
 
   const ikeGaps: SaBound[] = [];
@@ -335,11 +422,12 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
   /** The kept messages as IkeMessage objects in arrival order, and the gaps placed among them. */
   function keptIkeMessages(): { messages: IkeMessage[]; notKept: IkeNotKept[] } {
     let kept = ikeHeads;
-    if (ikeGaps.length || [...ikeBounds.values()].some((b) => b.ring.length)) {
+    if (ikeGaps.length || allSas.some((b) => b.ring.length)) {
       kept = ikeHeads.slice();
-      for (const b of ikeBounds.values()) for (const k of b.ring) kept.push(k);
+      for (const b of allSas) for (const k of b.ring) kept.push(k);
       kept.sort((a, b) => a.seq - b.seq);
     }
+    for (const k of kept) decodeRaw(k);
     const messages = kept.map((k, i) => ikeMessage(k, i));
     const notKept = ikeGaps.map((sa): IkeNotKept => {
       const gap = sa.gap!;
@@ -354,6 +442,7 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
       const byExchange: Record<string, number> = {};
       const responsesByExchange: IkeNotKept['responsesByExchange'] = { initiator: {}, responder: {} };
       gap.names.forEach((name, x) => {
+        if (!gap.dropped[x]) return;
         byExchange[name] = (byExchange[name] ?? 0) + gap.dropped[x];
         if (gap.responses[x]) responsesByExchange.responder[name] = (responsesByExchange.responder[name] ?? 0) + gap.responses[x];
         if (gap.responses[x + 256]) responsesByExchange.initiator[name] = (responsesByExchange.initiator[name] ?? 0) + gap.responses[x + 256];
@@ -365,11 +454,11 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
 
   /** One literal with every field in a fixed order (one hidden class; cheaper than a spread). */
   function ikeMessage(k: KeptIke, index: number): IkeMessage {
-    const m = k.m;
+    const m = k.m!;
     const frag = k.frag;
     const msg: IkeMessage = {
       // a copy: tail records (and their frame refs) are reused when evicted
-      index, at: { source: k.at.source, frame: k.at.frame, ts: k.at.ts }, src: k.src, dst: k.dst, ipVersion: k.ipVersion, transport: k.transport, nonEspMarker: k.nonEspMarker,
+      index, at: { source: k.at.source, frame: k.at.frame, ts: k.at.ts }, src: k.src!, dst: k.dst!, ipVersion: k.ipVersion, transport: k.transport, nonEspMarker: k.nonEspMarker,
       ipLength: k.ipLength, truncated: m.truncated,
       version: m.version, versionByte: m.versionByte, spiI: m.spiI, spiR: m.spiR, exchange: m.exchange, exchangeName: m.exchangeName,
       flags: m.flags, messageId: m.messageId, length: m.length, nextPayload: m.nextPayload,
@@ -528,20 +617,86 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
   };
 }
 
-/** A kept IKE message before it becomes an IkeMessage: tail records are overwritten in place when evicted. */
+/** A decoded IKE message with its addressing: shared by byte-identical copies (decodeCached). */
+interface DecodedIke {
+  r: IkeDecodeResult;
+  srcEp: PacketEndpoint;
+  dstEp: PacketEndpoint;
+  excerpt: string;
+  src: Uint8Array;
+  dst: Uint8Array;
+  srcPort: number;
+  dstPort: number;
+  cut: boolean;
+  frag: number;
+  /** a Buffer: a hit is confirmed by Buffer#compare on the frame's range, natively and without a view per message */
+  bytes: Buffer;
+}
+
+/**
+ * A kept IKE message before it becomes an IkeMessage: tail records are overwritten in
+ * place when evicted. Decoded (m set) or raw: the message bytes and wire addressing
+ * in buffers owned by the record, decoded only if it is still kept at the end.
+ */
 interface KeptIke {
   /** arrival order among all decoded IKE messages */
   seq: number;
-  m: IkeDecoded;
+  m: IkeDecoded | undefined;
   frag: IpFragmentation | undefined;
-  src: PacketEndpoint;
-  dst: PacketEndpoint;
+  src: PacketEndpoint | undefined;
+  dst: PacketEndpoint | undefined;
   ipVersion: 4 | 6;
   transport: IkeTransport;
   nonEspMarker: boolean;
   excerpt: string;
   ipLength: number;
   at: FrameRef;
+  /** header exchange type and flags, read when the record is evicted (here: IkeDecoded objects come in many shapes) */
+  exchange: number;
+  flags: number;
+  bytes: Uint8Array;
+  byteLen: number;
+  wireSrc: Uint8Array;
+  wireDst: Uint8Array;
+  addrLen: number;
+  srcPort: number;
+  dstPort: number;
+  cut: boolean;
+}
+
+const NO_BYTES = new Uint8Array(0);
+
+function newKeptIke(m: IkeDecoded, frag: IpFragmentation | undefined, src: PacketEndpoint, dst: PacketEndpoint, at: FrameRef): KeptIke {
+  return {
+    seq: 0, m, frag, src, dst, ipVersion: 4, transport: 'udp500', nonEspMarker: false, excerpt: '', ipLength: 0, at, exchange: m.exchange, flags: m.flags,
+    bytes: NO_BYTES, byteLen: 0, wireSrc: NO_BYTES, wireDst: NO_BYTES, addrLen: 0, srcPort: 0, dstPort: 0, cut: false,
+  };
+}
+
+/** Turns a record into a raw one holding these bytes; its buffers are reused from one eviction to the next. */
+function keepRaw(k: KeptIke, d: Uint8Array, off: number, end: number, src: Uint8Array, dst: Uint8Array, addrLen: number, srcPort: number, dstPort: number, cut: boolean): void {
+  const n = end - off;
+  if (k.bytes.length < n) k.bytes = new Uint8Array(Math.max(n, 256));
+  k.bytes.set(d.subarray(off, end));
+  k.byteLen = n;
+  k.exchange = d[off + 18];
+  k.flags = d[off + 19];
+  if (k.wireSrc === NO_BYTES) {
+    k.wireSrc = new Uint8Array(16);
+    k.wireDst = new Uint8Array(16);
+  }
+  for (let i = 0; i < addrLen; i++) {
+    k.wireSrc[i] = src[i];
+    k.wireDst[i] = dst[i];
+  }
+  k.addrLen = addrLen;
+  k.srcPort = srcPort;
+  k.dstPort = dstPort;
+  k.cut = cut;
+  k.m = undefined;
+  k.src = undefined;
+  k.dst = undefined;
+  k.excerpt = '';
 }
 
 interface SaBound {
@@ -552,6 +707,15 @@ interface SaBound {
   ringNext: number;
   gap?: GapCounts;
   lastDroppedSeq: number;
+  version: 1 | 2;
+  /** the SPI pair as four 32-bit words (compared per message) and as text (for the gap record) */
+  w0: number;
+  w1: number;
+  w2: number;
+  w3: number;
+  spiI: string;
+  spiR: string;
+  nextInBucket: SaBound | undefined;
 }
 
 /** The dropped middle while capturing: counts per exchange type number (names kept per number seen). */
@@ -568,8 +732,32 @@ interface GapCounts {
   last: FrameRef;
 }
 
-function newSaBound(): SaBound {
-  return { head: 0, ring: [], ringNext: 0, lastDroppedSeq: -1 };
+/** What decodeIke() accepts as a message at all: a full header, major version 1 or 2, a length field of at least the header. */
+function validIkeHeader(d: Uint8Array, off: number, end: number): boolean {
+  if (end - off < IKE_HEADER_LENGTH) return false;
+  const major = d[off + 17] >> 4;
+  return (major === 1 || major === 2) && u32(d, off + 24) >= IKE_HEADER_LENGTH;
+}
+
+/**
+ * True when decodeIke() would find nothing but the header and ciphertext, without a
+ * problem: an IKEv1 message with the E flag (RFC 2408 §3.1), or an IKEv2 message whose
+ * first payload is a well-formed SK or SKF (RFC 7296 §3.14, RFC 7383 §2.5), all inside
+ * the captured bytes. Such a message may be kept raw and decoded later.
+ */
+function opaqueAfterHeader(d: Uint8Array, off: number, end: number): boolean {
+  const length = u32(d, off + 24);
+  if (off + length > end) return false;
+  if (d[off + 17] >> 4 === 1) return (d[off + 19] & 0x01) !== 0;
+  const first = d[off + 16];
+  if (first !== 46 && first !== 53) return false;
+  if (length < IKE_HEADER_LENGTH + 4) return false;
+  const plen = u16(d, off + IKE_HEADER_LENGTH + 2);
+  return plen >= (first === 53 ? 8 : 4) && IKE_HEADER_LENGTH + plen <= length;
+}
+
+function fragKey(frag: IpFragmentation | undefined): number {
+  return frag ? 2 + frag.fragments * 4 + (frag.complete ? 1 << 20 : 0) : 0;
 }
 
 function addrView(d: Uint8Array, off: number, len: number, four: Uint8Array, sixteen: Uint8Array): Uint8Array {
@@ -606,10 +794,6 @@ function cacheKey(d: Uint8Array, off: number, end: number, src: Uint8Array, dst:
   b = Math.imul(b ^ sp ^ (dp << 16), 0x01000193);
   // 30 bits: a small integer key (a wider one is a heap number, allocated and hashed per lookup)
   return (a ^ Math.imul(b, 0x9e3779b1)) >>> 2;
-}
-
-function sameMessage(cached: Buffer, d: Uint8Array, off: number, end: number): boolean {
-  return cached.length === end - off && cached.equals(d.subarray(off, end));
 }
 
 function icmpExcerpt(e: IcmpError): string {
