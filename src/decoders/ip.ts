@@ -41,7 +41,8 @@ export function newIpHeader(): IpHeader {
 
 const MAX_EXT_HEADERS = 8;
 
-export function decodeIp(d: Uint8Array, start: number, out: IpHeader): IpHeader {
+/** Decodes the IP header at `start`; the captured bytes end at `end` (the array's end by default). */
+export function decodeIp(d: Uint8Array, start: number, out: IpHeader, end = d.length): IpHeader {
   out.ok = false;
   out.reason = '';
   out.start = start;
@@ -49,22 +50,22 @@ export function decodeIp(d: Uint8Array, start: number, out: IpHeader): IpHeader 
   out.df = out.mf = out.fragmented = false;
   out.fragOffset = 0;
   out.fragId = 0;
-  if (d.length < start + 1) return fail(out, 'short');
+  if (end < start + 1) return fail(out, 'short');
   const v = d[start] >> 4;
   out.version = v;
-  if (v === 4) return ipv4(d, start, out);
-  if (v === 6) return ipv6(d, start, out);
+  if (v === 4) return ipv4(d, start, end, out);
+  if (v === 6) return ipv6(d, start, end, out);
   return fail(out, 'bad-version');
 }
 
-function ipv4(d: Uint8Array, s: number, out: IpHeader): IpHeader {
-  if (d.length < s + 20) return fail(out, 'short');
+function ipv4(d: Uint8Array, s: number, end: number, out: IpHeader): IpHeader {
+  if (end < s + 20) return fail(out, 'short');
   const ihl = (d[s] & 0x0f) * 4;
   if (ihl < 20) return fail(out, 'bad-header-length');
-  if (d.length < s + ihl) return fail(out, 'short');
+  if (end < s + ihl) return fail(out, 'short');
   let total = (d[s + 2] << 8) | d[s + 3];
   // total length 0 appears with TSO/GSO captures on the sending host: trust the capture
-  if (total === 0) total = d.length - s;
+  if (total === 0) total = end - s;
   if (total < ihl) return fail(out, 'bad-total-length');
   const flagsFrag = (d[s + 6] << 8) | d[s + 7];
   out.df = (flagsFrag & 0x4000) !== 0;
@@ -79,23 +80,23 @@ function ipv4(d: Uint8Array, s: number, out: IpHeader): IpHeader {
   out.payloadOff = s + ihl;
   out.fragPartOff = s + ihl;
   out.totalLength = total;
-  setEnd(d, s, total, out);
+  setEnd(s, total, end, out);
   out.ok = true;
   return out;
 }
 
-function ipv6(d: Uint8Array, s: number, out: IpHeader): IpHeader {
-  if (d.length < s + 40) return fail(out, 'short');
+function ipv6(d: Uint8Array, s: number, end: number, out: IpHeader): IpHeader {
+  if (end < s + 40) return fail(out, 'short');
   const payloadLen = (d[s + 4] << 8) | d[s + 5];
   // payload length 0 = jumbogram or TSO capture: trust the capture
-  const total = payloadLen === 0 ? d.length - s : 40 + payloadLen;
+  const total = payloadLen === 0 ? end - s : 40 + payloadLen;
   out.addrLen = 16;
   out.srcOff = s + 8;
   out.dstOff = s + 24;
   out.totalLength = total;
   // IPv6 routers never fragment: for PMTU purposes every IPv6 packet behaves as DF
   out.df = true;
-  setEnd(d, s, total, out);
+  setEnd(s, total, end, out);
   let next = d[s + 6];
   let off = s + 40;
   out.fragPartOff = off;
@@ -132,9 +133,9 @@ function ipv6(d: Uint8Array, s: number, out: IpHeader): IpHeader {
   return out;
 }
 
-function setEnd(d: Uint8Array, s: number, total: number, out: IpHeader): void {
-  if (s + total > d.length) {
-    out.end = d.length;
+function setEnd(s: number, total: number, captured: number, out: IpHeader): void {
+  if (s + total > captured) {
+    out.end = captured;
     out.truncated = true;
   } else {
     out.end = s + total;

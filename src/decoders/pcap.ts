@@ -13,7 +13,9 @@ const RECORD_HEADER = 16;
 export function createPcapReader(source: string, sink: CaptureSink): CaptureReader {
   const q = new ByteQueue();
   const stats: CaptureReaderStats = { frames: 0, truncatedRecords: 0, linktypes: {} };
-  const frame: CapturedFrame = { source, frame: 0, linktype: 0, ts: 0, caplen: 0, origlen: 0, data: new Uint8Array(0) };
+  // ts starts as a non-integer: a field that begins as a small integer and later holds fractions
+  // changes its representation, and V8 throws away the optimised code of everything that read it
+  const frame: CapturedFrame = { source, frame: 0, linktype: 0, ts: 0.5, caplen: 0, origlen: 0, data: new Uint8Array(0), offset: 0 };
   let le = true;
   let divisor = 1e6;
   let linktype = -1;
@@ -38,7 +40,7 @@ export function createPcapReader(source: string, sink: CaptureSink): CaptureRead
     return true;
   }
 
-  function deliver(data: Uint8Array, tsSec: number, tsFrac: number, caplen: number, origlen: number): void {
+  function deliver(data: Uint8Array, offset: number, tsSec: number, tsFrac: number, caplen: number, origlen: number): void {
     stats.frames++;
     frame.frame = stats.frames;
     frame.linktype = linktype;
@@ -46,6 +48,7 @@ export function createPcapReader(source: string, sink: CaptureSink): CaptureRead
     frame.caplen = caplen;
     frame.origlen = origlen;
     frame.data = data;
+    frame.offset = offset;
     sink.frame(frame);
   }
 
@@ -77,7 +80,7 @@ export function createPcapReader(source: string, sink: CaptureSink): CaptureRead
           return;
         }
         if (q.available < RECORD_HEADER + caplen) return;
-        deliver(b.subarray(o + RECORD_HEADER, o + RECORD_HEADER + caplen), dv.getUint32(o, le), dv.getUint32(o + 4, le), caplen, dv.getUint32(o + 12, le));
+        deliver(b, o + RECORD_HEADER, dv.getUint32(o, le), dv.getUint32(o + 4, le), caplen, dv.getUint32(o + 12, le));
         q.skip(RECORD_HEADER + caplen);
       }
     },
@@ -98,7 +101,7 @@ export function createPcapReader(source: string, sink: CaptureSink): CaptureRead
       const o = q.offset;
       const caplen = dv.getUint32(o + 8, le);
       sink.diagnostic(`last record truncated: ${left - RECORD_HEADER} of ${caplen} captured bytes present`, stats.frames + 1);
-      deliver(q.bytes.subarray(o + RECORD_HEADER, o + left), dv.getUint32(o, le), dv.getUint32(o + 4, le), left - RECORD_HEADER, dv.getUint32(o + 12, le));
+      deliver(q.bytes, o + RECORD_HEADER, dv.getUint32(o, le), dv.getUint32(o + 4, le), left - RECORD_HEADER, dv.getUint32(o + 12, le));
     },
     stats() {
       // one link type per pcap file: the per-frame count is the frame count (no keyed store per frame)

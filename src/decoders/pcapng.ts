@@ -26,7 +26,9 @@ interface Interface {
 export function createPcapngReader(source: string, sink: CaptureSink): CaptureReader {
   const q = new ByteQueue();
   const stats: CaptureReaderStats = { frames: 0, truncatedRecords: 0, linktypes: {} };
-  const frame: CapturedFrame = { source, frame: 0, linktype: 0, ts: 0, caplen: 0, origlen: 0, data: new Uint8Array(0) };
+  // ts starts as a non-integer: a field that begins as a small integer and later holds fractions
+  // changes its representation, and V8 throws away the optimised code of everything that read it
+  const frame: CapturedFrame = { source, frame: 0, linktype: 0, ts: 0.5, caplen: 0, origlen: 0, data: new Uint8Array(0), offset: 0 };
   let le = true;
   let sawShb = false;
   let stopped = false;
@@ -42,7 +44,7 @@ export function createPcapngReader(source: string, sink: CaptureSink): CaptureRe
     runLinkFrames = 0;
   }
 
-  function deliver(iface: Interface | undefined, data: Uint8Array, tsHigh: number, tsLow: number, caplen: number, origlen: number): void {
+  function deliver(iface: Interface | undefined, data: Uint8Array, offset: number, tsHigh: number, tsLow: number, caplen: number, origlen: number): void {
     stats.frames++;
     if (!iface) {
       if (!missingIdbReported) sink.diagnostic('packet refers to an interface with no Interface Description Block', stats.frames);
@@ -61,6 +63,7 @@ export function createPcapngReader(source: string, sink: CaptureSink): CaptureRe
     frame.caplen = caplen;
     frame.origlen = origlen;
     frame.data = data;
+    frame.offset = offset;
     sink.frame(frame);
   }
 
@@ -84,7 +87,7 @@ export function createPcapngReader(source: string, sink: CaptureSink): CaptureRe
           stats.truncatedRecords++;
           sink.diagnostic(`packet block says ${caplen} captured bytes but holds ${avail}`, stats.frames + 1);
         }
-        deliver(interfaces[dv.getUint32(o + 8, le)], b.subarray(o + 28, o + 28 + take), dv.getUint32(o + 12, le), dv.getUint32(o + 16, le), take, dv.getUint32(o + 24, le));
+        deliver(interfaces[dv.getUint32(o + 8, le)], b, o + 28, dv.getUint32(o + 12, le), dv.getUint32(o + 16, le), take, dv.getUint32(o + 24, le));
         return;
       }
       case SPB: {
@@ -94,7 +97,7 @@ export function createPcapngReader(source: string, sink: CaptureSink): CaptureRe
         const avail = bodyEnd - (o + 12);
         const caplen = Math.min(origlen, avail, iface?.snaplen || avail);
         // SPB has no timestamp
-        deliver(iface, b.subarray(o + 12, o + 12 + caplen), 0, 0, caplen, origlen);
+        deliver(iface, b, o + 12, 0, 0, caplen, origlen);
         return;
       }
       case OPB: {
@@ -102,7 +105,7 @@ export function createPcapngReader(source: string, sink: CaptureSink): CaptureRe
         const caplen = dv.getUint32(o + 20, le);
         const avail = bodyEnd - (o + 28);
         const take = Math.min(caplen, avail);
-        deliver(interfaces[dv.getUint16(o + 8, le)], b.subarray(o + 28, o + 28 + take), dv.getUint32(o + 12, le), dv.getUint32(o + 16, le), take, dv.getUint32(o + 24, le));
+        deliver(interfaces[dv.getUint16(o + 8, le)], b, o + 28, dv.getUint32(o + 12, le), dv.getUint32(o + 16, le), take, dv.getUint32(o + 24, le));
         return;
       }
       default:
@@ -186,7 +189,7 @@ export function createPcapngReader(source: string, sink: CaptureSink): CaptureRe
         const caplen = dv.getUint32(o + 20, le);
         const take = Math.min(caplen, left - 28);
         sink.diagnostic(`last block truncated: ${take} of ${caplen} captured bytes present`, stats.frames + 1);
-        deliver(interfaces[dv.getUint32(o + 8, le)], q.bytes.subarray(o + 28, o + 28 + take), dv.getUint32(o + 12, le), dv.getUint32(o + 16, le), take, dv.getUint32(o + 24, le));
+        deliver(interfaces[dv.getUint32(o + 8, le)], q.bytes, o + 28, dv.getUint32(o + 12, le), dv.getUint32(o + 16, le), take, dv.getUint32(o + 24, le));
         return;
       }
       sink.diagnostic(`file ends inside a block (${left} bytes left)`, stats.frames + 1);

@@ -71,7 +71,7 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
   const udp = newUdpInfo();
   const spiSeq = newSpiSeq();
   // the frame being decoded: set once per addFrame, read by the handlers
-  let cur: CapturedFrame = { source: '', frame: 0, linktype: 0, ts: 0, caplen: 0, origlen: 0, data: new Uint8Array(0) };
+  let cur: CapturedFrame = { source: '', frame: 0, linktype: 0, ts: 0.5, caplen: 0, origlen: 0, data: new Uint8Array(0), offset: 0 };
 
   const reassembler = new FragmentReassembler(
     { incomplete: (set) => onIncompleteFragments(set) },
@@ -117,7 +117,9 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
       if (lastTs === undefined || f.ts > lastTs) lastTs = f.ts;
     }
     const d = f.data;
-    decodeLink(f.linktype, d, link);
+    const start = f.offset ?? 0;
+    const end = start + f.caplen;
+    decodeLink(f.linktype, d, link, start, end);
     if (link.offset < 0) {
       if (link.reason === 'unsupported-linktype') {
         counters.undecodable++;
@@ -132,7 +134,7 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
       }
       return;
     }
-    decodeIp(d, link.offset, ip);
+    decodeIp(d, link.offset, ip, end);
     if (!ip.ok) {
       counters.undecodable++;
       if (ip.reason !== 'short' || f.caplen === f.origlen) diag('ip', `undecodable IPv${link.ipVersion} header: ${ip.reason}`);
@@ -365,10 +367,11 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
   /** The IKE SA record of the header at `off` (RFC 7296 §2.6 SPI pair, per IKE version); created on first sight. */
   function saOf(d: Uint8Array, off: number): SaBound {
     const v = d[off + 17] >> 4;
-    const w0 = readU32(d, off);
-    const w1 = readU32(d, off + 4);
-    const w2 = readU32(d, off + 8);
-    const w3 = readU32(d, off + 12);
+    // signed 32-bit words: small integers in V8, where unsigned ones above 2^31 would be heap numbers
+    const w0 = readI32(d, off);
+    const w1 = readI32(d, off + 4);
+    const w2 = readI32(d, off + 8);
+    const w3 = readI32(d, off + 12);
     // 30 bits: a small-integer Map key (no heap number, no string per message)
     const key = (Math.imul(Math.imul(Math.imul(w0 ^ v, 0x9e3779b1) ^ w1, 0x85ebca6b) ^ w2, 0xc2b2ae35) ^ w3) >>> 2;
     const first = ikeBounds.get(key);
@@ -391,7 +394,8 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
         version: sa.version, spiI: sa.spiI, spiR: sa.spiR, messages: 0, dropped: new Uint32Array(256), responses: new Uint32Array(512),
         // dense from the start: a sparse array written at index 34 turns into a dictionary
         names: new Array<string>(256).fill(''),
-        first: { ...k.at }, last: { ...k.at },
+        // frameRefOf, not a spread: one object shape for every FrameRef keeps touchFrameRef monomorphic
+        first: frameRefOf(k.at), last: frameRefOf(k.at),
       };
       ikeGaps.push(sa);
     }
@@ -754,6 +758,10 @@ function opaqueAfterHeader(d: Uint8Array, off: number, end: number): boolean {
   if (length < IKE_HEADER_LENGTH + 4) return false;
   const plen = u16(d, off + IKE_HEADER_LENGTH + 2);
   return plen >= (first === 53 ? 8 : 4) && IKE_HEADER_LENGTH + plen <= length;
+}
+
+function readI32(d: Uint8Array, o: number): number {
+  return (d[o] << 24) | (d[o + 1] << 16) | (d[o + 2] << 8) | d[o + 3];
 }
 
 function fragKey(frag: IpFragmentation | undefined): number {

@@ -506,8 +506,20 @@ export interface CapturedFrame {
   ts: number;
   caplen: number;
   origlen: number;
-  /** the captured bytes; the collector does not keep a reference after addFrame returns */
+  /** the captured bytes (from `offset` on); the collector does not keep a reference after addFrame returns */
   data: Uint8Array;
+  /**
+   * Where the frame starts in `data` (0 when absent): the file readers hand over their
+   * chunk and an offset rather than a view per frame, which cost an allocation per packet.
+   * The frame is data[offset, offset + caplen); frameBytes() copies it out.
+   */
+  offset?: number;
+}
+
+/** A copy of the frame's own bytes, whatever buffer it was delivered in. */
+export function frameBytes(f: CapturedFrame): Uint8Array {
+  const start = f.offset ?? 0;
+  return Uint8Array.prototype.slice.call(f.data, start, start + f.caplen);
 }
 
 /**

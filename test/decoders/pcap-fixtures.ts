@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostic } from '../../src/evidence/types.js';
-import type { CapturedFrame, PacketEvidence } from '../../src/evidence/packet-types.js';
+import { type CapturedFrame, type PacketEvidence, frameBytes } from '../../src/evidence/packet-types.js';
 import { createPacketCollector } from '../../src/evidence/packet-collector.js';
 import { createPcapReader } from '../../src/decoders/pcap.js';
 import { createPcapngReader } from '../../src/decoders/pcapng.js';
@@ -27,7 +27,7 @@ export function framesOf(name: string, bytes = fixtureBytes(name)): { frames: Ca
   const frames: CapturedFrame[] = [];
   const diagnostics: string[] = [];
   const r = readerFor(bytes, name, {
-    frame: (f) => frames.push({ ...f, data: f.data.slice() }),
+    frame: (f) => frames.push({ ...f, data: frameBytes(f), offset: 0 }),
     diagnostic: (m) => diagnostics.push(m),
   });
   r.push(bytes);

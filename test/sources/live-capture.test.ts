@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createPcapWriter } from '../../src/sources/pcap-writer.js';
 import { createPcapReader } from '../../src/decoders/pcap.js';
-import type { CapturedFrame } from '../../src/evidence/packet-types.js';
+import { type CapturedFrame, frameBytes } from '../../src/evidence/packet-types.js';
 import { wireLengthHint } from '../../src/sources/live/link-types.js';
 import { liveOptionsFromArgs } from '../../src/sources/live/cli-options.js';
 import { loadCaptures } from '../../src/sources/pcap-file.js';
@@ -62,7 +62,7 @@ if (liveReason) console.warn(`live-capture: skipping the network-namespace captu
 
 function readPcapFrames(bytes: Uint8Array): CapturedFrame[] {
   const frames: CapturedFrame[] = [];
-  const r = createPcapReader('mem', { frame: (f) => frames.push({ ...f, data: f.data.slice() }), diagnostic: () => {} });
+  const r = createPcapReader('mem', { frame: (f) => frames.push({ ...f, data: frameBytes(f), offset: 0 }), diagnostic: () => {} });
   r.push(bytes);
   r.end();
   return frames;

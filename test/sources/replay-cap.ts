@@ -9,12 +9,12 @@
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createPcapReader } from '../../src/decoders/pcap.js';
-import type { CapturedFrame } from '../../src/evidence/packet-types.js';
+import { type CapturedFrame, frameBytes } from '../../src/evidence/packet-types.js';
 import type { CapHandle, CapModule } from '../../src/sources/live/cap-binding.js';
 
 export function readPcapFrames(bytes: Uint8Array): CapturedFrame[] {
   const frames: CapturedFrame[] = [];
-  const r = createPcapReader('mem', { frame: (f) => frames.push({ ...f, data: f.data.slice() }), diagnostic: () => {} });
+  const r = createPcapReader('mem', { frame: (f) => frames.push({ ...f, data: frameBytes(f), offset: 0 }), diagnostic: () => {} });
   r.push(bytes);
   r.end();
   return frames;
