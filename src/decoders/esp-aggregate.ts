@@ -8,7 +8,7 @@ import { LARGE_PACKET_BYTES as LARGE, SIZE_BUCKETS, type EspFlow, type EspSender
 import type { IpHeader } from './ip.js';
 import { SequenceTracker } from './esp-sequence.js';
 import { hex32, ipString } from './addr.js';
-import { frameRefOf, readU32, sameBytes, touchFrameRef, type FrameCursor } from './frame-ref.js';
+import { frameRefOf, sameBytes, touchFrameRef, type FrameCursor } from './frame-ref.js';
 
 const MAX_ESP_FLOWS = 100_000;
 const MAX_DESTINATIONS = 64;
@@ -16,12 +16,18 @@ const SAMPLE_FRAMES = 4;
 const MAX_LARGE_FRAMES = 8;
 /** flows of one side that can share a burst (several CHILD SAs, rekeying overlap) */
 const MAX_BURST_FLOWS = 16;
+/** slots of the recent-flow cache (a power of two) */
+const RECENT = 256;
 
 interface EspState {
   flow: EspFlow;
+  /** the flow's key fields, on the state itself: one object to load per compare, not two */
+  spi: number;
+  protocol: 'esp' | 'ah';
+  encap: 'ip' | 'udp';
   src: Uint8Array;
   dst: Uint8Array;
-  /** IPv4 addresses as 32-bit numbers (0 for IPv6): one compare instead of a byte loop per packet */
+  /** IPv4 addresses as signed 32-bit numbers (small integers to V8; 0 for IPv6): one compare instead of a byte loop per packet */
   src32: number;
   dst32: number;
   /** UDP ports, 0 for IP protocol 50/51 */
@@ -68,7 +74,7 @@ export class EspAggregator {
   private readonly sendersByKey = new Map<number, SenderState[]>();
   private readonly senders: SenderState[] = [];
   private readonly pairs = new Map<string, PairState>();
-  private last: EspState | undefined;
+  private readonly recent: (EspState | undefined)[] = new Array<EspState | undefined>(RECENT).fill(undefined);
   /** packets not aggregated because MAX_ESP_FLOWS was reached */
   capped = 0;
 
@@ -130,13 +136,16 @@ export class EspAggregator {
   }
 
   private state(protocol: 'esp' | 'ah', spi: number, d: Uint8Array, h: IpHeader, encap: 'ip' | 'udp', sp: number, dp: number, at: FrameCursor): EspState | undefined {
-    // bulk traffic comes in runs of one SA: try the last one first
-    if (this.last && matches(this.last, protocol, spi, d, h, encap, sp, dp)) return this.last;
     // 30 bits: a small-integer Map key (SPIs above 2^30 would be heap numbers, allocated per lookup)
     const key = (spi ^ (protocol === 'ah' ? 0x5a5a5a5a : 0) ^ (encap === 'udp' ? 0x3c3c3c3c : 0)) & 0x3fffffff;
+    // a tunnel's two directions and a gateway's several SAs interleave packet by packet: a
+    // direct-mapped cache of recent flows answers most packets without the Map
+    const slot = (key ^ (key >>> 8) ^ (key >>> 16)) & (RECENT - 1);
+    const recent = this.recent[slot];
+    if (recent !== undefined && matches(recent, protocol, spi, d, h, encap, sp, dp)) return recent;
     let list = this.byKey.get(key);
     if (list) {
-      for (const st of list) if (matches(st, protocol, spi, d, h, encap, sp, dp)) return (this.last = st);
+      for (const st of list) if (matches(st, protocol, spi, d, h, encap, sp, dp)) return (this.recent[slot] = st);
     }
     if (this.list.length >= MAX_ESP_FLOWS) {
       this.capped++;
@@ -161,14 +170,14 @@ export class EspAggregator {
     let pair = this.pairs.get(pairKey);
     if (!pair) this.pairs.set(pairKey, (pair = { burstDir: -1, burst: [] }));
     const st: EspState = {
-      flow, src, dst, src32: h.addrLen === 4 ? readU32(src, 0) : 0, dst32: h.addrLen === 4 ? readU32(dst, 0) : 0,
+      flow, spi, protocol, encap, src, dst, src32: h.addrLen === 4 ? readI32(src, 0) : 0, dst32: h.addrLen === 4 ? readI32(dst, 0) : 0,
       sp: encap === 'udp' ? sp : 0, dp: encap === 'udp' ? dp : 0, seq: new SequenceTracker(), sender: this.sender(protocol, spi, encap, src, flow.src),
       lastFrames: new Array<number>(SAMPLE_FRAMES).fill(0), lastCount: 0, pair, dir, inBurst: false, burstLargeDf: 0, burstSmall: 0,
     };
     if (!list) this.byKey.set(key, (list = []));
     list.push(st);
     this.list.push(st);
-    return (this.last = st);
+    return (this.recent[slot] = st);
   }
 
   private sender(protocol: 'esp' | 'ah', spi: number, encap: 'ip' | 'udp', src: Uint8Array, srcText: string): SenderState {
@@ -226,10 +235,13 @@ function accountSize(st: EspState, size: number, df: boolean, at: FrameCursor): 
 }
 
 function matches(st: EspState, protocol: 'esp' | 'ah', spi: number, d: Uint8Array, h: IpHeader, encap: 'ip' | 'udp', sp: number, dp: number): boolean {
-  const f = st.flow;
-  if (f.spi !== spi || f.protocol !== protocol || f.encap !== encap || st.sp !== (encap === 'udp' ? sp : 0) || st.dp !== (encap === 'udp' ? dp : 0)) return false;
-  if (h.addrLen === 4) return st.src.length === 4 && st.src32 === readU32(d, h.srcOff) && st.dst32 === readU32(d, h.dstOff);
+  if (st.spi !== spi || st.protocol !== protocol || st.encap !== encap || st.sp !== (encap === 'udp' ? sp : 0) || st.dp !== (encap === 'udp' ? dp : 0)) return false;
+  if (h.addrLen === 4) return st.src.length === 4 && st.src32 === readI32(d, h.srcOff) && st.dst32 === readI32(d, h.dstOff);
   return sameBytes(st.src, d, h.srcOff, h.addrLen) && sameBytes(st.dst, d, h.dstOff, h.addrLen);
+}
+
+function readI32(d: Uint8Array, o: number): number {
+  return (d[o] << 24) | (d[o + 1] << 16) | (d[o + 2] << 8) | d[o + 3];
 }
 
 function noteDestination(s: SenderState, dst: Uint8Array, dstText: string): void {

@@ -262,13 +262,11 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
     const sa = validIkeHeader(d, off, u.payloadEnd) ? saOf(d, off) : undefined;
     const transport: IkeTransport = u.srcPort === NAT_T_PORT || u.dstPort === NAT_T_PORT ? 'udp4500' : u.srcPort === IKE_PORT || u.dstPort === IKE_PORT ? 'udp500' : 'udp-other';
     const ipLength = frag ? frag.totalLength : ip.totalLength;
-    const fragBits = fragKey(frag);
-    const key = cacheKey(d, off, msgEnd, src, dst, u.srcPort, u.dstPort, (cut ? 1 : 0) + fragBits);
-    let cached = probeCache(key, d, off, msgEnd, src, dst, len, u.srcPort, u.dstPort, cut, fragBits);
-    if (!cached && sa && sa.head >= saHead && sa.ring.length >= saTail && opaqueAfterHeader(d, off, u.payloadEnd)) {
-      // The steady state of a long-lived SA: encrypted exchanges (new bytes each time) that
-      // may never be reported. The oldest tail record is counted into the gap and overwritten
-      // with the raw bytes; only the (≤ IKE_SA_TAIL) records still in the ring at the end are decoded.
+    if (sa && sa.head >= saHead && sa.ring.length >= saTail && opaqueAfterHeader(d, off, u.payloadEnd)) {
+      // The steady state of a long-lived SA: encrypted exchanges that may never be reported.
+      // The oldest tail record is counted into the gap and overwritten with the raw bytes (a
+      // copy costs less than confirming a decode-cache hit); only the (≤ IKE_SA_TAIL) records
+      // still in the ring at the end are decoded.
       counters.ike++;
       const slot = sa.ring[sa.ringNext];
       sa.ringNext = sa.ringNext + 1 === saTail ? 0 : sa.ringNext + 1;
@@ -283,7 +281,7 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
       touchFrameRef(slot.at, cur);
       return;
     }
-    cached ??= decodeInto(key, d, off, u.payloadEnd, msgEnd, src, dst, len, u.srcPort, u.dstPort, cut, frag);
+    const cached = decodeCached(d, off, u.payloadEnd, msgEnd, src, dst, len, u.srcPort, u.dstPort, cut, frag);
     const r = cached.r;
     for (const p of r.problems) diag('ike', p);
     if (!r.message || !sa) {
