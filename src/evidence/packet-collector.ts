@@ -283,7 +283,7 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
     }
     const cached = decodeCached(d, off, u.payloadEnd, msgEnd, src, dst, len, u.srcPort, u.dstPort, cut, frag);
     const r = cached.r;
-    for (const p of r.problems) diag('ike', p);
+    if (r.problems.length) problemsOf(cached);
     if (!r.message || !sa) {
       counters.undecodable++;
       return;
@@ -346,11 +346,30 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
     const dstEp = { address: ipString(dst, 0, len as 4 | 16), port: dstPort };
     const entry: DecodedIke = {
       r, srcEp, dstEp, excerpt: r.message ? ikeExcerpt(r.message, srcEp, dstEp, frag) : '', src: src.slice(0, len), dst: dst.slice(0, len), srcPort, dstPort, cut,
-      frag: fragKey(frag), bytes: Buffer.from(d.subarray(off, msgEnd)),
+      frag: fragKey(frag), bytes: Buffer.from(d.subarray(off, msgEnd)), reported: undefined, copies: 0, lastCopyFrame: 0,
     };
     if (ikeCache.size >= IKE_CACHE) ikeCache.clear();
     ikeCache.set(key, entry);
     return entry;
+  }
+
+  /**
+   * A malformed message is reported once per distinct bytes: its retransmissions (a peer
+   * repeats an unanswered request for minutes) are counted into that diagnostic instead of
+   * burying every other one.
+   */
+  function problemsOf(c: DecodedIke): void {
+    if (!c.reported) {
+      c.reported = [];
+      for (const p of c.r.problems) {
+        diag('ike', p);
+        const last = diagnostics[diagnostics.length - 1];
+        if (last?.message === p && last.at.frame === cur.frame) c.reported.push(last);
+      }
+      return;
+    }
+    if (c.copies++ === 0) repeatedProblems.push(c);
+    c.lastCopyFrame = cur.frame;
   }
 
   function decodeCached(
@@ -420,6 +439,7 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
   }
 
   const ikeGaps: SaBound[] = [];
+  const repeatedProblems: DecodedIke[] = [];
 
   /** The kept messages as IkeMessage objects in arrival order, and the gaps placed among them. */
   function keptIkeMessages(): { messages: IkeMessage[]; notKept: IkeNotKept[] } {
@@ -546,11 +566,23 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
   function finish(): PacketEvidence {
     if (finished) return finished;
     reassembler.flush();
+    for (const c of repeatedProblems) {
+      for (const dg of c.reported ?? []) dg.message += ` (also in ${c.copies} byte-identical cop${c.copies === 1 ? 'y' : 'ies'}, the last in frame ${c.lastCopyFrame})`;
+    }
+    repeatedProblems.length = 0;
     if (diagnosticsDropped) diagnostics.push({ at: { source: sources[0] ?? '(capture)' }, decoder: 'packets', message: `${diagnosticsDropped} more decoder diagnostics were counted but not kept` });
     flushLinkRun();
     counters.capped += esp.capped + traffic.capped;
     const kept = keptIkeMessages();
-    if (kept.notKept.length) counters.ikeNotKept = kept.notKept.reduce((n, g) => n + g.messages, 0);
+    if (kept.notKept.length) {
+      counters.ikeNotKept = kept.notKept.reduce((n, g) => n + g.messages, 0);
+      // say what the evidence lacks: checks see only counts for the middle of these SAs
+      diagnostics.unshift({
+        at: { source: kept.notKept[0].first.source, frame: kept.notKept[0].first.frame }, decoder: 'packets',
+        message: `${counters.ikeNotKept} IKE messages of ${kept.notKept.length} long-lived IKE SA${kept.notKept.length === 1 ? '' : 's'} were counted per exchange but not kept `
+          + `(the first ${saHead} and the last ${saTail} messages of each IKE SA are): findings cite only the kept ones`,
+      });
+    }
     finished = {
       sources: [...sources],
       ikeMessages: kept.messages,
@@ -631,8 +663,12 @@ interface DecodedIke {
   dstPort: number;
   cut: boolean;
   frag: number;
-  /** a Buffer: a hit is confirmed by Buffer#compare on the frame's range, natively and without a view per message */
+  /** a Buffer: a hit is confirmed by Buffer#equals, natively */
   bytes: Buffer;
+  /** the diagnostics of its problems, once reported; later byte-identical copies are counted into them */
+  reported: Diagnostic[] | undefined;
+  copies: number;
+  lastCopyFrame: number;
 }
 
 /**
