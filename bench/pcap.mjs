@@ -2,7 +2,7 @@
 // packet decoding on a ~1M-packet capture built from the real corpus captures, and
 // the ratios against `tshark -r F -Y "isakmp or esp" -T fields -e esp.spi` and
 // `tcpdump -r F -w /dev/null` measured in the same run on the same file.
-// Usage: node bench/pcap.mjs [--packets 1000000] [--corpus DIR]
+// Usage: node bench/pcap.mjs [--packets 1000000] [--corpus DIR] [--runs 3]
 // Uses dist/ when built (bench/run.mjs builds first), else the TypeScript sources through tsx.
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -70,6 +70,11 @@ const MIX = [
   'esp-in-udp-4500-one-way.pcap', 'ikev1-main-mode-psk-quick-mode.pcap',
 ];
 
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
 function countPackets(file) {
   if (have('capinfos')) {
     const r = run('capinfos', ['-M', '-c', file]);
@@ -132,16 +137,23 @@ async function main() {
 
   const useDist = distFresh();
   const nodeArgs = useDist ? [] : ['--import', 'tsx'];
-  const ours = run(process.execPath, [...nodeArgs, fileURLToPath(import.meta.url), '--child', file]);
-  if (ours.status !== 0) {
-    console.log(`ipsec-doctor failed: ${ours.stderr.split('\n').slice(0, 5).join(' | ')}`);
-    process.exitCode = 1;
-    return;
+  // the short runs (ours, tcpdump) are repeated and their medians compared: one run of
+  // either can be off by a third on a shared machine; tshark takes long enough to run once
+  const runs = Math.max(1, Number(arg('--runs', '3')));
+  const oursRuns = [];
+  for (let i = 0; i < runs; i++) {
+    const ours = run(process.execPath, [...nodeArgs, fileURLToPath(import.meta.url), '--child', file]);
+    if (ours.status !== 0) {
+      console.log(`ipsec-doctor failed: ${ours.stderr.split('\n').slice(0, 5).join(' | ')}`);
+      process.exitCode = 1;
+      return;
+    }
+    oursRuns.push(JSON.parse(ours.stdout.trim().split('\n').pop()));
   }
-  const o = JSON.parse(ours.stdout.trim().split('\n').pop());
+  const o = { ...oursRuns[0], ms: median(oursRuns.map((r) => r.ms)), cpuMs: median(oursRuns.map((r) => r.cpuMs)), maxRssKiB: Math.max(...oursRuns.map((r) => r.maxRssKiB)) };
   const row = (name, ms, cpuMs, rss, extra = '') =>
     console.log(`${name.padEnd(44)} ${(ms / 1000).toFixed(2).padStart(7)} s wall ${cpuMs !== undefined ? (cpuMs / 1000).toFixed(2).padStart(6) : '   n/a'} s cpu  ${Math.round(o.frames / (ms / 1000)).toLocaleString('en').padStart(11)} pkt/s  ${(mb / (ms / 1000)).toFixed(1).padStart(7)} MB/s  ${rss !== undefined ? `${Math.round(rss / 1024)} MiB peak` : 'peak n/a'} ${extra}`);
-  row(`ipsec-doctor (${o.source}, decode only)`, o.ms, o.cpuMs, o.maxRssKiB, `— ${o.ikeMessages} IKE messages kept, ${o.esp} ESP packets in ${o.espFlows} flows`);
+  row(`ipsec-doctor (${o.source}, decode only)`, o.ms, o.cpuMs, o.maxRssKiB, `— median of ${runs}; ${o.ikeMessages} IKE messages kept, ${o.esp} ESP packets in ${o.espFlows} flows`);
 
   let tshark;
   if (have('tshark')) {
@@ -154,10 +166,12 @@ async function main() {
 
   let tcpdump;
   if (have('tcpdump')) {
-    const t = timed('tcpdump', ['-r', file, '-w', '/dev/null']);
-    if (t.status === 0) {
-      tcpdump = t;
-      row('tcpdump -r F -w /dev/null', t.ms, t.cpuMs, t.maxRssKiB);
+    const ts = [];
+    for (let i = 0; i < runs; i++) ts.push(timed('tcpdump', ['-r', file, '-w', '/dev/null']));
+    const t = ts.find((x) => x.status !== 0);
+    if (!t) {
+      tcpdump = { ms: median(ts.map((x) => x.ms)), cpuMs: ts.every((x) => x.cpuMs !== undefined) ? median(ts.map((x) => x.cpuMs)) : undefined, maxRssKiB: ts[0].maxRssKiB };
+      row('tcpdump -r F -w /dev/null', tcpdump.ms, tcpdump.cpuMs, tcpdump.maxRssKiB, `— median of ${runs}`);
     } else console.log(`tcpdump failed (status ${t.status}): ${t.stderr.split('\n')[0]}`);
   } else console.log('tcpdump not installed: no ratio against tcpdump');
 
