@@ -65,7 +65,11 @@ interface SenderState {
   srcText: string;
   dsts: Uint8Array[];
   dstTexts: string[];
+  /** the sender's sequence accounting over all its flows; while it has one flow, that flow's own tracker (no second count per packet) */
   seq: SequenceTracker;
+  firstFlowSeq: SequenceTracker;
+  /** more than one flow (destination or port pair) uses this SPI from this source */
+  shared: boolean;
 }
 
 export class EspAggregator {
@@ -96,7 +100,7 @@ export class EspAggregator {
     accountSize(st, h.totalLength, h.df, at);
     if (seq >= 0) {
       st.seq.add(seq, at.frame);
-      st.sender.seq.add(seq, at.frame);
+      if (st.sender.shared) st.sender.seq.add(seq, at.frame);
       noteDestination(st.sender, st.dst, f.dst);
     }
     return f;
@@ -123,13 +127,14 @@ export class EspAggregator {
 
   espSenders(): EspSender[] {
     return this.senders.map((s) => {
+      const q = s.shared ? s.seq : s.firstFlowSeq;
       const out: EspSender = {
-        protocol: s.protocol, spi: s.spi, src: s.srcText, encap: s.encap, destinations: s.dstTexts, seqPackets: s.seq.packets,
-        missing: s.seq.missing, duplicates: s.seq.duplicates, outOfOrder: s.seq.outOfOrder,
+        protocol: s.protocol, spi: s.spi, src: s.srcText, encap: s.encap, destinations: s.dstTexts, seqPackets: q.packets,
+        missing: q.missing, duplicates: q.duplicates, outOfOrder: q.outOfOrder,
       };
-      if (s.seq.packets) {
-        out.minSeq = s.seq.min;
-        out.maxSeq = s.seq.max;
+      if (q.packets) {
+        out.minSeq = q.min;
+        out.maxSeq = q.max;
       }
       return out;
     });
@@ -169,9 +174,10 @@ export class EspAggregator {
     const pairKey = `${encap}|${dir === 0 ? a : b}|${dir === 0 ? b : a}`;
     let pair = this.pairs.get(pairKey);
     if (!pair) this.pairs.set(pairKey, (pair = { burstDir: -1, burst: [] }));
+    const seq = new SequenceTracker();
     const st: EspState = {
       flow, spi, protocol, encap, src, dst, src32: h.addrLen === 4 ? readI32(src, 0) : 0, dst32: h.addrLen === 4 ? readI32(dst, 0) : 0,
-      sp: encap === 'udp' ? sp : 0, dp: encap === 'udp' ? dp : 0, seq: new SequenceTracker(), sender: this.sender(protocol, spi, encap, src, flow.src),
+      sp: encap === 'udp' ? sp : 0, dp: encap === 'udp' ? dp : 0, seq, sender: this.sender(protocol, spi, encap, src, flow.src, seq),
       lastFrames: new Array<number>(SAMPLE_FRAMES).fill(0), lastCount: 0, pair, dir, inBurst: false, burstLargeDf: 0, burstSmall: 0,
     };
     if (!list) this.byKey.set(key, (list = []));
@@ -180,13 +186,23 @@ export class EspAggregator {
     return (this.recent[slot] = st);
   }
 
-  private sender(protocol: 'esp' | 'ah', spi: number, encap: 'ip' | 'udp', src: Uint8Array, srcText: string): SenderState {
+  /** The sender of a new flow; `flowSeq` is that flow's tracker. */
+  private sender(protocol: 'esp' | 'ah', spi: number, encap: 'ip' | 'udp', src: Uint8Array, srcText: string, flowSeq: SequenceTracker): SenderState {
     const key = (spi ^ (protocol === 'ah' ? 0x5a5a5a5a : 0)) & 0x3fffffff;
     let list = this.sendersByKey.get(key);
     if (list) {
-      for (const s of list) if (s.spi === spi && s.protocol === protocol && s.encap === encap && sameBytes(s.src, src, 0, src.length)) return s;
+      for (const s of list) {
+        if (s.spi === spi && s.protocol === protocol && s.encap === encap && sameBytes(s.src, src, 0, src.length)) {
+          // a second destination for this SPI: from now on the sender keeps its own count, starting from what its only flow saw
+          if (!s.shared) {
+            s.seq = s.firstFlowSeq.clone();
+            s.shared = true;
+          }
+          return s;
+        }
+      }
     }
-    const s: SenderState = { protocol, spi, encap, src, srcText, dsts: [], dstTexts: [], seq: new SequenceTracker() };
+    const s: SenderState = { protocol, spi, encap, src, srcText, dsts: [], dstTexts: [], seq: flowSeq, firstFlowSeq: flowSeq, shared: false };
     if (!list) this.sendersByKey.set(key, (list = []));
     list.push(s);
     this.senders.push(s);

@@ -63,6 +63,23 @@ export class SequenceTracker {
     }
   }
 
+  /** An independent copy of the accounting so far. */
+  clone(): SequenceTracker {
+    const c = new SequenceTracker();
+    c.packets = this.packets;
+    c.first = this.first;
+    c.last = this.last;
+    c.min = this.min;
+    c.max = this.max;
+    c.missing = this.missing;
+    c.duplicates = this.duplicates;
+    c.outOfOrder = this.outOfOrder;
+    c.stale = this.stale;
+    c.gaps = this.gaps.map((g) => ({ ...g }));
+    c.bits.set(this.bits);
+    return c;
+  }
+
   private set(s: number): void {
     const i = s % WINDOW;
     this.bits[i >>> 5] |= 1 << (i & 31);
