@@ -44,6 +44,17 @@ describe('ESP / AH aggregation', () => {
     expect(packets.counters.snaplenCut).toBe(1);
   });
 
+  it('clones sequence accounting that then goes its own way (a sender gaining a second destination)', () => {
+    const t = new SequenceTracker();
+    for (const s of [1, 2, 5, 4]) t.add(s, s);
+    const c = t.clone();
+    c.add(4, 9);
+    c.add(9, 10);
+    t.add(3, 11);
+    expect({ missing: t.missing, duplicates: t.duplicates, gaps: t.gaps.length, max: t.max }).toEqual({ missing: 0, duplicates: 0, gaps: 1, max: 5 });
+    expect({ missing: c.missing, duplicates: c.duplicates, gaps: c.gaps.length, max: c.max }).toEqual({ missing: 4, duplicates: 1, gaps: 2, max: 9 });
+  });
+
   it('tells late arrivals from duplicates with a bounded window', () => {
     const t = new SequenceTracker();
     for (const s of [1, 2, 4, 3, 3, 5, 9, 6, 1000, 7]) t.add(s, s);
