@@ -103,6 +103,20 @@ describe('per-IKE-SA bound on kept IKE messages', () => {
     expect(p.ikeMessages.filter((m) => m.messageId === 2 && !m.response && m.exchangeName === 'INFORMATIONAL')).toHaveLength(2);
   });
 
+  it('decodes the kept tail from the raw bytes it held exactly as an unbounded collector decodes it, and says what it did not keep', () => {
+    const c = createPacketCollector({ local: [], peer: [] });
+    for (const f of frames) c.addFrame(f);
+    const bounded = c.finish();
+    const unbounded = collect(frames, { head: 100_000, tail: 100_000 });
+    const tailFrames = new Set(bounded.ikeMessages.slice(-IKE_SA_TAIL).map((m) => m.at.frame));
+    expect(tailFrames.size).toBe(IKE_SA_TAIL);
+    const strip = (m: PacketEvidence['ikeMessages'][number]) => ({ ...m, index: 0 });
+    expect(bounded.ikeMessages.slice(-IKE_SA_TAIL).map(strip)).toEqual(unbounded.ikeMessages.filter((m) => tailFrames.has(m.at.frame)).map(strip));
+    const dropped = total - 1 - IKE_SA_HEAD - IKE_SA_TAIL;
+    expect(c.diagnostics()[0]).toMatchObject({ decoder: 'packets', at: { frame: IKE_SA_HEAD + 2 } });
+    expect(c.diagnostics()[0].message).toMatch(new RegExp(`^${dropped} IKE messages of 1 long-lived IKE SA were counted per exchange but not kept \\(the first ${IKE_SA_HEAD} and the last ${IKE_SA_TAIL}`));
+  });
+
   it('the SA view pairs within what is kept and says what was not kept', () => {
     const view = ikeSas(evidenceOf(collect(frames)));
     expect(view.sas).toHaveLength(1);
