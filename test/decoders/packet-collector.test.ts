@@ -81,4 +81,11 @@ describe('packet collector', () => {
       expect([name, JSON.parse(JSON.stringify(live.finish()))]).toEqual([name, JSON.parse(JSON.stringify(viaFile))]);
     }
   });
+  it('reports a malformed IKE message once, counting its byte-identical retransmissions into that diagnostic', () => {
+    const { frames } = framesOf('ikev1-malformed-payload-length.pcap');
+    const c = createPacketCollector({ local: [], peer: [] });
+    for (let i = 0; i < 4; i++) c.addFrame({ ...frames[0], frame: i + 1, ts: frames[0].ts + i });
+    c.finish();
+    expect(c.diagnostics().map((d) => [d.at.frame, d.message])).toEqual([[1, 'malformed V payload: length 3 below its 4-byte header (also in 3 byte-identical copies, the last in frame 4)']]);
+  });
 });
