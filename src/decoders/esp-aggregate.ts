@@ -54,7 +54,9 @@ interface EspState {
  */
 interface PairState {
   burstDir: number;
+  /** the flows of the current burst: burst[0, burstLen); the array is reused (truncating it would free and reallocate its store at every turn) */
   burst: EspState[];
+  burstLen: number;
 }
 
 interface SenderState {
@@ -173,7 +175,7 @@ export class EspAggregator {
     const dir = a < b ? 0 : 1;
     const pairKey = `${encap}|${dir === 0 ? a : b}|${dir === 0 ? b : a}`;
     let pair = this.pairs.get(pairKey);
-    if (!pair) this.pairs.set(pairKey, (pair = { burstDir: -1, burst: [] }));
+    if (!pair) this.pairs.set(pairKey, (pair = { burstDir: -1, burst: [], burstLen: 0 }));
     const seq = new SequenceTracker();
     const st: EspState = {
       flow, spi, protocol, encap, src, dst, src32: h.addrLen === 4 ? readI32(src, 0) : 0, dst32: h.addrLen === 4 ? readI32(dst, 0) : 0,
@@ -219,18 +221,19 @@ function accountSize(st: EspState, size: number, df: boolean, at: FrameCursor): 
   const pair = st.pair;
   if (pair.burstDir !== st.dir) {
     // the other side spoke: every packet of its burst counts as answered (a reply cannot be matched to one packet from outside)
-    for (const x of pair.burst) {
+    for (let i = 0; i < pair.burstLen; i++) {
+      const x = pair.burst[i];
       x.flow.size.largeDfAnswered += x.burstLargeDf;
       x.flow.size.smallAnswered += x.burstSmall;
       x.burstLargeDf = x.burstSmall = 0;
       x.inBurst = false;
     }
-    pair.burst.length = 0;
+    pair.burstLen = 0;
     pair.burstDir = st.dir;
   }
-  if (!st.inBurst && pair.burst.length < MAX_BURST_FLOWS) {
+  if (!st.inBurst && pair.burstLen < MAX_BURST_FLOWS) {
     st.inBurst = true;
-    pair.burst.push(st);
+    pair.burst[pair.burstLen++] = st;
   }
   if (size <= LARGE) {
     z.small++;
