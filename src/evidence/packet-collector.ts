@@ -332,7 +332,7 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
   ): DecodedIke | undefined {
     const hit = ikeCache.get(key);
     if (hit && hit.srcPort === srcPort && hit.dstPort === dstPort && hit.cut === cut && hit.frag === fragBits && sameBytes(hit.src, src, 0, len) && sameBytes(hit.dst, dst, 0, len)
-      && hit.bytes.length === msgEnd - off && hit.bytes.equals(d.subarray(off, msgEnd))) return hit;
+      && hit.bytes.length === msgEnd - off && hit.bytes.compare(d, off, msgEnd) === 0) return hit;
     return undefined;
   }
 
@@ -664,7 +664,7 @@ interface DecodedIke {
   dstPort: number;
   cut: boolean;
   frag: number;
-  /** a Buffer: a hit is confirmed by Buffer#equals, natively */
+  /** a Buffer: a hit is confirmed by Buffer#compare on the frame's range, natively and without a view per probe */
   bytes: Buffer;
   /** the diagnostics of its problems, once reported; later byte-identical copies are counted into them */
   reported: Diagnostic[] | undefined;
