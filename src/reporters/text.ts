@@ -3,6 +3,7 @@ import type { EvidenceRef } from '../evidence/types.js';
 import type { Report } from '../report/types.js';
 import type { Reporter } from './types.js';
 import { verdictOf, verdictText } from './verdict.js';
+import { PCAP_STATS_UNAVAILABLE_SHORT } from '../sources/live/pcap-stats-reasons.js';
 
 /** Human-readable terminal output: verdict, findings by severity with hint and evidence, check table. */
 export const textReporter: Reporter = (report, opts) => {
@@ -49,8 +50,21 @@ function verdict(report: Report, c: InstanceType<typeof Chalk>): string {
 export function describeInputs(report: Report): string {
   if (!report.inputs.length) return 'no inputs';
   return report.inputs
-    .map((i) => `${i.kind} ${i.path}${i.dialect ? ` (${i.dialect})` : ''}${i.lines !== undefined ? `, ${i.lines} lines` : ''}${i.packets !== undefined ? `, ${i.packets} packets` : ''}`)
+    .map((i) => `${i.kind} ${i.path}${i.dialect ? ` (${i.dialect})` : ''}${i.lines !== undefined ? `, ${i.lines} lines` : ''}${i.packets !== undefined ? `, ${i.packets} packets` : ''}${libpcapCounters(i) ? ` (${libpcapCounters(i)})` : ''}`)
     .join('; ');
+}
+
+/**
+ * A live capture's own loss figures (src/sources/live-capture.ts LiveCounters
+ * pcapReceived/pcapDropped), or in a few words why they are missing (the report's
+ * diagnostic has the full reason).
+ */
+export function libpcapCounters(i: Report['inputs'][number]): string | undefined {
+  const c = i.counters;
+  if (i.kind !== 'live' || !c) return undefined;
+  if (c.pcapReceived !== undefined) return `libpcap: received ${c.pcapReceived}, dropped ${c.pcapDropped ?? 0}`;
+  if (c.pcapStatsUnavailable !== undefined) return `libpcap counters n/a: ${PCAP_STATS_UNAVAILABLE_SHORT[c.pcapStatsUnavailable] ?? 'not measured'}`;
+  return undefined;
 }
 
 export function formatLocation(e: Pick<EvidenceRef, 'source' | 'line' | 'frame' | 'command'>): string {

@@ -6,13 +6,16 @@
  * bounded ring (live/frame-ring.ts) keeps the most recent raw frames so the UI can
  * still write the capture so far.
  *
- * Loss counters: cap 0.2.1 does not bind pcap_stats(), so libpcap's ps_drop is not
- * available. What is reported instead, each under its own name: `received` (frames
- * libpcap handed to us), `ifaceRxPackets` / `ifaceRxDrops` (what the interface
- * received / the kernel dropped on it during the capture, all traffic, any cause:
- * a proxy that does not see libpcap's own loss, see live/iface-drops.ts),
- * `notWritten` (frames lost to -w after the file could not be written) and
- * `ringEvicted` (frames pushed out of the in-memory ring).
+ * Loss counters, each under its own name: `pcapReceived` / `pcapDropped` (libpcap's
+ * own counters, what pcap_stats() would report: cap 0.2.1 does not bind pcap_stats(),
+ * so they are read from the kernel's PACKET_STATISTICS of libpcap's socket by the
+ * optional addon native/packet-stats, see live/packet-stats.ts; when that is not
+ * possible `pcapStatsUnavailable` says why), `received` (frames libpcap handed to us),
+ * `ifaceRxPackets` / `ifaceRxDrops` (what the interface received / the kernel dropped
+ * on it during the capture, all traffic, any cause: a secondary proxy that does not
+ * see loss in libpcap's ring, see live/iface-drops.ts), `notWritten` (frames lost to
+ * -w after the file could not be written) and `ringEvicted` (frames pushed out of the
+ * in-memory ring).
  *
  * ipsec-doctor never sends a packet: cap's send() is never called.
  */
@@ -26,6 +29,7 @@ import { linktypeFromCapName, wireLengthHint } from './live/link-types.js';
 import { createPcapWriter, type PcapWriter } from './pcap-writer.js';
 import { createFrameRing, ringLimits, writeRing, type FrameRing } from './live/frame-ring.js';
 import { readIfaceRx } from './live/iface-drops.js';
+import { describeUnavailable, watchPacketSocket, type PacketStatsReader } from './live/packet-stats.js';
 import { copyFileSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 
@@ -48,15 +52,30 @@ const KERNEL_BUFFER_BYTES = 4 * 1024 * 1024;
 const UPDATE_INTERVAL_MS = 250;
 
 export interface LiveCounters {
-  /** frames libpcap handed to ipsec-doctor (not libpcap's ps_recv: cap does not expose pcap_stats) */
+  /** frames libpcap handed to ipsec-doctor (not libpcap's ps_recv: that is pcapReceived) */
   received: number;
+  /**
+   * libpcap's ps_recv, as pcap_stats() reports it on Linux: the summed tp_packets of the
+   * kernel's PACKET_STATISTICS on libpcap's own socket: frames that passed the capture
+   * filter since the socket opened, INCLUDING those dropped (pcapDropped) and those still
+   * in its ring at stop; on a loopback device each frame twice (outgoing and incoming
+   * copy). Read every 250 ms and at stop (mid-capture values lag by up to that).
+   * Absent when it cannot be read (pcapStatsUnavailable says why).
+   */
+  pcapReceived?: number;
+  /** libpcap's ps_drop: summed tp_drops, frames that passed the filter but found libpcap's ring full (tcpdump's "dropped by kernel") */
+  pcapDropped?: number;
+  /** TPACKET_V3 sockets only: tp_freeze_q_cnt (times the ring's block queue was frozen); cap's immediate mode uses TPACKET_V2, so normally absent */
+  pcapFreezeQueue?: number;
+  /** why pcapReceived/pcapDropped are absent: live/pcap-stats-reasons.ts (1 not Linux, 2 addon not built, 3 socket not found, 4 read failed) */
+  pcapStatsUnavailable?: number;
   bytes: number;
   /** frames cut by the snap length */
   snaplenCut: number;
   /** with --write: records written to it */
   written?: number;
   seconds: number;
-  /** kernel receive drops (rx_dropped + rx_missed_errors) on the interface since the capture started; absent when unreadable */
+  /** secondary proxy: kernel receive drops (rx_dropped + rx_missed_errors) on the interface since the capture started, blind to libpcap's ring; absent when unreadable */
   ifaceRxDrops?: number;
   /** frames the interface received since the capture started, all traffic (before the BPF filter); absent when unreadable */
   ifaceRxPackets?: number;
@@ -151,6 +170,8 @@ export async function startLiveCapture(opts: LiveCaptureOptions): Promise<LiveCa
   const handle: CapHandle = new cap.Cap();
   const buffer = Buffer.alloc(snaplen);
   let linkName: string;
+  // libpcap's socket is the packet socket that appears during open()
+  const findPacketSocket = watchPacketSocket();
   try {
     linkName = handle.open(opts.iface, filter, KERNEL_BUFFER_BYTES, buffer);
   } catch (err) {
@@ -160,6 +181,7 @@ export async function startLiveCapture(opts: LiveCaptureOptions): Promise<LiveCa
     failedHandles.push(handle);
     throw openError(firstLine(err), opts.iface, filter);
   }
+  const pcapStats: PacketStatsReader = findPacketSocket();
   const linktype = linktypeFromCapName(linkName);
   if (linktype === undefined) {
     handle.close();
@@ -197,6 +219,14 @@ export async function startLiveCapture(opts: LiveCaptureOptions): Promise<LiveCa
     // a counter that went backwards (interface re-created, 32-bit wrap) says nothing: leave it out
     if (rx && rx.packets >= rxAtStart!.packets) out.ifaceRxPackets = rx.packets - rxAtStart!.packets;
     if (rx && rx.drops >= rxAtStart!.drops) out.ifaceRxDrops = rx.drops - rxAtStart!.drops;
+    const pcap = pcapStats.totals();
+    if (pcap) {
+      out.pcapReceived = pcap.received;
+      out.pcapDropped = pcap.dropped;
+      if (pcap.freezeQueue !== undefined) out.pcapFreezeQueue = pcap.freezeQueue;
+    } else {
+      out.pcapStatsUnavailable = pcapStats.unavailable()?.code;
+    }
     if (opts.write) {
       out.written = writer?.records ?? c.written;
       out.notWritten = c.received - out.written;
@@ -255,6 +285,8 @@ export async function startLiveCapture(opts: LiveCaptureOptions): Promise<LiveCa
       for (const t of timers) clearInterval(t);
       opts.signal?.removeEventListener('abort', finish);
       try {
+        // the last read must happen while libpcap's socket is still open
+        pcapStats.poll();
         handle.close();
         if (writer) {
           writer.close();
@@ -272,6 +304,21 @@ export async function startLiveCapture(opts: LiveCaptureOptions): Promise<LiveCa
             message: `the in-memory ring (${ringLimits(ring.maxFrames, ring.maxBytes)}) kept the last ${r.kept} of ${r.seen} frames (${r.firstFrame}–${r.lastFrame}); use -w FILE to keep every frame`,
           });
         }
+        const pcap = pcapStats.totals();
+        const unavailable = pcapStats.unavailable();
+        if (pcap?.dropped) {
+          collector.addDiagnostic({
+            at: { source },
+            decoder: 'live-capture',
+            message: `libpcap dropped ${pcap.dropped} of ${pcap.received} frames that passed the capture filter (its socket's ring was full; kernel PACKET_STATISTICS, what pcap_stats() reports)${opts.iface === 'lo' ? '; on a loopback device libpcap counts each frame twice, outgoing and incoming copy' : ''}: the capture is incomplete (a narrower --filter leaves the ring to fewer frames)`,
+          });
+        } else if (unavailable) {
+          collector.addDiagnostic({
+            at: { source },
+            decoder: 'live-capture',
+            message: `libpcap's own received/dropped counters are not available: ${describeUnavailable(unavailable)}; the interface counters (/proc/net/dev) are a proxy that does not see loss in libpcap's ring`,
+          });
+        }
         const packets = collector.finish();
         result = { input: inputInfo(final), packets, diagnostics: collector.diagnostics() };
         resolve(result);
@@ -280,10 +327,13 @@ export async function startLiveCapture(opts: LiveCaptureOptions): Promise<LiveCa
       }
     };
     if (opts.durationSec !== undefined) timers.push(setTimeout(finish, opts.durationSec * 1000));
-    if (opts.onUpdate) {
-      const tick = setInterval(() => opts.onUpdate?.(counters()), UPDATE_INTERVAL_MS);
-      timers.push(tick);
-    }
+    // PACKET_STATISTICS is read (and summed) at the update interval even without a UI:
+    // each read resets the kernel's 32-bit counters, which keeps them far from wrapping
+    const tick = setInterval(() => {
+      pcapStats.poll();
+      opts.onUpdate?.(counters());
+    }, UPDATE_INTERVAL_MS);
+    timers.push(tick);
     if (opts.signal?.aborted) queueMicrotask(finish);
     else opts.signal?.addEventListener('abort', finish, { once: true });
   });

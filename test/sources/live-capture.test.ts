@@ -13,7 +13,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createPcapWriter } from '../../src/sources/pcap-writer.js';
 import { createPcapReader } from '../../src/decoders/pcap.js';
@@ -26,6 +26,9 @@ import { FatalError } from '../../src/errors.js';
 import { startLiveCapture } from '../../src/sources/live-capture.js';
 import { describeSavedCapture } from '../../src/sources/live/cli-options.js';
 import { replayCap } from './replay-cap.js';
+import { loadPacketStatsAddon, PcapStatsUnavailable } from '../../src/sources/live/packet-stats.js';
+import { describeInputs } from '../../src/reporters/text.js';
+import { useNetns } from './netns-fixture.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'src', 'cli.ts');
@@ -57,6 +60,8 @@ s.bind(500, '127.0.0.2', async () => {
 const isRoot = process.getuid?.() === 0;
 const hasIp = spawnSync('ip', ['-V']).status === 0;
 const capLoads = spawnSync(process.execPath, ['-e', "require('cap')"], { cwd: ROOT }).status === 0;
+/** native/packet-stats: libpcap's own counters (pcapReceived/pcapDropped) are asserted only where it is built */
+const packetStatsBuilt = typeof loadPacketStatsAddon() !== 'string';
 const liveReason = !isRoot ? 'not root' : !hasIp ? 'iproute2 (ip) missing' : !capLoads ? "the optional 'cap' addon does not load" : '';
 if (liveReason) console.warn(`live-capture: skipping the network-namespace capture tests (${liveReason})`);
 
@@ -75,17 +80,7 @@ interface CliRun {
 }
 
 describe.skipIf(Boolean(liveReason))('live capture in a network namespace (real libpcap, real traffic)', () => {
-  const ns = `ipsecdoc-live-${process.pid}`;
-  const dir = mkdtempSync(join(tmpdir(), 'ipsecdoc-live-'));
-
-  beforeAll(() => {
-    expect(spawnSync('ip', ['netns', 'add', ns]).status).toBe(0);
-    expect(spawnSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']).status).toBe(0);
-  });
-  afterAll(() => {
-    spawnSync('ip', ['netns', 'del', ns]);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { ns, dir } = useNetns('ipsecdoc-live');
 
   /** Starts the CLI capturing inside the namespace; resolves once libpcap is open (the --write file has its header). */
   function startCli(args: string[], pcapOut: string): { done: Promise<CliRun>; pid: () => number | undefined; ready: Promise<void> } {
@@ -122,6 +117,13 @@ describe.skipIf(Boolean(liveReason))('live capture in a network namespace (real 
     expect(report.inputs[0].counters).toMatchObject({ received: 6, ifaceRxPackets: 6, ifaceRxDrops: 0, written: 6, notWritten: 0, ike: 3, icmpErrors: 3, snaplenCut: 0 });
     // without the UI nobody can ask for the ring: none is kept
     expect(report.inputs[0].counters).not.toHaveProperty('ringKept');
+    // libpcap's own counters (kernel PACKET_STATISTICS of its socket): on lo each frame passes twice,
+    // outgoing and incoming copy, and libpcap hands over only the incoming one
+    if (packetStatsBuilt) {
+      expect(report.inputs[0].counters).toMatchObject({ pcapReceived: 12, pcapDropped: 0 });
+      expect(describeInputs(report)).toBe('live lo (ETHERNET), 6 packets (libpcap: received 12, dropped 0)');
+    }
+    else console.warn('live-capture: native/packet-stats not built: pcapReceived/pcapDropped not checked');
     const byCode = (c: string) => report.findings.find((f: { code: string }) => f.code === c);
     const silent = byCode('IKE_NO_RESPONSE');
     expect(silent.data).toMatchObject({ peer: '127.0.0.1:500', from: '127.0.0.2:500', retransmits: 2, stage: 'first', responderSpiZero: true });
@@ -313,11 +315,19 @@ describe('live source: saving the capture so far (replayed real frames, no privi
       expect(c.ifaceRxPackets).toBeTypeOf('number');
       expect(c).not.toHaveProperty('notWritten');
       expect(c).not.toHaveProperty('written');
+      // the replayed binding opens no packet socket: libpcap's counters are absent, and the reason is given
+      expect(c).not.toHaveProperty('pcapReceived');
+      expect(c.pcapStatsUnavailable).toBe(packetStatsBuilt ? PcapStatsUnavailable.SocketNotFound : PcapStatsUnavailable.AddonNotBuilt);
       capture.stop();
       const result = await capture.done;
       expect(result.input.counters).toMatchObject({ received: N, ringKept: 10, ringEvicted: N - 10 });
       expect(result.diagnostics.map((d) => d.message)).toContain(
         `the in-memory ring (at most 10 frames / 1 MiB) kept the last 10 of ${N} frames (${N - 9}–${N}); use -w FILE to keep every frame`,
+      );
+      // the report's inputs line says it in a few words, the diagnostic in full
+      expect(describeInputs({ inputs: [result.input] } as Parameters<typeof describeInputs>[0])).toMatch(/^live lo \(ETHERNET\), \d+ packets \(libpcap counters n\/a: (socket not found|addon not built)\)$/);
+      expect(result.diagnostics.map((d) => d.message).find((m) => m.startsWith("libpcap's own"))).toMatch(
+        /^libpcap's own received\/dropped counters are not available: (libpcap's packet socket was not found in \/proc\/self\/fd|the native\/packet-stats addon is not built .*); the interface counters \(\/proc\/net\/dev\) are a proxy that does not see loss in libpcap's ring$/,
       );
       // after the capture ended the ring is still there for `w`
       const path = join(dir, 'late.pcap');

@@ -1,7 +1,9 @@
 /**
- * A proxy for capture loss. cap 0.2.1 does not bind pcap_stats(), so libpcap's own
- * ps_drop (frames the capture socket's ring had no room for) cannot be read from
- * Node. What can be read is the kernel's per-interface receive drop counter.
+ * A secondary, proxy view of capture loss: the kernel's per-interface receive
+ * counters. libpcap's own received/dropped counters (what pcap_stats() reports) come
+ * from its socket's PACKET_STATISTICS (live/packet-stats.ts, through the optional
+ * native/packet-stats addon); these stay beside them, and are all there is when the
+ * addon is not built or libpcap's socket cannot be found.
  *
  * Read from /proc/net/dev rather than /sys/class/net/IFACE/statistics: /proc/net is
  * always the network namespace of the reading process (proc(5)), while /sys shows
@@ -11,8 +13,10 @@
  *
  * Neither counter sees frames lost in libpcap's own packet-socket ring: flooding lo
  * in a namespace, 42,012 frames crossed it, libpcap handed over 16,065 and the
- * drop column stayed 0. The receive packet count is therefore reported next to
- * `received`: when the interface carries mostly IPsec, a large gap is capture loss.
+ * drop column stayed 0; in test/sources/packet-stats.test.ts 20,000 frames cross a
+ * stalled capture's lo, PACKET_STATISTICS counts 39,936 drops, this column 0. The
+ * receive packet count is still reported next to `received`: when the interface
+ * carries mostly IPsec, a large gap is capture loss.
  */
 import { readFileSync } from 'node:fs';
 
