@@ -397,7 +397,8 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
       if (sa.w0 === w0 && sa.w1 === w1 && sa.w2 === w2 && sa.w3 === w3 && sa.version === v) return sa;
     }
     const sa: SaBound = {
-      head: 0, ring: [], ringNext: 0, lastDroppedSeq: -1, version: v as 1 | 2, w0, w1, w2, w3, spiI: hex(d, off, 8), spiR: hex(d, off + 8, 8), nextInBucket: first,
+      // every field from the start (gap too): an SA that gains a property later changes shape, and the optimised code that read SAs is thrown away
+      head: 0, ring: [], ringNext: 0, gap: undefined, lastDroppedSeq: -1, version: v as 1 | 2, w0, w1, w2, w3, spiI: hex(d, off, 8), spiR: hex(d, off + 8, 8), nextInBucket: first,
     };
     ikeBounds.set(key, sa);
     allSas.push(sa);
@@ -744,7 +745,7 @@ interface SaBound {
   /** the latest messages, a ring of ≤ IKE_SA_TAIL once full */
   ring: KeptIke[];
   ringNext: number;
-  gap?: GapCounts;
+  gap: GapCounts | undefined;
   lastDroppedSeq: number;
   version: 1 | 2;
   /** the SPI pair as four 32-bit words (compared per message) and as text (for the gap record) */
