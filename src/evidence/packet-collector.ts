@@ -119,7 +119,8 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
     }
     const d = f.data;
     const start = f.offset ?? 0;
-    const end = start + f.caplen;
+    // a caller's caplen is trusted only as far as the bytes it handed over
+    const end = Math.min(start + f.caplen, d.length);
     decodeLink(f.linktype, d, link, start, end);
     if (link.offset < 0) {
       if (link.reason === 'unsupported-linktype') {
