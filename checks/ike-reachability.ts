@@ -1,11 +1,15 @@
 import { defineCheck } from '../src/engine/define-check.js';
-import type { CheckContext } from '../src/engine/types.js';
+import type { FindingInput } from '../src/engine/types.js';
+import type { Evidence } from '../src/evidence/types.js';
+import { corroborate } from '../src/engine/corroborate.js';
 import { logFiles, ofKind, refsOf } from '../src/evidence/derived/log-sessions.js';
 import { establishedAfter } from '../src/evidence/derived/log-phase.js';
 import { pushTo } from '../src/evidence/derived/aggregate.js';
 import { formatEndpoint, retransmitChains, stageOf, type IkeStage, type RetransmitChain } from '../src/evidence/derived/retransmits.js';
 import { icmpGroups, unansweredGroups } from '../src/evidence/derived/wire-ike.js';
 import { endpointText, icmpRef, ikeRef, secondsBetween } from '../src/evidence/derived/wire-refs.js';
+
+type Report = (f: FindingInput) => void;
 
 const CAUSES: Record<IkeStage, string[]> = {
   first: ['UDP 500/4500 blocked on the path (firewall, security group, ISP)', 'wrong peer address', 'IKE daemon not running on the peer', 'peer behind NAT without port forwarding', 'IKEv1 responder silently dropping a peer it has no connection for'],
@@ -42,16 +46,21 @@ export default defineCheck({
     },
   },
   run(ctx) {
-    checkLogs(ctx);
-    checkPackets(ctx);
+    const fromLog: FindingInput[] = [];
+    const fromCapture: FindingInput[] = [];
+    checkLogs(ctx.evidence, (f) => fromLog.push(f));
+    checkPackets(ctx.evidence, (f) => fromCapture.push(f));
+    // the same unanswered exchange towards the same peer, seen by the daemon and on the wire, is one problem
+    const sameSilence = (f: FindingInput) => (f.code === 'IKE_NO_RESPONSE' ? `${String(f.data?.peer)}|${String(f.data?.stage)}` : undefined);
+    for (const f of corroborate(fromLog, fromCapture, sameSilence)) ctx.report(f);
   },
 });
 
-function checkLogs(ctx: CheckContext): void {
-  const files = new Map(logFiles(ctx.evidence).map((f) => [f.source, f]));
+function checkLogs(evidence: Evidence, report: Report): void {
+  const files = new Map(logFiles(evidence).map((f) => [f.source, f]));
   // repeated attempts of the same connection to the same peer (revival, keyingtries) are one finding
   const groups = new Map<string, RetransmitChain[]>();
-  for (const chain of retransmitChains(ctx.evidence)) {
+  for (const chain of retransmitChains(evidence)) {
     if (chain.afterEstablished || chain.answered) continue;
     if (/ESTABLISHED/i.test(`${chain.giveUp?.data.state ?? ''} ${chain.retransmits[0]?.data.state ?? ''}`)) continue;
     const file = files.get(chain.session.source)!;
@@ -67,7 +76,7 @@ function checkLogs(ctx: CheckContext): void {
     const file = files.get(chain.session.source)!;
     const stage = stageOf(chain);
     const networkErrors = ofKind(file.events, 'network-error').filter((e) => !chain.session.conn || !e.conn || e.conn === chain.session.conn);
-    ctx.report({
+    report({
       code: 'IKE_NO_RESPONSE',
       data: {
         peer: formatEndpoint(chain.peer) ?? peerAddress(chain),
@@ -111,10 +120,10 @@ function sum(xs: number[]): number | undefined {
  * (pairing in derived/ike-sas.ts), and ICMP errors that quote IKE: port unreachable
  * (nothing listens, RFC 1122 §4.1.3.1) and administratively prohibited (a filter, RFC 1812 §5.2.7.1).
  */
-function checkPackets(ctx: CheckContext): void {
-  for (const { exchanges, worst, request: req, stage, icmp } of unansweredGroups(ctx.evidence)) {
+function checkPackets(evidence: Evidence, report: Report): void {
+  for (const { exchanges, worst, request: req, stage, icmp } of unansweredGroups(evidence)) {
     const lastCopy = worst.requests[worst.requests.length - 1];
-    ctx.report({
+    report({
       code: 'IKE_NO_RESPONSE',
       // liveness and Child SA requests of an SA that is up are a smaller matter than an SA that cannot start
       ...(stage === 'other' || stage === 'child' ? { severity: 'warning' as const } : {}),
@@ -129,9 +138,9 @@ function checkPackets(ctx: CheckContext): void {
     });
   }
   for (const [kind, code] of [['port-unreachable', 'IKE_PORT_UNREACHABLE'], ['admin-prohibited', 'IKE_ADMIN_PROHIBITED']] as const) {
-    for (const { errors, what, target } of icmpGroups(ctx.evidence, kind, kind === 'admin-prohibited')) {
+    for (const { errors, what, target } of icmpGroups(evidence, kind, kind === 'admin-prohibited')) {
       const { quoted: q, from, type, code: icmpCode } = errors[0];
-      ctx.report({
+      report({
         code,
         data: { from, target, port: q!.dstPort ?? 'n/a', sender: q!.src, what, count: errors.length, type, code: icmpCode, quotedKind: q!.kind, frames: errors.map((e) => e.at.frame) },
         evidence: errors.slice(0, 10).map(icmpRef),

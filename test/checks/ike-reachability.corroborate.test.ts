@@ -1,0 +1,46 @@
+/**
+ * ike-reachability with a daemon log and a capture of the same failed attempt:
+ * one IKE_NO_RESPONSE, the log's, with the capture's frames and figures (engine
+ * corroborate()). Real lab output: samples/lab-udp500-dropped (strongSwan 5.9 in
+ * network namespaces, the middle box drops UDP 500), and for a capture of another
+ * peer test/fixtures/pcaps/ikev2-init-dh2-unanswered-rawip.pcap (PROVENANCE.md).
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { diagnose } from '../../src/run.js';
+import type { Finding } from '../../src/engine/types.js';
+
+const SAMPLE = join(import.meta.dirname, '..', '..', 'samples', 'lab-udp500-dropped');
+const OTHER_PEER = join(import.meta.dirname, '..', 'fixtures', 'pcaps', 'ikev2-init-dh2-unanswered-rawip.pcap');
+
+async function noResponse(logs: string[], pcaps: string[]): Promise<Finding[]> {
+  const report = await diagnose({ logs, pcaps, configs: [], local: [], peer: [], only: ['ike-reachability'] });
+  return report.findings.filter((f) => f.code === 'IKE_NO_RESPONSE');
+}
+
+describe('ike-reachability: log and capture of the same silence', () => {
+  it('is one finding: the log message, evidence from both, the capture figures under data.capture', async () => {
+    const fs = await noResponse([join(SAMPLE, 'left.log')], [join(SAMPLE, 'left.pcap')]);
+    expect(fs).toHaveLength(1);
+    const f = fs[0];
+    expect(f.message).toBe('No response from 198.51.100.20:500 to IKE_SA_INIT after 3 retransmits over 7 s (stage: first).');
+    expect(f.data).toMatchObject({ seenIn: 'log and capture', capture: { from: '192.0.2.10:500', retransmits: 3, retransmitIntervals: [1.001, 1.403, 1.957], stage: 'first' } });
+    const sources = f.evidence.map((e) => e.source.split('/').pop());
+    // both sides among the first lines a text report shows
+    expect(sources.slice(0, 6)).toEqual(['left.log', 'left.log', 'left.log', 'left.pcap', 'left.pcap', 'left.pcap']);
+    expect(f.evidence.filter((e) => e.frame !== undefined).map((e) => e.frame)).toEqual([1, 2, 3, 6]);
+  });
+
+  it('each alone is unchanged', async () => {
+    const [fromLog] = await noResponse([join(SAMPLE, 'left.log')], []);
+    expect(fromLog.data.capture).toBeUndefined();
+    const [fromCapture] = await noResponse([], [join(SAMPLE, 'left.pcap')]);
+    expect(fromCapture.data).toMatchObject({ peer: '198.51.100.20:500', from: '192.0.2.10:500', retransmits: 3 });
+  });
+
+  it('a capture of another peer stays a finding of its own', async () => {
+    const fs = await noResponse([join(SAMPLE, 'left.log')], [OTHER_PEER]);
+    expect(fs.map((f) => String(f.data.peer)).sort()).toEqual(['198.51.100.20:500', '212.158.157.8:500']);
+    expect(fs.every((f) => f.data.capture === undefined)).toBe(true);
+  });
+});
