@@ -14,7 +14,7 @@ const SAMPLE = join(import.meta.dirname, '..', '..', 'samples', 'lab-udp500-drop
 const OTHER_PEER = join(import.meta.dirname, '..', 'fixtures', 'pcaps', 'ikev2-init-dh2-unanswered-rawip.pcap');
 
 async function noResponse(logs: string[], pcaps: string[]): Promise<Finding[]> {
-  const report = await diagnose({ logs, pcaps, configs: [], local: [], peer: [], only: ['ike-reachability'] });
+  const report = await diagnose({ logs, pcaps, configs: [], host: false, local: [], peer: [], only: ['ike-reachability'] });
   return report.findings.filter((f) => f.code === 'IKE_NO_RESPONSE');
 }
 
