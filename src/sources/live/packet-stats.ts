@@ -16,9 +16,9 @@
  * Debian 12, and master f26ae497 of 2026-08) the only getsockopt(PACKET_STATISTICS) is
  * in pcap_stats_linux(), reached only through pcap_stats(); nothing reads it on
  * TP_STATUS_LOSING (not referenced at all) or at close (pcap_cleanup_linux() undoes
- * monitor mode and unmaps the ring; no statistics). pcap_stats_linux() is reached only
- * through the stats_op pointer pcap_stats() calls. cap never calls pcap_stats(). A libpcap built differently,
- * or another library calling pcap_stats() on cap's pcap_t, would take counts from us.
+ * monitor mode and unmaps the ring; no statistics). cap never calls pcap_stats(). A
+ * libpcap built differently, or another library calling pcap_stats() on cap's pcap_t,
+ * would take counts from us.
  *
  * What the kernel counts (and so what tcpdump prints as "received by filter" /
  * "dropped by kernel"): tp_packets = frames that passed the socket's BPF filter,
