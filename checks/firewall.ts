@@ -55,7 +55,8 @@ function checkFlow(ctx: CheckContext, r: FlowResult): void {
   const d = r.blocked.decision;
   const icmp = r.flow === 'icmp-frag';
   const peer = r.peer ? `${r.direction === 'in' ? 'from' : 'to'} ${r.peer}` : '(any peer)';
-  const direction = `${r.direction === 'in' ? 'inbound' : 'outbound'} (${r.path.toUpperCase()}, IPv${r.family})`;
+  // with --host, the interface `ip route get PEER` names is the one judged
+  const direction = `${r.direction === 'in' ? 'inbound' : 'outbound'}${r.facing ? ` on ${r.facing} (towards the peer, ip route get)` : ''} (${r.path.toUpperCase()}, IPv${r.family})`;
   if (d.verdict === 'accept') return;
   let severity: Severity | undefined;
   // conntrack accepts the flow once this side has sent: the first packet the far side sends still dies

@@ -7,7 +7,7 @@
  */
 
 export interface ProbeRecord {
-  /** short id: processes, version, sockets, xfrm-state, xfrm-policy, sysctl, iptables-save, ip6tables-save, nft, configs, logs, journal */
+  /** short id: processes, version, sockets, xfrm-state, xfrm-policy, sysctl, iptables-save, ip6tables-save, nft, files, journal, route */
   id: string;
   /** the command line as run (or the file read) */
   command: string;
@@ -67,4 +67,19 @@ export interface HostFacts {
   sysctls?: Record<string, string>;
   /** which probes' output went into evidence.rulesets / configs / logEvents (by source name) */
   rulesetSources?: string[];
+  /** `ip route get PEER` for each peer the run knows: the interface that faces it */
+  routes?: RouteFact[];
+}
+
+/** Where the kernel would send a packet to `to` (`ip route get`, ip-route(8)). */
+export interface RouteFact {
+  to: string;
+  /** the outgoing interface (`dev`) */
+  dev?: string;
+  via?: string;
+  src?: string;
+  /** the address is this host's own (`local …` in the output) */
+  local?: boolean;
+  /** no route: the kernel's answer (`RTNETLINK answers: Network is unreachable`) */
+  error?: string;
 }

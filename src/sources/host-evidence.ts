@@ -8,18 +8,23 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Evidence } from '../evidence/types.js';
-import { probeHost } from './host.js';
+import { probeHost, probeRoutes } from './host.js';
+import { endpointsOf } from '../evidence/derived/firewall-ipsec.js';
 import { execRunner, type ProbeRunner } from './host/runner.js';
 import { loadConfigs } from './config-file.js';
 import { loadLogFile } from './log-file.js';
 
 export async function addHostEvidence(evidence: Evidence, opts: { runner?: ProbeRunner; readFiles?: boolean } = {}): Promise<void> {
-  const r = await probeHost(opts.runner ?? execRunner());
+  const runner = opts.runner ?? execRunner();
+  const r = await probeHost(runner);
   evidence.host = r.host;
   evidence.inputs.push(...r.inputs);
   evidence.diagnostics.push(...r.diagnostics);
   if (r.rulesets.length) evidence.rulesets = [...(evidence.rulesets ?? []), ...r.rulesets];
-  if (opts.readFiles === false) return;
+  if (opts.readFiles === false) {
+    await addRoutes(evidence, runner);
+    return;
+  }
   const note = (source: string, err: unknown) => evidence.diagnostics.push({ at: { source }, decoder: 'host', message: `not read: ${err instanceof Error ? err.message : String(err)}` });
   // configs the user passed with --config are already in; the usual places add to them
   const given = new Set((evidence.configs ?? []).map((c) => c.source));
@@ -38,6 +43,7 @@ export async function addHostEvidence(evidence: Evidence, opts: { runner?: Probe
       note(path, err);
     }
   }
+  await addRoutes(evidence, runner);
   const logs = [...r.logPaths];
   let tmp: string | undefined;
   if (r.journal) {
@@ -60,6 +66,16 @@ export async function addHostEvidence(evidence: Evidence, opts: { runner?: Probe
   } finally {
     if (tmp) await rm(tmp, { recursive: true, force: true });
   }
+}
+
+/** Routes to the peers, once every config is in: the peers come from them and from --peer. */
+async function addRoutes(evidence: Evidence, runner: ProbeRunner): Promise<void> {
+  const peers = endpointsOf(evidence).peers;
+  const host = evidence.host;
+  if (!peers.length || !host) return;
+  host.routes = await probeRoutes(runner, peers, host.probes);
+  const input = evidence.inputs.find((i) => i.kind === 'host');
+  if (input) input.counters = { ...input.counters, probes: host.probes.length, skipped: host.probes.filter((p) => p.status !== 'ok').length };
 }
 
 async function onlyComments(path: string): Promise<boolean> {

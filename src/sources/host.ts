@@ -6,10 +6,10 @@
  */
 import { existsSync } from 'node:fs';
 import type { Diagnostic, InputInfo } from '../evidence/types.js';
-import type { HostFacts, ProbeRecord } from '../evidence/host-types.js';
+import type { HostFacts, ProbeRecord, RouteFact } from '../evidence/host-types.js';
 import type { Ruleset } from '../evidence/ruleset-types.js';
 import { commandLine, type ProbeRunner } from './host/runner.js';
-import { maskKeys, parsePs, parseSs, parseSysctl, parseXfrmPolicies, parseXfrmStates } from './host/parse.js';
+import { maskKeys, parsePs, parseRouteGet, parseSs, parseSysctl, parseXfrmPolicies, parseXfrmStates } from './host/parse.js';
 import { decodeIptablesSave } from '../decoders/iptables-save.js';
 import { decodeNftJson } from '../decoders/nft-json.js';
 
@@ -18,6 +18,7 @@ const SYSCTL_PATTERN = '^net\\.ipv4\\.(ip_forward|ip_no_pmtu_disc|conf\\.[^.]+\\
 export const CONFIG_PLACES = ['/etc/swanctl/swanctl.conf', '/etc/strongswan/swanctl/swanctl.conf', '/etc/ipsec.conf', '/etc/strongswan/ipsec.conf'];
 export const LOG_PLACES = ['/var/log/charon.log', '/var/log/pluto.log'];
 const MAX_JOURNAL_LINES = 2000;
+const MAX_ROUTE_PROBES = 16;
 
 export interface HostProbeResult {
   host: HostFacts;
@@ -86,6 +87,32 @@ export async function probeHost(runner: ProbeRunner, opts: HostProbeOptions = {}
   if (journal && !/^-- No entries --\s*$/m.test(journal) && journal.split('\n').length > 2) out.journal = journal;
   out.inputs.push({ kind: 'host', path: 'localhost', counters: { probes: probes.length, skipped: probes.filter((p) => p.status !== 'ok').length } });
   return out;
+}
+
+/**
+ * `ip route get PEER` for the peers the run knows (configs, --peer): which interface
+ * faces each one, so that a ruleset's `-i eth0` / `iifname "eth0"` rules can be
+ * judged on the interface the peer's packets really use. No route is a fact too,
+ * recorded as the kernel's answer (the probe itself ran).
+ */
+export async function probeRoutes(runner: ProbeRunner, peers: string[], probes: ProbeRecord[]): Promise<RouteFact[]> {
+  const routes: RouteFact[] = [];
+  for (const peer of peers.slice(0, MAX_ROUTE_PROBES)) {
+    const args = ['route', 'get', peer];
+    const command = commandLine('ip', args);
+    const r = await runner.run('ip', args);
+    if (r.status === 'ok') {
+      const route = parseRouteGet(peer, r.stdout);
+      routes.push(route);
+      probes.push({ id: 'route', command, status: 'ok', excerpt: r.stdout.split('\n')[0]?.trim() });
+    } else if (r.status === 'failed' && /unreachable|no route/i.test(r.reason ?? '')) {
+      routes.push({ to: peer, error: r.reason });
+      probes.push({ id: 'route', command, status: 'ok', excerpt: r.reason });
+    } else {
+      probes.push({ id: 'route', command, status: r.status, reason: r.reason });
+    }
+  }
+  return routes;
 }
 
 function addRuleset(out: HostProbeResult, r: { ruleset: Ruleset; diagnostics: Diagnostic[] }, dialect: string): void {

@@ -126,6 +126,8 @@ describe.skipIf(!!unavailable)('real-daemon lab', () => {
           expect(facts.version).toMatch(/^strongSwan swanctl 5\./);
           expect(facts.sysctls?.['net.ipv4.ip_forward']).toBe('0');
           expect(facts.xfrmStates).toEqual([]);
+          // `ip route get` for the peer of the swanctl.conf: the default route via the middle box on eth0
+          expect(facts.routes).toEqual([expect.objectContaining({ to: '198.51.100.20', dev: 'eth0', via: '192.0.2.1', src: '192.0.2.10' })]);
           const codes = new Set(report.findings.map((f) => f.code));
           const want = ['HOST_DAEMON_RUNNING', 'REDIRECTS_ENABLED', 'IP_FORWARD_DISABLED'];
           const not = ['DAEMON_NOT_RUNNING', 'DAEMON_NOT_LISTENING', 'HOST_PROBE_SKIPPED', 'RP_FILTER_STRICT', 'PMTU_DISC_DISABLED', 'XFRM_POLICY_MISSING', 'MSS_CLAMP_MISSING'];

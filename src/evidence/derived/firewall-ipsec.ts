@@ -48,6 +48,8 @@ export interface FlowResult {
   acceptedWhenEstablished: boolean;
   /** interfaces on which it is accepted (when some were and some were not) */
   acceptedOn: string[];
+  /** the interface that faces the peer (`ip route get` on this host), when known: the only one judged */
+  facing?: string;
   uncertain: boolean;
   /** the blocking rule matches only on a condition the evaluator cannot decide (payload bytes, …): it may drop the flow */
   maybe: boolean;
@@ -93,6 +95,8 @@ export const firewallFlows = derived((evidence: Evidence): FlowResult[] => {
   // addresses known for one family only: the other family's rules do not carry this tunnel
   const known = new Set([...ep.peers, ...ep.locals].map(versionOf));
   for (const rs of evidence.rulesets ?? []) {
+    // this host's own ruleset (--host) meets the peers' packets on the interfaces its routes name
+    const facingOf = hostRoutes(evidence, rs);
     for (const family of familiesOf(rs).filter((f) => !known.size || known.has(f))) {
       const mid = middleBox(rs, family, ep);
       // between two known ends, each end's packets towards the other are the flows (one per direction)
@@ -110,7 +114,7 @@ export const firewallFlows = derived((evidence: Evidence): FlowResult[] => {
             for (const direction of between ? (['in'] as const) : (['in', 'out'] as const)) {
               if (path !== 'forward' && (path === 'input') !== (direction === 'in')) continue;
               const [src, dst] = direction === 'in' ? [peer, far] : [far, peer];
-              out.push(judge(rs, flow, { family, path, proto, src, dst, sport: port, dport: port, ct: 'new' }, direction, peer));
+              out.push(judge(rs, flow, { family, path, proto, src, dst, sport: port, dport: port, ct: 'new' }, direction, peer, peer ? facingOf.get(peer) : undefined));
             }
           }
         }
@@ -134,9 +138,12 @@ export const firewallFlows = derived((evidence: Evidence): FlowResult[] => {
   return out;
 });
 
-/** Evaluates once per interface the ruleset names (plus one it does not): which interface faces the peer is not known here. */
-function judge(rs: Ruleset, flow: FlowResult['flow'], base: Omit<Packet, 'iif' | 'oif'>, direction: 'in' | 'out', peer?: string): FlowResult {
-  const names = [...interfacesOf(rs), OTHER_IFACE];
+/**
+ * Evaluates on the interface that faces the peer when this host's routes say which,
+ * else once per interface the ruleset names (plus one it does not).
+ */
+function judge(rs: Ruleset, flow: FlowResult['flow'], base: Omit<Packet, 'iif' | 'oif'>, direction: 'in' | 'out', peer?: string, facing?: string): FlowResult {
+  const names = facing ? [facing] : [...interfacesOf(rs), OTHER_IFACE];
   const inbound = base.path !== 'output';
   const outbound = base.path !== 'input';
   const evals: Array<{ iface: string; e: Evaluation; est: Evaluation }> = [];
@@ -150,7 +157,7 @@ function judge(rs: Ruleset, flow: FlowResult['flow'], base: Omit<Packet, 'iif' |
   const acceptedOn = blockedAll ? [] : evals.filter((x) => x.e.decision.verdict === 'accept').map((x) => x.iface);
   const worst = evals.find((x) => x.iface === OTHER_IFACE && x.e.decision.verdict !== 'accept') ?? evals.find((x) => x.e.decision.verdict !== 'accept') ?? evals[evals.length - 1];
   return {
-    ruleset: rs, flow, path: base.path, direction, peer, family: base.family,
+    ruleset: rs, flow, path: base.path, direction, peer, family: base.family, ...(facing ? { facing } : {}),
     blocked: worst.e,
     accepted: evals.find((x) => x.e.decision.verdict === 'accept')?.e,
     acceptedWhenEstablished: worst.est.decision.verdict === 'accept',
@@ -174,6 +181,15 @@ function mayDrop(rs: Ruleset, e: Evaluation): Evaluation {
     if (chain) return { ...e, decision: { verdict: rule.verdict.kind as 'drop' | 'reject', table, chain, rule, byPolicy: false } };
   }
   return e;
+}
+
+/** Peer → outgoing interface, from `ip route get` (host facts), for the host's own live ruleset only. */
+function hostRoutes(evidence: Evidence, rs: Ruleset): Map<string, string> {
+  const out = new Map<string, string>();
+  const host = evidence.host;
+  if (!host?.rulesetSources?.includes(rs.source)) return out;
+  for (const r of host.routes ?? []) if (r.dev && !r.local) out.set(r.to, r.dev);
+  return out;
 }
 
 function familiesOf(rs: Ruleset): Array<4 | 6> {

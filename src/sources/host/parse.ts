@@ -3,7 +3,7 @@
  * not recognise are skipped. `ip xfrm state` prints keys (`enc cbc(aes) 0x…`,
  * `aead rfc4106(gcm(aes)) 0x… 128`): only the algorithm names are kept.
  */
-import type { DaemonProcess, UdpSocket, XfrmPolicyFact, XfrmStateFact } from '../../evidence/host-types.js';
+import type { DaemonProcess, RouteFact, UdpSocket, XfrmPolicyFact, XfrmStateFact } from '../../evidence/host-types.js';
 
 const DAEMONS = /^(charon|charon-systemd|charon-nm|pluto|starter|iked|racoon)$/;
 
@@ -88,6 +88,22 @@ export function parseSysctl(text: string): Record<string, string> {
   for (const line of text.split('\n')) {
     const m = /^([a-z0-9_.\-/]+)\s*=\s*(.*)$/i.exec(line.trim());
     if (m) out[m[1]] = m[2].trim();
+  }
+  return out;
+}
+
+/**
+ * `ip route get ADDR` (iproute2): `198.51.100.7 via 203.0.113.254 dev eth0 src 203.0.113.1 uid 0`,
+ * `local 203.0.113.1 dev lo src 203.0.113.1 uid 0`, IPv6 `2001:db8:2::7 from :: via 2001:db8:1::fe dev eth0 src … metric 1024 pref medium`.
+ */
+export function parseRouteGet(to: string, text: string): RouteFact {
+  const first = text.split('\n').find((l) => l.trim()) ?? '';
+  const words = first.trim().split(/\s+/);
+  const out: RouteFact = { to };
+  if (words[0] === 'local') out.local = true;
+  for (const key of ['dev', 'via', 'src'] as const) {
+    const i = words.indexOf(key);
+    if (i >= 0 && words[i + 1]) out[key] = words[i + 1];
   }
   return out;
 }

@@ -76,11 +76,31 @@ export const RECORDED_FILES: Record<string, string> = {
   'iptables-save.txt': 'iptables-save',
   'ip6tables-save.txt': 'ip6tables-save',
   'journalctl.txt': 'journalctl',
+  // one `ip route get ADDR` output after another; split per destination by recordedRunnerFromFiles
+  'ip-route-get.txt': 'ip route get',
 };
 
 /** A recorded runner from a folder of RECORDED_FILES (a missing file = the command is not installed). */
 export function recordedRunnerFromFiles(files: Record<string, string>, root = true): ProbeRunner {
   const outputs: Record<string, string> = {};
-  for (const [name, text] of Object.entries(files)) if (RECORDED_FILES[name]) outputs[RECORDED_FILES[name]] = text;
+  for (const [name, text] of Object.entries(files)) {
+    if (name === 'ip-route-get.txt') Object.assign(outputs, routeOutputs(text));
+    else if (RECORDED_FILES[name]) outputs[RECORDED_FILES[name]] = text;
+  }
   return recordedRunner(outputs, root);
+}
+
+/** Each route starts at column 0 with its destination (or `local DEST`); indented lines (`cache`) belong to it. */
+function routeOutputs(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  let key = '';
+  for (const line of text.split('\n')) {
+    if (/^\S/.test(line)) {
+      const words = line.trim().split(/\s+/);
+      key = commandLine('ip', ['route', 'get', words[0] === 'local' ? words[1] : words[0]]);
+      out[key] = '';
+    }
+    if (key) out[key] += `${line}\n`;
+  }
+  return out;
 }
