@@ -1,5 +1,6 @@
 import { defineCheck } from '../src/engine/define-check.js';
-import type { CheckContext } from '../src/engine/types.js';
+import type { CheckContext, FindingInput } from '../src/engine/types.js';
+import { corroborate, natPeers } from '../src/engine/corroborate.js';
 import { logFiles, ofKind, refsOf } from '../src/evidence/derived/log-sessions.js';
 import { formatEndpoint } from '../src/evidence/derived/retransmits.js';
 import { ikeSas, type IkeSa } from '../src/evidence/derived/ike-sas.js';
@@ -33,8 +34,12 @@ export default defineCheck({
     },
   },
   run(ctx) {
-    checkLogs(ctx);
-    checkPackets(ctx);
+    const fromLog: FindingInput[] = [];
+    const fromCapture: FindingInput[] = [];
+    checkLogs({ evidence: ctx.evidence, report: (f) => fromLog.push(f) });
+    checkPackets({ evidence: ctx.evidence, report: (f) => fromCapture.push(f) });
+    // the daemon's verdict and the NAT-D hashes on the wire about the same peer are one finding
+    for (const f of corroborate(fromLog, fromCapture, (f) => (f.code === 'NAT_DETECTED' ? natPeers(f) : undefined))) ctx.report(f);
   },
 });
 

@@ -13,19 +13,20 @@ const CAPTURE_EVIDENCE = 8;
 const LEAD = 3;
 
 /**
- * Capture findings whose key (e.g. peer and stage) matches a log finding's are folded
- * into it; the others are returned as they are, after the log findings.
+ * Capture findings with a key (e.g. peer and stage; several keys: any may match) that a
+ * log finding has too are folded into it; the others are returned as they are, after
+ * the log findings.
  */
-export function corroborate(fromLog: FindingInput[], fromCapture: FindingInput[], keyOf: (f: FindingInput) => string | undefined): FindingInput[] {
-  const byKey = new Map<string, FindingInput>();
-  for (const f of fromLog) {
+export function corroborate(fromLog: FindingInput[], fromCapture: FindingInput[], keyOf: (f: FindingInput) => string | string[] | undefined): FindingInput[] {
+  const keys = (f: FindingInput): string[] => {
     const k = keyOf(f);
-    if (k !== undefined && !byKey.has(k)) byKey.set(k, f);
-  }
+    return k === undefined ? [] : Array.isArray(k) ? k : [k];
+  };
+  const byKey = new Map<string, FindingInput>();
+  for (const f of fromLog) for (const k of keys(f)) if (!byKey.has(k)) byKey.set(k, f);
   const out = [...fromLog];
   for (const c of fromCapture) {
-    const k = keyOf(c);
-    const log = k === undefined ? undefined : byKey.get(k);
+    const log = keys(c).map((k) => byKey.get(k)).find((f) => f !== undefined);
     if (!log || log.data?.capture) {
       out.push(c);
       continue;
@@ -38,4 +39,14 @@ export function corroborate(fromLog: FindingInput[], fromCapture: FindingInput[]
     ];
   }
   return out;
+}
+
+/**
+ * The peer addresses a NAT_DETECTED names: the capture's IKE SA pairs (`A ⇄ B`), or the
+ * address the log's IKE moved to (`198.51.100.20:4500`; a bare "UDP port 4500" names none).
+ */
+export function natPeers(f: FindingInput): string[] | undefined {
+  if (Array.isArray(f.data?.peers)) return (f.data.peers as string[]).flatMap((p) => p.split(' ⇄ '));
+  const to = String(f.data?.floatedTo ?? '');
+  return /^\[?[0-9a-f.:]+\]?:\d+$/i.test(to) ? [to.replace(/:\d+$/, '').replace(/^\[|\]$/g, '')] : undefined;
 }
