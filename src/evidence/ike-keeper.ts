@@ -6,14 +6,13 @@
  * encrypted steady state of a long SA is kept as raw bytes in reused records and only
  * the survivors are decoded at the end.
  */
-import type { Diagnostic } from './types.js';
-import type { CapturedFrame, FrameRef, IkeMessage, IkeNotKept, IkeTransport, IpFragmentation, PacketCounters, PacketEndpoint } from './packet-types.js';
+import type { FrameRef, IkeMessage, IkeNotKept, IkeTransport, IpFragmentation, PacketCounters, PacketEndpoint } from './packet-types.js';
 import { IKE_PORT, NAT_T_PORT, type UdpInfo } from '../decoders/udp.js';
 import { IKE_HEADER_LENGTH, ikeMessageEnd, type IkeDecoded } from '../decoders/ike.js';
 import { IKEV1_EXCHANGE, IKEV2_EXCHANGE, nameOf } from '../decoders/iana.js';
 import { frameRefOf, touchFrameRef } from '../decoders/frame-ref.js';
 import { hex, u16, u32 } from '../decoders/addr.js';
-import { IkeDecodeCache } from './ike-decode-cache.js';
+import { IkeDecodeCache, type DecodeCacheHost } from './ike-decode-cache.js';
 
 /** safety net over all SAs together; the per-SA bound below is what normally applies */
 const MAX_IKE_MESSAGES = 200_000;
@@ -26,13 +25,9 @@ const MAX_IKE_MESSAGES = 200_000;
 export const IKE_SA_HEAD = 64;
 export const IKE_SA_TAIL = 64;
 
-/** What the keeper needs from the collector that feeds it. */
-export interface IkeKeeperHost {
+/** What the keeper needs from the collector that feeds it: the decode cache's frame and diagnostics, and the counters. */
+export interface IkeKeeperHost extends DecodeCacheHost {
   readonly counters: PacketCounters;
-  /** the frame being decoded */
-  frame(): CapturedFrame;
-  /** a diagnostic located at the current frame; returns it when it was kept (under the cap) */
-  diag(decoder: string, message: string): Diagnostic | undefined;
 }
 
 export interface IkeKeeper {

@@ -9,6 +9,8 @@ export interface OpenedInput {
   /** the first bytes of the decompressed content, for sniffing */
   head: Buffer;
   gzip: boolean;
+  /** a regular file (not stdin, a FIFO or a device): it can be opened and read again from the start */
+  regularFile: boolean;
   /** stop reading and release the file (for callers that only needed the head) */
   close(): void;
 }
@@ -23,6 +25,7 @@ const GZIP_MAGIC = [0x1f, 0x8b];
  */
 export async function openInput(path: string): Promise<OpenedInput> {
   let raw: Readable;
+  let regularFile = false;
   if (path === '-') {
     raw = process.stdin;
   } else {
@@ -33,6 +36,7 @@ export async function openInput(path: string): Promise<OpenedInput> {
       throw new InputError(`cannot read ${path}: ${describeFsError(err)}`);
     }
     if (st.isDirectory()) throw new InputError(`${path} is a directory, not a file`);
+    regularFile = st.isFile();
     raw = createReadStream(path);
     // surface open errors (EACCES) as InputError rather than an unhandled stream error
     await new Promise<void>((resolve, reject) => {
@@ -55,7 +59,7 @@ export async function openInput(path: string): Promise<OpenedInput> {
     peeked.rest.destroy();
     if (raw !== process.stdin) raw.destroy();
   };
-  return { stream: peeked.rest, head: peeked.head, gzip, close };
+  return { stream: peeked.rest, head: peeked.head, gzip, regularFile, close };
 }
 
 /** Reads up to n bytes from the front of a stream and returns them plus a stream that replays them. */

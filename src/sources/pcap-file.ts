@@ -51,8 +51,8 @@ export async function readCaptureInto(path: string, collector: PacketCollector):
   try {
     // Plain files are re-read into one reused 1 MiB buffer: with open-input's 64 KiB stream
     // chunks the read calls, and with fresh chunks the allocation and GC, cost about as much
-    // CPU as decoding (bench/pcap.mjs); gzip and stdin keep the opened stream.
-    if (path !== '-' && !opened.gzip) {
+    // CPU as decoding (bench/pcap.mjs); gzip, stdin, FIFOs and devices keep the opened stream.
+    if (opened.regularFile && !opened.gzip) {
       opened.close();
       await readPlainFile(path, reader);
     } else {
@@ -78,7 +78,8 @@ export async function readCaptureInto(path: string, collector: PacketCollector):
  * front; the next read appends to it. Reads are synchronous: an asynchronous read hops
  * through libuv's thread pool, which cost ~40% more CPU than the read itself on a page-
  * cached file (bench/pcap.mjs). The event loop still gets a turn after every chunk, so a
- * spinner or the terminal UI keeps drawing.
+ * spinner or the terminal UI keeps drawing. Only regular files come here: a FIFO or a
+ * device (`--pcap /dev/fd/3`) cannot be opened a second time for its first bytes.
  */
 async function readPlainFile(path: string, reader: CaptureReader): Promise<void> {
   const fd = openSync(path, 'r');

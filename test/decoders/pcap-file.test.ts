@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { spawn, spawnSync } from 'node:child_process';
 import { loadCaptures } from '../../src/sources/pcap-file.js';
 import { InputError } from '../../src/errors.js';
 import { FIXTURES, fixtureBytes } from './pcap-fixtures.js';
@@ -20,6 +21,20 @@ describe('loadCaptures', () => {
     ]);
     expect(r.packets.sources).toHaveLength(2);
     expect(r.packets.espFlows.map((f) => f.first.source.endsWith('.pcapng') || f.first.source.endsWith('.pcap'))).toEqual([true, true, true]);
+  });
+
+  it.skipIf(process.platform === 'win32')('reads a FIFO (`--pcap /dev/fd/3`, `<(tcpdump -w - …)`): the sniffed first bytes are not read twice', async () => {
+    const fifo = join(dir, 'capture.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const bytes = fixtureBytes('lab-healthy-left.pcap');
+    // the writer blocks until the reader opens the FIFO; a child keeps the test's event loop free
+    const writer = spawn('sh', ['-c', `cat > '${fifo}'`], { stdio: ['pipe', 'ignore', 'ignore'] });
+    writer.stdin.end(bytes);
+    const r = await loadCaptures([fifo], opts);
+    const file = await loadCaptures([join(FIXTURES, 'lab-healthy-left.pcap')], opts);
+    expect(r.inputs[0].packets).toBe(26);
+    expect(r.packets.counters).toEqual(file.packets.counters);
+    expect(r.packets.ikeMessages.map((m) => m.at.frame)).toEqual(file.packets.ikeMessages.map((m) => m.at.frame));
   });
 
   it('reads gzipped captures whatever their name', async () => {
