@@ -8,7 +8,7 @@ import { LARGE_PACKET_BYTES as LARGE, SIZE_BUCKETS, type EspFlow, type EspSender
 import type { IpHeader } from './ip.js';
 import { SequenceTracker } from './esp-sequence.js';
 import { hex32, ipString } from './addr.js';
-import { frameRefOf, sameBytes, touchFrameRef, type FrameCursor } from './frame-ref.js';
+import { frameRefOf, readI32, sameBytes, touchFrameRef, type FrameCursor } from './frame-ref.js';
 
 const MAX_ESP_FLOWS = 100_000;
 const MAX_DESTINATIONS = 64;
@@ -257,10 +257,6 @@ function matches(st: EspState, protocol: 'esp' | 'ah', spi: number, d: Uint8Arra
   if (st.spi !== spi || st.protocol !== protocol || st.encap !== encap || st.sp !== (encap === 'udp' ? sp : 0) || st.dp !== (encap === 'udp' ? dp : 0)) return false;
   if (h.addrLen === 4) return st.src.length === 4 && st.src32 === readI32(d, h.srcOff) && st.dst32 === readI32(d, h.dstOff);
   return sameBytes(st.src, d, h.srcOff, h.addrLen) && sameBytes(st.dst, d, h.dstOff, h.addrLen);
-}
-
-function readI32(d: Uint8Array, o: number): number {
-  return (d[o] << 24) | (d[o + 1] << 16) | (d[o + 2] << 8) | d[o + 3];
 }
 
 function noteDestination(s: SenderState, dst: Uint8Array, dstText: string): void {

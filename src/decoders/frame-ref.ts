@@ -25,6 +25,11 @@ export function sameBytes(a: Uint8Array, d: Uint8Array, off: number, len: number
   return true;
 }
 
+/** Big-endian 32 bits as a signed integer: a small integer to V8 (an unsigned one above 2^31 is a heap number), for keys and equality. */
+export function readI32(d: Uint8Array, o: number): number {
+  return (d[o] << 24) | (d[o + 1] << 16) | (d[o + 2] << 8) | d[o + 3];
+}
+
 export function readU32(d: Uint8Array, o: number): number {
   return ((d[o] << 24) >>> 0) + ((d[o + 1] << 16) | (d[o + 2] << 8) | d[o + 3]);
 }

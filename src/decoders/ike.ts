@@ -185,6 +185,30 @@ export function ikeMessageEnd(d: Uint8Array, off: number, end: number): number {
   return length >= IKE_HEADER_LENGTH && off + length < end ? off + length : end;
 }
 
+/** What decodeIke() accepts as a message at all: a full header, major version 1 or 2, a length field of at least the header. */
+export function validIkeHeader(d: Uint8Array, off: number, end: number): boolean {
+  if (end - off < IKE_HEADER_LENGTH) return false;
+  const major = d[off + 17] >> 4;
+  return (major === 1 || major === 2) && u32(d, off + 24) >= IKE_HEADER_LENGTH;
+}
+
+/**
+ * True when decodeIke() would find nothing but the header and ciphertext, without a
+ * problem: an IKEv1 message with the E flag (RFC 2408 §3.1), or an IKEv2 message whose
+ * first payload is a well-formed SK or SKF (RFC 7296 §3.14, RFC 7383 §2.5), all inside
+ * the captured bytes. Such a message may be kept raw and decoded later.
+ */
+export function opaqueAfterHeader(d: Uint8Array, off: number, end: number): boolean {
+  const length = u32(d, off + 24);
+  if (off + length > end) return false;
+  if (d[off + 17] >> 4 === 1) return (d[off + 19] & 0x01) !== 0;
+  const first = d[off + 16];
+  if (first !== 46 && first !== 53) return false;
+  if (length < IKE_HEADER_LENGTH + 4) return false;
+  const plen = u16(d, off + IKE_HEADER_LENGTH + 2);
+  return plen >= (first === 53 ? 8 : 4) && IKE_HEADER_LENGTH + plen <= length;
+}
+
 const HASH_BY_LENGTH: Record<number, string> = { 16: 'md5', 20: 'sha1', 32: 'sha256', 48: 'sha384', 64: 'sha512' };
 
 /**

@@ -8,10 +8,10 @@
  */
 import type { FrameRef, IkeMessage, IkeNotKept, IkeTransport, IpFragmentation, PacketCounters, PacketEndpoint } from './packet-types.js';
 import { IKE_PORT, NAT_T_PORT, type UdpInfo } from '../decoders/udp.js';
-import { IKE_HEADER_LENGTH, ikeMessageEnd, type IkeDecoded } from '../decoders/ike.js';
+import { ikeMessageEnd, opaqueAfterHeader, validIkeHeader, type IkeDecoded } from '../decoders/ike.js';
 import { IKEV1_EXCHANGE, IKEV2_EXCHANGE, nameOf } from '../decoders/iana.js';
-import { frameRefOf, touchFrameRef } from '../decoders/frame-ref.js';
-import { hex, u16, u32 } from '../decoders/addr.js';
+import { frameRefOf, readI32, touchFrameRef } from '../decoders/frame-ref.js';
+import { hex } from '../decoders/addr.js';
 import { IkeDecodeCache, type DecodeCacheHost } from './ike-decode-cache.js';
 
 /** safety net over all SAs together; the per-SA bound below is what normally applies */
@@ -354,32 +354,4 @@ interface GapCounts {
   names: string[];
   first: FrameRef;
   last: FrameRef;
-}
-
-/** What decodeIke() accepts as a message at all: a full header, major version 1 or 2, a length field of at least the header. */
-function validIkeHeader(d: Uint8Array, off: number, end: number): boolean {
-  if (end - off < IKE_HEADER_LENGTH) return false;
-  const major = d[off + 17] >> 4;
-  return (major === 1 || major === 2) && u32(d, off + 24) >= IKE_HEADER_LENGTH;
-}
-
-/**
- * True when decodeIke() would find nothing but the header and ciphertext, without a
- * problem: an IKEv1 message with the E flag (RFC 2408 §3.1), or an IKEv2 message whose
- * first payload is a well-formed SK or SKF (RFC 7296 §3.14, RFC 7383 §2.5), all inside
- * the captured bytes. Such a message may be kept raw and decoded later.
- */
-function opaqueAfterHeader(d: Uint8Array, off: number, end: number): boolean {
-  const length = u32(d, off + 24);
-  if (off + length > end) return false;
-  if (d[off + 17] >> 4 === 1) return (d[off + 19] & 0x01) !== 0;
-  const first = d[off + 16];
-  if (first !== 46 && first !== 53) return false;
-  if (length < IKE_HEADER_LENGTH + 4) return false;
-  const plen = u16(d, off + IKE_HEADER_LENGTH + 2);
-  return plen >= (first === 53 ? 8 : 4) && IKE_HEADER_LENGTH + plen <= length;
-}
-
-function readI32(d: Uint8Array, o: number): number {
-  return (d[o] << 24) | (d[o + 1] << 16) | (d[o + 2] << 8) | d[o + 3];
 }
