@@ -7,7 +7,7 @@ import type { Finding } from '../engine/types.js';
 import type { Report } from '../report/types.js';
 import type { LadderView } from '../evidence/derived/ladder-lane.js';
 import type { Reporter } from './types.js';
-import { formatLocation, libpcapCounters } from './text.js';
+import { formatLocation, inputFacts } from './text.js';
 import { verdictOf, verdictText } from './verdict.js';
 import { escapeHtml as h, scriptSafeJson } from './html/escape.js';
 import { ladderSvg } from './html/ladder-svg.js';
@@ -50,7 +50,7 @@ export const htmlReporter: Reporter = (report) => {
   }
   body.push('<h2>Inputs</h2><ul>');
   for (const i of report.inputs) {
-    const facts = [i.dialect, i.lines !== undefined ? `${i.lines} lines` : undefined, i.unparsed ? `${i.unparsed} unparsed` : undefined, i.packets !== undefined ? `${i.packets} packets` : undefined, libpcapCounters(i)].filter(Boolean);
+    const facts = inputFacts(i);
     body.push(`<li>${h(i.kind)}: <code>${h(i.path)}</code>${facts.length ? ` (${h(facts.join(', '))})` : ''}</li>`);
   }
   body.push('</ul>');

@@ -8,7 +8,7 @@
 import type { Finding } from '../engine/types.js';
 import type { Report } from '../report/types.js';
 import type { Reporter } from './types.js';
-import { formatLocation, libpcapCounters } from './text.js';
+import { formatLocation, inputFacts } from './text.js';
 import { verdictText } from './verdict.js';
 import type { LadderView } from '../evidence/derived/ladder-lane.js';
 import { ladderLines } from './ladder-text.js';
@@ -60,7 +60,7 @@ export const markdownReporter: Reporter = (report) => {
   out.push('## Inputs');
   out.push('');
   for (const i of report.inputs) {
-    const facts = [i.dialect, i.lines !== undefined ? `${i.lines} lines` : undefined, i.unparsed ? `${i.unparsed} unparsed` : undefined, i.packets !== undefined ? `${i.packets} packets` : undefined, libpcapCounters(i)].filter(Boolean);
+    const facts = inputFacts(i);
     out.push(`- ${i.kind}: ${inline(i.path)}${facts.length ? ` (${inline(facts.join(', '))})` : ''}`);
   }
   if (!report.inputs.length) out.push('- none');

@@ -50,8 +50,17 @@ function verdict(report: Report, c: InstanceType<typeof Chalk>): string {
 export function describeInputs(report: Report): string {
   if (!report.inputs.length) return 'no inputs';
   return report.inputs
-    .map((i) => `${i.kind} ${i.path}${i.dialect ? ` (${i.dialect})` : ''}${i.lines !== undefined ? `, ${i.lines} lines` : ''}${i.packets !== undefined ? `, ${i.packets} packets` : ''}${libpcapCounters(i) ? ` (${libpcapCounters(i)})` : ''}`)
+    .map((i) => {
+      const libpcap = libpcapCounters(i);
+      return `${i.kind} ${i.path}${i.dialect ? ` (${i.dialect})` : ''}${i.lines !== undefined ? `, ${i.lines} lines` : ''}${i.packets !== undefined ? `, ${i.packets} packets` : ''}${libpcap ? ` (${libpcap})` : ''}`;
+    })
     .join('; ');
+}
+
+/** What the Markdown and HTML reports list after an input's path. */
+export function inputFacts(i: Report['inputs'][number]): string[] {
+  return [i.dialect, i.lines !== undefined ? `${i.lines} lines` : undefined, i.unparsed ? `${i.unparsed} unparsed` : undefined, i.packets !== undefined ? `${i.packets} packets` : undefined, libpcapCounters(i)]
+    .filter((x): x is string => Boolean(x));
 }
 
 /**
