@@ -27,6 +27,15 @@ async function until(frame: () => string | undefined, pattern: RegExp | string, 
   }
 }
 
+/** `e`, then Enter at the format prompt (markdown) and at the path prompt (the default file name). */
+async function exportMarkdownToDefault(stdin: { write(data: string): void }, lastFrame: () => string | undefined): Promise<void> {
+  stdin.write('e');
+  await until(lastFrame, 'export as:');
+  stdin.write(KEY.enter);
+  await until(lastFrame, 'export markdown to:');
+  stdin.write(KEY.enter);
+}
+
 /** Ink frames end up on a terminal of SIZE: nothing may spill over. */
 function expectFits(frame: string, size = SIZE) {
   const lines = frame.split('\n');
@@ -269,11 +278,7 @@ describe('Ink UI during a live capture (real collector, real frames through the 
     const onQuit = vi.fn();
     const onExport = vi.fn(async () => 'exported');
     const { lastFrame, stdin, unmount } = render(<App snapshot={snapshot} theme={plain} size={SIZE} onStopCapture={onStopCapture} onQuit={onQuit} onExport={onExport} />);
-    stdin.write('e');
-    await until(lastFrame, 'export as:');
-    stdin.write(KEY.enter);
-    await until(lastFrame, 'export markdown to:');
-    stdin.write(KEY.enter);
+    await exportMarkdownToDefault(stdin, lastFrame);
     expect(await until(lastFrame, 'no analysis of the capture yet')).toContain('no analysis of the capture yet: wait a few seconds, or stop the capture (s)');
     expect(onExport).not.toHaveBeenCalled();
     stdin.write('\x03');
@@ -315,11 +320,7 @@ describe('Ink UI during a live capture (real collector, real frames through the 
     expect(checks).toMatch(/✖ fail\s+ike-reachability\s+IKE_NO_RESPONSE/);
     expect(checks).not.toMatch(/running|pending/);
     // e mid-capture exports (cli/run-ui hand over the provisional report)
-    stdin.write('e');
-    await until(lastFrame, 'export as:');
-    stdin.write(KEY.enter);
-    await until(lastFrame, 'export markdown to:');
-    stdin.write(KEY.enter);
+    await exportMarkdownToDefault(stdin, lastFrame);
     expect(await until(lastFrame, 'wrote the markdown')).toContain('wrote the markdown report to ipsec-doctor-report.md');
     expect(onExport).toHaveBeenCalledWith('markdown', 'ipsec-doctor-report.md');
     // the capture stops: the final analysis replaces the provisional one
