@@ -26,7 +26,7 @@ import { InputError, UsageError } from '../errors.js';
 import { loadCap, firstLine, type CapHandle, type CapModule } from './live/cap-binding.js';
 import { openError } from './live/open-errors.js';
 import { linktypeFromCapName, wireLengthHint } from './live/link-types.js';
-import { createPcapWriter, type PcapWriter } from './pcap-writer.js';
+import { createPcapWriter, pcapTime, type PcapWriter } from './pcap-writer.js';
 import { createFrameRing, ringLimits, writeRing, type FrameRing } from './live/frame-ring.js';
 import { readIfaceRx } from './live/iface-drops.js';
 import { describeUnavailable, watchPacketSocket, type PacketStatsReader } from './live/packet-stats.js';
@@ -240,8 +240,11 @@ export async function startLiveCapture(opts: LiveCaptureOptions): Promise<LiveCa
   };
 
   handle.on('packet', (nbytes: number, truncated: boolean) => {
-    // cap does not hand over libpcap's timestamp; in immediate mode arrival time is within milliseconds of it
-    const ts = (performance.timeOrigin + performance.now()) / 1000;
+    // cap does not hand over libpcap's timestamp; in immediate mode arrival time is within milliseconds of it.
+    // Kept to the microsecond a pcap record holds (and computed as the file reader does), so the
+    // analysis of the --write file sees the very same times as the live one
+    const { sec, usec } = pcapTime((performance.timeOrigin + performance.now()) / 1000);
+    const ts = sec + usec / 1e6;
     const caplen = Math.min(nbytes, snaplen);
     // a view, not a copy: the collector and the writer consume it before cap reuses `buffer`
     const data = buffer.subarray(0, caplen);

@@ -43,15 +43,21 @@ export function pcapGlobalHeader(linktype: number, snaplen: number): Buffer {
   return h;
 }
 
-/** Encodes one record header + data into `out` at `offset`; returns the new offset. */
-export function encodeRecord(out: Buffer, offset: number, r: PcapRecord): number {
-  const ts = Number.isFinite(r.ts) && r.ts > 0 ? r.ts : 0;
+/** A timestamp (seconds, float) as a microsecond pcap record stores it. */
+export function pcapTime(t: number): { sec: number; usec: number } {
+  const ts = Number.isFinite(t) && t > 0 ? t : 0;
   let sec = Math.floor(ts);
   let usec = Math.round((ts - sec) * 1e6);
   if (usec >= 1e6) {
     sec += 1;
     usec -= 1e6;
   }
+  return { sec, usec };
+}
+
+/** Encodes one record header + data into `out` at `offset`; returns the new offset. */
+export function encodeRecord(out: Buffer, offset: number, r: PcapRecord): number {
+  const { sec, usec } = pcapTime(r.ts);
   out.writeUInt32LE(sec >>> 0, offset);
   out.writeUInt32LE(usec, offset + 4);
   out.writeUInt32LE(r.data.length, offset + 8);
