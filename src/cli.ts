@@ -50,7 +50,7 @@ const OPTIONS = {
 const HELP = `${TOOL_NAME} ${TOOL_VERSION} — says why an IPsec tunnel is down, half up, or drops big transfers
 
 Usage:
-  ipsec-doctor [options] [FILE...]        FILEs are sniffed: captures vs logs
+  ipsec-doctor [options] [FILE...]        FILEs are sniffed: captures vs logs ('-' = stdin)
   ipsec-doctor --log responder.log [--log initiator.log]
   ipsec-doctor --pcap capture.pcapng
   ipsec-doctor checks                     list every check and its finding codes
@@ -107,7 +107,8 @@ async function main(argv: string[]): Promise<number> {
   const logs = [...(values.log ?? [])];
   const pcaps = [...(values.pcap ?? [])];
   for (const file of positionals) {
-    const kind = file === '-' ? 'text' : sniffKind(await sniffHead(file));
+    // stdin and FIFOs are sniffed too: the loader takes over the stream sniffHead() opened
+    const kind = sniffKind(await sniffHead(file));
     if (kind === 'pcap' || kind === 'pcapng') pcaps.push(file);
     else logs.push(file);
   }

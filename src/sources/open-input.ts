@@ -24,6 +24,11 @@ const GZIP_MAGIC = [0x1f, 0x8b];
  * head for sniffing; the rest streams.
  */
 export async function openInput(path: string): Promise<OpenedInput> {
+  const held = heldForReading.get(path);
+  if (held) {
+    heldForReading.delete(path);
+    return held;
+  }
   let raw: Readable;
   let regularFile = false;
   if (path === '-') {
@@ -119,9 +124,20 @@ export function describeFsError(err: unknown): string {
   }
 }
 
-/** The first (decompressed) bytes of a file, for sniffing what it is; the file is closed again. */
+/**
+ * Inputs that sniffHead() opened and that cannot be opened a second time from the
+ * start: stdin, a FIFO (`<(tcpdump -w - …)`, /dev/fd/3), a device. The next
+ * openInput() of the same path takes the open stream over, its sniffed head included.
+ */
+const heldForReading = new Map<string, OpenedInput>();
+
+/**
+ * The first (decompressed) bytes of a file, for sniffing what it is. A regular file is
+ * closed again (the loader re-opens it); stdin and FIFOs stay open for the loader.
+ */
 export async function sniffHead(path: string): Promise<Buffer> {
   const opened = await openInput(path);
-  opened.close();
+  if (opened.regularFile) opened.close();
+  else heldForReading.set(path, opened);
   return opened.head;
 }

@@ -62,4 +62,33 @@ describe('cli output without a terminal', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  // A FIFO or stdin can be read once: the sniffed first bytes must reach the loader
+  // (before, a positional FIFO was opened for sniffing, closed, and re-opened empty).
+  it.skipIf(process.platform === 'win32')('sniffs positional stdin and FIFOs without losing their first bytes', () => {
+    const pcap = 'samples/pcap-ikev1-no-proposal-chosen/ikev1-mm-no-proposal-notify-retransmit-esp.pcap';
+    const fromFile = JSON.parse(cli([pcap, '--format', 'json']).stdout) as { inputs: Array<{ kind: string; packets?: number }>; findings: Array<{ code: string }> };
+    expect(fromFile.inputs[0].kind).toBe('pcap');
+
+    const stdin = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', '-', '--format', 'json'], { cwd: ROOT, encoding: 'utf8', input: readFileSync(join(ROOT, pcap)), timeout: 60000 });
+    const viaStdin = JSON.parse(stdin.stdout) as typeof fromFile;
+    expect(viaStdin.inputs.map((i) => [i.kind, i.packets])).toEqual(fromFile.inputs.map((i) => [i.kind, i.packets]));
+    expect(viaStdin.findings.map((f) => f.code)).toEqual(fromFile.findings.map((f) => f.code));
+
+    const dir = mkdtempSync(join(tmpdir(), 'ipsec-doctor-fifo-'));
+    try {
+      const fifoPcap = join(dir, 'capture');
+      const fifoLog = join(dir, 'log');
+      expect(spawnSync('mkfifo', [fifoPcap, fifoLog]).status).toBe(0);
+      // writers in the background: each blocks until ipsec-doctor opens its FIFO
+      const sh = `cat '${join(ROOT, pcap)}' > '${fifoPcap}' & cat '${join(ROOT, LOGS[1])}' > '${fifoLog}' & exec "$0" --import tsx src/cli.ts '${fifoPcap}' '${fifoLog}' --format json`;
+      const r = spawnSync('sh', ['-c', sh, process.execPath], { cwd: ROOT, encoding: 'utf8', timeout: 60000 });
+      const viaFifo = JSON.parse(r.stdout) as typeof fromFile;
+      expect(viaFifo.inputs.map((i) => i.kind)).toEqual(['log', 'pcap']);
+      expect(viaFifo.inputs.find((i) => i.kind === 'pcap')?.packets).toBe(fromFile.inputs[0].packets);
+      expect(viaFifo.findings.map((f) => f.code)).toEqual(expect.arrayContaining(['AUTH_FAILED', ...fromFile.findings.map((f) => f.code)]));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
