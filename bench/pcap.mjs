@@ -75,6 +75,13 @@ function median(xs) {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
+/** Median wall and CPU time of repeated timed() runs, and their largest peak memory. */
+function medianOf(rs) {
+  const cpu = rs.every((r) => r.cpuMs !== undefined) ? median(rs.map((r) => r.cpuMs)) : undefined;
+  const rss = rs.every((r) => r.maxRssKiB !== undefined) ? Math.max(...rs.map((r) => r.maxRssKiB)) : undefined;
+  return { ms: median(rs.map((r) => r.ms)), cpuMs: cpu, maxRssKiB: rss };
+}
+
 function countPackets(file) {
   if (have('capinfos')) {
     const r = run('capinfos', ['-M', '-c', file]);
@@ -141,19 +148,38 @@ async function main() {
   // either can be off by a third on a shared machine; tshark takes long enough to run once
   const runs = Math.max(1, Number(arg('--runs', '3')));
   const oursRuns = [];
+  const oursProcess = [];
   for (let i = 0; i < runs; i++) {
-    const ours = run(process.execPath, [...nodeArgs, fileURLToPath(import.meta.url), '--child', file]);
+    // the same child timed from outside too: node's start, module loading and exit included
+    const ours = timed(process.execPath, [...nodeArgs, fileURLToPath(import.meta.url), '--child', file]);
     if (ours.status !== 0) {
       console.log(`ipsec-doctor failed: ${ours.stderr.split('\n').slice(0, 5).join(' | ')}`);
       process.exitCode = 1;
       return;
     }
     oursRuns.push(JSON.parse(ours.stdout.trim().split('\n').pop()));
+    oursProcess.push(ours);
   }
   const o = { ...oursRuns[0], ms: median(oursRuns.map((r) => r.ms)), cpuMs: median(oursRuns.map((r) => r.cpuMs)), maxRssKiB: Math.max(...oursRuns.map((r) => r.maxRssKiB)) };
+  const op = medianOf(oursProcess);
   const row = (name, ms, cpuMs, rss, extra = '') =>
     console.log(`${name.padEnd(44)} ${(ms / 1000).toFixed(2).padStart(7)} s wall ${cpuMs !== undefined ? (cpuMs / 1000).toFixed(2).padStart(6) : '   n/a'} s cpu  ${Math.round(o.frames / (ms / 1000)).toLocaleString('en').padStart(11)} pkt/s  ${(mb / (ms / 1000)).toFixed(1).padStart(7)} MB/s  ${rss !== undefined ? `${Math.round(rss / 1024)} MiB peak` : 'peak n/a'} ${extra}`);
-  row(`ipsec-doctor (${o.source}, decode only)`, o.ms, o.cpuMs, o.maxRssKiB, `— median of ${runs}; ${o.ikeMessages} IKE messages kept, ${o.esp} ESP packets in ${o.espFlows} flows`);
+  row(`ipsec-doctor (${o.source}, decode only)`, o.ms, o.cpuMs, o.maxRssKiB, `— median of ${runs}, timed inside the process; ${o.ikeMessages} IKE messages kept, ${o.esp} ESP packets in ${o.espFlows} flows`);
+  row('  the same, whole process', op.ms, op.cpuMs, op.maxRssKiB, '— node start, module loading and exit included');
+  // what a user waits for: the command itself, checks and the JSON report included
+  const cli = useDist ? join(root, 'dist', 'src', 'cli.js') : join(root, 'src', 'cli.ts');
+  const full = [];
+  for (let i = 0; i < runs; i++) {
+    const r = timed(process.execPath, [...nodeArgs, cli, '--pcap', file, '--format', 'json', '--output', '/dev/null']);
+    // exit 1 = error findings, the normal outcome on this capture
+    if (r.status !== 0 && r.status !== 1) {
+      console.log(`ipsec-doctor --pcap failed (status ${r.status}): ${r.stderr.split('\n')[0]}`);
+      break;
+    }
+    full.push(r);
+  }
+  const fp = full.length === runs ? medianOf(full) : undefined;
+  if (fp) row('ipsec-doctor --pcap F --format json', fp.ms, fp.cpuMs, fp.maxRssKiB, '— the whole diagnosis: decode, checks, report');
 
   let tshark;
   if (have('tshark')) {
@@ -170,14 +196,20 @@ async function main() {
     for (let i = 0; i < runs; i++) ts.push(timed('tcpdump', ['-r', file, '-w', '/dev/null']));
     const t = ts.find((x) => x.status !== 0);
     if (!t) {
-      tcpdump = { ms: median(ts.map((x) => x.ms)), cpuMs: ts.every((x) => x.cpuMs !== undefined) ? median(ts.map((x) => x.cpuMs)) : undefined, maxRssKiB: ts[0].maxRssKiB };
+      tcpdump = medianOf(ts);
       row('tcpdump -r F -w /dev/null', tcpdump.ms, tcpdump.cpuMs, tcpdump.maxRssKiB, `— median of ${runs}`);
     } else console.log(`tcpdump failed (status ${t.status}): ${t.stderr.split('\n')[0]}`);
   } else console.log('tcpdump not installed: no ratio against tcpdump');
 
   const cpuRatio = (a, b) => (a !== undefined && b !== undefined ? `, ${(a / b).toFixed(1)}x by CPU time` : '');
-  if (tshark) console.log(`speed-up over tshark: ${(tshark.ms / o.ms).toFixed(1)}x by wall time${cpuRatio(tshark.cpuMs, o.cpuMs)} (goal ≥ 20x)`);
-  if (tcpdump) console.log(`time relative to tcpdump's plain read: ${(o.ms / tcpdump.ms).toFixed(2)}x by wall time${cpuRatio(o.cpuMs, tcpdump.cpuMs)} (goal ≤ 3x)`);
+  if (tshark) {
+    console.log(`speed-up over tshark: decode ${(tshark.ms / o.ms).toFixed(1)}x by wall time${cpuRatio(tshark.cpuMs, o.cpuMs)}; whole process ${(tshark.ms / op.ms).toFixed(1)}x${cpuRatio(tshark.cpuMs, op.cpuMs)} (goal ≥ 20x)`);
+    if (fp) console.log(`  the whole diagnosis (checks and report too): ${(tshark.ms / fp.ms).toFixed(1)}x by wall time${cpuRatio(tshark.cpuMs, fp.cpuMs)}`);
+  }
+  if (tcpdump) {
+    console.log(`time relative to tcpdump's plain read: decode ${(o.ms / tcpdump.ms).toFixed(2)}x by wall time${cpuRatio(o.cpuMs, tcpdump.cpuMs)}; whole process ${(op.ms / tcpdump.ms).toFixed(2)}x${cpuRatio(op.cpuMs, tcpdump.cpuMs)} (goal ≤ 3x)`);
+    if (fp) console.log(`  the whole diagnosis (checks and report too): ${(fp.ms / tcpdump.ms).toFixed(2)}x by wall time${cpuRatio(fp.cpuMs, tcpdump.cpuMs)}`);
+  }
   const load = spawnSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).stdout?.split(' ').slice(0, 3).join(' ');
   if (load) console.log(`load average during the run: ${load} (wall times are noisy on a busy machine; CPU times less so)`);
   console.log(`peak memory ${Math.round(o.maxRssKiB / 1024)} MiB for ${o.frames} packets (memory is bounded by IKE messages and flows, not packets)`);
