@@ -33,13 +33,30 @@ export function oneWayPairs(evidence: Evidence, minPackets: number): OneWayPair[
   const byPair = new Map<string, EspFlow[]>();
   for (const f of packets.espFlows) {
     if (isGroupAddress(f.dst)) continue;
-    byPair.set(pairKey(f.src, f.dst), [...(byPair.get(pairKey(f.src, f.dst)) ?? []), f]);
+    const key = pairKey(f.src, f.dst);
+    const list = byPair.get(key);
+    if (list) list.push(f);
+    else byPair.set(key, [f]);
   }
   const out: OneWayPair[] = [];
+  let ikeByPair: Map<string, IkeMessage[]> | undefined;
   for (const [key, flows] of byPair) {
     if (new Set(flows.map((f) => f.src)).size !== 1 || flows.reduce((n, f) => n + f.packets, 0) < minPackets) continue;
-    const ike = packets.ikeMessages.filter((m) => pairKey(m.src.address, m.dst.address) === key);
+    // IKE messages by address pair, built once (a filter per one-way pair was pairs × messages)
+    ikeByPair ??= groupBy(packets.ikeMessages, (m) => pairKey(m.src.address, m.dst.address));
+    const ike = ikeByPair.get(key) ?? [];
     out.push({ flows, sender: flows[0].src, receiver: flows[0].dst, ike, ikeBothWays: new Set(ike.map((m) => m.src.address)).size === 2 });
+  }
+  return out;
+}
+
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const list = out.get(key);
+    if (list) list.push(item);
+    else out.set(key, [item]);
   }
   return out;
 }
