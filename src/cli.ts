@@ -18,7 +18,7 @@ import { allChecks } from '../checks/index.js';
 import { sniffHead } from './sources/open-input.js';
 import { sniffKind } from './sources/sniff.js';
 import { describeSavedCapture, liveOptionsFromArgs } from './sources/live/cli-options.js';
-import { definedCounters, type LiveCapture } from './sources/live-capture.js';
+import type { LiveCapture } from './sources/live-capture.js';
 
 const OPTIONS = {
   log: { type: 'string', short: 'l', multiple: true },
@@ -160,6 +160,7 @@ async function main(argv: string[]): Promise<number> {
 
   if (process.stdout.isTTY && process.stdin.isTTY && !process.env.CI && format === undefined && !values.output) {
     const { runInteractive } = await import('./ui/run-ui.js');
+    const definedCounters = live ? (await import('./sources/live-capture.js')).definedCounters : undefined;
     const selected = opts.only ? allChecks.filter((c) => opts.only!.includes(c.meta.id)) : allChecks;
     let pushLive: ((counters: Record<string, number>) => void) | undefined;
     let capture: LiveCapture | undefined;
@@ -180,7 +181,7 @@ async function main(argv: string[]): Promise<number> {
         ? { iface: live.iface, subscribe: (push) => ((pushLive = push), () => (pushLive = undefined)), stop: () => stopCapture.abort(), saveCapture, interim: async () => analyseSoFar?.() }
         : undefined,
       run: async ({ onResult, onInputs }) => {
-        const evidence = await buildEvidence(live ? { ...opts, live: { ...live, onUpdate: (c) => pushLive?.(definedCounters(c)), onStart: (c) => ((capture = c), (analyseSoFar = liveAnalyser(c, opts))) } } : opts);
+        const evidence = await buildEvidence(live ? { ...opts, live: { ...live, onUpdate: (c) => pushLive?.(definedCounters!(c)), onStart: (c) => ((capture = c), (analyseSoFar = liveAnalyser(c, opts))) } } : opts);
         onInputs(evidence.inputs);
         return analyse(evidence, { ...opts, onResult });
       },

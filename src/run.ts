@@ -8,15 +8,10 @@ import type { Check, CheckResult } from './engine/types.js';
 import { runChecks } from './engine/run-checks.js';
 import { buildReport } from './report/build-report.js';
 import type { Report } from './report/types.js';
-import { loadLogFile } from './sources/log-file.js';
-import { loadConfigs } from './sources/config-file.js';
-import { loadCaptures } from './sources/pcap-file.js';
-import { captureLive, type LiveCapture } from './sources/live-capture.js';
+import type { LiveCapture } from './sources/live-capture.js';
 import type { LiveRunOptions } from './sources/live/cli-options.js';
 import { allChecks } from '../checks/index.js';
 import { ladderOf } from './evidence/derived/ladder.js';
-import { loadRulesets, RULESET_TYPES } from './sources/ruleset-file.js';
-import { addHostEvidence } from './sources/host-evidence.js';
 import type { ProbeRunner } from './sources/host/runner.js';
 
 export interface RunOptions {
@@ -38,6 +33,9 @@ export interface RunOptions {
   hostRunner?: ProbeRunner;
 }
 
+// Each source's modules are loaded when that kind of evidence is given: a capture alone
+// needs neither the log dialects nor the config, ruleset, host and libpcap code, and
+// loading all of them was about half of the start-up time (some 150 ES modules).
 export async function buildEvidence(opts: RunOptions): Promise<Evidence> {
   const options: EvidenceOptions = { local: opts.local, peer: opts.peer };
   const inputs: InputInfo[] = [];
@@ -46,6 +44,7 @@ export async function buildEvidence(opts: RunOptions): Promise<Evidence> {
 
   // --- logs -------------------------------------------------------------
   if (opts.logs.length) {
+    const { loadLogFile } = await import('./sources/log-file.js');
     const events: LogEvent[] = [];
     for (const path of opts.logs) {
       opts.onProgress?.(`reading log ${path}`);
@@ -60,6 +59,7 @@ export async function buildEvidence(opts: RunOptions): Promise<Evidence> {
   // --- packets ----------------------------------------------------------
   if (opts.pcaps.length) {
     opts.onProgress?.(`reading ${opts.pcaps.length} capture(s)`);
+    const { loadCaptures } = await import('./sources/pcap-file.js');
     const r = await loadCaptures(opts.pcaps, { local: opts.local, peer: opts.peer });
     inputs.push(...r.inputs);
     diagnostics.push(...r.diagnostics);
@@ -69,6 +69,7 @@ export async function buildEvidence(opts: RunOptions): Promise<Evidence> {
   // --- live capture (cli.ts refuses it together with capture files) --------
   if (opts.live) {
     opts.onProgress?.(`capturing on ${opts.live.iface}`);
+    const { captureLive } = await import('./sources/live-capture.js');
     const r = await captureLive({ ...opts.live, local: opts.local, peer: opts.peer });
     inputs.push(r.input);
     diagnostics.push(...r.diagnostics);
@@ -78,6 +79,7 @@ export async function buildEvidence(opts: RunOptions): Promise<Evidence> {
   // --- configs ----------------------------------------------------------
   if (opts.configs.length) {
     opts.onProgress?.(`reading ${opts.configs.length} config file(s)`);
+    const [{ loadConfigs }, { loadRulesets, RULESET_TYPES }] = await Promise.all([import('./sources/config-file.js'), import('./sources/ruleset-file.js')]);
     // --config-type iptables-save|nft|…: every file is a ruleset; otherwise the config loader hands rulesets over
     const forcedRuleset = (RULESET_TYPES as readonly string[]).includes(opts.configType ?? '');
     const r = forcedRuleset ? undefined : await loadConfigs(opts.configs, opts.configType);
@@ -98,6 +100,7 @@ export async function buildEvidence(opts: RunOptions): Promise<Evidence> {
   // --- host ---------------------------------------------------------------
   if (opts.host) {
     opts.onProgress?.('probing this host (read-only)');
+    const { addHostEvidence } = await import('./sources/host-evidence.js');
     await addHostEvidence(evidence, { runner: opts.hostRunner });
   }
 
