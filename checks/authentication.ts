@@ -1,7 +1,9 @@
 import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext } from '../src/engine/types.js';
 import type { LogEvent, LogEventData } from '../src/evidence/log-events.js';
-import { isNotify, logFiles, ofKind, refsOf, type LogSession } from '../src/evidence/derived/log-sessions.js';
+import type { FindingInput } from '../src/engine/types.js';
+import { mergePeerViews, sameHostsKey } from '../src/engine/corroborate.js';
+import { isNotify, logFiles, ofKind, refsOf, seenBy, type LogSession } from '../src/evidence/derived/log-sessions.js';
 import { aggregate, type Occurrence } from '../src/evidence/derived/aggregate.js';
 
 /** RFC 7296 §2.21.2: AUTHENTICATION_FAILED hides the reason from the initiator on purpose. */
@@ -24,8 +26,8 @@ export default defineCheck({
     codes: {
       AUTH_FAILED: {
         severity: 'error',
-        message: 'Authentication failed ({method}) seen from the {side}: {reason}.',
-        hint: 'Seen from the {side}. {whereToLook} For PSK: make the secret identical on both peers for this ID pair (strongSwan swanctl.conf `secrets { ike-… { id, secret } }` / ipsec.secrets, libreswan ipsec.secrets) and check `local.id`/`remote.id` (`leftid`/`rightid`), which select the key. For certificates: install the issuing CA (`remote.cacerts`, `rightca`) and check the peer certificate. Likely causes: {causes}.',
+        message: 'Authentication failed ({method}) seen from {seenFrom}: {reason}.',
+        hint: '{whereToLook} For PSK: make the secret identical on both peers for this ID pair (strongSwan swanctl.conf `secrets { ike-… { id, secret } }` / ipsec.secrets, libreswan ipsec.secrets) and check `local.id`/`remote.id` (`leftid`/`rightid`), which select the key. For certificates: install the issuing CA (`remote.cacerts`, `rightca`) and check the peer certificate. Likely causes: {causes}.',
       },
       CERT_STATUS_UNAVAILABLE: {
         severity: 'warning',
@@ -46,7 +48,9 @@ function checkLogs(ctx: CheckContext): void {
     for (const session of file.sessions) authFailures(failures, file.source, session);
     certStatus(ctx, file.events);
   }
-  for (const { data, evidence } of aggregate(failures)) ctx.report({ code: 'AUTH_FAILED', data, evidence });
+  const found: FindingInput[] = aggregate(failures).map(({ data, evidence }) => ({ code: 'AUTH_FAILED', data, evidence }));
+  // the initiator's "received AUTHENTICATION_FAILED" and the responder's reason for it are one failure
+  for (const f of mergePeerViews(found, sameHostsKey(['AUTH_FAILED']))) ctx.report(f);
 }
 
 function authFailures(out: Occurrence[], source: string, session: LogSession): void {
@@ -68,7 +72,7 @@ function authFailures(out: Occurrence[], source: string, session: LogSession): v
   const method = methodOf(decisive?.data);
   const reason = decisive?.data.reason ?? (verifier ? 'the peer\'s AUTH payload did not verify' : 'the peer answered AUTHENTICATION_FAILED');
   const data = {
-    method, side: verifier ? 'responder' : 'initiator', reason, id: decisive?.data.id, conn: session.conn, sa: session.sa,
+    method, ...seenBy(session, verifier ? 'responder' : 'initiator'), reason, id: decisive?.data.id,
     whereToLook: verifier ? 'This log holds the reason.' : 'The responder\'s log holds the reason; this initiator only received the verdict.',
     causes: verifier ? causesFor(method) : INITIATOR_SIDE_CAUSES,
   };

@@ -1,5 +1,6 @@
 import { defineCheck } from '../src/engine/define-check.js';
-import type { CheckContext } from '../src/engine/types.js';
+import type { CheckContext, FindingInput } from '../src/engine/types.js';
+import { corroborate } from '../src/engine/corroborate.js';
 import { logFiles, ofKind, refsOf } from '../src/evidence/derived/log-sessions.js';
 import { formatEndpoint, retransmitChains, stageOf } from '../src/evidence/derived/retransmits.js';
 import type { IkeMessage } from '../src/evidence/packet-types.js';
@@ -41,8 +42,12 @@ export default defineCheck({
     },
   },
   run(ctx) {
-    checkLogs(ctx);
-    checkPackets(ctx);
+    const fromLog: FindingInput[] = [];
+    const fromCapture: FindingInput[] = [];
+    checkLogs({ evidence: ctx.evidence, report: (f) => fromLog.push(f) });
+    checkPackets({ evidence: ctx.evidence, report: (f) => fromCapture.push(f) });
+    // the daemon's give-up and the capture's fragmented, resent request towards the same peer are one finding
+    for (const f of corroborate(fromLog, fromCapture, (f) => (f.code === 'IKE_FRAGMENTS_DROPPED' ? String(f.data?.peer) : undefined))) ctx.report(f);
   },
 });
 

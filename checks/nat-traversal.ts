@@ -1,7 +1,7 @@
 import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext, FindingInput } from '../src/engine/types.js';
 import { corroborate, natPeers } from '../src/engine/corroborate.js';
-import { logFiles, ofKind, refsOf } from '../src/evidence/derived/log-sessions.js';
+import { logFiles, ofKind, peerAt, refsOf } from '../src/evidence/derived/log-sessions.js';
 import { formatEndpoint } from '../src/evidence/derived/retransmits.js';
 import { ikeSas, type IkeSa } from '../src/evidence/derived/ike-sas.js';
 import type { IkeMessage, PacketEvidence } from '../src/evidence/packet-types.js';
@@ -60,6 +60,8 @@ function checkLogs(ctx: CheckContext): void {
         behind: local && remote ? 'both this host and the peer are' : local ? 'this host (the log\'s author) is' : 'the peer is (or it forces UDP encapsulation, which fakes the NAT-D hash)',
         localBehindNat: local, remoteBehindNat: remote, faked,
         floatedTo: formatEndpoint(to) ?? 'UDP port 4500',
+        // the peer as the log's packet lines name it: a responder's log often says no float target
+        peerAddress: peerAt(file, verdicts[0]),
       },
       evidence: refsOf([...verdicts, ...floats.slice(0, 3)]),
     });

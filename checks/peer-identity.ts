@@ -1,7 +1,7 @@
 import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext } from '../src/engine/types.js';
 import type { LogEvent } from '../src/evidence/log-events.js';
-import { isNotify, lastBefore, logFiles, ofKind, type LogFile, type LogSession } from '../src/evidence/derived/log-sessions.js';
+import { isNotify, lastBefore, logFiles, ofKind, sessionAddresses, type LogFile, type LogSession } from '../src/evidence/derived/log-sessions.js';
 import { aggregate, pushTo, type Occurrence } from '../src/evidence/derived/aggregate.js';
 import { directionOf, ikeVersionOf } from '../src/evidence/derived/log-phase.js';
 import { rejectionsByPhase } from '../src/evidence/derived/log-proposals.js';
@@ -40,12 +40,14 @@ type Found = Map<Code, Occurrence[]>;
 /** Repeated attempts with the same identities collapse into one finding. */
 function checkLogs(ctx: CheckContext): void {
   const found: Found = new Map();
-  for (const file of logFiles(ctx.evidence)) {
+  const files = logFiles(ctx.evidence);
+  const judging = hostsJudgingProposals(files);
+  for (const file of files) {
     for (const session of file.sessions) {
       idMismatches(found, file, session);
       missingConfigs(found, file, session);
     }
-    possibleMissingConnection(found, file);
+    possibleMissingConnection(found, file, judging);
   }
   for (const [code, occurrences] of found) {
     for (const { data, evidence } of aggregate(occurrences)) {
@@ -99,8 +101,10 @@ function missingConfigs(found: Found, file: LogFile, session: LogSession): void 
  * ambiguous: crypto mismatch or no connection at all on the responder (both
  * strongSwan and libreswan answer so). Say it as a hypothesis.
  */
-function possibleMissingConnection(found: Found, file: LogFile): void {
+function possibleMissingConnection(found: Found, file: LogFile, judging: ReadonlySet<string>): void {
   for (const session of file.sessions) {
+    // the responder's own log, also given, shows it compared our proposals: it has a connection for us
+    if (judging.has(peerOf(session) ?? sessionAddresses(session).peer ?? '')) continue;
     if (ikeVersionOf(session) === 1) continue; // IKEv1 responders without a connection stay silent
     // the peer's own proposals in our log mean we are the responder judging crypto, not the one refused
     if (ofKind(session.events, 'proposals').some((e) => e.data.source === 'received')) continue;
@@ -112,6 +116,19 @@ function possibleMissingConnection(found: Found, file: LogFile): void {
       local: 'this host', remote: peerOf(session), certainty: 'possible', conn: session.conn, sa: session.sa,
     }, [rejection]);
   }
+}
+
+/** Addresses of responders whose logs print the IKE proposals they received: they found a connection for the peer. */
+function hostsJudgingProposals(files: readonly LogFile[]): Set<string> {
+  const out = new Set<string>();
+  for (const file of files) {
+    for (const session of file.sessions) {
+      if (!ofKind(session.events, 'proposals').some((e) => e.data.source === 'received' && e.data.phase === 'ike')) continue;
+      const local = sessionAddresses(session).local;
+      if (local) out.add(local);
+    }
+  }
+  return out;
 }
 
 function peerOf(session: LogSession): string | undefined {

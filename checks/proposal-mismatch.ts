@@ -1,9 +1,11 @@
 import { defineCheck } from '../src/engine/define-check.js';
-import type { CheckContext } from '../src/engine/types.js';
-import { isNotify, logFiles, ofKind, type LogFile, type LogSession } from '../src/evidence/derived/log-sessions.js';
+import type { Evidence } from '../src/evidence/types.js';
+import type { FindingInput } from '../src/engine/types.js';
+import { corroborate, mergePeerViews, sameHostsKey } from '../src/engine/corroborate.js';
+import { isNotify, logFiles, ofKind, seenBy, type LogFile, type LogSession } from '../src/evidence/derived/log-sessions.js';
 import { establishedAfter, sideOf } from '../src/evidence/derived/log-phase.js';
 import { parseProposals, proposalDelta, TRANSFORM_TYPE_NAMES } from '../src/evidence/derived/proposals.js';
-import { describeTypes, exchangeName, proposalLists, rejectionsByPhase } from '../src/evidence/derived/log-proposals.js';
+import { describeTypes, exchangeName, overlapWords, proposalLists, rejectionsByPhase } from '../src/evidence/derived/log-proposals.js';
 import { aggregate, pushTo, type Occurrence } from '../src/evidence/derived/aggregate.js';
 import { invalidKeOutcomes, wireRejections } from '../src/evidence/derived/wire-ike.js';
 import { ikeRef, proposalText } from '../src/evidence/derived/wire-refs.js';
@@ -23,13 +25,13 @@ export default defineCheck({
     codes: {
       IKE_PROPOSAL_MISMATCH: {
         severity: 'error',
-        message: 'IKE SA (phase 1) proposal rejected with NO_PROPOSAL_CHOSEN in {exchange}, seen from the {side}; transform types without overlap: {transformTypes} (received {received}; configured {configured}).',
-        hint: `Make the IKE proposals share at least one ${'{transformTypes}'} on both peers: ${PROPOSAL_KEYWORDS}. Seen from the initiator, NO_PROPOSAL_CHOSEN in IKE_SA_INIT can also mean the responder has no connection for this peer (check its left/right or local_addrs/remote_addrs); the responder's log lists both proposal sets.`,
+        message: 'IKE SA (phase 1) proposal rejected with NO_PROPOSAL_CHOSEN in {exchange}, seen from {seenFrom}; {overlap}.',
+        hint: `Make the IKE proposals agree ({advice}) in ${PROPOSAL_KEYWORDS}. Seen from the initiator, NO_PROPOSAL_CHOSEN in IKE_SA_INIT can also mean the responder has no connection for this peer (check its left/right or local_addrs/remote_addrs); the responder's log lists both proposal sets.`,
       },
       CHILD_PROPOSAL_MISMATCH: {
         severity: 'error',
-        message: 'Child SA (phase 2) proposal rejected with NO_PROPOSAL_CHOSEN in {exchange}, seen from the {side}; transform types without overlap: {transformTypes} (received {received}; configured {configured}).',
-        hint: 'The IKE SA is fine; align the ESP/AH proposal on both peers — encryption, integrity, the PFS group and ESN — and the mode (tunnel/transport): strongSwan swanctl.conf `esp_proposals` and `mode` (ipsec.conf `esp=`, `type=`), libreswan `esp=`/`phase2alg=`, `pfs=`, `type=`. The responder\'s log prints the proposal it refused.',
+        message: 'Child SA (phase 2) proposal rejected with NO_PROPOSAL_CHOSEN in {exchange}, seen from {seenFrom}; {overlap}.',
+        hint: 'The IKE SA is fine; align the ESP/AH proposals ({advice}), and check the PFS group, ESN and the mode (tunnel/transport): strongSwan swanctl.conf `esp_proposals` and `mode` (ipsec.conf `esp=`, `type=`), libreswan `esp=`/`phase2alg=`, `pfs=`, `type=`. The responder\'s log prints the proposal it refused.',
       },
       DH_GROUP_RENEGOTIATED: {
         severity: 'info',
@@ -39,25 +41,34 @@ export default defineCheck({
     },
   },
   run(ctx) {
-    checkLogs(ctx);
-    checkPackets(ctx);
+    const fromLog: FindingInput[] = [];
+    const fromCapture: FindingInput[] = [];
+    checkLogs(ctx.evidence, (f) => fromLog.push(f));
+    checkPackets(ctx.evidence, (f) => fromCapture.push(f));
+    // one refusal between two hosts: the initiator's log, the responder's log and the capture of it are one finding
+    for (const f of corroborate(mergePeerViews(fromLog, sameRefusal), fromCapture, sameRefusal)) ctx.report(f);
   },
 });
 
+const sameRefusal = sameHostsKey(['IKE_PROPOSAL_MISMATCH', 'CHILD_PROPOSAL_MISMATCH']);
+
+type Report = (f: FindingInput) => void;
 type LogCode = 'IKE_PROPOSAL_MISMATCH' | 'CHILD_PROPOSAL_MISMATCH' | 'DH_GROUP_RENEGOTIATED';
 type Found = Map<LogCode, Occurrence[]>;
 
 /** Log side: NO_PROPOSAL_CHOSEN per SA and phase, and INVALID_KE outcomes; repeated attempts collapse into one finding. */
-function checkLogs(ctx: CheckContext): void {
+function checkLogs(evidence: Evidence, report: Report): void {
   const found: Found = new Map();
-  for (const file of logFiles(ctx.evidence)) {
+  for (const file of logFiles(evidence)) {
     for (const session of file.sessions) {
       reportRejections(found, file, session);
       reportInvalidKe(found, file, session);
     }
   }
-  for (const [code, occurrences] of found) for (const { data, evidence } of aggregate(occurrences)) ctx.report({ code, data, evidence });
+  for (const [code, occurrences] of found) for (const { data, evidence: refs } of aggregate(occurrences)) report({ code, data, evidence: refs });
 }
+
+const NOT_PRINTED = 'not printed in this log';
 
 function keyOf(file: LogFile, session: LogSession, code: LogCode, data: Record<string, unknown>): string {
   return JSON.stringify([file.source, session.conn, code, data.side, data.transformTypes, data.received, data.configured]);
@@ -74,12 +85,10 @@ function reportRejections(found: Found, file: LogFile, session: LogSession): voi
     const first = rejections[0];
     const exchange = exchangeName(session, first, phase);
     const code = phase === 'ike' ? 'IKE_PROPOSAL_MISMATCH' : 'CHILD_PROPOSAL_MISMATCH';
+    const [received, configured] = [lists.received.length ? lists.received : NOT_PRINTED, lists.configured.length ? lists.configured : NOT_PRINTED];
     const data = {
-        phase, side: sideOf(rejections), exchange, conn: session.conn, sa: session.sa,
-        transformTypes: describeTypes(delta),
-        delta: delta?.details ?? [],
-        received: lists.received.length ? lists.received : 'not printed in this log',
-        configured: lists.configured.length ? lists.configured : 'not printed in this log',
+        phase, ...seenBy(session, sideOf(rejections)), exchange, transformTypes: describeTypes(delta), delta: delta?.details ?? [], received, configured,
+        ...overlapWords(!delta ? 'unknown' : delta.match ? 'lists-overlap' : delta.types.map((t) => TRANSFORM_TYPE_NAMES[t]), received, configured),
         ...(phase === 'ike' && sideOf(rejections) === 'initiator' ? { alternatives: ['crypto mismatch (encryption, integrity, PRF, DH group)', 'no connection for this peer on the responder (RFC 7296 rule: NO_PROPOSAL_CHOSEN in IKE_SA_INIT)'] } : {}),
     };
     pushTo(found, code, { key: keyOf(file, session, code, data), data, events: [...lists.events, ...rejections] });
@@ -95,12 +104,12 @@ function reportInvalidKe(found: Found, file: LogFile, session: LogSession): void
     const failure = session.events.find((e) => (e.at.line ?? 0) > (last.at.line ?? 0) && (e.kind === 'give-up' || e.kind === 'negotiation-failed'));
     // a NO_PROPOSAL_CHOSEN after the retry is reported as such by reportRejections
     if (!failure || session.events.some((e) => e.kind === 'no-proposal-chosen' || isNotify(e, 'NO_PROPOSAL_CHOSEN', 'received'))) return;
+    const [received, configured] = [last.data.requested ?? NOT_PRINTED, last.data.offered ?? NOT_PRINTED];
     const data = {
-        phase: 'ike', side: sideOf(invalid), exchange: 'IKE_SA_INIT', conn: session.conn, sa: session.sa,
-        transformTypes: [TRANSFORM_TYPE_NAMES.KE],
+        phase: 'ike', ...seenBy(session, sideOf(invalid)), exchange: 'IKE_SA_INIT', transformTypes: [TRANSFORM_TYPE_NAMES.KE],
         // seen from the initiator: it offered (configured) one group, the responder asked for (sent) another
         delta: [{ type: 'KE', received: [last.data.requested].filter(Boolean), configured: [last.data.offered].filter(Boolean) }],
-        received: last.data.requested ?? 'not printed in this log', configured: last.data.offered ?? 'not printed in this log',
+        received, configured, ...overlapWords([TRANSFORM_TYPE_NAMES.KE], received, configured),
     };
     pushTo(found, 'IKE_PROPOSAL_MISMATCH', { key: keyOf(file, session, 'IKE_PROPOSAL_MISMATCH', data), data, events: [...invalid, failure] });
     return;
@@ -110,42 +119,36 @@ function reportInvalidKe(found: Found, file: LogFile, session: LogSession): void
 }
 
 /** Packet side: cleartext NO_PROPOSAL_CHOSEN (RFC 7296 §3.10.1, RFC 2408 §3.14.1) with the initiator's offer, INVALID_KE_PAYLOAD (RFC 7296 §1.3) and its outcome. */
-function checkPackets(ctx: CheckContext): void {
-  for (const { sa, notifies, phase, offer, completedBy } of wireRejections(ctx.evidence)) {
+function checkPackets(ev: Evidence, report: Report): void {
+  for (const { sa, notifies, phase, offer, completedBy } of wireRejections(ev)) {
     const [first, offered] = [notifies[0], sa.offered.map(proposalText)];
-    const by = first.from === 'initiator' ? sa.initiator : sa.responder;
-    ctx.report({
+    const [by, cleartext] = [first.from === 'initiator' ? sa.initiator : sa.responder, offered.length ? offered : 'not in cleartext'];
+    const side = `capture: ${by.address} (the ${first.from}) sent it in frame ${first.message.at.frame}`;
+    report({
       code: phase === 'ike' ? 'IKE_PROPOSAL_MISMATCH' : 'CHILD_PROPOSAL_MISMATCH',
       ...(completedBy ? { severity: 'warning' as const } : {}),
       data: {
-        phase, exchange: first.message.exchangeName, side: `capture: ${by.address} (the ${first.from}) sent it in frame ${first.message.at.frame}`,
+        phase, exchange: first.message.exchangeName, side, seenFrom: `the ${side}`,
         transformTypes: 'a transform type the capture cannot show (the refusing side never sends its configuration)',
-        received: offered.length ? offered : 'not in cleartext', configured: 'not visible on the wire', offered, offeredBy: sa.initiator.address,
+        ...overlapWords({ refusedBy: by.address }, cleartext, 'not visible on the wire'),
+        received: cleartext, configured: 'not visible on the wire', offered, offeredBy: sa.initiator.address, initiator: sa.initiator.address, responder: sa.responder.address,
         chosen: sa.chosen ? proposalText(sa.chosen) : undefined, rejectedBy: by.address, keGroups: sa.keGroups.map((g) => DH_GROUP[g] ?? g), recovered: !!completedBy,
         ...(completedBy ? { severityReason: `the SA completed afterwards (frame ${completedBy.at.frame})` } : {}),
       },
       evidence: [offer, ...notifies.slice(0, 5).map((n) => n.message), completedBy].filter((m) => m !== undefined).map(ikeRef),
     });
   }
-  for (const outcomes of invalidKeOutcomes(ctx.evidence)) {
+  for (const outcomes of invalidKeOutcomes(ev)) {
     const { sa, offered, requested, retried, success } = outcomes[0];
     const names = [offered, requested].map((g) => (g === undefined ? 'unknown' : DH_GROUP[g] ?? String(g)));
     const evidence = outcomes.slice(0, 5).flatMap((o) => [o.notify.message, ...(o.success ? [o.success] : [])]).map(ikeRef);
+    const hosts = { initiator: sa.initiator.address, responder: sa.responder.address };
     if (success) {
-      ctx.report({
-        code: 'DH_GROUP_RENEGOTIATED',
-        data: { offered: names[0], requested: names[1], retries: outcomes.length, initiator: sa.initiator.address, responder: sa.responder.address, frames: outcomes.map((o) => o.notify.message.at.frame) },
-        evidence,
-      });
+      report({ code: 'DH_GROUP_RENEGOTIATED', data: { offered: names[0], requested: names[1], retries: outcomes.length, ...hosts, frames: outcomes.map((o) => o.notify.message.at.frame) }, evidence });
     } else if (!retried) {
-      ctx.report({
-        code: 'IKE_PROPOSAL_MISMATCH',
-        data: {
-          phase: 'ike', exchange: 'IKE_SA_INIT', side: `capture: ${sa.responder.address} answered INVALID_KE_PAYLOAD and ${sa.initiator.address} did not retry`,
-          transformTypes: ['DH/KE group'], received: [names[0]], configured: [names[1]], offered: sa.offered.map(proposalText), requested: names[1],
-        },
-        evidence,
-      });
+      const side = `capture: ${sa.responder.address} answered INVALID_KE_PAYLOAD and ${sa.initiator.address} did not retry`;
+      const data = { phase: 'ike', exchange: 'IKE_SA_INIT', side, seenFrom: `the ${side}`, ...hosts, offered: sa.offered.map(proposalText), requested: names[1] };
+      report({ code: 'IKE_PROPOSAL_MISMATCH', data: { ...data, transformTypes: ['DH/KE group'], received: [names[0]], configured: [names[1]], ...overlapWords(['DH/KE group'], [names[0]], [names[1]]) }, evidence });
     }
   }
 }

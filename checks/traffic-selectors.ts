@@ -1,7 +1,9 @@
 import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext } from '../src/engine/types.js';
 import type { LogEvent } from '../src/evidence/log-events.js';
-import { isNotify, logFiles, ofKind, type LogSession } from '../src/evidence/derived/log-sessions.js';
+import type { FindingInput } from '../src/engine/types.js';
+import { mergePeerViews, sameHostsKey } from '../src/engine/corroborate.js';
+import { isNotify, logFiles, ofKind, seenBy, type LogSession } from '../src/evidence/derived/log-sessions.js';
 import { aggregate, type Occurrence } from '../src/evidence/derived/aggregate.js';
 import { ikeUpBefore, sideOf } from '../src/evidence/derived/log-phase.js';
 import type { LogFile } from '../src/evidence/derived/log-sessions.js';
@@ -18,7 +20,7 @@ export default defineCheck({
     codes: {
       TS_MISMATCH: {
         severity: 'error',
-        message: 'Traffic selectors refused (seen from the {side}): {selectors}.',
+        message: 'Traffic selectors refused, seen from {seenFrom}: {selectors}.',
         hint: 'Make the selectors mirror each other: this side\'s local subnet is the peer\'s remote one and vice versa — strongSwan swanctl.conf `local_ts`/`remote_ts` (ipsec.conf `leftsubnet`/`rightsubnet`), libreswan `leftsubnet`/`rightsubnet` (and `leftprotoport`/`rightprotoport`, `narrowing=`). {whereToLook}',
       },
     },
@@ -34,7 +36,9 @@ function checkLogs(ctx: CheckContext): void {
   for (const file of logFiles(ctx.evidence)) {
     for (const session of file.sessions) reportSession(refusals, file, session);
   }
-  for (const { data, evidence } of aggregate(refusals)) ctx.report({ code: 'TS_MISMATCH', data, evidence });
+  const found: FindingInput[] = aggregate(refusals).map(({ data, evidence }) => ({ code: 'TS_MISMATCH', data, evidence }));
+  // the initiator's "received TS_UNACCEPTABLE" and the responder's refusal with its selectors are one failure
+  for (const f of mergePeerViews(found, sameHostsKey(['TS_MISMATCH']))) ctx.report(f);
 }
 
 function reportSession(out: Occurrence[], file: LogFile, session: LogSession): void {
@@ -50,7 +54,7 @@ function reportSession(out: Occurrence[], file: LogFile, session: LogSession): v
   const { local, remote, events: tsEvents } = selectorsOf(session, refusals);
   const side = sideOf(refusals);
   const data = {
-    side, local, remote, conn: session.conn, sa: session.sa,
+    ...seenBy(session, side), local, remote,
     selectors: local.length || remote.length ? `local ${local.join(', ') || '?'} === remote ${remote.join(', ') || '?'}` : 'the selectors are not printed in this log',
     whereToLook: side === 'initiator' ? 'This is the initiator\'s log: the responder\'s log prints which selectors it refused and which it has configured.' : 'This responder refused the selectors the initiator proposed.',
   };

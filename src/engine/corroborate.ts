@@ -31,7 +31,12 @@ export function corroborate(fromLog: FindingInput[], fromCapture: FindingInput[]
       out.push(c);
       continue;
     }
-    log.data = { ...log.data, seenIn: 'log and capture', capture: c.data ?? {} };
+    log.data = { ...log.data, seenIn: log.data?.seenIn === "both peers' logs" ? "both peers' logs and the capture" : 'log and capture', capture: c.data ?? {} };
+    // the wire can prove more than the log: a capture finding raised to error (with its reason) raises the merged one
+    if (c.severity === 'error' && log.severity === undefined) {
+      log.severity = 'error';
+      if (c.data?.severityReason !== undefined) log.data.severityReason = c.data.severityReason;
+    }
     // both sides among the first lines (a text report shows the first six), the rest after
     log.evidence = [
       ...log.evidence.slice(0, LEAD), ...c.evidence.slice(0, LEAD),
@@ -43,10 +48,60 @@ export function corroborate(fromLog: FindingInput[], fromCapture: FindingInput[]
 
 /**
  * The peer addresses a NAT_DETECTED names: the capture's IKE SA pairs (`A ⇄ B`), or the
- * address the log's IKE moved to (`198.51.100.20:4500`; a bare "UDP port 4500" names none).
+ * address the log's IKE moved to (`198.51.100.20:4500`), else the peer its packet lines name.
  */
 export function natPeers(f: FindingInput): string[] | undefined {
   if (Array.isArray(f.data?.peers)) return (f.data.peers as string[]).flatMap((p) => p.split(' ⇄ '));
   const to = String(f.data?.floatedTo ?? '');
-  return /^\[?[0-9a-f.:]+\]?:\d+$/i.test(to) ? [to.replace(/:\d+$/, '').replace(/^\[|\]$/g, '')] : undefined;
+  if (/^\[?[0-9a-f.:]+\]?:\d+$/i.test(to)) return [to.replace(/:\d+$/, '').replace(/^\[|\]$/g, '')];
+  return typeof f.data?.peerAddress === 'string' ? [f.data.peerAddress] : undefined;
+}
+
+/**
+ * The same refusal in both peers' logs: the initiator learns only the verdict
+ * ("received NO_PROPOSAL_CHOSEN", "AUTHENTICATION_FAILED"), the responder's log says
+ * why. Where a key (code, phase and the two peer addresses) names exactly one finding
+ * from each side, in two different logs, they become one finding led by the
+ * responder's: its message and data, `seenIn: "both peers' logs"`, the initiator's data
+ * under `data.initiatorLog`, and evidence from both. Ambiguous groups (several
+ * connections refused between the same two hosts) stay apart.
+ */
+export function mergePeerViews(findings: FindingInput[], keyOf: (f: FindingInput) => string | undefined): FindingInput[] {
+  const groups = new Map<string, FindingInput[]>();
+  for (const f of findings) {
+    const k = keyOf(f);
+    if (k === undefined) continue;
+    const g = groups.get(k);
+    if (g) g.push(f);
+    else groups.set(k, [f]);
+  }
+  const folded = new Set<FindingInput>();
+  for (const g of groups.values()) {
+    const responders = g.filter((f) => f.data?.side === 'responder');
+    const initiators = g.filter((f) => f.data?.side === 'initiator');
+    if (responders.length !== 1 || initiators.length !== 1 || g.length !== 2) continue;
+    const [lead, other] = [responders[0], initiators[0]];
+    if (lead.evidence[0]?.source === undefined || lead.evidence[0].source === other.evidence[0]?.source) continue;
+    lead.data = { ...lead.data, seenIn: "both peers' logs", seenFrom: "the responder (the initiator's log shows the same refusal)", initiatorLog: other.data ?? {} };
+    lead.evidence = [
+      ...lead.evidence.slice(0, LEAD), ...other.evidence.slice(0, LEAD),
+      ...lead.evidence.slice(LEAD, LOG_EVIDENCE), ...other.evidence.slice(LEAD, CAPTURE_EVIDENCE),
+    ];
+    folded.add(other);
+  }
+  return findings.filter((f) => !folded.has(f));
+}
+
+/**
+ * A key for mergePeerViews and corroborate: the code and the two hosts, whichever side
+ * wrote the finding (a log's `localAddress`/`peerAddress`, a capture's `initiator`/
+ * `responder`); none unless both are known, nor for a capture finding the SA recovered from.
+ */
+export function sameHostsKey(codes: readonly string[]): (f: FindingInput) => string | undefined {
+  return (f) => {
+    if (!codes.includes(f.code) || f.data?.recovered) return undefined;
+    const [a, b] = [f.data?.localAddress ?? f.data?.initiator, f.data?.peerAddress ?? f.data?.responder];
+    if (typeof a !== 'string' || typeof b !== 'string' || !a || !b) return undefined;
+    return `${f.code}|${a < b ? `${a} ${b}` : `${b} ${a}`}`;
+  };
 }

@@ -12,7 +12,8 @@ export function proposalLists(session: LogSession, phase: Phase): { received: st
   const out = { received: [] as string[], configured: [] as string[], events: [] as LogEvent[] };
   for (const e of ofKind(session.events, 'proposals')) {
     if (e.data.phase !== phase || e.data.source === 'selected') continue;
-    out[e.data.source].push(...e.data.proposals);
+    // charon prints its configured list again at each attempt: each proposal once
+    for (const p of e.data.proposals) if (!out[e.data.source].includes(p)) out[e.data.source].push(p);
     out.events.push(e);
   }
   return out;
@@ -35,6 +36,34 @@ export function describeTypes(delta: ProposalDelta | undefined): string[] | stri
   if (!delta) return 'not visible in this log';
   if (delta.match) return 'none (the printed lists overlap: check mode, PFS group and selectors)';
   return delta.types.map((t) => TRANSFORM_TYPE_NAMES[t]);
+}
+
+/**
+ * What a proposal finding says did not overlap (`overlap`, for the message) and what to
+ * change (`advice`, for the hint): transform type names, or why they cannot be named.
+ */
+export function overlapWords(
+  types: readonly string[] | 'unknown' | 'lists-overlap' | { refusedBy: string }, received: string[] | string, configured: string[] | string,
+): { overlap: string; advice: string } {
+  const lists = `received ${listText(received)}; configured ${listText(configured)}`;
+  if (typeof types === 'object' && 'refusedBy' in types) {
+    // a capture: the refusing side never sends its own list (RFC 7296 §3.10.1 NO_PROPOSAL_CHOSEN carries no data)
+    return {
+      overlap: `the capture cannot show which transform types differ: the refusing side never sends its configuration (offered ${listText(received)})`,
+      advice: `compare what was offered with the configuration of ${types.refusedBy}, whose log prints the list it received and the one it has configured`,
+    };
+  }
+  if (types === 'unknown') {
+    return { overlap: `which transform types differ is not visible in this log (${lists})`, advice: "compare the two peers' proposals; the responder's log prints the list it received and the one it has configured" };
+  }
+  if (types === 'lists-overlap') {
+    return { overlap: `the printed lists overlap (${lists}), so the refusal is about something else`, advice: 'the algorithm lists already overlap: compare the mode (tunnel/transport), the PFS group and the selectors' };
+  }
+  return { overlap: `transform types without overlap: ${types.join(', ')} (${lists})`, advice: `give both peers at least one common ${types.join(', ')}` };
+}
+
+function listText(v: string[] | string): string {
+  return Array.isArray(v) ? v.join(', ') || '(none)' : v;
 }
 
 /** NO_PROPOSAL_CHOSEN sent, received or decided in this session, by the phase it concerns (one pass). */

@@ -49,6 +49,34 @@ export function refsOf(events: readonly (LogEvent | undefined)[]): EvidenceRef[]
   return out.map(refOf);
 }
 
+/**
+ * The two IKE addresses a session talked between, when its log names them: charon
+ * "sending packet: from A[500] to B[500]" / "received packet: from B to A", else the
+ * peer of a retransmit, give-up or "initiating … to B" line (the local one then unknown).
+ */
+export function sessionAddresses(session: LogSession): { local?: string; peer?: string } {
+  let peer: string | undefined;
+  for (const e of session.events) {
+    if (isKind(e, 'packet') && e.data.local?.address && e.data.remote?.address) return { local: e.data.local.address, peer: e.data.remote.address };
+    if (peer) continue;
+    if (isKind(e, 'initiate')) peer = e.data.peer;
+    else if (isKind(e, 'retransmit') || isKind(e, 'give-up')) peer = e.data.peer?.address;
+  }
+  return peer ? { peer } : {};
+}
+
+/** The peer address of the session an event belongs to (the file's first session for a file-level event). */
+export function peerAt(file: LogFile, e: LogEvent): string | undefined {
+  const session = file.sessions.find((s) => s.events.includes(e)) ?? file.sessions[0];
+  return session && sessionAddresses(session).peer;
+}
+
+/** What a log-side finding carries about who saw it: side, connection, and the two hosts (engine/corroborate.ts mergePeerViews keys on them). */
+export function seenBy(session: LogSession, side: 'initiator' | 'responder') {
+  const { local, peer } = sessionAddresses(session);
+  return { side, seenFrom: `the ${side}`, conn: session.conn, sa: session.sa, localAddress: local, peerAddress: peer };
+}
+
 export function isKind<K extends LogEventKind>(e: LogEvent, kind: K): e is LogEvent<K> {
   return e.kind === kind;
 }

@@ -1,0 +1,74 @@
+/**
+ * Both peers' logs (and a capture) of one refusal: the initiator learns only the
+ * verdict, the responder's log says why. One finding, led by the responder's
+ * (engine/corroborate.ts mergePeerViews), with the initiator's data and lines.
+ * Real lab output: samples/lab-* (strongSwan 5.9 peers in network namespaces).
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { diagnose } from '../../src/run.js';
+import type { Finding } from '../../src/engine/types.js';
+
+const SAMPLES = join(import.meta.dirname, '..', '..', 'samples');
+const files = (sample: string, names: string[]) => names.map((n) => join(SAMPLES, sample, n));
+
+async function findings(sample: string, code: string, logs: string[], pcaps: string[] = []): Promise<Finding[]> {
+  const report = await diagnose({ logs: files(sample, logs), pcaps: files(sample, pcaps), configs: [], host: false, local: [], peer: [] });
+  return report.findings.filter((f) => f.code === code);
+}
+
+const sourcesOf = (f: Finding) => [...new Set(f.evidence.map((e) => e.source.split('/').pop()))];
+
+describe('one refusal seen by both peers', () => {
+  it('PSK mismatch: the responder\'s reason leads, the initiator\'s AUTHENTICATION_FAILED joins it', async () => {
+    const [f, ...rest] = await findings('lab-psk-mismatch', 'AUTH_FAILED', ['left.log', 'right.log']);
+    expect(rest).toHaveLength(0);
+    expect(f.message).toBe("Authentication failed (pre-shared key) seen from the responder (the initiator's log shows the same refusal): tried 1 shared key(s) for 'right.example' - 'left.example', but MAC mismatched.");
+    expect(f.data).toMatchObject({ side: 'responder', seenIn: "both peers' logs", localAddress: '198.51.100.20', peerAddress: '192.0.2.10', initiatorLog: { side: 'initiator', localAddress: '192.0.2.10' } });
+    expect(sourcesOf(f)).toEqual(['right.log', 'left.log']);
+    // the order of the logs on the command line does not matter
+    const [g] = await findings('lab-psk-mismatch', 'AUTH_FAILED', ['right.log', 'left.log']);
+    expect(g.message).toBe(f.message);
+  });
+
+  it('ESP proposal mismatch: the responder names the transform types, the initiator saw only NO_PROPOSAL_CHOSEN', async () => {
+    const fs = await findings('lab-esp-proposal-mismatch', 'CHILD_PROPOSAL_MISMATCH', ['left.log', 'right.log']);
+    expect(fs).toHaveLength(1);
+    expect(fs[0].message).toContain('seen from the responder (the initiator\'s log shows the same refusal); transform types without overlap: encryption, integrity (received ESP:AES_CBC_256/HMAC_SHA2_256_128/NO_EXT_SEQ; configured ESP:AES_CBC_128/HMAC_SHA1_96/NO_EXT_SEQ)');
+    expect(fs[0].hint).toContain('(give both peers at least one common encryption, integrity)');
+    expect(sourcesOf(fs[0])).toEqual(['right.log', 'left.log']);
+  });
+
+  it('IKE proposal mismatch: both logs and the capture are one finding, and the responder\'s log rules out "no connection"', async () => {
+    const fs = await findings('lab-ike-proposal-mismatch', 'IKE_PROPOSAL_MISMATCH', ['left.log', 'right.log'], ['left.pcap']);
+    expect(fs).toHaveLength(1);
+    expect(fs[0].data).toMatchObject({ seenIn: "both peers' logs and the capture", transformTypes: ['encryption', 'integrity', 'PRF', 'DH/KE group'], capture: { rejectedBy: '198.51.100.20', offeredBy: '192.0.2.10' } });
+    expect(sourcesOf(fs[0])).toEqual(['right.log', 'left.pcap', 'left.log']);
+    expect(await findings('lab-ike-proposal-mismatch', 'NO_MATCHING_CONNECTION', ['left.log', 'right.log'])).toHaveLength(0);
+    // the initiator's log alone cannot tell a crypto mismatch from a missing connection
+    expect(await findings('lab-ike-proposal-mismatch', 'NO_MATCHING_CONNECTION', ['left.log'])).toHaveLength(1);
+  });
+
+  it('traffic selectors: the responder\'s refused selectors lead', async () => {
+    const fs = await findings('lab-ts-mismatch', 'TS_MISMATCH', ['left.log', 'right.log']);
+    expect(fs.map((f) => f.message)).toEqual(["Traffic selectors refused, seen from the responder (the initiator's log shows the same refusal): local 10.2.0.0/24 === remote 10.1.0.0/24."]);
+  });
+
+  it('one side alone says what it cannot see instead of a garbled sentence', async () => {
+    const [f] = await findings('lab-esp-proposal-mismatch', 'CHILD_PROPOSAL_MISMATCH', ['left.log']);
+    expect(f.message).toBe('Child SA (phase 2) proposal rejected with NO_PROPOSAL_CHOSEN in IKE_AUTH, seen from the initiator; which transform types differ is not visible in this log (received not printed in this log; configured ESP:AES_CBC_256/HMAC_SHA2_256_128/NO_EXT_SEQ).');
+    expect(f.hint).toContain("(compare the two peers' proposals; the responder's log prints the list it received and the one it has configured)");
+    const [c] = await findings('lab-ike-proposal-mismatch', 'IKE_PROPOSAL_MISMATCH', [], ['left.pcap']);
+    expect(c.message).toContain('seen from the capture: 198.51.100.20 (the responder) sent it in frame 2; the capture cannot show which transform types differ');
+    expect(c.hint).toContain('(compare what was offered with the configuration of 198.51.100.20, whose log prints');
+  });
+
+  it('a log and a capture of the same dropped, IP-fragmented IKE_AUTH are one finding, raised to error by the capture', async () => {
+    const fs = await findings('lab-ike-fragments-dropped', 'IKE_FRAGMENTS_DROPPED', ['left.log'], ['left.pcap']);
+    expect(fs).toHaveLength(1);
+    expect(fs[0].severity).toBe('error');
+    expect(fs[0].data).toMatchObject({ seenIn: 'log and capture', capture: { ipFragments: 3, allFragmentsCaptured: true }, severityReason: 'the capture shows the request IP-fragmented, resent and never answered' });
+    const [logOnly] = await findings('lab-ike-fragments-dropped', 'IKE_FRAGMENTS_DROPPED', ['left.log']);
+    expect(logOnly.severity).toBe('warning');
+  });
+});
