@@ -10,9 +10,10 @@ import type { FrameRef, IkeMessage, IkeNotKept, IkeTransport, IpFragmentation, P
 import { IKE_PORT, NAT_T_PORT, type UdpInfo } from '../decoders/udp.js';
 import { ikeMessageEnd, opaqueAfterHeader, validIkeHeader, type IkeDecoded } from '../decoders/ike.js';
 import { IKEV1_EXCHANGE, IKEV2_EXCHANGE, nameOf } from '../decoders/iana.js';
-import { frameRefOf, readI32, touchFrameRef } from '../decoders/frame-ref.js';
+import { frameRefOf, readI32 } from '../decoders/frame-ref.js';
 import { hex } from '../decoders/addr.js';
-import { IkeDecodeCache, type DecodeCacheHost } from './ike-decode-cache.js';
+import { IkeDecodeCache, type DecodeCacheHost, type DecodedIke } from './ike-decode-cache.js';
+import { SaRing, type KeptIke, type RawDecoder, type SlotInfo } from './ike-ring.js';
 
 /** safety net over all SAs together; the per-SA bound below is what normally applies */
 const MAX_IKE_MESSAGES = 200_000;
@@ -44,18 +45,25 @@ export interface IkeKeeper {
 
 export function createIkeKeeper(bound: { head: number; tail: number } | undefined, host: IkeKeeperHost): IkeKeeper {
   const counters = host.counters;
-  // kept IKE messages as cheap records, built into IkeMessage objects by keptIkeMessages()
+  // the first messages of each SA as records, built into IkeMessage objects by keptIkeMessages()
   const ikeHeads: KeptIke[] = [];
   // SAs by a hash of their header words (collisions chained through nextInBucket), and all of them in order
   const ikeBounds = new Map<number, SaBound>();
   const allSas: SaBound[] = [];
+  const ikeGaps: SaBound[] = [];
   let ikeKept = 0;
   let ikeSeq = 0;
   const saHead = Math.max(0, bound?.head ?? IKE_SA_HEAD);
   // at least one tail record: the latest message of an SA is always kept
   const saTail = Math.max(1, bound?.tail ?? IKE_SA_TAIL);
   const cache = new IkeDecodeCache(host);
-  const frameRef = (): FrameRef => frameRefOf(host.frame());
+  // ring slots name their capture file by index (frames of one file come in long runs)
+  const sources: string[] = [];
+  let lastSource = '';
+  let lastSourceIndex = -1;
+  // what is written into a ring slot with each message: one reused record, no allocation per message
+  const info: SlotInfo = { exchange: 0, flags: 0, seq: 0, frame: 0, ts: 0.5, source: 0, ipVersion: 4, transport: 'udp500', nonEspMarker: false, ipLength: 0, frag: undefined };
+  const decodeRaw: RawDecoder = (bytes, src, dst, len, srcPort, dstPort, cut, frag) => cache.decode(bytes, 0, bytes.length, bytes.length, src, dst, len, srcPort, dstPort, cut, frag);
 
   function add(d: Uint8Array, u: UdpInfo, src: Uint8Array, dst: Uint8Array, version: 4 | 6, frag: IpFragmentation | undefined, truncated: boolean, ipLength: number): void {
     if (ikeKept >= MAX_IKE_MESSAGES) {
@@ -71,23 +79,15 @@ export function createIkeKeeper(bound: { head: number; tail: number } | undefine
     // RFC 7296 §2.6: the SPI pair names the IKE SA (a zero responder SPI groups an IKE_SA_INIT request per initiator SPI)
     const sa = validIkeHeader(d, off, u.payloadEnd) ? saOf(d, off) : undefined;
     const transport: IkeTransport = u.srcPort === NAT_T_PORT || u.dstPort === NAT_T_PORT ? 'udp4500' : u.srcPort === IKE_PORT || u.dstPort === IKE_PORT ? 'udp500' : 'udp-other';
-    if (sa && sa.head >= saHead && sa.ring.length >= saTail && opaqueAfterHeader(d, off, u.payloadEnd)) {
+    if (sa?.ring?.full && opaqueAfterHeader(d, off, u.payloadEnd)) {
       // The steady state of a long-lived SA: encrypted exchanges that may never be reported.
-      // The oldest tail record is counted into the gap and overwritten with the raw bytes (a
-      // copy costs less than confirming a decode-cache hit); only the (≤ IKE_SA_TAIL) records
-      // still in the ring at the end are decoded.
+      // The oldest slot is counted into the gap and overwritten with the raw bytes (a copy
+      // costs less than confirming a decode-cache hit); only the (≤ IKE_SA_TAIL) slots still
+      // in the ring at the end are decoded.
       counters.ike++;
-      const slot = sa.ring[sa.ringNext];
-      sa.ringNext = sa.ringNext + 1 === saTail ? 0 : sa.ringNext + 1;
-      dropIke(sa, slot);
-      keepRaw(slot, d, off, msgEnd, src, dst, len, u.srcPort, u.dstPort, cut);
-      slot.frag = frag;
-      slot.ipVersion = version;
-      slot.seq = ikeSeq++;
-      slot.transport = transport;
-      slot.nonEspMarker = u.nonEspMarker;
-      slot.ipLength = ipLength;
-      touchFrameRef(slot.at, host.frame());
+      const ring = sa.ring;
+      dropOldest(sa, ring);
+      ring.writeRaw(ring.claim(), slotInfo(d[off + 18], d[off + 19], version, transport, u.nonEspMarker, ipLength, frag), d, off, msgEnd, src, dst, len, u.srcPort, u.dstPort, cut);
       return;
     }
     const cached = cache.decode(d, off, u.payloadEnd, msgEnd, src, dst, len, u.srcPort, u.dstPort, cut, frag);
@@ -98,37 +98,49 @@ export function createIkeKeeper(bound: { head: number; tail: number } | undefine
       return;
     }
     counters.ike++;
-    let slot: KeptIke;
-    if (sa.head < saHead || sa.ring.length < saTail) {
+    if (sa.head < saHead) {
       if (ikeKept >= MAX_IKE_MESSAGES) {
         counters.capped++;
         return;
       }
       ikeKept++;
-      slot = newKeptIke(r.message, frag, cached.srcEp, cached.dstEp, frameRef());
-      if (sa.head < saHead) {
-        sa.head++;
-        ikeHeads.push(slot);
-      } else sa.ring.push(slot);
-    } else {
-      // the tail is full: the oldest tail message joins the dropped middle and its record is reused (no allocation per message)
-      slot = sa.ring[sa.ringNext];
-      sa.ringNext = sa.ringNext + 1 === saTail ? 0 : sa.ringNext + 1;
-      dropIke(sa, slot);
-      slot.m = r.message;
-      slot.exchange = r.message.exchange;
-      slot.flags = r.message.flags;
-      slot.src = cached.srcEp;
-      slot.dst = cached.dstEp;
-      slot.frag = frag;
-      touchFrameRef(slot.at, host.frame());
+      sa.head++;
+      ikeHeads.push(keptOf(cached, ikeSeq++, version, transport, u.nonEspMarker, ipLength, frag));
+      return;
     }
-    slot.seq = ikeSeq++;
-    slot.ipVersion = version;
-    slot.transport = transport;
-    slot.nonEspMarker = u.nonEspMarker;
-    slot.excerpt = cached.excerpt;
-    slot.ipLength = ipLength;
+    const ring = (sa.ring ??= new SaRing(saTail));
+    if (ring.full) dropOldest(sa, ring);
+    else if (ikeKept >= MAX_IKE_MESSAGES) {
+      counters.capped++;
+      return;
+    } else ikeKept++;
+    ring.writeDecoded(ring.claim(), slotInfo(r.message.exchange, r.message.flags, version, transport, u.nonEspMarker, ipLength, frag), cached);
+  }
+
+  /** The reused slot record for the current frame and the next arrival number. */
+  function slotInfo(exchange: number, flags: number, version: 4 | 6, transport: IkeTransport, nonEspMarker: boolean, ipLength: number, frag: IpFragmentation | undefined): SlotInfo {
+    const f = host.frame();
+    if (f.source !== lastSource) {
+      lastSource = f.source;
+      lastSourceIndex = sources.indexOf(f.source);
+      if (lastSourceIndex < 0) lastSourceIndex = sources.push(f.source) - 1;
+    }
+    info.exchange = exchange;
+    info.flags = flags;
+    info.seq = ikeSeq++;
+    info.frame = f.frame;
+    info.ts = f.ts;
+    info.source = lastSourceIndex;
+    info.ipVersion = version;
+    info.transport = transport;
+    info.nonEspMarker = nonEspMarker;
+    info.ipLength = ipLength;
+    info.frag = frag;
+    return info;
+  }
+
+  function keptOf(c: DecodedIke, seq: number, ipVersion: 4 | 6, transport: IkeTransport, nonEspMarker: boolean, ipLength: number, frag: IpFragmentation | undefined): KeptIke {
+    return { seq, m: c.r.message!, frag, src: c.srcEp, dst: c.dstEp, ipVersion, transport, nonEspMarker, excerpt: c.excerpt, ipLength, at: frameRefOf(host.frame()) };
   }
 
   /** The IKE SA record of the header at `off` (RFC 7296 §2.6 SPI pair, per IKE version); created on first sight. */
@@ -146,60 +158,48 @@ export function createIkeKeeper(bound: { head: number; tail: number } | undefine
       if (sa.w0 === w0 && sa.w1 === w1 && sa.w2 === w2 && sa.w3 === w3 && sa.version === v) return sa;
     }
     const sa: SaBound = {
-      // every field from the start (gap too): an SA that gains a property later changes shape, and the optimised code that read SAs is thrown away
-      head: 0, ring: [], ringNext: 0, gap: undefined, lastDroppedSeq: -1, version: v as 1 | 2, w0, w1, w2, w3, spiI: hex(d, off, 8), spiR: hex(d, off + 8, 8), nextInBucket: first,
+      // every field from the start (gap and ring too): an SA that gains a property later changes shape, and the optimised code that read SAs is thrown away
+      head: 0, ring: undefined, gap: undefined, lastDroppedSeq: -1, version: v as 1 | 2, w0, w1, w2, w3, spiI: hex(d, off, 8), spiR: hex(d, off + 8, 8), nextInBucket: first,
     };
     ikeBounds.set(key, sa);
     allSas.push(sa);
     return sa;
   }
 
-  /** Counts an evicted tail record into its SA's gap: typed-array counters and in-place frame refs, no allocation per message. */
-  function dropIke(sa: SaBound, k: KeptIke): void {
+  /** Counts the ring's oldest slot into its SA's gap before it is overwritten: typed-array counters and in-place frame refs, no allocation per message. */
+  function dropOldest(sa: SaBound, ring: SaRing): void {
+    const i = ring.oldest;
     let g = sa.gap;
     if (!g) {
       sa.gap = g = {
         version: sa.version, spiI: sa.spiI, spiR: sa.spiR, messages: 0, dropped: new Uint32Array(256), responses: new Uint32Array(512),
         // dense from the start: a sparse array written at index 34 turns into a dictionary
         names: new Array<string>(256).fill(''),
-        // frameRefOf, not a spread: one object shape for every FrameRef keeps touchFrameRef monomorphic
-        first: frameRefOf(k.at), last: frameRefOf(k.at),
+        first: ring.frameInto(i, { source: '', frame: 0, ts: 0.5 }, sources), last: { source: '', frame: 0, ts: 0.5 },
       };
       ikeGaps.push(sa);
     }
     g.messages++;
-    const x = k.exchange;
-    const flags = k.flags;
+    const x = ring.exchange(i);
+    const flags = ring.flags(i);
     if (g.dropped[x]++ === 0) g.names[x] = nameOf(sa.version === 2 ? IKEV2_EXCHANGE : IKEV1_EXCHANGE, x);
     // IKEv2 responses by sender (RFC 7296 §3.1 R flag): the original initiator's (I flag) in the upper half
     if (sa.version === 2 && flags & 0x20) g.responses[x + (flags & 0x08 ? 256 : 0)]++;
-    touchFrameRef(g.last, k.at);
-    sa.lastDroppedSeq = k.seq;
+    ring.frameInto(i, g.last, sources);
+    sa.lastDroppedSeq = ring.seq(i);
   }
-
-  /** A raw tail record becomes a decoded one (once: live snapshots build the evidence again and again). */
-  function decodeRaw(k: KeptIke): void {
-    if (k.m) return;
-    const len = k.addrLen;
-    const c = cache.decode(k.bytes, 0, k.byteLen, k.byteLen, k.wireSrc.subarray(0, len), k.wireDst.subarray(0, len), len, k.srcPort, k.dstPort, k.cut, k.frag);
-    // opaqueAfterHeader() admitted only messages that decode without a problem
-    k.m = c.r.message;
-    k.src = c.srcEp;
-    k.dst = c.dstEp;
-    k.excerpt = c.excerpt;
-  }
-
-  const ikeGaps: SaBound[] = [];
 
   /** The kept messages as IkeMessage objects in arrival order, and the gaps placed among them. */
   function keptIkeMessages(): { messages: IkeMessage[]; notKept: IkeNotKept[] } {
     let kept = ikeHeads;
-    if (ikeGaps.length || allSas.some((b) => b.ring.length)) {
+    if (allSas.some((b) => b.ring?.count)) {
       kept = ikeHeads.slice();
-      for (const b of allSas) for (const k of b.ring) kept.push(k);
+      for (const b of allSas) {
+        const ring = b.ring;
+        if (ring) for (let i = 0; i < ring.count; i++) kept.push(ring.kept(i, sources, decodeRaw));
+      }
       kept.sort((a, b) => a.seq - b.seq);
     }
-    for (const k of kept) decodeRaw(k);
     const messages = kept.map((k, i) => ikeMessage(k, i));
     const notKept = ikeGaps.map((sa): IkeNotKept => {
       const gap = sa.gap!;
@@ -226,11 +226,10 @@ export function createIkeKeeper(bound: { head: number; tail: number } | undefine
 
   /** One literal with every field in a fixed order (one hidden class; cheaper than a spread). */
   function ikeMessage(k: KeptIke, index: number): IkeMessage {
-    const m = k.m!;
+    const m = k.m;
     const frag = k.frag;
     const msg: IkeMessage = {
-      // a copy: tail records (and their frame refs) are reused when evicted
-      index, at: { source: k.at.source, frame: k.at.frame, ts: k.at.ts }, src: k.src!, dst: k.dst!, ipVersion: k.ipVersion, transport: k.transport, nonEspMarker: k.nonEspMarker,
+      index, at: { source: k.at.source, frame: k.at.frame, ts: k.at.ts }, src: k.src, dst: k.dst, ipVersion: k.ipVersion, transport: k.transport, nonEspMarker: k.nonEspMarker,
       ipLength: k.ipLength, truncated: m.truncated,
       version: m.version, versionByte: m.versionByte, spiI: m.spiI, spiR: m.spiR, exchange: m.exchange, exchangeName: m.exchangeName,
       flags: m.flags, messageId: m.messageId, length: m.length, nextPayload: m.nextPayload,
@@ -257,78 +256,11 @@ export function createIkeKeeper(bound: { head: number; tail: number } | undefine
   };
 }
 
-/**
- * A kept IKE message before it becomes an IkeMessage: tail records are overwritten in
- * place when evicted. Decoded (m set) or raw: the message bytes and wire addressing
- * in buffers owned by the record, decoded only if it is still kept at the end.
- */
-interface KeptIke {
-  /** arrival order among all decoded IKE messages */
-  seq: number;
-  m: IkeDecoded | undefined;
-  frag: IpFragmentation | undefined;
-  src: PacketEndpoint | undefined;
-  dst: PacketEndpoint | undefined;
-  ipVersion: 4 | 6;
-  transport: IkeTransport;
-  nonEspMarker: boolean;
-  excerpt: string;
-  ipLength: number;
-  at: FrameRef;
-  /** header exchange type and flags, read when the record is evicted (here: IkeDecoded objects come in many shapes) */
-  exchange: number;
-  flags: number;
-  bytes: Uint8Array;
-  byteLen: number;
-  wireSrc: Uint8Array;
-  wireDst: Uint8Array;
-  addrLen: number;
-  srcPort: number;
-  dstPort: number;
-  cut: boolean;
-}
-
-const NO_BYTES = new Uint8Array(0);
-
-function newKeptIke(m: IkeDecoded, frag: IpFragmentation | undefined, src: PacketEndpoint, dst: PacketEndpoint, at: FrameRef): KeptIke {
-  return {
-    seq: 0, m, frag, src, dst, ipVersion: 4, transport: 'udp500', nonEspMarker: false, excerpt: '', ipLength: 0, at, exchange: m.exchange, flags: m.flags,
-    bytes: NO_BYTES, byteLen: 0, wireSrc: NO_BYTES, wireDst: NO_BYTES, addrLen: 0, srcPort: 0, dstPort: 0, cut: false,
-  };
-}
-
-/** Turns a record into a raw one holding these bytes; its buffers are reused from one eviction to the next. */
-function keepRaw(k: KeptIke, d: Uint8Array, off: number, end: number, src: Uint8Array, dst: Uint8Array, addrLen: number, srcPort: number, dstPort: number, cut: boolean): void {
-  const n = end - off;
-  if (k.bytes.length < n) k.bytes = new Uint8Array(Math.max(n, 256));
-  k.bytes.set(d.subarray(off, end));
-  k.byteLen = n;
-  k.exchange = d[off + 18];
-  k.flags = d[off + 19];
-  if (k.wireSrc === NO_BYTES) {
-    k.wireSrc = new Uint8Array(16);
-    k.wireDst = new Uint8Array(16);
-  }
-  for (let i = 0; i < addrLen; i++) {
-    k.wireSrc[i] = src[i];
-    k.wireDst[i] = dst[i];
-  }
-  k.addrLen = addrLen;
-  k.srcPort = srcPort;
-  k.dstPort = dstPort;
-  k.cut = cut;
-  k.m = undefined;
-  k.src = undefined;
-  k.dst = undefined;
-  k.excerpt = '';
-}
-
 interface SaBound {
   /** messages kept at the start (≤ IKE_SA_HEAD) */
   head: number;
-  /** the latest messages, a ring of ≤ IKE_SA_TAIL once full */
-  ring: KeptIke[];
-  ringNext: number;
+  /** the latest messages once the head is full (≤ IKE_SA_TAIL), created then */
+  ring: SaRing | undefined;
   gap: GapCounts | undefined;
   lastDroppedSeq: number;
   version: 1 | 2;
