@@ -1,10 +1,11 @@
 import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext, FindingInput } from '../src/engine/types.js';
-import { corroborate, natPeers } from '../src/engine/corroborate.js';
-import { logFiles, ofKind, peerAt, refsOf } from '../src/evidence/derived/log-sessions.js';
+import { corroborate, natKeys } from '../src/engine/corroborate.js';
+import { hostsAt, logFiles, ofKind, refsOf } from '../src/evidence/derived/log-sessions.js';
 import { formatEndpoint } from '../src/evidence/derived/retransmits.js';
 import { ikeSas, type IkeSa } from '../src/evidence/derived/ike-sas.js';
-import type { IkeMessage, PacketEvidence } from '../src/evidence/packet-types.js';
+import { natVerdict } from '../src/evidence/derived/wire-nat.js';
+import type { PacketEvidence } from '../src/evidence/packet-types.js';
 import { endpointText, espFlowRefs, ikeRef } from '../src/evidence/derived/wire-refs.js';
 
 export default defineCheck({
@@ -20,6 +21,11 @@ export default defineCheck({
         severity: 'info',
         message: 'NAT detected: {behind} behind NAT; IKE moves to {floatedTo} and ESP is sent in UDP 4500 (RFC 3948).',
         hint: 'Nothing to change if the tunnel works. Keep UDP 4500 open both ways and NAT keep-alives on (strongSwan `keep_alive`/`keepalive`, libreswan `nat-keepalive`, `keep-alive=`); use FQDN or key-id identities rather than addresses behind NAT (`local.id`/`leftid`).',
+      },
+      UDP_ENCAPSULATION_FORCED: {
+        severity: 'info',
+        message: "No NAT between {peers}: each peer's log says the other is behind NAT and neither says it is itself, which a NAT on the path would show in the log of the host behind it; both force UDP encapsulation, faking the NAT-D hash, so IKE and ESP run on UDP 4500.",
+        hint: 'Nothing to change if intended (strongSwan `encap = yes` or the kernel-libipsec backend, libreswan `encapsulation=yes`). Keep UDP 4500 open in both directions on every firewall between the peers: with encapsulation forced, a path that allows only UDP 500 and ESP (IP protocol 50) breaks the tunnel.',
       },
       NAT_T_BLOCKED: {
         severity: 'error',
@@ -39,7 +45,7 @@ export default defineCheck({
     checkLogs({ evidence: ctx.evidence, report: (f) => fromLog.push(f) });
     checkPackets({ evidence: ctx.evidence, report: (f) => fromCapture.push(f) });
     // the daemon's verdict and the NAT-D hashes on the wire about the same peer are one finding
-    for (const f of corroborate(fromLog, fromCapture, (f) => (f.code === 'NAT_DETECTED' ? natPeers(f) : undefined))) ctx.report(f);
+    for (const f of corroborate(bothFaking(fromLog), fromCapture, natKeys)) ctx.report(f);
   },
 });
 
@@ -61,11 +67,29 @@ function checkLogs(ctx: CheckContext): void {
         localBehindNat: local, remoteBehindNat: remote, faked,
         floatedTo: formatEndpoint(to) ?? 'UDP port 4500',
         // the peer as the log's packet lines name it: a responder's log often says no float target
-        peerAddress: peerAt(file, verdicts[0]),
+        ...hostsAt(file, verdicts[0]),
       },
       evidence: refsOf([...verdicts, ...floats.slice(0, 3)]),
     });
   }
+}
+
+/**
+ * Each peer's log says the other is behind NAT, neither says it is itself: a NAT on the
+ * path shows in the log of the host behind it (the peer's NAT_DETECTION_DESTINATION_IP
+ * hash misses its own address, RFC 7296 §2.23), so both peers fake their source hash to
+ * force UDP encapsulation. Such a pair of NAT_DETECTED becomes one UDP_ENCAPSULATION_FORCED.
+ */
+function bothFaking(fromLog: FindingInput[]): FindingInput[] {
+  const remoteOnly = (f: FindingInput) => f.code === 'NAT_DETECTED' && f.data?.remoteBehindNat === true && f.data.localBehindNat === false && !!f.data.localAddress;
+  const out = [...fromLog];
+  for (const a of fromLog.filter(remoteOnly)) {
+    const b = out.find((x) => x !== a && remoteOnly(x) && x.data!.localAddress === a.data!.peerAddress && x.data!.peerAddress === a.data!.localAddress);
+    if (!b || !out.includes(a)) continue;
+    out.splice(out.indexOf(a), 1, { code: 'UDP_ENCAPSULATION_FORCED', data: { peers: `${String(a.data!.localAddress)} and ${String(b.data!.localAddress)}`, peerAddress: a.data!.peerAddress, seenIn: "both peers' logs", logs: [a.data, b.data] }, evidence: [...a.evidence.slice(0, 3), ...b.evidence.slice(0, 3)] });
+    out.splice(out.indexOf(b), 1);
+  }
+  return out;
 }
 
 /**
@@ -96,28 +120,6 @@ function checkPackets(ctx: CheckContext): void {
   }
   for (const v of natted) reportNatTBlocked(ctx, v.sa);
   reportRawEsp(ctx, packets, natted.map((v) => v.sa));
-}
-
-function natVerdict(sa: IkeSa): { behind: string[]; proof: IkeMessage[]; basis: string } {
-  const behind = new Set<string>();
-  const proof: IkeMessage[] = [];
-  for (const n of sa.natD) {
-    const sender = n.message.src.address;
-    const receiver = n.message.dst.address;
-    if (n.sourceMatches === false) behind.add(sender);
-    if (n.destinationMatches === false) behind.add(receiver);
-    if (n.sourceMatches === false || n.destinationMatches === false) proof.push(n.message);
-  }
-  // RFC 7296 §2.23: a peer may send a wrong NAT_DETECTION_SOURCE_IP on purpose to force UDP encapsulation
-  // (strongSwan `encap = yes`, libreswan `encapsulation=yes`); a destination mismatch cannot be faked that way
-  const forcedPossible = !sa.natD.some((n) => n.destinationMatches === false);
-  if (behind.size || sa.natD.length) return { behind: [...behind].sort(), proof, basis: forcedPossible ? 'NAT-D source hash mismatch only (NAT, or UDP encapsulation forced by a peer)' : 'NAT-D destination hash mismatch' };
-  // no NAT-D at all: an initiator that speaks to port 500 from another source port went through a NAPT
-  const first = sa.messages[0];
-  if (first && first.dst.port === 500 && first.src.port !== 500 && first.src.port !== 4500 && (first.exchange === 34 || first.exchange === 2 || first.exchange === 4)) {
-    return { behind: [first.src.address], proof: [first], basis: `source port ${first.src.port} instead of 500 (no NAT-D payloads)` };
-  }
-  return { behind: [], proof: [], basis: '' };
 }
 
 function reportNatTBlocked(ctx: CheckContext, sa: IkeSa): void {

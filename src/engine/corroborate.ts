@@ -47,6 +47,19 @@ export function corroborate(fromLog: FindingInput[], fromCapture: FindingInput[]
 }
 
 /**
+ * corroborate() keys of the NAT findings: the peers they name. A capture's verdict from
+ * NAT-D source hashes alone (which forced encapsulation also produces) may join a
+ * UDP_ENCAPSULATION_FORCED of the same peers; a destination-hash verdict (a real NAT) not.
+ */
+export function natKeys(f: FindingInput): string[] | undefined {
+  const peers = f.code === 'NAT_DETECTED' || f.code === 'UDP_ENCAPSULATION_FORCED' ? natPeers(f) : undefined;
+  if (!peers) return undefined;
+  const faked = peers.map((p) => `faked ${p}`);
+  if (f.code === 'UDP_ENCAPSULATION_FORCED') return faked;
+  return /source hash mismatch only/.test(String(f.data?.basis)) ? [...peers, ...faked] : peers;
+}
+
+/**
  * The peer addresses a NAT_DETECTED names: the capture's IKE SA pairs (`A ⇄ B`), or the
  * address the log's IKE moved to (`198.51.100.20:4500`), else the peer its packet lines name.
  */

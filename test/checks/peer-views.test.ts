@@ -71,4 +71,25 @@ describe('one refusal seen by both peers', () => {
     const [logOnly] = await findings('lab-ike-fragments-dropped', 'IKE_FRAGMENTS_DROPPED', ['left.log']);
     expect(logOnly.severity).toBe('warning');
   });
+
+  it('NAT: each log says the other is behind NAT, neither itself: forced UDP encapsulation, not a NAT (kernel-libipsec lab)', async () => {
+    const fs = await findings('lab-healthy', 'UDP_ENCAPSULATION_FORCED', ['left.log', 'right.log']);
+    expect(fs.map((f) => f.message)).toEqual([
+      "No NAT between 192.0.2.10 and 198.51.100.20: each peer's log says the other is behind NAT and neither says it is itself, which a NAT on the path would show in the log of the host behind it; both force UDP encapsulation, faking the NAT-D hash, so IKE and ESP run on UDP 4500.",
+    ]);
+    expect(sourcesOf(fs[0])).toEqual(['left.log', 'right.log']);
+    expect(await findings('lab-healthy', 'NAT_DETECTED', ['left.log', 'right.log'])).toHaveLength(0);
+    // the capture's NAT-D source-hash mismatches are the same fact
+    const [withCapture] = await findings('lab-healthy', 'UDP_ENCAPSULATION_FORCED', ['left.log', 'right.log'], ['left.pcap']);
+    expect(withCapture.data).toMatchObject({ seenIn: "both peers' logs and the capture", capture: { basis: expect.stringMatching(/^NAT-D source hash mismatch only/) } });
+    expect(await findings('lab-healthy', 'NAT_DETECTED', ['left.log', 'right.log'], ['left.pcap'])).toHaveLength(0);
+    // one log alone cannot tell
+    expect(await findings('lab-healthy', 'NAT_DETECTED', ['left.log'])).toHaveLength(1);
+  });
+
+  it('NAT: a real NAT in front of the initiator shows in its own log, so no forced-encapsulation verdict', async () => {
+    expect(await findings('lab-nat-udp4500-blocked', 'UDP_ENCAPSULATION_FORCED', ['left.log', 'right.log'])).toHaveLength(0);
+    const nat = await findings('lab-nat-udp4500-blocked', 'NAT_DETECTED', ['left.log', 'right.log']);
+    expect(nat.map((f) => f.data.localBehindNat)).toEqual([true, false]);
+  });
 });

@@ -65,10 +65,11 @@ export function sessionAddresses(session: LogSession): { local?: string; peer?: 
   return peer ? { peer } : {};
 }
 
-/** The peer address of the session an event belongs to (the file's first session for a file-level event). */
-export function peerAt(file: LogFile, e: LogEvent): string | undefined {
+/** The two hosts of the session an event belongs to (the file's first session for a file-level event), as finding data. */
+export function hostsAt(file: LogFile, e: LogEvent): { localAddress?: string; peerAddress?: string } {
   const session = file.sessions.find((s) => s.events.includes(e)) ?? file.sessions[0];
-  return session && sessionAddresses(session).peer;
+  const { local, peer } = session ? sessionAddresses(session) : {};
+  return { localAddress: local, peerAddress: peer };
 }
 
 /** What a log-side finding carries about who saw it: side, connection, and the two hosts (engine/corroborate.ts mergePeerViews keys on them). */

@@ -1,0 +1,28 @@
+/**
+ * Who is behind NAT according to one IKE SA's packets: NAT-D hashes (RFC 7296 §2.23,
+ * RFC 3947 §3.2), else an initiator's source port rewritten by a NAPT.
+ */
+import type { IkeMessage } from '../packet-types.js';
+import type { IkeSa } from './ike-sas.js';
+
+export function natVerdict(sa: IkeSa): { behind: string[]; proof: IkeMessage[]; basis: string } {
+  const behind = new Set<string>();
+  const proof: IkeMessage[] = [];
+  for (const n of sa.natD) {
+    const sender = n.message.src.address;
+    const receiver = n.message.dst.address;
+    if (n.sourceMatches === false) behind.add(sender);
+    if (n.destinationMatches === false) behind.add(receiver);
+    if (n.sourceMatches === false || n.destinationMatches === false) proof.push(n.message);
+  }
+  // RFC 7296 §2.23: a peer may send a wrong NAT_DETECTION_SOURCE_IP on purpose to force UDP encapsulation
+  // (strongSwan `encap = yes`, libreswan `encapsulation=yes`); a destination mismatch cannot be faked that way
+  const forcedPossible = !sa.natD.some((n) => n.destinationMatches === false);
+  if (behind.size || sa.natD.length) return { behind: [...behind].sort(), proof, basis: forcedPossible ? 'NAT-D source hash mismatch only (NAT, or UDP encapsulation forced by a peer)' : 'NAT-D destination hash mismatch' };
+  // no NAT-D at all: an initiator that speaks to port 500 from another source port went through a NAPT
+  const first = sa.messages[0];
+  if (first && first.dst.port === 500 && first.src.port !== 500 && first.src.port !== 4500 && (first.exchange === 34 || first.exchange === 2 || first.exchange === 4)) {
+    return { behind: [first.src.address], proof: [first], basis: `source port ${first.src.port} instead of 500 (no NAT-D payloads)` };
+  }
+  return { behind: [], proof: [], basis: '' };
+}
