@@ -1,5 +1,5 @@
 import { defineCheck } from '../src/engine/define-check.js';
-import type { CheckContext } from '../src/engine/types.js';
+import type { CheckContext, FindingInput } from '../src/engine/types.js';
 import type { LogEvent } from '../src/evidence/log-events.js';
 import { logFiles, ofKind, refsOf } from '../src/evidence/derived/log-sessions.js';
 import { pushTo } from '../src/evidence/derived/aggregate.js';
@@ -15,7 +15,7 @@ export default defineCheck({
     codes: {
       TUNNEL_ESTABLISHED: {
         severity: 'info',
-        message: 'Tunnel {conn} established: IKE SA {ike}, Child SA {child} with SPIs {spis} and selectors {local} === {remote}.',
+        message: 'Tunnel {conn} established, as {seenBy}: IKE SA {ike}, Child SA {child} with SPIs {spis} and selectors {local} === {remote}.',
         hint: 'Nothing to fix for this connection. If traffic still does not flow, look at the data plane: routes, firewall rules for ESP (IP protocol 50) or UDP 4500, and whether the selectors cover the traffic.',
       },
     },
@@ -26,6 +26,7 @@ export default defineCheck({
 });
 
 function checkLogs(ctx: CheckContext): void {
+  const found: FindingInput[] = [];
   for (const file of logFiles(ctx.evidence)) {
     const childrenByConn = new Map<string, LogEvent<'child-established'>[]>();
     for (const c of ofKind(file.events, 'child-established')) {
@@ -36,10 +37,10 @@ function checkLogs(ctx: CheckContext): void {
       const child = children[children.length - 1];
       const ike = ofKind(file.events, 'ike-established').filter((e) => (e.at.line ?? 0) < (child.at.line ?? 0) && (!conn || !e.conn || e.conn === conn)).pop();
       const ids = ike ? [ike.data.localId ?? ike.data.local, ike.data.remoteId ?? ike.data.remote].filter(Boolean).join(' ... ') : '';
-      ctx.report({
+      found.push({
         code: 'TUNNEL_ESTABLISHED',
         data: {
-          conn: conn || child.data.name || '(unnamed)', ike: ike ? (ids || 'up') : 'up (its line is not in this log)', ikeVersion: ike?.data.ikeVersion,
+          seenBy: 'the log shows', conn: conn || child.data.name || '(unnamed)', ike: ike ? (ids || 'up') : 'up (its line is not in this log)', ikeVersion: ike?.data.ikeVersion,
           child: child.data.name ?? conn ?? 'up', spis: child.data.spis?.length ? child.data.spis : 'not printed', local: child.data.local?.length ? child.data.local : 'not printed',
           remote: child.data.remote?.length ? child.data.remote : 'not printed', mode: child.data.mode, encap: child.data.encap, childSas: children.length,
         },
@@ -47,4 +48,26 @@ function checkLogs(ctx: CheckContext): void {
       });
     }
   }
+  for (const f of sameChildSa(found)) ctx.report(f);
+}
+
+/**
+ * Both peers' logs of one Child SA name the same two SPIs (each its inbound one
+ * first, RFC 4301 §4.1: one SA per direction): one finding, the first log's view,
+ * saying the other agrees; the other's values under `otherLog`.
+ */
+function sameChildSa(found: FindingInput[]): FindingInput[] {
+  const key = (f: FindingInput) => (Array.isArray(f.data?.spis) && f.data.spis.length === 2 ? [...(f.data.spis as string[])].sort().join(' ') : undefined);
+  const out: FindingInput[] = [];
+  for (const f of found) {
+    const k = key(f);
+    const first = k === undefined ? undefined : out.find((o) => key(o) === k && !o.data?.otherLog && o.evidence[0]?.source !== f.evidence[0]?.source);
+    if (!first) {
+      out.push(f);
+      continue;
+    }
+    first.data = { ...first.data, seenBy: "both peers' logs show", seenIn: "both peers' logs", otherLog: f.data ?? {} };
+    first.evidence = [...first.evidence, ...f.evidence];
+  }
+  return out;
 }

@@ -92,4 +92,15 @@ describe('one refusal seen by both peers', () => {
     const nat = await findings('lab-nat-udp4500-blocked', 'NAT_DETECTED', ['left.log', 'right.log']);
     expect(nat.map((f) => f.data.localBehindNat)).toEqual([true, false]);
   });
+
+  it('one Child SA established, as both logs show (the same two SPIs, each side\'s inbound first)', async () => {
+    const fs = await findings('lab-healthy', 'TUNNEL_ESTABLISHED', ['left.log', 'right.log']);
+    expect(fs.map((f) => f.message)).toEqual([
+      "Tunnel lab established, as both peers' logs show: IKE SA left.example ... right.example, Child SA net with SPIs bee6676c, 9d390d15 and selectors 10.1.0.0/24 === 10.2.0.0/24.",
+    ]);
+    expect(fs[0].data).toMatchObject({ seenIn: "both peers' logs", otherLog: { spis: ['9d390d15', 'bee6676c'], local: ['10.2.0.0/24'] } });
+    expect(sourcesOf(fs[0])).toEqual(['left.log', 'right.log']);
+    const [one] = await findings('lab-healthy', 'TUNNEL_ESTABLISHED', ['right.log']);
+    expect(one.message).toMatch(/^Tunnel lab established, as the log shows: IKE SA right.example/);
+  });
 });
