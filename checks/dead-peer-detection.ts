@@ -1,7 +1,9 @@
 import { defineCheck } from '../src/engine/define-check.js';
-import type { CheckContext } from '../src/engine/types.js';
+import type { CheckContext, FindingInput } from '../src/engine/types.js';
+import type { Evidence } from '../src/evidence/types.js';
 import type { LogEvent } from '../src/evidence/log-events.js';
-import { logFiles, ofKind, refsOf, type LogFile } from '../src/evidence/derived/log-sessions.js';
+import { mergeMutual } from '../src/engine/corroborate.js';
+import { hostsAt, logFiles, ofKind, refsOf, requestOf, sameConn, type LogFile } from '../src/evidence/derived/log-sessions.js';
 import { establishedAfter } from '../src/evidence/derived/log-phase.js';
 import { formatEndpoint, retransmitChains } from '../src/evidence/derived/retransmits.js';
 import { actionWithoutRecovery, dpdView, type DpdView } from '../src/evidence/derived/config-dpd.js';
@@ -22,7 +24,7 @@ export default defineCheck({
     codes: {
       DPD_TIMEOUT: {
         severity: 'error',
-        message: 'The peer {peer} stopped answering {mechanism} on an established SA; action taken: {action}; established again later: {recovered}.',
+        message: 'The peer {peer} stopped answering {mechanism} on an established SA ({noticedBy}); action taken: {action}; established again later: {recovered}.',
         hint: 'The peer or the path went away after the tunnel was up (reboot, NAT mapping expired, UDP 4500 dropped, ISP outage). Check the peer and the path; tune the timers to your link: strongSwan swanctl.conf `dpd_delay`/`dpd_timeout` and `dpd_action` (ipsec.conf `dpddelay`/`dpdtimeout`/`dpdaction`), libreswan `dpddelay`/`dpdtimeout` (IKEv2: `retransmit-timeout`) and `dpdaction`.',
       },
       DPD_DISABLED: {
@@ -48,21 +50,24 @@ export default defineCheck({
     },
   },
   run(ctx) {
-    checkLogs(ctx);
+    const timeouts: FindingInput[] = [];
+    checkLogs(ctx.evidence, (f) => timeouts.push(f));
+    // each peer's log says the other went silent: one finding about the path between them
+    for (const f of mergeMutual(timeouts, () => true, bothWays)) ctx.report(f);
     checkConfigs(ctx);
   },
 });
 
-function checkLogs(ctx: CheckContext): void {
+function checkLogs(evidence: Evidence, out: (f: FindingInput) => void): void {
   const reported = new Set<string>();
-  for (const file of logFiles(ctx.evidence)) {
+  for (const file of logFiles(evidence)) {
     for (const e of ofKind(file.events, 'dpd')) {
       if (e.data.outcome !== 'timeout') continue;
       reported.add(`${file.source}:${e.conn ?? ''}`);
       const requests = ofKind(file.events, 'retransmit').filter((r) => sameConn(r, e) && (r.at.line ?? 0) < (e.at.line ?? 0) && /ESTABLISHED|INFORMATIONAL/i.test(`${r.data.state ?? ''} ${r.data.exchange ?? ''}`));
       const giveUp = ofKind(file.events, 'give-up').find((g) => g.at.line === e.at.line);
       const counts = [...requests.map((r) => r.data.count ?? 0), giveUp?.data.retransmits ?? 0];
-      report(ctx, file, e, {
+      report(out, file, e, {
         peer: formatEndpoint(giveUp?.data.peer ?? requests[0]?.data.peer) ?? e.data.peer ?? peerOf(file, e) ?? '(address not in the log)',
         mechanism: e.data.mechanism === 'liveness' ? 'IKEv2 liveness checks' : 'DPD (R_U_THERE)',
         action: e.data.action ?? 'SA deleted', retransmits: Math.max(requests.length, ...counts),
@@ -70,37 +75,32 @@ function checkLogs(ctx: CheckContext): void {
     }
   }
   // strongSwan: no dedicated line; an INFORMATIONAL request on an established IKE SA that is given up on
-  for (const chain of retransmitChains(ctx.evidence)) {
+  for (const chain of retransmitChains(evidence)) {
     if (!chain.afterEstablished || !chain.giveUp) continue;
     if (chain.exchange && !/INFORMATIONAL/i.test(chain.exchange)) continue;
-    const file = logFiles(ctx.evidence).find((f) => f.source === chain.session.source)!;
+    const file = logFiles(evidence).find((f) => f.source === chain.session.source)!;
     if (reported.has(`${file.source}:${chain.session.conn ?? ''}`)) continue;
-    report(ctx, file, chain.giveUp, {
+    report(out, file, chain.giveUp, {
       peer: formatEndpoint(chain.peer) ?? peerOf(file, chain.giveUp) ?? '(address not in the log)', mechanism: 'IKEv2 liveness / DPD checks',
       action: 'IKE SA deleted', retransmits: chain.count,
     }, [chain.request, ...chain.retransmits, chain.giveUp, ...chain.also]);
   }
 }
 
-function report(ctx: CheckContext, file: LogFile, anchor: LogEvent, data: Record<string, unknown>, events: (LogEvent | undefined)[]): void {
+function report(out: (f: FindingInput) => void, file: LogFile, anchor: LogEvent, data: Record<string, unknown>, events: (LogEvent | undefined)[]): void {
   const again = establishedAfter(file, anchor);
-  ctx.report({
+  const hosts = hostsAt(file, anchor);
+  out({
     code: 'DPD_TIMEOUT',
-    data: { ...data, conn: anchor.conn, recovered: again ? `yes (line ${again.at.line})` : 'no', reestablishedLine: again?.at.line },
+    data: { ...data, ...hosts, noticedBy: `noticed by ${hosts.localAddress ?? "this log's host"}`, conn: anchor.conn, recovered: again ? `yes (line ${again.at.line})` : 'no', reestablishedLine: again?.at.line },
     evidence: refsOf([...events, again]),
   });
 }
 
-/** The request whose retransmissions these are (the DPD/liveness INFORMATIONAL). */
-function requestOf(file: LogFile, first: LogEvent<'retransmit'> | undefined): LogEvent | undefined {
-  if (!first) return undefined;
-  return ofKind(file.events, 'message')
-    .filter((m) => m.data.direction === 'sent' && m.data.role === 'request' && (m.at.line ?? 0) < (first.at.line ?? 0) && sameConn(m, first) && (first.data.msgid === undefined || m.data.msgid === first.data.msgid))
-    .pop();
-}
-
-function sameConn(a: LogEvent, b: LogEvent): boolean {
-  return !a.conn || !b.conn || a.conn === b.conn;
+/** Both peers gave up on each other: the path failed both ways (or both lost their state at once). */
+function bothWays(a: FindingInput, b: FindingInput): FindingInput {
+  const noticedBy = `and ${String(a.data!.peerAddress)}'s log says the same of ${String(a.data!.localAddress)}: the path between them failed in both directions`;
+  return { code: a.code, data: { ...a.data, noticedBy, seenIn: "both peers' logs", otherLog: b.data }, evidence: [...a.evidence.slice(0, 6), ...b.evidence.slice(0, 6)] };
 }
 
 function peerOf(file: LogFile, e: LogEvent): string | undefined {

@@ -1,6 +1,6 @@
 import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext, FindingInput } from '../src/engine/types.js';
-import { corroborate, natKeys } from '../src/engine/corroborate.js';
+import { corroborate, mergeMutual, natKeys } from '../src/engine/corroborate.js';
 import { hostsAt, logFiles, ofKind, refsOf } from '../src/evidence/derived/log-sessions.js';
 import { formatEndpoint } from '../src/evidence/derived/retransmits.js';
 import { ikeSas, type IkeSa } from '../src/evidence/derived/ike-sas.js';
@@ -81,15 +81,12 @@ function checkLogs(ctx: CheckContext): void {
  * force UDP encapsulation. Such a pair of NAT_DETECTED becomes one UDP_ENCAPSULATION_FORCED.
  */
 function bothFaking(fromLog: FindingInput[]): FindingInput[] {
-  const remoteOnly = (f: FindingInput) => f.code === 'NAT_DETECTED' && f.data?.remoteBehindNat === true && f.data.localBehindNat === false && !!f.data.localAddress;
-  const out = [...fromLog];
-  for (const a of fromLog.filter(remoteOnly)) {
-    const b = out.find((x) => x !== a && remoteOnly(x) && x.data!.localAddress === a.data!.peerAddress && x.data!.peerAddress === a.data!.localAddress);
-    if (!b || !out.includes(a)) continue;
-    out.splice(out.indexOf(a), 1, { code: 'UDP_ENCAPSULATION_FORCED', data: { peers: `${String(a.data!.localAddress)} and ${String(b.data!.localAddress)}`, peerAddress: a.data!.peerAddress, seenIn: "both peers' logs", logs: [a.data, b.data] }, evidence: [...a.evidence.slice(0, 3), ...b.evidence.slice(0, 3)] });
-    out.splice(out.indexOf(b), 1);
-  }
-  return out;
+  const remoteOnly = (f: FindingInput) => f.code === 'NAT_DETECTED' && f.data?.remoteBehindNat === true && f.data.localBehindNat === false;
+  return mergeMutual(fromLog, remoteOnly, (a, b) => ({
+    code: 'UDP_ENCAPSULATION_FORCED',
+    data: { peers: `${String(a.data!.localAddress)} and ${String(b.data!.localAddress)}`, peerAddress: a.data!.peerAddress, seenIn: "both peers' logs", logs: [a.data, b.data] },
+    evidence: [...a.evidence.slice(0, 3), ...b.evidence.slice(0, 3)],
+  }));
 }
 
 /**

@@ -118,3 +118,20 @@ export function sameHostsKey(codes: readonly string[]): (f: FindingInput) => str
     return `${f.code}|${a < b ? `${a} ${b}` : `${b} ${a}`}`;
   };
 }
+
+/**
+ * Two logs of the same two hosts, each naming the other as its peer (`localAddress` of
+ * one is `peerAddress` of the other, from different files): each such pair of accepted
+ * findings is replaced by what `merge` makes of it, in the place of the first.
+ */
+export function mergeMutual(findings: FindingInput[], accept: (f: FindingInput) => boolean, merge: (a: FindingInput, b: FindingInput) => FindingInput): FindingInput[] {
+  const out = [...findings];
+  for (const a of findings.filter(accept)) {
+    if (!out.includes(a) || !a.data?.localAddress) continue;
+    const b = out.find((x) => x !== a && accept(x) && x.data?.localAddress === a.data!.peerAddress && x.data?.peerAddress === a.data!.localAddress && x.evidence[0]?.source !== a.evidence[0]?.source);
+    if (!b) continue;
+    out.splice(out.indexOf(a), 1, merge(a, b));
+    out.splice(out.indexOf(b), 1);
+  }
+  return out;
+}

@@ -103,4 +103,15 @@ describe('one refusal seen by both peers', () => {
     const [one] = await findings('lab-healthy', 'TUNNEL_ESTABLISHED', ['right.log']);
     expect(one.message).toMatch(/^Tunnel lab established, as the log shows: IKE SA right.example/);
   });
+
+  it('DPD: each peer gave up on the other, so the path failed both ways: one finding', async () => {
+    const fs = await findings('lab-dpd-timeout', 'DPD_TIMEOUT', ['left.log', 'right.log']);
+    expect(fs.map((f) => f.message)).toEqual([
+      "The peer 198.51.100.20:4500 stopped answering IKEv2 liveness checks on an established SA (and 198.51.100.20's log says the same of 192.0.2.10: the path between them failed in both directions); action taken: SA deleted; established again later: no.",
+    ]);
+    expect(fs[0].data).toMatchObject({ seenIn: "both peers' logs", otherLog: { peer: '192.0.2.10:4500', localAddress: '198.51.100.20' } });
+    expect(sourcesOf(fs[0])).toEqual(['left.log', 'right.log']);
+    const [one] = await findings('lab-dpd-timeout', 'DPD_TIMEOUT', ['right.log']);
+    expect(one.message).toContain('on an established SA (noticed by 198.51.100.20)');
+  });
 });

@@ -65,6 +65,19 @@ export function sessionAddresses(session: LogSession): { local?: string; peer?: 
   return peer ? { peer } : {};
 }
 
+/** The request whose retransmissions these are (e.g. a DPD/liveness INFORMATIONAL): the last one sent before, of the same connection and message ID. */
+export function requestOf(file: LogFile, first: LogEvent<'retransmit'> | undefined): LogEvent | undefined {
+  if (!first) return undefined;
+  return ofKind(file.events, 'message')
+    .filter((m) => m.data.direction === 'sent' && m.data.role === 'request' && (m.at.line ?? 0) < (first.at.line ?? 0) && sameConn(m, first) && (first.data.msgid === undefined || m.data.msgid === first.data.msgid))
+    .pop();
+}
+
+/** Events of the same connection, or one of them names none. */
+export function sameConn(a: LogEvent, b: LogEvent): boolean {
+  return !a.conn || !b.conn || a.conn === b.conn;
+}
+
 /** The two hosts of the session an event belongs to (the file's first session for a file-level event), as finding data. */
 export function hostsAt(file: LogFile, e: LogEvent): { localAddress?: string; peerAddress?: string } {
   const session = file.sessions.find((s) => s.events.includes(e)) ?? file.sessions[0];
