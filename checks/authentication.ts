@@ -3,7 +3,7 @@ import type { CheckContext } from '../src/engine/types.js';
 import type { LogEvent, LogEventData } from '../src/evidence/log-events.js';
 import type { FindingInput } from '../src/engine/types.js';
 import { mergePeerViews, sameHostsKey } from '../src/engine/corroborate.js';
-import { isNotify, logFiles, ofKind, refsOf, seenBy, type LogSession } from '../src/evidence/derived/log-sessions.js';
+import { isNotify, logFiles, ofKind, refsOf, seenBy, sessionAddresses, type LogSession } from '../src/evidence/derived/log-sessions.js';
 import { aggregate, type Occurrence } from '../src/evidence/derived/aggregate.js';
 
 /** RFC 7296 §2.21.2: AUTHENTICATION_FAILED hides the reason from the initiator on purpose. */
@@ -44,13 +44,28 @@ export default defineCheck({
 /** Repeated failed attempts of the same connection collapse into one finding per file. */
 function checkLogs(ctx: CheckContext): void {
   const failures: Occurrence[] = [];
+  // hosts whose own log refused the peer's identity (peer-identity reports it as PEER_ID_MISMATCH)
+  const refusedIdentity = new Set<string>();
   for (const file of logFiles(ctx.evidence)) {
-    for (const session of file.sessions) authFailures(failures, file.source, session);
+    for (const session of file.sessions) {
+      authFailures(failures, file.source, session);
+      const local = sessionAddresses(session).local;
+      if (local && (ofKind(session.events, 'id-mismatch').length || ofKind(session.events, 'no-config').some((e) => e.data.scope === 'peer'))) refusedIdentity.add(local);
+    }
     certStatus(ctx, file.events);
   }
   const found: FindingInput[] = aggregate(failures).map(({ data, evidence }) => ({ code: 'AUTH_FAILED', data, evidence }));
   // the initiator's "received AUTHENTICATION_FAILED" and the responder's reason for it are one failure
-  for (const f of mergePeerViews(found, sameHostsKey(['AUTH_FAILED']))) ctx.report(f);
+  for (const f of mergePeerViews(found, sameHostsKey(['AUTH_FAILED']))) {
+    const peer = f.data?.peerAddress;
+    if (f.data?.side === 'initiator' && typeof peer === 'string' && refusedIdentity.has(peer)) {
+      // RFC 7296 §2.21.2: the verdict the initiator got is explained by the responder's own log
+      f.severity = 'info';
+      const why = `${peer}'s own log shows why: no peer config matches the identity this side presented (PEER_ID_MISMATCH)`;
+      f.data = { ...f.data, reason: `${String(f.data.reason)}, and ${why}`, explainedBy: 'PEER_ID_MISMATCH', severityReason: why };
+    }
+    ctx.report(f);
+  }
 }
 
 function authFailures(out: Occurrence[], source: string, session: LogSession): void {

@@ -114,4 +114,15 @@ describe('one refusal seen by both peers', () => {
     const [one] = await findings('lab-dpd-timeout', 'DPD_TIMEOUT', ['right.log']);
     expect(one.message).toContain('on an established SA (noticed by 198.51.100.20)');
   });
+
+  it("the initiator's AUTHENTICATION_FAILED, explained by the responder's PEER_ID_MISMATCH, is not a second error", async () => {
+    const report = await diagnose({ logs: files('lab-peer-id-mismatch', ['left.log', 'right.log']), pcaps: [], configs: [], host: false, local: [], peer: [] });
+    expect(report.findings.filter((f) => f.severity === 'error').map((f) => f.code)).toEqual(['PEER_ID_MISMATCH']);
+    const auth = report.findings.find((f) => f.code === 'AUTH_FAILED')!;
+    expect(auth.severity).toBe('info');
+    expect(auth.message).toContain("and 198.51.100.20's own log shows why: no peer config matches the identity this side presented (PEER_ID_MISMATCH)");
+    // the initiator's log alone still reports it as the error it is from there
+    const [alone] = await findings('lab-peer-id-mismatch', 'AUTH_FAILED', ['left.log']);
+    expect(alone.severity).toBe('error');
+  });
 });
