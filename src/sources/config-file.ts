@@ -12,6 +12,7 @@ import type { ConfigDialect, ConfigFacts, ConfigType } from '../evidence/config-
 import { InputError, UsageError } from '../errors.js';
 import { describeFsError } from './open-input.js';
 import { readCappedFile } from './read-capped.js';
+import { MAX_RULESET_BYTES } from './ruleset-file.js';
 import { sniffKind } from './sniff.js';
 import { decodeSwanctlConf } from '../decoders/swanctl-conf.js';
 import { decodeIpsecConf, detectIpsecConfDialect } from '../decoders/ipsec-conf.js';
@@ -24,12 +25,22 @@ const MAX_INCLUDED_FILES = 256;
 
 export const CONFIG_TYPES = ['swanctl', 'ipsec.conf', 'strongswan-ipsec.conf', 'libreswan-ipsec.conf', 'ipsec.secrets'] as const;
 
+/** A file given by path, or one already read (its path for the report). */
+export interface ReadInput {
+  path: string;
+  text: string;
+}
+
 export interface ConfigLoadResult {
   inputs: InputInfo[];
   configs: ConfigFacts[];
   diagnostics: Diagnostic[];
-  /** --config files that are firewall rulesets (iptables-save, nft): left for the ruleset loader */
-  skipped: string[];
+  /**
+   * --config files that are firewall rulesets (iptables-save, nft), with the text already
+   * read: left for the ruleset loader, which must not read them again (`-c <(iptables-save)`
+   * is a pipe that can be read once)
+   */
+  skipped: ReadInput[];
 }
 
 export async function loadConfigs(paths: string[], forcedType?: string): Promise<ConfigLoadResult> {
@@ -38,9 +49,10 @@ export async function loadConfigs(paths: string[], forcedType?: string): Promise
   }
   const out: ConfigLoadResult = { inputs: [], configs: [], diagnostics: [], skipped: [] };
   for (const path of paths) {
-    const bytes = await readCappedFile(path, MAX_CONFIG_BYTES, {
+    // read once, up to the ruleset cap: --config also takes rulesets, which can be larger than any IKE config
+    const bytes = await readCappedFile(path, MAX_RULESET_BYTES, {
       directory: 'pass the file itself: /etc/swanctl/swanctl.conf, /etc/ipsec.conf',
-      tooLarge: `larger than any IKE config (cap ${MAX_CONFIG_BYTES})`,
+      tooLarge: 'too large for a config or ruleset',
       tooLargeHint: 'is it the right file?',
     });
     const kind = sniffKind(bytes.subarray(0, 8192));
@@ -50,9 +62,10 @@ export async function loadConfigs(paths: string[], forcedType?: string): Promise
     const text = bytes.toString('utf8');
     const detected = forcedType ? fromForced(forcedType, text) : (detectConfigType(text) ?? detectByFileName(path, text));
     if (!detected && looksLikeRuleset(text)) {
-      out.skipped.push(path);
+      out.skipped.push({ path, text });
       continue;
     }
+    if (bytes.length > MAX_CONFIG_BYTES) throw new InputError(`${path} is ${bytes.length} bytes: larger than any IKE config (cap ${MAX_CONFIG_BYTES})`, 'is it the right file?');
     if (!detected) {
       throw new InputError(
         `${path}: not recognised as swanctl.conf, ipsec.conf, ipsec.secrets or a firewall ruleset`,

@@ -7,13 +7,14 @@ import type { Diagnostic, InputInfo } from '../evidence/types.js';
 import type { Ruleset } from '../evidence/ruleset-types.js';
 import { InputError, UsageError } from '../errors.js';
 import { readCappedFile } from './read-capped.js';
+import type { ReadInput } from './config-file.js';
 import { decodeIptablesSave, looksLikeIptablesSave, type RulesetDecodeResult } from '../decoders/iptables-save.js';
 import { decodeNftRuleset, looksLikeNftRuleset } from '../decoders/nft-ruleset.js';
 import { decodeNftJson, looksLikeNftJson } from '../decoders/nft-json.js';
 
 export const RULESET_TYPES = ['iptables-save', 'ip6tables-save', 'nft', 'nft-json'] as const;
 /** rulesets of real gateways are well under this; a bigger file is not a ruleset */
-const MAX_RULESET_BYTES = 32 * 1024 * 1024;
+export const MAX_RULESET_BYTES = 32 * 1024 * 1024;
 
 export interface RulesetLoadResult {
   inputs: InputInfo[];
@@ -39,19 +40,23 @@ export function decodeRuleset(text: string, source: string, type: (typeof RULESE
   }
 }
 
-export async function loadRulesets(paths: string[], forcedType?: string): Promise<RulesetLoadResult> {
+export async function loadRulesets(paths: ReadonlyArray<string | ReadInput>, forcedType?: string): Promise<RulesetLoadResult> {
   const out: RulesetLoadResult = { inputs: [], rulesets: [], diagnostics: [] };
   if (forcedType !== undefined && !(RULESET_TYPES as readonly string[]).includes(forcedType)) {
     throw new UsageError(`unknown ruleset type '${forcedType}'`, `one of: ${RULESET_TYPES.join(', ')}`);
   }
   const forced = forcedType as (typeof RULESET_TYPES)[number] | undefined;
-  for (const path of paths) {
-    const text = (
-      await readCappedFile(path, MAX_RULESET_BYTES, {
-        directory: 'pass a file: iptables-save > rules.v4, nft list ruleset > ruleset.nft',
-        tooLarge: 'too large for a config or ruleset',
-      })
-    ).toString('utf8');
+  for (const input of paths) {
+    const path = typeof input === 'string' ? input : input.path;
+    const text =
+      typeof input !== 'string'
+        ? input.text
+        : (
+            await readCappedFile(path, MAX_RULESET_BYTES, {
+              directory: 'pass a file: iptables-save > rules.v4, nft list ruleset > ruleset.nft',
+              tooLarge: 'too large for a config or ruleset',
+            })
+          ).toString('utf8');
     const type = forced ?? detectRulesetType(text);
     if (!type) {
       throw new InputError(`${path}: looks like a firewall ruleset but is not iptables-save, ip6tables-save, \`nft list ruleset\` or \`nft -j list ruleset\` output`, `force the type with --config-type (${RULESET_TYPES.join(', ')})`);

@@ -67,7 +67,7 @@ describe('cli output without a terminal', () => {
   // (before, a positional FIFO was opened for sniffing, closed, and re-opened empty).
   it.skipIf(process.platform === 'win32')('sniffs positional stdin and FIFOs without losing their first bytes', () => {
     const pcap = 'samples/pcap-ikev1-no-proposal-chosen/ikev1-mm-no-proposal-notify-retransmit-esp.pcap';
-    const fromFile = JSON.parse(cli([pcap, '--format', 'json']).stdout) as { inputs: Array<{ kind: string; packets?: number }>; findings: Array<{ code: string }> };
+    const fromFile = JSON.parse(cli([pcap, '--format', 'json']).stdout) as { inputs: Array<{ kind: string; path: string; packets?: number }>; findings: Array<{ code: string }> };
     expect(fromFile.inputs[0].kind).toBe('pcap');
 
     const stdin = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', '-', '--format', 'json'], { cwd: ROOT, encoding: 'utf8', input: readFileSync(join(ROOT, pcap)), timeout: 60000 });
@@ -79,7 +79,12 @@ describe('cli output without a terminal', () => {
     try {
       const fifoPcap = join(dir, 'capture');
       const fifoLog = join(dir, 'log');
-      expect(spawnSync('mkfifo', [fifoPcap, fifoLog]).status).toBe(0);
+      const fifoRules = join(dir, 'rules');
+      expect(spawnSync('mkfifo', [fifoPcap, fifoLog, fifoRules]).status).toBe(0);
+      // `-c <(iptables-save)`: the config loader reads it, sees a ruleset and hands the text over
+      const rules = join(ROOT, 'samples/firewall-iptables-gateway-healthy/iptables-save.conf');
+      const viaRules = spawnSync('sh', ['-c', `cat '${rules}' > '${fifoRules}' & exec "$0" --import tsx src/cli.ts -c '${fifoRules}' --format json`, process.execPath], { cwd: ROOT, encoding: 'utf8', timeout: 60000 });
+      expect((JSON.parse(viaRules.stdout) as typeof fromFile).inputs.map((i) => [i.kind, i.path])).toEqual([['ruleset', fifoRules]]);
       // writers in the background: each blocks until ipsec-doctor opens its FIFO
       const sh = `cat '${join(ROOT, pcap)}' > '${fifoPcap}' & cat '${join(ROOT, LOGS[1])}' > '${fifoLog}' & exec "$0" --import tsx src/cli.ts '${fifoPcap}' '${fifoLog}' --format json`;
       const r = spawnSync('sh', ['-c', sh, process.execPath], { cwd: ROOT, encoding: 'utf8', timeout: 60000 });
