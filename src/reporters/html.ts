@@ -7,7 +7,7 @@ import type { Finding } from '../engine/types.js';
 import type { Report } from '../report/types.js';
 import type { LadderView } from '../evidence/derived/ladder-lane.js';
 import type { Reporter } from './types.js';
-import { formatLocation, inputFacts } from './text.js';
+import { formatLocation, inputFacts, severityReason } from './text.js';
 import { verdictOf, verdictText } from './verdict.js';
 import { escapeHtml as h, scriptSafeJson } from './html/escape.js';
 import { ladderSvg } from './html/ladder-svg.js';
@@ -78,8 +78,11 @@ function findingHtml(f: Finding, n: number): string {
     `<section class="finding ${f.severity}" id="f${n}">`,
     `<h3>${n}. <code>${h(f.code)}</code> <span class="sev ${f.severity}">${f.severity}</span> <span class="muted">[${h(f.check)}]</span></h3>`,
     `<p>${h(f.message)}</p>`,
+    severityReason(f) ? `<p class="muted"><i>why ${f.severity}:</i> ${h(severityReason(f)!)}</p>` : '',
     `<p class="hint"><b>Fix:</b> ${h(f.hint)}</p>`,
     evidence ? `<pre>${evidence}</pre>` : '',
     '</section>',
-  ].join('\n');
+  ]
+    .filter(Boolean)
+    .join('\n');
 }

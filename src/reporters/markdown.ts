@@ -8,7 +8,7 @@
 import type { Finding } from '../engine/types.js';
 import type { Report } from '../report/types.js';
 import type { Reporter } from './types.js';
-import { formatLocation, inputFacts } from './text.js';
+import { formatLocation, inputFacts, severityReason } from './text.js';
 import { verdictText } from './verdict.js';
 import type { LadderView } from '../evidence/derived/ladder-lane.js';
 import { ladderLines } from './ladder-text.js';
@@ -75,6 +75,8 @@ function findingSection(f: Finding, n: number): string[] {
   out.push('');
   out.push(inline(f.message));
   out.push('');
+  const why = severityReason(f);
+  if (why) out.push(`*why ${f.severity}:* ${inline(why)}`, '');
   out.push(`**Fix:** ${inline(f.hint)}`);
   out.push('');
   if (f.evidence.length) {

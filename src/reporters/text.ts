@@ -1,6 +1,7 @@
 import { Chalk } from 'chalk';
 import type { EvidenceRef } from '../evidence/types.js';
 import type { Report } from '../report/types.js';
+import type { Finding } from '../engine/types.js';
 import type { Reporter } from './types.js';
 import { verdictOf, verdictText } from './verdict.js';
 import { PCAP_STATS_UNAVAILABLE_SHORT } from '../sources/live/pcap-stats-reasons.js';
@@ -21,6 +22,8 @@ export const textReporter: Reporter = (report, opts) => {
   for (const f of report.findings) {
     out.push(`${sev[f.severity](f.severity.toUpperCase().padEnd(7))} ${c.bold(f.code)} ${c.dim(`[${f.check}]`)}`);
     out.push(`  ${f.message}`);
+    const why = severityReason(f);
+    if (why) out.push(`  ${c.dim(`why ${f.severity}:`)} ${why}`);
     out.push(`  ${c.green('fix:')} ${f.hint}`);
     for (const e of f.evidence.slice(0, 6)) out.push(`  ${c.dim(formatLocation(e))} ${e.excerpt}`);
     if (f.evidence.length > 6) out.push(c.dim(`  … ${f.evidence.length - 6} more evidence lines`));
@@ -85,4 +88,10 @@ export function formatLocation(e: Pick<EvidenceRef, 'source' | 'line' | 'frame' 
 
 function uniq<T>(xs: T[]): T[] {
   return [...new Set(xs)];
+}
+
+/** Why a check raised or lowered this finding's registered severity (FindingInput.severity with data.severityReason). */
+export function severityReason(f: Finding): string | undefined {
+  const why = f.data?.severityReason;
+  return typeof why === 'string' && why ? why : undefined;
 }

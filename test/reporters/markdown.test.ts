@@ -48,4 +48,16 @@ describe('markdown reporter', () => {
     expect(close).toBe('`````');
     expect(body).toContain('````');
   });
+
+  it('says why a finding is not at its registered severity, in every human format', async () => {
+    const sample = (f: string) => `samples/lab-ike-fragments-dropped/${f}`;
+    const report = await runPipeline({ logs: [sample('left.log')], pcaps: [sample('left.pcap')] }, { only: ['ike-fragmentation'] });
+    const why = 'why error: the capture shows the request IP-fragmented, resent and never answered';
+    expect(reporters.text(report, { color: false })).toContain(`  ${why}\n  fix: `);
+    expect(reporters.markdown(report, { color: false })).toContain('*why error:* the capture shows the request IP-fragmented, resent and never answered');
+    expect(reporters.html(report, { color: false })).toContain('<i>why error:</i> the capture shows the request IP-fragmented, resent and never answered');
+    // a finding at its registered severity has no such line
+    const plain = await runPipeline({ logs: rel([PSK]) });
+    expect(reporters.text(plain, { color: false })).not.toContain('why error');
+  });
 });
