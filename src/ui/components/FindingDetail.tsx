@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import type { Finding } from '../../engine/types.js';
-import { formatLocation } from '../../reporters/text.js';
+import { formatLocation, severityReason } from '../../reporters/text.js';
 import { wrapText } from '../wrap.js';
 import { SEVERITY_SYMBOL, type Theme } from '../theme.js';
 
@@ -24,6 +24,8 @@ export function detailRows(f: Finding, width: number, theme: Theme): Row[] {
   const rows: Row[] = [];
   rows.push({ text: `${SEVERITY_SYMBOL[f.severity]} ${f.code}  [${f.check}]`, color: theme.severity[f.severity], bold: true });
   for (const line of wrapText(f.message, width)) rows.push({ text: line });
+  const why = severityReason(f);
+  if (why) for (const line of wrapText(`why ${f.severity}: ${why}`, width)) rows.push({ text: line, dim: theme.color ? true : undefined });
   rows.push({ text: '' });
   rows.push({ text: 'Fix', color: theme.ok, bold: true });
   for (const line of wrapText(f.hint, width - 2)) rows.push({ text: `  ${line}` });
