@@ -181,7 +181,11 @@ async function main(argv: string[]): Promise<number> {
         ? { iface: live.iface, subscribe: (push) => ((pushLive = push), () => (pushLive = undefined)), stop: () => stopCapture.abort(), saveCapture, interim: async () => analyseSoFar?.() }
         : undefined,
       run: async ({ onResult, onInputs }) => {
-        const evidence = await buildEvidence(live ? { ...opts, live: { ...live, onUpdate: (c) => pushLive?.(definedCounters!(c)), onStart: (c) => ((capture = c), (analyseSoFar = liveAnalyser(c, opts))) } } : opts);
+        const evidence = await buildEvidence(
+          live
+            ? { ...opts, live: { ...live, onUpdate: (c) => pushLive?.(definedCounters!(c)) }, onLiveStart: (c, sofar) => ((capture = c), (analyseSoFar = liveAnalyser(c, opts, Date.now, sofar))) }
+            : opts,
+        );
         onInputs(evidence.inputs);
         return analyse(evidence, { ...opts, onResult });
       },

@@ -31,6 +31,8 @@ export interface RunOptions {
   live?: LiveRunOptions;
   /** --host probes run through this (tests: a recorded runner); default: execFile on this machine */
   hostRunner?: ProbeRunner;
+  /** --live: the capture has started; `sofar` is the evidence gathered before it (logs, configs, host), for liveAnalyser */
+  onLiveStart?: (capture: LiveCapture, sofar: Evidence) => void;
 }
 
 // Each source's modules are loaded when that kind of evidence is given: a capture alone
@@ -66,16 +68,6 @@ export async function buildEvidence(opts: RunOptions): Promise<Evidence> {
     evidence.packets = r.packets;
   }
 
-  // --- live capture (cli.ts refuses it together with capture files) --------
-  if (opts.live) {
-    opts.onProgress?.(`capturing on ${opts.live.iface}`);
-    const { captureLive } = await import('./sources/live-capture.js');
-    const r = await captureLive({ ...opts.live, local: opts.local, peer: opts.peer });
-    inputs.push(r.input);
-    diagnostics.push(...r.diagnostics);
-    evidence.packets = r.packets;
-  }
-
   // --- configs ----------------------------------------------------------
   if (opts.configs.length) {
     opts.onProgress?.(`reading ${opts.configs.length} config file(s)`);
@@ -104,6 +96,18 @@ export async function buildEvidence(opts: RunOptions): Promise<Evidence> {
     await addHostEvidence(evidence, { runner: opts.hostRunner });
   }
 
+  // --- live capture, last: it runs until stopped, and the analyses of the capture so far
+  // (liveAnalyser) see the logs, configs and host facts already gathered
+  if (opts.live) {
+    opts.onProgress?.(`capturing on ${opts.live.iface}`);
+    const { captureLive } = await import('./sources/live-capture.js');
+    const live = opts.live;
+    const r = await captureLive({ ...live, local: opts.local, peer: opts.peer, onStart: (c) => (live.onStart?.(c), opts.onLiveStart?.(c, { ...evidence, inputs: [...inputs], diagnostics: [...diagnostics] })) });
+    inputs.push(r.input);
+    diagnostics.push(...r.diagnostics);
+    evidence.packets = r.packets;
+  }
+
   return evidence;
 }
 
@@ -123,13 +127,14 @@ const LIVE_QUIET_RERUN_MS = 15_000;
 /**
  * --live in the interactive UI (issue 6, "checks re-evaluated as evidence arrives"):
  * each call analyses a snapshot of the capture so far, or resolves to undefined when
- * no frame arrived since the last analysis and it is recent. Only the capture's own
- * evidence: logs, configs and host probes join the final analysis.
+ * no frame arrived since the last analysis and it is recent. With `sofar`, the logs,
+ * configs and host facts gathered before the capture join each analysis.
  */
 export function liveAnalyser(
   capture: Pick<LiveCapture, 'snapshot' | 'counters'>,
   opts: Pick<RunOptions, 'local' | 'peer' | 'only' | 'checks'>,
   now: () => number = Date.now,
+  sofar?: Evidence,
 ): () => Promise<Report | undefined> {
   let analysedFrames = -1;
   let analysedAt = 0;
@@ -139,7 +144,10 @@ export function liveAnalyser(
     const snap = capture.snapshot();
     analysedFrames = snap.input.packets ?? frames;
     analysedAt = now();
-    const evidence: Evidence = { inputs: [snap.input], diagnostics: snap.diagnostics, options: { local: opts.local, peer: opts.peer }, packets: snap.packets };
+    // the same logs array each time: log-only views are computed once (memo.ts derivedFromLogs)
+    const evidence: Evidence = {
+      ...sofar, inputs: [...(sofar?.inputs ?? []), snap.input], diagnostics: [...(sofar?.diagnostics ?? []), ...snap.diagnostics], options: { local: opts.local, peer: opts.peer }, packets: snap.packets,
+    };
     return analyse(evidence, opts);
   };
 }

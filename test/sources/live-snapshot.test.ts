@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { createPacketCollector } from '../../src/evidence/packet-collector.js';
 import type { CapturedFrame, PacketEvidence } from '../../src/evidence/packet-types.js';
 import type { Evidence } from '../../src/evidence/types.js';
-import { analyse, liveAnalyser } from '../../src/run.js';
+import { analyse, buildEvidence, liveAnalyser } from '../../src/run.js';
+import { logFiles } from '../../src/evidence/derived/log-sessions.js';
 import { startLiveCapture, type LiveCapture } from '../../src/sources/live-capture.js';
 import { readPcapFrames, replayCap } from './replay-cap.js';
 
@@ -128,6 +129,28 @@ describe('live capture snapshot()', () => {
     expect(await next()).toBeUndefined();
     clock += 16_000;
     expect((await next())?.inputs[0].packets).toBe(replay.frames.length);
+    capture.stop();
+    await capture.done;
+  });
+
+  it('liveAnalyser with the evidence gathered before the capture: the logs join every analysis, their views derived once', async () => {
+    const sofar = await buildEvidence({ logs: ['samples/lab-esp-return-dropped/left.log'], pcaps: [], configs: [], host: false, local: [], peer: [] });
+    const replay = replayCap('samples/lab-esp-return-dropped/left.pcap', ['lo']);
+    let capture!: LiveCapture;
+    await startLiveCapture({ iface: 'lo', local: [], peer: [], loadCap: async () => replay.module, onStart: (c) => (capture = c) });
+    let clock = 1_000_000;
+    const next = liveAnalyser(capture, OPTS, () => clock, sofar);
+    replay.emit();
+    const report = (await next())!;
+    expect(report.inputs.map((i) => i.kind)).toEqual(['log', 'live']);
+    // the log's verdict and the capture's one-way ESP, in the same interim analysis
+    expect(report.findings.map((f) => f.code)).toEqual(expect.arrayContaining(['TUNNEL_ESTABLISHED', 'ESP_ONE_WAY']));
+    // the same log sessions object in the next analysis: derived from the logs once, not per analysis
+    const sessions = logFiles({ ...sofar });
+    clock += 16_000;
+    const again = (await next())!;
+    expect(again.findings.map((f) => f.code)).toEqual(report.findings.map((f) => f.code));
+    expect(logFiles({ ...sofar, packets: undefined })).toBe(sessions);
     capture.stop();
     await capture.done;
   });

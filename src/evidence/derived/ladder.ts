@@ -10,7 +10,7 @@
  */
 import type { Evidence } from '../types.js';
 import type { LogEvent } from '../log-events.js';
-import { derived } from './memo.js';
+import { derived, derivedFromLogs } from './memo.js';
 import { clip, LaneBuilder, MAX_LANES, type Ladder, type LadderStep, type LadderView, uniq, isErrorNotify, normaliseNotify } from './ladder-lane.js';
 import { packetLanes } from './ladder-packets.js';
 
@@ -18,12 +18,13 @@ export * from './ladder-lane.js';
 
 /** The ladder of everything in the evidence, computed once per Evidence. */
 export const ladderOf = derived((evidence: Evidence): LadderView => {
-  const lanes: Ladder[] = [];
-  for (const [source, events] of bySource(evidence.logEvents ?? [])) lanes.push(logLane(source, events));
-  lanes.push(...packetLanes(evidence));
+  const lanes: Ladder[] = [...logLanes(evidence), ...packetLanes(evidence)];
   const kept = lanes.filter((l) => l.steps.length > 0 || l.esp.length > 0);
   return { ladders: kept.slice(0, MAX_LANES), omittedLanes: Math.max(0, kept.length - MAX_LANES) };
 });
+
+/** One lane per log file (the logs' part of the ladder, shared by evidences with the same logs). */
+const logLanes = derivedFromLogs((evidence: Evidence): Ladder[] => [...bySource(evidence.logEvents ?? [])].map(([source, events]) => logLane(source, events)));
 
 function bySource(events: readonly LogEvent[]): Map<string, LogEvent[]> {
   const m = new Map<string, LogEvent[]>();

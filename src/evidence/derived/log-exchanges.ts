@@ -6,7 +6,7 @@
  */
 import type { Evidence } from '../types.js';
 import type { LogEvent } from '../log-events.js';
-import { derived } from './memo.js';
+import { derivedFromLogs } from './memo.js';
 import { logSessions, type LogSession } from './log-sessions.js';
 
 export interface LogExchange {
@@ -23,7 +23,7 @@ export interface LogExchange {
   responseNotifies: string[];
 }
 
-export const logExchanges = derived((evidence: Evidence): LogExchange[] => logSessions(evidence).flatMap(exchangesOf));
+export const logExchanges = derivedFromLogs((evidence: Evidence): LogExchange[] => logSessions(evidence).flatMap(exchangesOf));
 
 export function exchangesOf(session: LogSession): LogExchange[] {
   const out: LogExchange[] = [];

@@ -5,7 +5,7 @@
  */
 import type { Evidence, EvidenceRef } from '../types.js';
 import type { Implementation, LogEvent, LogEventKind, LogEventData } from '../log-events.js';
-import { derived } from './memo.js';
+import { derivedFromLogs } from './memo.js';
 
 export type Role = 'initiator' | 'responder';
 
@@ -100,7 +100,7 @@ export function ofKind<K extends LogEventKind>(events: readonly LogEvent[], kind
 }
 
 /** Files in input order, each with its sessions. */
-export const logFiles = derived((evidence: Evidence): LogFile[] => {
+export const logFiles = derivedFromLogs((evidence: Evidence): LogFile[] => {
   const files = new Map<string, LogFile>();
   const sessionsByFile = new Map<string, Map<string, LogSession>>();
   const lastKey = new Map<string, string>();
@@ -136,7 +136,7 @@ export const logFiles = derived((evidence: Evidence): LogFile[] => {
 });
 
 /** Every session of every file. */
-export const logSessions = derived((evidence: Evidence): LogSession[] => logFiles(evidence).flatMap((f) => f.sessions));
+export const logSessions = derivedFromLogs((evidence: Evidence): LogSession[] => logFiles(evidence).flatMap((f) => f.sessions));
 
 function sessionKey(e: LogEvent): string | undefined {
   // pluto gives a Child SA its own serial; it belongs to the IKE SA that negotiated it

@@ -6,7 +6,7 @@
  */
 import type { Evidence } from '../types.js';
 import type { Endpoint, LogEvent, LogEventData } from '../log-events.js';
-import { derived } from './memo.js';
+import { derivedFromLogs } from './memo.js';
 import { logSessions, type LogSession } from './log-sessions.js';
 
 export interface RetransmitChain {
@@ -36,7 +36,7 @@ export interface RetransmitChain {
   also: LogEvent<'give-up'>[];
 }
 
-export const retransmitChains = derived((evidence: Evidence): RetransmitChain[] => logSessions(evidence).flatMap(chainsOf));
+export const retransmitChains = derivedFromLogs((evidence: Evidence): RetransmitChain[] => logSessions(evidence).flatMap(chainsOf));
 
 /** One pass over the session (memory and time linear in its events, whatever the log size). */
 function chainsOf(session: LogSession): RetransmitChain[] {
