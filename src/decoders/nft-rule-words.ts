@@ -23,7 +23,6 @@ export function decodeNftRuleWords(words: string[], at: { source: string; line: 
   let verdict: Verdict = { kind: 'none' };
   let target: string | undefined;
   const c: Cursor = { words, i: 0 };
-  const family: 4 | 6 | undefined = table.family === 'ip' ? 4 : table.family === 'ip6' ? 6 : undefined;
   let guard = 0;
   while (c.i < words.length && guard++ < 10_000) {
     const w = words[c.i++];

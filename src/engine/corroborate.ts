@@ -63,7 +63,7 @@ export function natKeys(f: FindingInput): string[] | undefined {
  * The peer addresses a NAT_DETECTED names: the capture's IKE SA pairs (`A ⇄ B`), or the
  * address the log's IKE moved to (`198.51.100.20:4500`), else the peer its packet lines name.
  */
-export function natPeers(f: FindingInput): string[] | undefined {
+function natPeers(f: FindingInput): string[] | undefined {
   if (Array.isArray(f.data?.peers)) return (f.data.peers as string[]).flatMap((p) => p.split(' ⇄ '));
   const to = String(f.data?.floatedTo ?? '');
   if (/^\[?[0-9a-f.:]+\]?:\d+$/i.test(to)) return [to.replace(/:\d+$/, '').replace(/^\[|\]$/g, '')];

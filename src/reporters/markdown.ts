@@ -6,7 +6,6 @@
  * grow longer than any backtick run inside an excerpt (CommonMark §4.5).
  */
 import type { Finding } from '../engine/types.js';
-import type { Report } from '../report/types.js';
 import type { Reporter } from './types.js';
 import { formatLocation, inputFacts, severityReason } from './text.js';
 import { verdictText } from './verdict.js';

@@ -6,7 +6,6 @@ import { runPipeline, FIXTURES } from './pipeline.js';
 import { frozenReport } from './frozen.js';
 
 const PSK = join(FIXTURES, 'lab-psk-mismatch-right.log');
-const UDP500 = join(FIXTURES, 'lab-udp500-dropped-left.log');
 
 /** Paths in the output are relative to the repository so goldens do not depend on the checkout location. */
 const rel = (files: string[]) => files.map((f) => f.slice(f.indexOf('test/reporters/')));
