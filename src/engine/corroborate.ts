@@ -73,7 +73,7 @@ function natPeers(f: FindingInput): string[] | undefined {
 /**
  * The same refusal in both peers' logs: the initiator learns only the verdict
  * ("received NO_PROPOSAL_CHOSEN", "AUTHENTICATION_FAILED"), the responder's log says
- * why. Where a key (code, phase and the two peer addresses) names exactly one finding
+ * why. Where a key (sameHostsKey: the code and the two hosts) names exactly one finding
  * from each side, in two different logs, they become one finding led by the
  * responder's: its message and data, `seenIn: "both peers' logs"`, the initiator's data
  * under `data.initiatorLog`, and evidence from both. Ambiguous groups (several
