@@ -4,7 +4,7 @@ import { corroborate, mergeMutual, natKeys } from '../src/engine/corroborate.js'
 import { hostsAt, logFiles, ofKind, refsOf } from '../src/evidence/derived/log-sessions.js';
 import { formatEndpoint } from '../src/evidence/derived/retransmits.js';
 import { ikeSas, type IkeSa } from '../src/evidence/derived/ike-sas.js';
-import { natVerdict } from '../src/evidence/derived/wire-nat.js';
+import { natFromBothLogs, natVerdict, type LogNatVerdict } from '../src/evidence/derived/wire-nat.js';
 import type { PacketEvidence } from '../src/evidence/packet-types.js';
 import { endpointText, espFlowRefs, ikeRef } from '../src/evidence/derived/wire-refs.js';
 
@@ -19,7 +19,7 @@ export default defineCheck({
     codes: {
       NAT_DETECTED: {
         severity: 'info',
-        message: 'NAT detected: {behind} behind NAT; IKE moves to {floatedTo} and ESP is sent in UDP 4500 (RFC 3948).',
+        message: 'NAT detected: {behind}; IKE moves to {floatedTo} and ESP is sent in UDP 4500 (RFC 3948).',
         hint: 'Nothing to change if the tunnel works. Keep UDP 4500 open both ways and NAT keep-alives on (strongSwan `keep_alive`/`keepalive`, libreswan `nat-keepalive`, `keep-alive=`); use FQDN or key-id identities rather than addresses behind NAT (`local.id`/`leftid`).',
       },
       UDP_ENCAPSULATION_FORCED: {
@@ -45,7 +45,7 @@ export default defineCheck({
     checkLogs({ evidence: ctx.evidence, report: (f) => fromLog.push(f) });
     checkPackets({ evidence: ctx.evidence, report: (f) => fromCapture.push(f) });
     // the daemon's verdict and the NAT-D hashes on the wire about the same peer are one finding
-    for (const f of corroborate(bothFaking(fromLog), fromCapture, natKeys)) ctx.report(f);
+    for (const f of corroborate(bothLogs(fromLog), fromCapture, natKeys)) ctx.report(f);
   },
 });
 
@@ -63,7 +63,7 @@ function checkLogs(ctx: CheckContext): void {
       data: {
         // RFC 7296 §2.23: a peer that forces UDP encapsulation (strongSwan encap=yes/forceencaps,
         // kernel-libipsec) sends a fake NAT_DETECTION_SOURCE_IP, which reads as "remote behind NAT"
-        behind: local && remote ? 'both this host and the peer are' : local ? 'this host (the log\'s author) is' : 'the peer is (or it forces UDP encapsulation, which fakes the NAT-D hash)',
+        behind: local && remote ? 'both this host and the peer are behind NAT' : local ? 'this host (the log\'s author) is behind NAT' : 'the peer is behind NAT (or it forces UDP encapsulation, which fakes the NAT-D hash)',
         localBehindNat: local, remoteBehindNat: remote, faked,
         floatedTo: formatEndpoint(to) ?? 'UDP port 4500',
         // the peer as the log's packet lines name it: a responder's log often says no float target
@@ -75,18 +75,21 @@ function checkLogs(ctx: CheckContext): void {
 }
 
 /**
- * Each peer's log says the other is behind NAT, neither says it is itself: a NAT on the
- * path shows in the log of the host behind it (the peer's NAT_DETECTION_DESTINATION_IP
- * hash misses its own address, RFC 7296 §2.23), so both peers fake their source hash to
- * force UDP encapsulation. Such a pair of NAT_DETECTED becomes one UDP_ENCAPSULATION_FORCED.
+ * Both peers' logs decide who is behind NAT: a NAT shows in the log of the host behind it
+ * (the peer's NAT_DETECTION_DESTINATION_IP hash misses its own address, RFC 7296 §2.23);
+ * "remote host is behind NAT" about a host whose own log does not say so is a faked
+ * source hash (UDP encapsulation forced). Neither behind NAT: one UDP_ENCAPSULATION_FORCED;
+ * else one NAT_DETECTED naming the host(s) behind NAT and any peer that forces encapsulation.
  */
-function bothFaking(fromLog: FindingInput[]): FindingInput[] {
-  const remoteOnly = (f: FindingInput) => f.code === 'NAT_DETECTED' && f.data?.remoteBehindNat === true && f.data.localBehindNat === false;
-  return mergeMutual(fromLog, remoteOnly, (a, b) => ({
-    code: 'UDP_ENCAPSULATION_FORCED',
-    data: { peers: `${String(a.data!.localAddress)} and ${String(b.data!.localAddress)}`, peerAddress: a.data!.peerAddress, seenIn: "both peers' logs", logs: [a.data, b.data] },
-    evidence: [...a.evidence.slice(0, 3), ...b.evidence.slice(0, 3)],
-  }));
+function bothLogs(fromLog: FindingInput[]): FindingInput[] {
+  const verdict = (f: FindingInput) => f.code === 'NAT_DETECTED' && typeof f.data?.localBehindNat === 'boolean';
+  return mergeMutual(fromLog, verdict, (a, b) => {
+    const { natted, forcing, behind } = natFromBothLogs(a.data as unknown as LogNatVerdict, b.data as unknown as LogNatVerdict);
+    const base = { peerAddress: a.data!.peerAddress, seenIn: "both peers' logs", logs: [a.data, b.data] };
+    const evidence = [...a.evidence.slice(0, 3), ...b.evidence.slice(0, 3)];
+    if (!natted.length) return { code: 'UDP_ENCAPSULATION_FORCED', data: { ...base, peers: `${String(a.data!.localAddress)} and ${String(b.data!.localAddress)}` }, evidence };
+    return { code: 'NAT_DETECTED', data: { ...a.data, ...base, behind, behindAddresses: natted, forcesEncapsulation: forcing }, evidence };
+  }, (a, b) => b.localAddress === a.peerAddress && (b.peerAddress === a.localAddress || a.localBehindNat === true)); // the peer of a host behind NAT sees the NAT's address
 }
 
 /**
@@ -107,7 +110,7 @@ function checkPackets(ctx: CheckContext): void {
     ctx.report({
       code: 'NAT_DETECTED',
       data: {
-        behind: `${behind.split(',').join(' and ')} ${behind.includes(',') ? 'are' : 'is'}${list[0].basis.includes('only') ? ' (going by NAT-D source hashes only, which a peer forcing UDP encapsulation also fakes)' : ''}`,
+        behind: `${behind.split(',').join(' and ')} ${behind.includes(',') ? 'are' : 'is'} behind NAT${list[0].basis.includes('only') ? ' (going by NAT-D source hashes only, which a peer forcing UDP encapsulation also fakes)' : ''}`,
         behindAddresses: behind.split(','), basis: list[0].basis,
         floatedTo: float ? `UDP 4500 (frame ${float.at.frame})` : 'UDP 4500 (not seen in this capture)',
         peers: [...new Set(list.map((v) => `${v.sa.initiator.address} ⇄ ${v.sa.responder.address}`))].slice(0, 10), ikeSas: list.length,

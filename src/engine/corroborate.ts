@@ -121,14 +121,18 @@ export function sameHostsKey(codes: readonly string[]): (f: FindingInput) => str
 
 /**
  * Two logs of the same two hosts, each naming the other as its peer (`localAddress` of
- * one is `peerAddress` of the other, from different files): each such pair of accepted
- * findings is replaced by what `merge` makes of it, in the place of the first.
+ * one is `peerAddress` of the other, from different files; `samePair` may relax that,
+ * e.g. across a NAT): each such pair of accepted findings is replaced by what `merge`
+ * makes of it, in the place of the first.
  */
-export function mergeMutual(findings: FindingInput[], accept: (f: FindingInput) => boolean, merge: (a: FindingInput, b: FindingInput) => FindingInput): FindingInput[] {
+export function mergeMutual(
+  findings: FindingInput[], accept: (f: FindingInput) => boolean, merge: (a: FindingInput, b: FindingInput) => FindingInput,
+  samePair: (a: Record<string, unknown>, b: Record<string, unknown>) => boolean = (a, b) => b.localAddress === a.peerAddress && b.peerAddress === a.localAddress,
+): FindingInput[] {
   const out = [...findings];
   for (const a of findings.filter(accept)) {
     if (!out.includes(a) || !a.data?.localAddress) continue;
-    const b = out.find((x) => x !== a && accept(x) && x.data?.localAddress === a.data!.peerAddress && x.data?.peerAddress === a.data!.localAddress && x.evidence[0]?.source !== a.evidence[0]?.source);
+    const b = out.find((x) => x !== a && accept(x) && x.data?.localAddress !== undefined && samePair(a.data!, x.data!) && x.evidence[0]?.source !== a.evidence[0]?.source);
     if (!b) continue;
     out.splice(out.indexOf(a), 1, merge(a, b));
     out.splice(out.indexOf(b), 1);

@@ -26,9 +26,10 @@ describe('nat-traversal: a log and a capture of the same NAT', () => {
     expect(new Set(fs[0].evidence.map((e) => e.source.split('/').pop()))).toEqual(new Set(['left.log', 'left.pcap']));
   });
 
-  it('the responder\'s log names no peer address: it stays its own finding, the capture joins the initiator\'s', async () => {
+  it('with the responder\'s log too (it names the NAT\'s address as its peer): both logs and the capture are one finding', async () => {
     const fs = await natDetected(['left.log', 'right.log'], ['left.pcap']);
-    expect(fs.map((f) => [f.evidence[0].source.split('/').pop(), f.data.seenIn])).toEqual([['left.log', 'log and capture'], ['right.log', undefined]]);
+    expect(fs.map((f) => f.data.seenIn)).toEqual(["both peers' logs and the capture"]);
+    expect(new Set(fs[0].evidence.map((e) => e.source.split('/').pop()))).toEqual(new Set(['left.log', 'right.log', 'left.pcap']));
   });
 
   it('a capture alone is unchanged', async () => {

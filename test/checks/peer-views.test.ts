@@ -87,10 +87,17 @@ describe('one refusal seen by both peers', () => {
     expect(await findings('lab-healthy', 'NAT_DETECTED', ['left.log'])).toHaveLength(1);
   });
 
-  it('NAT: a real NAT in front of the initiator shows in its own log, so no forced-encapsulation verdict', async () => {
+  it('NAT: both logs name the host behind the NAT (its own log says so) and the peer that only forces encapsulation', async () => {
     expect(await findings('lab-nat-udp4500-blocked', 'UDP_ENCAPSULATION_FORCED', ['left.log', 'right.log'])).toHaveLength(0);
+    // the responder sees the NAT's address, not the initiator's: the logs still pair (the initiator's own log says it is behind NAT)
     const nat = await findings('lab-nat-udp4500-blocked', 'NAT_DETECTED', ['left.log', 'right.log']);
-    expect(nat.map((f) => f.data.localBehindNat)).toEqual([true, false]);
+    expect(nat.map((f) => f.message)).toEqual([
+      'NAT detected: 192.0.2.10 is behind NAT, by its own log; 198.51.100.20 is not but forces UDP encapsulation, which fakes the NAT-D hash; IKE moves to 198.51.100.20:4500 and ESP is sent in UDP 4500 (RFC 3948).',
+    ]);
+    expect(nat[0].data).toMatchObject({ behindAddresses: ['192.0.2.10'], forcesEncapsulation: ['198.51.100.20'], seenIn: "both peers' logs" });
+    expect(sourcesOf(nat[0])).toEqual(['left.log', 'right.log']);
+    // each log alone keeps its own verdict
+    expect((await findings('lab-nat-udp4500-blocked', 'NAT_DETECTED', ['right.log']))[0].message).toMatch(/^NAT detected: the peer is behind NAT \(or it forces UDP encapsulation/);
   });
 
   it('one Child SA established, as both logs show (the same two SPIs, each side\'s inbound first)', async () => {

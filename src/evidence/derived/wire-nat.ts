@@ -1,6 +1,7 @@
 /**
- * Who is behind NAT according to one IKE SA's packets: NAT-D hashes (RFC 7296 §2.23,
- * RFC 3947 §3.2), else an initiator's source port rewritten by a NAPT.
+ * Who is behind NAT: according to one IKE SA's packets — NAT-D hashes (RFC 7296 §2.23,
+ * RFC 3947 §3.2), else an initiator's source port rewritten by a NAPT — or according to
+ * both peers' logs.
  */
 import type { IkeMessage } from '../packet-types.js';
 import type { IkeSa } from './ike-sas.js';
@@ -25,4 +26,27 @@ export function natVerdict(sa: IkeSa): { behind: string[]; proof: IkeMessage[]; 
     return { behind: [first.src.address], proof: [first], basis: `source port ${first.src.port} instead of 500 (no NAT-D payloads)` };
   }
   return { behind: [], proof: [], basis: '' };
+}
+
+/** One daemon log's NAT verdict (nat-traversal's NAT_DETECTED data). */
+export interface LogNatVerdict {
+  localAddress?: string;
+  localBehindNat: boolean;
+  remoteBehindNat: boolean;
+}
+
+/**
+ * Both peers' logs decide who is behind NAT: a NAT shows in the log of the host behind it
+ * (the peer's NAT_DETECTION_DESTINATION_IP hash misses its own address, RFC 7296 §2.23);
+ * "remote host is behind NAT" about a host whose own log does not say so comes from a
+ * faked source hash (the peer forces UDP encapsulation: strongSwan encap=yes, kernel-libipsec).
+ */
+export function natFromBothLogs(a: LogNatVerdict, b: LogNatVerdict): { natted: string[]; forcing: string[]; behind: string } {
+  const host = (v: LogNatVerdict) => v.localAddress ?? 'a peer';
+  const natted = [a, b].filter((v) => v.localBehindNat).map(host);
+  const forcing = [[a, b], [b, a]].filter(([x, y]) => x.remoteBehindNat && !y.localBehindNat).map(([, y]) => host(y));
+  const plural = (n: number, one: string, many: string) => (n > 1 ? many : one);
+  const forced = forcing.length ? `; ${forcing.join(' and ')} ${plural(forcing.length, 'is not but forces', 'are not but force')} UDP encapsulation, which fakes the NAT-D hash` : '';
+  const behind = `${natted.join(' and ')} ${plural(natted.length, 'is', 'are')} behind NAT, by ${plural(natted.length, 'its', 'their')} own log${forced}`;
+  return { natted, forcing, behind };
 }
