@@ -105,14 +105,18 @@ function remember(tokens: Map<string, TokenKind>, kind: TokenKind, value: string
 }
 
 function collectAddresses(value: string, into: Set<string>): void {
-  for (const m of value.matchAll(IPV4_RE)) into.add(m[1]);
+  // networks also as ADDR/LEN: private placeholders are checked against them (redact-pseudonyms.ts)
+  for (const m of value.matchAll(IPV4_RE)) {
+    into.add(m[1]);
+    if (m[2] !== undefined) into.add(`${m[1]}/${m[2]}`);
+  }
   for (const m of value.matchAll(IPV6_RE)) if (isIpv6(m[1])) into.add(normaliseV6(m[1]));
 }
 
 function redactAddresses(text: string, names: Pseudonyms): string {
   let out = text.replace(IPV4_RE, (whole, addr: string, len: string | undefined) => {
     if (!isIpv4(addr) || isGenericAddress(addr)) return whole;
-    return names.ipv4(addr) + (len !== undefined ? `/${len}` : '');
+    return names.ipv4(addr, len !== undefined ? Number(len) : undefined) + (len !== undefined ? `/${len}` : '');
   });
   out = out.replace(IPV6_RE, (whole, addr: string, len: string | undefined) => {
     if (!isIpv6(addr) || isGenericAddress(normaliseV6(addr))) return whole;

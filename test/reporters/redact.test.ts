@@ -104,9 +104,78 @@ describe('--redact', () => {
     const report = fakeFromLines(['unable to add policy 10.1.0.0/24 === fd00:1:2::/64 out (File exists)', 'from 2a01:4f8::1[500] to 10.1.0.7[500]']);
     const { report: r } = redactReport(report);
     const text = r.findings[0].evidence.map((e) => e.excerpt).join('\n');
-    expect(text).toMatch(/(?:192\.0\.2|198\.51\.100|203\.0\.113)\.\d+\/24 === 2001:db8::[0-9a-f]+\/64/);
+    // a private network stays private and keeps its prefix length, with no host bits (redact-pseudonyms.ts)
+    expect(text).toMatch(/unable to add policy 10\.\d+\.\d+\.0\/24 === 2001:db8::[0-9a-f]+\/64/);
     expect(text).toMatch(/from 2001:db8::[0-9a-f]+\[500\]/);
     expect(text).not.toMatch(/10\.1\.0\.|fd00|2a01/);
+    // …and the host stays inside it
+    const net = /policy (10\.\d+\.\d+)\.0\/24/.exec(text)![1];
+    expect(text).toMatch(new RegExp(`to ${net.replace(/\./g, '\\.')}\\.\\d+\\[500\\]`));
+  });
+
+  it('private addresses keep their block and prefix relations: subnets still contain their hosts and narrower subnets', () => {
+    const lines = [
+      'traffic selectors 10.1.0.0/16 === 10.2.0.0/24 unacceptable',
+      'proposing 10.1.5.0/24 === 10.2.0.0/25, host 10.1.5.9 and 10.2.0.200 (outside the /25)',
+      'road warrior 192.168.1.23 in 192.168.1.0/24, carrier NAT 100.64.3.4, 172.20.1.1 in 172.16.0.0/12',
+      'gateway 198.51.100.20',
+    ];
+    const { report: r, mapping } = redactReport(fakeFromLines(lines));
+    const text = r.findings[0].evidence.map((e) => e.excerpt).join('\n');
+    const v4 = (s: string) => s.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+    const within = (addr: string, net: string, len: number) => Math.floor(v4(addr) / 2 ** (32 - len)) === Math.floor(v4(net) / 2 ** (32 - len));
+    const original = (placeholder: string) => mapping.ipv4[placeholder];
+    const cidrs = [...text.matchAll(/(\d+\.\d+\.\d+\.\d+)\/(\d+)/g)].map((m) => ({ net: m[1], len: Number(m[2]) }));
+    const hosts = [...text.matchAll(/(\d+\.\d+\.\d+\.\d+)(?!\/|\d)/g)].map((m) => m[1]);
+    // every containment that held between the originals holds between the placeholders, and no other:
+    // a host in a subnet, a subnet in a shorter one
+    for (const c of cidrs) {
+      expect(v4(c.net) % 2 ** (32 - c.len), `${c.net}/${c.len} has no host bits`).toBe(0);
+      for (const h of hosts) expect(within(h, c.net, c.len), `${h} in ${c.net}/${c.len}`).toBe(within(original(h), original(c.net), c.len));
+      for (const d of cidrs) {
+        if (d.len < c.len) continue;
+        expect(within(d.net, c.net, c.len), `${d.net}/${d.len} in ${c.net}/${c.len}`).toBe(within(original(d.net), original(c.net), c.len));
+      }
+    }
+    // blocks kept; the public gateway goes to a documentation range as before
+    expect(text).toMatch(/host 10\./);
+    expect(text).toMatch(/road warrior 192\.168\./);
+    expect(text).toMatch(/carrier NAT 100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\./);
+    expect(text).toMatch(/, 172\.(1[6-9]|2\d|3[01])\.\d+\.\d+ in 172\.16\.0\.0\/12/);
+    expect(text).toMatch(/gateway (?:192\.0\.2|198\.51\.100|203\.0\.113)\./);
+    for (const o of ['10.1.0.0', '10.2.0.0', '10.1.5.0', '10.1.5.9', '10.2.0.200', '192.168.1.23', '100.64.3.4', '172.20.1.1', '198.51.100.20']) expect(text).not.toMatch(new RegExp(`(?<![\\d.])${o.replace(/\./g, '\\.')}(?![\\d])`));
+  });
+
+  it('private networks and hosts, at any prefix length: containment kept both ways, one placeholder per original, no host bits in networks', () => {
+    const v4 = (s: string) => s.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+    const str = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+    const within = (a: number, net: number, len: number) => Math.floor(a / 2 ** (32 - len)) === Math.floor(net / 2 ** (32 - len));
+    // addresses near each other in 10/8 and 192.168/16 so that prefixes are shared at every length
+    const addr = fc.oneof(fc.integer({ min: 0, max: 0xffff }).map((x) => v4('10.1.0.0') + x), fc.integer({ min: 0, max: 0xffff }).map((x) => v4('192.168.0.0') + x));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(addr, fc.integer({ min: 16, max: 30 })), { minLength: 1, maxLength: 6 }), fc.array(addr, { minLength: 1, maxLength: 6 }), (nets, hosts) => {
+        const networks = nets.map(([a, len]) => ({ net: (a - (a % 2 ** (32 - len))) >>> 0, len }));
+        const line = `nets ${networks.map((x) => `${str(x.net)}/${x.len}`).join(' ')} hosts ${hosts.map(str).join(' ')}`;
+        const { report: r, mapping } = redactReport(fakeFromLines([line]));
+        const text = r.findings[0].evidence[0].excerpt;
+        const [, netPart, hostPart] = /^nets (.*) hosts (.*)$/.exec(text)!;
+        const outNets = netPart.split(' ').map((c) => ({ net: v4(c.split('/')[0]), len: Number(c.split('/')[1]) }));
+        const outHosts = hostPart.split(' ').map(v4);
+        outNets.forEach((o, i) => {
+          expect(o.net % 2 ** (32 - o.len)).toBe(0);
+          outHosts.forEach((h, j) => expect(within(h, o.net, o.len)).toBe(within(hosts[j], networks[i].net, networks[i].len)));
+          outNets.forEach((p, k) => {
+            if (p.len >= o.len) expect(within(p.net, o.net, o.len)).toBe(within(networks[k].net, networks[i].net, o.len));
+          });
+        });
+        // distinct hosts keep distinct placeholders, and each placeholder names one original
+        outHosts.forEach((h, j) => outHosts.forEach((g, k) => expect(h === g).toBe(hosts[j] === hosts[k])));
+        // a host never keeps its address (a network as wide as its private block is the block itself: no secret)
+        outHosts.forEach((h, j) => expect(h).not.toBe(hosts[j]));
+        for (const h of outHosts) expect(mapping.ipv4[str(h)]).toBeDefined();
+      }),
+      { numRuns: 150 },
+    );
   });
 
   it('never throws and never returns an original address, on random text', () => {
