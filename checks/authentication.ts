@@ -49,8 +49,8 @@ function checkLogs(ctx: CheckContext): void {
   for (const file of logFiles(ctx.evidence)) {
     for (const session of file.sessions) {
       authFailures(failures, file.source, session);
-      const local = sessionAddresses(session).local;
-      if (local && (ofKind(session.events, 'id-mismatch').length || ofKind(session.events, 'no-config').some((e) => e.data.scope === 'peer'))) refusedIdentity.add(local);
+      const local = refusesIdentity(session) ? sessionAddresses(session).local : undefined;
+      if (local) refusedIdentity.add(local);
     }
     certStatus(ctx, file.events);
   }
@@ -75,7 +75,7 @@ function authFailures(out: Occurrence[], source: string, session: LogSession): v
   const notified = session.events.filter((e) => isNotify(e, 'AUTHENTICATION_FAILED', 'received') || isNotify(e, 'AUTHENTICATION_FAILED', 'sent'));
   if (!failed.length && !notified.length) return;
   // a bare AUTHENTICATION_FAILED we sent because no peer config matched the IDs is an identity problem (peer-identity)
-  const idExplained = ofKind(session.events, 'id-mismatch').length > 0 || ofKind(session.events, 'no-config').some((e) => e.data.scope === 'peer');
+  const idExplained = refusesIdentity(session);
   const onlySentVerdicts = failed.every((e) => e.data.direction === 'sent') && notified.every((e) => isNotify(e, 'AUTHENTICATION_FAILED', 'sent'));
   if (idExplained && onlySentVerdicts) return;
   const local = failed.filter((e) => e.data.direction === 'local');
@@ -92,6 +92,11 @@ function authFailures(out: Occurrence[], source: string, session: LogSession): v
     causes: verifier ? causesFor(method) : INITIATOR_SIDE_CAUSES,
   };
   out.push({ key: JSON.stringify([source, session.conn, data.side, method, reason]), data, events: [...failed, ...notified] });
+}
+
+/** The daemon refused the peer's identity (an ID mismatch, or no peer config for it): peer-identity's PEER_ID_MISMATCH. */
+function refusesIdentity(session: LogSession): boolean {
+  return ofKind(session.events, 'id-mismatch').length > 0 || ofKind(session.events, 'no-config').some((e) => e.data.scope === 'peer');
 }
 
 function methodOf(d: LogEventData['auth'] | undefined): string {

@@ -6,6 +6,8 @@
  * as two problems.
  */
 import type { FindingInput } from './types.js';
+import type { EvidenceRef } from '../evidence/types.js';
+import { pushTo } from '../evidence/derived/aggregate.js';
 
 /** Evidence lines kept from each side of a merged finding (the engine keeps 20 in all). */
 const LOG_EVIDENCE = 12;
@@ -37,13 +39,14 @@ export function corroborate(fromLog: FindingInput[], fromCapture: FindingInput[]
       log.severity = 'error';
       if (c.data?.severityReason !== undefined) log.data.severityReason = c.data.severityReason;
     }
-    // both sides among the first lines (a text report shows the first six), the rest after
-    log.evidence = [
-      ...log.evidence.slice(0, LEAD), ...c.evidence.slice(0, LEAD),
-      ...log.evidence.slice(LEAD, LOG_EVIDENCE), ...c.evidence.slice(LEAD, CAPTURE_EVIDENCE),
-    ];
+    log.evidence = bothSides(log.evidence, c.evidence);
   }
   return out;
+}
+
+/** Both sides among the first lines (a text report shows the first six), the rest after: up to LOG_EVIDENCE of the lead's, CAPTURE_EVIDENCE of the other's. */
+function bothSides(lead: EvidenceRef[], other: EvidenceRef[]): EvidenceRef[] {
+  return [...lead.slice(0, LEAD), ...other.slice(0, LEAD), ...lead.slice(LEAD, LOG_EVIDENCE), ...other.slice(LEAD, CAPTURE_EVIDENCE)];
 }
 
 /**
@@ -83,10 +86,7 @@ export function mergePeerViews(findings: FindingInput[], keyOf: (f: FindingInput
   const groups = new Map<string, FindingInput[]>();
   for (const f of findings) {
     const k = keyOf(f);
-    if (k === undefined) continue;
-    const g = groups.get(k);
-    if (g) g.push(f);
-    else groups.set(k, [f]);
+    if (k !== undefined) pushTo(groups, k, f);
   }
   const folded = new Set<FindingInput>();
   for (const g of groups.values()) {
@@ -96,10 +96,7 @@ export function mergePeerViews(findings: FindingInput[], keyOf: (f: FindingInput
     const [lead, other] = [responders[0], initiators[0]];
     if (lead.evidence[0]?.source === undefined || lead.evidence[0].source === other.evidence[0]?.source) continue;
     lead.data = { ...lead.data, seenIn: "both peers' logs", seenFrom: "the responder (the initiator's log shows the same refusal)", initiatorLog: other.data ?? {} };
-    lead.evidence = [
-      ...lead.evidence.slice(0, LEAD), ...other.evidence.slice(0, LEAD),
-      ...lead.evidence.slice(LEAD, LOG_EVIDENCE), ...other.evidence.slice(LEAD, CAPTURE_EVIDENCE),
-    ];
+    lead.evidence = bothSides(lead.evidence, other.evidence);
     folded.add(other);
   }
   return findings.filter((f) => !folded.has(f));

@@ -5,13 +5,7 @@ import type { Evidence } from '../types.js';
  * (Lighthouse's computed artifacts). Checks share these instead of re-deriving.
  */
 export function derived<T>(compute: (evidence: Evidence) => T): (evidence: Evidence) => T {
-  const cache = new WeakMap<Evidence, T>();
-  return (evidence) => {
-    if (cache.has(evidence)) return cache.get(evidence) as T;
-    const value = compute(evidence);
-    cache.set(evidence, value);
-    return value;
-  };
+  return cachedBy((evidence) => evidence, compute);
 }
 
 /**
@@ -20,13 +14,18 @@ export function derived<T>(compute: (evidence: Evidence) => T): (evidence: Evide
  * live capture so far re-derives the packet views, not a 200 MB log's sessions.
  */
 export function derivedFromLogs<T>(compute: (evidence: Evidence) => T): (evidence: Evidence) => T {
+  return cachedBy((evidence) => evidence.logEvents, compute);
+}
+
+/** `compute` once per key object; without a key (no logs given) every time. */
+function cachedBy<T>(keyOf: (evidence: Evidence) => object | undefined, compute: (evidence: Evidence) => T): (evidence: Evidence) => T {
   const cache = new WeakMap<object, T>();
   return (evidence) => {
-    const logs = evidence.logEvents;
-    if (!logs) return compute(evidence);
-    if (cache.has(logs)) return cache.get(logs) as T;
+    const key = keyOf(evidence);
+    if (!key) return compute(evidence);
+    if (cache.has(key)) return cache.get(key) as T;
     const value = compute(evidence);
-    cache.set(logs, value);
+    cache.set(key, value);
     return value;
   };
 }

@@ -5,6 +5,7 @@
 import type { Evidence } from '../types.js';
 import type { EspFlow, IkeMessage } from '../packet-types.js';
 import { derived } from './memo.js';
+import { pushTo } from './aggregate.js';
 
 export function pairKey(a: string, b: string): string {
   return a < b ? `${a}|${b}` : `${b}|${a}`;
@@ -33,30 +34,19 @@ export function oneWayPairs(evidence: Evidence, minPackets: number): OneWayPair[
   const byPair = new Map<string, EspFlow[]>();
   for (const f of packets.espFlows) {
     if (isGroupAddress(f.dst)) continue;
-    const key = pairKey(f.src, f.dst);
-    const list = byPair.get(key);
-    if (list) list.push(f);
-    else byPair.set(key, [f]);
+    pushTo(byPair, pairKey(f.src, f.dst), f);
   }
   const out: OneWayPair[] = [];
   let ikeByPair: Map<string, IkeMessage[]> | undefined;
   for (const [key, flows] of byPair) {
     if (new Set(flows.map((f) => f.src)).size !== 1 || flows.reduce((n, f) => n + f.packets, 0) < minPackets) continue;
     // IKE messages by address pair, built once (a filter per one-way pair was pairs × messages)
-    ikeByPair ??= groupBy(packets.ikeMessages, (m) => pairKey(m.src.address, m.dst.address));
+    if (!ikeByPair) {
+      ikeByPair = new Map();
+      for (const m of packets.ikeMessages) pushTo(ikeByPair, pairKey(m.src.address, m.dst.address), m);
+    }
     const ike = ikeByPair.get(key) ?? [];
     out.push({ flows, sender: flows[0].src, receiver: flows[0].dst, ike, ikeBothWays: new Set(ike.map((m) => m.src.address)).size === 2 });
-  }
-  return out;
-}
-
-function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    const list = out.get(key);
-    if (list) list.push(item);
-    else out.set(key, [item]);
   }
   return out;
 }
