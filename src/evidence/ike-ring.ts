@@ -168,7 +168,7 @@ export class SaRing {
    * Slot i's decode: the one made on arrival, else the raw bytes decoded now through
    * `decode` and remembered (live snapshots ask again and again).
    */
-  decodedAt(i: number, decode: RawDecoder): DecodedIke {
+  private decodedAt(i: number, decode: RawDecoder): DecodedIke {
     const o = i * W;
     let c = this.decoded[i];
     if (this.meta[o + STATE] === DECODED && c) return c;

@@ -55,6 +55,15 @@ export function refsOf(events: readonly (LogEvent | undefined)[]): EvidenceRef[]
  * peer of a retransmit, give-up or "initiating … to B" line (the local one then unknown).
  */
 export function sessionAddresses(session: LogSession): { local?: string; peer?: string } {
+  let found = addressesOf.get(session);
+  if (!found) addressesOf.set(session, (found = scanAddresses(session)));
+  return found;
+}
+
+// several checks ask for each session's hosts; a libreswan session has no packet lines, so the scan reads it whole
+const addressesOf = new WeakMap<LogSession, { local?: string; peer?: string }>();
+
+function scanAddresses(session: LogSession): { local?: string; peer?: string } {
   let peer: string | undefined;
   for (const e of session.events) {
     if (isKind(e, 'packet') && e.data.local?.address && e.data.remote?.address) return { local: e.data.local.address, peer: e.data.remote.address };
@@ -80,7 +89,9 @@ export function sameConn(a: LogEvent, b: LogEvent): boolean {
 
 /** The two hosts of the session an event belongs to (the file's first session for a file-level event), as finding data. */
 export function hostsAt(file: LogFile, e: LogEvent): { localAddress?: string; peerAddress?: string } {
-  const session = file.sessions.find((s) => s.events.includes(e)) ?? file.sessions[0];
+  // an event that names its SA or connection went to the session of that key (logFiles); only a key-less one is searched for
+  const key = sessionKey(e);
+  const session = (key !== undefined ? file.sessions.find((s) => s.key === key) : file.sessions.find((s) => s.events.includes(e))) ?? file.sessions[0];
   const { local, peer } = session ? sessionAddresses(session) : {};
   return { localAddress: local, peerAddress: peer };
 }
