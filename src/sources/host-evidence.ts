@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Evidence } from '../evidence/types.js';
-import { probeHost, probeRoutes } from './host.js';
+import { probeCounters, probeHost, probeRoutes } from './host.js';
 import { endpointsOf } from '../evidence/derived/firewall-ipsec.js';
 import { execRunner, type ProbeRunner } from './host/runner.js';
 import { loadConfigs } from './config-file.js';
@@ -75,7 +75,7 @@ async function addRoutes(evidence: Evidence, runner: ProbeRunner): Promise<void>
   if (!peers.length || !host) return;
   host.routes = await probeRoutes(runner, peers, host.probes);
   const input = evidence.inputs.find((i) => i.kind === 'host');
-  if (input) input.counters = { ...input.counters, probes: host.probes.length, skipped: host.probes.filter((p) => p.status !== 'ok').length };
+  if (input) input.counters = { ...input.counters, ...probeCounters(host.probes) };
 }
 
 async function onlyComments(path: string): Promise<boolean> {

@@ -85,7 +85,7 @@ export async function probeHost(runner: ProbeRunner, opts: HostProbeOptions = {}
   probes.push({ id: 'files', command: `ls ${[...CONFIG_PLACES, ...LOG_PLACES].join(' ')}`, status: 'ok', excerpt: [...out.configPaths, ...out.logPaths].join('\n') || '(none found)' });
   const journal = await exec('journal', 'journalctl', ['-u', 'strongswan', '-u', 'strongswan-starter', '-u', 'ipsec', '--no-pager', '-o', 'short-iso', '-n', String(MAX_JOURNAL_LINES)]);
   if (journal && !/^-- No entries --\s*$/m.test(journal) && journal.split('\n').length > 2) out.journal = journal;
-  out.inputs.push({ kind: 'host', path: 'localhost', counters: { probes: probes.length, skipped: probes.filter((p) => p.status !== 'ok').length } });
+  out.inputs.push({ kind: 'host', path: 'localhost', counters: probeCounters(probes) });
   return out;
 }
 
@@ -95,6 +95,11 @@ export async function probeHost(runner: ProbeRunner, opts: HostProbeOptions = {}
  * judged on the interface the peer's packets really use. No route is a fact too,
  * recorded as the kernel's answer (the probe itself ran).
  */
+/** The host input's counters: probes run, and those that did not (skipped or failed). */
+export function probeCounters(probes: readonly ProbeRecord[]): { probes: number; skipped: number } {
+  return { probes: probes.length, skipped: probes.filter((p) => p.status !== 'ok').length };
+}
+
 export async function probeRoutes(runner: ProbeRunner, peers: string[], probes: ProbeRecord[]): Promise<RouteFact[]> {
   const routes: RouteFact[] = [];
   for (const peer of peers.slice(0, MAX_ROUTE_PROBES)) {
