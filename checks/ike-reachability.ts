@@ -6,7 +6,7 @@ import { logFiles, ofKind, refsOf } from '../src/evidence/derived/log-sessions.j
 import { establishedAfter } from '../src/evidence/derived/log-phase.js';
 import { pushTo } from '../src/evidence/derived/aggregate.js';
 import { formatEndpoint, retransmitChains, stageOf, type IkeStage, type RetransmitChain } from '../src/evidence/derived/retransmits.js';
-import { icmpGroups, unansweredGroups } from '../src/evidence/derived/wire-ike.js';
+import { fragmentedUnanswered, icmpGroups, unansweredGroups } from '../src/evidence/derived/wire-ike.js';
 import { endpointText, icmpRef, ikeRef, secondsBetween } from '../src/evidence/derived/wire-refs.js';
 
 type Report = (f: FindingInput) => void;
@@ -121,13 +121,19 @@ function sum(xs: number[]): number | undefined {
  * (nothing listens, RFC 1122 §4.1.3.1) and administratively prohibited (a filter, RFC 1812 §5.2.7.1).
  */
 function checkPackets(evidence: Evidence, report: Report): void {
+  // requests that went out as IP fragments after an answered first exchange: ike-fragmentation's IKE_FRAGMENTS_DROPPED says why they met silence
+  const fragmented = new Set(fragmentedUnanswered(evidence).map(({ ex }) => ex));
   for (const { exchanges, worst, request: req, stage, icmp } of unansweredGroups(evidence)) {
     const lastCopy = worst.requests[worst.requests.length - 1];
+    const frag = exchanges.every((e) => fragmented.has(e)) ? req.ipFragmentation : undefined;
+    const why = frag && `the request left as a ${frag.totalLength}-byte datagram in ${frag.fragments} IP fragments and was resent and never answered: IKE_FRAGMENTS_DROPPED is the diagnosis`;
     report({
       code: 'IKE_NO_RESPONSE',
-      // liveness and Child SA requests of an SA that is up are a smaller matter than an SA that cannot start
-      ...(stage === 'other' || stage === 'child' ? { severity: 'warning' as const } : {}),
+      // the silence is the symptom of a diagnosis reported at error; liveness and Child SA
+      // requests of an SA that is up are a smaller matter than an SA that cannot start
+      ...(why ? { severity: 'info' as const } : stage === 'other' || stage === 'child' ? { severity: 'warning' as const } : {}),
       data: {
+        ...(why ? { explainedBy: 'IKE_FRAGMENTS_DROPPED', severityReason: why } : {}),
         peer: endpointText(req.dst), port: req.dst.port, from: endpointText(req.src), exchange: `${worst.exchangeName} (msgid ${worst.messageId})`,
         retransmits: worst.retransmits, seconds: secondsBetween(req.at, lastCopy.at) ?? 'unknown (capture clock zeroed)',
         retransmitIntervals: worst.retransmitIntervals.map((s) => Math.round(s * 1000) / 1000), stage, causes: CAUSES[stage],

@@ -39,6 +39,12 @@ export function corroborate(fromLog: FindingInput[], fromCapture: FindingInput[]
       log.severity = 'error';
       if (c.data?.severityReason !== undefined) log.data.severityReason = c.data.severityReason;
     }
+    // ... and a symptom the capture shows to be explained by another finding (data.explainedBy) is lowered with it
+    if (c.data?.explainedBy !== undefined && c.severity !== undefined && log.severity === undefined) {
+      log.severity = c.severity;
+      log.data.explainedBy = c.data.explainedBy;
+      if (c.data.severityReason !== undefined) log.data.severityReason = c.data.severityReason;
+    }
     log.evidence = bothSides(log.evidence, c.evidence);
   }
   return out;

@@ -38,6 +38,19 @@ describe('ike-reachability: log and capture of the same silence', () => {
     expect(fromCapture.data).toMatchObject({ peer: '198.51.100.20:500', from: '192.0.2.10:500', retransmits: 3 });
   });
 
+  it('a silence the capture explains as dropped IP fragments is lowered with it: IKE_FRAGMENTS_DROPPED is the one error (samples/lab-ike-fragments-dropped)', async () => {
+    const dir = join(import.meta.dirname, '..', '..', 'samples', 'lab-ike-fragments-dropped');
+    const report = await diagnose({ logs: [join(dir, 'left.log')], pcaps: [join(dir, 'left.pcap')], configs: [], host: false, local: [], peer: [], only: ['ike-reachability', 'ike-fragmentation'] });
+    expect(report.findings.filter((f) => f.severity === 'error').map((f) => f.code)).toEqual(['IKE_FRAGMENTS_DROPPED']);
+    const silence = report.findings.filter((f) => f.code === 'IKE_NO_RESPONSE');
+    expect(silence).toHaveLength(1);
+    expect(silence[0]).toMatchObject({ severity: 'info', data: { seenIn: 'log and capture', explainedBy: 'IKE_FRAGMENTS_DROPPED' } });
+    expect(String(silence[0].data.severityReason)).toMatch(/^the request left as a \d+-byte datagram in 3 IP fragments/);
+    // the log alone cannot tell: its silence stays an error
+    const [fromLog] = await noResponse([join(dir, 'left.log')], []);
+    expect(fromLog.severity).toBe('error');
+  });
+
   it('a capture of another peer stays a finding of its own', async () => {
     const fs = await noResponse([join(SAMPLE, 'left.log')], [OTHER_PEER]);
     expect(fs.map((f) => String(f.data.peer)).sort()).toEqual(['198.51.100.20:500', '212.158.157.8:500']);

@@ -34,6 +34,12 @@ describe('ike-reachability (packets)', () => {
     expect(fs[0].data).toMatchObject({ peer: '144.76.154.114:4500', exchange: 'IKE_AUTH (msgid 1)', retransmits: 2, stage: 'auth', responderSpiZero: false, ipFragmented: true, transport: 'udp4500', seconds: 2 });
     expect((fs[0].data.retransmitIntervals as number[]).map(Math.round)).toEqual([1, 1]);
     expect(fs[0].evidence.map((e) => e.frame)).toEqual([5, 8, 11]);
+    // the first exchange was answered and only the IP-fragmented request met silence: the symptom of IKE_FRAGMENTS_DROPPED
+    expect(fs[0].severity).toBe('info');
+    expect(fs[0].data).toMatchObject({
+      explainedBy: 'IKE_FRAGMENTS_DROPPED',
+      severityReason: 'the request left as a 3500-byte datagram in 3 IP fragments and was resent and never answered: IKE_FRAGMENTS_DROPPED is the diagnosis',
+    });
   });
 
   it('IKE_PORT_UNREACHABLE next to IKE_NO_RESPONSE when the kernel answers ICMP 3/3 (real loopback capture)', async () => {
