@@ -4,6 +4,7 @@ import type { EvidenceRef } from '../src/evidence/types.js';
 import type { EspFlow, PacketEvidence } from '../src/evidence/packet-types.js';
 import { espFlowRefs, espFlowSummary, ikeRef, secondsBetween } from '../src/evidence/derived/wire-refs.js';
 import { childSaAnswers, oneWayPairs, pairKey, type OneWayPair } from '../src/evidence/derived/wire-esp.js';
+import { listedFirst } from '../src/evidence/derived/aggregate.js';
 
 /** Fewer packets than this in one direction is too little to call a flow one-way. */
 const MIN_ONE_WAY_PACKETS = 3;
@@ -70,7 +71,7 @@ function reportOneWayWithoutIke(ctx: CheckContext, pairs: OneWayPair[]): void {
     code: 'ESP_ONE_WAY',
     severity: 'warning',
     data: {
-      ...summary(flows), silent: list([...new Set(pairs.map((p) => p.receiver))]), ikeSeen: pairs.some((p) => p.ike.length > 0), pairs: pairs.length,
+      ...summary(flows), silent: listedFirst([...new Set(pairs.map((p) => p.receiver))], 4), ikeSeen: pairs.some((p) => p.ike.length > 0), pairs: pairs.length,
       ikeContext: ' (no IKE both ways in this capture, so it cannot tell whether replies are expected or only one direction passes the capture point)',
       ikeHint: ' if the tunnel should carry replies', severityReason: 'no IKE in both directions in the capture',
     },
@@ -81,10 +82,10 @@ function reportOneWayWithoutIke(ctx: CheckContext, pairs: OneWayPair[]): void {
 function summary(flows: EspFlow[]): Record<string, unknown> {
   const senders = [...new Set(flows.map((f) => f.src))];
   return {
-    direction: `from ${list(senders)} to ${list([...new Set(flows.map((f) => f.dst))])}`,
-    sender: list(senders),
+    direction: `from ${listedFirst(senders, 4)} to ${listedFirst([...new Set(flows.map((f) => f.dst))], 4)}`,
+    sender: listedFirst(senders, 4),
     packets: flows.reduce((n, f) => n + f.packets, 0),
-    spis: list([...new Set(flows.map((f) => `${f.protocol === 'ah' ? 'AH ' : ''}0x${f.spiHex}`))], 6),
+    spis: listedFirst([...new Set(flows.map((f) => `${f.protocol === 'ah' ? 'AH ' : ''}0x${f.spiHex}`))], 6),
     flows: flows.slice(0, 32).map(flowData),
   };
 }
@@ -96,9 +97,6 @@ function flowData(f: EspFlow): Record<string, unknown> {
   };
 }
 
-function list(xs: string[], max = 4): string {
-  return xs.length <= max ? xs.join(', ') : `${xs.slice(0, max).join(', ')} and ${xs.length - max} more`;
-}
 
 function reportNoEsp(ctx: CheckContext, packets: PacketEvidence): void {
   const seen = new Set<string>();

@@ -4,8 +4,8 @@ import type { Evidence } from '../src/evidence/types.js';
 import { corroborate } from '../src/engine/corroborate.js';
 import { logFiles, ofKind, refsOf } from '../src/evidence/derived/log-sessions.js';
 import { establishedAfter } from '../src/evidence/derived/log-phase.js';
-import { pushTo } from '../src/evidence/derived/aggregate.js';
-import { formatEndpoint, retransmitChains, stageOf, type IkeStage, type RetransmitChain } from '../src/evidence/derived/retransmits.js';
+import { listedFirst, pushTo } from '../src/evidence/derived/aggregate.js';
+import { formatEndpoint, retransmitChains, retransmitText, stageOf, type IkeStage, type RetransmitChain } from '../src/evidence/derived/retransmits.js';
 import { fragmentedUnanswered, icmpGroups, unansweredGroups } from '../src/evidence/derived/wire-ike.js';
 import { endpointText, icmpRef, ikeRef, secondsBetween } from '../src/evidence/derived/wire-refs.js';
 
@@ -30,7 +30,7 @@ export default defineCheck({
     codes: {
       IKE_NO_RESPONSE: {
         severity: 'error',
-        message: 'No response from {peer} to {exchange} after {retransmits} retransmits over {seconds} s (stage: {stage}).',
+        message: 'No response from {peer} to {exchange}{tries} (stage: {stage}).',
         hint: 'Check on the path to {peer} (UDP port {port}). Likely causes for this stage: {causes}. A capture on both sides (udp port 500 or udp port 4500) shows where the packets stop.',
       },
       IKE_PORT_UNREACHABLE: {
@@ -76,13 +76,14 @@ function checkLogs(evidence: Evidence, report: Report): void {
     const file = files.get(chain.session.source)!;
     const stage = stageOf(chain);
     const networkErrors = ofKind(file.events, 'network-error').filter((e) => !chain.session.conn || !e.conn || e.conn === chain.session.conn);
+    const seconds = chain.spanSeconds ?? chain.giveUp?.data.seconds ?? sum(chain.waits);
     report({
       code: 'IKE_NO_RESPONSE',
       data: {
         peer: formatEndpoint(chain.peer) ?? peerAddress(chain),
         port: chain.peer?.port ?? 'the IKE port (500, or 4500 after NAT-T)',
-        exchange: chain.giveUp?.data.state ?? chain.exchange ?? 'the request',
-        msgid: chain.msgid, retransmits: chain.count, seconds: chain.spanSeconds ?? chain.giveUp?.data.seconds ?? sum(chain.waits),
+        exchange: chain.giveUp?.data.state ?? chain.exchange ?? 'the request', tries: retransmitText(chain.count, seconds),
+        msgid: chain.msgid, retransmits: chain.count, seconds,
         waits: chain.waits, gaveUp: !!chain.giveUp, requestBytes: chain.requestBytes, stage, causes: causesFor(stage, chain), conn: chain.session.conn,
         attempts: chains.length, icmpErrors: networkErrors.map((e) => e.data.detail),
       },
@@ -123,8 +124,9 @@ function sum(xs: number[]): number | undefined {
 function checkPackets(evidence: Evidence, report: Report): void {
   // requests that went out as IP fragments after an answered first exchange: ike-fragmentation's IKE_FRAGMENTS_DROPPED says why they met silence
   const fragmented = new Set(fragmentedUnanswered(evidence).map(({ ex }) => ex));
-  for (const { exchanges, worst, request: req, stage, icmp } of unansweredGroups(evidence)) {
-    const lastCopy = worst.requests[worst.requests.length - 1];
+  for (const { exchanges, worst, request: req, stage, icmp, requesters } of unansweredGroups(evidence)) {
+    const seconds = secondsBetween(req.at, worst.requests[worst.requests.length - 1].at) ?? 'unknown (capture clock zeroed)';
+    const many = requesters.length > 1;
     const frag = exchanges.every((e) => fragmented.has(e)) ? req.ipFragmentation : undefined;
     const why = frag && `the request left as a ${frag.totalLength}-byte datagram in ${frag.fragments} IP fragments and was resent and never answered: IKE_FRAGMENTS_DROPPED is the diagnosis`;
     report({
@@ -134,8 +136,9 @@ function checkPackets(evidence: Evidence, report: Report): void {
       ...(why ? { severity: 'info' as const } : stage === 'other' || stage === 'child' ? { severity: 'warning' as const } : {}),
       data: {
         ...(why ? { explainedBy: 'IKE_FRAGMENTS_DROPPED', severityReason: why } : {}),
-        peer: endpointText(req.dst), port: req.dst.port, from: endpointText(req.src), exchange: `${worst.exchangeName} (msgid ${worst.messageId})`,
-        retransmits: worst.retransmits, seconds: secondsBetween(req.at, lastCopy.at) ?? 'unknown (capture clock zeroed)',
+        peer: endpointText(req.dst), port: req.dst.port, from: endpointText(req.src), ...(many ? { requesters } : {}),
+        exchange: many ? `${exchanges.length} ${worst.exchangeName} requests from ${requesters.length} peers (${listedFirst(requesters, 3)})` : `${worst.exchangeName} (msgid ${worst.messageId})`,
+        tries: retransmitText(worst.retransmits, seconds, exchanges.length), retransmits: worst.retransmits, seconds,
         retransmitIntervals: worst.retransmitIntervals.map((s) => Math.round(s * 1000) / 1000), stage, causes: CAUSES[stage],
         responderSpiZero: !/[1-9a-f]/.test(req.spiR), spiI: req.spiI, requests: exchanges.length, transmissions: exchanges.reduce((n, e) => n + e.requests.length, 0),
         ipFragmented: !!req.ipFragmentation, transport: req.transport, icmpErrors: icmp.map((e) => `${e.kind} from ${e.from} (frame ${e.at.frame})`),

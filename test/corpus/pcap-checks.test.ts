@@ -68,4 +68,14 @@ describe.skipIf(!present)('packet checks on the capture corpus', () => {
       }
     });
   }
+
+  it('ikev2-natt-cookie-invalid-ke-multi-gw.pcap: the 18 unanswered INFORMATIONAL requests of 8 gateways to the client are one finding about the client (MANIFEST §13)', async () => {
+    const report = await diagnose({ logs: [], pcaps: [join(PCAPS, 'ikev2-natt-cookie-invalid-ke-multi-gw.pcap')], configs: [], host: false, local: [], peer: [], only: ['ike-reachability'] });
+    const silence = report.findings.filter((f) => f.code === 'IKE_NO_RESPONSE');
+    expect(silence.map((f) => [f.severity, f.data.peer, f.data.stage])).toEqual([['error', '109.237.187.227:500', 'first'], ['warning', '192.168.2.100:14500', 'other']]);
+    const dpd = silence[1];
+    expect(dpd.data).toMatchObject({ requests: 18, transmissions: 18, retransmits: 0 });
+    expect(dpd.data.requesters).toHaveLength(8);
+    expect(dpd.message).toBe('No response from 192.168.2.100:14500 to 18 INFORMATIONAL requests from 8 peers (109.237.187.193:4500, 109.237.187.195:4500, 109.237.187.194:4500 and 5 more), none of them retransmitted (stage: other).');
+  });
 });

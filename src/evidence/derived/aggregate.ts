@@ -46,3 +46,8 @@ export function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   if (list) list.push(value);
   else map.set(key, [value]);
 }
+
+/** The first `max` of a list and how many more ("a, b, c and 5 more"), for a message naming many peers or flows. */
+export function listedFirst(xs: readonly string[], max: number): string {
+  return xs.length <= max ? xs.join(', ') : `${xs.slice(0, max).join(', ')} and ${xs.length - max} more`;
+}

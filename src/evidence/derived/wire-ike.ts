@@ -11,8 +11,10 @@ import { endpointText } from './wire-refs.js';
 export type WireStage = 'first' | 'auth' | 'child' | 'other';
 
 export interface UnansweredGroup {
-  /** unanswered exchanges of one requester → responder and exchange type */
+  /** unanswered exchanges of one exchange type to one responder (from one requester or several) */
   exchanges: IkeExchange[];
+  /** who sent them (address:port), in order of first request */
+  requesters: string[];
   /** the one with the most copies: its request, retransmits and timing are reported */
   worst: IkeExchange;
   request: IkeMessage;
@@ -43,14 +45,15 @@ export const unansweredGroups = derived((evidence: Evidence): UnansweredGroup[] 
   const groups = new Map<string, IkeExchange[]>();
   for (const ex of ikeSas(evidence).unanswered) {
     if (!ex.request) continue;
-    const key = `${endpointText(ex.request.src)}|${endpointText(ex.request.dst)}|${ex.exchangeName}`;
+    // the silent side and what it ignored: a gateway that answers none of its peers' DPD requests is one problem, not one per peer
+    const key = `${endpointText(ex.request.dst)}|${ex.exchangeName}`;
     groups.set(key, [...(groups.get(key) ?? []), ex]);
   }
   return [...groups.values()].map((exchanges) => {
     const worst = exchanges.reduce((a, b) => (b.requests.length > a.requests.length ? b : a));
     const request = worst.request!;
     return {
-      exchanges, worst, request, stage: wireStage(worst, request),
+      exchanges, worst, request, stage: wireStage(worst, request), requesters: [...new Set(exchanges.map((e) => endpointText(e.request!.src)))],
       icmp: icmp.filter((e) => e.quoted?.dst === request.dst.address && e.quoted?.dstPort === request.dst.port),
     };
   });
