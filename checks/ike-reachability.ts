@@ -5,7 +5,7 @@ import { corroborate } from '../src/engine/corroborate.js';
 import { logFiles, ofKind, refsOf } from '../src/evidence/derived/log-sessions.js';
 import { establishedAfter } from '../src/evidence/derived/log-phase.js';
 import { listedFirst, pushTo } from '../src/evidence/derived/aggregate.js';
-import { formatEndpoint, retransmitChains, retransmitText, stageOf, type IkeStage, type RetransmitChain } from '../src/evidence/derived/retransmits.js';
+import { formatEndpoint, printedRetransmits, retransmitChains, retransmitText, stageOf, type IkeStage, type RetransmitChain } from '../src/evidence/derived/retransmits.js';
 import { fragmentedUnanswered, icmpGroups, unansweredGroups } from '../src/evidence/derived/wire-ike.js';
 import { endpointText, icmpRef, ikeRef, secondsBetween } from '../src/evidence/derived/wire-refs.js';
 
@@ -77,13 +77,14 @@ function checkLogs(evidence: Evidence, report: Report): void {
     const stage = stageOf(chain);
     const networkErrors = ofKind(file.events, 'network-error').filter((e) => !chain.session.conn || !e.conn || e.conn === chain.session.conn);
     const seconds = chain.spanSeconds ?? chain.giveUp?.data.seconds ?? sum(chain.waits);
+    const retransmits = printedRetransmits(chain);
     report({
       code: 'IKE_NO_RESPONSE',
       data: {
         peer: formatEndpoint(chain.peer) ?? peerAddress(chain),
         port: chain.peer?.port ?? 'the IKE port (500, or 4500 after NAT-T)',
-        exchange: chain.giveUp?.data.state ?? chain.exchange ?? 'the request', tries: retransmitText(chain.count, seconds),
-        msgid: chain.msgid, retransmits: chain.count, seconds,
+        exchange: chain.giveUp?.data.state ?? chain.exchange ?? 'the request', tries: retransmitText(retransmits, seconds),
+        msgid: chain.msgid, retransmits: retransmits ?? 'not in this log', seconds,
         waits: chain.waits, gaveUp: !!chain.giveUp, requestBytes: chain.requestBytes, stage, causes: causesFor(stage, chain), conn: chain.session.conn,
         attempts: chains.length, icmpErrors: networkErrors.map((e) => e.data.detail),
       },

@@ -89,7 +89,11 @@ const CASES: Case[] = [
   { file: 'libreswan/ikev1-fragmentation-success.log', must: ['SUCCESS', 'IKE_FRAGMENTATION'] },
   {
     file: 'libreswan/ikev1-oversized-ike-no-fragmentation-timeout.log', must: ['PEER_NOT_RESPONDING', 'IKE_FRAGMENTATION'],
-    also: (r) => expect(r.findings.map((f) => f.code)).toContain('IKE_FRAGMENTS_DROPPED'),
+    also: (r) => {
+      expect(r.findings.map((f) => f.code)).toContain('IKE_FRAGMENTS_DROPPED');
+      // pluto's "10 second timeout exceeded after 0 retransmits"
+      expect(r.findings.find((f) => f.code === 'IKE_NO_RESPONSE')?.message).toMatch(/to STATE_MAIN_I3, sent once and unanswered for 10 s \(stage: auth\)\.$/);
+    },
   },
   { file: 'libreswan/ikev2-child-sa-kernel-install-failure.log', must: ['SA_INSTALL_FAILURE'], mustNot: ['CHILD_PROPOSAL_MISMATCH', 'TS_MISMATCH'] },
 
@@ -102,7 +106,15 @@ const CASES: Case[] = [
     also: (r) => expect(r.findings.find((f) => f.code === 'CERT_STATUS_UNAVAILABLE')?.severity).toBe('warning'),
   },
 
-  { file: 'juniper-srx/kmd-syslog-ike-timeout-ts-mismatch-mixed.log', vendor: 'juniper-srx', must: ['PEER_NOT_RESPONDING', 'TS_MISMATCH', 'SUCCESS'], mustNot: ['AUTH_FAILED'] },
+  {
+    file: 'juniper-srx/kmd-syslog-ike-timeout-ts-mismatch-mixed.log', vendor: 'juniper-srx', must: ['PEER_NOT_RESPONDING', 'TS_MISMATCH', 'SUCCESS'], mustNot: ['AUTH_FAILED'],
+    // kmd's "IKE negotiation failed with error: Timed out" counts no retransmissions: the finding must not claim a number
+    also: (r) => {
+      const silent = r.findings.find((f) => f.code === 'IKE_NO_RESPONSE' && f.data.peer === '67.43.156.1:500')!;
+      expect(silent.data.retransmits).toBe('not in this log');
+      expect(silent.message).toBe('No response from 67.43.156.1:500 to the request until the daemon gave up, retransmissions not counted in its log (stage: other).');
+    },
+  },
   { file: 'fortigate/event-log-ipsec-phase1-proposal-error-excerpt.log', vendor: 'fortigate', must: ['IKE_PROPOSAL_MISMATCH'], mustNot: ['SUCCESS'] },
   { file: 'cisco-asa/syslog-ike-ipsec-events-excerpt.log', vendor: 'cisco-asa', must: ['CHILD_PROPOSAL_MISMATCH', 'NO_MATCHING_CONNECTION', 'SUCCESS'], mustNot: ['AUTH_FAILED'] },
 ];
