@@ -5,7 +5,7 @@ import { corroborate } from '../src/engine/corroborate.js';
 import { logFiles, ofKind, refsOf } from '../src/evidence/derived/log-sessions.js';
 import { establishedAfter } from '../src/evidence/derived/log-phase.js';
 import { listedFirst, pushTo } from '../src/evidence/derived/aggregate.js';
-import { formatEndpoint, printedRetransmits, retransmitChains, retransmitText, stageOf, type IkeStage, type RetransmitChain } from '../src/evidence/derived/retransmits.js';
+import { chainSeconds, formatEndpoint, printedRetransmits, retransmitChains, retransmitText, stageOf, type IkeStage, type RetransmitChain } from '../src/evidence/derived/retransmits.js';
 import { fragmentedUnanswered, icmpGroups, unansweredGroups } from '../src/evidence/derived/wire-ike.js';
 import { endpointText, icmpRef, ikeRef, secondsBetween } from '../src/evidence/derived/wire-refs.js';
 
@@ -76,7 +76,7 @@ function checkLogs(evidence: Evidence, report: Report): void {
     const file = files.get(chain.session.source)!;
     const stage = stageOf(chain);
     const networkErrors = ofKind(file.events, 'network-error').filter((e) => !chain.session.conn || !e.conn || e.conn === chain.session.conn);
-    const seconds = chain.spanSeconds ?? chain.giveUp?.data.seconds ?? sum(chain.waits);
+    const seconds = chainSeconds(chain);
     const retransmits = printedRetransmits(chain);
     report({
       code: 'IKE_NO_RESPONSE',
@@ -111,10 +111,6 @@ function causesFor(stage: IkeStage, chain: RetransmitChain): string[] {
   // RFC 7296 §2.23: after NAT detection the initiator moves to 4500; a silence that starts there points at 4500
   if (chain.peer?.port === 4500) causes = [...causes.filter((c) => /4500/.test(c)), ...causes.filter((c) => !/4500/.test(c))];
   return causes;
-}
-
-function sum(xs: number[]): number | undefined {
-  return xs.length ? xs.reduce((a, b) => a + b, 0) : undefined;
 }
 
 /**

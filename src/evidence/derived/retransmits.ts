@@ -136,6 +136,11 @@ function stageFromName(name: string | undefined): IkeStage | undefined {
   return undefined;
 }
 
+/** How long the request went unanswered: the chain's time span, else the give-up's own figure, else libreswan's announced waits added up. */
+export function chainSeconds(chain: RetransmitChain): number | undefined {
+  return chain.spanSeconds ?? chain.giveUp?.data.seconds ?? (chain.waits.length ? chain.waits.reduce((a, b) => a + b, 0) : undefined);
+}
+
 /** The chain's retransmit count when the log prints one (retransmit lines, a count in the give-up line); a vendor's bare "Timed out" does not. */
 export function printedRetransmits(chain: RetransmitChain): number | undefined {
   return chain.retransmits.length > 0 || chain.giveUp?.data.retransmits !== undefined ? chain.count : undefined;
