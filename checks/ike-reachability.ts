@@ -7,6 +7,7 @@ import { establishedAfter } from '../src/evidence/derived/log-phase.js';
 import { listedFirst, pushTo } from '../src/evidence/derived/aggregate.js';
 import { chainSeconds, formatEndpoint, printedRetransmits, retransmitChains, retransmitText, stageOf, type IkeStage, type RetransmitChain } from '../src/evidence/derived/retransmits.js';
 import { fragmentedUnanswered, icmpGroups, unansweredGroups } from '../src/evidence/derived/wire-ike.js';
+import { natTBlocked } from '../src/evidence/derived/wire-nat.js';
 import { endpointText, icmpRef, ikeRef, secondsBetween } from '../src/evidence/derived/wire-refs.js';
 
 type Report = (f: FindingInput) => void;
@@ -119,21 +120,23 @@ function causesFor(stage: IkeStage, chain: RetransmitChain): string[] {
  * (nothing listens, RFC 1122 §4.1.3.1) and administratively prohibited (a filter, RFC 1812 §5.2.7.1).
  */
 function checkPackets(evidence: Evidence, report: Report): void {
-  // requests that went out as IP fragments after an answered first exchange: ike-fragmentation's IKE_FRAGMENTS_DROPPED says why they met silence
+  // silences another check explains: requests that left IP-fragmented after an answered first
+  // exchange (ike-fragmentation), requests on UDP 4500 after NAT detection that 4500 never answered (nat-traversal)
   const fragmented = new Set(fragmentedUnanswered(evidence).map(({ ex }) => ex));
+  const blocked4500 = new Set(natTBlocked(evidence).flatMap((b) => b.unanswered));
   for (const { exchanges, worst, request: req, stage, icmp, requesters } of unansweredGroups(evidence)) {
     const seconds = secondsBetween(req.at, worst.requests[worst.requests.length - 1].at) ?? 'unknown (capture clock zeroed)';
     const many = requesters.length > 1;
     const frag = exchanges.every((e) => fragmented.has(e)) ? req.ipFragmentation : undefined;
-    const why = frag && `the request left as a ${frag.totalLength}-byte datagram in ${frag.fragments} IP fragments and was resent and never answered: IKE_FRAGMENTS_DROPPED is the diagnosis`;
+    const explained = frag
+      ? { explainedBy: 'IKE_FRAGMENTS_DROPPED', severityReason: `the request left as a ${frag.totalLength}-byte datagram in ${frag.fragments} IP fragments and was resent and never answered: IKE_FRAGMENTS_DROPPED is the diagnosis` }
+      : exchanges.every((e) => blocked4500.has(e)) ? { explainedBy: 'NAT_T_BLOCKED', severityReason: 'NAT was detected and the exchange moved to UDP 4500, where nothing ever came back: NAT_T_BLOCKED is the diagnosis' } : undefined;
     report({
       code: 'IKE_NO_RESPONSE',
-      // the silence is the symptom of a diagnosis reported at error; liveness and Child SA
-      // requests of an SA that is up are a smaller matter than an SA that cannot start
-      ...(why ? { severity: 'info' as const } : stage === 'other' || stage === 'child' ? { severity: 'warning' as const } : {}),
+      // a symptom of a diagnosis reported at error; liveness and Child SA requests of an SA that is up are a smaller matter than an SA that cannot start
+      ...(explained ? { severity: 'info' as const } : stage === 'other' || stage === 'child' ? { severity: 'warning' as const } : {}),
       data: {
-        ...(why ? { explainedBy: 'IKE_FRAGMENTS_DROPPED', severityReason: why } : {}),
-        peer: endpointText(req.dst), port: req.dst.port, from: endpointText(req.src), ...(many ? { requesters } : {}),
+        ...explained, peer: endpointText(req.dst), port: req.dst.port, from: endpointText(req.src), ...(many ? { requesters } : {}),
         exchange: many ? `${exchanges.length} ${worst.exchangeName} requests from ${requesters.length} peers (${listedFirst(requesters, 3)})` : `${worst.exchangeName} (msgid ${worst.messageId})`,
         tries: retransmitText(worst.retransmits, seconds, exchanges.length), retransmits: worst.retransmits, seconds,
         retransmitIntervals: worst.retransmitIntervals.map((s) => Math.round(s * 1000) / 1000), stage, causes: CAUSES[stage],

@@ -4,7 +4,7 @@ import { corroborate, mergeMutual, natKeys } from '../src/engine/corroborate.js'
 import { hostsAt, logFiles, ofKind, refsOf } from '../src/evidence/derived/log-sessions.js';
 import { formatEndpoint } from '../src/evidence/derived/retransmits.js';
 import { ikeSas, type IkeSa } from '../src/evidence/derived/ike-sas.js';
-import { natFromBothLogs, natVerdict, type LogNatVerdict } from '../src/evidence/derived/wire-nat.js';
+import { natFromBothLogs, natTBlocked, natVerdict, type LogNatVerdict } from '../src/evidence/derived/wire-nat.js';
 import type { PacketEvidence } from '../src/evidence/packet-types.js';
 import { endpointText, espFlowRefs, ikeRef } from '../src/evidence/derived/wire-refs.js';
 
@@ -118,23 +118,19 @@ function checkPackets(ctx: CheckContext): void {
       evidence: [...proof.slice(0, 4).map(ikeRef), ...(float ? [ikeRef(float)] : [])],
     });
   }
-  for (const v of natted) reportNatTBlocked(ctx, v.sa);
+  reportNatTBlocked(ctx);
   reportRawEsp(ctx, packets, natted.map((v) => v.sa));
 }
 
-function reportNatTBlocked(ctx: CheckContext, sa: IkeSa): void {
-  const on4500 = sa.exchanges.filter((e) => e.request?.transport === 'udp4500');
-  const unanswered = on4500.filter((e) => e.expectsResponse && !e.answered && !e.answerMayBeNotKept);
-  // IP-fragmented requests point at fragment loss (ike-fragmentation), not at a closed port
-  if (!unanswered.length || unanswered.every((e) => e.request!.ipFragmentation)) return;
-  const requester = unanswered[0].request!;
-  if (sa.messages.some((m) => m.transport === 'udp4500' && m.src.address === requester.dst.address)) return;
-  const copies = unanswered.flatMap((e) => e.requests);
-  ctx.report({
-    code: 'NAT_T_BLOCKED',
-    data: { peer: endpointText(requester.dst), from: endpointText(requester.src), exchange: requester.exchangeName, transmissions: copies.length, answeredOn500: sa.exchanges.some((e) => e.answered && e.request?.transport === 'udp500') },
-    evidence: copies.slice(0, 10).map(ikeRef),
-  });
+function reportNatTBlocked(ctx: CheckContext): void {
+  for (const { sa, unanswered, request } of natTBlocked(ctx.evidence)) {
+    const copies = unanswered.flatMap((e) => e.requests);
+    ctx.report({
+      code: 'NAT_T_BLOCKED',
+      data: { peer: endpointText(request.dst), from: endpointText(request.src), exchange: request.exchangeName, transmissions: copies.length, answeredOn500: sa.exchanges.some((e) => e.answered && e.request?.transport === 'udp500') },
+      evidence: copies.slice(0, 10).map(ikeRef),
+    });
+  }
 }
 
 function reportRawEsp(ctx: CheckContext, packets: PacketEvidence, sas: IkeSa[]): void {

@@ -51,6 +51,16 @@ describe('ike-reachability: log and capture of the same silence', () => {
     expect(fromLog.severity).toBe('error');
   });
 
+  it('a silence on UDP 4500 after NAT detection is the symptom of NAT_T_BLOCKED: lowered with it (samples/lab-nat-udp4500-blocked)', async () => {
+    const dir = join(import.meta.dirname, '..', '..', 'samples', 'lab-nat-udp4500-blocked');
+    for (const logs of [[], [join(dir, 'left.log')]]) {
+      const report = await diagnose({ logs, pcaps: [join(dir, 'left.pcap')], configs: [], host: false, local: [], peer: [], only: ['ike-reachability', 'nat-traversal'] });
+      expect(report.findings.filter((f) => f.severity === 'error').map((f) => f.code)).toEqual(['NAT_T_BLOCKED']);
+      const [silence] = report.findings.filter((f) => f.code === 'IKE_NO_RESPONSE');
+      expect(silence).toMatchObject({ severity: 'info', data: { peer: '198.51.100.20:4500', explainedBy: 'NAT_T_BLOCKED', ...(logs.length ? { seenIn: 'log and capture' } : {}) } });
+    }
+  });
+
   it('a capture of another peer stays a finding of its own', async () => {
     const fs = await noResponse([join(SAMPLE, 'left.log')], [OTHER_PEER]);
     expect(fs.map((f) => String(f.data.peer)).sort()).toEqual(['198.51.100.20:500', '212.158.157.8:500']);

@@ -3,8 +3,10 @@
  * RFC 3947 §3.2), else an initiator's source port rewritten by a NAPT — or according to
  * both peers' logs.
  */
+import type { Evidence } from '../types.js';
 import type { IkeMessage } from '../packet-types.js';
-import type { IkeSa } from './ike-sas.js';
+import { ikeSas, type IkeExchange, type IkeSa } from './ike-sas.js';
+import { derived } from './memo.js';
 
 export function natVerdict(sa: IkeSa): { behind: string[]; proof: IkeMessage[]; basis: string } {
   const behind = new Set<string>();
@@ -50,3 +52,27 @@ export function natFromBothLogs(a: LogNatVerdict, b: LogNatVerdict): { natted: s
   const behind = `${natted.join(' and ')} ${plural(natted.length, 'is', 'are')} behind NAT, by ${plural(natted.length, 'its', 'their')} own log${forced}`;
   return { natted, forcing, behind };
 }
+
+export interface NatTBlocked {
+  sa: IkeSa;
+  /** the requests on UDP 4500 that met silence */
+  unanswered: IkeExchange[];
+  /** the first of them */
+  request: IkeMessage;
+}
+
+/**
+ * IKE SAs that detected NAT and moved to UDP 4500 (RFC 7296 §2.23, RFC 3947 §4) where
+ * the responder never answered and never sent anything on 4500: the port is blocked or
+ * not forwarded. Requests that left IP-fragmented point at fragment loss instead.
+ */
+export const natTBlocked = derived((evidence: Evidence): NatTBlocked[] =>
+  ikeSas(evidence).sas.flatMap((sa) => {
+    if (!natVerdict(sa).behind.length) return [];
+    const unanswered = sa.exchanges.filter((e) => e.request?.transport === 'udp4500' && e.expectsResponse && !e.answered && !e.answerMayBeNotKept);
+    if (!unanswered.length || unanswered.every((e) => e.request!.ipFragmentation)) return [];
+    const request = unanswered[0].request!;
+    if (sa.messages.some((m) => m.transport === 'udp4500' && m.src.address === request.dst.address)) return [];
+    return [{ sa, unanswered, request }];
+  }),
+);
