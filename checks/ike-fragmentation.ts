@@ -2,7 +2,7 @@ import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext, FindingInput } from '../src/engine/types.js';
 import { corroborate } from '../src/engine/corroborate.js';
 import { logFiles, ofKind, refsOf } from '../src/evidence/derived/log-sessions.js';
-import { formatEndpoint, retransmitChains, stageOf } from '../src/evidence/derived/retransmits.js';
+import { formatEndpoint, retransmitChains, stageOf, verdictBeforeGiveUp } from '../src/evidence/derived/retransmits.js';
 import type { IkeMessage } from '../src/evidence/packet-types.js';
 import { fragmentationSupport, fragmentedUnanswered, largeIkeMessages } from '../src/evidence/derived/wire-ike.js';
 import { endpointText, frameRef, ikeRef } from '../src/evidence/derived/wire-refs.js';
@@ -71,9 +71,7 @@ function checkLogs(ctx: CheckContext): void {
     if (events.some((e) => e.kind === 'ike-fragment')) continue;
     // a datagram the log shows to be small cannot be an oversized one (IPv6 minimum MTU, RFC 8200 §5)
     if (chain.requestBytes !== undefined && chain.requestBytes < SMALL_DATAGRAM) continue;
-    const end = chain.giveUp.at.line ?? Infinity;
-    // an explicit ID or auth verdict explains the silence better than packet size
-    if (events.some((e) => (e.at.line ?? 0) < end && (e.kind === 'id-mismatch' || (e.kind === 'auth' && !(e.data as { ok: boolean }).ok)))) continue;
+    if (verdictBeforeGiveUp(chain)) continue;
     ctx.report({
       code: 'IKE_FRAGMENTS_DROPPED',
       data: {

@@ -5,8 +5,8 @@ import { corroborate } from '../src/engine/corroborate.js';
 import { logFiles, ofKind, refsOf } from '../src/evidence/derived/log-sessions.js';
 import { establishedAfter } from '../src/evidence/derived/log-phase.js';
 import { listedFirst, pushTo } from '../src/evidence/derived/aggregate.js';
-import { chainSeconds, formatEndpoint, printedRetransmits, retransmitChains, retransmitText, stageOf, type IkeStage, type RetransmitChain } from '../src/evidence/derived/retransmits.js';
-import { fragmentedUnanswered, icmpGroups, unansweredGroups } from '../src/evidence/derived/wire-ike.js';
+import { chainSeconds, formatEndpoint, initiatedPeer, printedRetransmits, retransmitChains, retransmitText, stageOf, verdictBeforeGiveUp, type IkeStage, type RetransmitChain } from '../src/evidence/derived/retransmits.js';
+import { fragmentedUnanswered, icmpGroups, unansweredGroups, type UnansweredGroup } from '../src/evidence/derived/wire-ike.js';
 import { natTBlocked } from '../src/evidence/derived/wire-nat.js';
 import { endpointText, icmpRef, ikeRef, secondsBetween } from '../src/evidence/derived/wire-refs.js';
 
@@ -68,7 +68,7 @@ function checkLogs(evidence: Evidence, report: Report): void {
     const last = chain.giveUp ?? chain.retransmits[chain.retransmits.length - 1];
     if (!last) continue;
     if (!chain.giveUp && establishedAfter(file, last)) continue; // retransmitted, then got through
-    if (explainedElsewhere(chain)) continue;
+    if (verdictBeforeGiveUp(chain)) continue;
     const key = [chain.session.source, chain.session.conn, stageOf(chain), formatEndpoint(chain.peer)].join('|');
     pushTo(groups, key, chain);
   }
@@ -82,7 +82,7 @@ function checkLogs(evidence: Evidence, report: Report): void {
     report({
       code: 'IKE_NO_RESPONSE',
       data: {
-        peer: formatEndpoint(chain.peer) ?? peerAddress(chain),
+        peer: formatEndpoint(chain.peer) ?? initiatedPeer(chain) ?? 'the peer',
         port: chain.peer?.port ?? 'the IKE port (500, or 4500 after NAT-T)',
         exchange: chain.giveUp?.data.state ?? chain.exchange ?? 'the request', tries: retransmitText(retransmits, seconds),
         msgid: chain.msgid, retransmits: retransmits ?? 'not in this log', seconds,
@@ -92,17 +92,6 @@ function checkLogs(evidence: Evidence, report: Report): void {
       evidence: refsOf([...[chains[0], chain].flatMap((c) => [c.request, ...c.retransmits, c.giveUp, ...c.also]), ...networkErrors.slice(0, 5)]),
     });
   }
-}
-
-/** An explicit diagnosis before the give-up (ID refused, auth failed) is the better one. */
-function explainedElsewhere(chain: RetransmitChain): boolean {
-  const end = chain.giveUp?.at.line ?? Infinity;
-  return chain.session.events.some((e) => (e.at.line ?? 0) < end && (e.kind === 'id-mismatch' || (e.kind === 'auth' && !(e.data as { ok: boolean }).ok)));
-}
-
-function peerAddress(chain: RetransmitChain): string {
-  for (const e of chain.session.events) if (e.kind === 'initiate' && (e.data as { peer?: string }).peer) return (e.data as { peer: string }).peer;
-  return 'the peer';
 }
 
 /** Order the candidates by what the log already rules out or points at. */
@@ -124,13 +113,11 @@ function checkPackets(evidence: Evidence, report: Report): void {
   // exchange (ike-fragmentation), requests on UDP 4500 after NAT detection that 4500 never answered (nat-traversal)
   const fragmented = new Set(fragmentedUnanswered(evidence).map(({ ex }) => ex));
   const blocked4500 = new Set(natTBlocked(evidence).flatMap((b) => b.unanswered));
-  for (const { exchanges, worst, request: req, stage, icmp, requesters } of unansweredGroups(evidence)) {
+  for (const group of unansweredGroups(evidence)) {
+    const { exchanges, worst, request: req, stage, icmp, requesters } = group;
     const seconds = secondsBetween(req.at, worst.requests[worst.requests.length - 1].at) ?? 'unknown (capture clock zeroed)';
     const many = requesters.length > 1;
-    const frag = exchanges.every((e) => fragmented.has(e)) ? req.ipFragmentation : undefined;
-    const explained = frag
-      ? { explainedBy: 'IKE_FRAGMENTS_DROPPED', severityReason: `the request left as a ${frag.totalLength}-byte datagram in ${frag.fragments} IP fragments and was resent and never answered: IKE_FRAGMENTS_DROPPED is the diagnosis` }
-      : exchanges.every((e) => blocked4500.has(e)) ? { explainedBy: 'NAT_T_BLOCKED', severityReason: 'NAT was detected and the exchange moved to UDP 4500, where nothing ever came back: NAT_T_BLOCKED is the diagnosis' } : undefined;
+    const explained = explanation(group, fragmented, blocked4500);
     report({
       code: 'IKE_NO_RESPONSE',
       // a symptom of a diagnosis reported at error; liveness and Child SA requests of an SA that is up are a smaller matter than an SA that cannot start
@@ -146,7 +133,7 @@ function checkPackets(evidence: Evidence, report: Report): void {
       evidence: [...exchanges.flatMap((e) => e.requests).slice(0, 16).map(ikeRef), ...icmp.slice(0, 4).map(icmpRef)],
     });
   }
-  for (const [kind, code] of [['port-unreachable', 'IKE_PORT_UNREACHABLE'], ['admin-prohibited', 'IKE_ADMIN_PROHIBITED']] as const) {
+  for (const [kind, code] of ICMP_CODES) {
     for (const { errors, what, target } of icmpGroups(evidence, kind, kind === 'admin-prohibited')) {
       const { quoted: q, from, type, code: icmpCode } = errors[0];
       report({
@@ -156,4 +143,17 @@ function checkPackets(evidence: Evidence, report: Report): void {
       });
     }
   }
+}
+
+const ICMP_CODES = [['port-unreachable', 'IKE_PORT_UNREACHABLE'], ['admin-prohibited', 'IKE_ADMIN_PROHIBITED']] as const;
+
+/** The finding another check (or this one) reports at error that says why these requests met silence, if any. */
+function explanation({ exchanges, request, icmp }: UnansweredGroup, fragmented: Set<unknown>, blocked4500: Set<unknown>) {
+  const frag = exchanges.every((e) => fragmented.has(e)) ? request.ipFragmentation : undefined;
+  if (frag) return { explainedBy: 'IKE_FRAGMENTS_DROPPED', severityReason: `the request left as a ${frag.totalLength}-byte datagram in ${frag.fragments} IP fragments and was resent and never answered: IKE_FRAGMENTS_DROPPED is the diagnosis` };
+  if (exchanges.every((e) => blocked4500.has(e))) return { explainedBy: 'NAT_T_BLOCKED', severityReason: 'NAT was detected and the exchange moved to UDP 4500, where nothing ever came back: NAT_T_BLOCKED is the diagnosis' };
+  // the answer was an ICMP error (RFC 1122 §4.1.3.1, RFC 1812 §5.2.7.1): nothing listens, or a filter rejects
+  const [kind, code] = ICMP_CODES.find(([k]) => icmp.some((e) => e.kind === k)) ?? [];
+  const error = icmp.find((e) => e.kind === kind);
+  return error && { explainedBy: code!, severityReason: `${error.from} answered with ICMP ${kind!.replace('-', ' ')} (frame ${error.at.frame}): ${code} is the diagnosis` };
 }

@@ -53,6 +53,9 @@ describe('ike-reachability (packets)', () => {
     const silent = fs.find((f) => f.code === 'IKE_NO_RESPONSE')!;
     expect(silent.data.retransmits).toBe(2);
     expect(silent.data.icmpErrors).toEqual(['port-unreachable from 127.0.0.1 (frame 2)', 'port-unreachable from 127.0.0.1 (frame 4)', 'port-unreachable from 127.0.0.1 (frame 6)']);
+    // the ICMP answer is the diagnosis, the silence its symptom
+    expect([icmp.severity, silent.severity]).toEqual(['error', 'info']);
+    expect(silent.data).toMatchObject({ explainedBy: 'IKE_PORT_UNREACHABLE', severityReason: '127.0.0.1 answered with ICMP port unreachable (frame 2): IKE_PORT_UNREACHABLE is the diagnosis' });
   });
 
   it('IKE_ADMIN_PROHIBITED for an iptables REJECT with icmp-admin-prohibited (ICMP 3/13, real loopback capture)', async () => {
@@ -61,6 +64,7 @@ describe('ike-reachability (packets)', () => {
     const f = fs.find((x) => x.code === 'IKE_ADMIN_PROHIBITED')!;
     expect(f.data).toMatchObject({ from: '127.0.0.1', target: '127.0.0.1:500', type: 3, code: 13, count: 3 });
     expect(f.message).toContain('a filter blocks it');
+    expect(fs.find((x) => x.code === 'IKE_NO_RESPONSE')).toMatchObject({ severity: 'info', data: { explainedBy: 'IKE_ADMIN_PROHIBITED' } });
   });
 
   it('an ICMP port unreachable quoting DNS is not an IKE problem (zeek icmp-destunreach-udp.pcap)', async () => {

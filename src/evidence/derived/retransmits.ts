@@ -136,6 +136,18 @@ function stageFromName(name: string | undefined): IkeStage | undefined {
   return undefined;
 }
 
+/** The peer the session's "initiating" line names, for a chain whose packet lines give no address. */
+export function initiatedPeer(chain: RetransmitChain): string | undefined {
+  for (const e of chain.session.events) if (e.kind === 'initiate' && (e.data as { peer?: string }).peer) return (e.data as { peer: string }).peer;
+  return undefined;
+}
+
+/** An explicit verdict logged before the give-up (an identity refused, authentication failed) explains the silence better than the path or the packet size. */
+export function verdictBeforeGiveUp(chain: RetransmitChain): boolean {
+  const end = chain.giveUp?.at.line ?? Infinity;
+  return chain.session.events.some((e) => (e.at.line ?? 0) < end && (e.kind === 'id-mismatch' || (e.kind === 'auth' && !(e.data as { ok: boolean }).ok)));
+}
+
 /** How long the request went unanswered: the chain's time span, else the give-up's own figure, else libreswan's announced waits added up. */
 export function chainSeconds(chain: RetransmitChain): number | undefined {
   return chain.spanSeconds ?? chain.giveUp?.data.seconds ?? (chain.waits.length ? chain.waits.reduce((a, b) => a + b, 0) : undefined);
