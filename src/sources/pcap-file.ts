@@ -92,7 +92,7 @@ async function readPlainFile(path: string, reader: CaptureReader): Promise<void>
     const buffers = [new Uint8Array(HEADROOM + READ_CHUNK), new Uint8Array(HEADROOM + READ_CHUNK)];
     let cur = 0;
     reading = readChunk(fd, buffers[cur]);
-    // the previous chunk's unconsumed bytes (a view into the other buffer, or a copy when larger than the headroom)
+    // the previous chunk's unconsumed bytes (a view into the other buffer or into a chunk of its own)
     let tail: Uint8Array = new Uint8Array(0);
     for (;;) {
       const bytesRead = await reading;
@@ -114,7 +114,8 @@ async function readPlainFile(path: string, reader: CaptureReader): Promise<void>
       reading = readChunk(fd, buffers[next]);
       reader.push(chunk, true);
       const keep = Math.min(reader.pending, chunk.length);
-      tail = keep > HEADROOM ? chunk.slice(chunk.length - keep) : chunk.subarray(chunk.length - keep);
+      // a view: the next turn copies it out before it starts the read into this buffer
+      tail = chunk.subarray(chunk.length - keep);
       cur = next;
     }
     // what is left is a cut record: hand it over as it now lies so end() reports it
