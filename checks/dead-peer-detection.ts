@@ -3,9 +3,9 @@ import type { CheckContext, FindingInput } from '../src/engine/types.js';
 import type { Evidence } from '../src/evidence/types.js';
 import type { LogEvent } from '../src/evidence/log-events.js';
 import { mergeMutual } from '../src/engine/corroborate.js';
-import { hostsAt, logFiles, ofKind, refsOf, requestOf, sameConn, type LogFile } from '../src/evidence/derived/log-sessions.js';
+import { hostsAt, refsOf, type LogFile } from '../src/evidence/derived/log-sessions.js';
 import { establishedAfter } from '../src/evidence/derived/log-phase.js';
-import { formatEndpoint, retransmitChains } from '../src/evidence/derived/retransmits.js';
+import { livenessTimeouts } from '../src/evidence/derived/liveness.js';
 import { actionWithoutRecovery, dpdView, type DpdView } from '../src/evidence/derived/config-dpd.js';
 import { configPairs, loadable } from '../src/evidence/derived/config-pairs.js';
 import { humanDuration } from '../src/evidence/derived/config-compare.js';
@@ -59,31 +59,8 @@ export default defineCheck({
 });
 
 function checkLogs(evidence: Evidence, out: (f: FindingInput) => void): void {
-  const reported = new Set<string>();
-  for (const file of logFiles(evidence)) {
-    for (const e of ofKind(file.events, 'dpd')) {
-      if (e.data.outcome !== 'timeout') continue;
-      reported.add(`${file.source}:${e.conn ?? ''}`);
-      const requests = ofKind(file.events, 'retransmit').filter((r) => sameConn(r, e) && (r.at.line ?? 0) < (e.at.line ?? 0) && /ESTABLISHED|INFORMATIONAL/i.test(`${r.data.state ?? ''} ${r.data.exchange ?? ''}`));
-      const giveUp = ofKind(file.events, 'give-up').find((g) => g.at.line === e.at.line);
-      const counts = [...requests.map((r) => r.data.count ?? 0), giveUp?.data.retransmits ?? 0];
-      report(out, file, e, {
-        peer: formatEndpoint(giveUp?.data.peer ?? requests[0]?.data.peer) ?? e.data.peer ?? peerOf(file, e) ?? '(address not in the log)',
-        mechanism: e.data.mechanism === 'liveness' ? 'IKEv2 liveness checks' : 'DPD (R_U_THERE)',
-        action: e.data.action ?? 'SA deleted', retransmits: Math.max(requests.length, ...counts),
-      }, [requestOf(file, requests[0]), ...requests, e]);
-    }
-  }
-  // strongSwan: no dedicated line; an INFORMATIONAL request on an established IKE SA that is given up on
-  for (const chain of retransmitChains(evidence)) {
-    if (!chain.afterEstablished || !chain.giveUp) continue;
-    if (chain.exchange && !/INFORMATIONAL/i.test(chain.exchange)) continue;
-    const file = logFiles(evidence).find((f) => f.source === chain.session.source)!;
-    if (reported.has(`${file.source}:${chain.session.conn ?? ''}`)) continue;
-    report(out, file, chain.giveUp, {
-      peer: formatEndpoint(chain.peer) ?? peerOf(file, chain.giveUp) ?? '(address not in the log)', mechanism: 'IKEv2 liveness / DPD checks',
-      action: 'IKE SA deleted', retransmits: chain.count,
-    }, [chain.request, ...chain.retransmits, chain.giveUp, ...chain.also]);
+  for (const t of livenessTimeouts(evidence)) {
+    report(out, t.file, t.anchor, { peer: t.peer ?? '(address not in the log)', mechanism: t.mechanism, action: t.action, retransmits: t.retransmits }, t.events);
   }
 }
 
@@ -101,11 +78,6 @@ function report(out: (f: FindingInput) => void, file: LogFile, anchor: LogEvent,
 function bothWays(a: FindingInput, b: FindingInput): FindingInput {
   const noticedBy = `and ${String(a.data!.peerAddress)}'s log says the same of ${String(a.data!.localAddress)}: the path between them failed in both directions`;
   return { code: a.code, data: { ...a.data, noticedBy, seenIn: "both peers' logs", otherLog: b.data }, evidence: [...a.evidence.slice(0, 6), ...b.evidence.slice(0, 6)] };
-}
-
-function peerOf(file: LogFile, e: LogEvent): string | undefined {
-  const est = ofKind(file.events, 'ike-established').find((x) => sameConn(x, e) && x.data.remote);
-  return est?.data.remote;
 }
 
 // ---------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import { listedFirst, pushTo } from '../src/evidence/derived/aggregate.js';
 import { chainSeconds, formatEndpoint, initiatedPeer, printedRetransmits, retransmitChains, retransmitText, stageOf, verdictBeforeGiveUp, type IkeStage, type RetransmitChain } from '../src/evidence/derived/retransmits.js';
 import { fragmentedUnanswered, icmpGroups, unansweredGroups, type UnansweredGroup } from '../src/evidence/derived/wire-ike.js';
 import { natTBlocked } from '../src/evidence/derived/wire-nat.js';
+import { livenessTimeoutPeers } from '../src/evidence/derived/liveness.js';
 import { endpointText, icmpRef, ikeRef, secondsBetween } from '../src/evidence/derived/wire-refs.js';
 
 type Report = (f: FindingInput) => void;
@@ -109,15 +110,11 @@ function causesFor(stage: IkeStage, chain: RetransmitChain): string[] {
  * (nothing listens, RFC 1122 §4.1.3.1) and administratively prohibited (a filter, RFC 1812 §5.2.7.1).
  */
 function checkPackets(evidence: Evidence, report: Report): void {
-  // silences another check explains: requests that left IP-fragmented after an answered first
-  // exchange (ike-fragmentation), requests on UDP 4500 after NAT detection that 4500 never answered (nat-traversal)
-  const fragmented = new Set(fragmentedUnanswered(evidence).map(({ ex }) => ex));
-  const blocked4500 = new Set(natTBlocked(evidence).flatMap((b) => b.unanswered));
   for (const group of unansweredGroups(evidence)) {
     const { exchanges, worst, request: req, stage, icmp, requesters } = group;
     const seconds = secondsBetween(req.at, worst.requests[worst.requests.length - 1].at) ?? 'unknown (capture clock zeroed)';
     const many = requesters.length > 1;
-    const explained = explanation(group, fragmented, blocked4500);
+    const explained = explanation(evidence, group);
     report({
       code: 'IKE_NO_RESPONSE',
       // a symptom of a diagnosis reported at error; liveness and Child SA requests of an SA that is up are a smaller matter than an SA that cannot start
@@ -147,11 +144,12 @@ function checkPackets(evidence: Evidence, report: Report): void {
 
 const ICMP_CODES = [['port-unreachable', 'IKE_PORT_UNREACHABLE'], ['admin-prohibited', 'IKE_ADMIN_PROHIBITED']] as const;
 
-/** The finding another check (or this one) reports at error that says why these requests met silence, if any. */
-function explanation({ exchanges, request, icmp }: UnansweredGroup, fragmented: Set<unknown>, blocked4500: Set<unknown>) {
-  const frag = exchanges.every((e) => fragmented.has(e)) ? request.ipFragmentation : undefined;
+/** The finding that says why these requests met silence, if any: IP fragments dropped, UDP 4500 blocked after NAT detection, a liveness timeout in the log, an ICMP answer. */
+function explanation(evidence: Evidence, { exchanges, request, icmp, stage }: UnansweredGroup) {
+  const frag = exchanges.every((e) => fragmentedUnanswered(evidence).some((x) => x.ex === e)) ? request.ipFragmentation : undefined;
   if (frag) return { explainedBy: 'IKE_FRAGMENTS_DROPPED', severityReason: `the request left as a ${frag.totalLength}-byte datagram in ${frag.fragments} IP fragments and was resent and never answered: IKE_FRAGMENTS_DROPPED is the diagnosis` };
-  if (exchanges.every((e) => blocked4500.has(e))) return { explainedBy: 'NAT_T_BLOCKED', severityReason: 'NAT was detected and the exchange moved to UDP 4500, where nothing ever came back: NAT_T_BLOCKED is the diagnosis' };
+  if (exchanges.every((e) => natTBlocked(evidence).some((b) => b.unanswered.includes(e)))) return { explainedBy: 'NAT_T_BLOCKED', severityReason: 'NAT was detected and the exchange moved to UDP 4500, where nothing ever came back: NAT_T_BLOCKED is the diagnosis' };
+  if (stage === 'other' && livenessTimeoutPeers(evidence).has(request.dst.address)) return { explainedBy: 'DPD_TIMEOUT', severityReason: `the log shows the SA given up because ${request.dst.address} stopped answering liveness checks: DPD_TIMEOUT is the diagnosis` };
   // the answer was an ICMP error (RFC 1122 §4.1.3.1, RFC 1812 §5.2.7.1): nothing listens, or a filter rejects
   const [kind, code] = ICMP_CODES.find(([k]) => icmp.some((e) => e.kind === k)) ?? [];
   const error = icmp.find((e) => e.kind === kind);

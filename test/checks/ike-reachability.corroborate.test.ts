@@ -61,6 +61,19 @@ describe('ike-reachability: log and capture of the same silence', () => {
     }
   });
 
+  it('unanswered liveness checks in the capture are the symptom of the log\'s DPD_TIMEOUT about that peer (samples/lab-dpd-timeout)', async () => {
+    const dir = join(import.meta.dirname, '..', '..', 'samples', 'lab-dpd-timeout');
+    const both = await diagnose({ logs: [join(dir, 'left.log')], pcaps: [join(dir, 'left.pcap')], configs: [], host: false, local: [], peer: [], only: ['ike-reachability', 'dead-peer-detection'] });
+    expect(both.findings.map((f) => [f.code, f.severity])).toEqual([['DPD_TIMEOUT', 'error'], ['IKE_NO_RESPONSE', 'info']]);
+    expect(both.findings[1].data).toMatchObject({ explainedBy: 'DPD_TIMEOUT', exchange: 'INFORMATIONAL (msgid 2)', stage: 'other' });
+    // the capture alone cannot tell a dead peer from a lossy path: a warning
+    const [alone] = await noResponse([], [join(dir, 'left.pcap')]);
+    expect(alone.severity).toBe('warning');
+    // a log of the same peers without a liveness timeout (the UDP 500 drop: never established) explains nothing
+    const other = await diagnose({ logs: [join(import.meta.dirname, '..', '..', 'samples', 'lab-udp500-dropped', 'left.log')], pcaps: [join(dir, 'left.pcap')], configs: [], host: false, local: [], peer: [], only: ['ike-reachability'] });
+    expect(other.findings.find((f) => f.data.stage === 'other')?.severity).toBe('warning');
+  });
+
   it('a capture of another peer stays a finding of its own', async () => {
     const fs = await noResponse([join(SAMPLE, 'left.log')], [OTHER_PEER]);
     expect(fs.map((f) => String(f.data.peer)).sort()).toEqual(['198.51.100.20:500', '212.158.157.8:500']);

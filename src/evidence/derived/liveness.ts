@@ -1,0 +1,71 @@
+/**
+ * Liveness timeouts in daemon logs: an established SA given up because the peer stopped
+ * answering DPD (RFC 3706, IKEv1 R_U_THERE) or IKEv2 liveness checks (RFC 7296 §2.4).
+ * dead-peer-detection reports them; ike-reachability knows from them that a capture's
+ * unanswered INFORMATIONAL requests to that peer are the same silence.
+ */
+import type { Evidence } from '../types.js';
+import type { LogEvent } from '../log-events.js';
+import { derivedFromLogs } from './memo.js';
+import { hostsAt, logFiles, ofKind, requestOf, sameConn, type LogFile } from './log-sessions.js';
+import { formatEndpoint, retransmitChains } from './retransmits.js';
+
+export interface LivenessTimeout {
+  file: LogFile;
+  /** the line that says the SA was given up */
+  anchor: LogEvent;
+  /** address (and port when the log prints it) of the silent peer */
+  peer?: string;
+  mechanism: string;
+  action: string;
+  retransmits: number;
+  events: (LogEvent | undefined)[];
+}
+
+export const livenessTimeouts = derivedFromLogs((evidence: Evidence): LivenessTimeout[] => {
+  const out: LivenessTimeout[] = [];
+  const reported = new Set<string>();
+  for (const file of logFiles(evidence)) {
+    for (const e of ofKind(file.events, 'dpd')) {
+      if (e.data.outcome !== 'timeout') continue;
+      reported.add(`${file.source}:${e.conn ?? ''}`);
+      const requests = ofKind(file.events, 'retransmit').filter((r) => sameConn(r, e) && (r.at.line ?? 0) < (e.at.line ?? 0) && /ESTABLISHED|INFORMATIONAL/i.test(`${r.data.state ?? ''} ${r.data.exchange ?? ''}`));
+      const giveUp = ofKind(file.events, 'give-up').find((g) => g.at.line === e.at.line);
+      const counts = [...requests.map((r) => r.data.count ?? 0), giveUp?.data.retransmits ?? 0];
+      out.push({
+        file, anchor: e, peer: formatEndpoint(giveUp?.data.peer ?? requests[0]?.data.peer) ?? e.data.peer ?? peerOf(file, e),
+        mechanism: e.data.mechanism === 'liveness' ? 'IKEv2 liveness checks' : 'DPD (R_U_THERE)',
+        action: e.data.action ?? 'SA deleted', retransmits: Math.max(requests.length, ...counts), events: [requestOf(file, requests[0]), ...requests, e],
+      });
+    }
+  }
+  // strongSwan: no dedicated line; an INFORMATIONAL request on an established IKE SA that is given up on
+  for (const chain of retransmitChains(evidence)) {
+    if (!chain.afterEstablished || !chain.giveUp) continue;
+    if (chain.exchange && !/INFORMATIONAL/i.test(chain.exchange)) continue;
+    const file = logFiles(evidence).find((f) => f.source === chain.session.source)!;
+    if (reported.has(`${file.source}:${chain.session.conn ?? ''}`)) continue;
+    out.push({
+      file, anchor: chain.giveUp, peer: formatEndpoint(chain.peer) ?? peerOf(file, chain.giveUp), mechanism: 'IKEv2 liveness / DPD checks',
+      action: 'IKE SA deleted', retransmits: chain.count, events: [chain.request, ...chain.retransmits, chain.giveUp, ...chain.also],
+    });
+  }
+  return out;
+});
+
+/** The addresses of the peers whose liveness the logs saw time out. */
+export function livenessTimeoutPeers(evidence: Evidence): Set<string> {
+  const peers = new Set<string>();
+  for (const t of livenessTimeouts(evidence)) {
+    const { peerAddress } = hostsAt(t.file, t.anchor);
+    if (peerAddress) peers.add(peerAddress);
+    // "192.0.2.1:4500", "[2001:db8::1]:500" or a bare address
+    if (t.peer) peers.add(t.peer.replace(/^\[(.*)\]:\d+$/, '$1').replace(/^([^:]+):\d+$/, '$1'));
+  }
+  return peers;
+}
+
+function peerOf(file: LogFile, e: LogEvent): string | undefined {
+  const est = ofKind(file.events, 'ike-established').find((x) => sameConn(x, e) && x.data.remote);
+  return est?.data.remote;
+}
