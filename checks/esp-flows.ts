@@ -97,7 +97,6 @@ function flowData(f: EspFlow): Record<string, unknown> {
   };
 }
 
-
 function reportNoEsp(ctx: CheckContext, packets: PacketEvidence): void {
   const seen = new Set<string>();
   const liveEnd = ctx.evidence.inputs.filter((i) => i.kind === 'live').map((i) => i.counters?.endedAt ?? 0);
