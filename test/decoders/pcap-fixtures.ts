@@ -46,5 +46,8 @@ export function decodeFixture(name: string, opts: { chunk?: number; bytes?: Uint
   const step = opts.chunk ?? bytes.length;
   for (let i = 0; i < bytes.length; i += step) r.push(bytes.subarray(i, i + step));
   r.end();
+  // as readCaptureInto(): the reader's count of cut records goes into the evidence
+  const { truncatedRecords } = r.stats();
+  if (truncatedRecords) collector.count('truncatedRecords', truncatedRecords);
   return { packets: collector.finish(), diagnostics: collector.diagnostics() };
 }
