@@ -3,6 +3,7 @@ import type { CheckContext } from '../src/engine/types.js';
 import type { Severity } from '../src/evidence/types.js';
 import { firewallFlows, type FlowResult } from '../src/evidence/derived/firewall-ipsec.js';
 import { decisionRef, decisionRefs, describeDecision, fixFor, nearMissNotes } from '../src/evidence/derived/firewall-fix.js';
+import { pushTo } from '../src/evidence/derived/aggregate.js';
 
 const BLOCK = 'is dropped by {decidedBy} ({ruleset}): {why}';
 const FLOW_CODE = { ike: 'FIREWALL_BLOCKS_IKE', 'nat-t': 'FIREWALL_BLOCKS_NAT_T', esp: 'FIREWALL_BLOCKS_ESP', ah: 'FIREWALL_BLOCKS_AH' } as const;
@@ -34,7 +35,7 @@ export default defineCheck({
       if (r.flow === 'decrypted' || r.flow === 'decrypted-plain' || r.flow === 'to-tunnel') checkDecrypted(ctx, r);
       else if (r.blocked.decision.verdict !== 'accept' && r.acceptedOn.length) {
         const key = `${r.ruleset.source}\0${r.acceptedOn.join(',')}`;
-        limited.set(key, [...(limited.get(key) ?? []), r]);
+        pushTo(limited, key, r);
       } else checkFlow(ctx, r);
     }
     // one finding per ruleset and interface set: the same `-i eth0` usually limits every IPsec rule

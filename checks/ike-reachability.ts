@@ -2,12 +2,12 @@ import { defineCheck } from '../src/engine/define-check.js';
 import type { FindingInput } from '../src/engine/types.js';
 import type { Evidence } from '../src/evidence/types.js';
 import { corroborate } from '../src/engine/corroborate.js';
-import { logFiles, ofKind, refsOf } from '../src/evidence/derived/log-sessions.js';
+import { initiatedPeer, logFiles, ofKind, refsOf } from '../src/evidence/derived/log-sessions.js';
 import { establishedAfter } from '../src/evidence/derived/log-phase.js';
 import { listedFirst, pushTo } from '../src/evidence/derived/aggregate.js';
-import { chainSeconds, formatEndpoint, initiatedPeer, printedRetransmits, retransmitChains, retransmitText, stageOf, verdictBeforeGiveUp, type IkeStage, type RetransmitChain } from '../src/evidence/derived/retransmits.js';
-import { fragmentedUnanswered, icmpGroups, unansweredGroups, type UnansweredGroup } from '../src/evidence/derived/wire-ike.js';
-import { natTBlocked } from '../src/evidence/derived/wire-nat.js';
+import { chainSeconds, formatEndpoint, printedRetransmits, retransmitChains, retransmitText, stageOf, verdictBeforeGiveUp, type IkeStage, type RetransmitChain } from '../src/evidence/derived/retransmits.js';
+import { fragmentedUnansweredExchanges, icmpGroups, unansweredGroups, type UnansweredGroup } from '../src/evidence/derived/wire-ike.js';
+import { natTBlockedExchanges } from '../src/evidence/derived/wire-nat.js';
 import { livenessTimeoutPeers } from '../src/evidence/derived/liveness.js';
 import { endpointText, icmpRef, ikeRef, secondsBetween } from '../src/evidence/derived/wire-refs.js';
 
@@ -83,7 +83,7 @@ function checkLogs(evidence: Evidence, report: Report): void {
     report({
       code: 'IKE_NO_RESPONSE',
       data: {
-        peer: formatEndpoint(chain.peer) ?? initiatedPeer(chain) ?? 'the peer',
+        peer: formatEndpoint(chain.peer) ?? initiatedPeer(chain.session) ?? 'the peer',
         port: chain.peer?.port ?? 'the IKE port (500, or 4500 after NAT-T)',
         exchange: chain.giveUp?.data.state ?? chain.exchange ?? 'the request', tries: retransmitText(retransmits, seconds),
         msgid: chain.msgid, retransmits: retransmits ?? 'not in this log', seconds,
@@ -146,9 +146,9 @@ const ICMP_CODES = [['port-unreachable', 'IKE_PORT_UNREACHABLE'], ['admin-prohib
 
 /** The finding that says why these requests met silence, if any: IP fragments dropped, UDP 4500 blocked after NAT detection, a liveness timeout in the log, an ICMP answer. */
 function explanation(evidence: Evidence, { exchanges, request, icmp, stage }: UnansweredGroup) {
-  const frag = exchanges.every((e) => fragmentedUnanswered(evidence).some((x) => x.ex === e)) ? request.ipFragmentation : undefined;
+  const frag = exchanges.every((e) => fragmentedUnansweredExchanges(evidence).has(e)) ? request.ipFragmentation : undefined;
   if (frag) return { explainedBy: 'IKE_FRAGMENTS_DROPPED', severityReason: `the request left as a ${frag.totalLength}-byte datagram in ${frag.fragments} IP fragments and was resent and never answered: IKE_FRAGMENTS_DROPPED is the diagnosis` };
-  if (exchanges.every((e) => natTBlocked(evidence).some((b) => b.unanswered.includes(e)))) return { explainedBy: 'NAT_T_BLOCKED', severityReason: 'NAT was detected and the exchange moved to UDP 4500, where nothing ever came back: NAT_T_BLOCKED is the diagnosis' };
+  if (exchanges.every((e) => natTBlockedExchanges(evidence).has(e))) return { explainedBy: 'NAT_T_BLOCKED', severityReason: 'NAT was detected and the exchange moved to UDP 4500, where nothing ever came back: NAT_T_BLOCKED is the diagnosis' };
   if (stage === 'other' && livenessTimeoutPeers(evidence).has(request.dst.address)) return { explainedBy: 'DPD_TIMEOUT', severityReason: `the log shows the SA given up because ${request.dst.address} stopped answering liveness checks: DPD_TIMEOUT is the diagnosis` };
   // the answer was an ICMP error (RFC 1122 §4.1.3.1, RFC 1812 §5.2.7.1): nothing listens, or a filter rejects
   const [kind, code] = ICMP_CODES.find(([k]) => icmp.some((e) => e.kind === k)) ?? [];

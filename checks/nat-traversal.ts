@@ -7,6 +7,7 @@ import { ikeSas, type IkeSa } from '../src/evidence/derived/ike-sas.js';
 import { natFromBothLogs, natTBlocked, natVerdict, type LogNatVerdict } from '../src/evidence/derived/wire-nat.js';
 import type { PacketEvidence } from '../src/evidence/packet-types.js';
 import { endpointText, espFlowRefs, ikeRef } from '../src/evidence/derived/wire-refs.js';
+import { pushTo } from '../src/evidence/derived/aggregate.js';
 
 export default defineCheck({
   meta: {
@@ -103,7 +104,7 @@ function checkPackets(ctx: CheckContext): void {
   if (!packets) return;
   const natted = ikeSas(ctx.evidence).sas.map((sa) => ({ sa, ...natVerdict(sa) })).filter((v) => v.behind.length);
   const groups = new Map<string, typeof natted>();
-  for (const v of natted) groups.set(v.behind.join(','), [...(groups.get(v.behind.join(',')) ?? []), v]);
+  for (const v of natted) pushTo(groups, v.behind.join(','), v);
   for (const [behind, list] of groups) {
     const { proof } = list[0];
     const float = list.map((v) => v.sa.messages.find((m) => m.transport === 'udp4500')).find(Boolean);

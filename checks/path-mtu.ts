@@ -4,6 +4,7 @@ import type { IcmpError, PacketEvidence } from '../src/evidence/packet-types.js'
 import { SIZE_BUCKETS } from '../src/evidence/packet-types.js';
 import { espFlowLabel, frameRef, icmpRef, trafficFlowLabel } from '../src/evidence/derived/wire-refs.js';
 import { findPmtuBlackholes, largeDfCount, smallCount, type EspBlackhole, type TrafficBlackhole } from '../src/evidence/derived/pmtu-blackholes.js';
+import { pushTo } from '../src/evidence/derived/aggregate.js';
 
 const BUCKET_LIMITS = SIZE_BUCKETS.map((b) => (b === Infinity ? 'more' : b));
 
@@ -45,7 +46,7 @@ function reportFragNeeded(ctx: CheckContext, errors: IcmpError[]): void {
   for (const e of errors) {
     if (e.kind !== 'frag-needed' && e.kind !== 'packet-too-big') continue;
     const key = `${e.from}|${e.mtu}|${e.quoted?.src}|${e.quoted?.dst}|${e.quoted?.protocol}`;
-    groups.set(key, [...(groups.get(key) ?? []), e]);
+    pushTo(groups, key, e);
   }
   for (const group of groups.values()) {
     const e = group[0];
@@ -66,7 +67,7 @@ function reportFragNeeded(ctx: CheckContext, errors: IcmpError[]): void {
 function reportBlackholes(ctx: CheckContext, packets: PacketEvidence): void {
   const { traffic, esp } = findPmtuBlackholes(packets);
   const byPair = new Map<string, TrafficBlackhole[]>();
-  for (const x of traffic) byPair.set(`${x.flow.src}|${x.flow.dst}`, [...(byPair.get(`${x.flow.src}|${x.flow.dst}`) ?? []), x]);
+  for (const x of traffic) pushTo(byPair, `${x.flow.src}|${x.flow.dst}`, x);
   for (const list of byPair.values()) {
     const { flow: f } = list[0];
     const largest = Math.max(...list.map((x) => x.flow.maxDfSize));

@@ -1,7 +1,7 @@
 import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext } from '../src/engine/types.js';
 import type { LogEvent } from '../src/evidence/log-events.js';
-import { isNotify, lastBefore, logFiles, ofKind, sessionAddresses, type LogFile, type LogSession } from '../src/evidence/derived/log-sessions.js';
+import { initiatedPeer, isNotify, lastBefore, logFiles, ofKind, sessionAddresses, type LogFile, type LogSession } from '../src/evidence/derived/log-sessions.js';
 import { aggregate, pushTo, type Occurrence } from '../src/evidence/derived/aggregate.js';
 import { directionOf, ikeVersionOf } from '../src/evidence/derived/log-phase.js';
 import { rejectionsByPhase } from '../src/evidence/derived/log-proposals.js';
@@ -104,7 +104,7 @@ function missingConfigs(found: Found, file: LogFile, session: LogSession): void 
 function possibleMissingConnection(found: Found, file: LogFile, judging: ReadonlySet<string>): void {
   for (const session of file.sessions) {
     // the responder's own log, also given, shows it compared our proposals: it has a connection for us
-    if (judging.has(peerOf(session) ?? sessionAddresses(session).peer ?? '')) continue;
+    if (judging.has(initiatedPeer(session) ?? sessionAddresses(session).peer ?? '')) continue;
     if (ikeVersionOf(session) === 1) continue; // IKEv1 responders without a connection stay silent
     // the peer's own proposals in our log mean we are the responder judging crypto, not the one refused
     if (ofKind(session.events, 'proposals').some((e) => e.data.source === 'received')) continue;
@@ -113,7 +113,7 @@ function possibleMissingConnection(found: Found, file: LogFile, judging: Readonl
     if (!rejection) continue;
     add(found, file, 'NO_MATCHING_CONNECTION', {
       detail: 'the responder answered IKE_SA_INIT with NO_PROPOSAL_CHOSEN, which it also does when no connection matches this peer',
-      local: 'this host', remote: peerOf(session), certainty: 'possible', conn: session.conn, sa: session.sa,
+      local: 'this host', remote: initiatedPeer(session), certainty: 'possible', conn: session.conn, sa: session.sa,
     }, [rejection]);
   }
 }
@@ -129,11 +129,4 @@ function hostsJudgingProposals(files: readonly LogFile[]): Set<string> {
     }
   }
   return out;
-}
-
-function peerOf(session: LogSession): string | undefined {
-  for (const e of session.events) {
-    if (e.kind === 'initiate') return (e.data as { peer?: string }).peer;
-  }
-  return undefined;
 }

@@ -16,6 +16,8 @@ export interface LivenessTimeout {
   anchor: LogEvent;
   /** address (and port when the log prints it) of the silent peer */
   peer?: string;
+  /** its address alone */
+  address?: string;
   mechanism: string;
   action: string;
   retransmits: number;
@@ -32,8 +34,10 @@ export const livenessTimeouts = derivedFromLogs((evidence: Evidence): LivenessTi
       const requests = ofKind(file.events, 'retransmit').filter((r) => sameConn(r, e) && (r.at.line ?? 0) < (e.at.line ?? 0) && /ESTABLISHED|INFORMATIONAL/i.test(`${r.data.state ?? ''} ${r.data.exchange ?? ''}`));
       const giveUp = ofKind(file.events, 'give-up').find((g) => g.at.line === e.at.line);
       const counts = [...requests.map((r) => r.data.count ?? 0), giveUp?.data.retransmits ?? 0];
+      const endpoint = giveUp?.data.peer ?? requests[0]?.data.peer;
+      const address = endpoint?.address ?? e.data.peer ?? peerOf(file, e);
       out.push({
-        file, anchor: e, peer: formatEndpoint(giveUp?.data.peer ?? requests[0]?.data.peer) ?? e.data.peer ?? peerOf(file, e),
+        file, anchor: e, peer: formatEndpoint(endpoint) ?? address, address,
         mechanism: e.data.mechanism === 'liveness' ? 'IKEv2 liveness checks' : 'DPD (R_U_THERE)',
         action: e.data.action ?? 'SA deleted', retransmits: Math.max(requests.length, ...counts), events: [requestOf(file, requests[0]), ...requests, e],
       });
@@ -45,25 +49,25 @@ export const livenessTimeouts = derivedFromLogs((evidence: Evidence): LivenessTi
     if (chain.exchange && !/INFORMATIONAL/i.test(chain.exchange)) continue;
     const file = logFiles(evidence).find((f) => f.source === chain.session.source)!;
     if (reported.has(`${file.source}:${chain.session.conn ?? ''}`)) continue;
+    const address = chain.peer?.address ?? peerOf(file, chain.giveUp);
     out.push({
-      file, anchor: chain.giveUp, peer: formatEndpoint(chain.peer) ?? peerOf(file, chain.giveUp), mechanism: 'IKEv2 liveness / DPD checks',
+      file, anchor: chain.giveUp, peer: formatEndpoint(chain.peer) ?? address, address, mechanism: 'IKEv2 liveness / DPD checks',
       action: 'IKE SA deleted', retransmits: chain.count, events: [chain.request, ...chain.retransmits, chain.giveUp, ...chain.also],
     });
   }
   return out;
 });
 
-/** The addresses of the peers whose liveness the logs saw time out. */
-export function livenessTimeoutPeers(evidence: Evidence): Set<string> {
+/** The addresses of the peers whose liveness the logs saw time out: the one the timeout names, and the peer of its session. */
+export const livenessTimeoutPeers = derivedFromLogs((evidence: Evidence): Set<string> => {
   const peers = new Set<string>();
   for (const t of livenessTimeouts(evidence)) {
     const { peerAddress } = hostsAt(t.file, t.anchor);
     if (peerAddress) peers.add(peerAddress);
-    // "192.0.2.1:4500", "[2001:db8::1]:500" or a bare address
-    if (t.peer) peers.add(t.peer.replace(/^\[(.*)\]:\d+$/, '$1').replace(/^([^:]+):\d+$/, '$1'));
+    if (t.address) peers.add(t.address);
   }
   return peers;
-}
+});
 
 function peerOf(file: LogFile, e: LogEvent): string | undefined {
   const est = ofKind(file.events, 'ike-established').find((x) => sameConn(x, e) && x.data.remote);

@@ -74,6 +74,12 @@ function scanAddresses(session: LogSession): { local?: string; peer?: string } {
   return peer ? { peer } : {};
 }
 
+/** The peer the session's first "initiating … to B" line names (a session whose packet lines give no address). */
+export function initiatedPeer(session: LogSession): string | undefined {
+  for (const e of session.events) if (isKind(e, 'initiate') && e.data.peer) return e.data.peer;
+  return undefined;
+}
+
 /** The request whose retransmissions these are (e.g. a DPD/liveness INFORMATIONAL): the last one sent before, of the same connection and message ID. */
 export function requestOf(file: LogFile, first: LogEvent<'retransmit'> | undefined): LogEvent | undefined {
   if (!first) return undefined;

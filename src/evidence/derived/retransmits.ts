@@ -136,12 +136,6 @@ function stageFromName(name: string | undefined): IkeStage | undefined {
   return undefined;
 }
 
-/** The peer the session's "initiating" line names, for a chain whose packet lines give no address. */
-export function initiatedPeer(chain: RetransmitChain): string | undefined {
-  for (const e of chain.session.events) if (e.kind === 'initiate' && (e.data as { peer?: string }).peer) return (e.data as { peer: string }).peer;
-  return undefined;
-}
-
 /** An explicit verdict logged before the give-up (an identity refused, authentication failed) explains the silence better than the path or the packet size. */
 export function verdictBeforeGiveUp(chain: RetransmitChain): boolean {
   const end = chain.giveUp?.at.line ?? Infinity;

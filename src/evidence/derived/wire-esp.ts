@@ -59,7 +59,7 @@ export const childSaAnswers = derived((evidence: Evidence): IkeMessage[] => {
     if (m.version === 2 && (m.exchange === 35 || m.exchange === 36) && m.response && !m.malformed) answers.push(m);
     if (m.version === 1 && m.exchange === 32) {
       const k = `${m.spiI}|${m.messageId}`;
-      quickModes.set(k, [...(quickModes.get(k) ?? []), m]);
+      pushTo(quickModes, k, m);
     }
   }
   for (const qm of quickModes.values()) {

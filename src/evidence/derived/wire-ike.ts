@@ -7,6 +7,7 @@ import type { IcmpError, IcmpErrorKind, IkeMessage } from '../packet-types.js';
 import { ikeSas, type IkeExchange, type IkeSa } from './ike-sas.js';
 import { derived } from './memo.js';
 import { endpointText } from './wire-refs.js';
+import { pushTo } from './aggregate.js';
 
 export type WireStage = 'first' | 'auth' | 'child' | 'other';
 
@@ -47,7 +48,7 @@ export const unansweredGroups = derived((evidence: Evidence): UnansweredGroup[] 
     if (!ex.request) continue;
     // the silent side and what it ignored: a gateway that answers none of its peers' DPD requests is one problem, not one per peer
     const key = `${endpointText(ex.request.dst)}|${ex.exchangeName}`;
-    groups.set(key, [...(groups.get(key) ?? []), ex]);
+    pushTo(groups, key, ex);
   }
   return [...groups.values()].map((exchanges) => {
     const worst = exchanges.reduce((a, b) => (b.requests.length > a.requests.length ? b : a));
@@ -73,7 +74,7 @@ export function icmpGroups(evidence: Evidence, kind: IcmpErrorKind, withEsp: boo
     const q = e.quoted;
     if (e.kind !== kind || !q || !(quotesIke(e) || (withEsp && (q.kind === 'esp' || q.kind === 'ah')))) continue;
     const key = `${e.from}|${q.dst}|${q.dstPort ?? q.protocol}`;
-    groups.set(key, [...(groups.get(key) ?? []), e]);
+    pushTo(groups, key, e);
   }
   return [...groups.values()].map((errors) => {
     const q = errors[0].quoted!;
@@ -132,7 +133,7 @@ export const invalidKeOutcomes = derived((evidence: Evidence): InvalidKeOutcome[
     const success = retry?.exchanges.find((e) => e.exchange === 34 && e.response && hasSpi(e.response.spiR))?.response;
     const outcome: InvalidKeOutcome = { sa, notify, offered: sa.keGroups[0], requested, retried: !!retry, success };
     const key = `${sa.initiator.address}|${sa.responder.address}|${outcome.offered}|${requested}|${success ? 'ok' : retry ? 'retried' : 'gave-up'}`;
-    groups.set(key, [...(groups.get(key) ?? []), outcome]);
+    pushTo(groups, key, outcome);
   }
   return [...groups.values()];
 });
@@ -146,6 +147,9 @@ export const fragmentedUnanswered = derived((evidence: Evidence): { sa: IkeSa; e
     return sa.exchanges.filter((ex) => ex.request?.ipFragmentation && !ex.answered && !ex.answerMayBeNotKept && ex.expectsResponse && ex.retransmits >= 1).map((ex) => ({ sa, ex }));
   }),
 );
+
+/** The exchanges of fragmentedUnanswered(), as a set (ike-reachability asks once per unanswered exchange). */
+export const fragmentedUnansweredExchanges = derived((evidence: Evidence): Set<IkeExchange> => new Set(fragmentedUnanswered(evidence).map(({ ex }) => ex)));
 
 /** SAs whose first exchange was captured, grouped by who announced fragmentation support. */
 export const fragmentationSupport = derived((evidence: Evidence): { announcedBy: string; sas: IkeSa[]; first: IkeExchange }[] => {
@@ -168,7 +172,7 @@ export function largeIkeMessages(evidence: Evidence, limit: number): IkeMessage[
   for (const m of evidence.packets?.ikeMessages ?? []) {
     if ((m.ipFragmentation?.totalLength ?? m.ipLength) <= limit) continue;
     const key = `${m.src.address}|${m.exchangeName}`;
-    groups.set(key, [...(groups.get(key) ?? []), m]);
+    pushTo(groups, key, m);
   }
   return [...groups.values()];
 }

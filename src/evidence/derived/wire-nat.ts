@@ -76,3 +76,6 @@ export const natTBlocked = derived((evidence: Evidence): NatTBlocked[] =>
     return [{ sa, unanswered, request }];
   }),
 );
+
+/** The unanswered exchanges of natTBlocked(), as a set (ike-reachability asks once per unanswered exchange). */
+export const natTBlockedExchanges = derived((evidence: Evidence): Set<IkeExchange> => new Set(natTBlocked(evidence).flatMap((b) => b.unanswered)));
