@@ -52,13 +52,13 @@ export class Pseudonyms {
   /** `prefixLen`: the address is a network written ADDR/LEN (its placeholder has no host bits). */
   ipv4(addr: string, prefixLen?: number): string {
     const n = ipv4Number(addr);
-    const block = PRIVATE_V4.find(([net, len]) => (n >>> (32 - len)) === (net >>> (32 - len)));
-    if (!block) return this.get('ipv4', addr, ipv4Placeholder);
+    const fixed = privateBlockLength(n);
+    if (fixed === undefined) return this.get('ipv4', addr, ipv4Placeholder);
     const len = prefixLen !== undefined && prefixLen >= 0 && prefixLen <= 32 ? prefixLen : 32;
     const key = `ipv4\u0000${addr}/${len}`;
     const known = this.forward.get(key);
     if (known) return known;
-    const value = ipv4String(mask(this.privateV4().map(n, block[1]), len));
+    const value = ipv4String(mask(this.privateV4().map(n, fixed), len));
     this.forward.set(key, value);
     this.taken.add(value);
     this.mapping.ipv4[value] = addr;
@@ -74,20 +74,19 @@ export class Pseudonyms {
    */
   private privateV4(): PrefixPreserving {
     if (this.prefixMap) return this.prefixMap;
-    const blockOf = (n: number) => PRIVATE_V4.find(([net, len]) => n >>> (32 - len) === net >>> (32 - len))?.[1];
     const parsed = [...this.originals].map((o) => /^(\d{1,3}(?:\.\d{1,3}){3})(?:\/(\d{1,2}))?$/.exec(o)).filter((m) => m !== null);
-    const hosts = parsed.filter((m) => !m[2]).map((m) => ipv4Number(m[1])).filter((n) => blockOf(n) !== undefined);
-    const nets = parsed.filter((m) => m[2] && Number(m[2]) <= 32).map((m) => ({ n: ipv4Number(m[1]), len: Number(m[2]) })).filter((x) => blockOf(x.n) !== undefined);
+    const hosts = parsed.filter((m) => !m[2]).map((m) => ipv4Number(m[1])).filter((n) => privateBlockLength(n) !== undefined);
+    const nets = parsed.filter((m) => m[2] && Number(m[2]) <= 32).map((m) => ({ n: ipv4Number(m[1]), len: Number(m[2]) })).filter((x) => privateBlockLength(x.n) !== undefined);
     for (let attempt = 0; ; attempt++) {
       const map = new PrefixPreserving(attempt === 0 ? processKey() : randomBytes(32));
-      const mapped = (n: number) => map.map(n, blockOf(n)!);
+      const mapped = (n: number) => map.map(n, privateBlockLength(n)!);
       const hostOf = new Map(hosts.map((h) => [mapped(h), h]));
       const clash =
-        [...hostOf].some(([m, n]) => [32, 24, 16, 8].some((len) => len > blockOf(n)! && this.originals.has(ipv4String(mask(m, len))))) ||
+        [...hostOf].some(([m, n]) => [32, 24, 16, 8].some((len) => len > privateBlockLength(n)! && this.originals.has(ipv4String(mask(m, len))))) ||
         nets.some((x) => {
           const placeholder = mask(mapped(x.n), x.len);
           const host = hostOf.get(placeholder);
-          return (x.len > blockOf(x.n)! && this.originals.has(ipv4String(placeholder))) || (host !== undefined && host !== x.n);
+          return (x.len > privateBlockLength(x.n)! && this.originals.has(ipv4String(placeholder))) || (host !== undefined && host !== x.n);
         });
       if (!clash || attempt >= 32) return (this.prefixMap = map);
     }
@@ -123,6 +122,11 @@ export class Pseudonyms {
 
 /** RFC 1918 and RFC 6598 (shared address space) blocks: [network, prefix length]. */
 const PRIVATE_V4: ReadonlyArray<[number, number]> = [[0x0a000000, 8], [0xac100000, 12], [0xc0a80000, 16], [0x64400000, 10]];
+
+/** The prefix length of the private block `n` lies in, if any: the bits its placeholder keeps. */
+function privateBlockLength(n: number): number | undefined {
+  return PRIVATE_V4.find(([net, len]) => n >>> (32 - len) === net >>> (32 - len))?.[1];
+}
 
 let key: Buffer | undefined;
 /** One random key per process: every report of a run, and its mapping file, use the same placeholders. */

@@ -89,17 +89,17 @@ export async function probeHost(runner: ProbeRunner, opts: HostProbeOptions = {}
   return out;
 }
 
+/** The host input's counters: probes run, and those that did not (skipped or failed). */
+export function probeCounters(probes: readonly ProbeRecord[]): { probes: number; skipped: number } {
+  return { probes: probes.length, skipped: probes.filter((p) => p.status !== 'ok').length };
+}
+
 /**
  * `ip route get PEER` for the peers the run knows (configs, --peer): which interface
  * faces each one, so that a ruleset's `-i eth0` / `iifname "eth0"` rules can be
  * judged on the interface the peer's packets really use. No route is a fact too,
  * recorded as the kernel's answer (the probe itself ran).
  */
-/** The host input's counters: probes run, and those that did not (skipped or failed). */
-export function probeCounters(probes: readonly ProbeRecord[]): { probes: number; skipped: number } {
-  return { probes: probes.length, skipped: probes.filter((p) => p.status !== 'ok').length };
-}
-
 export async function probeRoutes(runner: ProbeRunner, peers: string[], probes: ProbeRecord[]): Promise<RouteFact[]> {
   const routes: RouteFact[] = [];
   for (const peer of peers.slice(0, MAX_ROUTE_PROBES)) {
