@@ -13,9 +13,13 @@ import type { Finding } from '../../src/engine/types.js';
 const SAMPLE = join(import.meta.dirname, '..', '..', 'samples', 'lab-udp500-dropped');
 const OTHER_PEER = join(import.meta.dirname, '..', 'fixtures', 'pcaps', 'ikev2-init-dh2-unanswered-rawip.pcap');
 
+/** The findings of `checks` on these logs and captures. */
+async function findings(logs: string[], pcaps: string[], checks = ['ike-reachability']): Promise<Finding[]> {
+  return (await diagnose({ logs, pcaps, configs: [], host: false, local: [], peer: [], only: checks })).findings;
+}
+
 async function noResponse(logs: string[], pcaps: string[]): Promise<Finding[]> {
-  const report = await diagnose({ logs, pcaps, configs: [], host: false, local: [], peer: [], only: ['ike-reachability'] });
-  return report.findings.filter((f) => f.code === 'IKE_NO_RESPONSE');
+  return (await findings(logs, pcaps)).filter((f) => f.code === 'IKE_NO_RESPONSE');
 }
 
 describe('ike-reachability: log and capture of the same silence', () => {
@@ -40,9 +44,9 @@ describe('ike-reachability: log and capture of the same silence', () => {
 
   it('a silence the capture explains as dropped IP fragments is lowered with it: IKE_FRAGMENTS_DROPPED is the one error (samples/lab-ike-fragments-dropped)', async () => {
     const dir = join(import.meta.dirname, '..', '..', 'samples', 'lab-ike-fragments-dropped');
-    const report = await diagnose({ logs: [join(dir, 'left.log')], pcaps: [join(dir, 'left.pcap')], configs: [], host: false, local: [], peer: [], only: ['ike-reachability', 'ike-fragmentation'] });
-    expect(report.findings.filter((f) => f.severity === 'error').map((f) => f.code)).toEqual(['IKE_FRAGMENTS_DROPPED']);
-    const silence = report.findings.filter((f) => f.code === 'IKE_NO_RESPONSE');
+    const report = await findings([join(dir, 'left.log')], [join(dir, 'left.pcap')], ['ike-reachability', 'ike-fragmentation']);
+    expect(report.filter((f) => f.severity === 'error').map((f) => f.code)).toEqual(['IKE_FRAGMENTS_DROPPED']);
+    const silence = report.filter((f) => f.code === 'IKE_NO_RESPONSE');
     expect(silence).toHaveLength(1);
     expect(silence[0]).toMatchObject({ severity: 'info', data: { seenIn: 'log and capture', explainedBy: 'IKE_FRAGMENTS_DROPPED' } });
     expect(String(silence[0].data.severityReason)).toMatch(/^the request left as a \d+-byte datagram in 3 IP fragments/);
@@ -54,24 +58,24 @@ describe('ike-reachability: log and capture of the same silence', () => {
   it('a silence on UDP 4500 after NAT detection is the symptom of NAT_T_BLOCKED: lowered with it (samples/lab-nat-udp4500-blocked)', async () => {
     const dir = join(import.meta.dirname, '..', '..', 'samples', 'lab-nat-udp4500-blocked');
     for (const logs of [[], [join(dir, 'left.log')]]) {
-      const report = await diagnose({ logs, pcaps: [join(dir, 'left.pcap')], configs: [], host: false, local: [], peer: [], only: ['ike-reachability', 'nat-traversal'] });
-      expect(report.findings.filter((f) => f.severity === 'error').map((f) => f.code)).toEqual(['NAT_T_BLOCKED']);
-      const [silence] = report.findings.filter((f) => f.code === 'IKE_NO_RESPONSE');
+      const report = await findings(logs, [join(dir, 'left.pcap')], ['ike-reachability', 'nat-traversal']);
+      expect(report.filter((f) => f.severity === 'error').map((f) => f.code)).toEqual(['NAT_T_BLOCKED']);
+      const [silence] = report.filter((f) => f.code === 'IKE_NO_RESPONSE');
       expect(silence).toMatchObject({ severity: 'info', data: { peer: '198.51.100.20:4500', explainedBy: 'NAT_T_BLOCKED', ...(logs.length ? { seenIn: 'log and capture' } : {}) } });
     }
   });
 
   it('unanswered liveness checks in the capture are the symptom of the log\'s DPD_TIMEOUT about that peer (samples/lab-dpd-timeout)', async () => {
     const dir = join(import.meta.dirname, '..', '..', 'samples', 'lab-dpd-timeout');
-    const both = await diagnose({ logs: [join(dir, 'left.log')], pcaps: [join(dir, 'left.pcap')], configs: [], host: false, local: [], peer: [], only: ['ike-reachability', 'dead-peer-detection'] });
-    expect(both.findings.map((f) => [f.code, f.severity])).toEqual([['DPD_TIMEOUT', 'error'], ['IKE_NO_RESPONSE', 'info']]);
-    expect(both.findings[1].data).toMatchObject({ explainedBy: 'DPD_TIMEOUT', exchange: 'INFORMATIONAL (msgid 2)', stage: 'other' });
+    const both = await findings([join(dir, 'left.log')], [join(dir, 'left.pcap')], ['ike-reachability', 'dead-peer-detection']);
+    expect(both.map((f) => [f.code, f.severity])).toEqual([['DPD_TIMEOUT', 'error'], ['IKE_NO_RESPONSE', 'info']]);
+    expect(both[1].data).toMatchObject({ explainedBy: 'DPD_TIMEOUT', exchange: 'INFORMATIONAL (msgid 2)', stage: 'other' });
     // the capture alone cannot tell a dead peer from a lossy path: a warning
     const [alone] = await noResponse([], [join(dir, 'left.pcap')]);
     expect(alone.severity).toBe('warning');
     // a log of the same peers without a liveness timeout (the UDP 500 drop: never established) explains nothing
-    const other = await diagnose({ logs: [join(import.meta.dirname, '..', '..', 'samples', 'lab-udp500-dropped', 'left.log')], pcaps: [join(dir, 'left.pcap')], configs: [], host: false, local: [], peer: [], only: ['ike-reachability'] });
-    expect(other.findings.find((f) => f.data.stage === 'other')?.severity).toBe('warning');
+    const other = await findings([join(SAMPLE, 'left.log')], [join(dir, 'left.pcap')]);
+    expect(other.find((f) => f.data.stage === 'other')?.severity).toBe('warning');
   });
 
   it('a capture of another peer stays a finding of its own', async () => {
