@@ -1,11 +1,12 @@
 import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext, FindingInput } from '../src/engine/types.js';
-import type { Evidence } from '../src/evidence/types.js';
+import type { Evidence, EvidenceRef } from '../src/evidence/types.js';
 import type { LogEvent } from '../src/evidence/log-events.js';
 import { mergeMutual } from '../src/engine/corroborate.js';
 import { hostsAt, refsOf, type LogFile } from '../src/evidence/derived/log-sessions.js';
 import { establishedAfter } from '../src/evidence/derived/log-phase.js';
-import { livenessTimeouts } from '../src/evidence/derived/liveness.js';
+import { livenessTimeouts, wireSilence } from '../src/evidence/derived/liveness.js';
+import { ikeRef } from '../src/evidence/derived/wire-refs.js';
 import { actionWithoutRecovery, dpdView, type DpdView } from '../src/evidence/derived/config-dpd.js';
 import { configPairs, loadable } from '../src/evidence/derived/config-pairs.js';
 import { humanDuration } from '../src/evidence/derived/config-compare.js';
@@ -60,24 +61,32 @@ export default defineCheck({
 
 function checkLogs(evidence: Evidence, out: (f: FindingInput) => void): void {
   for (const t of livenessTimeouts(evidence)) {
-    report(out, t.file, t.anchor, { peer: t.peer ?? '(address not in the log)', mechanism: t.mechanism, action: t.action, retransmits: t.retransmits }, t.events);
+    // a capture of the same requests going unanswered proves the silence on the wire (ike-reachability lowers its IKE_NO_RESPONSE to this finding)
+    const wire = wireSilence(evidence, t);
+    const frames = wire.groups.flatMap((g) => g.exchanges.flatMap((e) => e.requests)).slice(0, 8).map(ikeRef);
+    report(out, t.file, t.anchor, { peer: t.peer ?? '(address not in the log)', mechanism: t.mechanism, action: t.action, retransmits: t.retransmits, onTheWire: wire.text }, t.events, frames);
   }
 }
 
-function report(out: (f: FindingInput) => void, file: LogFile, anchor: LogEvent, data: Record<string, unknown>, events: (LogEvent | undefined)[]): void {
+function report(out: (f: FindingInput) => void, file: LogFile, anchor: LogEvent, data: Record<string, unknown>, events: (LogEvent | undefined)[], frames: EvidenceRef[]): void {
   const again = establishedAfter(file, anchor);
   const hosts = hostsAt(file, anchor);
   out({
     code: 'DPD_TIMEOUT',
-    data: { ...data, ...hosts, noticedBy: `noticed by ${hosts.localAddress ?? "this log's host"}`, conn: anchor.conn, recovered: again ? `yes (line ${again.at.line})` : 'no', reestablishedLine: again?.at.line },
-    evidence: refsOf([...events, again]),
+    data: { ...data, ...hosts, noticedBy: `noticed by ${hosts.localAddress ?? "this log's host"}${onTheWire(data)}`, conn: anchor.conn, recovered: again ? `yes (line ${again.at.line})` : 'no', reestablishedLine: again?.at.line },
+    evidence: [...refsOf([...events, again]), ...frames],
   });
 }
 
+const onTheWire = (data: Record<string, unknown> | undefined) => (data?.onTheWire ? `; ${String(data.onTheWire)}` : '');
+
 /** Both peers gave up on each other: the path failed both ways (or both lost their state at once). */
 function bothWays(a: FindingInput, b: FindingInput): FindingInput {
-  const noticedBy = `and ${String(a.data!.peerAddress)}'s log says the same of ${String(a.data!.localAddress)}: the path between them failed in both directions`;
-  return { code: a.code, data: { ...a.data, noticedBy, seenIn: "both peers' logs", otherLog: b.data }, evidence: [...a.evidence.slice(0, 6), ...b.evidence.slice(0, 6)] };
+  const noticedBy = `and ${String(a.data!.peerAddress)}'s log says the same of ${String(a.data!.localAddress)}: the path between them failed in both directions${onTheWire(a.data)}${onTheWire(b.data)}`;
+  // each log's first lines, then the capture's frames of both (a frame cited by both once)
+  const frames = [...a.evidence, ...b.evidence].filter((r, i, all) => r.frame !== undefined && all.findIndex((x) => x.source === r.source && x.frame === r.frame) === i);
+  const lines = (f: FindingInput) => f.evidence.filter((r) => r.frame === undefined).slice(0, 6);
+  return { code: a.code, data: { ...a.data, noticedBy, seenIn: "both peers' logs", otherLog: b.data }, evidence: [...lines(a), ...lines(b), ...frames] };
 }
 
 // ---------------------------------------------------------------------------

@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { codesOf, diagnoseLines, findingOf, linesOf } from '../helpers/diagnose-lines.js';
+import { diagnose } from '../../src/run.js';
 
 const only = ['dead-peer-detection'];
 
@@ -72,4 +74,38 @@ describe('dead-peer-detection', () => {
     }, { only });
     expect(report.findings).toEqual([]);
   });
+
+  describe('with a capture of the same silence (samples/lab-dpd-timeout: real strongSwan peers, the middle box drops everything after establishment)', () => {
+    const sample = (dir: string, file: string) => join(import.meta.dirname, '..', '..', 'samples', dir, file);
+    const dpd = async (logs: string[], pcaps: string[]) =>
+      (await diagnose({ logs, pcaps, configs: [], host: false, local: [], peer: [], only })).findings.filter((f) => f.code === 'DPD_TIMEOUT');
+
+    it("cites the capture's unanswered liveness requests from this log's host to that peer", async () => {
+      const pcap = sample('lab-dpd-timeout', 'left.pcap');
+      const [f] = await dpd([sample('lab-dpd-timeout', 'left.log')], [pcap]);
+      expect(f.data.onTheWire).toBe(`the capture ${pcap} shows the INFORMATIONAL request (msgid 2) to 198.51.100.20 sent 4 times and never answered (frames 13, 14, 17, 18)`);
+      expect(f.message).toContain(`(noticed by 192.0.2.10; the capture ${pcap} shows`);
+      expect(f.evidence.filter((r) => r.frame !== undefined).map((r) => [r.source, r.frame])).toEqual([13, 14, 17, 18].map((n) => [pcap, n]));
+      // the log lines stay first: a text report shows the first six
+      expect(f.evidence.slice(0, 5).every((r) => r.line !== undefined)).toBe(true);
+    });
+
+    it("both peers' logs: one finding, the frames once", async () => {
+      const pcap = sample('lab-dpd-timeout', 'left.pcap');
+      const fs = await dpd([sample('lab-dpd-timeout', 'left.log'), sample('lab-dpd-timeout', 'right.log')], [pcap]);
+      expect(fs).toHaveLength(1);
+      expect(fs[0].message).toContain('the path between them failed in both directions; the capture');
+      expect(fs[0].evidence.filter((r) => r.frame !== undefined).map((r) => r.frame)).toEqual([13, 14, 17, 18]);
+      // right.log's requests to 192.0.2.10 never reached the left peer's interface: nothing to cite for them
+      expect((fs[0].data.otherLog as Record<string, unknown>).onTheWire).toBeUndefined();
+    });
+
+    it('a capture whose silence is another one (the same peers, IKE_SA_INIT over a dropped UDP 500) adds nothing', async () => {
+      const [f] = await dpd([sample('lab-dpd-timeout', 'left.log')], [sample('lab-udp500-dropped', 'left.pcap')]);
+      expect(f.data.onTheWire).toBeUndefined();
+      expect(f.evidence.every((r) => r.frame === undefined)).toBe(true);
+      expect(f.message).toContain('(noticed by 192.0.2.10);');
+    });
+  });
 });
+

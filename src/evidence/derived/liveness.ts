@@ -9,6 +9,8 @@ import type { LogEvent } from '../log-events.js';
 import { derivedFromLogs } from './memo.js';
 import { hostsAt, logFiles, ofKind, requestOf, sameConn, type LogFile } from './log-sessions.js';
 import { formatEndpoint, retransmitChains } from './retransmits.js';
+import { unansweredGroups, type UnansweredGroup } from './wire-ike.js';
+import { listedFirst } from './aggregate.js';
 
 export interface LivenessTimeout {
   file: LogFile;
@@ -72,4 +74,28 @@ export const livenessTimeoutPeers = derivedFromLogs((evidence: Evidence): Set<st
 function peerOf(file: LogFile, e: LogEvent): string | undefined {
   const est = ofKind(file.events, 'ike-established').find((x) => sameConn(x, e) && x.data.remote);
   return est?.data.remote;
+}
+
+/**
+ * A capture's view of one timeout: the liveness requests (stage 'other': INFORMATIONAL)
+ * from this log's host to that peer that got no answer on the wire, and a sentence saying
+ * so. Matched by address like ike-reachability's explanation, so the two findings cite
+ * the same frames; empty without a capture or when the capture saw answers.
+ */
+export function wireSilence(evidence: Evidence, t: LivenessTimeout): { groups: UnansweredGroup[]; text?: string } {
+  const { localAddress, peerAddress } = hostsAt(t.file, t.anchor);
+  const peers = new Set([peerAddress, t.address].filter((a): a is string => !!a));
+  const groups = unansweredGroups(evidence).filter(
+    (g) => g.stage === 'other' && peers.has(g.request.dst.address) && (!localAddress || g.exchanges.some((e) => e.requests[0].src.address === localAddress)),
+  );
+  if (!groups.length) return { groups };
+  const requests = groups.flatMap((g) => g.exchanges.flatMap((e) => e.requests));
+  const exchanges = groups.reduce((n, g) => n + g.exchanges.length, 0);
+  const { worst } = groups[0];
+  const to = groups[0].request.dst.address;
+  const what = exchanges === 1
+    ? `the ${worst.exchangeName} request (msgid ${worst.messageId}) to ${to} sent ${requests.length === 1 ? 'once' : `${requests.length} times`} and never answered`
+    : `${exchanges} ${worst.exchangeName} requests to ${to}, ${requests.length} transmissions, none answered`;
+  const frames = listedFirst(requests.map((m) => String(m.at.frame)), 8);
+  return { groups, text: `the capture ${requests[0].at.source} shows ${what} (frame${requests.length === 1 ? '' : 's'} ${frames})` };
 }
