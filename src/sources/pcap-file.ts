@@ -92,8 +92,10 @@ async function readPlainFile(path: string, reader: CaptureReader): Promise<void>
     const buffers = [new Uint8Array(HEADROOM + READ_CHUNK), new Uint8Array(HEADROOM + READ_CHUNK)];
     let cur = 0;
     reading = readChunk(fd, buffers[cur]);
-    // the previous chunk's unconsumed bytes (a view into the other buffer or into a chunk of its own)
+    // the previous chunk's unconsumed bytes (a view into the other buffer or into `long`)
     let tail: Uint8Array = new Uint8Array(0);
+    // where a block longer than the headroom is assembled, read after read
+    let long: Uint8Array | undefined;
     for (;;) {
       const bytesRead = await reading;
       reading = undefined;
@@ -104,10 +106,24 @@ async function readPlainFile(path: string, reader: CaptureReader): Promise<void>
         buf.set(tail, HEADROOM - tail.length);
         chunk = buf.subarray(HEADROOM - tail.length, HEADROOM + bytesRead);
       } else {
-        // a pcapng block longer than the headroom (up to 16 MiB): rare, so one allocation
-        chunk = new Uint8Array(tail.length + bytesRead);
-        chunk.set(tail);
-        chunk.set(buf.subarray(HEADROOM, HEADROOM + bytesRead), tail.length);
+        // A pcapng block longer than the headroom (up to 16 MiB; custom or name-resolution
+        // blocks). It is assembled in a buffer of its own that grows by doubling and keeps the
+        // block at its start, so each read is appended once: a fresh buffer per read copied
+        // everything read so far again (a 16 MiB block: 136 MB of copying).
+        const need = tail.length + bytesRead;
+        if (!long || long.length < need) {
+          const grown = new Uint8Array(Math.max(need, 2 * (long?.length ?? 0)));
+          grown.set(tail);
+          long = grown;
+        } else if (tail.buffer !== long.buffer) {
+          long.set(tail);
+        } else if (tail.byteOffset !== long.byteOffset) {
+          // the reader consumed the front of the assembled bytes: the next long block moves to the start
+          const from = tail.byteOffset - long.byteOffset;
+          long.copyWithin(0, from, from + tail.length);
+        }
+        long.set(buf.subarray(HEADROOM, HEADROOM + bytesRead), tail.length);
+        chunk = long.subarray(0, need);
       }
       // the other buffer is free now (its tail was copied above): read ahead into it while this chunk decodes
       const next = 1 - cur;

@@ -65,15 +65,24 @@ describe('loadCaptures', () => {
     // 4.4 MB of real records (the ESP flows of 24 SAs, 120 times): frames straddle every 1 MiB read
     const esp = fixtureBytes('esp-one-way-24-sa-ipv4-ipv6.pcap');
     const pcap = Buffer.concat([esp.subarray(0, 24), ...new Array(120).fill(esp.subarray(24))]);
-    // pcapng: a 3 MiB Custom Block (type 0x00000BAD, skipped) between the IKE packets, so the
-    // unconsumed tail outgrows the room kept in front of each read and is carried by copy
+    // pcapng: Custom Blocks (type 0x00000BAD, skipped) longer than the room kept in front of each
+    // read, between the IKE packets: assembled across reads in a buffer that grows. The first ends
+    // 64 KiB into a 1 MiB read (pcap-file.ts READ_CHUNK) and a 5 MiB one follows at once, so the
+    // unconsumed ~960 KiB start inside that buffer and are moved to its front; after 3 MB of packets
+    // a 2 MiB one starts in a plain read and is copied into the buffer, big enough by then
     const ng = fixtureBytes('ikev2-init-auth-then-esp.pcapng');
     const firstEpb = pcapngBlockOffset(ng, 6);
-    const custom = Buffer.alloc(3 * 1024 * 1024);
-    custom.writeUInt32LE(0x00000bad, 0);
-    custom.writeUInt32LE(custom.length, 4);
-    custom.writeUInt32LE(custom.length, custom.length - 4);
-    const pcapng = Buffer.concat([ng.subarray(0, firstEpb), ...new Array(300).fill(ng.subarray(firstEpb)), custom, ng.subarray(firstEpb)]);
+    const custom = (bytes: number) => {
+      const block = Buffer.alloc(bytes);
+      block.writeUInt32LE(0x00000bad, 0);
+      block.writeUInt32LE(bytes, 4);
+      block.writeUInt32LE(bytes, bytes - 4);
+      return block;
+    };
+    const packets = ng.subarray(firstEpb);
+    const before = firstEpb + 300 * packets.length;
+    const first = (3 << 20) - (before % (1 << 20)) + (64 << 10);
+    const pcapng = Buffer.concat([ng.subarray(0, firstEpb), ...new Array(300).fill(packets), custom(first), custom(5 << 20), ...new Array(1500).fill(packets), custom(2 << 20), packets]);
     // and a file cut inside its last record: delivered as far as it goes, counted, said
     for (const [name, bytes] of [['big.pcap', pcap], ['big.pcapng', pcapng], ['cut.pcap', pcap.subarray(0, pcap.length - 50)]] as const) {
       const plain = join(dir, name);
@@ -82,7 +91,7 @@ describe('loadCaptures', () => {
       writeFileSync(gz, gzipSync(bytes, { level: 1 }));
       const a = await loadCaptures([plain], opts);
       const b = await loadCaptures([gz], opts);
-      expect(a.packets.counters.frames).toBe(name === 'big.pcapng' ? 301 * framesOf('ikev2-init-auth-then-esp.pcapng').frames.length : 120 * framesOf('esp-one-way-24-sa-ipv4-ipv6.pcap').frames.length);
+      expect(a.packets.counters.frames).toBe(name === 'big.pcapng' ? 1801 * framesOf('ikev2-init-auth-then-esp.pcapng').frames.length : 120 * framesOf('esp-one-way-24-sa-ipv4-ipv6.pcap').frames.length);
       expect(a.packets.counters.truncatedRecords).toBe(name === 'cut.pcap' ? 1 : 0);
       expect(a.packets.counters).toEqual(b.packets.counters);
       expect(a.diagnostics.map((d) => d.message)).toEqual(b.diagnostics.map((d) => d.message));
