@@ -4,6 +4,7 @@
  */
 import type { Check } from '../src/engine/types.js';
 import authentication from './authentication.js';
+import captureCoverage from './capture-coverage.js';
 import configDiff from './config-diff.js';
 import deadPeerDetection from './dead-peer-detection.js';
 import espFlows from './esp-flows.js';
@@ -22,6 +23,7 @@ import tunnelState from './tunnel-state.js';
 
 export const allChecks: readonly Check[] = [
   authentication,
+  captureCoverage,
   configDiff,
   deadPeerDetection,
   espFlows,
