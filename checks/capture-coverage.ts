@@ -61,7 +61,9 @@ function frames(input: InputInfo, c: Record<string, number>): number {
 /** What the capture held instead: "no packets at all", or its frames by kind. */
 function heldText(input: InputInfo, c: Record<string, number>): string {
   const n = frames(input, c);
-  if (!n) return input.kind === 'live' ? 'no packets so far' : 'no packets at all';
+  // a live capture's input is re-read while it runs (interim analyses): say over how long
+  const during = c.startedAt && c.endedAt ? ` in ${Math.round(c.endedAt - c.startedAt)} s` : '';
+  if (!n) return input.kind === 'live' ? `no packets${during}` : 'no packets at all';
   const kinds = [
     [c.nonIpsec, 'of other IP traffic'],
     [c.icmpErrors, 'ICMP errors about other traffic'],
@@ -69,5 +71,5 @@ function heldText(input: InputInfo, c: Record<string, number>): string {
     [c.undecodable, 'undecodable'],
   ] as const;
   const parts = kinds.filter(([k]) => k).map(([k, what]) => `${k} ${k === 1 ? what.replace('errors', 'error') : what}`);
-  return `${n} frame${n === 1 ? '' : 's'}${parts.length ? `: ${parts.join(', ')}` : ''}`;
+  return `${n} frame${n === 1 ? '' : 's'}${during}${parts.length ? `: ${parts.join(', ')}` : ''}`;
 }
