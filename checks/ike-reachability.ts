@@ -13,7 +13,7 @@ import { endpointText, icmpRef, ikeRef, secondsBetween } from '../src/evidence/d
 
 type Report = (f: FindingInput) => void;
 
-const CAUSES: Record<IkeStage, string[]> = {
+const CAUSES: Record<Exclude<IkeStage, 'setup'>, string[]> = {
   first: ['UDP 500/4500 blocked on the path (firewall, security group, ISP)', 'wrong peer address', 'IKE daemon not running on the peer', 'peer behind NAT without port forwarding', 'IKEv1 responder silently dropping a peer it has no connection for'],
   auth: ['large IKE_AUTH / Main Mode 5 message (certificates) dropped as IP fragments: enable IKE fragmentation or fix the MTU path', 'IKEv1: pre-shared key mismatch (the peer cannot decrypt message 5)', 'UDP 4500 blocked after the switch from 500 (NAT-T / MOBIKE)'],
   child: ['the peer dropped the Child SA request (Quick Mode: often a proposal it likes none of)', 'path loss'],
@@ -52,8 +52,8 @@ export default defineCheck({
     const fromCapture: FindingInput[] = [];
     checkLogs(ctx.evidence, (f) => fromLog.push(f));
     checkPackets(ctx.evidence, (f) => fromCapture.push(f));
-    // the same unanswered exchange towards the same peer, seen by the daemon and on the wire, is one problem
-    const sameSilence = (f: FindingInput) => (f.code === 'IKE_NO_RESPONSE' ? `${String(f.data?.peer)}|${String(f.data?.stage)}` : undefined);
+    // the same unanswered exchange towards the same peer, seen by the daemon and on the wire, is one problem (a log's 'setup' is the first or auth exchange)
+    const sameSilence = (f: FindingInput) => (f.code === 'IKE_NO_RESPONSE' ? (f.data?.stage === 'setup' ? ['first', 'auth'] : [f.data?.stage]).map((s) => `${String(f.data?.peer)}|${String(s)}`) : undefined);
     for (const f of corroborate(fromLog, fromCapture, sameSilence)) ctx.report(f);
   },
 });
@@ -97,7 +97,8 @@ function checkLogs(evidence: Evidence, report: Report): void {
 
 /** Order the candidates by what the log already rules out or points at. */
 function causesFor(stage: IkeStage, chain: RetransmitChain): string[] {
-  let causes = CAUSES[stage];
+  // 'setup': the log does not say which exchange of the IKE SA's setup went unanswered, so the causes of both
+  let causes = stage === 'setup' ? [...CAUSES.first, ...CAUSES.auth] : CAUSES[stage];
   if (chain.requestBytes !== undefined && chain.requestBytes < 1280) causes = causes.filter((c) => !/large|oversized/.test(c));
   // RFC 7296 §2.23: after NAT detection the initiator moves to 4500; a silence that starts there points at 4500
   if (chain.peer?.port === 4500) causes = [...causes.filter((c) => /4500/.test(c)), ...causes.filter((c) => !/4500/.test(c))];

@@ -74,7 +74,9 @@ function negotiation(m: RegExpExecArray): { drafts: Draft[]; fields: KmdFields }
   const reason = m[3];
   const drafts: Draft[] = [d('negotiation-failed', { phase, reason, peer: fields.remote })];
   if (/^Timed out$/i.test(reason) && fields.role !== 'Responder') {
-    drafts.push(d('give-up', { peer: fields.remote ? { address: fields.remote, port: fields.remotePort } : undefined, detail: reason }));
+    // kmd names the phase, not the exchange: "IKE negotiation" is the IKE SA's setup (which of its exchanges timed out, it does not say), "IPSec negotiation" a Child SA
+    const state = phase === 'ike' ? (ikeVersion === 2 ? 'IKE SA setup (IKE_SA_INIT or IKE_AUTH)' : `phase 1${ikeVersion === 1 ? ' (Main or Aggressive Mode)' : ''}`) : ikeVersion === 2 ? 'CREATE_CHILD_SA' : 'phase 2 (Quick Mode)';
+    drafts.push(d('give-up', { peer: fields.remote ? { address: fields.remote, port: fields.remotePort } : undefined, detail: reason, state }));
   } else if (/traffic.selector|proxy.id/i.test(reason)) {
     drafts.push(d('ts-unacceptable', { direction: 'local' }));
   } else if (/no proposal chosen/i.test(reason)) {

@@ -5,6 +5,8 @@
  * network namespaces, the middle box drops UDP 500), and for a capture of another
  * peer test/fixtures/pcaps/ikev2-init-dh2-unanswered-rawip.pcap (PROVENANCE.md).
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/run.js';
@@ -76,6 +78,16 @@ describe('ike-reachability: log and capture of the same silence', () => {
     // a log of the same peers without a liveness timeout (the UDP 500 drop: never established) explains nothing
     const other = await findings([join(SAMPLE, 'left.log')], [join(dir, 'left.pcap')]);
     expect(other.find((f) => f.data.stage === 'other')?.severity).toBe('warning');
+  });
+
+  it("a Juniper kmd phase-1 timeout (stage 'setup': first or auth, the line does not say) is one finding with the capture's unanswered IKE_SA_INIT", async () => {
+    // the corpus line (juniper-srx/kmd-syslog-ike-timeout-ts-mismatch-mixed.log:3, Elastic License 2.0) with the lab's addresses for Local and Remote
+    const kmd = join(mkdtempSync(join(tmpdir(), 'ipsec-doctor-kmd-')), 'srx.log');
+    writeFileSync(kmd, '<27>1 2023-05-04T15:19:33.984+10:00 AB1234-A-AB-AB01C-ABC kmd 9159 - - IKE negotiation failed with error: Timed out. IKE Version: 2, VPN: IPSEC-AAAAA-AAA1-PROD-VPN Gateway: IKE-AAAAA-AAA1-GW, Local: 192.0.2.10/500, Remote: 198.51.100.20/500, Local IKE-ID: Not-Available, Remote IKE-ID: Not-Available, VR-ID: 5: Role: Initiator\n');
+    const fs = await noResponse([kmd], [join(SAMPLE, 'left.pcap')]);
+    expect(fs).toHaveLength(1);
+    expect(fs[0].message).toBe('No response from 198.51.100.20:500 to IKE SA setup (IKE_SA_INIT or IKE_AUTH) until the daemon gave up, retransmissions not counted in its log (stage: setup).');
+    expect(fs[0].data).toMatchObject({ seenIn: 'log and capture', capture: { stage: 'first', retransmits: 3 } });
   });
 
   it('a capture of another peer stays a finding of its own', async () => {

@@ -108,11 +108,16 @@ const CASES: Case[] = [
 
   {
     file: 'juniper-srx/kmd-syslog-ike-timeout-ts-mismatch-mixed.log', vendor: 'juniper-srx', must: ['PEER_NOT_RESPONDING', 'TS_MISMATCH', 'SUCCESS'], mustNot: ['AUTH_FAILED'],
-    // kmd's "IKE negotiation failed with error: Timed out" counts no retransmissions: the finding must not claim a number
+    // kmd's "IKE negotiation failed with error: Timed out" counts no retransmissions: the finding must not claim a number;
+    // it names the phase (the IKE SA's setup), not the exchange: the causes of the first and the auth exchange, an error
     also: (r) => {
       const silent = r.findings.find((f) => f.code === 'IKE_NO_RESPONSE' && f.data.peer === '67.43.156.1:500')!;
       expect(silent.data.retransmits).toBe('not in this log');
-      expect(silent.message).toBe('No response from 67.43.156.1:500 to the request until the daemon gave up, retransmissions not counted in its log (stage: other).');
+      expect(silent.message).toBe('No response from 67.43.156.1:500 to phase 1 (Main or Aggressive Mode) until the daemon gave up, retransmissions not counted in its log (stage: setup).');
+      expect(silent.severity).toBe('error');
+      const causes = silent.data.causes as string[];
+      expect(causes[0]).toMatch(/^UDP 500\/4500 blocked/);
+      expect(causes.some((c) => /Main Mode 5 message \(certificates\) dropped as IP fragments/.test(c))).toBe(true);
     },
   },
   { file: 'fortigate/event-log-ipsec-phase1-proposal-error-excerpt.log', vendor: 'fortigate', must: ['IKE_PROPOSAL_MISMATCH'], mustNot: ['SUCCESS'] },

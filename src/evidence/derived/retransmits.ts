@@ -119,7 +119,8 @@ export function formatEndpoint(ep: Endpoint | undefined): string | undefined {
   return ep.port !== undefined ? `${ep.address}:${ep.port}` : ep.address;
 }
 
-export type IkeStage = 'first' | 'auth' | 'child' | 'other';
+/** 'setup': the IKE SA was being set up, and the log does not say whether its first or its auth exchange went unanswered (Juniper kmd "IKE negotiation failed … Timed out"). */
+export type IkeStage = 'first' | 'auth' | 'setup' | 'child' | 'other';
 
 /** Which request went unanswered: the first, small, unencrypted one or a later, larger, encrypted one (RFC 7296 §1.2). */
 export function stageOf(chain: Pick<RetransmitChain, 'exchange' | 'msgid' | 'giveUp'>): IkeStage {
@@ -129,6 +130,7 @@ export function stageOf(chain: Pick<RetransmitChain, 'exchange' | 'msgid' | 'giv
 
 function stageFromName(name: string | undefined): IkeStage | undefined {
   if (!name) return undefined;
+  if (/^(phase 1|IKE SA setup)\b/i.test(name)) return 'setup';
   if (/ESTABLISHED|INFORMATIONAL/i.test(name)) return 'other';
   if (/QUICK|CREATE_CHILD_SA/i.test(name)) return 'child';
   if (/IKE_AUTH|MAIN_I3|AGGR_I2|Main Mode I3/i.test(name)) return 'auth';
