@@ -2,7 +2,7 @@ import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext, FindingInput } from '../src/engine/types.js';
 import type { Evidence, EvidenceRef } from '../src/evidence/types.js';
 import type { LogEvent } from '../src/evidence/log-events.js';
-import { mergeMutual } from '../src/engine/corroborate.js';
+import { bothSides, mergeMutual } from '../src/engine/corroborate.js';
 import { hostsAt, refsOf, type LogFile } from '../src/evidence/derived/log-sessions.js';
 import { establishedAfter } from '../src/evidence/derived/log-phase.js';
 import { livenessTimeouts, wireSilence } from '../src/evidence/derived/liveness.js';
@@ -74,7 +74,8 @@ function report(out: (f: FindingInput) => void, file: LogFile, anchor: LogEvent,
   out({
     code: 'DPD_TIMEOUT',
     data: { ...data, ...hosts, noticedBy: `noticed by ${hosts.localAddress ?? "this log's host"}${onTheWire(data)}`, conn: anchor.conn, recovered: again ? `yes (line ${again.at.line})` : 'no', reestablishedLine: again?.at.line },
-    evidence: [...refsOf([...events, again]), ...frames],
+    // the capture's frames among the first lines a text report shows, as a log and capture of one silence are (corroborate.ts)
+    evidence: bothSides(refsOf([...events, again]), frames),
   });
 }
 

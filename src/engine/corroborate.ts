@@ -51,7 +51,7 @@ export function corroborate(fromLog: FindingInput[], fromCapture: FindingInput[]
 }
 
 /** Both sides among the first lines (a text report shows the first six), the rest after: up to LOG_EVIDENCE of the lead's, CAPTURE_EVIDENCE of the other's. */
-function bothSides(lead: EvidenceRef[], other: EvidenceRef[]): EvidenceRef[] {
+export function bothSides(lead: EvidenceRef[], other: EvidenceRef[]): EvidenceRef[] {
   return [...lead.slice(0, LEAD), ...other.slice(0, LEAD), ...lead.slice(LEAD, LOG_EVIDENCE), ...other.slice(LEAD, CAPTURE_EVIDENCE)];
 }
 
