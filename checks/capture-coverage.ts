@@ -1,10 +1,13 @@
 import { defineCheck } from '../src/engine/define-check.js';
 import type { Evidence, InputInfo } from '../src/evidence/types.js';
+import { LINKTYPE } from '../src/decoders/link.js';
 
 /** Per-input counters of packets that concern IPsec (sources/pcap-file.ts, sources/live-capture.ts). */
 const IPSEC_COUNTERS = ['ike', 'esp', 'espInUdp', 'ah', 'natKeepalives'] as const;
 /** What a quoted packet in an ICMP error may be that concerns IPsec (packet-types.ts QuotedPacket). */
 const IPSEC_QUOTED = new Set(['ike', 'esp', 'ah', 'esp-in-udp', 'nat-keepalive']);
+/** IP without a link layer: what a capture on a tunnel device writes (a TUN such as kernel-libipsec's ipsec0, a VTI, an xfrm interface) */
+const RAW_IP = [LINKTYPE.RAW, LINKTYPE.RAW_DLT12, LINKTYPE.RAW_DLT14, LINKTYPE.IPV4, LINKTYPE.IPV6];
 
 export default defineCheck({
   meta: {
@@ -13,7 +16,8 @@ export default defineCheck({
     description:
       'Says when a capture file or a live capture holds no IPsec packet at all — no IKE on UDP 500/4500, no ESP (IP protocol 50, or in UDP 4500), ' +
       'no AH, no NAT-T keepalive, no ICMP error about any of them — so that the IKE and ESP checks passing on it means nothing: it was taken on ' +
-      'the wrong interface or host, with a filter that leaves IPsec out, while nothing was sent, or inside the tunnel (ipsecN, a TUN device).',
+      'the wrong interface or host, with a filter that leaves IPsec out, while nothing was sent, or inside the tunnel (ipsecN, a TUN device; ' +
+      'plain traffic captured as raw IP, as a tunnel device is, is said at info).',
     requires: ['packets'],
     codes: {
       NO_IPSEC_PACKETS: {
@@ -30,12 +34,16 @@ export default defineCheck({
       if (IPSEC_COUNTERS.some((k) => c[k]) || otherIpsecEvidence(ctx.evidence, input)) continue;
       const held = heldText(input, c);
       const capture = input.kind === 'live' ? `The live capture on ${input.path}` : `The capture ${input.path}`;
+      // plain traffic on a tunnel device is the inside of a tunnel, captured on purpose (path MTU): said, at info
+      const insideTunnel = !!c.nonIpsec && RAW_IP.reduce((n, l) => n + (c[`linktype:${l}`] ?? 0), 0) === frames(input, c);
       ctx.report({
         code: 'NO_IPSEC_PACKETS',
+        ...(insideTunnel ? { severity: 'info' as const } : {}),
         data: {
-          capture, held, frames: frames(input, c), otherIp: c.nonIpsec ?? 0, nonIp: c.nonIp ?? 0, undecodable: c.undecodable ?? 0,
+          capture, held, frames: frames(input, c), otherIp: c.nonIpsec ?? 0, nonIp: c.nonIp ?? 0, undecodable: c.undecodable ?? 0, insideTunnel,
           // path-mtu judges plain traffic too (big DF packets unanswered): say so rather than "nothing"
-          judged: `the IKE and ESP checks had nothing to judge${c.nonIpsec ? ', its other IP traffic was judged for path MTU only' : ''}`,
+          judged: `the IKE and ESP checks had nothing to judge${c.nonIpsec ? ', its other IP traffic was judged for path MTU only' : ''}`
+            + (insideTunnel ? '; it is raw IP without a link layer, as a tunnel device (ipsecN, a VTI or xfrm interface) is captured: the inside of a tunnel shows no IPsec' : ''),
         },
         evidence: [{ source: input.path, excerpt: held }],
       });

@@ -37,11 +37,18 @@ describe('capture-coverage', () => {
     expect(f.hint).toMatch(/udp port 500 or udp port 4500 or ip proto 50 or ip proto 51/);
   });
 
-  it('the inside of the tunnel: cleartext judged for path MTU only, and path-mtu still finds its black hole', async () => {
+  it('the inside of the tunnel (raw IP, ipsec0): info, cleartext judged for path MTU only, and path-mtu still finds its black hole', async () => {
     const fs = await findings([INSIDE], ['capture-coverage', 'path-mtu']);
     expect(fs.map((f) => f.code).sort()).toEqual(['NO_IPSEC_PACKETS', 'PMTU_BLACKHOLE']);
     const f = fs.find((x) => x.code === 'NO_IPSEC_PACKETS')!;
-    expect(f.message).toBe(`The capture ${INSIDE} holds no IKE, ESP or AH packet (16 frames: 16 of other IP traffic): the IKE and ESP checks had nothing to judge, its other IP traffic was judged for path MTU only.`);
+    expect(f).toMatchObject({ severity: 'info', data: { insideTunnel: true } });
+    expect(f.message).toBe(
+      `The capture ${INSIDE} holds no IKE, ESP or AH packet (16 frames: 16 of other IP traffic): the IKE and ESP checks had nothing to judge, its other IP traffic was judged for path MTU only; `
+        + 'it is raw IP without a link layer, as a tunnel device (ipsecN, a VTI or xfrm interface) is captured: the inside of a tunnel shows no IPsec.',
+    );
+    // the same kind of traffic with an Ethernet header (the veth lab's PMTU capture) may be the wrong interface: a warning
+    const [veth] = await findings([join(ROOT, 'samples', 'pcap-pmtu-blackhole', 'pmtu-blackhole-veth-lab.pcap')]);
+    expect(veth).toMatchObject({ severity: 'warning', data: { insideTunnel: false } });
   });
 
   it('a capture cut to its file header holds no packets at all', async () => {
