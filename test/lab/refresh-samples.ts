@@ -91,7 +91,7 @@ async function expectedFor(scenario: Scenario, result: LabResult, problems: stri
 function readme(s: Scenario, r: LabResult, expected: { codes: string[]; absent: string[] }): string {
   const table = (Object.keys(KIND_LABEL) as InputKind[])
     .filter((k) => s.expect[k])
-    .map((k) => `| ${KIND_LABEL[k]} | ${(s.expect[k]!.codes ?? []).join(', ') || '—'} | ${(s.expect[k]!.absent ?? []).join(', ') || '—'} |`)
+    .map((k) => `| ${KIND_LABEL[k]} | ${(s.expect[k]!.codes ?? []).join(', ') || '—'}${s.expect[k]!.note ? ` (${s.expect[k]!.note})` : ''} | ${(s.expect[k]!.absent ?? []).join(', ') || '—'} |`)
     .join('\n');
   const pings = r.pings.length
     ? r.pings.map((p) => `- ping from ${p.from === 'left' ? '10.1.0.1 to 10.2.0.1' : '10.2.0.1 to 10.1.0.1'}, ${p.size} bytes${p.df ? ', DF' : ''}${p.afterFault ? ', after the fault' : ''}: ${p.received}/${p.transmitted} answered`).join('\n')

@@ -20,6 +20,8 @@ export type InputKind = 'responderLog' | 'initiatorLog' | 'bothLogs' | 'leftPcap
 export interface CodeExpectation {
   codes?: string[];
   absent?: string[];
+  /** what a reader of the sample's README should know about these codes (shown after them in its table) */
+  note?: string;
 }
 
 export interface Scenario {

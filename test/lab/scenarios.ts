@@ -210,7 +210,7 @@ export const scenarios: Scenario[] = [
       responderLog: { codes: ['DPD_TIMEOUT'], absent: except('DPD_TIMEOUT', 'IKE_NO_RESPONSE') },
       initiatorLog: { codes: ['DPD_TIMEOUT'], absent: except('DPD_TIMEOUT', 'IKE_NO_RESPONSE') },
       bothLogs: { codes: ['DPD_TIMEOUT'] },
-      leftPcap: { codes: ['IKE_NO_RESPONSE'] },
+      leftPcap: { codes: ['IKE_NO_RESPONSE'], note: 'warning alone; info given a log whose DPD_TIMEOUT names the same peer' },
     },
   },
   {
