@@ -5,7 +5,7 @@ import type { LogEvent } from '../src/evidence/log-events.js';
 import { bothSides, mergeMutual } from '../src/engine/corroborate.js';
 import { hostsAt, refsOf, type LogFile } from '../src/evidence/derived/log-sessions.js';
 import { establishedAfter } from '../src/evidence/derived/log-phase.js';
-import { livenessTimeouts, wireSilence } from '../src/evidence/derived/liveness.js';
+import { livenessSilences } from '../src/evidence/derived/liveness.js';
 import { ikeRef } from '../src/evidence/derived/wire-refs.js';
 import { actionWithoutRecovery, dpdView, type DpdView } from '../src/evidence/derived/config-dpd.js';
 import { configPairs, loadable } from '../src/evidence/derived/config-pairs.js';
@@ -60,9 +60,8 @@ export default defineCheck({
 });
 
 function checkLogs(evidence: Evidence, out: (f: FindingInput) => void): void {
-  for (const t of livenessTimeouts(evidence)) {
-    // a capture of the same requests going unanswered proves the silence on the wire (ike-reachability lowers its IKE_NO_RESPONSE to this finding)
-    const wire = wireSilence(evidence, t);
+  // a capture of the same requests going unanswered proves the silence on the wire (ike-reachability lowers its IKE_NO_RESPONSE to this finding)
+  for (const [t, wire] of livenessSilences(evidence)) {
     const frames = wire.groups.flatMap((g) => g.exchanges.flatMap((e) => e.requests)).slice(0, 8).map(ikeRef);
     report(out, t.file, t.anchor, { peer: t.peer ?? '(address not in the log)', mechanism: t.mechanism, action: t.action, retransmits: t.retransmits, onTheWire: wire.text }, t.events, frames);
   }

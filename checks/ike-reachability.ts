@@ -8,7 +8,7 @@ import { listedFirst, pushTo } from '../src/evidence/derived/aggregate.js';
 import { chainSeconds, formatEndpoint, printedRetransmits, retransmitChains, retransmitText, stageOf, verdictBeforeGiveUp, type IkeStage, type RetransmitChain } from '../src/evidence/derived/retransmits.js';
 import { fragmentedUnansweredExchanges, icmpGroups, unansweredGroups, type UnansweredGroup } from '../src/evidence/derived/wire-ike.js';
 import { natTBlockedExchanges } from '../src/evidence/derived/wire-nat.js';
-import { livenessTimeoutPeers } from '../src/evidence/derived/liveness.js';
+import { livenessSilencedGroups } from '../src/evidence/derived/liveness.js';
 import { endpointText, icmpRef, ikeRef, secondsBetween } from '../src/evidence/derived/wire-refs.js';
 
 type Report = (f: FindingInput) => void;
@@ -146,11 +146,12 @@ function checkPackets(evidence: Evidence, report: Report): void {
 const ICMP_CODES = [['port-unreachable', 'IKE_PORT_UNREACHABLE'], ['admin-prohibited', 'IKE_ADMIN_PROHIBITED']] as const;
 
 /** The finding that says why these requests met silence, if any: IP fragments dropped, UDP 4500 blocked after NAT detection, a liveness timeout in the log, an ICMP answer. */
-function explanation(evidence: Evidence, { exchanges, request, icmp, stage }: UnansweredGroup) {
+function explanation(evidence: Evidence, group: UnansweredGroup) {
+  const { exchanges, request, icmp } = group;
   const frag = exchanges.every((e) => fragmentedUnansweredExchanges(evidence).has(e)) ? request.ipFragmentation : undefined;
   if (frag) return { explainedBy: 'IKE_FRAGMENTS_DROPPED', severityReason: `the request left as a ${frag.totalLength}-byte datagram in ${frag.fragments} IP fragments and was resent and never answered: IKE_FRAGMENTS_DROPPED is the diagnosis` };
   if (exchanges.every((e) => natTBlockedExchanges(evidence).has(e))) return { explainedBy: 'NAT_T_BLOCKED', severityReason: 'NAT was detected and the exchange moved to UDP 4500, where nothing ever came back: NAT_T_BLOCKED is the diagnosis' };
-  if (stage === 'other' && livenessTimeoutPeers(evidence).has(request.dst.address)) return { explainedBy: 'DPD_TIMEOUT', severityReason: `the log shows the SA given up because ${request.dst.address} stopped answering liveness checks: DPD_TIMEOUT is the diagnosis` };
+  if (livenessSilencedGroups(evidence).has(group)) return { explainedBy: 'DPD_TIMEOUT', severityReason: `the log shows the SA given up because ${request.dst.address} stopped answering liveness checks: DPD_TIMEOUT is the diagnosis` };
   // the answer was an ICMP error (RFC 1122 §4.1.3.1, RFC 1812 §5.2.7.1): nothing listens, or a filter rejects
   const [kind, code] = ICMP_CODES.find(([k]) => icmp.some((e) => e.kind === k)) ?? [];
   const error = icmp.find((e) => e.kind === kind);

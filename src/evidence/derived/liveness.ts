@@ -6,7 +6,7 @@
  */
 import type { Evidence } from '../types.js';
 import type { LogEvent } from '../log-events.js';
-import { derivedFromLogs } from './memo.js';
+import { derived, derivedFromLogs } from './memo.js';
 import { hostsAt, logFiles, ofKind, requestOf, sameConn, type LogFile } from './log-sessions.js';
 import { formatEndpoint, retransmitChains } from './retransmits.js';
 import { unansweredGroups, type UnansweredGroup } from './wire-ike.js';
@@ -60,29 +60,35 @@ export const livenessTimeouts = derivedFromLogs((evidence: Evidence): LivenessTi
   return out;
 });
 
-/** The addresses of the peers whose liveness the logs saw time out: the one the timeout names, and the peer of its session. */
-export const livenessTimeoutPeers = derivedFromLogs((evidence: Evidence): Set<string> => {
-  const peers = new Set<string>();
-  for (const t of livenessTimeouts(evidence)) {
-    const { peerAddress } = hostsAt(t.file, t.anchor);
-    if (peerAddress) peers.add(peerAddress);
-    if (t.address) peers.add(t.address);
-  }
-  return peers;
-});
-
 function peerOf(file: LogFile, e: LogEvent): string | undefined {
   const est = ofKind(file.events, 'ike-established').find((x) => sameConn(x, e) && x.data.remote);
   return est?.data.remote;
 }
 
+export interface WireSilence {
+  /** the capture's unanswered requests this timeout accounts for (derived/wire-ike.ts groups) */
+  groups: UnansweredGroup[];
+  /** a sentence saying so, for DPD_TIMEOUT's message */
+  text?: string;
+}
+
+/**
+ * Each liveness timeout with the capture's view of it, once per evidence: dead-peer-detection
+ * cites these frames in DPD_TIMEOUT, and ike-reachability lowers these same silences
+ * (livenessSilencedGroups) as its symptom.
+ */
+export const livenessSilences = derived((evidence: Evidence): Map<LivenessTimeout, WireSilence> => new Map(livenessTimeouts(evidence).map((t) => [t, wireSilence(evidence, t)])));
+
+/** The capture's unanswered groups that a log's liveness timeout accounts for. */
+export const livenessSilencedGroups = derived((evidence: Evidence): Set<UnansweredGroup> => new Set([...livenessSilences(evidence).values()].flatMap((s) => s.groups)));
+
 /**
  * A capture's view of one timeout: the liveness requests (stage 'other': INFORMATIONAL)
- * from this log's host to that peer that got no answer on the wire, and a sentence saying
- * so. Matched by address like ike-reachability's explanation, so the two findings cite
- * the same frames; empty without a capture or when the capture saw answers.
+ * from this log's host (when its packet lines name it) to that peer — the one the timeout
+ * names, or its session's — that got no answer on the wire, and a sentence saying so;
+ * empty without a capture or when the capture saw answers.
  */
-export function wireSilence(evidence: Evidence, t: LivenessTimeout): { groups: UnansweredGroup[]; text?: string } {
+function wireSilence(evidence: Evidence, t: LivenessTimeout): WireSilence {
   const { localAddress, peerAddress } = hostsAt(t.file, t.anchor);
   const peers = new Set([peerAddress, t.address].filter((a): a is string => !!a));
   const groups = unansweredGroups(evidence).filter(
