@@ -1,6 +1,7 @@
 import { defineCheck } from '../src/engine/define-check.js';
-import type { Evidence, InputInfo } from '../src/evidence/types.js';
+import type { Evidence } from '../src/evidence/types.js';
 import { LINKTYPE } from '../src/decoders/link.js';
+import { liveSource } from '../src/evidence/packet-types.js';
 
 /** Per-input counters of packets that concern IPsec (sources/pcap-file.ts, sources/live-capture.ts). */
 const IPSEC_COUNTERS = ['ike', 'esp', 'espInUdp', 'ah', 'natKeepalives'] as const;
@@ -31,21 +32,24 @@ export default defineCheck({
     for (const input of ctx.evidence.inputs) {
       if (input.kind !== 'pcap' && input.kind !== 'live') continue;
       const c = input.counters ?? {};
-      if (IPSEC_COUNTERS.some((k) => c[k]) || otherIpsecEvidence(ctx.evidence, input)) continue;
-      const held = heldText(input, c);
+      // the source name this input's frames, diagnostics and ICMP errors carry
+      const source = input.kind === 'live' ? liveSource(input.path) : input.path;
+      if (IPSEC_COUNTERS.some((k) => c[k]) || otherIpsecEvidence(ctx.evidence, source)) continue;
+      const frames = c.frames ?? input.packets ?? 0;
+      const held = heldText(input.kind === 'live', frames, c);
       const capture = input.kind === 'live' ? `The live capture on ${input.path}` : `The capture ${input.path}`;
       // plain traffic on a tunnel device is the inside of a tunnel, captured on purpose (path MTU): said, at info
-      const insideTunnel = !!c.nonIpsec && RAW_IP.reduce((n, l) => n + (c[`linktype:${l}`] ?? 0), 0) === frames(input, c);
+      const insideTunnel = !!c.nonIpsec && RAW_IP.reduce((n, l) => n + (c[`linktype:${l}`] ?? 0), 0) === frames;
       ctx.report({
         code: 'NO_IPSEC_PACKETS',
         ...(insideTunnel ? { severity: 'info' as const } : {}),
         data: {
-          capture, held, frames: frames(input, c), otherIp: c.nonIpsec ?? 0, nonIp: c.nonIp ?? 0, undecodable: c.undecodable ?? 0, insideTunnel,
+          capture, held, frames, otherIp: c.nonIpsec ?? 0, nonIp: c.nonIp ?? 0, undecodable: c.undecodable ?? 0, insideTunnel,
           // path-mtu judges plain traffic too (big DF packets unanswered): say so rather than "nothing"
           judged: `the IKE and ESP checks had nothing to judge${c.nonIpsec ? ', its other IP traffic was judged for path MTU only' : ''}`
             + (insideTunnel ? '; it is raw IP without a link layer, as a tunnel device (ipsecN, a VTI or xfrm interface) is captured: the inside of a tunnel shows no IPsec' : ''),
         },
-        evidence: [{ source: input.path, excerpt: held }],
+        evidence: [{ source, excerpt: held }],
       });
     }
   },
@@ -56,22 +60,16 @@ export default defineCheck({
  * (ike-reachability and path-mtu read it), or an IKE message too malformed to count as
  * one (counted undecodable; the decoder's diagnostic says what is wrong with it).
  */
-function otherIpsecEvidence(evidence: Evidence, input: InputInfo): boolean {
-  const source = input.kind === 'live' ? `live:${input.path}` : input.path;
+function otherIpsecEvidence(evidence: Evidence, source: string): boolean {
   return (evidence.packets?.icmpErrors ?? []).some((e) => e.at.source === source && e.quoted && IPSEC_QUOTED.has(e.quoted.kind))
     || evidence.diagnostics.some((d) => d.decoder === 'ike' && d.at.source === source);
 }
 
-function frames(input: InputInfo, c: Record<string, number>): number {
-  return c.frames ?? input.packets ?? 0;
-}
-
-/** What the capture held instead: "no packets at all", or its frames by kind. */
-function heldText(input: InputInfo, c: Record<string, number>): string {
-  const n = frames(input, c);
+/** What the capture held instead: "no packets at all", or its `n` frames by kind. */
+function heldText(live: boolean, n: number, c: Record<string, number>): string {
   // a live capture's input is re-read while it runs (interim analyses): say over how long
   const during = c.startedAt && c.endedAt ? ` in ${Math.round(c.endedAt - c.startedAt)} s` : '';
-  if (!n) return input.kind === 'live' ? `no packets${during}` : 'no packets at all';
+  if (!n) return live ? `no packets${during}` : 'no packets at all';
   const kinds = [
     [c.nonIpsec, 'of other IP traffic'],
     [c.icmpErrors, 'ICMP errors about other traffic'],

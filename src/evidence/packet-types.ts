@@ -545,6 +545,11 @@ export interface PacketCollectorOptions {
   ikeSaBound?: { head: number; tail: number };
 }
 
+/** The source name a live capture's frames carry (a capture file's frames carry its path as given). */
+export function liveSource(iface: string): string {
+  return `live:${iface}`;
+}
+
 /** Location of a frame for findings: { source, frame }. */
 export function frameLocation(f: FrameRef): Location {
   return { source: f.source, frame: f.frame };

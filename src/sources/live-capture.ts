@@ -20,7 +20,7 @@
  * ipsec-doctor never sends a packet: cap's send() is never called.
  */
 import type { Diagnostic, InputInfo } from '../evidence/types.js';
-import type { PacketEvidence } from '../evidence/packet-types.js';
+import { liveSource, type PacketEvidence } from '../evidence/packet-types.js';
 import { createPacketCollector } from '../evidence/packet-collector.js';
 import { InputError, UsageError } from '../errors.js';
 import { loadCap, firstLine, type CapHandle, type CapModule } from './live/cap-binding.js';
@@ -200,7 +200,7 @@ export async function startLiveCapture(opts: LiveCaptureOptions): Promise<LiveCa
   const ring: FrameRing | undefined = opts.write || opts.ring === false ? undefined : createFrameRing(opts.ring?.maxFrames, opts.ring?.maxBytes);
   let writeFailure: string | undefined;
 
-  const source = `live:${opts.iface}`;
+  const source = liveSource(opts.iface);
   const collector = createPacketCollector({ local: opts.local, peer: opts.peer });
   const started = Date.now();
   const rxAtStart = readIfaceRx(opts.iface);

@@ -90,6 +90,8 @@ describe('capture-coverage', () => {
     expect(early.message).toMatch(/^The live capture on lo holds no IKE, ESP or AH packet \(no packets in \d+ s\)/);
     const [after] = (await analyse(evidenceOf(done), { only: ['capture-coverage'] })).findings;
     expect(after.message).toMatch(/^The live capture on lo holds no IKE, ESP or AH packet \(1 frame in \d+ s: 1 ICMP error about other traffic\)/);
+    // located as the capture's frames are
+    expect(after.evidence[0].source).toBe('live:lo');
   });
 });
 
