@@ -15,7 +15,7 @@ const outDir = join(here, 'out');
 
 /** dist/ is used only when it is at least as new as the decoder sources (else tsx runs the sources). */
 function distFresh() {
-  const pairs = [['src/sources/pcap-file.ts', 'dist/src/sources/pcap-file.js'], ['src/evidence/packet-collector.ts', 'dist/src/evidence/packet-collector.js'], ['src/decoders/ike.ts', 'dist/src/decoders/ike.js']];
+  const pairs = [['src/sources/pcap-file.ts', 'dist/src/sources/pcap-file.js'], ['src/wire/collector/packet-collector.ts', 'dist/src/wire/collector/packet-collector.js'], ['src/wire/ike.ts', 'dist/src/wire/ike.js']];
   return pairs.every(([s, d]) => existsSync(join(root, d)) && statSync(join(root, d)).mtimeMs >= statSync(join(root, s)).mtimeMs);
 }
 

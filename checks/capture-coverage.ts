@@ -1,6 +1,6 @@
 import { defineCheck } from '../src/engine/define-check.js';
 import type { Evidence } from '../src/evidence/types.js';
-import { LINKTYPE } from '../src/decoders/link.js';
+import { LINKTYPE } from '../src/wire/link.js';
 import { liveSource } from '../src/evidence/packet-types.js';
 
 /** Per-input counters of packets that concern IPsec (sources/pcap-file.ts, sources/live-capture.ts). */

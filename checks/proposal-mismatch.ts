@@ -9,7 +9,7 @@ import { describeTypes, exchangeName, overlapWords, proposalLists, rejectionsByP
 import { aggregate, pushTo, type Occurrence } from '../src/evidence/derived/aggregate.js';
 import { invalidKeOutcomes, wireRejections } from '../src/evidence/derived/wire-ike.js';
 import { ikeRef, proposalText } from '../src/evidence/derived/wire-refs.js';
-import { DH_GROUP } from '../src/decoders/iana.js';
+import { DH_GROUP } from '../src/wire/iana.js';
 
 const PROPOSAL_KEYWORDS = 'strongSwan swanctl.conf `proposals`/`esp_proposals` (ipsec.conf `ike=`/`esp=`), libreswan `ike=`/`esp=`/`phase2alg=`';
 

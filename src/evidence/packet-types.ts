@@ -1,6 +1,6 @@
 /**
  * Packet evidence: what crossed the wire, as decoded from pcap/pcapng files and
- * live capture. Filled by src/evidence/packet-collector.ts (files and live capture
+ * live capture. Filled by src/wire/collector/packet-collector.ts (files and live capture
  * both feed it frame by frame).
  *
  * Memory grows with IKE messages, flows and SAs, never with the number of

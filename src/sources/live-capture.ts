@@ -21,7 +21,7 @@
  */
 import type { Diagnostic, InputInfo } from '../evidence/types.js';
 import { liveSource, type PacketEvidence } from '../evidence/packet-types.js';
-import { createPacketCollector } from '../evidence/packet-collector.js';
+import { createPacketCollector } from '../wire/collector/packet-collector.js';
 import { InputError, UsageError } from '../errors.js';
 import { loadCap, firstLine, type CapHandle, type CapModule } from './live/cap-binding.js';
 import { openError } from './live/open-errors.js';

@@ -4,10 +4,10 @@
  */
 import type { Diagnostic, InputInfo } from '../evidence/types.js';
 import type { PacketCollector, PacketCollectorOptions, PacketEvidence } from '../evidence/packet-types.js';
-import { createPacketCollector } from '../evidence/packet-collector.js';
-import { createPcapReader } from '../decoders/pcap.js';
-import { createPcapngReader } from '../decoders/pcapng.js';
-import { MAX_RECORD, type CaptureReader } from '../decoders/capture-reader.js';
+import { createPacketCollector } from '../wire/collector/packet-collector.js';
+import { createPcapReader } from '../wire/pcap.js';
+import { createPcapngReader } from '../wire/pcapng.js';
+import { MAX_RECORD, type CaptureReader } from '../wire/capture-reader.js';
 import { closeSync, openSync, read } from 'node:fs';
 import { InputError } from '../errors.js';
 import { openInput } from './open-input.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildEspFlows } from '../../src/evidence/derived/esp-flows.js';
-import { decodeFixture } from './pcap-fixtures.js';
+import { decodeFixture } from '../wire/pcap-fixtures.js';
 
 describe('ESP flows per SPI and direction (derived)', () => {
   it('one-way ESP-in-UDP while IKE works both ways (tcpdump isakmp4500.pcap)', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildIkeSas } from '../../src/evidence/derived/ike-sas.js';
-import { decodeFixture } from './pcap-fixtures.js';
+import { decodeFixture } from '../wire/pcap-fixtures.js';
 
 const view = (name: string) => buildIkeSas(decodeFixture(name).packets.ikeMessages);
 const frames = (ms: { at: { frame: number } }[]) => ms.map((m) => m.at.frame);
@@ -105,7 +105,7 @@ describe('RFC 7383 fragmented IKE_AUTH (hand-built: no public capture has SKF, s
   }
 
   it('groups the fragments into one request and counts a retransmission once', async () => {
-    const { createPacketCollector } = await import('../../src/evidence/packet-collector.js');
+    const { createPacketCollector } = await import('../../src/wire/collector/packet-collector.js');
     const c = createPacketCollector({ local: [], peer: [] });
     [skfFrame(1, 0, 1, 2, 0xa1), skfFrame(2, 0, 2, 2, 0xa2), skfFrame(3, 2, 1, 2, 0xa1), skfFrame(4, 2, 2, 2, 0xa2)].forEach((f) => c.addFrame(f));
     const p = c.finish();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { inferEndpoints } from '../../src/evidence/derived/packet-endpoints.js';
-import { decodeFixture } from './pcap-fixtures.js';
+import { decodeFixture } from '../wire/pcap-fixtures.js';
 
 describe('us and peer (derived)', () => {
   it('the initiator of the first IKE SA when both sides talk only to each other (ipsec_client.pcap)', () => {

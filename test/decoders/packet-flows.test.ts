@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildPmtuFlows } from '../../src/evidence/derived/packet-flows.js';
-import { createPacketCollector } from '../../src/evidence/packet-collector.js';
-import { decodeFixture } from './pcap-fixtures.js';
+import { createPacketCollector } from '../../src/wire/collector/packet-collector.js';
+import { decodeFixture } from '../wire/pcap-fixtures.js';
 
 /** An Ethernet/IPv4/TCP frame with `payload` bytes, DF set. */
 function tcpFrame(frame: number, src: number, dst: number, seq: number, ack: number, payload: number, sport: number, dport: number) {

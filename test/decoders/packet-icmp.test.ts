@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createPacketCollector } from '../../src/evidence/packet-collector.js';
+import { createPacketCollector } from '../../src/wire/collector/packet-collector.js';
 import { linkIcmpErrors } from '../../src/evidence/derived/packet-icmp.js';
-import { decodeFixture, framesOf } from './pcap-fixtures.js';
+import { decodeFixture, framesOf } from '../wire/pcap-fixtures.js';
 
 describe('ICMP errors linked to what they quote (derived)', () => {
   it('links a port unreachable quoting a real IKE_SA_INIT to that IKE message', () => {

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createPcapWriter, encodeRecord, pcapTime } from '../../src/sources/pcap-writer.js';
-import { createPcapReader } from '../../src/decoders/pcap.js';
+import { createPcapReader } from '../../src/wire/pcap.js';
 import { type CapturedFrame, frameBytes } from '../../src/evidence/packet-types.js';
 import { wireLengthHint } from '../../src/sources/live/link-types.js';
 import { liveOptionsFromArgs } from '../../src/sources/live/cli-options.js';

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createPacketCollector } from '../../src/evidence/packet-collector.js';
+import { createPacketCollector } from '../../src/wire/collector/packet-collector.js';
 import type { CapturedFrame, PacketEvidence } from '../../src/evidence/packet-types.js';
 import type { Evidence } from '../../src/evidence/types.js';
 import { analyse, buildEvidence, liveAnalyser } from '../../src/run.js';

@@ -8,7 +8,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { createPcapReader } from '../../src/decoders/pcap.js';
+import { createPcapReader } from '../../src/wire/pcap.js';
 import { type CapturedFrame, frameBytes } from '../../src/evidence/packet-types.js';
 import type { CapHandle, CapModule } from '../../src/sources/live/cap-binding.js';
 

@@ -5,7 +5,7 @@
 import type { CheckResult } from '../../src/engine/types.js';
 import type { Report } from '../../src/report/types.js';
 import { allChecks } from '../../checks/index.js';
-import { createPacketCollector } from '../../src/evidence/packet-collector.js';
+import { createPacketCollector } from '../../src/wire/collector/packet-collector.js';
 import { readCaptureInto } from '../../src/sources/pcap-file.js';
 import type { UiSnapshot } from '../../src/ui/model.js';
 import { runPipeline } from '../reporters/pipeline.js';

@@ -58,4 +58,4 @@ export function proposalText(p: IkeProposal): string {
   return `${p.protocol}:${names.join('/')}`;
 }
 
-export { endpointText } from '../../decoders/ike-excerpt.js';
+export { endpointText } from '../../wire/ike-excerpt.js';

@@ -4,9 +4,9 @@
  * the large and small segments reached and the highest ACK (RFC 1191, RFC 8201,
  * RFC 4821: a black hole shows as large DF segments retransmitted, never ACKed).
  */
-import { LARGE_PACKET_BYTES as LARGE, SIZE_BUCKETS, type TrafficFlow } from '../evidence/packet-types.js';
-import { IP_PROTOCOL_NAMES, type IpHeader } from './ip.js';
-import { ipString } from './addr.js';
+import { LARGE_PACKET_BYTES as LARGE, SIZE_BUCKETS, type TrafficFlow } from '../../evidence/packet-types.js';
+import { IP_PROTOCOL_NAMES, type IpHeader } from '../ip.js';
+import { ipString } from '../addr.js';
 import { frameRefOf, readU32, sameBytes, touchFrameRef, type FrameCursor } from './frame-ref.js';
 
 const MAX_TRAFFIC_FLOWS = 50_000;

@@ -7,9 +7,9 @@
  * about a dozen times, which cost more than the rest of the message's handling
  * (bench/pcap.mjs: 18 % of a cold run on the 1M-packet capture with ~150 long SAs).
  */
-import type { FrameRef, IkeTransport, IpFragmentation, PacketEndpoint } from './packet-types.js';
+import type { FrameRef, IkeTransport, IpFragmentation, PacketEndpoint } from '../../evidence/packet-types.js';
 import type { DecodedIke } from './ike-decode-cache.js';
-import type { IkeDecoded } from '../decoders/ike.js';
+import type { IkeDecoded } from '../ike.js';
 
 /** Int32 words per slot: one 64-byte cache line */
 const W = 16;

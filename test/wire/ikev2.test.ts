@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeIke } from '../../src/decoders/ike.js';
+import { decodeIke } from '../../src/wire/ike.js';
 import { decodeFixture } from './pcap-fixtures.js';
 
 describe('IKEv2 decoding', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeUdp, newUdpInfo } from '../../src/decoders/udp.js';
+import { decodeUdp, newUdpInfo } from '../../src/wire/udp.js';
 import { decodeFixture } from './pcap-fixtures.js';
 
 const udp = (sp: number, dp: number, payload: number[]) =>

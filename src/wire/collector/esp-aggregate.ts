@@ -4,10 +4,10 @@
  * else is kept. Flows are found through a Map keyed by SPI and compared by raw
  * address bytes, so the per-packet path allocates nothing once a flow exists.
  */
-import { LARGE_PACKET_BYTES as LARGE, SIZE_BUCKETS, type EspFlow, type EspSender } from '../evidence/packet-types.js';
-import type { IpHeader } from './ip.js';
+import { LARGE_PACKET_BYTES as LARGE, SIZE_BUCKETS, type EspFlow, type EspSender } from '../../evidence/packet-types.js';
+import type { IpHeader } from '../ip.js';
 import { SequenceTracker } from './esp-sequence.js';
-import { hex32, ipString } from './addr.js';
+import { hex32, ipString } from '../addr.js';
 import { frameRefOf, readI32, sameBytes, touchFrameRef, type FrameCursor } from './frame-ref.js';
 
 const MAX_ESP_FLOWS = 100_000;

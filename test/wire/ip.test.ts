@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeIp, newIpHeader } from '../../src/decoders/ip.js';
+import { decodeIp, newIpHeader } from '../../src/wire/ip.js';
 import { decodeFixture } from './pcap-fixtures.js';
 
 const v6 = (next: number, payload: number[]) => [0x60, 0, 0, 0, payload.length >> 8, payload.length & 0xff, next, 64, ...new Array(15).fill(0), 1, ...new Array(15).fill(0), 2, ...payload];

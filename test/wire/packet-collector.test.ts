@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readdirSync } from 'node:fs';
-import { createPacketCollector } from '../../src/evidence/packet-collector.js';
+import { createPacketCollector } from '../../src/wire/collector/packet-collector.js';
 import { FIXTURES, decodeFixture, framesOf } from './pcap-fixtures.js';
 
 const captures = readdirSync(FIXTURES).filter((f) => /\.pcap(ng)?$/.test(f));

@@ -4,12 +4,12 @@
  * a malformed message is reported once with the count of its copies instead of once
  * per retransmission (a peer repeats an unanswered request for minutes).
  */
-import type { Diagnostic } from './types.js';
-import type { CapturedFrame, IpFragmentation, PacketEndpoint } from './packet-types.js';
-import { decodeIke, type IkeDecodeResult } from '../decoders/ike.js';
-import { ikeExcerpt } from '../decoders/ike-excerpt.js';
-import { sameBytes } from '../decoders/frame-ref.js';
-import { ipString } from '../decoders/addr.js';
+import type { Diagnostic } from '../../evidence/types.js';
+import type { CapturedFrame, IpFragmentation, PacketEndpoint } from '../../evidence/packet-types.js';
+import { decodeIke, type IkeDecodeResult } from '../ike.js';
+import { ikeExcerpt } from '../ike-excerpt.js';
+import { sameBytes } from './frame-ref.js';
+import { ipString } from '../addr.js';
 
 const ENTRIES = 4096;
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeIke, type IkeWire } from '../../src/decoders/ike.js';
-import { decodeLink, newLinkResult } from '../../src/decoders/link.js';
-import { decodeIp, newIpHeader } from '../../src/decoders/ip.js';
-import { decodeUdp, newUdpInfo } from '../../src/decoders/udp.js';
+import { decodeIke, type IkeWire } from '../../src/wire/ike.js';
+import { decodeLink, newLinkResult } from '../../src/wire/link.js';
+import { decodeIp, newIpHeader } from '../../src/wire/ip.js';
+import { decodeUdp, newUdpInfo } from '../../src/wire/udp.js';
 import { decodeFixture, framesOf } from './pcap-fixtures.js';
 
 /** The IKE bytes of one frame and its outer addressing, through the real link/IP/UDP decoders. */

@@ -6,12 +6,12 @@
  * encrypted steady state of a long SA is kept as raw bytes in reused records and only
  * the survivors are decoded at the end.
  */
-import type { FrameRef, IkeMessage, IkeNotKept, IkeTransport, IpFragmentation, PacketCounters } from './packet-types.js';
-import { IKE_PORT, NAT_T_PORT, type UdpInfo } from '../decoders/udp.js';
-import { ikeMessageEnd, opaqueAfterHeader, validIkeHeader } from '../decoders/ike.js';
-import { IKEV1_EXCHANGE, IKEV2_EXCHANGE, nameOf } from '../decoders/iana.js';
-import { frameRefOf, readI32 } from '../decoders/frame-ref.js';
-import { hex } from '../decoders/addr.js';
+import type { FrameRef, IkeMessage, IkeNotKept, IkeTransport, IpFragmentation, PacketCounters } from '../../evidence/packet-types.js';
+import { IKE_PORT, NAT_T_PORT, type UdpInfo } from '../udp.js';
+import { ikeMessageEnd, opaqueAfterHeader, validIkeHeader } from '../ike.js';
+import { IKEV1_EXCHANGE, IKEV2_EXCHANGE, nameOf } from '../iana.js';
+import { frameRefOf, readI32 } from './frame-ref.js';
+import { hex } from '../addr.js';
 import { IkeDecodeCache, type DecodeCacheHost, type DecodedIke } from './ike-decode-cache.js';
 import { SaRing, type KeptIke, type RawDecoder, type SlotInfo } from './ike-ring.js';
 

@@ -4,20 +4,20 @@
  * rest, so memory grows with flows and SAs, not with packets. The per-frame path
  * reuses its header structs; an ESP packet only updates its flow aggregate.
  */
-import type { Diagnostic } from './types.js';
+import type { Diagnostic } from '../../evidence/types.js';
 import type {
   CapturedFrame, FrameRef, IcmpError, IpFragmentation, NatKeepalives, PacketCollector, PacketCollectorOptions, PacketCounters, PacketEvidence,
-} from './packet-types.js';
-import { decodeLink, newLinkResult } from '../decoders/link.js';
-import { decodeIp, IP_PROTOCOL_NAMES, newIpHeader, type IpHeader } from '../decoders/ip.js';
-import { decodeUdp, IKE_PORT, NAT_T_PORT, newUdpInfo } from '../decoders/udp.js';
-import { decodeAh, decodeEsp, newSpiSeq } from '../decoders/esp.js';
-import { decodeIcmp } from '../decoders/icmp.js';
-import { FragmentReassembler, type FragmentSet } from '../decoders/ip-fragments.js';
-import { EspAggregator } from '../decoders/esp-aggregate.js';
-import { TrafficAggregator } from '../decoders/traffic-flows.js';
-import { frameRefOf, readU32, touchFrameRef } from '../decoders/frame-ref.js';
-import { hex32, ipString } from '../decoders/addr.js';
+} from '../../evidence/packet-types.js';
+import { decodeLink, newLinkResult } from '../link.js';
+import { decodeIp, IP_PROTOCOL_NAMES, newIpHeader, type IpHeader } from '../ip.js';
+import { decodeUdp, IKE_PORT, NAT_T_PORT, newUdpInfo } from '../udp.js';
+import { decodeAh, decodeEsp, newSpiSeq } from '../esp.js';
+import { decodeIcmp } from '../icmp.js';
+import { FragmentReassembler, type FragmentSet } from '../ip-fragments.js';
+import { EspAggregator } from './esp-aggregate.js';
+import { TrafficAggregator } from './traffic-flows.js';
+import { frameRefOf, readU32, touchFrameRef } from './frame-ref.js';
+import { hex32, ipString } from '../addr.js';
 import { createIkeKeeper } from './ike-keeper.js';
 
 export { IKE_SA_HEAD, IKE_SA_TAIL } from './ike-keeper.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createPcapngReader } from '../../src/decoders/pcapng.js';
+import { createPcapngReader } from '../../src/wire/pcapng.js';
 import { decodeFixture, fixtureBytes, framesOf } from './pcap-fixtures.js';
 
 describe('pcapng reader', () => {

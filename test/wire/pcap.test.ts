@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createPcapReader } from '../../src/decoders/pcap.js';
+import { createPcapReader } from '../../src/wire/pcap.js';
 import { decodeFixture, fixtureBytes, framesOf } from './pcap-fixtures.js';
 
 describe('pcap reader', () => {

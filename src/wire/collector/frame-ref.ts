@@ -1,5 +1,5 @@
 /** Small helpers shared by the aggregators: frame references and byte comparisons. */
-import type { FrameRef } from '../evidence/packet-types.js';
+import type { FrameRef } from '../../evidence/packet-types.js';
 
 /** The frame being decoded (the collector's current CapturedFrame satisfies it). */
 export interface FrameCursor {

@@ -6,10 +6,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostic } from '../../src/evidence/types.js';
 import { type CapturedFrame, type PacketEvidence, frameBytes } from '../../src/evidence/packet-types.js';
-import { createPacketCollector } from '../../src/evidence/packet-collector.js';
-import { createPcapReader } from '../../src/decoders/pcap.js';
-import { createPcapngReader } from '../../src/decoders/pcapng.js';
-import type { CaptureReader, CaptureSink } from '../../src/decoders/capture-reader.js';
+import { createPacketCollector } from '../../src/wire/collector/packet-collector.js';
+import { createPcapReader } from '../../src/wire/pcap.js';
+import { createPcapngReader } from '../../src/wire/pcapng.js';
+import type { CaptureReader, CaptureSink } from '../../src/wire/capture-reader.js';
 
 export const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'pcaps');
 

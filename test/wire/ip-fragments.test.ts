@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createPacketCollector, IKE_SA_HEAD, IKE_SA_TAIL } from '../../src/evidence/packet-collector.js';
+import { createPacketCollector, IKE_SA_HEAD, IKE_SA_TAIL } from '../../src/wire/collector/packet-collector.js';
 import { decodeFixture, framesOf } from './pcap-fixtures.js';
 
 describe('IP fragment reassembly of IKE', () => {

@@ -1,5 +1,5 @@
 /**
- * Per-IKE-SA bound on kept IKE messages (src/evidence/packet-collector.ts): the first
+ * Per-IKE-SA bound on kept IKE messages (src/wire/collector/packet-collector.ts): the first
  * IKE_SA_HEAD and the last IKE_SA_TAIL messages of an SA are kept, the middle is
  * counted per exchange type, and derived/ike-sas.ts pairs within what is kept.
  *
@@ -13,11 +13,11 @@
 import { describe, expect, it } from 'vitest';
 import type { CapturedFrame, PacketEvidence } from '../../src/evidence/packet-types.js';
 import type { Evidence } from '../../src/evidence/types.js';
-import { createPacketCollector, IKE_SA_HEAD, IKE_SA_TAIL } from '../../src/evidence/packet-collector.js';
+import { createPacketCollector, IKE_SA_HEAD, IKE_SA_TAIL } from '../../src/wire/collector/packet-collector.js';
 import { ikeSas } from '../../src/evidence/derived/ike-sas.js';
 import { analyse } from '../../src/run.js';
 import ikeReachability from '../../checks/ike-reachability.js';
-import { framesOf } from '../decoders/pcap-fixtures.js';
+import { framesOf } from './pcap-fixtures.js';
 
 const NAME = 'lab-idle-tunnel-dpd-left.pcap';
 const SPI_I = [0x94, 0xbd, 0x73, 0x36, 0x19, 0x0b, 0x92, 0x96];

@@ -3,7 +3,7 @@
  * window below the highest number seen (like the receiver's anti-replay window,
  * RFC 4303 §3.4.3) tells a late arrival (fills a hole) from a duplicate.
  */
-import type { SequenceGap } from '../evidence/packet-types.js';
+import type { SequenceGap } from '../../evidence/packet-types.js';
 
 const WINDOW = 256;
 const MAX_GAPS = 16;

@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { spawn, spawnSync } from 'node:child_process';
 import { loadCaptures } from '../../src/sources/pcap-file.js';
 import { InputError } from '../../src/errors.js';
-import { FIXTURES, fixtureBytes, framesOf } from './pcap-fixtures.js';
+import { FIXTURES, fixtureBytes, framesOf } from '../wire/pcap-fixtures.js';
 import fc from 'fast-check';
 import type { PacketEvidence } from '../../src/evidence/packet-types.js';
 

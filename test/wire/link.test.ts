@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeLink, newLinkResult } from '../../src/decoders/link.js';
+import { decodeLink, newLinkResult } from '../../src/wire/link.js';
 import { decodeFixture, framesOf } from './pcap-fixtures.js';
 
 describe('link layers', () => {

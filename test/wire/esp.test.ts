@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeAh, decodeEsp, newSpiSeq } from '../../src/decoders/esp.js';
-import { SequenceTracker } from '../../src/decoders/esp-sequence.js';
+import { decodeAh, decodeEsp, newSpiSeq } from '../../src/wire/esp.js';
+import { SequenceTracker } from '../../src/wire/collector/esp-sequence.js';
 import { decodeFixture } from './pcap-fixtures.js';
 
 describe('ESP / AH aggregation', () => {

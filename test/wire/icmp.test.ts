@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeIcmp } from '../../src/decoders/icmp.js';
+import { decodeIcmp } from '../../src/wire/icmp.js';
 import { decodeFixture } from './pcap-fixtures.js';
 
 describe('ICMP errors', () => {
