@@ -1,5 +1,5 @@
 import type { LogDialect } from './log-dialect.js';
-import { strongswanDialect } from './strongswan-log.js';
+import { strongswanDialect } from '../platforms/strongswan/log.js';
 import { libreswanDialect } from './libreswan-log.js';
 import { ciscoAsaDialect } from './cisco-asa-log.js';
 import { fortigateDialect } from './fortigate-log.js';

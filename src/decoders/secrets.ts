@@ -6,7 +6,7 @@
  */
 import type { Diagnostic } from '../evidence/types.js';
 import type { ConfigFacts, SecretEntry, SecretType } from '../evidence/config-types.js';
-import type { SettingsSection } from './swanctl-conf.js';
+import type { SettingsSection } from '../platforms/strongswan/swanctl-conf.js';
 import { DiagnosticSink, MAX_EXCERPT, MAX_INCLUDE_DEPTH, type IncludeResolver } from './config-common.js';
 
 const TYPES: Record<string, SecretType> = {

@@ -14,7 +14,7 @@ import { describeFsError } from './open-input.js';
 import { readCappedFile } from './read-capped.js';
 import { MAX_RULESET_BYTES } from './ruleset-file.js';
 import { sniffKind } from './sniff.js';
-import { decodeSwanctlConf } from '../decoders/swanctl-conf.js';
+import { decodeSwanctlConf } from '../platforms/strongswan/swanctl-conf.js';
 import { decodeIpsecConf, detectIpsecConfDialect } from '../decoders/ipsec-conf.js';
 import { decodeIpsecSecrets } from '../decoders/secrets.js';
 import type { IncludeResolver, IncludedFile } from '../decoders/config-common.js';

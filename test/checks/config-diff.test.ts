@@ -5,12 +5,12 @@ import { analyse } from '../../src/run.js';
 import type { Evidence } from '../../src/evidence/types.js';
 import type { ConfigFacts } from '../../src/evidence/config-types.js';
 import type { Finding } from '../../src/engine/types.js';
-import { decodeSwanctlConf } from '../../src/decoders/swanctl-conf.js';
+import { decodeSwanctlConf } from '../../src/platforms/strongswan/swanctl-conf.js';
 import { decodeIpsecConf } from '../../src/decoders/ipsec-conf.js';
 
 // strongswan/strongswan testing/tests/ikev2/net2net-psk/hosts/{moon,sun}/etc/swanctl/swanctl.conf
 // @ 3b902ea59b86a8ac097e27a34db85feb877a00f9 (GPL-2.0-or-later); connections block verbatim,
-// secrets blocks left out (see test/decoders/swanctl-conf.test.ts for those).
+// secrets blocks left out (see test/platforms/strongswan/swanctl-conf.test.ts for those).
 const gw = (self: string, peer: string, selfAddr: string, peerAddr: string, localTs: string, remoteTs: string) => `connections {
 
    gw-gw {

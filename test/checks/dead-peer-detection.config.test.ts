@@ -9,7 +9,7 @@ import { analyse } from '../../src/run.js';
 import type { Evidence } from '../../src/evidence/types.js';
 import type { ConfigFacts } from '../../src/evidence/config-types.js';
 import type { Finding } from '../../src/engine/types.js';
-import { decodeSwanctlConf } from '../../src/decoders/swanctl-conf.js';
+import { decodeSwanctlConf } from '../../src/platforms/strongswan/swanctl-conf.js';
 import { decodeIpsecConf } from '../../src/decoders/ipsec-conf.js';
 
 // libreswan/libreswan testing/pluto/addconn-09-dpd-vs-liveness/west.conf

@@ -14,7 +14,7 @@ import firewall from '../../checks/firewall.js';
 import { analyse } from '../../src/run.js';
 import type { Evidence } from '../../src/evidence/types.js';
 import type { Finding } from '../../src/engine/types.js';
-import { decodeSwanctlConf } from '../../src/decoders/swanctl-conf.js';
+import { decodeSwanctlConf } from '../../src/platforms/strongswan/swanctl-conf.js';
 import { addHostEvidence } from '../../src/sources/host-evidence.js';
 import { recordedRunnerFromFiles } from '../../src/sources/host/runner.js';
 import { parseRouteGet } from '../../src/sources/host/parse.js';

@@ -10,7 +10,7 @@ import firewall from '../../checks/firewall.js';
 import { analyse } from '../../src/run.js';
 import type { Evidence } from '../../src/evidence/types.js';
 import type { Finding } from '../../src/engine/types.js';
-import { decodeSwanctlConf } from '../../src/decoders/swanctl-conf.js';
+import { decodeSwanctlConf } from '../../src/platforms/strongswan/swanctl-conf.js';
 import { decodeRuleset, detectRulesetType } from '../../src/sources/ruleset-file.js';
 
 const SAMPLES = join(import.meta.dirname, '..', '..', 'samples');

@@ -11,10 +11,10 @@
  * `\n`, `\t`, `\"` escapes, `include pattern` anywhere (spliced at that point).
  * Pure and total: anything else becomes a located Diagnostic.
  */
-import type { Diagnostic, Location } from '../evidence/types.js';
-import type { AuthRound, ChildConfig, ConfigFacts, ConnectionConfig, EndConfig, IkeVersion, Setting } from '../evidence/config-types.js';
-import { DiagnosticSink, MAX_INCLUDE_DEPTH, configExcerpt, implicit, isSecretKey, maskInline, parseDuration, splitList, type IncludeResolver } from './config-common.js';
-import { secretsFromSwanctl } from './secrets.js';
+import type { Diagnostic, Location } from '../../evidence/types.js';
+import type { AuthRound, ChildConfig, ConfigFacts, ConnectionConfig, EndConfig, IkeVersion, Setting } from '../../evidence/config-types.js';
+import { DiagnosticSink, MAX_INCLUDE_DEPTH, configExcerpt, implicit, isSecretKey, maskInline, parseDuration, splitList, type IncludeResolver } from '../../decoders/config-common.js';
+import { secretsFromSwanctl } from '../../decoders/secrets.js';
 
 export interface SettingsValue {
   value: string;

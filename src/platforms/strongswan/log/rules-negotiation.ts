@@ -3,7 +3,7 @@
  * config lookup, IKE SA established. Format strings: strongswan/strongswan @ 3b902ea
  * (file:line in each comment) unless marked as an older wording.
  */
-import type { Endpoint, Phase } from '../../evidence/log-events.js';
+import type { Endpoint, Phase } from '../../../evidence/log-events.js';
 import type { LineContext } from './context.js';
 import { ikeVersionOfExchange, parsePayloadList, phaseOfExchange, type PayloadList } from './exchanges.js';
 import type { RuleTable } from './rule-table.js';

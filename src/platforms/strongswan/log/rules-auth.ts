@@ -2,7 +2,7 @@
  * Authentication, identities, peer-config lookup and certificate status.
  * Format strings: strongswan/strongswan @ 3b902ea, files named per rule.
  */
-import type { LogEventData } from '../../evidence/log-events.js';
+import type { LogEventData } from '../../../evidence/log-events.js';
 import type { LineContext } from './context.js';
 import type { RuleTable } from './rule-table.js';
 import { parseHostIdPair } from './host-id-pair.js';

@@ -2,7 +2,7 @@
  * What an exchange name in "generating/parsed <EXCHANGE> request|response N [ … ]"
  * tells us (exchange_type_names, encoding/payloads/ike_header.c).
  */
-import type { Phase } from '../../evidence/log-events.js';
+import type { Phase } from '../../../evidence/log-events.js';
 import { isErrorNotify, notifyName } from './notify-names.js';
 
 const IKEV1 = new Set(['ID_PROT', 'AUTH_ONLY', 'AGGRESSIVE', 'INFORMATIONAL_V1', 'TRANSACTION', 'QUICK_MODE', 'NEW_GROUP_MODE']);

@@ -6,9 +6,9 @@
  * charon gives up. State is kept per IKE SA (charon's unique id) and is bounded, so
  * memory grows with SAs, not with lines.
  */
-import type { Diagnostic, Location } from '../../evidence/types.js';
-import type { Endpoint, LogEvent, LogEventData, LogEventKind, Phase } from '../../evidence/log-events.js';
-import { excerptOf } from '../log-dialect.js';
+import type { Diagnostic, Location } from '../../../evidence/types.js';
+import type { Endpoint, LogEvent, LogEventData, LogEventKind, Phase } from '../../../evidence/log-events.js';
+import { excerptOf } from '../../../decoders/log-dialect.js';
 
 export interface SaState {
   ikeVersion?: 1 | 2;

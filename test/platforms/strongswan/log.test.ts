@@ -3,14 +3,14 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { strongswanDialect } from '../../src/decoders/strongswan-log.js';
-import { eventsOf, type LogEvent, type LogEventKind } from '../../src/evidence/log-events.js';
-import { loadLogFile } from '../../src/sources/log-file.js';
-import { MAX_EXCERPT_CHARS } from '../../src/decoders/log-dialect.js';
+import { strongswanDialect } from '../../../src/platforms/strongswan/log.js';
+import { eventsOf, type LogEvent, type LogEventKind } from '../../../src/evidence/log-events.js';
+import { loadLogFile } from '../../../src/sources/log-file.js';
+import { MAX_EXCERPT_CHARS } from '../../../src/decoders/log-dialect.js';
 
 // Fixtures: real charon 5.9.8 logs produced for these tests and verbatim stroke consoles
-// from libreswan's interop tests; provenance in fixtures/strongswan/README.md.
-const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'strongswan');
+// from libreswan's interop tests; provenance in log-fixtures/README.md.
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'log-fixtures');
 const LAB = join(FIXTURES, 'lab');
 const CORPUS = join(FIXTURES, 'corpus');
 

@@ -6,16 +6,16 @@
  * Per line: one prefix scan (strongswan/line-prefix.ts), one Map lookup on the
  * body's first word, then the few anchored patterns registered for that word.
  */
-import type { LogEvent } from '../evidence/log-events.js';
-import type { LineDecoder, LogDialect } from './log-dialect.js';
-import { DecoderState, LineContext } from './strongswan/context.js';
-import { parseLine } from './strongswan/line-prefix.js';
-import { firstWord, mergeRuleTables } from './strongswan/rule-table.js';
-import { authRules } from './strongswan/rules-auth.js';
-import { childRules } from './strongswan/rules-child.js';
-import { livenessRules } from './strongswan/rules-liveness.js';
-import { negotiationRules, responding } from './strongswan/rules-negotiation.js';
-import { YearRollover } from './strongswan/timestamp.js';
+import type { LogEvent } from '../../evidence/log-events.js';
+import type { LineDecoder, LogDialect } from '../../decoders/log-dialect.js';
+import { DecoderState, LineContext } from './log/context.js';
+import { parseLine } from './log/line-prefix.js';
+import { firstWord, mergeRuleTables } from './log/rule-table.js';
+import { authRules } from './log/rules-auth.js';
+import { childRules } from './log/rules-child.js';
+import { livenessRules } from './log/rules-liveness.js';
+import { negotiationRules, responding } from './log/rules-negotiation.js';
+import { YearRollover } from './log/timestamp.js';
 
 const RULES = mergeRuleTables(negotiationRules, authRules, childRules, livenessRules);
 
