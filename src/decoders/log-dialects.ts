@@ -1,6 +1,6 @@
 import type { LogDialect } from './log-dialect.js';
 import { strongswanDialect } from '../platforms/strongswan/log.js';
-import { libreswanDialect } from './libreswan-log.js';
+import { libreswanDialect } from '../platforms/libreswan/log.js';
 import { ciscoAsaDialect } from './cisco-asa-log.js';
 import { fortigateDialect } from './fortigate-log.js';
 import { juniperSrxDialect } from './juniper-srx-log.js';

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { libreswanDialect } from '../../src/decoders/libreswan-log.js';
+import { libreswanDialect } from '../../src/platforms/libreswan/log.js';
 import { loadLogFile } from '../../src/sources/log-file.js';
 import type { LogEvent, LogEventKind } from '../../src/evidence/log-events.js';
 

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { ciscoAsaDialect } from '../../src/decoders/cisco-asa-log.js';
 import { fortigateDialect } from '../../src/decoders/fortigate-log.js';
 import { juniperSrxDialect } from '../../src/decoders/juniper-srx-log.js';
-import { libreswanDialect } from '../../src/decoders/libreswan-log.js';
+import { libreswanDialect } from '../../src/platforms/libreswan/log.js';
 import { logDialects } from '../../src/decoders/log-dialects.js';
 import type { LogDialect } from '../../src/decoders/log-dialect.js';
 import type { LogEvent } from '../../src/evidence/log-events.js';

@@ -8,7 +8,7 @@
  * Connection names are quoted and may contain `/`, `#`, `=`
  * ("private-or-clear#192.1.2.0/24", "east/0x2"), so the name ends at the next quote.
  */
-import type { Endpoint } from '../../evidence/log-events.js';
+import type { Endpoint } from '../../../evidence/log-events.js';
 import { parseEndpoint } from './fields.js';
 
 export type BodyShape =

@@ -2,7 +2,7 @@
  * One place that turns "notify X went this way in this phase" into the shared
  * vocabulary, so every pluto wording of the same notify yields the same event.
  */
-import type { Direction, Phase } from '../../evidence/log-events.js';
+import type { Direction, Phase } from '../../../evidence/log-events.js';
 import { draft, type Draft } from './draft.js';
 import { normaliseNotify } from './fields.js';
 

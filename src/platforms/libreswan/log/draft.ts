@@ -1,4 +1,4 @@
-import type { Endpoint, LogEventData, LogEventKind } from '../../evidence/log-events.js';
+import type { Endpoint, LogEventData, LogEventKind } from '../../../evidence/log-events.js';
 
 /** An event before the decoder adds location, time, conn and sa. */
 export type Draft = { [K in LogEventKind]: { kind: K; data: LogEventData[K] } }[LogEventKind];

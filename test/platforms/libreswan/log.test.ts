@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { libreswanDialect } from '../../src/decoders/libreswan-log.js';
-import type { LogEvent, LogEventKind } from '../../src/evidence/log-events.js';
+import { libreswanDialect } from '../../../src/platforms/libreswan/log.js';
+import type { LogEvent, LogEventKind } from '../../../src/evidence/log-events.js';
 
-const FIXTURES = fileURLToPath(new URL('./fixtures/libreswan/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('./log-fixtures/', import.meta.url));
 
 function fixture(name: string): string[] {
   return readFileSync(FIXTURES + name, 'utf8').replace(/\n$/, '').split('\n');

@@ -4,14 +4,14 @@
  * output (`"conn" #1: …`, v3/v4 `002 "conn" #1: …`), packet-level lines and the
  * allow-listed debug lines. Line shapes: reference/log-signatures.md §2.2.
  */
-import type { Diagnostic } from '../evidence/types.js';
-import type { LogEvent } from '../evidence/log-events.js';
-import { excerptOf, type LineDecoder, type LogDialect } from './log-dialect.js';
-import { splitPrefix } from './libreswan/line-prefix.js';
-import { parseBody } from './libreswan/body.js';
-import { decodeConnectionText, decodeDebug, decodeText } from './libreswan/messages.js';
-import type { Draft, LineContext, StateMemory } from './libreswan/draft.js';
-import { parseEndpoint } from './libreswan/fields.js';
+import type { Diagnostic } from '../../evidence/types.js';
+import type { LogEvent } from '../../evidence/log-events.js';
+import { excerptOf, type LineDecoder, type LogDialect } from '../../decoders/log-dialect.js';
+import { splitPrefix } from './log/line-prefix.js';
+import { parseBody } from './log/body.js';
+import { decodeConnectionText, decodeDebug, decodeText } from './log/messages.js';
+import type { Draft, LineContext, StateMemory } from './log/draft.js';
+import { parseEndpoint } from './log/fields.js';
 
 const SNIFF = [
   /\bpluto\[\d+\]: /,

@@ -4,7 +4,7 @@
  * identity and authentication failures, traffic selectors, kernel install errors.
  * Exact wordings: reference/log-signatures.md §4 (libreswan @0c4e3ec and v3.32).
  */
-import type { Phase } from '../../evidence/log-events.js';
+import type { Phase } from '../../../evidence/log-events.js';
 import { draft, exchangeOfMode, type Draft, type LineContext } from './draft.js';
 import { notifyDrafts } from './notifies.js';
 import { parseEndpoint, parseProposalList, parseSelectors } from './fields.js';

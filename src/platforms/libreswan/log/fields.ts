@@ -5,7 +5,7 @@
  * (`{ESPinUDP=>0x1234 <0x5678 xfrm=… NATD=192.1.2.23:4500 DPD=passive}`) and
  * selector pairs (`[192.0.1.0/24===192.0.2.0/24]`).
  */
-import type { Endpoint } from '../../evidence/log-events.js';
+import type { Endpoint } from '../../../evidence/log-events.js';
 
 const ENDPOINT = /^\[?([0-9A-Fa-f:.]*[0-9A-Fa-f])\]?:(?:(?:UDP|TCP)\/)?(\d{1,5})$/;
 const ADDRESS = /^[0-9A-Fa-f:.]*[0-9A-Fa-f]$/;
