@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ciscoAsaDialect } from '../../src/decoders/cisco-asa-log.js';
-import { fortigateDialect } from '../../src/decoders/fortigate-log.js';
-import { juniperSrxDialect } from '../../src/decoders/juniper-srx-log.js';
+import { ciscoAsaDialect } from '../../src/platforms/cisco-asa/log.js';
+import { fortigateDialect } from '../../src/platforms/fortigate/log.js';
+import { juniperSrxDialect } from '../../src/platforms/juniper-srx/log.js';
 import { libreswanDialect } from '../../src/platforms/libreswan/log.js';
 import { logDialects } from '../../src/decoders/log-dialects.js';
 import type { LogDialect } from '../../src/decoders/log-dialect.js';

@@ -5,9 +5,9 @@
  * SSL-VPN events share subtype=vpn (logid 010103994x, `tunneltype="ssl…"`): they
  * are recognised and say nothing, as is every other FortiGate log line.
  */
-import type { Diagnostic } from '../evidence/types.js';
-import type { LogEvent, LogEventData, LogEventKind } from '../evidence/log-events.js';
-import { excerptOf, type LineDecoder, type LogDialect } from './log-dialect.js';
+import type { Diagnostic } from '../../evidence/types.js';
+import type { LogEvent, LogEventData, LogEventKind } from '../../evidence/log-events.js';
+import { excerptOf, type LineDecoder, type LogDialect } from '../../decoders/log-dialect.js';
 
 type Draft = { [K in LogEventKind]: { kind: K; data: LogEventData[K] } }[LogEventKind];
 const d = <K extends LogEventKind>(kind: K, data: LogEventData[K]): Draft => ({ kind, data }) as Draft;
