@@ -10,8 +10,8 @@ import type { HostFacts, ProbeRecord, RouteFact } from '../evidence/host-types.j
 import type { Ruleset } from '../evidence/ruleset-types.js';
 import { commandLine, type ProbeRunner } from './host/runner.js';
 import { maskKeys, parsePs, parseRouteGet, parseSs, parseSysctl, parseXfrmPolicies, parseXfrmStates } from './host/parse.js';
-import { decodeIptablesSave } from '../decoders/iptables-save.js';
-import { decodeNftJson } from '../decoders/nft-json.js';
+import { decodeIptablesSave } from '../platforms/netfilter/iptables-save.js';
+import { decodeNftJson } from '../platforms/netfilter/nft-json.js';
 
 /** The sysctls that break IPsec gateways (strongSwan wiki "Forwarding", libreswan `ipsec verify`). */
 const SYSCTL_PATTERN = '^net\\.ipv4\\.(ip_forward|ip_no_pmtu_disc|conf\\.[^.]+\\.(rp_filter|accept_redirects|send_redirects))$|^net\\.ipv6\\.conf\\.all\\.forwarding$';

@@ -8,9 +8,9 @@ import type { Ruleset } from '../evidence/ruleset-types.js';
 import { InputError, UsageError } from '../errors.js';
 import { readCappedFile } from './read-capped.js';
 import type { ReadInput } from './config-file.js';
-import { decodeIptablesSave, looksLikeIptablesSave, type RulesetDecodeResult } from '../decoders/iptables-save.js';
-import { decodeNftRuleset, looksLikeNftRuleset } from '../decoders/nft-ruleset.js';
-import { decodeNftJson, looksLikeNftJson } from '../decoders/nft-json.js';
+import { decodeIptablesSave, looksLikeIptablesSave, type RulesetDecodeResult } from '../platforms/netfilter/iptables-save.js';
+import { decodeNftRuleset, looksLikeNftRuleset } from '../platforms/netfilter/nft-ruleset.js';
+import { decodeNftJson, looksLikeNftJson } from '../platforms/netfilter/nft-json.js';
 
 export const RULESET_TYPES = ['iptables-save', 'ip6tables-save', 'nft', 'nft-json'] as const;
 /** rulesets of real gateways are well under this; a bigger file is not a ruleset */

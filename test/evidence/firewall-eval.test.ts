@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeIptablesSave } from '../../src/decoders/iptables-save.js';
-import { decodeNftRuleset } from '../../src/decoders/nft-ruleset.js';
+import { decodeIptablesSave } from '../../src/platforms/netfilter/iptables-save.js';
+import { decodeNftRuleset } from '../../src/platforms/netfilter/nft-ruleset.js';
 import { evaluate, evaluateStates, inCidr, type Packet } from '../../src/evidence/derived/firewall-eval.js';
 
 // real rulesets captured with iptables-save / nft list ruleset in a network namespace (samples/firewall-*/README.md)

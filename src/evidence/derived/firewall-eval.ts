@@ -10,7 +10,7 @@
  * interface condition: the caller enumerates interfaces itself when it cares.
  */
 import type { Chain, Cidr, Hook, Match, Rule, Ruleset, Table } from '../ruleset-types.js';
-import { PORTED } from '../../decoders/netfilter-names.js';
+import { PORTED } from '../../platforms/netfilter/names.js';
 
 export type PacketPath = 'input' | 'output' | 'forward';
 export type CtState = 'new' | 'established' | 'related';

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeIptablesSave } from '../../src/decoders/iptables-save.js';
+import { decodeIptablesSave } from '../../../src/platforms/netfilter/iptables-save.js';
 
 // real iptables-save / ip6tables-save output captured in a network namespace (see the samples' README.md)
-const SAMPLES = join(import.meta.dirname, '..', '..', 'samples');
+const SAMPLES = join(import.meta.dirname, '..', '..', '..', 'samples');
 const MISTAKES = readFileSync(join(SAMPLES, 'firewall-iptables-gateway-mistakes', 'iptables-save.conf'), 'utf8');
 const HEALTHY = readFileSync(join(SAMPLES, 'firewall-iptables-gateway-healthy', 'iptables-save.conf'), 'utf8');
 const V6 = readFileSync(join(SAMPLES, 'firewall-ip6tables-ptb-dropped', 'ip6tables-save.conf'), 'utf8');

@@ -4,8 +4,8 @@
  * "STATEMENTS"). Shared by the text decoder and the JSON decoder (which renders each
  * rule to this syntax first). Expressions it does not model become `unknown` matches.
  */
-import type { Cidr, Match, Rule, RuleAction, Table, Verdict } from '../evidence/ruleset-types.js';
-import { PORTED, icmpCode, icmpType, parseCidr, parsePortRange, protoNumber } from './netfilter-names.js';
+import type { Cidr, Match, Rule, RuleAction, Table, Verdict } from '../../evidence/ruleset-types.js';
+import { PORTED, icmpCode, icmpType, parseCidr, parsePortRange, protoNumber } from './names.js';
 
 const L4 = new Set(['tcp', 'udp', 'sctp', 'dccp', 'udplite', 'th']);
 const IFACE_KEYS = new Set(['iif', 'iifname', 'oif', 'oifname']);

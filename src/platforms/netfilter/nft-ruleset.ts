@@ -4,9 +4,9 @@
  * nft-rule-words.ts into the shared ruleset model. Pure and total: what it cannot read
  * becomes a located Diagnostic or an `unknown` match, never a throw.
  */
-import type { Diagnostic } from '../evidence/types.js';
-import type { Chain, Family, Hook, Ruleset, Table } from '../evidence/ruleset-types.js';
-import { clipForDiagnostic, nftPriority, splitWords } from './netfilter-names.js';
+import type { Diagnostic } from '../../evidence/types.js';
+import type { Chain, Family, Hook, Ruleset, Table } from '../../evidence/ruleset-types.js';
+import { clipForDiagnostic, nftPriority, splitWords } from './names.js';
 import { decodeNftRuleWords } from './nft-rule-words.js';
 import type { RulesetDecodeResult } from './iptables-save.js';
 

@@ -4,9 +4,9 @@
  * the language they write — and read by the same rule decoder as the text output.
  * Pure and total: invalid JSON or unexpected shapes become Diagnostics.
  */
-import type { Diagnostic } from '../evidence/types.js';
-import type { Chain, Family, Hook, Ruleset, Table } from '../evidence/ruleset-types.js';
-import { splitWords } from './netfilter-names.js';
+import type { Diagnostic } from '../../evidence/types.js';
+import type { Chain, Family, Hook, Ruleset, Table } from '../../evidence/ruleset-types.js';
+import { splitWords } from './names.js';
 import { decodeNftRuleWords } from './nft-rule-words.js';
 import { expandVmap } from './nft-ruleset.js';
 import type { RulesetDecodeResult } from './iptables-save.js';

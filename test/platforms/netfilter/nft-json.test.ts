@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeNftJson } from '../../src/decoders/nft-json.js';
-import { decodeNftRuleset } from '../../src/decoders/nft-ruleset.js';
+import { decodeNftJson } from '../../../src/platforms/netfilter/nft-json.js';
+import { decodeNftRuleset } from '../../../src/platforms/netfilter/nft-ruleset.js';
 
 // `nft -j list ruleset` and `nft list ruleset` of the same rulesets, captured in a network namespace
-const SAMPLES = join(import.meta.dirname, '..', '..', 'samples');
+const SAMPLES = join(import.meta.dirname, '..', '..', '..', 'samples');
 const pairs = [
   [join(SAMPLES, 'firewall-nft-gateway-mistakes', 'nft-j-list-ruleset.json'), join(SAMPLES, 'firewall-nft-gateway-mistakes', 'nft-list-ruleset.conf')],
   [join(SAMPLES, 'firewall-nft-json-gateway-healthy', 'nft-j-list-ruleset.conf'), join(SAMPLES, 'firewall-nft-json-gateway-healthy', 'nft-list-ruleset.txt')],

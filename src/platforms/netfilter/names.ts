@@ -3,7 +3,7 @@
  * the iptables-save and nft decoders. Numbers from IANA protocol-numbers and
  * icmp-parameters; priority names from nft(8) "CHAIN PRIORITIES".
  */
-import type { Cidr } from '../evidence/ruleset-types.js';
+import type { Cidr } from '../../evidence/ruleset-types.js';
 
 export const PROTO = { icmp: 1, tcp: 6, udp: 17, gre: 47, esp: 50, ah: 51, icmpv6: 58, sctp: 132, dccp: 33, udplite: 136 } as const;
 

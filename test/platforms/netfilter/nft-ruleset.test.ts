@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeNftRuleset } from '../../src/decoders/nft-ruleset.js';
+import { decodeNftRuleset } from '../../../src/platforms/netfilter/nft-ruleset.js';
 
 // real `nft list ruleset` output captured in a network namespace (see the samples' README.md)
-const SAMPLES = join(import.meta.dirname, '..', '..', 'samples');
+const SAMPLES = join(import.meta.dirname, '..', '..', '..', 'samples');
 const MISTAKES = readFileSync(join(SAMPLES, 'firewall-nft-gateway-mistakes', 'nft-list-ruleset.conf'), 'utf8');
 const HEALTHY = readFileSync(join(SAMPLES, 'firewall-nft-json-gateway-healthy', 'nft-list-ruleset.txt'), 'utf8');
 const XT = readFileSync(join(SAMPLES, 'firewall-iptables-nft-view', 'nft-list-ruleset.conf'), 'utf8');

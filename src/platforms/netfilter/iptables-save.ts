@@ -5,9 +5,9 @@
  * Match options are read per iptables-extensions(8); options it does not model
  * become `unknown` matches so the evaluator knows it cannot decide that rule.
  */
-import type { Diagnostic } from '../evidence/types.js';
-import type { Chain, Hook, Match, Rule, RuleAction, Ruleset, Table, Verdict } from '../evidence/ruleset-types.js';
-import { PORTED, clipForDiagnostic, icmpType, parseCidr, parsePortRange, protoNumber, splitWords } from './netfilter-names.js';
+import type { Diagnostic } from '../../evidence/types.js';
+import type { Chain, Hook, Match, Rule, RuleAction, Ruleset, Table, Verdict } from '../../evidence/ruleset-types.js';
+import { PORTED, clipForDiagnostic, icmpType, parseCidr, parsePortRange, protoNumber, splitWords } from './names.js';
 
 const DECODER = 'iptables-save';
 const MAX_LINE = 64 * 1024;
