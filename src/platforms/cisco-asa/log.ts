@@ -8,7 +8,7 @@
  */
 import type { Diagnostic } from '../../evidence/types.js';
 import type { LogEvent, LogEventData, LogEventKind } from '../../evidence/log-events.js';
-import { excerptOf, type LineDecoder, type LogDialect } from '../../decoders/log-dialect.js';
+import { excerptOf, type LineDecoder, type LogDialect } from '../log-dialect.js';
 
 const ASA = /%(?:ASA|FTD|PIX)(?:-[a-z]+)?-(\d)-(\d{6}): (.*)$/;
 const STAMP = /^(?:<\d{1,3}>)?([A-Z][a-z]{2}) +(\d{1,2})(?: (\d{4}))? (\d{2}):(\d{2}):(\d{2})/;

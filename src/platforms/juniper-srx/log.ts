@@ -7,7 +7,7 @@
  */
 import type { Diagnostic } from '../../evidence/types.js';
 import type { LogEvent, LogEventData, LogEventKind } from '../../evidence/log-events.js';
-import { excerptOf, type LineDecoder, type LogDialect } from '../../decoders/log-dialect.js';
+import { excerptOf, type LineDecoder, type LogDialect } from '../log-dialect.js';
 
 type Draft = { [K in LogEventKind]: { kind: K; data: LogEventData[K] } }[LogEventKind];
 const d = <K extends LogEventKind>(kind: K, data: LogEventData[K]): Draft => ({ kind, data }) as Draft;

@@ -6,7 +6,7 @@
  */
 import type { Diagnostic } from '../../evidence/types.js';
 import type { LogEvent } from '../../evidence/log-events.js';
-import { excerptOf, type LineDecoder, type LogDialect } from '../../decoders/log-dialect.js';
+import { excerptOf, type LineDecoder, type LogDialect } from '../log-dialect.js';
 import { splitPrefix } from './log/line-prefix.js';
 import { parseBody } from './log/body.js';
 import { decodeConnectionText, decodeDebug, decodeText } from './log/messages.js';

@@ -7,7 +7,7 @@
  * body's first word, then the few anchored patterns registered for that word.
  */
 import type { LogEvent } from '../../evidence/log-events.js';
-import type { LineDecoder, LogDialect } from '../../decoders/log-dialect.js';
+import type { LineDecoder, LogDialect } from '../log-dialect.js';
 import { DecoderState, LineContext } from './log/context.js';
 import { parseLine } from './log/line-prefix.js';
 import { firstWord, mergeRuleTables } from './log/rule-table.js';

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { strongswanDialect } from '../../../src/platforms/strongswan/log.js';
 import { eventsOf, type LogEvent, type LogEventKind } from '../../../src/evidence/log-events.js';
 import { loadLogFile } from '../../../src/sources/log-file.js';
-import { MAX_EXCERPT_CHARS } from '../../../src/decoders/log-dialect.js';
+import { MAX_EXCERPT_CHARS } from '../../../src/platforms/log-dialect.js';
 
 // Fixtures: real charon 5.9.8 logs produced for these tests and verbatim stroke consoles
 // from libreswan's interop tests; provenance in log-fixtures/README.md.

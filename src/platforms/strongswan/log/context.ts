@@ -8,7 +8,7 @@
  */
 import type { Diagnostic, Location } from '../../../evidence/types.js';
 import type { Endpoint, LogEvent, LogEventData, LogEventKind, Phase } from '../../../evidence/log-events.js';
-import { excerptOf } from '../../../decoders/log-dialect.js';
+import { excerptOf } from '../../log-dialect.js';
 
 export interface SaState {
   ikeVersion?: 1 | 2;

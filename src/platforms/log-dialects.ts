@@ -1,9 +1,9 @@
 import type { LogDialect } from './log-dialect.js';
-import { strongswanDialect } from '../platforms/strongswan/log.js';
-import { libreswanDialect } from '../platforms/libreswan/log.js';
-import { ciscoAsaDialect } from '../platforms/cisco-asa/log.js';
-import { fortigateDialect } from '../platforms/fortigate/log.js';
-import { juniperSrxDialect } from '../platforms/juniper-srx/log.js';
+import { strongswanDialect } from './strongswan/log.js';
+import { libreswanDialect } from './libreswan/log.js';
+import { ciscoAsaDialect } from './cisco-asa/log.js';
+import { fortigateDialect } from './fortigate/log.js';
+import { juniperSrxDialect } from './juniper-srx/log.js';
 
 /** Every log dialect, in detection priority order (ties go to the first). */
 export const logDialects: LogDialect[] = [strongswanDialect, libreswanDialect, ciscoAsaDialect, fortigateDialect, juniperSrxDialect];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeIpsecSecrets } from '../../src/decoders/secrets.js';
-import { detectConfigType } from '../../src/sources/config-file.js';
+import { decodeIpsecSecrets } from '../../../src/platforms/common/ipsec-secrets.js';
+import { detectConfigType } from '../../../src/sources/config-file.js';
 
 // strongswan/strongswan testing/tests/ikev2-stroke/net2net-psk/hosts/moon/etc/ipsec.secrets
 // @ 3b902ea59b86a8ac097e27a34db85feb877a00f9 (GPL-2.0-or-later), verbatim (trailing blanks included).

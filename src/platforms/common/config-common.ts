@@ -3,8 +3,8 @@
  * callback the source provides (decoders stay pure: they never touch the file
  * system), duration parsing in both daemons' units, and secret-free excerpts.
  */
-import type { Diagnostic, Location } from '../evidence/types.js';
-import type { Setting } from '../evidence/config-types.js';
+import type { Diagnostic, Location } from '../../evidence/types.js';
+import type { Setting } from '../../evidence/config-types.js';
 
 export interface IncludedFile {
   path: string;

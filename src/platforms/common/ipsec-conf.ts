@@ -12,8 +12,8 @@
  * logs "obsolete keyword ignored: dpdaction=…").
  * Pure and total: lines it cannot read become located Diagnostics.
  */
-import type { Diagnostic, Location } from '../evidence/types.js';
-import type { AuthRound, ChildConfig, ConfigDialect, ConfigFacts, ConnectionConfig, EndConfig, IkeVersion, Setting } from '../evidence/config-types.js';
+import type { Diagnostic, Location } from '../../evidence/types.js';
+import type { AuthRound, ChildConfig, ConfigDialect, ConfigFacts, ConnectionConfig, EndConfig, IkeVersion, Setting } from '../../evidence/config-types.js';
 import { DiagnosticSink, MAX_INCLUDE_DEPTH, configExcerpt, implicit, isSecretKey, maskInline, parseDuration, splitList, type IncludeResolver } from './config-common.js';
 
 interface RawKey {

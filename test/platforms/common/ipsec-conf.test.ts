@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeIpsecConf, detectIpsecConfDialect } from '../../src/decoders/ipsec-conf.js';
-import type { IncludeResolver } from '../../src/decoders/config-common.js';
+import { decodeIpsecConf, detectIpsecConfDialect } from '../../../src/platforms/common/ipsec-conf.js';
+import type { IncludeResolver } from '../../../src/platforms/common/config-common.js';
 
 // strongswan/strongswan testing/tests/ikev2-stroke/net2net-psk/hosts/sun/etc/ipsec.conf
 // @ 3b902ea59b86a8ac097e27a34db85feb877a00f9 (GPL-2.0-or-later), verbatim.
-const SS_SUN = readFileSync(new URL('../fixtures/configs/strongswan-net2net-psk-sun.ipsec.conf', import.meta.url), 'utf8');
+const SS_SUN = readFileSync(new URL('../../fixtures/configs/strongswan-net2net-psk-sun.ipsec.conf', import.meta.url), 'utf8');
 
 // libreswan/libreswan testing/pluto/ikev2-59-alias-retransmit/north.conf
 // @ 38e4389c6d6ba12fc61113b8581b13ee0cbca328 (GPL-2.0-or-later); the two rsasigkey

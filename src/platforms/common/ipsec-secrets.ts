@@ -4,9 +4,9 @@
  * exists, of which type and for which ids. The value is never kept: not in the
  * model, not in an excerpt, not in a diagnostic (diagnostics name the line only).
  */
-import type { Diagnostic } from '../evidence/types.js';
-import type { ConfigFacts, SecretEntry, SecretType } from '../evidence/config-types.js';
-import type { SettingsSection } from '../platforms/strongswan/swanctl-conf.js';
+import type { Diagnostic } from '../../evidence/types.js';
+import type { ConfigFacts, SecretEntry, SecretType } from '../../evidence/config-types.js';
+import type { SettingsSection } from '../strongswan/swanctl-conf.js';
 import { DiagnosticSink, MAX_EXCERPT, MAX_INCLUDE_DEPTH, type IncludeResolver } from './config-common.js';
 
 const TYPES: Record<string, SecretType> = {
