@@ -3,7 +3,7 @@ import type { CheckContext } from '../src/engine/types.js';
 import type { LogEvent, LogEventData } from '../src/evidence/log-events.js';
 import type { FindingInput } from '../src/engine/types.js';
 import { mergePeerViews, sameHostsKey } from '../src/engine/corroborate.js';
-import { isNotify, logFiles, ofKind, refsOf, seenBy, sessionAddresses, type LogSession } from '../src/evidence/derived/log-sessions.js';
+import { isNotify, logFiles, ofKind, refsOf, seenBy, sessionAddresses, type LogSession } from '../src/evidence/derived/log/sessions.js';
 import { aggregate, type Occurrence } from '../src/evidence/derived/aggregate.js';
 
 /** RFC 7296 §2.21.2: AUTHENTICATION_FAILED hides the reason from the initiator on purpose. */

@@ -1,8 +1,8 @@
 import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext } from '../src/engine/types.js';
-import { configPairs, loadable, type ConnectionPair } from '../src/evidence/derived/config-pairs.js';
-import { endWord, refs, type ConfiguredConnection } from '../src/evidence/derived/config-connections.js';
-import { authGap, humanDuration, idGap, lifetimeDiffs, pairChildren, proposalGap, tsGaps } from '../src/evidence/derived/config-compare.js';
+import { configPairs, loadable, type ConnectionPair } from '../src/evidence/derived/config/pairs.js';
+import { endWord, refs, type ConfiguredConnection } from '../src/evidence/derived/config/connections.js';
+import { authGap, humanDuration, idGap, lifetimeDiffs, pairChildren, proposalGap, tsGaps } from '../src/evidence/derived/config/compare.js';
 import type { ChildConfig } from '../src/evidence/config-types.js';
 
 const MATCH_HINT = 'make both configs list at least one identical proposal';

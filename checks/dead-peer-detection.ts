@@ -3,14 +3,14 @@ import type { CheckContext, FindingInput } from '../src/engine/types.js';
 import type { Evidence, EvidenceRef } from '../src/evidence/types.js';
 import type { LogEvent } from '../src/evidence/log-events.js';
 import { bothSides, mergeMutual } from '../src/engine/corroborate.js';
-import { hostsAt, refsOf, type LogFile } from '../src/evidence/derived/log-sessions.js';
-import { establishedAfter } from '../src/evidence/derived/log-phase.js';
+import { hostsAt, refsOf, type LogFile } from '../src/evidence/derived/log/sessions.js';
+import { establishedAfter } from '../src/evidence/derived/log/phase.js';
 import { livenessSilences } from '../src/evidence/derived/liveness.js';
-import { ikeRef } from '../src/evidence/derived/wire-refs.js';
-import { actionWithoutRecovery, dpdView, type DpdView } from '../src/evidence/derived/config-dpd.js';
-import { configPairs, loadable } from '../src/evidence/derived/config-pairs.js';
-import { humanDuration } from '../src/evidence/derived/config-compare.js';
-import { refs } from '../src/evidence/derived/config-connections.js';
+import { ikeRef } from '../src/evidence/derived/wire/refs.js';
+import { actionWithoutRecovery, dpdView, type DpdView } from '../src/evidence/derived/config/dpd.js';
+import { configPairs, loadable } from '../src/evidence/derived/config/pairs.js';
+import { humanDuration } from '../src/evidence/derived/config/compare.js';
+import { refs } from '../src/evidence/derived/config/connections.js';
 
 export default defineCheck({
   meta: {

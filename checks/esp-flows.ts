@@ -2,8 +2,8 @@ import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext } from '../src/engine/types.js';
 import type { EvidenceRef } from '../src/evidence/types.js';
 import type { EspFlow, PacketEvidence } from '../src/evidence/packet-types.js';
-import { espFlowRefs, espFlowSummary, ikeRef, secondsBetween } from '../src/evidence/derived/wire-refs.js';
-import { childSaAnswers, oneWayPairs, pairKey, type OneWayPair } from '../src/evidence/derived/wire-esp.js';
+import { espFlowRefs, espFlowSummary, ikeRef, secondsBetween } from '../src/evidence/derived/wire/refs.js';
+import { childSaAnswers, oneWayPairs, pairKey, type OneWayPair } from '../src/evidence/derived/wire/esp.js';
 import { listedFirst } from '../src/evidence/derived/aggregate.js';
 
 /** Fewer packets than this in one direction is too little to call a flow one-way. */

@@ -1,8 +1,8 @@
 import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext } from '../src/engine/types.js';
 import type { Severity } from '../src/evidence/types.js';
-import { firewallFlows, type FlowResult } from '../src/evidence/derived/firewall-ipsec.js';
-import { decisionRef, decisionRefs, describeDecision, fixFor, nearMissNotes } from '../src/evidence/derived/firewall-fix.js';
+import { firewallFlows, type FlowResult } from '../src/evidence/derived/firewall/ipsec.js';
+import { decisionRef, decisionRefs, describeDecision, fixFor, nearMissNotes } from '../src/evidence/derived/firewall/fix.js';
 import { pushTo } from '../src/evidence/derived/aggregate.js';
 
 const BLOCK = 'is dropped by {decidedBy} ({ruleset}): {why}';

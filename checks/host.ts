@@ -1,7 +1,7 @@
 import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext } from '../src/engine/types.js';
 import type { HostFacts } from '../src/evidence/host-types.js';
-import { gatewaySubnets, probeRef, redirectsOn, strictRpFilter, trappedChildren } from '../src/evidence/derived/host-audit.js';
+import { gatewaySubnets, probeRef, redirectsOn, strictRpFilter, trappedChildren } from '../src/evidence/derived/host/audit.js';
 
 export default defineCheck({
   meta: {

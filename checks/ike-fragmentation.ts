@@ -1,11 +1,11 @@
 import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext, FindingInput } from '../src/engine/types.js';
 import { corroborate } from '../src/engine/corroborate.js';
-import { logFiles, ofKind, refsOf } from '../src/evidence/derived/log-sessions.js';
-import { formatEndpoint, retransmitChains, stageOf, verdictBeforeGiveUp } from '../src/evidence/derived/retransmits.js';
+import { logFiles, ofKind, refsOf } from '../src/evidence/derived/log/sessions.js';
+import { formatEndpoint, retransmitChains, stageOf, verdictBeforeGiveUp } from '../src/evidence/derived/log/retransmits.js';
 import type { IkeMessage } from '../src/evidence/packet-types.js';
-import { fragmentationSupport, fragmentedUnanswered, largeIkeMessages } from '../src/evidence/derived/wire-ike.js';
-import { endpointText, frameRef, ikeRef } from '../src/evidence/derived/wire-refs.js';
+import { fragmentationSupport, fragmentedUnanswered, largeIkeMessages } from '../src/evidence/derived/wire/ike.js';
+import { endpointText, frameRef, ikeRef } from '../src/evidence/derived/wire/refs.js';
 
 const SMALL_DATAGRAM = 1280;
 

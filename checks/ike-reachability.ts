@@ -2,14 +2,14 @@ import { defineCheck } from '../src/engine/define-check.js';
 import type { FindingInput } from '../src/engine/types.js';
 import type { Evidence } from '../src/evidence/types.js';
 import { corroborate } from '../src/engine/corroborate.js';
-import { initiatedPeer, logFiles, ofKind, refsOf } from '../src/evidence/derived/log-sessions.js';
-import { establishedAfter } from '../src/evidence/derived/log-phase.js';
+import { initiatedPeer, logFiles, ofKind, refsOf } from '../src/evidence/derived/log/sessions.js';
+import { establishedAfter } from '../src/evidence/derived/log/phase.js';
 import { listedFirst, pushTo } from '../src/evidence/derived/aggregate.js';
-import { chainSeconds, formatEndpoint, printedRetransmits, retransmitChains, retransmitText, stageOf, verdictBeforeGiveUp, type IkeStage, type RetransmitChain } from '../src/evidence/derived/retransmits.js';
-import { fragmentedUnansweredExchanges, icmpGroups, unansweredGroups, type UnansweredGroup } from '../src/evidence/derived/wire-ike.js';
-import { natTBlockedExchanges } from '../src/evidence/derived/wire-nat.js';
+import { chainSeconds, formatEndpoint, printedRetransmits, retransmitChains, retransmitText, stageOf, verdictBeforeGiveUp, type IkeStage, type RetransmitChain } from '../src/evidence/derived/log/retransmits.js';
+import { fragmentedUnansweredExchanges, icmpGroups, unansweredGroups, type UnansweredGroup } from '../src/evidence/derived/wire/ike.js';
+import { natTBlockedExchanges } from '../src/evidence/derived/wire/nat.js';
 import { livenessSilencedGroups } from '../src/evidence/derived/liveness.js';
-import { endpointText, icmpRef, ikeRef, secondsBetween } from '../src/evidence/derived/wire-refs.js';
+import { endpointText, icmpRef, ikeRef, secondsBetween } from '../src/evidence/derived/wire/refs.js';
 
 type Report = (f: FindingInput) => void;
 
@@ -107,7 +107,7 @@ function causesFor(stage: IkeStage, chain: RetransmitChain): string[] {
 
 /**
  * Packet side: requests on UDP 500/4500 that got no response in the capture
- * (pairing in derived/ike-sas.ts), and ICMP errors that quote IKE: port unreachable
+ * (pairing in derived/wire/ike-sas.ts), and ICMP errors that quote IKE: port unreachable
  * (nothing listens, RFC 1122 §4.1.3.1) and administratively prohibited (a filter, RFC 1812 §5.2.7.1).
  */
 function checkPackets(evidence: Evidence, report: Report): void {

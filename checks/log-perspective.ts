@@ -1,7 +1,7 @@
 import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext } from '../src/engine/types.js';
 import type { LogEvent } from '../src/evidence/log-events.js';
-import { isNotify, logFiles, refsOf } from '../src/evidence/derived/log-sessions.js';
+import { isNotify, logFiles, refsOf } from '../src/evidence/derived/log/sessions.js';
 
 /** Notifies a responder sends to say no without saying why (RFC 7296 §3.10.1). */
 const VERDICTS = ['NO_PROPOSAL_CHOSEN', 'AUTHENTICATION_FAILED', 'TS_UNACCEPTABLE', 'INVALID_ID_INFORMATION', 'INVALID_SYNTAX', 'FAILED_CP_REQUIRED', 'SINGLE_PAIR_REQUIRED', 'INTERNAL_ADDRESS_FAILURE'];

@@ -1,12 +1,12 @@
 import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext, FindingInput } from '../src/engine/types.js';
 import { corroborate, mergeMutual, natKeys } from '../src/engine/corroborate.js';
-import { hostsAt, logFiles, ofKind, refsOf } from '../src/evidence/derived/log-sessions.js';
-import { formatEndpoint } from '../src/evidence/derived/retransmits.js';
-import { ikeSas, type IkeSa } from '../src/evidence/derived/ike-sas.js';
-import { natFromBothLogs, natTBlocked, natVerdict, type LogNatVerdict } from '../src/evidence/derived/wire-nat.js';
+import { hostsAt, logFiles, ofKind, refsOf } from '../src/evidence/derived/log/sessions.js';
+import { formatEndpoint } from '../src/evidence/derived/log/retransmits.js';
+import { ikeSas, type IkeSa } from '../src/evidence/derived/wire/ike-sas.js';
+import { natFromBothLogs, natTBlocked, natVerdict, type LogNatVerdict } from '../src/evidence/derived/wire/nat.js';
 import type { PacketEvidence } from '../src/evidence/packet-types.js';
-import { endpointText, espFlowRefs, ikeRef } from '../src/evidence/derived/wire-refs.js';
+import { endpointText, espFlowRefs, ikeRef } from '../src/evidence/derived/wire/refs.js';
 import { pushTo } from '../src/evidence/derived/aggregate.js';
 
 export default defineCheck({

@@ -2,8 +2,8 @@ import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext } from '../src/engine/types.js';
 import type { IcmpError, PacketEvidence } from '../src/evidence/packet-types.js';
 import { SIZE_BUCKETS } from '../src/evidence/packet-types.js';
-import { espFlowLabel, frameRef, icmpRef, trafficFlowLabel } from '../src/evidence/derived/wire-refs.js';
-import { findPmtuBlackholes, largeDfCount, smallCount, type EspBlackhole, type TrafficBlackhole } from '../src/evidence/derived/pmtu-blackholes.js';
+import { espFlowLabel, frameRef, icmpRef, trafficFlowLabel } from '../src/evidence/derived/wire/refs.js';
+import { findPmtuBlackholes, largeDfCount, smallCount, type EspBlackhole, type TrafficBlackhole } from '../src/evidence/derived/wire/pmtu-blackholes.js';
 import { pushTo } from '../src/evidence/derived/aggregate.js';
 
 const BUCKET_LIMITS = SIZE_BUCKETS.map((b) => (b === Infinity ? 'more' : b));

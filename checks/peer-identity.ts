@@ -1,10 +1,10 @@
 import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext } from '../src/engine/types.js';
 import type { LogEvent } from '../src/evidence/log-events.js';
-import { initiatedPeer, isNotify, lastBefore, logFiles, ofKind, sessionAddresses, type LogFile, type LogSession } from '../src/evidence/derived/log-sessions.js';
+import { initiatedPeer, isNotify, lastBefore, logFiles, ofKind, sessionAddresses, type LogFile, type LogSession } from '../src/evidence/derived/log/sessions.js';
 import { aggregate, pushTo, type Occurrence } from '../src/evidence/derived/aggregate.js';
-import { directionOf, ikeVersionOf } from '../src/evidence/derived/log-phase.js';
-import { rejectionsByPhase } from '../src/evidence/derived/log-proposals.js';
+import { directionOf, ikeVersionOf } from '../src/evidence/derived/log/phase.js';
+import { rejectionsByPhase } from '../src/evidence/derived/log/proposals.js';
 
 export default defineCheck({
   meta: {

@@ -2,13 +2,13 @@ import { defineCheck } from '../src/engine/define-check.js';
 import type { Evidence } from '../src/evidence/types.js';
 import type { FindingInput } from '../src/engine/types.js';
 import { corroborate, mergePeerViews, sameHostsKey } from '../src/engine/corroborate.js';
-import { isNotify, logFiles, ofKind, seenBy, type LogFile, type LogSession } from '../src/evidence/derived/log-sessions.js';
-import { establishedAfter, sideOf } from '../src/evidence/derived/log-phase.js';
+import { isNotify, logFiles, ofKind, seenBy, type LogFile, type LogSession } from '../src/evidence/derived/log/sessions.js';
+import { establishedAfter, sideOf } from '../src/evidence/derived/log/phase.js';
 import { parseProposals, proposalDelta, TRANSFORM_TYPE_NAMES } from '../src/evidence/derived/proposals.js';
-import { describeTypes, exchangeName, overlapWords, proposalLists, rejectionsByPhase } from '../src/evidence/derived/log-proposals.js';
+import { describeTypes, exchangeName, overlapWords, proposalLists, rejectionsByPhase } from '../src/evidence/derived/log/proposals.js';
 import { aggregate, pushTo, type Occurrence } from '../src/evidence/derived/aggregate.js';
-import { invalidKeOutcomes, wireRejections } from '../src/evidence/derived/wire-ike.js';
-import { ikeRef, proposalText } from '../src/evidence/derived/wire-refs.js';
+import { invalidKeOutcomes, wireRejections } from '../src/evidence/derived/wire/ike.js';
+import { ikeRef, proposalText } from '../src/evidence/derived/wire/refs.js';
 import { DH_GROUP } from '../src/wire/iana.js';
 
 const PROPOSAL_KEYWORDS = 'strongSwan swanctl.conf `proposals`/`esp_proposals` (ipsec.conf `ike=`/`esp=`), libreswan `ike=`/`esp=`/`phase2alg=`';

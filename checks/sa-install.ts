@@ -1,6 +1,6 @@
 import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext } from '../src/engine/types.js';
-import { logFiles, ofKind, refsOf } from '../src/evidence/derived/log-sessions.js';
+import { logFiles, ofKind, refsOf } from '../src/evidence/derived/log/sessions.js';
 import { pushTo } from '../src/evidence/derived/aggregate.js';
 
 export default defineCheck({

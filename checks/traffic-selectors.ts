@@ -3,10 +3,10 @@ import type { CheckContext } from '../src/engine/types.js';
 import type { LogEvent } from '../src/evidence/log-events.js';
 import type { FindingInput } from '../src/engine/types.js';
 import { mergePeerViews, sameHostsKey } from '../src/engine/corroborate.js';
-import { isNotify, logFiles, ofKind, seenBy, type LogSession } from '../src/evidence/derived/log-sessions.js';
+import { isNotify, logFiles, ofKind, seenBy, type LogSession } from '../src/evidence/derived/log/sessions.js';
 import { aggregate, type Occurrence } from '../src/evidence/derived/aggregate.js';
-import { ikeUpBefore, sideOf } from '../src/evidence/derived/log-phase.js';
-import type { LogFile } from '../src/evidence/derived/log-sessions.js';
+import { ikeUpBefore, sideOf } from '../src/evidence/derived/log/phase.js';
+import type { LogFile } from '../src/evidence/derived/log/sessions.js';
 
 export default defineCheck({
   meta: {

@@ -1,7 +1,7 @@
 import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext, FindingInput } from '../src/engine/types.js';
 import type { LogEvent } from '../src/evidence/log-events.js';
-import { logFiles, ofKind, refsOf } from '../src/evidence/derived/log-sessions.js';
+import { logFiles, ofKind, refsOf } from '../src/evidence/derived/log/sessions.js';
 import { pushTo } from '../src/evidence/derived/aggregate.js';
 
 export default defineCheck({

@@ -11,7 +11,7 @@ import type { Report } from './report/types.js';
 import type { LiveCapture } from './sources/live-capture.js';
 import type { LiveRunOptions } from './sources/live/cli-options.js';
 import { allChecks } from '../checks/index.js';
-import { ladderOf } from './evidence/derived/ladder.js';
+import { ladderOf } from './evidence/derived/ladder/ladder.js';
 import type { ProbeRunner } from './sources/host/runner.js';
 
 export interface RunOptions {
@@ -152,7 +152,7 @@ export function liveAnalyser(
   };
 }
 
-/** Renderable views for the UI and HTML: the ladder is bounded (ladder-lane.ts MAX_STEPS/MAX_LANES) and JSON-safe. */
+/** Renderable views for the UI and HTML: the ladder is bounded (ladder/lane.ts MAX_STEPS/MAX_LANES) and JSON-safe. */
 function buildViews(evidence: Evidence): Record<string, unknown> {
   const ladder = ladderOf(evidence);
   return ladder.ladders.length ? { ladder } : {};

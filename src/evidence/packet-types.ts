@@ -12,15 +12,15 @@
  * sequence numbers; whether that means NAT, loss or a black hole is for checks.
  *
  * Shared derivations live in src/evidence/derived/ and are memoised per Evidence:
- *   ike-sas.ts          ikeSas(evidence) → { sas, exchanges, unanswered, bySpiI }: SAs by
- *                       SPI pair, request/response pairing, retransmissions and their timing
- *   esp-flows.ts        espFlows(evidence) → { flows, tunnels }: ESP/AH per SPI and direction,
- *                       reverse direction, shared-SPI aware sequence loss
- *   packet-endpoints.ts packetEndpoints(evidence): which addresses are us / peer
- *   packet-flows.ts     pmtuFlows(evidence): non-IPsec flows paired with their reverse
- *   packet-icmp.ts      icmpLinks(evidence): ICMP errors linked to the IKE messages / ESP flow they quote
- *   pmtu-blackholes.ts  pmtuBlackholes(evidence): cleartext flows and IPsec tunnels (judged from
- *                       outside by EspFlow.size) whose large DF packets die without ICMP
+ *   wire/ike-sas.ts          ikeSas(evidence) → { sas, exchanges, unanswered, bySpiI }: SAs by
+ *                            SPI pair, request/response pairing, retransmissions and their timing
+ *   wire/esp-flows.ts        espFlows(evidence) → { flows, tunnels }: ESP/AH per SPI and direction,
+ *                            reverse direction, shared-SPI aware sequence loss
+ *   wire/endpoints.ts        packetEndpoints(evidence): which addresses are us / peer
+ *   wire/flows.ts            pmtuFlows(evidence): non-IPsec flows paired with their reverse
+ *   wire/icmp.ts             icmpLinks(evidence): ICMP errors linked to the IKE messages / ESP flow they quote
+ *   wire/pmtu-blackholes.ts  pmtuBlackholes(evidence): cleartext flows and IPsec tunnels (judged from
+ *                            outside by EspFlow.size) whose large DF packets die without ICMP
  * Each kept item carries a one-line tshark-like `excerpt` for evidence.
  */
 import type { Diagnostic, Location } from './types.js';
@@ -179,7 +179,7 @@ export interface IkeMessage {
   /**
    * IKEv2: from the R flag (0x20) only, RFC 7296 §3.1 (flags 0x28 = a response by the
    * original initiator; 0x00 a request by the original responder). IKEv1 has no such
-   * flag: undefined, pairing is by exchange position (derived/ike-sas.ts).
+   * flag: undefined, pairing is by exchange position (derived/wire/ike-sas.ts).
    */
   response?: boolean;
   /** IKEv2 I flag (0x08): sent by the original initiator of the IKE SA */
@@ -417,7 +417,7 @@ export interface TrafficFlow {
     /** highest seq+len of a large segment / of a small one (relative to the first seq seen) */
     largeSeqEnd?: number;
     smallSeqEnd?: number;
-    /** highest ACK this direction sent (relative to the reverse direction's first seq; see derived/packet-flows.ts) */
+    /** highest ACK this direction sent (relative to the reverse direction's first seq; see derived/wire/flows.ts) */
     maxAckRaw?: number;
     firstSeqRaw?: number;
   };
@@ -463,7 +463,7 @@ export interface PacketEvidence {
   /** earliest and latest frame timestamps (0 when the capture had zeroed clocks) */
   firstTs?: number;
   lastTs?: number;
-  /** addresses given with --local / --peer (the inference lives in derived/packet-endpoints.ts) */
+  /** addresses given with --local / --peer (the inference lives in derived/wire/endpoints.ts) */
   local: string[];
   peer: string[];
   /** IKE messages counted but not kept because their IKE SA went past the per-SA bound (absent when none) */

@@ -1,7 +1,7 @@
 /**
  * A firewall ruleset as the kernel will evaluate it: iptables-save / ip6tables-save
  * output and `nft list ruleset` (text or `-j` JSON) all decode into this one model,
- * which src/evidence/derived/firewall-eval.ts walks packet by packet. Decoders record
+ * which src/evidence/derived/firewall/eval.ts walks packet by packet. Decoders record
  * what the ruleset says (every rule with its file:line and raw text); whether a rule
  * is a mistake is decided by checks only.
  */

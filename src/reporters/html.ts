@@ -4,7 +4,7 @@
  * (escaped for `<`, U+2028, U+2029) so tools can read it back from the page.
  */
 import type { Finding } from '../engine/types.js';
-import type { LadderView } from '../evidence/derived/ladder-lane.js';
+import type { LadderView } from '../evidence/derived/ladder/lane.js';
 import type { Reporter } from './types.js';
 import { formatLocation, inputFacts, severityReason } from './text.js';
 import { verdictOf, verdictText } from './verdict.js';

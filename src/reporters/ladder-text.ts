@@ -2,7 +2,7 @@
  * The ladder as plain lines, for Markdown fences and the text report: one line per
  * step, the arrow showing who sent it, errors at the step that carried them.
  */
-import type { Ladder, LadderStep } from '../evidence/derived/ladder-lane.js';
+import type { Ladder, LadderStep } from '../evidence/derived/ladder/lane.js';
 import { formatLocation } from './text.js';
 
 export function stepArrow(s: LadderStep): string {

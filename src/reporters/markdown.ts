@@ -9,7 +9,7 @@ import type { Finding } from '../engine/types.js';
 import type { Reporter } from './types.js';
 import { formatLocation, inputFacts, severityReason } from './text.js';
 import { verdictText } from './verdict.js';
-import type { LadderView } from '../evidence/derived/ladder-lane.js';
+import type { LadderView } from '../evidence/derived/ladder/lane.js';
 import { ladderLines } from './ladder-text.js';
 
 const SEVERITY_MARK = { error: '🔴 error', warning: '🟠 warning', info: '🔵 info' } as const;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Evidence } from '../evidence/types.js';
 import { probeCounters, probeHost, probeRoutes } from './host.js';
-import { endpointsOf } from '../evidence/derived/firewall-ipsec.js';
+import { endpointsOf } from '../evidence/derived/firewall/ipsec.js';
 import { execRunner, type ProbeRunner } from './host/runner.js';
 import { loadConfigs } from './config-file.js';
 import { loadLogFile } from './log-file.js';

@@ -5,7 +5,7 @@
 import type { InputInfo } from '../evidence/types.js';
 import type { CheckResult, Finding } from '../engine/types.js';
 import type { Report } from '../report/types.js';
-import type { LadderView } from '../evidence/derived/ladder-lane.js';
+import type { LadderView } from '../evidence/derived/ladder/lane.js';
 import { severityRank } from '../report/build-report.js';
 import type { DisplayStatus } from './theme.js';
 

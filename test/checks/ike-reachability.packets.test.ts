@@ -1,6 +1,6 @@
 /**
  * ike-reachability, packet side, on real captures (test/fixtures/pcaps, PROVENANCE.md):
- * unanswered requests paired by derived/ike-sas.ts, and ICMP errors quoting IKE
+ * unanswered requests paired by derived/wire/ike-sas.ts, and ICMP errors quoting IKE
  * captured from the real kernel with test/fixtures/pcaps/ike-icmp-lab.sh.
  */
 import { join } from 'node:path';

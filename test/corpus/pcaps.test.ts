@@ -7,8 +7,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCaptures } from '../../src/sources/pcap-file.js';
-import { buildIkeSas, type IkeSaView } from '../../src/evidence/derived/ike-sas.js';
-import { buildEspFlows } from '../../src/evidence/derived/esp-flows.js';
+import { buildIkeSas, type IkeSaView } from '../../src/evidence/derived/wire/ike-sas.js';
+import { buildEspFlows } from '../../src/evidence/derived/wire/esp-flows.js';
 import type { PacketEvidence } from '../../src/evidence/packet-types.js';
 import type { Diagnostic } from '../../src/evidence/types.js';
 

@@ -1,5 +1,5 @@
 /**
- * The ladder view (src/evidence/derived/ladder.ts) from real inputs: charon logs
+ * The ladder view (src/evidence/derived/ladder/ladder.ts) from real inputs: charon logs
  * of the project's strongSwan lab through the real decoder, and the lab's pcaps
  * through the real capture reader.
  */
@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { loadCaptures } from '../../src/sources/pcap-file.js';
 import { buildEvidence } from '../../src/run.js';
-import { ladderOf, logLane, MAX_STEPS, type Ladder } from '../../src/evidence/derived/ladder.js';
+import { ladderOf, logLane, MAX_STEPS, type Ladder } from '../../src/evidence/derived/ladder/ladder.js';
 import type { Evidence } from '../../src/evidence/types.js';
 import type { LogEvent, LogEventKind } from '../../src/evidence/log-events.js';
 

@@ -11,7 +11,7 @@ import { createPacketCollector } from '../../src/wire/collector/packet-collector
 import type { CapturedFrame, PacketEvidence } from '../../src/evidence/packet-types.js';
 import type { Evidence } from '../../src/evidence/types.js';
 import { analyse, buildEvidence, liveAnalyser } from '../../src/run.js';
-import { logFiles } from '../../src/evidence/derived/log-sessions.js';
+import { logFiles } from '../../src/evidence/derived/log/sessions.js';
 import { startLiveCapture, type LiveCapture } from '../../src/sources/live-capture.js';
 import { readPcapFrames, replayCap } from './replay-cap.js';
 

@@ -1,7 +1,7 @@
 /**
  * Per-IKE-SA bound on kept IKE messages (src/wire/collector/packet-collector.ts): the first
  * IKE_SA_HEAD and the last IKE_SA_TAIL messages of an SA are kept, the middle is
- * counted per exchange type, and derived/ike-sas.ts pairs within what is kept.
+ * counted per exchange type, and derived/wire/ike-sas.ts pairs within what is kept.
  *
  * The long SA is built from the real frames of test/fixtures/pcaps/lab-idle-tunnel-dpd-left.pcap
  * (strongSwan lab, IKEv2 PSK, dpd_delay 30s; PROVENANCE.md): its IKE_SA_INIT and IKE_AUTH
@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import type { CapturedFrame, PacketEvidence } from '../../src/evidence/packet-types.js';
 import type { Evidence } from '../../src/evidence/types.js';
 import { createPacketCollector, IKE_SA_HEAD, IKE_SA_TAIL } from '../../src/wire/collector/packet-collector.js';
-import { ikeSas } from '../../src/evidence/derived/ike-sas.js';
+import { ikeSas } from '../../src/evidence/derived/wire/ike-sas.js';
 import { analyse } from '../../src/run.js';
 import ikeReachability from '../../checks/ike-reachability.js';
 import { framesOf } from './pcap-fixtures.js';

@@ -6,7 +6,7 @@
  */
 import type { EvidenceRef } from '../types.js';
 import type { LogEvent } from '../log-events.js';
-import { refsOf } from './log-sessions.js';
+import { refsOf } from './log/sessions.js';
 
 export interface Occurrence {
   /** what makes two occurrences the same fault (file, connection, code, the values named) */

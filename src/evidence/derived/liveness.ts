@@ -7,9 +7,9 @@
 import type { Evidence } from '../types.js';
 import type { LogEvent } from '../log-events.js';
 import { derived, derivedFromLogs } from './memo.js';
-import { hostsAt, logFiles, ofKind, requestOf, sameConn, type LogFile } from './log-sessions.js';
-import { formatEndpoint, retransmitChains } from './retransmits.js';
-import { unansweredGroups, type UnansweredGroup } from './wire-ike.js';
+import { hostsAt, logFiles, ofKind, requestOf, sameConn, type LogFile } from './log/sessions.js';
+import { formatEndpoint, retransmitChains } from './log/retransmits.js';
+import { unansweredGroups, type UnansweredGroup } from './wire/ike.js';
 import { listedFirst } from './aggregate.js';
 
 export interface LivenessTimeout {
@@ -66,7 +66,7 @@ function peerOf(file: LogFile, e: LogEvent): string | undefined {
 }
 
 export interface WireSilence {
-  /** the capture's unanswered requests this timeout accounts for (derived/wire-ike.ts groups) */
+  /** the capture's unanswered requests this timeout accounts for (derived/wire/ike.ts groups) */
   groups: UnansweredGroup[];
   /** a sentence saying so, for DPD_TIMEOUT's message */
   text?: string;

@@ -3,7 +3,7 @@
  * message an arrow between them in order, retransmissions dashed, error notifies
  * in red at the arrow that carried them, milestones as marks in the middle.
  */
-import type { Ladder, LadderStep } from '../../evidence/derived/ladder-lane.js';
+import type { Ladder, LadderStep } from '../../evidence/derived/ladder/lane.js';
 import { formatLocation } from '../text.js';
 import { stepTime } from '../ladder-text.js';
 import { escapeHtml } from './escape.js';

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import type { LadderView, LadderStep } from '../../evidence/derived/ladder-lane.js';
+import type { LadderView, LadderStep } from '../../evidence/derived/ladder/lane.js';
 import { stepArrow, stepSuffix, stepTime } from '../../reporters/ladder-text.js';
 import { formatLocation } from '../../reporters/text.js';
 import type { Theme } from '../theme.js';

@@ -1,0 +1,91 @@
+/**
+ * The rule to add, in the syntax of the ruleset it goes into (iptables command or
+ * nft command), inserted before the rule that decided — or appended when the chain
+ * policy decided, since a policy applies after every rule.
+ */
+import type { EvidenceRef } from '../../types.js';
+import type { Decision, Evaluation } from './eval.js';
+import type { FlowResult } from './ipsec.js';
+import { OTHER_IFACE } from './ipsec.js';
+
+const NFT_PROTO: Record<number, string> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 50: 'esp', 51: 'ah', 58: 'ipv6-icmp' };
+
+export interface RuleSpec {
+  proto: number;
+  dport?: number;
+  icmp?: { type: number; code?: number };
+  src?: string;
+  dst?: string;
+  iif?: string;
+  oif?: string;
+  ipsecIn?: boolean;
+  ipsecOut?: boolean;
+}
+
+export function fixFor(r: FlowResult, spec: RuleSpec): string {
+  const d = r.blocked.decision;
+  // inserted right before the deciding rule, in whichever chain (base or user) it sits
+  const position = d.byPolicy ? undefined : d.chain.rules.indexOf(d.rule!) + 1;
+  if (r.ruleset.type === 'iptables-save' || r.ruleset.type === 'ip6tables-save') {
+    const tool = r.family === 6 ? 'ip6tables' : 'iptables';
+    const parts = [`${tool} -t ${d.table.name || 'filter'}`, position ? `-I ${d.chain.name} ${position}` : `-A ${d.chain.name}`];
+    if (spec.iif && spec.iif !== OTHER_IFACE) parts.push(`-i ${spec.iif}`);
+    if (spec.oif && spec.oif !== OTHER_IFACE) parts.push(`-o ${spec.oif}`);
+    if (spec.src) parts.push(`-s ${spec.src}`);
+    if (spec.dst) parts.push(`-d ${spec.dst}`);
+    parts.push(`-p ${spec.proto === 58 ? 'ipv6-icmp' : (NFT_PROTO[spec.proto] ?? spec.proto)}`);
+    if (spec.dport) parts.push(`--dport ${spec.dport}`);
+    if (spec.icmp) parts.push(spec.proto === 58 ? `--icmpv6-type ${spec.icmp.type}` : `--icmp-type ${spec.icmp.type}/${spec.icmp.code ?? 0}`);
+    if (spec.ipsecIn) parts.push('-m policy --dir in --pol ipsec');
+    if (spec.ipsecOut) parts.push('-m policy --dir out --pol ipsec');
+    parts.push('-j ACCEPT');
+    return parts.join(' ');
+  }
+  const expr: string[] = [];
+  if (spec.iif && spec.iif !== OTHER_IFACE) expr.push(`iifname "${spec.iif}"`);
+  if (spec.oif && spec.oif !== OTHER_IFACE) expr.push(`oifname "${spec.oif}"`);
+  const ipv = r.family === 6 ? 'ip6' : 'ip';
+  if (spec.src) expr.push(`${ipv} saddr ${spec.src}`);
+  if (spec.dst) expr.push(`${ipv} daddr ${spec.dst}`);
+  if (spec.ipsecIn) expr.push('meta ipsec exists');
+  if (spec.ipsecOut) expr.push('rt ipsec exists');
+  if (spec.icmp) expr.push(spec.proto === 58 ? `icmpv6 type packet-too-big` : `icmp type destination-unreachable icmp code frag-needed`);
+  else if (spec.dport) expr.push(`udp dport ${spec.dport}`);
+  else expr.push(`meta l4proto ${NFT_PROTO[spec.proto] ?? spec.proto}`);
+  const handle = d.rule && /# handle (\d+)/.exec(d.rule.text)?.[1];
+  const where = handle ? `insert rule ${d.table.family} ${d.table.name} ${d.chain.name} position ${handle}` : d.byPolicy ? `add rule ${d.table.family} ${d.table.name} ${d.chain.name}` : `insert rule ${d.table.family} ${d.table.name} ${d.chain.name}`;
+  return `nft ${where} ${expr.join(' ')} accept`;
+}
+
+/** The deciding rule or policy line, then the ACCEPT rules that looked like they allow it but do not. */
+export function decisionRefs(e: Evaluation): EvidenceRef[] {
+  const refs: EvidenceRef[] = [decisionRef(e.decision)];
+  for (const n of e.nearMisses) {
+    if (n.kind === 'no-ports' || ((n.kind === 'iface' || n.kind === 'addr' || n.kind === 'ctstate' || n.kind === 'policy') && !/interface lo\b/.test(n.reason))) {
+      if (!refs.some((r) => r.line === n.rule.at.line && r.excerpt === n.rule.text)) refs.push({ ...n.rule.at, excerpt: n.rule.text });
+    }
+  }
+  return refs.slice(0, 4);
+}
+
+export function decisionRef(d: Decision): EvidenceRef {
+  if (d.rule) return { ...d.rule.at, excerpt: d.rule.text };
+  return { ...(d.chain.policyAt ?? { source: '(ruleset)' }), excerpt: d.chain.policyText ?? `chain ${d.chain.name} policy ${d.chain.policy ?? 'accept'}` };
+}
+
+export function describeDecision(d: Decision): string {
+  const where = `${d.table.name}/${d.chain.name}`;
+  const handle = d.rule && /# handle (\d+)$/.exec(d.rule.text)?.[1];
+  return d.rule ? `${d.rule.target ?? d.verdict} rule at ${d.rule.at.source}:${d.rule.at.line}${handle ? ` (handle ${handle})` : ''} in ${where}` : `the ${d.chain.policy?.toUpperCase()} policy of ${where}`;
+}
+
+/** Reasons of the near misses worth telling: a port rule meant for ESP, an ACCEPT on another interface or for another address. */
+export function nearMissNotes(e: Evaluation): string[] {
+  return e.nearMisses.filter((n) => n.kind === 'no-ports' || ((n.kind === 'iface' || n.kind === 'addr') && !/interface lo\b/.test(n.reason))).map((n) => `${whereIs(n.rule.text, n.rule.at.line)}: ${n.reason}`).slice(0, 3);
+}
+
+/** `nft -j` output is one line: the handle finds the rule there */
+function whereIs(text: string, line: number | undefined): string {
+  const handle = /# handle (\d+)$/.exec(text)?.[1];
+  return handle ? `handle ${handle}` : `line ${line}`;
+}

@@ -1,0 +1,236 @@
+/**
+ * The packets an IPsec gateway's firewall must let through, built from what the run
+ * knows (configs' addresses and selectors, --local/--peer) and evaluated against each
+ * ruleset: IKE (UDP 500), NAT-T (UDP 4500), ESP (50), AH (51) each way and per peer;
+ * ICMP "fragmentation needed" (RFC 1191) / ICMPv6 "packet too big" (RFC 8201); and
+ * decrypted traffic between the selectors, which with the kernel's native stack
+ * arrives on the same interface as the ciphertext (no ipsecN device), so only a
+ * policy match (`-m policy --pol ipsec`, nft `meta ipsec exists`) or a mark tells them apart.
+ */
+import type { Evidence } from '../../types.js';
+import type { Ruleset } from '../../ruleset-types.js';
+import { addrBits, baseChains, evaluate, type Evaluation, type Packet, type PacketPath } from './eval.js';
+import { derived } from '../memo.js';
+
+export type IpsecFlow = 'ike' | 'nat-t' | 'esp' | 'ah';
+
+export interface Endpoints {
+  peers: string[];
+  locals: string[];
+  /** remote selector → local selector, CIDR text */
+  tsPairs: Array<{ local: string; remote: string }>;
+  ahInUse: boolean | undefined;
+  fromConfigs: boolean;
+  /**
+   * The configs hold both ends of a tunnel (one config's local address is another's
+   * remote address, e.g. left.swanctl.conf and right.swanctl.conf) and --local does not
+   * say which end this is: the ruleset may as well be a box between them.
+   */
+  bothEnds: boolean;
+  /** every tunnel endpoint address the configs and options name */
+  ends: string[];
+}
+
+export interface FlowResult {
+  ruleset: Ruleset;
+  flow: IpsecFlow | 'icmp-frag' | 'decrypted' | 'decrypted-plain' | 'to-tunnel';
+  path: PacketPath;
+  direction: 'in' | 'out';
+  peer?: string;
+  /** decrypted flows: the selectors the probe packet was taken from */
+  ts?: { local: string; remote: string };
+  family: 4 | 6;
+  /** evaluation of a first packet (conntrack NEW, or RELATED for ICMP errors) per interface tried */
+  blocked: Evaluation;
+  /** the first interface's evaluation that accepted, if any */
+  accepted?: Evaluation;
+  /** established counterpart accepted: only conntrack state let it through so far */
+  acceptedWhenEstablished: boolean;
+  /** interfaces on which it is accepted (when some were and some were not) */
+  acceptedOn: string[];
+  /** the interface that faces the peer (`ip route get` on this host), when known: the only one judged */
+  facing?: string;
+  uncertain: boolean;
+  /** the blocking rule matches only on a condition the evaluator cannot decide (payload bytes, …): it may drop the flow */
+  maybe: boolean;
+}
+
+const PORTS: Record<IpsecFlow, { proto: number; port?: number }> = { ike: { proto: 17, port: 500 }, 'nat-t': { proto: 17, port: 4500 }, esp: { proto: 50 }, ah: { proto: 51 } };
+const MAX_IFACES = 16;
+/** stand-in for "an interface the ruleset does not name" */
+export const OTHER_IFACE = '(other)';
+
+export function endpointsOf(evidence: Evidence): Endpoints {
+  const peers = new Set(evidence.options.peer.filter((a) => addrBits(a)));
+  const locals = new Set(evidence.options.local.filter((a) => addrBits(a)));
+  const tsPairs: Endpoints['tsPairs'] = [];
+  let ah: boolean | undefined = evidence.configs?.length ? false : undefined;
+  const configLocals = new Set<string>();
+  const configRemotes = new Set<string>();
+  for (const facts of evidence.configs ?? []) {
+    for (const conn of facts.connections) {
+      // ipsec.conf left/right: either end may be this host, so both go on both lists
+      for (const a of conn.remote.addrs.value) if (addrBits(a)) peers.add(a);
+      for (const a of conn.local.addrs.value) if (addrBits(a)) (conn.symmetric ? peers : locals).add(a);
+      if (!conn.symmetric) {
+        for (const a of conn.local.addrs.value) if (addrBits(a)) configLocals.add(a);
+        for (const a of conn.remote.addrs.value) if (addrBits(a)) configRemotes.add(a);
+      }
+      if (conn.symmetric) for (const a of conn.remote.addrs.value) if (addrBits(a)) locals.add(a);
+      for (const child of conn.children) {
+        if (child.ahProposals?.value.length) ah = true;
+        for (const l of child.localTs.value) for (const r of child.remoteTs.value) if (isCidr(l) && isCidr(r)) tsPairs.push({ local: l, remote: r });
+      }
+    }
+  }
+  const ends = [...new Set([...locals, ...peers])];
+  const bothEnds = !evidence.options.local.length && [...configLocals].some((a) => configRemotes.has(a));
+  for (const l of locals) peers.delete(l);
+  return { peers: [...peers], locals: [...locals], tsPairs, ahInUse: ah, fromConfigs: Boolean(evidence.configs?.length), bothEnds, ends };
+}
+
+export const firewallFlows = derived((evidence: Evidence): FlowResult[] => {
+  const ep = endpointsOf(evidence);
+  const out: FlowResult[] = [];
+  // addresses known for one family only: the other family's rules do not carry this tunnel
+  const known = new Set([...ep.peers, ...ep.locals].map(versionOf));
+  for (const rs of evidence.rulesets ?? []) {
+    // this host's own ruleset (--host) meets the peers' packets on the interfaces its routes name
+    const facingOf = hostRoutes(evidence, rs);
+    for (const family of familiesOf(rs).filter((f) => !known.size || known.has(f))) {
+      const mid = middleBox(rs, family, ep);
+      // between two known ends, each end's packets towards the other are the flows (one per direction)
+      const between = mid && ep.bothEnds;
+      const peers = (between ? ep.ends : ep.peers).filter((p) => versionOf(p) === family);
+      const local = mid ? undefined : ep.locals.find((l) => versionOf(l) === family);
+      const paths: PacketPath[] = mid ? ['forward'] : ['input', 'output'];
+      for (const flow of ['ike', 'nat-t', 'esp', 'ah'] as IpsecFlow[]) {
+        if (flow === 'ah' && ep.ahInUse === false) continue;
+        const { proto, port } = PORTS[flow];
+        for (const peer of peers.length ? peers : [undefined]) {
+          const others = peers.filter((p) => p !== peer);
+          const far = between && others.length === 1 ? others[0] : local;
+          for (const path of paths) {
+            for (const direction of between ? (['in'] as const) : (['in', 'out'] as const)) {
+              if (path !== 'forward' && (path === 'input') !== (direction === 'in')) continue;
+              const [src, dst] = direction === 'in' ? [peer, far] : [far, peer];
+              out.push(judge(rs, flow, { family, path, proto, src, dst, sport: port, dport: port, ct: 'new' }, direction, peer, peer ? facingOf.get(peer) : undefined));
+            }
+          }
+        }
+      }
+      const icmp = family === 4 ? { proto: 1, icmp: { type: 3, code: 4 } } : { proto: 58, icmp: { type: 2, code: 0 } };
+      // a router sends its own fragmentation-needed (OUTPUT) when the next link is narrower, and forwards those of routers further on
+      for (const path of mid ? (['forward', 'output'] as const) : (['input', 'output'] as const)) {
+        // an ICMP error for a tracked flow is RELATED; even that must pass
+        out.push(judge(rs, 'icmp-frag', { family, path, ...icmp, ct: 'related', dst: path === 'input' ? local : undefined, src: path === 'output' ? local : undefined }, path === 'output' ? 'out' : 'in'));
+      }
+      // a box between the peers sees only ciphertext: decrypted traffic never crosses it
+      for (const ts of mid ? [] : ep.tsPairs.filter((t) => versionOf(t.local.split('/')[0]) === family)) {
+        const pkt = { family, path: 'forward' as const, proto: 6, dport: 443, src: firstHost(ts.remote), dst: firstHost(ts.local), ct: 'new' as const };
+        out.push({ ...judge(rs, 'decrypted', { ...pkt, ipsecIn: true }, 'in'), ts });
+        out.push({ ...judge(rs, 'decrypted-plain', { ...pkt, ipsecIn: false }, 'in'), ts });
+        // the other way: from the local selector into the tunnel (matched by `--pol ipsec --dir out` / `rt ipsec exists`)
+        out.push({ ...judge(rs, 'to-tunnel', { ...pkt, src: firstHost(ts.local), dst: firstHost(ts.remote), ipsecOut: true }, 'out'), ts });
+      }
+    }
+  }
+  return out;
+});
+
+/**
+ * Evaluates on the interface that faces the peer when this host's routes say which,
+ * else once per interface the ruleset names (plus one it does not).
+ */
+function judge(rs: Ruleset, flow: FlowResult['flow'], base: Omit<Packet, 'iif' | 'oif'>, direction: 'in' | 'out', peer?: string, facing?: string): FlowResult {
+  const names = facing ? [facing] : [...interfacesOf(rs), OTHER_IFACE];
+  const inbound = base.path !== 'output';
+  const outbound = base.path !== 'input';
+  const evals: Array<{ iface: string; e: Evaluation; est: Evaluation }> = [];
+  for (const iface of names) {
+    const p: Packet = { ...base, iif: inbound ? iface : undefined, oif: outbound && !inbound ? iface : undefined };
+    // the established walk only matters when the first packet is refused
+    const first = mayDrop(rs, evaluate(rs, p));
+    evals.push({ iface, e: first, est: first.decision.verdict === 'accept' ? first : mayDrop(rs, evaluate(rs, { ...p, ct: 'established' })) });
+  }
+  const blockedAll = evals.every((x) => x.e.decision.verdict !== 'accept');
+  const acceptedOn = blockedAll ? [] : evals.filter((x) => x.e.decision.verdict === 'accept').map((x) => x.iface);
+  const worst = evals.find((x) => x.iface === OTHER_IFACE && x.e.decision.verdict !== 'accept') ?? evals.find((x) => x.e.decision.verdict !== 'accept') ?? evals[evals.length - 1];
+  return {
+    ruleset: rs, flow, path: base.path, direction, peer, family: base.family, ...(facing ? { facing } : {}),
+    blocked: worst.e,
+    accepted: evals.find((x) => x.e.decision.verdict === 'accept')?.e,
+    acceptedWhenEstablished: worst.est.decision.verdict === 'accept',
+    acceptedOn: acceptedOn.length === evals.length ? [] : acceptedOn,
+    uncertain: worst.e.undecided.length > 0,
+    maybe: worst.e.decision.verdict !== 'accept' && Boolean(worst.e.decision.rule && worst.e.undecided.includes(worst.e.decision.rule)),
+  };
+}
+
+/**
+ * An accept reached past a DROP/REJECT rule whose decidable conditions all matched and
+ * whose others cannot be decided (`@th,64,32 != 0`, an unresolved set, an xt match):
+ * that rule may drop the flow, which is worth a warning rather than silence.
+ */
+function mayDrop(rs: Ruleset, e: Evaluation): Evaluation {
+  if (e.decision.verdict !== 'accept') return e;
+  const rule = e.undecided.find((r) => r.verdict.kind === 'drop' || r.verdict.kind === 'reject');
+  if (!rule) return e;
+  for (const table of rs.tables) {
+    const chain = table.chains.find((c) => c.rules.includes(rule));
+    if (chain) return { ...e, decision: { verdict: rule.verdict.kind as 'drop' | 'reject', table, chain, rule, byPolicy: false } };
+  }
+  return e;
+}
+
+/** Peer → outgoing interface, from `ip route get` (host facts), for the host's own live ruleset only. */
+function hostRoutes(evidence: Evidence, rs: Ruleset): Map<string, string> {
+  const out = new Map<string, string>();
+  const host = evidence.host;
+  if (!host?.rulesetSources?.includes(rs.source)) return out;
+  for (const r of host.routes ?? []) if (r.dev && !r.local) out.set(r.to, r.dev);
+  return out;
+}
+
+function familiesOf(rs: Ruleset): Array<4 | 6> {
+  if (rs.type === 'iptables-save') return [4];
+  if (rs.type === 'ip6tables-save') return [6];
+  const fams = new Set<4 | 6>();
+  for (const t of rs.tables) {
+    if (t.family === 'ip' || t.family === 'inet') fams.add(4);
+    if (t.family === 'ip6' || t.family === 'inet') fams.add(6);
+  }
+  return [...fams].filter((f) => baseChains(rs, f, 'input').length + baseChains(rs, f, 'forward').length > 0);
+}
+
+/** No config says this box is an endpoint (or the configs are both ends'), and only the forward path mentions IKE/ESP: a firewall between the peers. */
+function middleBox(rs: Ruleset, family: 4 | 6, ep: Endpoints): boolean {
+  if (!ep.bothEnds && (ep.fromConfigs || ep.locals.length)) return false;
+  const mentions = (path: PacketPath) =>
+    baseChains(rs, family, path).some(({ chain }) => chain.rules.some((r) => r.matches.some((m) => (m.kind === 'proto' && (m.protos.includes(50) || m.protos.includes(51))) || (m.kind === 'port' && m.ranges.some(([a, b]) => a <= 4500 && b >= 500)))));
+  return mentions('forward') && !mentions('input');
+}
+
+function interfacesOf(rs: Ruleset): string[] {
+  const names = new Set<string>();
+  for (const t of rs.tables) for (const c of t.chains) for (const r of c.rules) for (const m of r.matches) if (m.kind === 'iface') for (const n of m.names) if (n !== 'lo' && !/[+*]$/.test(n)) names.add(n);
+  // a hosting box may name hundreds of interfaces: each costs evaluations per flow, and a few tell the story
+  return [...names].sort().slice(0, MAX_IFACES);
+}
+
+function isCidr(s: string): boolean {
+  return addrBits(s.split('/')[0]) !== undefined;
+}
+
+function versionOf(addr: string): 4 | 6 {
+  return addr.includes(':') ? 6 : 4;
+}
+
+/** The first host address of a selector (10.2.0.0/24 → 10.2.0.1): a representative inner address. */
+function firstHost(cidr: string): string {
+  const [addr, len] = cidr.split('/');
+  if (addr.includes(':') || len === '32' || len === undefined) return addr;
+  const parts = addr.split('.').map(Number);
+  parts[3] = Math.min(255, parts[3] + 1);
+  return parts.join('.');
+}

@@ -1,0 +1,84 @@
+/**
+ * The proposal lists and exchange names a log shows around a NO_PROPOSAL_CHOSEN,
+ * for the proposal checks (log side).
+ */
+import type { LogEvent, LogEventData, Phase } from '../../log-events.js';
+import { isNotify, ofKind, type LogFile, type LogSession } from './sessions.js';
+import { phaseOf } from './phase.js';
+import { TRANSFORM_TYPE_NAMES, type ProposalDelta } from '../proposals.js';
+
+/** received/configured proposal lists printed in the session for this phase (charon prints both when none matched). */
+export function proposalLists(session: LogSession, phase: Phase): { received: string[]; configured: string[]; events: LogEvent[] } {
+  const out = { received: [] as string[], configured: [] as string[], events: [] as LogEvent[] };
+  for (const e of ofKind(session.events, 'proposals')) {
+    if (e.data.phase !== phase || e.data.source === 'selected') continue;
+    // charon prints its configured list again at each attempt: each proposal once
+    for (const p of e.data.proposals) if (!out[e.data.source].includes(p)) out[e.data.source].push(p);
+    out.events.push(e);
+  }
+  return out;
+}
+
+/** The exchange a rejection happened in, named as the log names it or by IKE version and phase. */
+export function exchangeName(session: LogSession, e: LogEvent, phase: Phase): string {
+  if (e.kind === 'no-proposal-chosen') {
+    const ex = (e.data as LogEventData['no-proposal-chosen']).exchange;
+    if (ex) return ex;
+  }
+  if (e.kind === 'message') return (e.data as LogEventData['message']).exchange;
+  const v1 = session.events.some((x) => x.kind === 'initiate' || x.kind === 'respond' ? (x.data as LogEventData['initiate']).ikeVersion === 1 : false);
+  if (phase === 'ike') return v1 ? 'Main/Aggressive Mode' : 'IKE_SA_INIT';
+  return v1 ? 'Quick Mode' : 'IKE_AUTH/CREATE_CHILD_SA';
+}
+
+/** The mismatching transform types in words, or why they cannot be named. */
+export function describeTypes(delta: ProposalDelta | undefined): string[] | string {
+  if (!delta) return 'not visible in this log';
+  if (delta.match) return 'none (the printed lists overlap: check mode, PFS group and selectors)';
+  return delta.types.map((t) => TRANSFORM_TYPE_NAMES[t]);
+}
+
+/**
+ * What a proposal finding says did not overlap (`overlap`, for the message) and what to
+ * change (`advice`, for the hint): transform type names, or why they cannot be named.
+ */
+export function overlapWords(
+  types: readonly string[] | 'unknown' | 'lists-overlap' | { refusedBy: string }, received: string[] | string, configured: string[] | string,
+): { overlap: string; advice: string } {
+  const lists = `received ${listText(received)}; configured ${listText(configured)}`;
+  if (typeof types === 'object' && 'refusedBy' in types) {
+    // a capture: the refusing side never sends its own list (RFC 7296 §3.10.1 NO_PROPOSAL_CHOSEN carries no data)
+    return {
+      overlap: `the capture cannot show which transform types differ: the refusing side never sends its configuration (offered ${listText(received)})`,
+      advice: `compare what was offered with the configuration of ${types.refusedBy}, whose log prints the list it received and the one it has configured`,
+    };
+  }
+  if (types === 'unknown') {
+    return { overlap: `which transform types differ is not visible in this log (${lists})`, advice: "compare the two peers' proposals; the responder's log prints the list it received and the one it has configured" };
+  }
+  if (types === 'lists-overlap') {
+    return { overlap: `the printed lists overlap (${lists}), so the refusal is about something else`, advice: 'the algorithm lists already overlap: compare the mode (tunnel/transport), the PFS group and the selectors' };
+  }
+  return { overlap: `transform types without overlap: ${types.join(', ')} (${lists})`, advice: `give both peers at least one common ${types.join(', ')}` };
+}
+
+function listText(v: string[] | string): string {
+  return Array.isArray(v) ? v.join(', ') || '(none)' : v;
+}
+
+/** NO_PROPOSAL_CHOSEN sent, received or decided in this session, by the phase it concerns (one pass). */
+export function rejectionsByPhase(file: LogFile, session: LogSession): Map<Phase, LogEvent[]> {
+  const byPhase = new Map<Phase, LogEvent[]>();
+  let exchange: string | undefined; // of the latest message: one pass, however long the log
+  for (const e of session.events) {
+    if (e.kind === 'message') exchange = (e.data as LogEventData['message']).exchange;
+    const isRejection = e.kind === 'no-proposal-chosen' || isNotify(e, 'NO_PROPOSAL_CHOSEN', 'received') || isNotify(e, 'NO_PROPOSAL_CHOSEN', 'sent');
+    if (!isRejection) continue;
+    const stated = e.kind === 'no-proposal-chosen' ? (e.data as LogEventData['no-proposal-chosen']).phase : undefined;
+    const phase = phaseOf(file, session, e, stated, exchange);
+    const list = byPhase.get(phase);
+    if (list) list.push(e);
+    else byPhase.set(phase, [e]);
+  }
+  return byPhase;
+}

@@ -1,0 +1,171 @@
+/**
+ * Retransmit chains: the retransmissions of one request in one SA, with their
+ * timing and how the chain ended (answered, abandoned, or still running when the
+ * log stops). RFC 7296 §2.1: only the initiator of an exchange retransmits, so a
+ * chain always belongs to the side that wrote the log.
+ */
+import type { Evidence } from '../../types.js';
+import type { Endpoint, LogEvent, LogEventData } from '../../log-events.js';
+import { derivedFromLogs } from '../memo.js';
+import { logSessions, type LogSession } from './sessions.js';
+
+export interface RetransmitChain {
+  session: LogSession;
+  /** the request being retransmitted, when the log says */
+  exchange?: string;
+  msgid?: number;
+  retransmits: LogEvent<'retransmit'>[];
+  giveUp?: LogEvent<'give-up'>;
+  /** highest retransmit count printed (or the give-up's count) */
+  count: number;
+  /** seconds between the first and last event of the chain, when timestamps exist */
+  spanSeconds?: number;
+  /** waits libreswan announces ("will wait 0.5 seconds"), in order */
+  waits: number[];
+  /** where the request went: peer address and port (500 vs 4500 tells NAT-T / MOBIKE) */
+  peer?: Endpoint;
+  /** a message was received in the session after the chain started */
+  answered: boolean;
+  /** the IKE SA was up before the chain began: a liveness/DPD or rekey request, not setup */
+  afterEstablished: boolean;
+  /** the request that started it (sent message) */
+  request?: LogEvent<'message'>;
+  /** size of the largest datagram sent for this request, when the log prints packet sizes (charon "sending packet: … (288 bytes)") */
+  requestBytes?: number;
+  /** further give-up lines for the same chain (charon: "giving up after 5 retransmits" then "peer not responding") */
+  also: LogEvent<'give-up'>[];
+}
+
+export const retransmitChains = derivedFromLogs((evidence: Evidence): RetransmitChain[] => logSessions(evidence).flatMap(chainsOf));
+
+/** One pass over the session (memory and time linear in its events, whatever the log size). */
+function chainsOf(session: LogSession): RetransmitChain[] {
+  const chains: RetransmitChain[] = [];
+  let current: RetransmitChain | undefined;
+  let request: LogEvent<'message'> | undefined;
+  let lastExchange: string | undefined;
+  let lastSentTo: Endpoint | undefined;
+  let bytesSinceRequest: number | undefined;
+  let ikeUp = false;
+  const open = () => current !== undefined && !current.giveUp && !current.answered;
+  for (const e of session.events) {
+    switch (e.kind) {
+      case 'ike-established':
+        ikeUp = true;
+        break;
+      case 'message': {
+        const d = e.data as LogEventData['message'];
+        lastExchange = d.exchange;
+        if (d.direction === 'received' && open()) current!.answered = true;
+        if (d.direction === 'sent' && d.role !== 'response') {
+          request = e as LogEvent<'message'>;
+          bytesSinceRequest = undefined;
+        }
+        break;
+      }
+      case 'packet': {
+        const d = e.data as LogEventData['packet'];
+        if (d.direction !== 'sent') break;
+        lastSentTo = d.remote ?? lastSentTo;
+        if (d.bytes !== undefined) {
+          bytesSinceRequest = Math.max(bytesSinceRequest ?? 0, d.bytes);
+          if (open()) current!.requestBytes = Math.max(current!.requestBytes ?? 0, d.bytes);
+        }
+        break;
+      }
+      case 'retransmit':
+      case 'give-up': {
+        const d = e.data as LogEventData['retransmit'] | LogEventData['give-up'];
+        const msgid = e.kind === 'retransmit' ? (d as LogEventData['retransmit']).msgid : undefined;
+        if (e.kind === 'give-up' && current?.giveUp && !current.answered) {
+          current.also.push(e as LogEvent<'give-up'>);
+          break;
+        }
+        if (!open() || (msgid !== undefined && current!.msgid !== undefined && msgid !== current!.msgid)) {
+          current = {
+            session, exchange: d.exchange ?? request?.data.exchange ?? lastExchange, msgid, retransmits: [], count: 0, waits: [], answered: false,
+            also: [], afterEstablished: ikeUp, request, requestBytes: bytesSinceRequest, peer: undefined,
+          };
+          chains.push(current);
+        }
+        const c = current!;
+        c.exchange ??= d.exchange;
+        c.msgid ??= msgid;
+        if (e.kind === 'retransmit') {
+          const r = e as LogEvent<'retransmit'>;
+          c.retransmits.push(r);
+          c.count = Math.max(c.count, r.data.count ?? c.retransmits.length);
+          if (r.data.waitSeconds !== undefined) c.waits.push(r.data.waitSeconds);
+        } else {
+          const g = e as LogEvent<'give-up'>;
+          c.giveUp = g;
+          if (g.data.retransmits !== undefined) c.count = Math.max(c.count, g.data.retransmits);
+        }
+        c.peer ??= d.peer ?? c.request?.data.peer ?? lastSentTo;
+        const first = c.retransmits[0] ?? c.giveUp;
+        const last = c.giveUp ?? c.retransmits[c.retransmits.length - 1];
+        const startT = c.request?.t ?? first?.t;
+        if (startT !== undefined && last?.t !== undefined) c.spanSeconds = Math.max(0, last.t - startT);
+        break;
+      }
+    }
+  }
+  return chains;
+}
+
+/** "192.0.2.1:4500" / "192.0.2.1" for messages. */
+export function formatEndpoint(ep: Endpoint | undefined): string | undefined {
+  if (!ep) return undefined;
+  return ep.port !== undefined ? `${ep.address}:${ep.port}` : ep.address;
+}
+
+/** 'setup': the IKE SA was being set up, and the log does not say whether its first or its auth exchange went unanswered (Juniper kmd "IKE negotiation failed … Timed out"). */
+export type IkeStage = 'first' | 'auth' | 'setup' | 'child' | 'other';
+
+/** Which request went unanswered: the first, small, unencrypted one or a later, larger, encrypted one (RFC 7296 §1.2). */
+export function stageOf(chain: Pick<RetransmitChain, 'exchange' | 'msgid' | 'giveUp'>): IkeStage {
+  // pluto names the state it gave up in (STATE_MAIN_I3, IKE_SA_INIT_I): the most precise hint
+  return stageFromName(chain.giveUp?.data.state) ?? stageFromName(chain.exchange) ?? (chain.msgid === 0 ? 'first' : chain.msgid === 1 ? 'auth' : 'other');
+}
+
+function stageFromName(name: string | undefined): IkeStage | undefined {
+  if (!name) return undefined;
+  if (/^(phase 1|IKE SA setup)\b/i.test(name)) return 'setup';
+  if (/ESTABLISHED|INFORMATIONAL/i.test(name)) return 'other';
+  if (/QUICK|CREATE_CHILD_SA/i.test(name)) return 'child';
+  if (/IKE_AUTH|MAIN_I3|AGGR_I2|Main Mode I3/i.test(name)) return 'auth';
+  if (/IKE_SA_INIT|MAIN_I1|AGGR_I1|Main Mode request|ID_PROT|AGGRESSIVE|MAIN/i.test(name)) return 'first';
+  return undefined;
+}
+
+/** An explicit verdict logged before the give-up (an identity refused, authentication failed) explains the silence better than the path or the packet size. */
+export function verdictBeforeGiveUp(chain: RetransmitChain): boolean {
+  const end = chain.giveUp?.at.line ?? Infinity;
+  return chain.session.events.some((e) => (e.at.line ?? 0) < end && (e.kind === 'id-mismatch' || (e.kind === 'auth' && !(e.data as { ok: boolean }).ok)));
+}
+
+/** How long the request went unanswered: the chain's time span, else the give-up's own figure, else libreswan's announced waits added up. */
+export function chainSeconds(chain: RetransmitChain): number | undefined {
+  return chain.spanSeconds ?? chain.giveUp?.data.seconds ?? (chain.waits.length ? chain.waits.reduce((a, b) => a + b, 0) : undefined);
+}
+
+/** The chain's retransmit count when the log prints one (retransmit lines, a count in the give-up line); a vendor's bare "Timed out" does not. */
+export function printedRetransmits(chain: RetransmitChain): number | undefined {
+  return chain.retransmits.length > 0 || chain.giveUp?.data.retransmits !== undefined ? chain.count : undefined;
+}
+
+/**
+ * How long a request went unanswered, for IKE_NO_RESPONSE's message: " after 3
+ * retransmits over 7 s", or that it was sent only once (a single packet in a capture is
+ * silence too). `requests` > 1: the figures are those of the most resent of them.
+ */
+export function retransmitText(retransmits: number | undefined, seconds: number | string | undefined, requests = 1): string {
+  if (retransmits === undefined) return ' until the daemon gave up, retransmissions not counted in its log';
+  if (retransmits === 0) {
+    if (requests > 1) return ', none of them retransmitted';
+    // libreswan's "10 second timeout exceeded after 0 retransmits"
+    return typeof seconds === 'number' && seconds > 0 ? `, sent once and unanswered for ${seconds} s` : ', sent once, not retransmitted';
+  }
+  const over = typeof seconds === 'number' ? ` over ${seconds} s` : '';
+  return ` after ${retransmits} retransmit${retransmits === 1 ? '' : 's'}${over}${requests > 1 ? ' (the most resent)' : ''}`;
+}
