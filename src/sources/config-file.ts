@@ -15,9 +15,9 @@ import { readCappedFile } from './read-capped.js';
 import { MAX_RULESET_BYTES } from './ruleset-file.js';
 import { sniffKind } from './sniff.js';
 import { decodeSwanctlConf } from '../platforms/strongswan/swanctl-conf.js';
-import { decodeIpsecConf, detectIpsecConfDialect } from '../platforms/common/ipsec-conf.js';
-import { decodeIpsecSecrets } from '../platforms/common/ipsec-secrets.js';
-import type { IncludeResolver, IncludedFile } from '../platforms/common/config-common.js';
+import { decodeIpsecConf, detectIpsecConfDialect } from '../platforms/freeswan/ipsec-conf.js';
+import { decodeIpsecSecrets } from '../platforms/freeswan/ipsec-secrets.js';
+import type { IncludeResolver, IncludedFile } from '../platforms/freeswan/config-common.js';
 
 /** Real configs are a few KiB; this keeps a mistaken multi-GB argument from being read. */
 export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;

@@ -6,7 +6,7 @@ import type { Evidence } from '../../src/evidence/types.js';
 import type { ConfigFacts } from '../../src/evidence/config-types.js';
 import type { Finding } from '../../src/engine/types.js';
 import { decodeSwanctlConf } from '../../src/platforms/strongswan/swanctl-conf.js';
-import { decodeIpsecConf } from '../../src/platforms/common/ipsec-conf.js';
+import { decodeIpsecConf } from '../../src/platforms/freeswan/ipsec-conf.js';
 
 // strongswan/strongswan testing/tests/ikev2/net2net-psk/hosts/{moon,sun}/etc/swanctl/swanctl.conf
 // @ 3b902ea59b86a8ac097e27a34db85feb877a00f9 (GPL-2.0-or-later); connections block verbatim,

@@ -10,7 +10,7 @@ import type { Evidence } from '../../src/evidence/types.js';
 import type { ConfigFacts } from '../../src/evidence/config-types.js';
 import type { Finding } from '../../src/engine/types.js';
 import { decodeSwanctlConf } from '../../src/platforms/strongswan/swanctl-conf.js';
-import { decodeIpsecConf } from '../../src/platforms/common/ipsec-conf.js';
+import { decodeIpsecConf } from '../../src/platforms/freeswan/ipsec-conf.js';
 
 // libreswan/libreswan testing/pluto/addconn-09-dpd-vs-liveness/west.conf
 // @ 88362b37ab581018c08f77d30b754b0841ee4945 (GPL-2.0-or-later), verbatim.

@@ -13,8 +13,8 @@
  */
 import type { Diagnostic, Location } from '../../evidence/types.js';
 import type { AuthRound, ChildConfig, ConfigFacts, ConnectionConfig, EndConfig, IkeVersion, Setting } from '../../evidence/config-types.js';
-import { DiagnosticSink, MAX_INCLUDE_DEPTH, configExcerpt, implicit, isSecretKey, maskInline, parseDuration, splitList, type IncludeResolver } from '../common/config-common.js';
-import { secretsFromSwanctl } from '../common/ipsec-secrets.js';
+import { DiagnosticSink, MAX_INCLUDE_DEPTH, configExcerpt, implicit, isSecretKey, maskInline, parseDuration, splitList, type IncludeResolver } from '../freeswan/config-common.js';
+import { secretsFromSwanctl } from '../freeswan/ipsec-secrets.js';
 
 export interface SettingsValue {
   value: string;

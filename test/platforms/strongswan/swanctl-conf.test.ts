@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { decodeSwanctlConf, parseSettings } from '../../../src/platforms/strongswan/swanctl-conf.js';
-import type { IncludeResolver } from '../../../src/platforms/common/config-common.js';
+import type { IncludeResolver } from '../../../src/platforms/freeswan/config-common.js';
 
 // strongswan/strongswan testing/tests/ikev2/net2net-psk/hosts/moon/etc/swanctl/swanctl.conf
 // @ 3b902ea59b86a8ac097e27a34db85feb877a00f9 (GPL-2.0-or-later), verbatim.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeIpsecSecrets } from '../../../src/platforms/common/ipsec-secrets.js';
+import { decodeIpsecSecrets } from '../../../src/platforms/freeswan/ipsec-secrets.js';
 import { detectConfigType } from '../../../src/sources/config-file.js';
 
 // strongswan/strongswan testing/tests/ikev2-stroke/net2net-psk/hosts/moon/etc/ipsec.secrets

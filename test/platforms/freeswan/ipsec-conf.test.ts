@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeIpsecConf, detectIpsecConfDialect } from '../../../src/platforms/common/ipsec-conf.js';
-import type { IncludeResolver } from '../../../src/platforms/common/config-common.js';
+import { decodeIpsecConf, detectIpsecConfDialect } from '../../../src/platforms/freeswan/ipsec-conf.js';
+import type { IncludeResolver } from '../../../src/platforms/freeswan/config-common.js';
 
 // strongswan/strongswan testing/tests/ikev2-stroke/net2net-psk/hosts/sun/etc/ipsec.conf
 // @ 3b902ea59b86a8ac097e27a34db85feb877a00f9 (GPL-2.0-or-later), verbatim.
