@@ -73,7 +73,7 @@ export async function buildEvidence(opts: RunOptions): Promise<Evidence> {
     opts.onProgress?.(`reading ${opts.configs.length} config file(s)`);
     const [{ loadConfigs }, { loadRulesets, RULESET_TYPES }] = await Promise.all([import('./sources/config-file.js'), import('./sources/ruleset-file.js')]);
     // --config-type iptables-save|nft|…: every file is a ruleset; otherwise the config loader hands rulesets over
-    const forcedRuleset = (RULESET_TYPES as readonly string[]).includes(opts.configType ?? '');
+    const forcedRuleset = RULESET_TYPES.includes(opts.configType ?? '');
     const r = forcedRuleset ? undefined : await loadConfigs(opts.configs, opts.configType);
     if (r) {
       inputs.push(...r.inputs);

@@ -8,22 +8,21 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve as resolvePath } from 'node:path';
 import type { Diagnostic, InputInfo } from '../evidence/types.js';
-import type { ConfigDialect, ConfigFacts, ConfigType } from '../evidence/config-types.js';
+import type { ConfigDialect, ConfigFacts } from '../evidence/config-types.js';
 import { InputError, UsageError } from '../errors.js';
 import { describeFsError } from './open-input.js';
 import { readCappedFile } from './read-capped.js';
 import { MAX_RULESET_BYTES } from './ruleset-file.js';
 import { sniffKind } from './sniff.js';
-import { decodeSwanctlConf } from '../platforms/strongswan/swanctl-conf.js';
-import { decodeIpsecConf, detectIpsecConfDialect } from '../platforms/freeswan/ipsec-conf.js';
-import { decodeIpsecSecrets } from '../platforms/freeswan/ipsec-secrets.js';
 import type { IncludeResolver, IncludedFile } from '../platforms/freeswan/config-common.js';
+import { configReaders } from '../platforms/index.js';
+import type { ConfigReader } from '../platforms/types.js';
 
 /** Real configs are a few KiB; this keeps a mistaken multi-GB argument from being read. */
 export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
 const MAX_INCLUDED_FILES = 256;
 
-export const CONFIG_TYPES = ['swanctl', 'ipsec.conf', 'strongswan-ipsec.conf', 'libreswan-ipsec.conf', 'ipsec.secrets'] as const;
+export const CONFIG_TYPES: readonly string[] = configReaders.flatMap((r) => r.types);
 
 /** A file given by path, or one already read (its path for the report). */
 export interface ReadInput {
@@ -44,7 +43,7 @@ export interface ConfigLoadResult {
 }
 
 export async function loadConfigs(paths: string[], forcedType?: string): Promise<ConfigLoadResult> {
-  if (forcedType !== undefined && !(CONFIG_TYPES as readonly string[]).includes(forcedType)) {
+  if (forcedType !== undefined && !CONFIG_TYPES.includes(forcedType)) {
     throw new UsageError(`unknown config type '${forcedType}'`, `one of: ${CONFIG_TYPES.join(', ')}, iptables-save, ip6tables-save, nft, nft-json`);
   }
   const out: ConfigLoadResult = { inputs: [], configs: [], diagnostics: [], skipped: [] };
@@ -60,7 +59,7 @@ export async function loadConfigs(paths: string[], forcedType?: string): Promise
       throw new InputError(`${path} is not a text configuration file`, 'pass swanctl.conf, ipsec.conf or ipsec.secrets with --config');
     }
     const text = bytes.toString('utf8');
-    const detected = forcedType ? fromForced(forcedType, text) : (detectConfigType(text) ?? detectByFileName(path, text));
+    const detected = forcedType ? fromForced(forcedType) : (detectConfigType(text) ?? detectByFileName(path, text));
     if (!detected && looksLikeRuleset(text)) {
       out.skipped.push({ path, text });
       continue;
@@ -73,18 +72,14 @@ export async function loadConfigs(paths: string[], forcedType?: string): Promise
       );
     }
     const resolver = makeResolver(out.diagnostics);
-    const r =
-      detected.type === 'swanctl'
-        ? decodeSwanctlConf(text, path, resolver)
-        : detected.type === 'ipsec.secrets'
-          ? decodeIpsecSecrets(text, path, resolver)
-          : decodeIpsecConf(text, path, resolver, detected.dialect);
+    const r = detected.reader.decode(text, path, resolver, forcedType);
+    const type = detected.reader.name;
     out.configs.push(r.facts);
     out.diagnostics.push(...r.diagnostics);
     out.inputs.push({
       kind: 'config',
       path,
-      dialect: detected.type === 'swanctl' ? 'swanctl.conf' : `${detected.type} (${r.facts.dialect})`,
+      dialect: type === 'swanctl.conf' ? type : `${type} (${r.facts.dialect})`,
       lines: text.split('\n').length,
       unparsed: r.diagnostics.length,
       counters: { connections: r.facts.connections.length, secrets: r.facts.secrets.length, files: r.facts.files.length },
@@ -98,12 +93,13 @@ export function looksLikeRuleset(text: string): boolean {
   return /^\*(filter|nat|mangle|raw|security)\s*$|^table\s+(inet|ip6?|arp|bridge|netdev)\s+\S+\s*\{|^\s*\{\s*"nftables"\s*:/m.test(text);
 }
 
-/** What a config file is, from its content (the name is often just `ipsec.conf` copied anywhere). */
-export function detectConfigType(text: string): { type: ConfigType; dialect?: ConfigDialect } | undefined {
+/** What a config file is, from its content (the name is often just `ipsec.conf` copied anywhere): the first reader in registry order that claims it. */
+export function detectConfigType(text: string): { reader: ConfigReader; type: string; dialect?: ConfigDialect } | undefined {
   const noComments = text.replace(/^\s*#.*$/gm, '');
-  if (/^\s*(connections|secrets|authorities|pools)\s*(:[^{]*)?\{/m.test(noComments)) return { type: 'swanctl' };
-  if (/^(conn|ca)\s+\S+\s*$|^config\s+setup\s*$/m.test(noComments)) return { type: 'ipsec.conf', dialect: detectIpsecConfDialect(text) };
-  if (/:\s*(PSK|RSA|ECDSA|EAP|XAUTH|NTLM|PIN|P12|PKCS8|PPKS?|BLISS)(\s|$)/im.test(noComments)) return { type: 'ipsec.secrets' };
+  for (const reader of configReaders) {
+    const d = reader.detect(noComments, text);
+    if (d) return { reader, type: reader.types[0], dialect: d.dialect };
+  }
   return undefined;
 }
 
@@ -112,29 +108,16 @@ export function detectConfigType(text: string): { type: ConfigType; dialect?: Co
  * `include conf.d/*.conf`: nothing in the content says which syntax it is, the name does.
  * Only used when every setting line is an include, so a stray file is never misread.
  */
-function detectByFileName(path: string, text: string): { type: ConfigType; dialect?: ConfigDialect } | undefined {
+function detectByFileName(path: string, text: string): { reader: ConfigReader } | undefined {
   const settings = text.split('\n').filter((l) => !/^\s*(#.*)?$/.test(l));
   if (!settings.length || !settings.every((l) => /^\s*include\s+\S+/.test(l))) return undefined;
   const name = path.split('/').pop() ?? '';
-  if (/swanctl\.conf$/.test(name)) return { type: 'swanctl' };
-  if (/ipsec\.conf$/.test(name)) return { type: 'ipsec.conf', dialect: detectIpsecConfDialect(text) };
-  if (/ipsec\.secrets$/.test(name)) return { type: 'ipsec.secrets' };
-  return undefined;
+  const type = /swanctl\.conf$/.test(name) ? 'swanctl' : /ipsec\.conf$/.test(name) ? 'ipsec.conf' : /ipsec\.secrets$/.test(name) ? 'ipsec.secrets' : undefined;
+  return type ? fromForced(type) : undefined;
 }
 
-function fromForced(forced: string, text: string): { type: ConfigType; dialect?: ConfigDialect } {
-  switch (forced) {
-    case 'swanctl':
-      return { type: 'swanctl' };
-    case 'ipsec.secrets':
-      return { type: 'ipsec.secrets' };
-    case 'strongswan-ipsec.conf':
-      return { type: 'ipsec.conf', dialect: 'strongswan' };
-    case 'libreswan-ipsec.conf':
-      return { type: 'ipsec.conf', dialect: 'libreswan' };
-    default:
-      return { type: 'ipsec.conf', dialect: detectIpsecConfDialect(text) };
-  }
+function fromForced(forced: string): { reader: ConfigReader } {
+  return { reader: configReaders.find((r) => r.types.includes(forced))! };
 }
 
 /**

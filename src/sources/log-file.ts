@@ -2,7 +2,7 @@ import type { Diagnostic, InputInfo } from '../evidence/types.js';
 import type { LogEvent } from '../evidence/log-events.js';
 import { EventStore } from '../evidence/event-store.js';
 import { InputError } from '../errors.js';
-import { logDialects, dialectById } from '../platforms/log-dialects.js';
+import { logDialects, dialectById } from '../platforms/index.js';
 import type { LineDecoder, LogDialect } from '../platforms/log-dialect.js';
 import { openInput } from './open-input.js';
 import { readLineBatches } from './line-reader.js';

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/run.js';
 import type { Report } from '../../src/report/types.js';
-import { logDialects } from '../../src/platforms/log-dialects.js';
+import { logDialects } from '../../src/platforms/index.js';
 
 const CORPUS = resolve(process.env.IPSEC_DOCTOR_CORPUS ?? join(import.meta.dirname, '../../../shared/corpus'));
 const LOGS = join(CORPUS, 'logs');
@@ -134,7 +134,7 @@ describe.skipIf(!present)('log corpus (MANIFEST.md expectations)', () => {
   for (const c of CASES) {
     it(`${c.file}: must ${c.must.join(', ')}${c.mustNot?.length ? `; must not ${c.mustNot.join(', ')}` : ''}`, async (ctx) => {
       if (c.vendor && !logDialects.some((d) => d.id === c.vendor)) {
-        ctx.skip(`no ${c.vendor} log dialect is registered yet (src/platforms/log-dialects.ts)`);
+        ctx.skip(`no ${c.vendor} log dialect is registered yet (src/platforms/index.ts)`);
         return;
       }
       const report = await diagnose({ logs: [join(LOGS, c.file)], pcaps: [], configs: [], host: false, local: [], peer: [] });

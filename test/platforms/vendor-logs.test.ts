@@ -4,7 +4,7 @@ import { ciscoAsaDialect } from '../../src/platforms/cisco-asa/log.js';
 import { fortigateDialect } from '../../src/platforms/fortigate/log.js';
 import { juniperSrxDialect } from '../../src/platforms/juniper-srx/log.js';
 import { libreswanDialect } from '../../src/platforms/libreswan/log.js';
-import { logDialects } from '../../src/platforms/log-dialects.js';
+import { logDialects } from '../../src/platforms/index.js';
 import type { LogDialect } from '../../src/platforms/log-dialect.js';
 import type { LogEvent } from '../../src/evidence/log-events.js';
 

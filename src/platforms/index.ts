@@ -1,0 +1,33 @@
+/**
+ * Every platform ipsec-doctor reads, in detection order: when two readers claim the
+ * same input equally, the earlier platform wins (strongSwan before libreswan, as
+ * charon and pluto lines can meet in one interop log). Adding a platform is one
+ * folder, one line here, its samples and its tests (test/conventions.test.ts).
+ */
+import type { LogDialect } from './log-dialect.js';
+import type { ConfigReader, PlatformDescriptor, RulesetReader } from './types.js';
+import type { SaTableReader } from '../evidence/sa-table-types.js';
+import { strongswan } from './strongswan/index.js';
+import { libreswan } from './libreswan/index.js';
+import { freeswan } from './freeswan/index.js';
+import { netfilter } from './netfilter/index.js';
+import { ciscoAsa } from './cisco-asa/index.js';
+import { fortigate } from './fortigate/index.js';
+import { juniperSrx } from './juniper-srx/index.js';
+
+export const platforms: readonly PlatformDescriptor[] = [strongswan, libreswan, freeswan, netfilter, ciscoAsa, fortigate, juniperSrx];
+
+/** Every log dialect, in detection priority order (ties go to the first). */
+export const logDialects: readonly LogDialect[] = platforms.flatMap((p) => p.logs ?? []);
+export const configReaders: readonly ConfigReader[] = platforms.flatMap((p) => p.configs ?? []);
+export const rulesetReaders: readonly RulesetReader[] = platforms.flatMap((p) => p.rulesets ?? []);
+export const tableReaders: readonly SaTableReader[] = platforms.flatMap((p) => p.tables ?? []);
+
+export function dialectById(id: string): LogDialect | undefined {
+  return logDialects.find((d) => d.id === id);
+}
+
+/** The platform whose descriptor holds this reader (for the inputs table). */
+export function platformOf(reader: LogDialect | ConfigReader | RulesetReader | SaTableReader): PlatformDescriptor | undefined {
+  return platforms.find((p) => [p.logs, p.configs, p.rulesets, p.tables].some((list) => (list as readonly unknown[] | undefined)?.includes(reader)));
+}
