@@ -107,3 +107,6 @@ export interface Ruleset {
   type: RulesetType;
   tables: Table[];
 }
+
+/** IP protocols with port numbers (TCP, UDP, DCCP, SCTP, UDP-Lite): a port match implies one of these, never ESP or AH. */
+export const PORTED: ReadonlySet<number> = new Set<number>([6, 17, 33, 132, 136]);

@@ -12,8 +12,7 @@ const PROTO_NAMES: Record<string, number> = {
   ipip: 4, ipencap: 4, ipv6: 41, ospf: 89, vrrp: 112, l2tp: 115, comp: 108, ipcomp: 108,
 };
 
-/** Protocols with port numbers: a port match implies one of these (ESP, AH never). */
-export const PORTED = new Set<number>([6, 17, 33, 132, 136]);
+export { PORTED } from '../../evidence/ruleset-types.js';
 
 export function protoNumber(name: string): number | undefined {
   if (/^\d{1,3}$/.test(name)) {

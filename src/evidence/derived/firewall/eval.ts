@@ -9,8 +9,7 @@
  * Unknown packet fields (an address or interface not given) match any address /
  * interface condition: the caller enumerates interfaces itself when it cares.
  */
-import type { Chain, Cidr, Hook, Match, Rule, Ruleset, Table } from '../../ruleset-types.js';
-import { PORTED } from '../../../platforms/netfilter/names.js';
+import { PORTED, type Chain, type Cidr, type Hook, type Match, type Rule, type Ruleset, type Table } from '../../ruleset-types.js';
 
 export type PacketPath = 'input' | 'output' | 'forward';
 export type CtState = 'new' | 'established' | 'related';
