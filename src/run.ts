@@ -48,14 +48,18 @@ export async function buildEvidence(opts: RunOptions): Promise<Evidence> {
   if (opts.logs.length) {
     const { loadLogFile } = await import('./sources/log-file.js');
     const events: LogEvent[] = [];
+    let logs = 0;
     for (const path of opts.logs) {
       opts.onProgress?.(`reading log ${path}`);
       const r = await loadLogFile(path, opts.dialect);
       inputs.push(r.input);
       diagnostics.push(...r.diagnostics);
+      if (r.table) (evidence.saTables ??= []).push(r.table);
+      else logs++;
       for (const e of r.events) events.push(e);
     }
-    evidence.logEvents = events;
+    // only SA tables given with --log: no log evidence, so the log checks are not applicable rather than judging nothing
+    if (logs) evidence.logEvents = events;
   }
 
   // --- packets ----------------------------------------------------------
@@ -78,7 +82,8 @@ export async function buildEvidence(opts: RunOptions): Promise<Evidence> {
     if (r) {
       inputs.push(...r.inputs);
       diagnostics.push(...r.diagnostics);
-      evidence.configs = r.configs;
+      if (r.configs.length) evidence.configs = r.configs;
+      if (r.tables.length) (evidence.saTables ??= []).push(...r.tables);
     }
     const rulesetPaths = r ? r.skipped : opts.configs;
     if (rulesetPaths.length) {

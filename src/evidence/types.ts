@@ -7,6 +7,7 @@ import type { PacketEvidence } from './packet-types.js';
 import type { ConfigFacts } from './config-types.js';
 import type { Ruleset } from './ruleset-types.js';
 import type { HostFacts } from './host-types.js';
+import type { SaTable } from './sa-table-types.js';
 
 export type Severity = 'info' | 'warning' | 'error';
 
@@ -30,7 +31,7 @@ export interface Diagnostic {
   message: string;
 }
 
-export type InputKind = 'log' | 'pcap' | 'live' | 'config' | 'ruleset' | 'host';
+export type InputKind = 'log' | 'pcap' | 'live' | 'config' | 'ruleset' | 'host' | 'table';
 
 export interface InputInfo {
   kind: InputKind;
@@ -58,9 +59,11 @@ export interface Evidence {
   configs?: ConfigFacts[];
   rulesets?: Ruleset[];
   host?: HostFacts;
+  /** SA state tables with counters (swanctl --list-sas, ip -s xfrm state, ipsec trafficstatus, …) */
+  saTables?: SaTable[];
   diagnostics: Diagnostic[];
   options: EvidenceOptions;
 }
 
 /** The evidence kinds a check may require. */
-export type EvidenceKind = 'logEvents' | 'packets' | 'configs' | 'rulesets' | 'host';
+export type EvidenceKind = 'logEvents' | 'packets' | 'configs' | 'rulesets' | 'host' | 'saTables';

@@ -10,12 +10,13 @@ import type { SaTableReader } from '../evidence/sa-table-types.js';
 import { strongswan } from './strongswan/index.js';
 import { libreswan } from './libreswan/index.js';
 import { freeswan } from './freeswan/index.js';
+import { linux } from './linux/index.js';
 import { netfilter } from './netfilter/index.js';
 import { ciscoAsa } from './cisco-asa/index.js';
 import { fortigate } from './fortigate/index.js';
 import { juniperSrx } from './juniper-srx/index.js';
 
-export const platforms: readonly PlatformDescriptor[] = [strongswan, libreswan, freeswan, netfilter, ciscoAsa, fortigate, juniperSrx];
+export const platforms: readonly PlatformDescriptor[] = [strongswan, libreswan, freeswan, linux, netfilter, ciscoAsa, fortigate, juniperSrx];
 
 /** Every log dialect, in detection priority order (ties go to the first). */
 export const logDialects: readonly LogDialect[] = platforms.flatMap((p) => p.logs ?? []);

@@ -17,6 +17,8 @@ import { sniffKind } from './sniff.js';
 import type { IncludeResolver, IncludedFile } from '../platforms/freeswan/config-common.js';
 import { configReaders } from '../platforms/index.js';
 import type { ConfigReader } from '../platforms/types.js';
+import type { SaTable } from '../evidence/sa-table-types.js';
+import { detectTable, readTable } from './sa-table-file.js';
 
 /** Real configs are a few KiB; this keeps a mistaken multi-GB argument from being read. */
 export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
@@ -40,13 +42,15 @@ export interface ConfigLoadResult {
    * is a pipe that can be read once)
    */
   skipped: ReadInput[];
+  /** SA tables pasted as a config (`swanctl --list-sas`, `ip xfrm state`, …), read by their platform's reader */
+  tables: SaTable[];
 }
 
 export async function loadConfigs(paths: string[], forcedType?: string): Promise<ConfigLoadResult> {
   if (forcedType !== undefined && !CONFIG_TYPES.includes(forcedType)) {
     throw new UsageError(`unknown config type '${forcedType}'`, `one of: ${CONFIG_TYPES.join(', ')}, iptables-save, ip6tables-save, nft, nft-json`);
   }
-  const out: ConfigLoadResult = { inputs: [], configs: [], diagnostics: [], skipped: [] };
+  const out: ConfigLoadResult = { inputs: [], configs: [], diagnostics: [], skipped: [], tables: [] };
   for (const path of paths) {
     // read once, up to the ruleset cap: --config also takes rulesets, which can be larger than any IKE config
     const bytes = await readCappedFile(path, MAX_RULESET_BYTES, {
@@ -62,6 +66,14 @@ export async function loadConfigs(paths: string[], forcedType?: string): Promise
     const detected = forcedType ? fromForced(forcedType) : (detectConfigType(text) ?? detectByFileName(path, text));
     if (!detected && looksLikeRuleset(text)) {
       out.skipped.push({ path, text });
+      continue;
+    }
+    const table = detected ? undefined : detectTable(text.split('\n', 400));
+    if (table) {
+      const t = readTable(table.reader, text.split('\n'), path);
+      out.inputs.push(t.input);
+      out.diagnostics.push(...t.diagnostics);
+      out.tables.push(t.table);
       continue;
     }
     if (bytes.length > MAX_CONFIG_BYTES) throw new InputError(`${path} is ${bytes.length} bytes: larger than any IKE config (cap ${MAX_CONFIG_BYTES})`, 'is it the right file?');

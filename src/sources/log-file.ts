@@ -8,14 +8,21 @@ import { openInput } from './open-input.js';
 import { readLineBatches } from './line-reader.js';
 import { sniffBinary } from './sniff.js';
 import { memoryRelief } from './memory-relief.js';
+import { detectTable, readTable } from './sa-table-file.js';
+import type { SaTable, SaTableReader } from '../evidence/sa-table-types.js';
+import type { Readable } from 'node:stream';
 
 export interface LogLoadResult {
   input: InputInfo;
   events: LogEvent[];
   diagnostics: Diagnostic[];
+  /** set when the input is an SA table (`swanctl --list-sas`, `ip -s xfrm state`, …) rather than a log */
+  table?: SaTable;
 }
 
 const SNIFF_LINES = 400;
+/** An SA table is read whole by its reader: a gateway's table of thousands of SAs is a few MiB; this bounds a mistaken input. */
+const MAX_TABLE_CHARS = 64 * 1024 * 1024;
 
 /**
  * Streams one log file through the detected dialect's decoder. Lines the primary
@@ -47,6 +54,9 @@ export async function loadLogFile(path: string, forcedDialect?: string): Promise
     dialects = [primary];
   } else {
     const scored = logDialects.map((d) => ({ d, score: safeSniff(d, headLines) })).sort((a, b) => b.score - a.score);
+    // an SA table pasted where a log was expected: its reader claims more of the first lines than any log dialect
+    const table = detectTable(headLines);
+    if (table && table.score >= scored[0].score) return loadTable(opened.stream, table.reader, display);
     primary = scored[0].score > 0 ? scored[0].d : undefined;
     dialects = scored.map((s) => s.d);
   }
@@ -109,6 +119,22 @@ export async function loadLogFile(path: string, forcedDialect?: string): Promise
     events: store.events(),
     diagnostics,
   };
+}
+
+async function loadTable(stream: Readable, reader: SaTableReader, display: string): Promise<LogLoadResult> {
+  const lines: string[] = [];
+  let chars = 0;
+  let cut = false;
+  for await (const batch of readLineBatches(stream)) {
+    for (const line of batch) {
+      chars += line.text.length + 1;
+      if (chars > MAX_TABLE_CHARS) cut = true;
+      else lines.push(line.text);
+    }
+  }
+  const r = readTable(reader, lines, display);
+  if (cut) r.diagnostics.push({ at: { source: display, line: lines.length + 1 }, decoder: 'sa-table', message: `table longer than ${MAX_TABLE_CHARS / 1024 / 1024} MiB: only its first ${lines.length} lines were read` });
+  return { input: r.input, events: [], diagnostics: r.diagnostics, table: r.table };
 }
 
 function safeSniff(d: LogDialect, lines: string[]): number {

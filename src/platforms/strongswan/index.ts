@@ -2,6 +2,9 @@
 import type { PlatformDescriptor } from '../types.js';
 import { strongswanDialect } from './log.js';
 import { decodeSwanctlConf } from './swanctl-conf.js';
+import { listSasReader } from './tables/list-sas.js';
+import { listSasRawReader } from './tables/list-sas-raw.js';
+import { statusallReader } from './tables/statusall.js';
 
 export const strongswan: PlatformDescriptor = {
   id: 'strongswan',
@@ -16,4 +19,5 @@ export const strongswan: PlatformDescriptor = {
       decode: (text, source, resolve) => decodeSwanctlConf(text, source, resolve),
     },
   ],
+  tables: [listSasReader, listSasRawReader, statusallReader],
 };

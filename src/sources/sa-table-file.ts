@@ -1,0 +1,48 @@
+/**
+ * SA state tables (`swanctl --list-sas`, `ip -s xfrm state`, `ipsec trafficstatus`, …)
+ * are pasted into whatever flag people find: --log, --config, or positionally. The log
+ * and config loaders ask here first whether the text is a table, by the registry's
+ * readers; reading it is the platform reader's job.
+ */
+import type { Diagnostic, InputInfo } from '../evidence/types.js';
+import type { SaTable, SaTableReader } from '../evidence/sa-table-types.js';
+import { tableReaders } from '../platforms/index.js';
+import { platformOf } from '../platforms/index.js';
+
+export interface TableLoadResult {
+  input: InputInfo;
+  table: SaTable;
+  diagnostics: Diagnostic[];
+}
+
+/** The table reader that claims these first lines most strongly, if any claims them at all. */
+export function detectTable(head: readonly string[]): { reader: SaTableReader; score: number } | undefined {
+  let best: { reader: SaTableReader; score: number } | undefined;
+  for (const reader of tableReaders) {
+    let score = 0;
+    try {
+      score = reader.sniff(head);
+    } catch {
+      score = 0;
+    }
+    if (score > 0 && (!best || score > best.score)) best = { reader, score };
+  }
+  return best;
+}
+
+export function readTable(reader: SaTableReader, lines: Iterable<string>, display: string): TableLoadResult {
+  const { table, diagnostics } = reader.read(lines, display);
+  const platform = platformOf(reader);
+  return {
+    table,
+    diagnostics,
+    input: {
+      kind: 'table',
+      path: display,
+      dialect: `${reader.name}${platform ? ` (${platform.title})` : ''}`,
+      lines: table.lines,
+      unparsed: table.unparsed,
+      counters: { ikeSas: table.ikeSas.length, childSas: table.childSas.length, policies: table.policies.length },
+    },
+  };
+}
