@@ -5,6 +5,9 @@ import type { EspFlow, PacketEvidence } from '../src/evidence/packet-types.js';
 import { espFlowRefs, espFlowSummary, ikeRef, secondsBetween } from '../src/evidence/derived/wire/refs.js';
 import { childSaAnswers, oneWayPairs, pairKey, type OneWayPair } from '../src/evidence/derived/wire/esp.js';
 import { listedFirst } from '../src/evidence/derived/aggregate.js';
+import { idleData, idleRefs, oneWayData, oneWayRefs, tableIdle, tableOneWay } from '../src/evidence/derived/tables/counters.js';
+import { corroborate } from '../src/engine/corroborate.js';
+import type { FindingInput } from '../src/engine/types.js';
 
 /** Fewer packets than this in one direction is too little to call a flow one-way. */
 const MIN_ONE_WAY_PACKETS = 3;
@@ -18,17 +21,18 @@ export default defineCheck({
     description:
       'Counts ESP (RFC 4303) and AH (RFC 4302) per SPI and direction, including ESP in UDP 4500 (RFC 3948): traffic in one direction only ' +
       'while IKE still works both ways, Child SAs negotiated with no ESP at all, and loss from sequence-number gaps (RFC 4303 §2.2; ' +
-      'an SA shared by several destinations counts once per sender).',
-    requires: ['packets'],
+      'an SA shared by several destinations counts once per sender). From SA tables with counters (swanctl --list-sas, ip -s xfrm state, ' +
+      'ipsec trafficstatus): an installed Child SA counting packets out and none in, or nothing either way; two peers\' tables tell loss on the path from a silent peer.',
+    requires: ['packets', 'saTables'],
     codes: {
       ESP_ONE_WAY: {
         severity: 'error',
-        message: 'IPsec traffic (ESP/AH) flows only {direction} ({packets} packets on {spis}); nothing comes back from {silent}{ikeContext}.',
+        message: 'IPsec traffic (ESP/AH) flows only {direction} ({amount} on {spis}); nothing comes back from {silent}{ikeContext}.',
         hint: 'ESP from {silent} is missing{ikeHint}: check the return route into the tunnel on {silent}, its xfrm policy and SA for the reverse direction, and any firewall or NAT rule that passes IKE but not ESP (IP protocol 50, or UDP 4500 for ESP in UDP) in that direction. If the capture point only sees one direction (asymmetric routing, a one-way SPAN port), capture on the peer too, with IKE (udp port 500 or udp port 4500).',
       },
       NO_ESP: {
         severity: 'warning',
-        message: 'A Child SA between {a} and {b} was negotiated ({exchange} answered, frame {frame}) but no ESP or AH was captured in the {seconds} s that followed{childCaveat}.',
+        message: 'A Child SA between {a} and {b} was {how} but no ESP or AH {observed} in the {seconds} s that followed{childCaveat}.',
         hint: 'No traffic matched the tunnel\'s traffic selectors, or it is not routed into it: check the policy (`ip xfrm policy`) and routes on both sides, that the selectors cover the hosts that should talk (strongSwan `local_ts`/`remote_ts`, libreswan `leftsubnet`/`rightsubnet`), and that the capture filter includes ESP (ip proto 50) and UDP 4500.',
       },
       ESP_SEQUENCE_GAPS: {
@@ -40,18 +44,24 @@ export default defineCheck({
   },
   run(ctx) {
     const packets = ctx.evidence.packets;
+    // an SA table's one-way counters and a capture of the same SPI are one finding, led by the table (it knows the Child SA)
+    const fromTables: FindingInput[] = tableOneWay(ctx.evidence).map((o) => ({ code: 'ESP_ONE_WAY', ...(o.spiMismatch ? { severity: 'info' as const } : {}), data: oneWayData(o), evidence: oneWayRefs(o) }));
+    const fromCapture = packets ? oneWay(ctx) : [];
+    const spisOf = (f: FindingInput) => (f.data?.sending ? [String((f.data.sending as { spi: string }).spi)] : ((f.data?.flows as { spi: string }[] | undefined) ?? []).map((x) => x.spi));
+    for (const f of corroborate(fromTables, fromCapture, spisOf, 'SA table')) ctx.report(f);
+    for (const group of tableIdle(ctx.evidence)) ctx.report({ code: 'NO_ESP', data: idleData(group), evidence: idleRefs(group) });
     if (!packets) return;
-    reportOneWay(ctx);
     reportNoEsp(ctx, packets);
     reportGaps(ctx, packets);
   },
 });
 
-function reportOneWay(ctx: CheckContext): void {
+function oneWay(ctx: CheckContext): FindingInput[] {
+  const out: FindingInput[] = [];
   const pairs = oneWayPairs(ctx.evidence, MIN_ONE_WAY_PACKETS);
   for (const p of pairs.filter((x) => x.ikeBothWays)) {
     const lastReply = p.ike.filter((m) => m.src.address === p.receiver).at(-1)!;
-    ctx.report({
+    out.push({
       code: 'ESP_ONE_WAY',
       data: {
         ...summary(p.flows), silent: p.receiver, ikeSeen: true, ikeBothWays: true, ikeHint: ' although IKE works both ways',
@@ -61,13 +71,14 @@ function reportOneWay(ctx: CheckContext): void {
     });
   }
   const withoutIke = pairs.filter((x) => !x.ikeBothWays);
-  if (withoutIke.length) reportOneWayWithoutIke(ctx, withoutIke);
+  if (withoutIke.length) out.push(oneWayWithoutIke(withoutIke));
+  return out;
 }
 
 /** Without IKE both ways, one-way ESP may be the capture point's view (a SPAN of one direction, asymmetric routing), not a fault. */
-function reportOneWayWithoutIke(ctx: CheckContext, pairs: OneWayPair[]): void {
+function oneWayWithoutIke(pairs: OneWayPair[]): FindingInput {
   const flows = pairs.flatMap((p) => p.flows);
-  ctx.report({
+  return {
     code: 'ESP_ONE_WAY',
     severity: 'warning',
     data: {
@@ -76,7 +87,7 @@ function reportOneWayWithoutIke(ctx: CheckContext, pairs: OneWayPair[]): void {
       ikeHint: ' if the tunnel should carry replies', severityReason: 'no IKE in both directions in the capture',
     },
     evidence: flows.slice(0, 20).map((f) => espFlowRefs(f, 1)[0]),
-  });
+  };
 }
 
 function summary(flows: EspFlow[]): Record<string, unknown> {
@@ -85,6 +96,7 @@ function summary(flows: EspFlow[]): Record<string, unknown> {
     direction: `from ${listedFirst(senders, 4)} to ${listedFirst([...new Set(flows.map((f) => f.dst))], 4)}`,
     sender: listedFirst(senders, 4),
     packets: flows.reduce((n, f) => n + f.packets, 0),
+    amount: `${flows.reduce((n, f) => n + f.packets, 0)} packets`,
     spis: listedFirst([...new Set(flows.map((f) => `${f.protocol === 'ah' ? 'AH ' : ''}0x${f.spiHex}`))], 6),
     flows: flows.slice(0, 32).map(flowData),
   };
@@ -112,6 +124,7 @@ function reportNoEsp(ctx: CheckContext, packets: PacketEvidence): void {
       code: 'NO_ESP',
       data: {
         a: m.dst.address, b: m.src.address, exchange: m.exchangeName, frame: m.at.frame, seconds: Math.round(quiet), espFlowsInCapture: packets.espFlows.length,
+        how: `negotiated (${m.exchangeName} answered, frame ${m.at.frame})`, observed: 'was captured',
         // IKEv2 carries a refused Child SA (TS_UNACCEPTABLE, NO_PROPOSAL_CHOSEN) inside the encrypted IKE_AUTH answer
         childCaveat: m.version === 2 ? ' (as far as the wire shows: a Child SA refused inside the encrypted answer looks the same; the daemon log tells)' : '',
       },

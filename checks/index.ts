@@ -18,6 +18,7 @@ import pathMtu from './path-mtu.js';
 import peerIdentity from './peer-identity.js';
 import proposalMismatch from './proposal-mismatch.js';
 import saInstall from './sa-install.js';
+import saState from './sa-state.js';
 import trafficSelectors from './traffic-selectors.js';
 import tunnelState from './tunnel-state.js';
 
@@ -37,6 +38,7 @@ export const allChecks: readonly Check[] = [
   peerIdentity,
   proposalMismatch,
   saInstall,
+  saState,
   trafficSelectors,
   tunnelState,
 ];

@@ -21,7 +21,7 @@ type Kind = 'logs' | 'pcaps' | 'configs';
 function kindOf(name: string): Kind | undefined {
   if (/\.(pcap|pcapng|cap)(\.gz)?$/i.test(name)) return 'pcaps';
   if (/\.(conf|secrets)$/i.test(name) || /ipsec\.secrets$/.test(name) || /(iptables|nft).*\.(txt|json)$/i.test(name)) return 'configs';
-  if (/\.(log|txt)(\.gz)?$/i.test(name)) return 'logs';
+  if (/\.(log|txt)(\.gz)?$/i.test(name) || /\.(list-sas|xfrm-state|xfrm-policy|trafficstatus|status|statusall)$/i.test(name)) return 'logs';
   return undefined;
 }
 
@@ -53,7 +53,7 @@ for (const c of readdirSync(samples).sort()) {
   const all: Record<Kind, string[]> = { logs: [], pcaps: [], configs: [] };
   for (const f of readdirSync(dir).sort()) {
     const p = join(dir, f);
-    if (!statSync(p).isFile() || f === 'README.md' || f === 'expected.json') continue;
+    if (!statSync(p).isFile() || statSync(p).size === 0 || f === 'README.md' || f === 'expected.json') continue;
     const k = kindOf(f);
     if (!k) continue;
     all[k].push(p);

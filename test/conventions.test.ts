@@ -21,6 +21,7 @@ const MAX_CHECK_LINES = 160;
  * a capture or the two peers' configs show it (log checks and config-diff).
  */
 const SHARED_CODES = new Set<string>(['IKE_PROPOSAL_MISMATCH', 'CHILD_PROPOSAL_MISMATCH', 'PEER_ID_MISMATCH', 'TS_MISMATCH']);
+// (ESP_ONE_WAY and NO_ESP come from captures and SA counters alike, but one check, esp-flows, owns them.)
 
 const checkFiles = readdirSync(CHECKS).filter((f) => f.endsWith('.ts') && f !== 'index.ts').map((f) => f.replace(/\.ts$/, '')).sort();
 

@@ -27,6 +27,9 @@ function inputsOf(dir: string): { logs: string[]; pcaps: string[]; configs: stri
     if (/\.(pcap|pcapng|cap)$/i.test(name)) pcaps.push(p);
     else if (/\.(conf|secrets)$/i.test(name) || /^ipsec\.secrets$/.test(name)) configs.push(p);
     else if (/\.log(\.gz)?$/i.test(name)) logs.push(p);
+    // SA tables (swanctl --list-sas, ip -s xfrm state, ipsec trafficstatus …) are sniffed by content, as from --log;
+    // an empty one is a lab run that left no SA and holds nothing to read
+    else if (/\.(list-sas|xfrm-state|xfrm-policy|trafficstatus|status|statusall)$/i.test(name) && statSync(p).size > 0) logs.push(p);
   }
   return { logs, pcaps, configs };
 }

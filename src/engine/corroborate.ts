@@ -19,7 +19,13 @@ const LEAD = 3;
  * log finding has too are folded into it; the others are returned as they are, after
  * the log findings.
  */
-export function corroborate(fromLog: FindingInput[], fromCapture: FindingInput[], keyOf: (f: FindingInput) => string | string[] | undefined): FindingInput[] {
+export function corroborate(
+  fromLog: FindingInput[],
+  fromCapture: FindingInput[],
+  keyOf: (f: FindingInput) => string | string[] | undefined,
+  /** what the lead findings were read from: a daemon log, or an SA table (`seenIn: "SA table and capture"`) */
+  lead: 'log' | 'SA table' = 'log',
+): FindingInput[] {
   const keys = (f: FindingInput): string[] => {
     const k = keyOf(f);
     return k === undefined ? [] : Array.isArray(k) ? k : [k];
@@ -33,7 +39,7 @@ export function corroborate(fromLog: FindingInput[], fromCapture: FindingInput[]
       out.push(c);
       continue;
     }
-    log.data = { ...log.data, seenIn: log.data?.seenIn === "both peers' logs" ? "both peers' logs and the capture" : 'log and capture', capture: c.data ?? {} };
+    log.data = { ...log.data, seenIn: log.data?.seenIn === "both peers' logs" ? "both peers' logs and the capture" : `${lead} and capture`, capture: c.data ?? {} };
     // the wire can prove more than the log: a capture finding raised to error (with its reason) raises the merged one
     if (c.severity === 'error' && log.severity === undefined) {
       log.severity = 'error';

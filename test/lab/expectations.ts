@@ -13,7 +13,7 @@ import { allChecks } from '../../checks/index.js';
 import type { LabResult } from './driver.js';
 import type { CodeExpectation, InputKind, Scenario } from './scenario-types.js';
 
-export const INPUT_KINDS: InputKind[] = ['responderLog', 'initiatorLog', 'bothLogs', 'leftPcap', 'middlePcap', 'leftInnerPcap', 'configs', 'middleRuleset', 'middleRulesetJson'];
+export const INPUT_KINDS: InputKind[] = ['responderLog', 'initiatorLog', 'bothLogs', 'leftPcap', 'middlePcap', 'leftInnerPcap', 'configs', 'middleRuleset', 'middleRulesetJson', 'bothTables', 'leftTableAndPcap'];
 
 const EVIDENCE_OF: Record<InputKind, EvidenceKind> = {
   responderLog: 'logEvents',
@@ -25,9 +25,11 @@ const EVIDENCE_OF: Record<InputKind, EvidenceKind> = {
   configs: 'configs',
   middleRuleset: 'rulesets',
   middleRulesetJson: 'rulesets',
+  bothTables: 'saTables',
+  leftTableAndPcap: 'saTables',
 };
 
-type LabFiles = Pick<LabResult, 'logs' | 'pcaps' | 'configs' | 'rulesets'>;
+type LabFiles = Pick<LabResult, 'logs' | 'pcaps' | 'configs' | 'rulesets' | 'listSas'>;
 
 export function inputsFor(kind: InputKind, r: LabFiles): Pick<RunOptions, 'logs' | 'pcaps' | 'configs'> {
   const none = { logs: [], pcaps: [], configs: [] };
@@ -52,6 +54,11 @@ export function inputsFor(kind: InputKind, r: LabFiles): Pick<RunOptions, 'logs'
       return { ...none, configs: [r.rulesets.middleNft, r.configs.left, r.configs.right] };
     case 'middleRulesetJson':
       return { ...none, configs: [r.rulesets.middleNftJson, r.configs.left, r.configs.right] };
+    // SA tables are sniffed by content whatever the flag: the lab passes them as logs, as a user pasting them would
+    case 'bothTables':
+      return { ...none, logs: [r.listSas.left, r.listSas.right] };
+    case 'leftTableAndPcap':
+      return { ...none, logs: [r.listSas.left], pcaps: [r.pcaps.left] };
   }
 }
 

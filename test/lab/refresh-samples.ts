@@ -19,7 +19,7 @@ import { diagnoseInput, judge } from './expectations.js';
 import type { InputKind, Scenario } from './scenario-types.js';
 
 /** The inputs a sample directory holds at its top level, i.e. what a sample runner feeds together. */
-const SAMPLE_KINDS: InputKind[] = ['bothLogs', 'leftPcap', 'configs'];
+const SAMPLE_KINDS: InputKind[] = ['bothLogs', 'leftPcap', 'configs', 'bothTables'];
 const KIND_LABEL: Record<InputKind, string> = {
   responderLog: '`right.log` (responder) alone',
   initiatorLog: '`left.log` (initiator) alone',
@@ -30,6 +30,8 @@ const KIND_LABEL: Record<InputKind, string> = {
   configs: 'both swanctl.conf',
   middleRuleset: '`middle-box/ruleset.nft.conf` with both swanctl.conf',
   middleRulesetJson: '`middle-box/ruleset.nft-json.conf` with both swanctl.conf',
+  bothTables: 'both `list-sas`',
+  leftTableAndPcap: '`left.list-sas` with `left.pcap`',
 };
 
 async function main(): Promise<number> {
@@ -129,7 +131,7 @@ ${pings}
 - \`inside-tunnel/left-ipsec0.pcap\` — tcpdump on the left peer's \`ipsec0\` (kernel-libipsec's TUN
   device, raw IP): the cleartext traffic before encryption and after decryption.
 - \`left.swanctl.conf\`, \`right.swanctl.conf\` — the peers' configs
-- \`left.list-sas\`, \`right.list-sas\` — \`swanctl --list-sas\` at the end of the run (no \`.txt\`: sample runners read \`.txt\` files as logs)
+- \`left.list-sas\`, \`right.list-sas\` — \`swanctl --list-sas\` at the end of the run, read as SA tables (pass them with \`--log\`, \`--config\` or as plain arguments: the content decides); empty when no SA was left
 
 ## Expected findings
 
@@ -138,7 +140,7 @@ ${pings}
 ${table}
 
 \`expected.json\` (${expected.codes.join(', ') || 'no codes'}${expected.absent.length ? `; absent: ${expected.absent.join(', ')}` : ''}) holds
-the expectations for the logs, \`left.pcap\` and the configs that a registered check could
+the expectations for the logs, \`left.pcap\`, the configs and the SA tables that a registered check could
 report when the sample was generated; \`npm run test:lab\` asserts the whole table as checks land.
 `;
 }

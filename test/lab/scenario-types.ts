@@ -15,7 +15,10 @@ export interface TrafficStep {
 }
 
 /** The input combinations ipsec-doctor is run on for each scenario. */
-export type InputKind = 'responderLog' | 'initiatorLog' | 'bothLogs' | 'leftPcap' | 'middlePcap' | 'leftInnerPcap' | 'configs' | 'middleRuleset' | 'middleRulesetJson';
+export type InputKind =
+  | 'responderLog' | 'initiatorLog' | 'bothLogs' | 'leftPcap' | 'middlePcap' | 'leftInnerPcap' | 'configs' | 'middleRuleset' | 'middleRulesetJson'
+  /** both peers' `swanctl --list-sas`; the left one with the left capture of the same run */
+  | 'bothTables' | 'leftTableAndPcap';
 
 export interface CodeExpectation {
   codes?: string[];

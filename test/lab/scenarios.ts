@@ -21,6 +21,9 @@ const bothWays = (count = 3, size = 56): TrafficStep[] => [
 /** Codes no scenario but the one that injects the matching fault may report. */
 const FAILURE_CODES = ['AUTH_FAILED', 'IKE_PROPOSAL_MISMATCH', 'CHILD_PROPOSAL_MISMATCH', 'PEER_ID_MISMATCH', 'TS_MISMATCH', 'IKE_NO_RESPONSE', 'DPD_TIMEOUT'];
 const except = (...codes: string[]) => FAILURE_CODES.filter((c) => !codes.includes(c));
+/** What the SA tables (both peers' `swanctl --list-sas`) can say; `tables(...codes)` expects those and no other. */
+const TABLE_CODES = ['ESP_ONE_WAY', 'NO_ESP', 'SA_SPI_MISMATCH', 'CHILD_SA_MISSING', 'TS_MISMATCH'];
+const tables = (...codes: string[]) => ({ bothTables: { codes, absent: TABLE_CODES.filter((c) => !codes.includes(c)) } });
 
 /** What the firewall check can say about the middle box's ruleset; `firewall(...codes)` expects those and no other. */
 const FIREWALL_CODES = ['FIREWALL_BLOCKS_IKE', 'FIREWALL_BLOCKS_NAT_T', 'FIREWALL_BLOCKS_ESP', 'FIREWALL_BLOCKS_AH', 'ICMP_FRAG_NEEDED_BLOCKED', 'DECRYPTED_TRAFFIC_BLOCKED', 'DECRYPTED_TRAFFIC_UNFILTERED'];
@@ -67,6 +70,7 @@ export const scenarios: Scenario[] = [
     live: true,
     hostAudit: true,
     expect: {
+      ...tables(),
       ...firewall(),
       responderLog: { codes: ['TUNNEL_ESTABLISHED'], absent: FAILURE_CODES },
       initiatorLog: { codes: ['TUNNEL_ESTABLISHED'], absent: FAILURE_CODES },
@@ -118,6 +122,7 @@ export const scenarios: Scenario[] = [
     traffic: [],
     establishes: false,
     expect: {
+      ...tables('CHILD_SA_MISSING'),
       ...firewall(),
       responderLog: { codes: ['CHILD_PROPOSAL_MISMATCH'], absent: ['IKE_PROPOSAL_MISMATCH', 'AUTH_FAILED'] },
       initiatorLog: { codes: ['CHILD_PROPOSAL_MISMATCH'], absent: ['IKE_PROPOSAL_MISMATCH', 'AUTH_FAILED'] },
@@ -149,6 +154,7 @@ export const scenarios: Scenario[] = [
     traffic: [],
     establishes: false,
     expect: {
+      ...tables('CHILD_SA_MISSING'),
       ...firewall(),
       responderLog: { codes: ['TS_MISMATCH'], absent: ['AUTH_FAILED', 'IKE_PROPOSAL_MISMATCH'] },
       initiatorLog: { codes: ['TS_MISMATCH'], absent: ['AUTH_FAILED'] },
@@ -184,6 +190,9 @@ export const scenarios: Scenario[] = [
     establishes: true,
     live: true,
     expect: {
+      ...tables('ESP_ONE_WAY'),
+      // the table and the capture of the same run make one finding (SA table and capture)
+      leftTableAndPcap: { codes: ['ESP_ONE_WAY'] },
       ...firewall('FIREWALL_BLOCKS_NAT_T'),
       responderLog: { codes: ['TUNNEL_ESTABLISHED'], absent: FAILURE_CODES },
       initiatorLog: { codes: ['TUNNEL_ESTABLISHED'], absent: FAILURE_CODES },
@@ -223,6 +232,7 @@ export const scenarios: Scenario[] = [
     settleMs: 13_000,
     establishes: true,
     expect: {
+      ...tables('NO_ESP'),
       ...firewall(),
       bothLogs: { codes: ['TUNNEL_ESTABLISHED'], absent: FAILURE_CODES },
       leftPcap: { codes: ['NO_ESP'], absent: ['ESP_ONE_WAY', 'IKE_NO_RESPONSE', 'PMTU_BLACKHOLE'] },
@@ -238,6 +248,7 @@ export const scenarios: Scenario[] = [
     traffic: bothWays(2),
     establishes: true,
     expect: {
+      ...tables(),
       ...firewall(),
       bothLogs: { codes: ['TUNNEL_ESTABLISHED'], absent: FAILURE_CODES },
       configs: { codes: ['DPD_DISABLED'], absent: ['IKE_PROPOSAL_MISMATCH', 'CHILD_PROPOSAL_MISMATCH', 'TS_MISMATCH', 'PEER_ID_MISMATCH'] },
