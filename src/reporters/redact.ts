@@ -100,6 +100,9 @@ export function maskReportSecrets(report: Report): Report {
 
 /** A name seen both as a bare hostname and as an IKE identity is an identity (the ID is what the hint is about). */
 function remember(tokens: Map<string, TokenKind>, kind: TokenKind, value: string): void {
+  // an empty or one-character value (a Juniper kmd line's `traffic-selector-name=""` read as a name) would
+  // match between every two characters of every string
+  if (value.trim().length < 2) return;
   const known = tokens.get(value);
   if (!known || (known === 'host' && kind === 'identity')) tokens.set(value, kind);
 }

@@ -35,6 +35,16 @@ function wordRe(s: string): RegExp {
 }
 
 describe('--redact', () => {
+  it('an empty connection name in finding data (Juniper kmd `traffic-selector-name=""`) is not a token: excerpts keep their length', async () => {
+    const report = await runPipeline({ logs: [join(ROOT, 'samples/juniper-srx-kmd-timeout-ts-mismatch/kmd-syslog.log')] });
+    expect(report.findings.some((f) => f.data.conn === '' || f.data.connection === '' || Object.values(f.data).includes(''))).toBe(true);
+    const redacted = redactReport(report).report;
+    for (const f of redacted.findings) for (const e of f.evidence) {
+      expect(e.excerpt).not.toMatch(/conn-\d+<|conn-\d+"conn-\d+/);
+      expect(e.excerpt.length).toBeLessThanOrEqual(401);
+    }
+  });
+
   it('no original address, identity, connection name or secret survives in any format', async () => {
     const report = await runPipeline({ logs: LOGS, configs: CONFIGS });
     const { addresses, names, secrets } = originals();
