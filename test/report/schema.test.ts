@@ -28,6 +28,14 @@ describe('--format json validates against docs/report.schema.json', () => {
     });
   }
 
+  it('SA tables (inputs of kind table) with a capture, before and after --redact', async () => {
+    const dir = join(ROOT, 'samples', 'lab-esp-return-dropped');
+    const report = await runPipeline({ logs: [join(dir, 'left.list-sas'), join(dir, 'right.list-sas')], pcaps: [join(dir, 'left.pcap')], configs: [join(ROOT, 'samples', 'xfrm-sa-spi-mismatch', 'left.xfrm-state')] });
+    expect(report.inputs.map((i) => i.kind)).toEqual(['table', 'table', 'pcap', 'table']);
+    expect(validate(schema, JSON.parse(reporters.json(report, { color: false })))).toEqual([]);
+    expect(validate(schema, JSON.parse(reporters.json(redactReport(report).report, { color: false })))).toEqual([]);
+  });
+
   it('the validator rejects reports that break the contract', async () => {
     const report = JSON.parse(reporters.json(await runPipeline({ logs: [join(ROOT, 'test/reporters/fixtures/lab-psk-mismatch-right.log')] }), { color: false })) as Record<string, any>;
     expect(report.findings.length).toBeGreaterThan(0);
