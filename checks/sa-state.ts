@@ -23,7 +23,7 @@ export default defineCheck({
       CHILD_SA_MISSING: {
         severity: 'error',
         message: 'The IKE SA {ike} between {local} and {remote} is {state} in {tables} but has no Child SA: the tunnel is half up and carries no traffic.',
-        hint: 'The Child SA (IPsec SA, phase 2) was refused or deleted: look in the responder\'s log for TS_UNACCEPTABLE, NO_PROPOSAL_CHOSEN or a kernel install failure at the IKE_AUTH / Quick Mode, or for a Child SA deleted and not re-created. Compare the selectors (`local_ts`/`remote_ts`, `leftsubnet`/`rightsubnet`) and ESP proposals (`esp_proposals`, `esp=`/`phase2alg=`) of both peers, then bring the Child SA up (`swanctl --initiate --child NAME`, `ipsec auto --up NAME`).',
+        hint: 'Unless this IKE SA carries no Child SA by design (a strongSwan mediation connection, an RFC 6023 childless IKE SA), the Child SA (IPsec SA, phase 2) was refused or deleted: look in the responder\'s log for TS_UNACCEPTABLE, NO_PROPOSAL_CHOSEN or a kernel install failure at the IKE_AUTH / Quick Mode, or for a Child SA deleted and not re-created. Compare the selectors (`local_ts`/`remote_ts`, `leftsubnet`/`rightsubnet`) and ESP proposals (`esp_proposals`, `esp=`/`phase2alg=`) of both peers, then bring the Child SA up (`swanctl --initiate --child NAME`, `ipsec auto --up NAME`).',
       },
       TS_MISMATCH: {
         severity: 'error',
@@ -61,14 +61,18 @@ function reportHalfUp(report: (f: FindingInput) => void, list: ReturnType<typeof
   for (const h of list) pushTo(byHosts, pairKey(h.ike.local?.address ?? '?', h.ike.remote?.address ?? '?'), h);
   for (const group of byHosts.values()) {
     const [first] = group;
-    const ikev1 = first.ike.version === 1;
+    // one table alone may show an IKE SA without Child SA by design (strongSwan mediation connections,
+    // RFC 6023 childless IKE SAs) or between a Child SA's delete and its re-creation; IKEv1 runs Quick
+    // Mode after Main Mode: both peers' tables of an IKEv2 SA make it certain
+    const reason = first.ike.version === 1 ? 'IKEv1: an ISAKMP SA may stay up between Quick Modes, so a missing IPsec SA can be momentary'
+      : group.length < 2 ? "one peer's table only: an IKE SA may carry no Child SA by design (a mediation connection, an RFC 6023 childless IKE SA) or for a moment between a Child SA's delete and its re-creation" : undefined;
     report({
       code: 'CHILD_SA_MISSING',
-      ...(ikev1 ? { severity: 'warning' as const } : {}),
+      ...(reason ? { severity: 'warning' as const } : {}),
       data: {
         ike: [first.ike.name, first.ike.uniqueId && `#${first.ike.uniqueId.replace(/^#/, '')}`].filter(Boolean).join(' ') || '(unnamed)', local: first.ike.local?.address ?? 'this host', remote: first.ike.remote?.address ?? 'the peer',
         state: first.ike.state.toLowerCase().replace(/_/g, ' '), rawState: first.ike.state, tables: group.map((h) => name(h.table.source)).join(' and '), ageSeconds: first.ike.ageSeconds,
-        ...(ikev1 ? { severityReason: 'IKEv1: an ISAKMP SA may stay up between Quick Modes, so a missing IPsec SA can be momentary' } : {}),
+        ...(reason ? { severityReason: reason } : {}),
       },
       evidence: group.map((h) => h.ike.at),
     });

@@ -38,6 +38,14 @@ describe('sa-state', () => {
     expect(fs[0].evidence.map((e) => e.line)).toEqual([1, 1]);
   });
 
+  it('one peer\'s table alone: a warning that says why (an IKE SA may carry no Child SA by design) — left.list-sas of lab-ts-mismatch, and the public BSDRP statusall whose mediation connection has none', async () => {
+    const [alone] = await findings(sample('lab-ts-mismatch', 'left.list-sas'));
+    expect([alone.code, alone.severity]).toEqual(['CHILD_SA_MISSING', 'warning']);
+    expect(alone.data.severityReason).toMatch(/one peer's table only/);
+    const bsdrp = await findings(join(ROOT, 'test', 'platforms', 'strongswan', 'fixtures', 'public-bsdrp-5.5.1.statusall'));
+    expect(bsdrp.map((f) => [f.code, f.severity, f.data.ike])).toEqual([['CHILD_SA_MISSING', 'warning', 'medsrv #2']]);
+  });
+
   it('an IKE SA still CONNECTING is not half up (lab-ike-fragments-dropped, right.list-sas)', async () => {
     expect(await findings(sample('lab-ike-fragments-dropped', 'right.list-sas'))).toEqual([]);
   });
