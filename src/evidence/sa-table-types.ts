@@ -61,8 +61,11 @@ export interface TableIkeSa {
 
 /** One direction of a Child SA: one SPI, one kernel state. */
 export interface SaDirection {
-  /** SPI, lower-case hex, 8 digits, no 0x (`bee6676c`) */
-  spi: string;
+  /**
+   * SPI, lower-case hex, 8 digits, no 0x (`bee6676c`); undefined where the table does not
+   * print it (libreswan's trafficstatus counts bytes per direction but names no SPI)
+   */
+  spi?: string;
   /** outer source and destination of this direction's packets, when printed */
   src?: string;
   dst?: string;

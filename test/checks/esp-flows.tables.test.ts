@@ -12,6 +12,7 @@ import type { Finding } from '../../src/engine/types.js';
 const ROOT = join(import.meta.dirname, '..', '..');
 const sample = (name: string, file: string) => join(ROOT, 'samples', name, file);
 const xfrm = (file: string) => join(ROOT, 'test', 'platforms', 'linux', 'fixtures', file);
+const pluto = (file: string) => join(ROOT, 'test', 'platforms', 'libreswan', 'fixtures', file);
 
 async function findings(files: { logs?: string[]; pcaps?: string[]; configs?: string[] }, local: string[] = []): Promise<Finding[]> {
   const report = await diagnose({ logs: files.logs ?? [], pcaps: files.pcaps ?? [], configs: files.configs ?? [], host: false, local, peer: [], only: ['esp-flows'] });
@@ -76,5 +77,22 @@ describe('esp-flows from SA tables', () => {
   it('a one-way SA whose SPI the peer does not have is the SA mismatch\'s symptom: info, explainedBy', async () => {
     const fs = await findings({ logs: [xfrm('sm-a.ip-s-xfrm-state.txt'), xfrm('sm-b.ip-s-xfrm-state.txt')] });
     expect(fs.map((f) => [f.code, f.severity, f.data.explainedBy])).toEqual([['ESP_ONE_WAY', 'info', 'SA_SPI_MISMATCH']]);
+  });
+
+  it('libreswan `ipsec status` of both ends (real libreswan 4.10): west sent 252 bytes, east counted them and its 252 bytes back never reached west', async () => {
+    const west = pluto('ikev2-oneway.west.whack-status.txt');
+    const east = pluto('ikev2-oneway.east.whack-status.txt');
+    const fs = await findings({ logs: [west, east] });
+    expect(fs.map((f) => f.code)).toEqual(['ESP_ONE_WAY']);
+    expect(fs[0].data).toMatchObject({ sender: '192.0.2.45', silent: '192.0.2.23', amount: '252 bytes', spis: '0x17711eb2', peerSent: 252 });
+    expect(fs[0].message).toContain(`${east} shows 192.0.2.23 sent 252 bytes on 0xab58142a and ${west} counts none of them`);
+  });
+
+  it('libreswan `ipsec trafficstatus` names no SPI: the Child SA is named instead, and the two tables are not joined', async () => {
+    const fs = await findings({ logs: [pluto('ikev2-oneway.west.whack-trafficstatus.txt'), pluto('ikev2-oneway.east.whack-trafficstatus.txt')] });
+    expect(fs.map((f) => f.code)).toEqual(['ESP_ONE_WAY']);
+    expect(fs[0].data).toMatchObject({ amount: '252 bytes', spis: '#2 "westnet-eastnet"' });
+    expect(fs[0].data.peerSent).toBeUndefined();
+    expect(await findings({ logs: [pluto('ikev2.west.whack-trafficstatus.txt'), pluto('ikev2.east.whack-trafficstatus.txt')] })).toEqual([]);
   });
 });

@@ -29,12 +29,11 @@ import type { Diagnostic, EvidenceRef } from '../../evidence/types.js';
 import type { SaTable, SaTableRead, SaTableReader, TablePolicy } from '../../evidence/sa-table-types.js';
 import {
   CURRENT_LINE, LIFETIME_LINE, XFRMA_OTHER_LINE, clean, idLine, isAddress, isPrefix, maskKeys, modeOf, oneLineSegments, protocolOf,
-  ref, selectorWords, type Mode, type Protocol,
+  parserReader, ref, selectorWords, type Mode, type Protocol,
 } from './xfrm-text.js';
 
 const DECODER = 'linux/ip-xfrm-policy';
 const MAX_DIAGNOSTICS = 50;
-const SNIFF_LINES = 50;
 
 interface Template {
   src?: string;
@@ -210,32 +209,4 @@ class PolicyParser {
   }
 }
 
-export const xfrmPolicyReader: SaTableReader = {
-  format: 'ip-xfrm-policy',
-  name: 'Linux ip xfrm policy',
-
-  sniff(lines) {
-    try {
-      const window = lines.slice(0, SNIFF_LINES);
-      const p = new PolicyParser('(sniff)');
-      for (const l of window) p.feed(l);
-      p.finish();
-      const blank = window.filter((l) => l.trim() === '').length;
-      const ours = p.lines - p.unparsed - blank;
-      return p.proven > 0 && ours * 2 > p.lines - blank ? ours : 0;
-    } catch {
-      return 0;
-    }
-  },
-
-  read(lines, source) {
-    const p = new PolicyParser(source);
-    try {
-      for (const l of lines) p.feed(typeof l === 'string' ? l : String(l));
-    } catch (err) {
-      const r = p.result();
-      return { table: r.table, diagnostics: [...r.diagnostics, { at: { source }, decoder: DECODER, message: `input ended with an error: ${maskKeys(String(err)).slice(0, 200)}` }] };
-    }
-    return p.result();
-  },
-};
+export const xfrmPolicyReader: SaTableReader = parserReader('ip-xfrm-policy', 'Linux ip xfrm policy', DECODER, (source) => new PolicyParser(source));

@@ -20,12 +20,11 @@ import type { Diagnostic, EvidenceRef } from '../../evidence/types.js';
 import type { SaDirection, SaTable, SaTableRead, SaTableReader, TableChildSa } from '../../evidence/sa-table-types.js';
 import {
   CURRENT_LINE, LIFETIME_LINE, XFRMA_OTHER_LINE, clean, idLine, isAddress, isPrefix, maskKeys, modeOf, oneLineSegments,
-  protocolOf, ref, selectorWords, trafficSelector, type IdLine,
+  parserReader, protocolOf, ref, selectorWords, trafficSelector, type IdLine,
 } from './xfrm-text.js';
 
 const DECODER = 'linux/ip-xfrm-state';
 const MAX_DIAGNOSTICS = 50;
-const SNIFF_LINES = 50;
 
 /** `src A dst B` alone on its line: a state's header (a policy's and a selector's addresses carry a /prefix). */
 function stateHeader(t: string): { src: string; dst: string } | undefined {
@@ -225,36 +224,4 @@ class StateParser {
   }
 }
 
-export const xfrmStateReader: SaTableReader = {
-  format: 'ip-xfrm-state',
-  name: 'Linux ip xfrm state',
-
-  sniff(lines) {
-    try {
-      const p = new StateParser('(sniff)');
-      for (const l of lines.slice(0, SNIFF_LINES)) p.feed(l);
-      p.finish();
-      // unmistakable: a header with its id line, and most non-blank lines this format's
-      const blank = lines.slice(0, SNIFF_LINES).filter((l) => l.trim() === '').length;
-      const ours = p.lines - p.unparsed - blank;
-      return p.proven > 0 && ours * 2 > p.lines - blank ? ours : 0;
-    } catch {
-      return 0;
-    }
-  },
-
-  read(lines, source) {
-    const p = new StateParser(source);
-    try {
-      for (const l of lines) p.feed(typeof l === 'string' ? l : String(l));
-    } catch (err) {
-      // only an input iterable that throws can get here: report it, keep what was read
-      return withDiagnostic(p.result(), { at: { source }, decoder: DECODER, message: `input ended with an error: ${maskKeys(String(err)).slice(0, 200)}` });
-    }
-    return p.result();
-  },
-};
-
-function withDiagnostic(r: SaTableRead, d: Diagnostic): SaTableRead {
-  return { table: r.table, diagnostics: [...r.diagnostics, d] };
-}
+export const xfrmStateReader: SaTableReader = parserReader('ip-xfrm-state', 'Linux ip xfrm state', DECODER, (source) => new StateParser(source));

@@ -3,6 +3,7 @@
  * excerpts, address checks, iproute2's one-line mode and selector words.
  */
 import type { EvidenceRef } from '../../evidence/types.js';
+import type { SaTableFormat, SaTableRead, SaTableReader } from '../../evidence/sa-table-types.js';
 
 /**
  * The mask that replaces a key, as src/report/secrets.ts writes it for xfrm keys
@@ -162,3 +163,51 @@ export const CURRENT_LINE = /^(\d+)\(bytes\), (\d+)\(packets\)$/;
 
 /** Attribute lines printed for states and policies alike (ipxfrm.c xfrm_xfrma_print) that the model has no place for. */
 export const XFRMA_OTHER_LINE = /^(?:mark 0x[0-9a-f]+\/0x[0-9a-f]+.*|output-mark \S+|if_id 0x[0-9a-f]+|tfcpad \d+|coa \S+|security context .*|crypto offload parameters: .*|pcpu-num \d+|hard \d+|\(ERROR .*\))$/i;
+
+/** What the state and policy parsers share: fed one line at a time, finished, then read. */
+export interface LineParser {
+  lines: number;
+  unparsed: number;
+  /** entries whose header and id line were both seen: the format is unmistakable */
+  proven: number;
+  feed(line: string): void;
+  finish(): void;
+  result(): SaTableRead;
+}
+
+const SNIFF_LINES = 50;
+
+/**
+ * A SaTableReader around a line parser. sniff(): unmistakable when an entry was proven and
+ * most non-blank lines of the first 50 are this format's. read(): every line, never throws —
+ * only an input iterable that throws can interrupt it, and then what was read is kept.
+ */
+export function parserReader(format: SaTableFormat, name: string, decoder: string, create: (source: string) => LineParser): SaTableReader {
+  return {
+    format,
+    name,
+    sniff(lines) {
+      try {
+        const window = lines.slice(0, SNIFF_LINES);
+        const p = create('(sniff)');
+        for (const l of window) p.feed(l);
+        p.finish();
+        const blank = window.filter((l) => l.trim() === '').length;
+        const ours = p.lines - p.unparsed - blank;
+        return p.proven > 0 && ours * 2 > p.lines - blank ? ours : 0;
+      } catch {
+        return 0;
+      }
+    },
+    read(lines, source) {
+      const p = create(source);
+      try {
+        for (const l of lines) p.feed(typeof l === 'string' ? l : String(l));
+      } catch (err) {
+        const r = p.result();
+        return { table: r.table, diagnostics: [...r.diagnostics, { at: { source }, decoder, message: `input ended with an error: ${maskKeys(String(err)).slice(0, 200)}` }] };
+      }
+      return p.result();
+    },
+  };
+}

@@ -73,7 +73,7 @@ function withDirections(table: SaTable, child: TableChildSa, ike: TableIkeSa | u
   const local = ike?.local?.address ?? child.out?.src ?? child.in?.dst;
   const remote = ike?.remote?.address ?? child.out?.dst ?? child.in?.src;
   const directions: ResolvedDirection[] = [];
-  const refsOf = (spi: string) => [child.at, ...(child.lines ?? []).filter((l) => l.excerpt.includes(spi))];
+  const refsOf = (spi: string | undefined) => [child.at, ...(child.lines ?? []).filter((l) => spi !== undefined && l.excerpt.includes(spi))];
   if (child.in) directions.push({ src: remote, dst: local, ...child.in, role: 'in', refs: refsOf(child.in.spi) });
   if (child.out) directions.push({ src: local, dst: remote, ...child.out, role: 'out', refs: refsOf(child.out.spi) });
   return { table, child, ike, local, remote, directions, refs: [child.at, ...(child.lines ?? [])] };
@@ -99,7 +99,7 @@ export function carried(d: SaDirection): { value: number; unit: 'packets' | 'byt
   return undefined;
 }
 
-/** The SPI as the reports spell it everywhere. */
-export function spiText(spi: string): string {
-  return `0x${spi}`;
+/** The SPI as the reports spell it everywhere ("its SPI" when the table prints none: libreswan trafficstatus). */
+export function spiText(spi: string | undefined): string {
+  return spi === undefined ? 'its SA (SPI not in the table)' : `0x${spi}`;
 }

@@ -48,13 +48,14 @@ function oneWayAmount(n: { value: number; unit: 'packets' | 'bytes' }): boolean 
 const spiViews = derived((evidence): Map<string, SpiView[]> => {
   const out = new Map<string, SpiView[]>();
   for (const sa of resolvedChildSas(evidence)) {
-    for (const dir of sa.directions) out.set(dir.spi, [...(out.get(dir.spi) ?? []), { sa, dir }]);
+    for (const dir of sa.directions) if (dir.spi !== undefined) out.set(dir.spi, [...(out.get(dir.spi) ?? []), { sa, dir }]);
   }
   return out;
 });
 
 /** The other table's view of this direction's SPI (the other end of the same simplex SA). */
 export function otherView(evidence: Evidence, view: SpiView): SpiView | undefined {
+  if (view.dir.spi === undefined) return undefined;
   return (spiViews(evidence).get(view.dir.spi) ?? []).find((v) => v.sa.table !== view.sa.table && (v.dir.dst === undefined || view.dir.dst === undefined || v.dir.dst === view.dir.dst));
 }
 
@@ -75,9 +76,10 @@ export const tableOneWay = derived((evidence): TableOneWay[] => {
     const sending = ca.value > 0 && cb.value === 0 && oneWayAmount(ca) ? a : cb.value > 0 && ca.value === 0 && oneWayAmount(cb) ? b : undefined;
     if (!sending) continue;
     const silent = sending === a ? b : a;
-    const key = [a.spi, b.spi].sort().join('/');
-    if (reported.has(key)) continue;
-    reported.add(key);
+    // both peers' tables of one Child SA once (a table without SPIs: each on its own)
+    const key = a.spi !== undefined && b.spi !== undefined ? [a.spi, b.spi].sort().join('/') : undefined;
+    if (key !== undefined && reported.has(key)) continue;
+    if (key !== undefined) reported.add(key);
     const spiMismatch = spiMismatches(evidence).some((m) => m.has.dirs.some((d) => d.spi === sending.spi || d.spi === silent.spi));
     out.push({ sa, sending, silent, peerSilent: otherView(evidence, { sa, dir: silent }), peerSending: otherView(evidence, { sa, dir: sending }), spiMismatch });
   }
@@ -93,7 +95,7 @@ export const tableIdle = derived((evidence): ResolvedChildSa[][] => {
   for (const sa of resolvedChildSas(evidence)) {
     if (!sa.child.installed || !sa.directions.length || (sa.child.ageSeconds ?? 0) < MIN_IDLE_SECONDS) continue;
     if (!sa.directions.every((d) => carried(d)?.value === 0)) continue;
-    const key = sa.directions.map((d) => d.spi).sort().join('/');
+    const key = sa.directions.every((d) => d.spi !== undefined) ? sa.directions.map((d) => d.spi).sort().join('/') : `${sa.table.source}:${sa.child.at.line}`;
     groups.set(key, [...(groups.get(key) ?? []), sa]);
   }
   return [...groups.values()];
@@ -112,9 +114,16 @@ export function oneWayRefs(o: TableOneWay): EvidenceRef[] {
   return refs.filter((r, i, all) => all.findIndex((x) => x.source === r.source && x.line === r.line) === i);
 }
 
-/** "in on 0x…" when the table says which way the SPI points, else "on 0x… (A → B)". */
+/** "in on 0x…" when the table says which way the SPI points, else "on 0x… (A → B)"; "in" alone when the table prints no SPI. */
 function onSpi(d: ResolvedDirection): string {
+  if (d.spi === undefined) return d.role ?? `from ${d.src ?? '?'} to ${d.dst ?? '?'}`;
   return d.role ? `${d.role} on ${spiText(d.spi)}` : `on ${spiText(d.spi)} (${d.src ?? '?'} → ${d.dst ?? '?'})`;
+}
+
+/** The SPI, or the Child SA's name and number where the table prints no SPI (libreswan trafficstatus). */
+function saLabel(sa: ResolvedChildSa, d: ResolvedDirection): string {
+  if (d.spi !== undefined) return spiText(d.spi);
+  return [sa.child.uniqueId && `#${sa.child.uniqueId.replace(/^#/, '')}`, sa.child.name && `"${sa.child.name}"`].filter(Boolean).join(' ') || 'its Child SA';
 }
 
 /** The table's input path as given: the redactor replaces input paths wherever they appear. */
@@ -142,7 +151,7 @@ export function oneWayData(o: TableOneWay): Record<string, unknown> {
   }
   return {
     direction: `from ${o.sending.src ?? 'this host'} to ${o.sending.dst ?? 'the peer'}`,
-    sender: o.sending.src, silent: silentPeer, amount: amountText(o.sending), spis: spiText(o.sending.spi),
+    sender: o.sending.src, silent: silentPeer, amount: amountText(o.sending), spis: saLabel(o.sa, o.sending),
     ikeContext, ikeHint: o.peerSilent ? ' although both ends hold the SAs' : ' although the SA is installed',
     basis: 'SA counters', table: o.sa.table.source, connection: o.sa.child.name,
     sending: { spi: spiText(o.sending.spi), src: o.sending.src, dst: o.sending.dst, packets: o.sending.packets, bytes: o.sending.bytes },

@@ -43,7 +43,8 @@ function travels(sas: ResolvedChildSa[]): Map<SaTable, Map<string, ResolvedDirec
   for (const sa of sas) {
     if (!sa.child.installed) continue;
     for (const d of sa.directions) {
-      if (!d.src || !d.dst) continue;
+      // compared by SPI: a table that prints none (libreswan trafficstatus) has nothing to compare
+      if (!d.src || !d.dst || d.spi === undefined) continue;
       const byTable = out.get(sa.table) ?? new Map<string, ResolvedDirection[]>();
       out.set(sa.table, byTable);
       const k = `${d.src}>${d.dst}`;
