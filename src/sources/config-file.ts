@@ -70,7 +70,10 @@ export async function loadConfigs(paths: string[], forcedType?: string): Promise
     }
     const table = detected ? undefined : detectTable(text.split('\n', 400));
     if (table) {
-      const t = readTable(table.reader, text.split('\n'), path);
+      // the lines as the log loader's line reader gives them: \r\n ends a line too, and a final newline starts none
+      const lines = text.split(/\r?\n/);
+      if (lines.at(-1) === '') lines.pop();
+      const t = readTable(table.reader, lines, path);
       out.inputs.push(t.input);
       out.diagnostics.push(...t.diagnostics);
       out.tables.push(t.table);

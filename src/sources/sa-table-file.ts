@@ -30,9 +30,23 @@ export function detectTable(head: readonly string[]): { reader: SaTableReader; s
   return best;
 }
 
+/** What to run instead, when a table holds SAs but no counters: without them no traffic can be judged. */
+const WITH_COUNTERS: Partial<Record<SaTable['format'], string>> = {
+  'ip-xfrm-state': '`ip -s xfrm state`',
+  'ip-xfrm-policy': '`ip -s xfrm state` (policies carry no packet counts)',
+};
+
 export function readTable(reader: SaTableReader, lines: Iterable<string>, display: string): TableLoadResult {
   const { table, diagnostics } = reader.read(lines, display);
   const platform = platformOf(reader);
+  const counted = table.childSas.some((c) => [c.in, c.out, c.unpaired].some((d) => d?.packets !== undefined || d?.bytes !== undefined));
+  if (table.childSas.length && !counted) {
+    diagnostics.push({
+      at: { source: display },
+      decoder: 'sa-table',
+      message: `this ${reader.name} output prints no packet or byte counters, so whether traffic flows through its ${table.childSas.length} SA(s) is not judged${WITH_COUNTERS[table.format] ? `: run ${WITH_COUNTERS[table.format]}` : ''}`,
+    });
+  }
   return {
     table,
     diagnostics,
