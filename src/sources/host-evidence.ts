@@ -21,6 +21,7 @@ export async function addHostEvidence(evidence: Evidence, opts: { runner?: Probe
   evidence.inputs.push(...r.inputs);
   evidence.diagnostics.push(...r.diagnostics);
   if (r.rulesets.length) evidence.rulesets = [...(evidence.rulesets ?? []), ...r.rulesets];
+  if (r.tables.length) evidence.saTables = [...(evidence.saTables ?? []), ...r.tables];
   if (opts.readFiles === false) {
     await addRoutes(evidence, runner);
     return;

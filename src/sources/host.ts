@@ -6,6 +6,9 @@
  */
 import { existsSync } from 'node:fs';
 import type { Diagnostic, InputInfo } from '../evidence/types.js';
+import type { SaTable } from '../evidence/sa-table-types.js';
+import { xfrmStateReader } from '../platforms/linux/xfrm-state.js';
+import { readTable } from './sa-table-file.js';
 import type { HostFacts, ProbeRecord, RouteFact } from '../evidence/host-types.js';
 import type { Ruleset } from '../evidence/ruleset-types.js';
 import { commandLine, type ProbeRunner } from './host/runner.js';
@@ -30,6 +33,8 @@ export interface HostProbeResult {
   logPaths: string[];
   /** `journalctl -u strongswan -u ipsec` output, when there is any */
   journal?: string;
+  /** the kernel's SAs with their counters (`ip -s xfrm state`), as an SA table */
+  tables: SaTable[];
 }
 
 export interface HostProbeOptions {
@@ -40,7 +45,7 @@ export interface HostProbeOptions {
 export async function probeHost(runner: ProbeRunner, opts: HostProbeOptions = {}): Promise<HostProbeResult> {
   const probes: ProbeRecord[] = [];
   const host: HostFacts = { probes };
-  const out: HostProbeResult = { host, rulesets: [], diagnostics: [], inputs: [], configPaths: [], logPaths: [] };
+  const out: HostProbeResult = { host, rulesets: [], diagnostics: [], inputs: [], configPaths: [], logPaths: [], tables: [] };
   const exec = async (id: string, cmd: string, args: string[], needsRoot = false): Promise<string | undefined> => {
     const command = commandLine(cmd, args);
     if (needsRoot && !runner.root) {
@@ -60,8 +65,18 @@ export async function probeHost(runner: ProbeRunner, opts: HostProbeOptions = {}
   const ss = await exec('sockets', 'ss', ['-uapnH']);
   if (ss !== undefined) host.sockets = parseSs(ss).filter((s) => s.port === 500 || s.port === 4500);
 
-  const xs = await exec('xfrm-state', 'ip', ['xfrm', 'state'], true);
-  if (xs !== undefined) host.xfrmStates = parseXfrmStates(maskKeys(xs));
+  // with -s: the same states plus their counters, which make them an SA table the traffic checks judge
+  const xs = await exec('xfrm-state', 'ip', ['-s', 'xfrm', 'state'], true);
+  if (xs !== undefined) {
+    host.xfrmStates = parseXfrmStates(maskKeys(xs));
+    if (xs.trim()) {
+      const lines = xs.split('\n');
+      if (lines.at(-1) === '') lines.pop();
+      const t = readTable(xfrmStateReader, lines, 'host: ip -s xfrm state');
+      out.tables.push(t.table);
+      out.diagnostics.push(...t.diagnostics);
+    }
+  }
   const xp = await exec('xfrm-policy', 'ip', ['xfrm', 'policy'], true);
   if (xp !== undefined) host.xfrmPolicies = parseXfrmPolicies(xp);
 

@@ -114,3 +114,19 @@ describe.skipIf(!isRoot || !hasIp)('host probes, for real, inside a throwaway ne
     expect(after).toBe(before);
   });
 });
+
+describe('--host reads the kernel SA table with counters', () => {
+  it('`ip -s xfrm state` becomes an SA table the traffic checks judge (real output of a 6.1 kernel: one tunnel sends and never hears back)', async () => {
+    const { recordedRunner } = await import('../../src/sources/host/runner.js');
+    const { analyse } = await import('../../src/run.js');
+    const states = readFileSync(join(import.meta.dirname, '..', 'platforms', 'linux', 'fixtures', 'xa.ip-s-xfrm-state.txt'), 'utf8');
+    const r = await probeHost(recordedRunner({ 'ip -s xfrm state': states }, true));
+    expect(r.host.probes.find((p) => p.id === 'xfrm-state')).toMatchObject({ command: 'ip -s xfrm state', status: 'ok' });
+    expect(r.tables.map((t) => [t.source, t.format, t.childSas.length])).toEqual([['host: ip -s xfrm state', 'ip-xfrm-state', 10]]);
+    expect(r.host.xfrmStates).toHaveLength(10);
+    // no key of the output anywhere in what the probe keeps
+    for (const key of states.match(/0x[0-9a-f]{32,}/g) ?? []) expect(JSON.stringify(r)).not.toContain(key.slice(2, 18));
+    const report = await analyse({ inputs: [], diagnostics: [], options: { local: [], peer: [] }, saTables: r.tables }, {});
+    expect(report.findings.filter((f) => f.code === 'ESP_ONE_WAY').map((f) => f.data.spis)).toEqual(['0xc5a00005']);
+  });
+});

@@ -69,7 +69,8 @@ export const RECORDED_FILES: Record<string, string> = {
   'swanctl-version.txt': 'swanctl --version',
   'ipsec-version.txt': 'ipsec --version',
   'ss-uapnH.txt': 'ss -uapnH',
-  'ip-xfrm-state.txt': 'ip xfrm state',
+  // recorded before --host read counters, a plain `ip xfrm state` here is read the same way (it has none)
+  'ip-xfrm-state.txt': 'ip -s xfrm state',
   'ip-xfrm-policy.txt': 'ip xfrm policy',
   'sysctl.txt': 'sysctl',
   'nft-j-list-ruleset.json': 'nft -j list ruleset',
