@@ -57,7 +57,8 @@ function checkFlow(ctx: CheckContext, r: FlowResult): void {
   const icmp = r.flow === 'icmp-frag';
   const peer = r.peer ? `${r.direction === 'in' ? 'from' : 'to'} ${r.peer}` : '(any peer)';
   // with --host, the interface `ip route get PEER` names is the one judged
-  const direction = `${r.direction === 'in' ? 'inbound' : 'outbound'}${r.facing ? ` on ${r.facing} (towards the peer, ip route get)` : ''} (${r.path.toUpperCase()}, IPv${r.family})`;
+  const facing = r.facing ? ` on ${r.facing} (${r.facingBy === 'name' ? 'the outside interface, by its name' : 'towards the peer, ip route get'})` : '';
+  const direction = `${r.direction === 'in' ? 'inbound' : 'outbound'}${facing} (${r.path.toUpperCase()}, IPv${r.family})`;
   if (d.verdict === 'accept') return;
   let severity: Severity | undefined;
   // conntrack accepts the flow once this side has sent: the first packet the far side sends still dies
@@ -107,10 +108,16 @@ function checkDecrypted(ctx: CheckContext, r: FlowResult): void {
     const inbound = r.flow === 'decrypted';
     const [from, to] = inbound ? [ts.remoteTs, ts.localTs] : [ts.localTs, ts.remoteTs];
     const fix = fixFor(r, { proto: 6, src: from, dst: to, ipsecIn: inbound, ipsecOut: !inbound }).replace(/ -p tcp| meta l4proto tcp/, '');
+    // an ACCEPT passed over because one of its matches cannot be read (nft's `xt match policy` for an iptables-nft rule) may be the one that lets it through
+    const mayAccept = r.blocked.undecided.filter((u) => u.verdict.kind === 'accept');
     ctx.report({
       code: 'DECRYPTED_TRAFFIC_BLOCKED',
-      data: { from, to, way: inbound ? 'decrypted, coming out of the tunnel' : 'going into the tunnel', verb: d.verdict === 'reject' ? 'is rejected' : 'is dropped', decidedBy: describeDecision(d), ruleset: r.ruleset.source, fix },
-      evidence: decisionRefs(r.blocked),
+      ...(mayAccept.length ? { severity: 'warning' as const } : {}),
+      data: {
+        from, to, way: inbound ? 'decrypted, coming out of the tunnel' : 'going into the tunnel', verb: d.verdict === 'reject' ? 'is rejected' : 'is dropped', decidedBy: describeDecision(d), ruleset: r.ruleset.source, fix,
+        ...(mayAccept.length ? { undecided: mayAccept.map((u) => `${u.at.source}:${u.at.line}`), severityReason: `${mayAccept.map((u) => `line ${u.at.line}`).join(', ')} may accept it, but a match there cannot be read from this form of the ruleset (for iptables-nft rules, \`iptables-save\` shows them whole)` } : {}),
+      },
+      evidence: [...decisionRefs(r.blocked), ...mayAccept.map((u) => ({ ...u.at, excerpt: u.text }))],
     });
   }
   const a = r.accepted?.decision;

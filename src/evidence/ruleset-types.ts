@@ -46,8 +46,12 @@ export type Match =
   | { kind: 'mark'; value: number; mask: number; negate: boolean }
   /** IP family restriction (nft `meta nfproto ipv4`, `ip saddr` in an inet table implies ipv4) */
   | { kind: 'family'; version: 4 | 6 }
-  /** TCP flags test, kept for MSS clamping detection (`--tcp-flags SYN,RST SYN`, `tcp flags syn / syn,rst`) */
-  | { kind: 'tcp-flags'; text: string }
+  /**
+   * TCP flags test (`--tcp-flags SYN,RST SYN`, `tcp flags syn / syn,rst`): matches when
+   * `flags & mask == comp`, or with `any` when `flags & comp != 0` (nft's bare `tcp flags syn`).
+   * mask/comp are absent when the reader could not read the expression (then undecidable).
+   */
+  | { kind: 'tcp-flags'; text: string; mask?: number; comp?: number; any?: boolean; negate?: boolean }
   /** something the decoder read but the evaluator cannot decide (named set it could not resolve, xt match, …) */
   | { kind: 'unknown'; text: string };
 

@@ -7,7 +7,7 @@
  */
 import type { Diagnostic } from '../../evidence/types.js';
 import type { Chain, Hook, Match, Rule, RuleAction, Ruleset, Table, Verdict } from '../../evidence/ruleset-types.js';
-import { PORTED, clipForDiagnostic, icmpType, parseCidr, parsePortRange, protoNumber, splitWords } from './names.js';
+import { PORTED, clipForDiagnostic, icmpType, parseCidr, parsePortRange, protoNumber, splitWords, tcpFlagBits } from './names.js';
 
 const DECODER = 'iptables-save';
 const MAX_LINE = 64 * 1024;
@@ -173,9 +173,13 @@ function decodeRule(words: string[], at: { source: string; line: number }, text:
         matches.push(mark ? { kind: 'mark', ...mark, negate: neg } : { kind: 'unknown', text: `--mark ${arg}` });
         break;
       }
-      case '--tcp-flags':
-        matches.push({ kind: 'tcp-flags', text: args.join(' ') });
+      case '--tcp-flags': {
+        // `--tcp-flags MASK COMP`: the flags in MASK must equal COMP (iptables-extensions(8) tcp)
+        const mask = tcpFlagBits(args[0] ?? '');
+        const comp = tcpFlagBits(args[1] ?? '');
+        matches.push({ kind: 'tcp-flags', text: args.join(' '), ...(mask !== undefined && comp !== undefined ? { mask, comp } : {}), negate: neg });
         break;
+      }
       case '--comment': case '--limit': case '--limit-burst': case '--log-prefix':
         break;
       default:

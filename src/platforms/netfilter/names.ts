@@ -129,3 +129,59 @@ export function splitWords(line: string): string[] {
 export function clipForDiagnostic(s: string): string {
   return s.length > 80 ? `${s.slice(0, 77)}…` : s;
 }
+
+/** TCP header flag bits (RFC 9293 §3.1, RFC 3168 for ECE/CWR), by the names iptables and nft print. */
+const TCP_FLAG_BITS: Record<string, number> = { fin: 0x01, syn: 0x02, rst: 0x04, psh: 0x08, ack: 0x10, urg: 0x20, ece: 0x40, ecn: 0x40, cwr: 0x80 };
+
+/**
+ * A list of TCP flags as both tools write it: `SYN,RST` / `syn|rst` / `(syn|rst)`; iptables'
+ * `ALL` is its six classic flags (libxt_tcp.c: FIN SYN RST PSH ACK URG), `NONE` is 0.
+ */
+export function tcpFlagBits(list: string): number | undefined {
+  const words = list.replace(/[()]/g, '').split(/[,|]/).map((w) => w.trim().toLowerCase()).filter(Boolean);
+  if (!words.length) return undefined;
+  let bits = 0;
+  for (const w of words) {
+    if (w === 'all') bits |= 0x3f;
+    else if (w === 'none') continue;
+    else if (TCP_FLAG_BITS[w] !== undefined) bits |= TCP_FLAG_BITS[w];
+    else return undefined;
+  }
+  return bits;
+}
+
+/**
+ * nft's `tcp flags …` after the keyword, as listed (`syn / syn,rst`, `& (syn|rst) == syn`,
+ * `== syn`, `!= syn / syn,ack`, bare `syn` = any of them set): mask and comparison, or
+ * undefined for a form not modelled (a set `{ … }`).
+ */
+export function nftTcpFlags(parts: string[]): { mask: number; comp: number; any?: boolean; negate?: boolean } | undefined {
+  let words = parts.join(' ').trim();
+  let negate = false;
+  if (/^!=\s*/.test(words)) { negate = true; words = words.replace(/^!=\s*/, ''); }
+  if (words.includes('{')) return undefined;
+  let m = /^&\s*(\S+)\s*(==|!=)\s*(\S+)$/.exec(words);
+  if (m) {
+    const mask = tcpFlagBits(m[1]); const comp = tcpFlagBits(m[3]);
+    return mask === undefined || comp === undefined ? undefined : { mask, comp, negate: negate !== (m[2] === '!=') };
+  }
+  m = /^(\S+)\s*\/\s*(\S+)$/.exec(words);
+  if (m) {
+    const comp = tcpFlagBits(m[1]); const mask = tcpFlagBits(m[2]);
+    return mask === undefined || comp === undefined ? undefined : { mask, comp, negate };
+  }
+  // `tcp flags ! fin,syn,rst,psh,ack,urg`: none of them set (iptables' `--tcp-flags ALL NONE` as nft lists it)
+  m = /^!\s*(\S+)$/.exec(words);
+  if (m) {
+    const mask = tcpFlagBits(m[1]);
+    return mask === undefined ? undefined : { mask, comp: 0, negate };
+  }
+  m = /^==\s*(\S+)$/.exec(words);
+  if (m) {
+    const comp = tcpFlagBits(m[1]);
+    return comp === undefined ? undefined : { mask: 0xff, comp, negate };
+  }
+  const comp = tcpFlagBits(words);
+  return comp === undefined ? undefined : { mask: comp, comp, any: true, negate };
+}
+

@@ -5,7 +5,7 @@
  * rule to this syntax first). Expressions it does not model become `unknown` matches.
  */
 import type { Cidr, Match, Rule, RuleAction, Table, Verdict } from '../../evidence/ruleset-types.js';
-import { PORTED, icmpCode, icmpType, parseCidr, parsePortRange, protoNumber } from './names.js';
+import { PORTED, icmpCode, icmpType, nftTcpFlags, parseCidr, parsePortRange, protoNumber } from './names.js';
 
 const L4 = new Set(['tcp', 'udp', 'sctp', 'dccp', 'udplite', 'th']);
 const IFACE_KEYS = new Set(['iif', 'iifname', 'oif', 'oifname']);
@@ -81,7 +81,7 @@ export function decodeNftRuleWords(words: string[], at: { source: string; line: 
       } else if (w === 'tcp' && field === 'flags') {
         const parts: string[] = [];
         while (c.i < words.length && !STOP.has(words[c.i])) parts.push(words[c.i++]);
-        matches.push({ kind: 'proto', protos: [6], negate: false }, { kind: 'tcp-flags', text: parts.join(' ') });
+        matches.push({ kind: 'proto', protos: [6], negate: false }, { kind: 'tcp-flags', text: parts.join(' '), ...nftTcpFlags(parts) });
       } else if (w === 'tcp' && field === 'option' && words[c.i] === 'maxseg') {
         // `tcp option maxseg size set rt mtu` (MSS clamping to the route's MTU) or `… set 1360`
         const rest = words.slice(c.i, c.i + 5);

@@ -31,6 +31,8 @@ export interface Packet {
   ipsecOut?: boolean;
   reqid?: number;
   mark?: number;
+  /** TCP flags (RFC 9293 bits); default: SYN for a NEW flow's first packet, ACK for an established one */
+  tcpFlags?: number;
 }
 
 export interface Decision {
@@ -209,8 +211,13 @@ function matchOne(m: Match, p: Packet, mark: number): boolean | 'unknown' {
     }
     case 'mark':
       return ((mark & m.mask) === (m.value & m.mask)) !== m.negate;
-    case 'tcp-flags':
-      return p.proto === 6;
+    case 'tcp-flags': {
+      if (p.proto !== 6) return false;
+      if (m.mask === undefined || m.comp === undefined) return 'unknown';
+      const flags = p.tcpFlags ?? (p.ct === 'new' ? 0x02 : 0x10);
+      const hit = m.any ? (flags & m.comp) !== 0 : (flags & m.mask) === m.comp;
+      return hit !== Boolean(m.negate);
+    }
     case 'unknown':
       return 'unknown';
   }
@@ -239,7 +246,7 @@ function failReason(m: Match, p: Packet): string {
     case 'mark':
       return `only mark 0x${m.value.toString(16)}`;
     case 'tcp-flags':
-      return 'TCP only';
+      return p.proto === 6 ? `only TCP flags ${m.text}` : 'TCP only';
     case 'unknown':
       return 'cannot be decided';
   }

@@ -50,6 +50,8 @@ export interface FlowResult {
   acceptedOn: string[];
   /** the interface that faces the peer (`ip route get` on this host), when known: the only one judged */
   facing?: string;
+  /** how the facing interface is known: this host's route to the peer, or its name (ppp0, wan0: the usual outside names) */
+  facingBy?: 'route' | 'name';
   uncertain: boolean;
   /** the blocking rule matches only on a condition the evaluator cannot decide (payload bytes, …): it may drop the flow */
   maybe: boolean;
@@ -57,6 +59,8 @@ export interface FlowResult {
 
 const PORTS: Record<IpsecFlow, { proto: number; port?: number }> = { ike: { proto: 17, port: 500 }, 'nat-t': { proto: 17, port: 4500 }, esp: { proto: 50 }, ah: { proto: 51 } };
 const MAX_IFACES = 16;
+/** Interface names that are a gateway's outside by convention: PPP/PPPoE dial-up and DSL links, `wan*`, mobile `wwan*` (the FreeS/WAN document's ppp0). */
+const OUTSIDE_NAME = /^(ppp|pppoe|wan|wwan|dsl|dialer)\d/;
 /** stand-in for "an interface the ruleset does not name" */
 export const OTHER_IFACE = '(other)';
 
@@ -127,7 +131,8 @@ export const firewallFlows = derived((evidence: Evidence): FlowResult[] => {
       }
       // a box between the peers sees only ciphertext: decrypted traffic never crosses it
       for (const ts of mid ? [] : ep.tsPairs.filter((t) => versionOf(t.local.split('/')[0]) === family)) {
-        const pkt = { family, path: 'forward' as const, proto: 6, dport: 443, src: firstHost(ts.remote), dst: firstHost(ts.local), ct: 'new' as const };
+        // a whole TCP first packet: an ephemeral source port too (an unknown port would match every `--sport` rule)
+        const pkt = { family, path: 'forward' as const, proto: 6, sport: 49152, dport: 443, src: firstHost(ts.remote), dst: firstHost(ts.local), ct: 'new' as const };
         out.push({ ...judge(rs, 'decrypted', { ...pkt, ipsecIn: true }, 'in'), ts });
         out.push({ ...judge(rs, 'decrypted-plain', { ...pkt, ipsecIn: false }, 'in'), ts });
         // the other way: from the local selector into the tunnel (matched by `--pol ipsec --dir out` / `rt ipsec exists`)
@@ -153,11 +158,14 @@ function judge(rs: Ruleset, flow: FlowResult['flow'], base: Omit<Packet, 'iif' |
     const first = mayDrop(rs, evaluate(rs, p));
     evals.push({ iface, e: first, est: first.decision.verdict === 'accept' ? first : mayDrop(rs, evaluate(rs, { ...p, ct: 'established' })) });
   }
-  const blockedAll = evals.every((x) => x.e.decision.verdict !== 'accept');
+  // without a route, an interface named as outside interfaces are (ppp0, wan0) that drops the flow is the one that matters
+  const outside = facing ? undefined : evals.find((x) => OUTSIDE_NAME.test(x.iface) && x.e.decision.verdict !== 'accept');
+  const blockedAll = Boolean(outside) || evals.every((x) => x.e.decision.verdict !== 'accept');
   const acceptedOn = blockedAll ? [] : evals.filter((x) => x.e.decision.verdict === 'accept').map((x) => x.iface);
-  const worst = evals.find((x) => x.iface === OTHER_IFACE && x.e.decision.verdict !== 'accept') ?? evals.find((x) => x.e.decision.verdict !== 'accept') ?? evals[evals.length - 1];
+  const worst = outside ?? evals.find((x) => x.iface === OTHER_IFACE && x.e.decision.verdict !== 'accept') ?? evals.find((x) => x.e.decision.verdict !== 'accept') ?? evals[evals.length - 1];
   return {
-    ruleset: rs, flow, path: base.path, direction, peer, family: base.family, ...(facing ? { facing } : {}),
+    ruleset: rs, flow, path: base.path, direction, peer, family: base.family,
+    ...(facing ? { facing, facingBy: 'route' as const } : outside ? { facing: outside.iface, facingBy: 'name' as const } : {}),
     blocked: worst.e,
     accepted: evals.find((x) => x.e.decision.verdict === 'accept')?.e,
     acceptedWhenEstablished: worst.est.decision.verdict === 'accept',
@@ -213,7 +221,8 @@ function middleBox(rs: Ruleset, family: 4 | 6, ep: Endpoints): boolean {
 
 function interfacesOf(rs: Ruleset): string[] {
   const names = new Set<string>();
-  for (const t of rs.tables) for (const c of t.chains) for (const r of c.rules) for (const m of r.matches) if (m.kind === 'iface') for (const n of m.names) if (n !== 'lo' && !/[+*]$/.test(n)) names.add(n);
+  // a wildcard (`-i ppp+`, `iifname "ppp*"`) stands for the interfaces it matches: judge one of them (ppp0)
+  for (const t of rs.tables) for (const c of t.chains) for (const r of c.rules) for (const m of r.matches) if (m.kind === 'iface') for (const n of m.names) if (n !== 'lo' && n !== '+' && n !== '*') names.add(/[+*]$/.test(n) ? `${n.slice(0, -1)}0` : n);
   // a hosting box may name hundreds of interfaces: each costs evaluations per flow, and a few tell the story
   return [...names].sort().slice(0, MAX_IFACES);
 }
