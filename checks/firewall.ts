@@ -110,11 +110,16 @@ function checkDecrypted(ctx: CheckContext, r: FlowResult): void {
     const fix = fixFor(r, { proto: 6, src: from, dst: to, ipsecIn: inbound, ipsecOut: !inbound }).replace(/ -p tcp| meta l4proto tcp/, '');
     // an ACCEPT passed over because one of its matches cannot be read (nft's `xt match policy` for an iptables-nft rule) may be the one that lets it through
     const mayAccept = r.blocked.undecided.filter((u) => u.verdict.kind === 'accept');
+    // ESP is let through by its mark and ESP in UDP is not marked: blocked only once a NAT moves the tunnel to UDP 4500
+    const natT = r.ciphertext === 'esp-in-udp';
+    const natTUsed = ctx.evidence.configs?.some((c) => c.connections.some((k) => /^(yes|force|true)$/i.test(k.encap.value)));
     ctx.report({
       code: 'DECRYPTED_TRAFFIC_BLOCKED',
-      ...(mayAccept.length ? { severity: 'warning' as const } : {}),
+      ...(mayAccept.length || (natT && !natTUsed) ? { severity: 'warning' as const } : {}),
       data: {
-        from, to, way: inbound ? 'decrypted, coming out of the tunnel' : 'going into the tunnel', verb: d.verdict === 'reject' ? 'is rejected' : 'is dropped', decidedBy: describeDecision(d), ruleset: r.ruleset.source, fix,
+        from, to,
+        way: !inbound ? 'going into the tunnel' : natT ? 'decrypted from ESP in UDP 4500 (NAT-T), which the rule marking ESP leaves unmarked' : 'decrypted, coming out of the tunnel',
+        ...(natT ? { ciphertext: 'esp-in-udp', modelled: 'the decrypted packet keeps the mark of the packet it came out of (skb->mark survives xfrm input)', ...(natTUsed ? {} : { severityReason: 'only when a NAT between the peers moves the tunnel to UDP 4500 (no config here forces encapsulation)' }) } : {}), verb: d.verdict === 'reject' ? 'is rejected' : 'is dropped', decidedBy: describeDecision(d), ruleset: r.ruleset.source, fix,
         ...(mayAccept.length ? { undecided: mayAccept.map((u) => `${u.at.source}:${u.at.line}`), severityReason: `${mayAccept.map((u) => `line ${u.at.line}`).join(', ')} may accept it, but a match there cannot be read from this form of the ruleset (for iptables-nft rules, \`iptables-save\` shows them whole)` } : {}),
       },
       evidence: [...decisionRefs(r.blocked), ...mayAccept.map((u) => ({ ...u.at, excerpt: u.text }))],

@@ -56,4 +56,16 @@ describe('firewall on generated rulesets', () => {
       expect([SYN, SYN | ACK, ACK].map((f) => verdict(f)), file).toEqual(['accept', 'accept', 'accept']);
     }
   });
+
+  it('the Shorewall note\'s fix, accept by the mark ESP got in mangle PREROUTING: decrypted traffic inherits the mark and passes (was: DECRYPTED_TRAFFIC_BLOCKED); the same tunnel over NAT-T is not marked: warning, modelled', async () => {
+    for (const file of ['shorewall-note-esp-mark.iptables-save', 'shorewall-note-esp-mark.nft']) {
+      const fs = await firewall([join(FX, file), LAB_RIGHT], { local: ['198.51.100.20'] });
+      const decrypted = fs.filter((f) => f.code === 'DECRYPTED_TRAFFIC_BLOCKED' && /decrypted/.test(String(f.data.way)));
+      expect(decrypted.map((f) => [f.severity, f.data.ciphertext]), file).toEqual([['warning', 'esp-in-udp']]);
+      expect(decrypted[0].data.modelled).toMatch(/keeps the mark/);
+      expect(decrypted[0].data.severityReason).toMatch(/only when a NAT/);
+      // the LAN's own traffic into the tunnel is unmarked and meets FORWARD's DROP policy: the kernel drops it too
+      expect(fs.filter((f) => f.code === 'DECRYPTED_TRAFFIC_BLOCKED' && f.data.way === 'going into the tunnel').map((f) => f.severity)).toEqual(['error']);
+    }
+  });
 });

@@ -61,6 +61,8 @@ export interface Evaluation {
   undecided: Rule[];
   /** no base chain on the packet's path: the kernel accepts */
   noChains: boolean;
+  /** the packet's mark when its walk ended (MARK / `meta mark set` rules on the way) */
+  mark: number;
 }
 
 const PATH_HOOKS: Record<PacketPath, Hook[]> = {
@@ -95,12 +97,12 @@ export function evaluate(ruleset: Ruleset, packet: Packet): Evaluation {
   for (const { table, chain } of chains) {
     const r = runChain(table, chain, packet, state, 0);
     const decision: Decision = r && r !== 'return' ? r : { verdict: chain.policy === 'drop' ? 'drop' : 'accept', table, chain, byPolicy: true };
-    if (decision.verdict !== 'accept') return { decision, nearMisses: state.nearMisses, undecided: state.undecided, noChains: false };
+    if (decision.verdict !== 'accept') return { decision, nearMisses: state.nearMisses, undecided: state.undecided, noChains: false, mark: state.mark };
     // the accept worth citing is the one a rule made, not a later chain's default policy
     if (!last || (last.byPolicy && !decision.byPolicy)) last = decision;
   }
   const fallback = last ?? { verdict: 'accept' as const, table: ruleset.tables[0] ?? { family: 'ip', name: '', chains: [], sets: {} }, chain: { name: '', rules: [] }, byPolicy: true };
-  return { decision: fallback, nearMisses: state.nearMisses, undecided: state.undecided, noChains: chains.length === 0 };
+  return { decision: fallback, nearMisses: state.nearMisses, undecided: state.undecided, noChains: chains.length === 0, mark: state.mark };
 }
 
 /**

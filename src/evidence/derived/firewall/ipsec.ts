@@ -39,6 +39,13 @@ export interface FlowResult {
   peer?: string;
   /** decrypted flows: the selectors the probe packet was taken from */
   ts?: { local: string; remote: string };
+  /**
+   * decrypted flows: the ciphertext the probe came out of. The kernel keeps the ESP packet's
+   * mark on the decrypted packet (skb->mark survives xfrm input), so a mangle rule marking
+   * `-p esp` lets its decrypted traffic match `-m mark`; ESP in UDP 4500 (NAT-T) is not
+   * `-p esp` and is not marked. Modelled, not observed: this kernel check cannot decrypt.
+   */
+  ciphertext?: 'esp' | 'esp-in-udp';
   family: 4 | 6;
   /** evaluation of a first packet (conntrack NEW, or RELATED for ICMP errors) per interface tried */
   blocked: Evaluation;
@@ -133,7 +140,12 @@ export const firewallFlows = derived((evidence: Evidence): FlowResult[] => {
       for (const ts of mid ? [] : ep.tsPairs.filter((t) => versionOf(t.local.split('/')[0]) === family)) {
         // a whole TCP first packet: an ephemeral source port too (an unknown port would match every `--sport` rule)
         const pkt = { family, path: 'forward' as const, proto: 6, sport: 49152, dport: 443, src: firstHost(ts.remote), dst: firstHost(ts.local), ct: 'new' as const };
-        out.push({ ...judge(rs, 'decrypted', { ...pkt, ipsecIn: true }, 'in'), ts });
+        const peer = ep.peers.find((p) => versionOf(p) === family);
+        const marks = { esp: cipherMark(rs, { family, proto: 50, src: peer, dst: local }), 'esp-in-udp': cipherMark(rs, { family, proto: 17, sport: 4500, dport: 4500, src: peer, dst: local }) };
+        out.push({ ...judge(rs, 'decrypted', { ...pkt, ipsecIn: true }, 'in', undefined, undefined, marks.esp), ts, ciphertext: 'esp' });
+        // a mark the ESP packet gets and ESP in UDP does not: the same tunnel behind a NAT loses it
+        const natT = judge(rs, 'decrypted', { ...pkt, ipsecIn: true }, 'in', undefined, undefined, marks['esp-in-udp']);
+        if (natT.blocked.decision.verdict !== 'accept' && !natT.accepted && out.at(-1)!.accepted) out.push({ ...natT, ts, ciphertext: 'esp-in-udp' });
         out.push({ ...judge(rs, 'decrypted-plain', { ...pkt, ipsecIn: false }, 'in'), ts });
         // the other way: from the local selector into the tunnel (matched by `--pol ipsec --dir out` / `rt ipsec exists`)
         out.push({ ...judge(rs, 'to-tunnel', { ...pkt, src: firstHost(ts.local), dst: firstHost(ts.remote), ipsecOut: true }, 'out'), ts });
@@ -147,13 +159,13 @@ export const firewallFlows = derived((evidence: Evidence): FlowResult[] => {
  * Evaluates on the interface that faces the peer when this host's routes say which,
  * else once per interface the ruleset names (plus one it does not).
  */
-function judge(rs: Ruleset, flow: FlowResult['flow'], base: Omit<Packet, 'iif' | 'oif'>, direction: 'in' | 'out', peer?: string, facing?: string): FlowResult {
+function judge(rs: Ruleset, flow: FlowResult['flow'], base: Omit<Packet, 'iif' | 'oif'>, direction: 'in' | 'out', peer?: string, facing?: string, markOn?: (iface: string) => number): FlowResult {
   const names = facing ? [facing] : [...interfacesOf(rs), OTHER_IFACE];
   const inbound = base.path !== 'output';
   const outbound = base.path !== 'input';
   const evals: Array<{ iface: string; e: Evaluation; est: Evaluation }> = [];
   for (const iface of names) {
-    const p: Packet = { ...base, iif: inbound ? iface : undefined, oif: outbound && !inbound ? iface : undefined };
+    const p: Packet = { ...base, iif: inbound ? iface : undefined, oif: outbound && !inbound ? iface : undefined, ...(markOn ? { mark: markOn(iface) } : {}) };
     // the established walk only matters when the first packet is refused
     const first = mayDrop(rs, evaluate(rs, p));
     evals.push({ iface, e: first, est: first.decision.verdict === 'accept' ? first : mayDrop(rs, evaluate(rs, { ...p, ct: 'established' })) });
@@ -189,6 +201,15 @@ function mayDrop(rs: Ruleset, e: Evaluation): Evaluation {
     if (chain) return { ...e, decision: { verdict: rule.verdict.kind as 'drop' | 'reject', table, chain, rule, byPolicy: false } };
   }
   return e;
+}
+
+/**
+ * The mark a ciphertext packet from the peer carries after this host's input hooks, per
+ * interface it arrives on (decrypted packets come in on the ciphertext's interface with the
+ * native stack): what its decrypted packet inherits.
+ */
+function cipherMark(rs: Ruleset, cipher: Omit<Packet, 'path' | 'ct' | 'iif'>): (iface: string) => number {
+  return (iface) => evaluate(rs, { ...cipher, path: 'input', ct: 'new', iif: iface }).mark;
 }
 
 /** Peer → outgoing interface, from `ip route get` (host facts), for the host's own live ruleset only. */
