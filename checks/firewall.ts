@@ -66,6 +66,8 @@ function checkFlow(ctx: CheckContext, r: FlowResult): void {
   if (r.uncertain) severity = 'warning';
   // without a config nobody says AH is used: AH support is only a MAY in RFC 4301 §3.2 and most tunnels are ESP-only
   if (r.flow === 'ah' && !ctx.evidence.configs?.length) severity = 'info';
+  // no peer known, and the ruleset's IPsec rules are all for the other family: IPsec over this family is probably unused
+  if (r.familyUnused && severity !== 'info') severity = 'warning';
   const spec = icmp
     ? { proto: r.family === 6 ? 58 : 1, icmp: r.family === 6 ? { type: 2 } : { type: 3, code: 4 } }
     : { proto: r.flow === 'esp' ? 50 : r.flow === 'ah' ? 51 : 17, dport: r.flow === 'ike' ? 500 : r.flow === 'nat-t' ? 4500 : undefined, [r.direction === 'in' ? 'src' : 'dst']: r.peer };
@@ -79,6 +81,7 @@ function checkFlow(ctx: CheckContext, r: FlowResult): void {
       why: whyBlocked(r, icmp),
       undecided: r.blocked.undecided.map((u) => `${u.at.source}:${u.at.line}`),
       ahInUse: r.flow === 'ah' ? (ctx.evidence.configs?.length ? 'yes' : 'unknown') : undefined,
+      ...(r.familyUnused ? { severityReason: `no peer address is known and this ruleset's IPsec rules are all for IPv${r.family === 4 ? 6 : 4}: IPv${r.family} IPsec is probably not used here (pass --peer to judge it)` } : {}),
       fix: fixFor(r, spec),
     },
     evidence: decisionRefs(r.blocked),

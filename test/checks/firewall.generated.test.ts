@@ -68,4 +68,23 @@ describe('firewall on generated rulesets', () => {
       expect(fs.filter((f) => f.code === 'DECRYPTED_TRAFFIC_BLOCKED' && f.data.way === 'going into the tunnel').map((f) => f.severity)).toEqual(['error']);
     }
   });
+
+  it('IPsec rules for one IPv4 peer in an inet table: with no peer given, IPv6 gets warnings that say it is probably unused (was: errors for \'any peer\'), and ESP\'s explanation cites the ESP rule (IPv4 only) first', async () => {
+    for (const file of ['inet-ipv4-only-ipsec.nft', 'inet-ipv4-only-ipsec.nft.json']) {
+      const fs = await firewall([join(FX, file)]);
+      const v6 = fs.filter((f) => f.data.family === 6 && f.code !== 'FIREWALL_BLOCKS_AH');
+      expect(v6.map((f) => [f.code, f.severity]).sort(), file).toEqual([['FIREWALL_BLOCKS_ESP', 'warning'], ['FIREWALL_BLOCKS_IKE', 'warning'], ['FIREWALL_BLOCKS_NAT_T', 'warning']]);
+      for (const f of v6) expect(f.data.severityReason, file).toMatch(/IPsec rules are all for IPv4: IPv6 IPsec is probably not used here/);
+      const esp = v6.find((f) => f.code === 'FIREWALL_BLOCKS_ESP')!;
+      expect(String(esp.data.why), file).toMatch(/rules that look like they allow it do not match: (line 7|handle \d+): IPv4 only/);
+      expect(fs.filter((f) => f.severity === 'error'), file).toEqual([]);
+    }
+  });
+
+  it('the same rules with the IPv6 peer named (--peer): IPv6 is in use, and blocked — errors', async () => {
+    const fs = await firewall([join(FX, 'inet-ipv4-only-ipsec.nft')], { peer: ['2001:db8::20'] });
+    const v6 = fs.filter((f) => f.data.family === 6 && f.code !== 'FIREWALL_BLOCKS_AH');
+    expect(v6.map((f) => [f.code, f.severity]).sort()).toEqual([['FIREWALL_BLOCKS_ESP', 'warning'], ['FIREWALL_BLOCKS_IKE', 'error'], ['FIREWALL_BLOCKS_NAT_T', 'error']]);
+    expect(v6.every((f) => f.data.severityReason === undefined || !/probably not used/.test(String(f.data.severityReason)))).toBe(true);
+  });
 });

@@ -4,7 +4,7 @@
  * policy decided, since a policy applies after every rule.
  */
 import type { EvidenceRef } from '../../types.js';
-import type { Decision, Evaluation } from './eval.js';
+import type { Decision, Evaluation, NearMiss } from './eval.js';
 import type { FlowResult } from './ipsec.js';
 import { OTHER_IFACE } from './ipsec.js';
 
@@ -61,7 +61,7 @@ export function fixFor(r: FlowResult, spec: RuleSpec): string {
 export function decisionRefs(e: Evaluation): EvidenceRef[] {
   const refs: EvidenceRef[] = [decisionRef(e.decision)];
   for (const n of e.nearMisses) {
-    if (n.kind === 'no-ports' || ((n.kind === 'iface' || n.kind === 'addr' || n.kind === 'ctstate' || n.kind === 'policy') && !/interface lo\b/.test(n.reason))) {
+    if (n.kind === 'no-ports' || ((n.kind === 'iface' || n.kind === 'addr' || n.kind === 'family' || n.kind === 'ctstate' || n.kind === 'policy') && !/interface lo\b/.test(n.reason))) {
       if (!refs.some((r) => r.line === n.rule.at.line && r.excerpt === n.rule.text)) refs.push({ ...n.rule.at, excerpt: n.rule.text });
     }
   }
@@ -81,7 +81,13 @@ export function describeDecision(d: Decision): string {
 
 /** Reasons of the near misses worth telling: a port rule meant for ESP, an ACCEPT on another interface or for another address. */
 export function nearMissNotes(e: Evaluation): string[] {
-  return e.nearMisses.filter((n) => n.kind === 'no-ports' || ((n.kind === 'iface' || n.kind === 'addr') && !/interface lo\b/.test(n.reason))).map((n) => `${whereIs(n.rule.text, n.rule.at.line)}: ${n.reason}`).slice(0, 3);
+  // a rule for this very protocol that fails only on family or address is the one to cite first
+  const rank = (n: NearMiss) => (n.kind === 'family' || n.kind === 'addr' || n.kind === 'iface' ? 0 : 1);
+  return e.nearMisses
+    .filter((n) => n.kind === 'no-ports' || ((n.kind === 'iface' || n.kind === 'addr' || n.kind === 'family') && !/interface lo\b/.test(n.reason)))
+    .sort((a, b) => rank(a) - rank(b))
+    .map((n) => `${whereIs(n.rule.text, n.rule.at.line)}: ${n.reason}`)
+    .slice(0, 3);
 }
 
 /** `nft -j` output is one line: the handle finds the rule there */

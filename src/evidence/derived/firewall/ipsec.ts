@@ -62,6 +62,8 @@ export interface FlowResult {
   uncertain: boolean;
   /** the blocking rule matches only on a condition the evaluator cannot decide (payload bytes, …): it may drop the flow */
   maybe: boolean;
+  /** no peer or local address is known, and the ruleset's own IPsec rules are for the other family only: probably unused */
+  familyUnused?: boolean;
 }
 
 const PORTS: Record<IpsecFlow, { proto: number; port?: number }> = { ike: { proto: 17, port: 500 }, 'nat-t': { proto: 17, port: 4500 }, esp: { proto: 50 }, ah: { proto: 51 } };
@@ -108,7 +110,10 @@ export const firewallFlows = derived((evidence: Evidence): FlowResult[] => {
   for (const rs of evidence.rulesets ?? []) {
     // this host's own ruleset (--host) meets the peers' packets on the interfaces its routes name
     const facingOf = hostRoutes(evidence, rs);
+    // with no address known, the ruleset's own IPsec rules tell which family carries IPsec here
+    const used = known.size ? known : ipsecFamilies(rs);
     for (const family of familiesOf(rs).filter((f) => !known.size || known.has(f))) {
+      const start = out.length;
       const mid = middleBox(rs, family, ep);
       // between two known ends, each end's packets towards the other are the flows (one per direction)
       const between = mid && ep.bothEnds;
@@ -150,6 +155,7 @@ export const firewallFlows = derived((evidence: Evidence): FlowResult[] => {
         // the other way: from the local selector into the tunnel (matched by `--pol ipsec --dir out` / `rt ipsec exists`)
         out.push({ ...judge(rs, 'to-tunnel', { ...pkt, src: firstHost(ts.local), dst: firstHost(ts.remote), ipsecOut: true }, 'out'), ts });
       }
+      if (used.size && !used.has(family)) for (let i = start; i < out.length; i++) out[i].familyUnused = true;
     }
   }
   return out;
@@ -218,6 +224,30 @@ function hostRoutes(evidence: Evidence, rs: Ruleset): Map<string, string> {
   const host = evidence.host;
   if (!host?.rulesetSources?.includes(rs.source)) return out;
   for (const r of host.routes ?? []) if (r.dev && !r.local) out.set(r.to, r.dev);
+  return out;
+}
+
+/**
+ * The families the ruleset's IPsec rules (ESP, AH, UDP 500/4500) are written for: an `ip`/`ip6`
+ * table, an address of one family, or an nfproto/`ip`/`ip6` family match; a rule of an inet table
+ * with none of these counts for both.
+ */
+function ipsecFamilies(rs: Ruleset): Set<4 | 6> {
+  const out = new Set<4 | 6>();
+  for (const t of rs.tables) {
+    for (const c of t.chains) {
+      for (const r of c.rules) {
+        const ipsec = r.matches.some((m) => (m.kind === 'proto' && (m.protos.includes(50) || m.protos.includes(51))) || (m.kind === 'port' && m.ranges.some(([a, b]) => (a <= 500 && b >= 500) || (a <= 4500 && b >= 4500))));
+        if (!ipsec) continue;
+        const fam = r.matches.find((m) => m.kind === 'family')?.version ?? r.matches.find((m) => m.kind === 'addr')?.cidrs[0]?.version;
+        if (t.family === 'ip' || (t.family === 'inet' && fam === 4)) out.add(4);
+        else if (t.family === 'ip6' || (t.family === 'inet' && fam === 6)) out.add(6);
+        else if (t.family === 'inet') (out.add(4), out.add(6));
+      }
+    }
+  }
+  if (rs.type === 'iptables-save' && out.size) return new Set([4]);
+  if (rs.type === 'ip6tables-save' && out.size) return new Set([6]);
   return out;
 }
 
