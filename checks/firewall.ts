@@ -55,7 +55,7 @@ function dedupe<T extends { source: string; line?: number }>(refs: T[]): T[] {
 function checkFlow(ctx: CheckContext, r: FlowResult): void {
   const d = r.blocked.decision;
   const icmp = r.flow === 'icmp-frag';
-  const peer = r.peer ? `${r.direction === 'in' ? 'from' : 'to'} ${r.peer}` : '(any peer)';
+  const peer = `${r.peer ? `${r.direction === 'in' ? 'from' : 'to'} ${r.peer}` : '(any peer)'}${r.translatedPort !== undefined ? ` with source port ${r.translatedPort} (behind a NAT that translates ports)` : ''}`;
   // with --host, the interface `ip route get PEER` names is the one judged
   const facing = r.facing ? ` on ${r.facing} (${r.facingBy === 'name' ? 'the outside interface, by its name' : 'towards the peer, ip route get'})` : '';
   const direction = `${r.direction === 'in' ? 'inbound' : 'outbound'}${facing} (${r.path.toUpperCase()}, IPv${r.family})`;
@@ -68,6 +68,8 @@ function checkFlow(ctx: CheckContext, r: FlowResult): void {
   if (r.flow === 'ah' && !ctx.evidence.configs?.length) severity = 'info';
   // no peer known, and the ruleset's IPsec rules are all for the other family: IPsec over this family is probably unused
   if (r.familyUnused && severity !== 'info') severity = 'warning';
+  // the canonical flow passes; only a peer behind a port-translating NAT is refused
+  if (r.translatedPort !== undefined) severity = 'warning';
   const spec = icmp
     ? { proto: r.family === 6 ? 58 : 1, icmp: r.family === 6 ? { type: 2 } : { type: 3, code: 4 } }
     : { proto: r.flow === 'esp' ? 50 : r.flow === 'ah' ? 51 : 17, dport: r.flow === 'ike' ? 500 : r.flow === 'nat-t' ? 4500 : undefined, [r.direction === 'in' ? 'src' : 'dst']: r.peer };
@@ -81,10 +83,12 @@ function checkFlow(ctx: CheckContext, r: FlowResult): void {
       why: whyBlocked(r, icmp),
       undecided: r.blocked.undecided.map((u) => `${u.at.source}:${u.at.line}`),
       ahInUse: r.flow === 'ah' ? (ctx.evidence.configs?.length ? 'yes' : 'unknown') : undefined,
+      ...(r.translatedPort !== undefined ? { sourcePort: r.translatedPort, severityReason: `accepted from source port ${r.flow === 'ike' ? 500 : 4500} only: a peer behind a NAT that translates ports sends from another one (here ${r.translatedPort}), which this ruleset drops` } : {}),
       ...(r.familyUnused ? { severityReason: `no peer address is known and this ruleset's IPsec rules are all for IPv${r.family === 4 ? 6 : 4}: IPv${r.family} IPsec is probably not used here (pass --peer to judge it)` } : {}),
       fix: fixFor(r, spec),
     },
-    evidence: decisionRefs(r.blocked),
+    // for a translated source port, the rule pinned to port 500/4500 is the one to change
+    evidence: [...decisionRefs(r.blocked), ...(r.translatedPort !== undefined ? r.blocked.nearMisses.filter((n) => n.kind === 'port').slice(0, 2).map((n) => ({ ...n.rule.at, excerpt: n.rule.text })) : [])],
   });
 }
 

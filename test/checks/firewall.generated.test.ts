@@ -87,4 +87,16 @@ describe('firewall on generated rulesets', () => {
     expect(v6.map((f) => [f.code, f.severity]).sort()).toEqual([['FIREWALL_BLOCKS_ESP', 'warning'], ['FIREWALL_BLOCKS_IKE', 'error'], ['FIREWALL_BLOCKS_NAT_T', 'error']]);
     expect(v6.every((f) => f.data.severityReason === undefined || !/probably not used/.test(String(f.data.severityReason)))).toBe(true);
   });
+
+  it('the FreeS/WAN document\'s simple rules accept IKE from port 500 only: a peer behind a port-translating NAT is refused — a warning naming the rule (was: nothing)', async () => {
+    for (const file of ['freeswan-simple-sport-500.iptables-save', 'freeswan-simple-sport-500.nft']) {
+      const fs = await firewall([join(FX, file)], { local: ['192.0.2.10'], peer: ['198.51.100.20'] });
+      const ike = fs.filter((f) => f.code === 'FIREWALL_BLOCKS_IKE');
+      expect(ike.map((f) => [f.severity, f.data.sourcePort]), file).toEqual([['warning', 1029]]);
+      expect(ike[0].message, file).toContain('from 198.51.100.20 with source port 1029 (behind a NAT that translates ports)');
+      expect(ike[0].evidence.some((e) => /sport 500/.test(e.excerpt)), file).toBe(true);
+      // and UDP 4500 (NAT-T), which those rules never mention, is blocked outright
+      expect(fs.find((f) => f.code === 'FIREWALL_BLOCKS_NAT_T')?.severity, file).toBe('error');
+    }
+  });
 });

@@ -64,12 +64,16 @@ export interface FlowResult {
   maybe: boolean;
   /** no peer or local address is known, and the ruleset's own IPsec rules are for the other family only: probably unused */
   familyUnused?: boolean;
+  /** the flow as a peer behind a port-translating NAT sends it (source port not 500/4500), blocked where the canonical one passes */
+  translatedPort?: number;
 }
 
 const PORTS: Record<IpsecFlow, { proto: number; port?: number }> = { ike: { proto: 17, port: 500 }, 'nat-t': { proto: 17, port: 4500 }, esp: { proto: 50 }, ah: { proto: 51 } };
 const MAX_IFACES = 16;
 /** Interface names that are a gateway's outside by convention: PPP/PPPoE dial-up and DSL links, `wan*`, mobile `wwan*` (the FreeS/WAN document's ppp0). */
 const OUTSIDE_NAME = /^(ppp|pppoe|wan|wwan|dsl|dialer)\d/;
+/** the source port of the translated-port IKE probe: any port other than 500/4500 stands for what a port-translating NAT picks */
+const TRANSLATED_PORT = 1029;
 /** stand-in for "an interface the ruleset does not name" */
 export const OTHER_IFACE = '(other)';
 
@@ -130,7 +134,13 @@ export const firewallFlows = derived((evidence: Evidence): FlowResult[] => {
             for (const direction of between ? (['in'] as const) : (['in', 'out'] as const)) {
               if (path !== 'forward' && (path === 'input') !== (direction === 'in')) continue;
               const [src, dst] = direction === 'in' ? [peer, far] : [far, peer];
-              out.push(judge(rs, flow, { family, path, proto, src, dst, sport: port, dport: port, ct: 'new' }, direction, peer, peer ? facingOf.get(peer) : undefined));
+              const canonical = judge(rs, flow, { family, path, proto, src, dst, sport: port, dport: port, ct: 'new' }, direction, peer, peer ? facingOf.get(peer) : undefined);
+              out.push(canonical);
+              // a NAT that translates ports (NAPT, RFC 3022) sends the peer's IKE from another source port: rules pinned to `--sport 500` miss it
+              if (port !== undefined && direction === 'in' && canonical.blocked.decision.verdict === 'accept') {
+                const translated = judge(rs, flow, { family, path, proto, src, dst, sport: TRANSLATED_PORT, dport: port, ct: 'new' }, direction, peer, peer ? facingOf.get(peer) : undefined);
+                if (translated.blocked.decision.verdict !== 'accept' && !translated.accepted) out.push({ ...translated, translatedPort: TRANSLATED_PORT });
+              }
             }
           }
         }
