@@ -12,6 +12,7 @@ import firewall from './firewall.js';
 import host from './host.js';
 import ikeFragmentation from './ike-fragmentation.js';
 import ikeReachability from './ike-reachability.js';
+import klipsInterfaces from './klips-interfaces.js';
 import logPerspective from './log-perspective.js';
 import natTraversal from './nat-traversal.js';
 import pathMtu from './path-mtu.js';
@@ -32,6 +33,7 @@ export const allChecks: readonly Check[] = [
   host,
   ikeFragmentation,
   ikeReachability,
+  klipsInterfaces,
   logPerspective,
   natTraversal,
   pathMtu,
