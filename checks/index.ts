@@ -14,6 +14,7 @@ import ikeFragmentation from './ike-fragmentation.js';
 import ikeReachability from './ike-reachability.js';
 import klipsInterfaces from './klips-interfaces.js';
 import logPerspective from './log-perspective.js';
+import natTable from './nat-table.js';
 import natTraversal from './nat-traversal.js';
 import pathMtu from './path-mtu.js';
 import peerIdentity from './peer-identity.js';
@@ -35,6 +36,7 @@ export const allChecks: readonly Check[] = [
   ikeReachability,
   klipsInterfaces,
   logPerspective,
+  natTable,
   natTraversal,
   pathMtu,
   peerIdentity,

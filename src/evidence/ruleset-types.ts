@@ -69,6 +69,8 @@ export interface RuleAction {
   clampMss?: 'pmtu' | number;
   /** `-j LOG`, nft `log` */
   log?: boolean;
+  /** address translation (nat table): `-j SNAT/DNAT --to-…`, `-j MASQUERADE`/`REDIRECT`, nft `snat/dnat to …`, `masquerade`, `redirect` */
+  nat?: { kind: 'snat' | 'dnat' | 'masquerade' | 'redirect' | 'netmap'; to?: string };
 }
 
 export interface Rule {

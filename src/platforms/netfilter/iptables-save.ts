@@ -118,9 +118,12 @@ function decodeRule(words: string[], at: { source: string; line: number }, text:
       target = arg;
       verdict = targetVerdict(arg, w === '-g');
       if (arg === 'LOG' || arg === 'NFLOG') action.log = true;
+      const nat = ({ SNAT: 'snat', DNAT: 'dnat', MASQUERADE: 'masquerade', REDIRECT: 'redirect', NETMAP: 'netmap' } as const)[arg as 'SNAT'];
+      if (nat) action.nat = { kind: nat };
       continue;
     }
     if (inTarget) {
+      if ((w === '--to-destination' || w === '--to-source' || w === '--to') && action.nat) action.nat.to = arg;
       if (w === '--clamp-mss-to-pmtu') action.clampMss = 'pmtu';
       else if (w === '--set-mss') action.clampMss = Number(arg) || 0;
       else if (w === '--set-mark' || w === '--set-xmark') action.setMark = parseMark(arg) ?? { value: 0, mask: 0xffffffff };

@@ -133,7 +133,10 @@ function renderStatement(e: unknown): string {
       const pairs = data.filter(Array.isArray).map((kv) => `${renderValue(kv[0], 1)} : ${renderStatement(kv[1])}`);
       return `${renderValue(b.key, 0)} vmap { ${pairs.join(', ')} }`;
     }
-    case 'masquerade': case 'snat': case 'dnat': case 'redirect': case 'queue': case 'notrack': case 'limit':
+    // {"dnat": {"addr": "10.0.0.5", "port": 500}} → `dnat to 10.0.0.5:500`, as nft lists it
+    case 'snat': case 'dnat':
+      return isObj(body) && body.addr !== undefined ? `${key} to ${renderValue(body.addr, 1)}${body.port !== undefined ? `:${renderValue(body.port, 1)}` : ''}` : key;
+    case 'masquerade': case 'redirect': case 'queue': case 'notrack': case 'limit':
       return key;
     default:
       return `${key}-statement`;

@@ -40,6 +40,12 @@ export function decodeNftRuleWords(words: string[], at: { source: string; line: 
     } else if (w === 'queue' || w === 'masquerade' || w === 'snat' || w === 'dnat' || w === 'redirect') {
       verdict = { kind: 'accept' };
       target = w;
+      if (w !== 'queue') {
+        // `dnat to 10.0.0.5`, `dnat ip to 10.0.0.5:500`, `snat to 192.0.2.1` (nft(8) NAT STATEMENTS)
+        const rest = words.slice(c.i, c.i + 3);
+        const to = rest[0] === 'to' ? rest[1] : rest[1] === 'to' ? rest[2] : undefined;
+        action.nat = { kind: w, ...(to ? { to } : {}) };
+      }
       skipTo(c);
     } else if (w === 'counter' || w === 'limit' || w === 'notrack' || w === 'comment') {
       if (w === 'comment') c.i++;

@@ -115,6 +115,27 @@ export function evaluateStates(ruleset: Ruleset, packet: Packet): { first: Evalu
   return { first, established, stateDecides: first.decision.verdict !== 'accept' && established.decision.verdict === 'accept' };
 }
 
+/**
+ * The nat chains of one hook, as the first packet of a connection meets them (nat is
+ * consulted only for a connection's first packet): the first rule that decides — a
+ * translation (`-j SNAT/MASQUERADE/DNAT`, nft `snat/masquerade/dnat`) or an exemption
+ * (`-j ACCEPT`/`RETURN` in a base chain) — or none (the policy: no translation).
+ */
+export function evaluateNat(ruleset: Ruleset, packet: Packet, hook: 'prerouting' | 'postrouting'): { decision?: Decision; undecided: Rule[] } {
+  const chains: Array<{ table: Table; chain: Chain; priority: number }> = [];
+  for (const table of ruleset.tables) {
+    if (!(table.family === 'inet' || table.family === (packet.family === 4 ? 'ip' : 'ip6'))) continue;
+    for (const chain of table.chains) if (chain.type === 'nat' && chain.hook === hook) chains.push({ table, chain, priority: chain.priority ?? 0 });
+  }
+  chains.sort((a, b) => a.priority - b.priority);
+  const state = { steps: 0, nearMisses: [] as NearMiss[], undecided: [] as Rule[], mark: packet.mark ?? 0 };
+  for (const { table, chain } of chains) {
+    const r = runChain(table, chain, packet, state, 0);
+    if (r && r !== 'return') return { decision: r, undecided: state.undecided };
+  }
+  return { undecided: state.undecided };
+}
+
 interface WalkState {
   steps: number;
   nearMisses: NearMiss[];

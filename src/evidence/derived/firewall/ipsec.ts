@@ -292,12 +292,12 @@ function isCidr(s: string): boolean {
   return addrBits(s.split('/')[0]) !== undefined;
 }
 
-function versionOf(addr: string): 4 | 6 {
+export function versionOf(addr: string): 4 | 6 {
   return addr.includes(':') ? 6 : 4;
 }
 
 /** The first host address of a selector (10.2.0.0/24 → 10.2.0.1): a representative inner address. */
-function firstHost(cidr: string): string {
+export function firstHost(cidr: string): string {
   const [addr, len] = cidr.split('/');
   if (addr.includes(':') || len === '32' || len === undefined) return addr;
   const parts = addr.split('.').map(Number);
