@@ -15,8 +15,9 @@ import { netfilter } from './netfilter/index.js';
 import { ciscoAsa } from './cisco-asa/index.js';
 import { fortigate } from './fortigate/index.js';
 import { juniperSrx } from './juniper-srx/index.js';
+import { panos } from './panos/index.js';
 
-export const platforms: readonly PlatformDescriptor[] = [strongswan, libreswan, freeswan, linux, netfilter, ciscoAsa, fortigate, juniperSrx];
+export const platforms: readonly PlatformDescriptor[] = [strongswan, libreswan, freeswan, linux, netfilter, ciscoAsa, fortigate, juniperSrx, panos];
 
 /** Every log dialect, in detection priority order (ties go to the first). */
 export const logDialects: readonly LogDialect[] = platforms.flatMap((p) => p.logs ?? []);
