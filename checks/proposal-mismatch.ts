@@ -11,7 +11,7 @@ import { invalidKeOutcomes, wireRejections } from '../src/evidence/derived/wire/
 import { ikeRef, proposalText } from '../src/evidence/derived/wire/refs.js';
 import { DH_GROUP } from '../src/wire/iana.js';
 
-const PROPOSAL_KEYWORDS = 'strongSwan swanctl.conf `proposals`/`esp_proposals` (ipsec.conf `ike=`/`esp=`), libreswan `ike=`/`esp=`/`phase2alg=`';
+const PROPOSAL_KEYWORDS = 'strongSwan swanctl.conf `proposals`/`esp_proposals` (ipsec.conf `ike=`/`esp=`), libreswan `ike=`/`esp=`/`phase2alg=`, PAN-OS the IKE gateway\'s IKE crypto profile (`set network ike crypto-profiles ike-crypto-profiles NAME encryption …`)';
 
 export default defineCheck({
   meta: {
@@ -31,7 +31,7 @@ export default defineCheck({
       CHILD_PROPOSAL_MISMATCH: {
         severity: 'error',
         message: 'Child SA (phase 2) proposal rejected with NO_PROPOSAL_CHOSEN in {exchange}, seen from {seenFrom}; {overlap}.',
-        hint: 'The IKE SA is fine; align the ESP/AH proposals ({advice}), and check the PFS group, ESN and the mode (tunnel/transport): strongSwan swanctl.conf `esp_proposals` and `mode` (ipsec.conf `esp=`, `type=`), libreswan `esp=`/`phase2alg=`, `pfs=`, `type=`. The responder\'s log prints the proposal it refused.',
+        hint: 'The IKE SA is fine; align the ESP/AH proposals ({advice}), and check the PFS group, ESN and the mode (tunnel/transport): strongSwan swanctl.conf `esp_proposals` and `mode` (ipsec.conf `esp=`, `type=`), libreswan `esp=`/`phase2alg=`, `pfs=`, `type=`, PAN-OS the tunnel\'s IPSec crypto profile (`set network ike crypto-profiles ipsec-crypto-profiles NAME esp encryption …`, `dh-group`). The responder\'s log prints the proposal it refused.',
       },
       DH_GROUP_RENEGOTIATED: {
         severity: 'info',
@@ -85,10 +85,12 @@ function reportRejections(found: Found, file: LogFile, session: LogSession): voi
     const first = rejections[0];
     const exchange = exchangeName(session, first, phase);
     const code = phase === 'ike' ? 'IKE_PROPOSAL_MISMATCH' : 'CHILD_PROPOSAL_MISMATCH';
+    // without both lists, the daemon may still name the transform type the peer did not offer (PAN-OS)
+    const named = [...new Set(ofKind(rejections, 'no-proposal-chosen').flatMap((e) => (e.data.missing ? [e.data.missing] : [])))];
     const [received, configured] = [lists.received.length ? lists.received : NOT_PRINTED, lists.configured.length ? lists.configured : NOT_PRINTED];
     const data = {
-        phase, ...seenBy(session, sideOf(rejections)), exchange, transformTypes: describeTypes(delta), delta: delta?.details ?? [], received, configured,
-        ...overlapWords(!delta ? 'unknown' : delta.match ? 'lists-overlap' : delta.types.map((t) => TRANSFORM_TYPE_NAMES[t]), received, configured),
+        phase, ...seenBy(session, sideOf(rejections)), exchange, transformTypes: !delta && named.length ? named : describeTypes(delta), delta: delta?.details ?? [], received, configured,
+        ...overlapWords(!delta ? (named.length ? named : 'unknown') : delta.match ? 'lists-overlap' : delta.types.map((t) => TRANSFORM_TYPE_NAMES[t]), received, configured),
         ...(phase === 'ike' && sideOf(rejections) === 'initiator' ? { alternatives: ['crypto mismatch (encryption, integrity, PRF, DH group)', 'no connection for this peer on the responder (RFC 7296 rule: NO_PROPOSAL_CHOSEN in IKE_SA_INIT)'] } : {}),
     };
     pushTo(found, code, { key: keyOf(file, session, code, data), data, events: [...lists.events, ...rejections] });

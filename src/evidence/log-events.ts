@@ -47,7 +47,12 @@ export interface LogEventData {
   /** Proposal lists: charon "received proposals: …", "configured proposals: …", "selected proposal: …"; pluto "no local proposal matches remote proposals …". */
   'proposals': { phase: Phase; source: 'received' | 'configured' | 'selected'; proposals: string[] };
   /** NO_PROPOSAL_CHOSEN sent, received or decided locally ("no acceptable proposal found"). */
-  'no-proposal-chosen': { phase?: Phase; direction: Direction | 'local'; exchange?: string; reason?: string };
+  /**
+   * `missing`: the transform type the daemon itself names as not offered by the peer (PAN-OS
+   * "Configured encryption algorithm 'AES256-CBC' was not presented in the IKE proposal"):
+   * encryption, integrity, PRF or DH/KE group, in TRANSFORM_TYPE_NAMES' words.
+   */
+  'no-proposal-chosen': { phase?: Phase; direction: Direction | 'local'; exchange?: string; reason?: string; missing?: string };
   /** INVALID_KE_PAYLOAD: "peer didn't accept DH group MODP_1536, it requested MODP_2048". */
   'invalid-ke': { direction: Direction; offered?: string; requested?: string };
   /** No IKE config / connection for this peer: charon "no IKE config found for A...B", pluto "no suitable connection". */

@@ -230,3 +230,18 @@ describe('proposal-mismatch', () => {
     expect(report.findings).toEqual([]);
   });
 });
+
+describe('proposal-mismatch: a daemon that names the transform type the peer did not offer', () => {
+  it('PAN-OS "Configured encryption algorithm \'AES256-CBC\' was not presented in the IKE proposal" → encryption, with the configured algorithm (samples/panos-ikev2-proposal-mismatch, real GUI lines)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const lines = readFileSync(join(import.meta.dirname, '..', '..', 'samples', 'panos-ikev2-proposal-mismatch', 'system-log-gui.log'), 'utf8').split('\n');
+    const report = await diagnoseLines({ name: 'system.log', lines }, { only });
+    const f = findingOf(report, 'IKE_PROPOSAL_MISMATCH');
+    expect(f.data.transformTypes).toEqual(['encryption']);
+    expect(f.data.configured).toEqual(['AES256-CBC']);
+    expect(f.message).toContain('transform types without overlap: encryption');
+    expect(f.hint).toContain('give both peers at least one common encryption');
+    expect(f.hint).toContain('PAN-OS the IKE gateway');
+  });
+});

@@ -158,7 +158,7 @@ export function decodeDescription(text: string, ctx: DescriptionContext = {}): D
       drafts: [
         // PAN-OS names the configured algorithm the peer did not offer, not the peer's list
         draft('proposals', { phase: 'ike', source: 'configured', proposals: [m[2]] }),
-        draft('no-proposal-chosen', { phase: 'ike', direction: 'local', exchange: ikev2 ? 'IKE_SA_INIT' : undefined, reason: m[0] }),
+        draft('no-proposal-chosen', { phase: 'ike', direction: 'local', exchange: ikev2 ? 'IKE_SA_INIT' : undefined, reason: m[0], missing: 'encryption' }),
       ],
     };
   }
