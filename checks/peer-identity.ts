@@ -5,6 +5,7 @@ import { initiatedPeer, isNotify, lastBefore, logFiles, ofKind, sessionAddresses
 import { aggregate, pushTo, type Occurrence } from '../src/evidence/derived/aggregate.js';
 import { directionOf, ikeVersionOf } from '../src/evidence/derived/log/phase.js';
 import { rejectionsByPhase } from '../src/evidence/derived/log/proposals.js';
+import { privateIdClue, translatedPortClue } from '../src/evidence/derived/log/nat-clues.js';
 
 export default defineCheck({
   meta: {
@@ -19,12 +20,12 @@ export default defineCheck({
     codes: {
       PEER_ID_MISMATCH: {
         severity: 'error',
-        message: 'Identity mismatch: the peer presented {received}; expected {expected} (checked by the {side}).',
+        message: 'Identity mismatch: the peer presented {received}; expected {expected} (checked by the {side}){natClue}.',
         hint: 'Make the identities agree: the peer\'s own id (strongSwan swanctl.conf `local.id`, ipsec.conf `leftid`; libreswan `leftid`) must equal this side\'s expectation of it (swanctl.conf `remote.id`, ipsec.conf/libreswan `rightid`), or the certificate subject/subjectAltName. Behind NAT the peer often sends its private address as ID.',
       },
       NO_MATCHING_CONNECTION: {
         severity: 'error',
-        message: 'No connection matches this peer: {detail} (local {local}, remote {remote}).',
+        message: 'No connection matches this peer: {detail} (local {local}, remote {remote}){natClue}.',
         hint: 'Add or fix the connection on the responder so its addresses match the peer: strongSwan swanctl.conf `local_addrs`/`remote_addrs` (ipsec.conf `left`/`right`), libreswan `left`/`right` (or `right=%any`), and the IKE version (`version`, `keyexchange=`/`ikev2=`). Check the daemon listens on the address the peer targets.',
       },
     },
@@ -57,6 +58,7 @@ function checkLogs(ctx: CheckContext): void {
 }
 
 function add(found: Found, file: LogFile, code: Code, data: Record<string, unknown>, events: (LogEvent | undefined)[]): void {
+  data = { natClue: '', ...data };
   pushTo(found, code, { key: JSON.stringify([file.source, code, data.conn, data.received, data.expected, data.local, data.remote, data.certainty]), data, events });
 }
 
@@ -65,6 +67,7 @@ function idMismatches(found: Found, file: LogFile, session: LogSession): void {
     const peerSentId = session.events.find((x) => x.kind === 'identity' && (x.data as { direction: string }).direction === 'received');
     add(found, file, 'PEER_ID_MISMATCH', {
       received: e.data.received ?? (peerSentId?.data as { id?: string } | undefined)?.id, expected: e.data.expected, side: 'daemon that wrote this log', detail: e.data.detail, conn: session.conn, sa: session.sa,
+      ...natClue(privateIdClue(e.data.received, e.data.from)),
     }, [peerSentId, e]);
   }
   // libreswan IKEv1: we refuse the peer's ID in Main Mode with INVALID_ID_INFORMATION (in Quick Mode it is about selectors)
@@ -72,6 +75,11 @@ function idMismatches(found: Found, file: LogFile, session: LogSession): void {
   if (invalidIdSent.length && !ofKind(session.events, 'id-mismatch').length) {
     add(found, file, 'PEER_ID_MISMATCH', { received: 'the peer\'s ID payload', expected: 'the configured peer ID', side: 'responder', conn: session.conn, sa: session.sa }, invalidIdSent);
   }
+}
+
+/** The NAT a line's own facts reveal (data.behindNat), or an empty clause for the message. */
+function natClue(clue: string | undefined): Record<string, unknown> {
+  return clue ? { natClue: ` — ${clue}`, behindNat: clue } : { natClue: '' };
 }
 
 function hasEstablished(session: LogSession, e: LogEvent): boolean {
@@ -92,6 +100,7 @@ function missingConfigs(found: Found, file: LogFile, session: LogSession): void 
     }
     add(found, file, 'NO_MATCHING_CONNECTION', {
       detail: e.data.detail ?? `no ${e.data.scope === 'peer' ? 'peer' : 'IKE'} config found`, local: e.data.local, remote: e.data.remote, scope: e.data.scope, certainty: 'certain', sa: session.sa,
+      ...natClue(translatedPortClue(e.data.remotePort)),
     }, [lookup, e]);
   }
 }

@@ -41,7 +41,7 @@ function checkLogs(ctx: CheckContext): void {
         code: 'TUNNEL_ESTABLISHED',
         data: {
           seenBy: 'the log shows', conn: conn || child.data.name || '(unnamed)', ike: ike ? (ids || 'up') : 'up (its line is not in this log)', ikeVersion: ike?.data.ikeVersion,
-          child: child.data.name ?? conn ?? 'up', spis: child.data.spis?.length ? child.data.spis : 'not printed', local: child.data.local?.length ? child.data.local : 'not printed',
+          child: child.data.name || conn || 'up', spis: child.data.spis?.length ? child.data.spis : 'not printed', local: child.data.local?.length ? child.data.local : 'not printed',
           remote: child.data.remote?.length ? child.data.remote : 'not printed', mode: child.data.mode, encap: child.data.encap, childSas: children.length,
         },
         evidence: refsOf([ike, child]),

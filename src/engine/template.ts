@@ -1,4 +1,7 @@
-/** Fill `{name}` placeholders from data; arrays are joined, missing values say so. */
+/**
+ * Fill `{name}` placeholders from data; arrays are joined, missing values say so. An empty
+ * string is a value a check set on purpose (an optional clause it leaves out), not a missing one.
+ */
 export function fillTemplate(template: string, data: Record<string, unknown>): string {
   return template.replace(/\{([A-Za-z0-9_.]+)\}/g, (_, key: string) => formatValue(lookup(data, key)));
 }
@@ -13,7 +16,7 @@ function lookup(data: Record<string, unknown>, path: string): unknown {
 }
 
 export function formatValue(v: unknown): string {
-  if (v === undefined || v === null || v === '') return '(not in the evidence)';
+  if (v === undefined || v === null) return '(not in the evidence)';
   if (Array.isArray(v)) return v.length ? v.map(formatValue).join(', ') : '(none)';
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);

@@ -56,11 +56,13 @@ export interface LogEventData {
   /** INVALID_KE_PAYLOAD: "peer didn't accept DH group MODP_1536, it requested MODP_2048". */
   'invalid-ke': { direction: Direction; offered?: string; requested?: string };
   /** No IKE config / connection for this peer: charon "no IKE config found for A...B", pluto "no suitable connection". */
-  'no-config': { scope: 'ike' | 'peer' | 'child'; local?: string; remote?: string; detail?: string };
+  /** `remotePort`: the source port of the peer's request, where the line prints it (PAN-OS `peer IP x[1929]`) */
+  'no-config': { scope: 'ike' | 'peer' | 'child'; local?: string; remote?: string; detail?: string; remotePort?: number };
   /** charon "looking for peer configs matching A[idA]...B[idB]". */
   'peer-config-lookup': { local?: string; localId?: string; remote?: string; remoteId?: string };
   /** The peer presented an identity we did not expect: charon "IDir 'x' does not match to 'y'", pluto "peer ID … does not match expected …". */
-  'id-mismatch': { received?: string; expected?: string; detail?: string };
+  /** `from`: the address the peer's IKE packets came from, where the line prints it */
+  'id-mismatch': { received?: string; expected?: string; detail?: string; from?: string };
   /** An identity seen in the exchange: pluto "processing … IDr", charon "received … ID". */
   'identity': { direction: Direction; id: string };
   /** Authentication outcome. method: psk/cert/eap when the line says; who: whose credential was being checked. */

@@ -106,3 +106,34 @@ describe('peer-identity', () => {
     expect(report.findings).toEqual([]);
   });
 });
+
+describe('peer-identity: NAT that the log\'s own facts reveal', () => {
+  const sample = async (name: string) => {
+    const { readFileSync, readdirSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const dir = join(import.meta.dirname, '..', '..', 'samples', name);
+    const file = readdirSync(dir).find((f) => f.endsWith('.log'))!;
+    return diagnoseLines({ name: file, lines: readFileSync(join(dir, file), 'utf8').split('\n') }, { only: ['peer-identity'] });
+  };
+
+  it('a private address as the peer\'s ID while its packets come from a public one: behind NAT (PAN-OS forum lines, samples/panos-ikev2-peer-id-mismatch-nat)', async () => {
+    const f = findingOf(await sample('panos-ikev2-peer-id-mismatch-nat'), 'PEER_ID_MISMATCH');
+    expect(f.data.behindNat).toBe('the peer presented its private address 10.222.191.127 as ID while its packets came from 176.238.239.255: it is behind NAT and names its inside address');
+    expect(f.message).toContain('it is behind NAT');
+  });
+
+  it('a request from source port 1929: a NAT translated it (PAN-OS "Couldn\'t find configuration … peer IP x[1929]", samples/panos-no-matching-gateway)', async () => {
+    const f = findingOf(await sample('panos-no-matching-gateway'), 'NO_MATCHING_CONNECTION');
+    expect(f.data.behindNat).toMatch(/^the request came from source port 1929, neither 500 nor 4500: a NAT between the peers translated it/);
+  });
+
+  it('no clue, no claim: a strongSwan peer-ID refusal says nothing of NAT', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const lines = readFileSync(join(import.meta.dirname, '..', '..', 'samples', 'lab-peer-id-mismatch', 'right.log'), 'utf8').split('\n');
+    const report = await diagnoseLines({ name: 'responder.log', lines }, { only: ['peer-identity'] });
+    const f = findingOf(report, 'PEER_ID_MISMATCH');
+    expect(f.data.behindNat).toBeUndefined();
+    expect(f.message).not.toContain('NAT');
+  });
+});

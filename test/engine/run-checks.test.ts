@@ -92,3 +92,12 @@ describe('runChecks', () => {
     expect(r.findings[0].evidence[0].excerpt).toContain('<secret masked>');
   });
 });
+
+describe('message templates', () => {
+  it('an empty string is an optional clause left out; a missing value says so', async () => {
+    const { fillTemplate } = await import('../../src/engine/template.js');
+    expect(fillTemplate('seen{clause}.', { clause: '' })).toBe('seen.');
+    expect(fillTemplate('seen{clause}.', {})).toBe('seen(not in the evidence).');
+    expect(fillTemplate('by {who}', { who: null })).toBe('by (not in the evidence)');
+  });
+});

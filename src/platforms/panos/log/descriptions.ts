@@ -92,6 +92,7 @@ function idMismatch(type: string, id: string, description: string, remote: Endpo
   if (remote) facts.push(`the peer's IKE packets came from ${remote.address}${remote.port !== undefined ? `[${remote.port}]` : ''}`);
   return draft('id-mismatch', {
     received: `${type}:${id}`,
+    ...(remote ? { from: remote.address } : {}),
     // PAN-OS names only "peers id": the Peer Identification configured on the IKE gateway, whose value it does not print
     expected: "the peer ID configured on this IKE gateway (PAN-OS does not print it: “does not match peers id”)",
     detail: facts.join('; '),
@@ -124,12 +125,11 @@ export function decodeDescription(text: string, ctx: DescriptionContext = {}): D
   if ((m = P1_NO_CONFIG.exec(text))) {
     const remote = endpointOf(m[1], m[2]);
     const port = remote.port;
-    const portFact = port !== undefined && port !== 500 && port !== 4500 ? ` (the request's source port ${port} is neither 500 nor 4500)` : '';
     return {
       remote,
       drafts: [
         draft('respond', { peer: m[1] }),
-        draft('no-config', { scope: 'ike', remote: m[1], detail: `“Couldn’t find configuration for IKE phase-1 request for peer IP ${m[1]}[${m[2]}]”${portFact}` }),
+        draft('no-config', { scope: 'ike', remote: m[1], ...(port !== undefined ? { remotePort: port } : {}), detail: `“Couldn’t find configuration for IKE phase-1 request for peer IP ${m[1]}[${m[2]}]”` }),
         draft('negotiation-failed', { phase: 'ike', reason: text, peer: m[1] }),
       ],
     };
