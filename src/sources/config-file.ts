@@ -19,6 +19,7 @@ import { configReaders } from '../platforms/index.js';
 import type { ConfigReader } from '../platforms/types.js';
 import type { SaTable } from '../evidence/sa-table-types.js';
 import { detectTable, readTable } from './sa-table-file.js';
+import { generatedFirewallConfig } from './generated-firewall.js';
 
 /** Real configs are a few KiB; this keeps a mistaken multi-GB argument from being read. */
 export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
@@ -64,6 +65,8 @@ export async function loadConfigs(paths: string[], forcedType?: string): Promise
     }
     const text = bytes.toString('utf8');
     const detected = forcedType ? fromForced(forcedType) : (detectConfigType(text) ?? detectByFileName(path, text));
+    const generated = detected ? undefined : generatedFirewallConfig(text);
+    if (generated) throw new InputError(`${path} is ${generated.what}: ipsec-doctor judges the ruleset the kernel runs, not a front-end's configuration`, generated.instead);
     if (!detected && looksLikeRuleset(text)) {
       out.skipped.push({ path, text });
       continue;
