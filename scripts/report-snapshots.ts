@@ -21,7 +21,7 @@ type Kind = 'logs' | 'pcaps' | 'configs';
 function kindOf(name: string): Kind | undefined {
   if (/\.(pcap|pcapng|cap)(\.gz)?$/i.test(name)) return 'pcaps';
   if (/\.(conf|secrets)$/i.test(name) || /ipsec\.secrets$/.test(name) || /(iptables|nft).*\.(txt|json)$/i.test(name)) return 'configs';
-  if (/\.(log|txt)(\.gz)?$/i.test(name) || /\.(list-sas|xfrm-state|xfrm-policy|trafficstatus|status|statusall)$/i.test(name)) return 'logs';
+  if (/\.(log|txt)(\.gz)?$/i.test(name) || /\.(list-sas|xfrm-state|xfrm-policy|trafficstatus|status|statusall|show-vpn)$/i.test(name)) return 'logs';
   return undefined;
 }
 

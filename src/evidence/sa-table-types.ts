@@ -22,7 +22,13 @@ export type SaTableFormat =
   | 'ip-xfrm-state'
   | 'ip-xfrm-policy'
   | 'libreswan-trafficstatus'
-  | 'libreswan-status';
+  | 'libreswan-status'
+  | 'panos-show-vpn-ike-sa'
+  | 'panos-show-vpn-ike-sa-detail'
+  | 'panos-show-vpn-ipsec-sa'
+  | 'panos-show-vpn-flow'
+  | 'panos-show-vpn-gateway'
+  | 'panos-show-vpn-tunnel';
 
 /** One end of an SA: address as printed (IPv4/IPv6), port when printed, identity when printed. */
 export interface SaEndpoint {
@@ -139,6 +145,12 @@ export interface SaTable {
   ikeSas: TableIkeSa[];
   childSas: TableChildSa[];
   policies: TablePolicy[];
+  /**
+   * the input lists every Child SA of its IKE SAs (a Child SA section, even an empty one), so
+   * an IKE SA with none listed has none; undefined for formats that always do (swanctl,
+   * statusall, libreswan status) or never can tell (a table of IKE SAs alone)
+   */
+  listsChildSas?: boolean;
   /** lines read; a table is a snapshot, and "up long enough" is judged by each SA's own age */
   lines: number;
   /** lines that belong to the table's format but carry nothing modelled (blank, headers) */

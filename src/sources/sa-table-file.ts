@@ -34,10 +34,12 @@ export function detectTable(head: readonly string[]): { reader: SaTableReader; s
 const WITH_COUNTERS: Partial<Record<SaTable['format'], string>> = {
   'ip-xfrm-state': '`ip -s xfrm state`',
   'ip-xfrm-policy': '`ip -s xfrm state` (policies carry no packet counts)',
+  'panos-show-vpn-ike-sa': '`show vpn flow tunnel-id N` (its encap/decap counters)',
+  'panos-show-vpn-ipsec-sa': '`show vpn flow tunnel-id N` (its encap/decap counters)',
 };
 
 export function readTable(reader: SaTableReader, lines: Iterable<string>, display: string): TableLoadResult {
-  const { table, diagnostics } = reader.read(lines, display);
+  const { table, diagnostics } = safeRead(reader, lines, display);
   const platform = platformOf(reader);
   const counted = table.childSas.some((c) => [c.in, c.out, c.unpaired].some((d) => d?.packets !== undefined || d?.bytes !== undefined));
   if (table.childSas.length && !counted) {
@@ -59,4 +61,27 @@ export function readTable(reader: SaTableReader, lines: Iterable<string>, displa
       counters: { ikeSas: table.ikeSas.length, childSas: table.childSas.length, policies: table.policies.length },
     },
   };
+}
+
+/**
+ * Readers are meant never to throw; if one does, the input is kept in the report as a table
+ * that was not read, with a diagnostic naming it, and every other input is still analysed.
+ */
+function safeRead(reader: SaTableReader, lines: Iterable<string>, display: string): ReturnType<SaTableReader['read']> {
+  let count = 0;
+  const counted = (function* () {
+    for (const l of lines) {
+      count++;
+      yield l;
+    }
+  })();
+  try {
+    return reader.read(counted, display);
+  } catch (err) {
+    const platform = platformOf(reader);
+    return {
+      table: { source: display, format: reader.format, platform: platform?.id ?? 'unknown', ikeSas: [], childSas: [], policies: [], lines: count, otherLines: 0, unparsed: count },
+      diagnostics: [{ at: { source: display, line: count || undefined }, decoder: reader.format, message: `decoder error: ${err instanceof Error ? err.message : String(err)}; this ${reader.name} output was not analysed` }],
+    };
+  }
 }

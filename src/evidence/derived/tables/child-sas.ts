@@ -73,7 +73,8 @@ function withDirections(table: SaTable, child: TableChildSa, ike: TableIkeSa | u
   const local = ike?.local?.address ?? child.out?.src ?? child.in?.dst;
   const remote = ike?.remote?.address ?? child.out?.dst ?? child.in?.src;
   const directions: ResolvedDirection[] = [];
-  const refsOf = (spi: string | undefined) => [child.at, ...(child.lines ?? []).filter((l) => spi !== undefined && l.excerpt.includes(spi))];
+  // SPIs are kept lower-case; some tables print them upper-case (PAN-OS)
+  const refsOf = (spi: string | undefined) => [child.at, ...(child.lines ?? []).filter((l) => spi !== undefined && l.excerpt.toLowerCase().includes(spi))];
   if (child.in) directions.push({ src: remote, dst: local, ...child.in, role: 'in', refs: refsOf(child.in.spi) });
   if (child.out) directions.push({ src: local, dst: remote, ...child.out, role: 'out', refs: refsOf(child.out.spi) });
   return { table, child, ike, local, remote, directions, refs: [child.at, ...(child.lines ?? [])] };

@@ -85,9 +85,14 @@ export const spiMismatches = derived((evidence): SpiMismatch[] => {
  * their IKE SA (swanctl, statusall, libreswan status): the IKE SA came up and the Child
  * SA did not — refused in IKE_AUTH (selectors, proposals) or deleted and not replaced.
  */
+/** Formats that list every Child SA under its IKE SA: an IKE SA with none listed has none. */
+const LISTS_CHILD_SAS = new Set(['swanctl-list-sas', 'swanctl-list-sas-raw', 'ipsec-statusall', 'libreswan-status']);
+
 export const halfUp = derived((evidence): HalfUp[] => {
   const out: HalfUp[] = [];
   for (const table of evidence.saTables ?? []) {
+    // a table of IKE SAs only (PAN-OS `show vpn ike-sa`) says nothing of Child SAs; a paste that holds some does
+    if (!LISTS_CHILD_SAS.has(table.format) && !table.listsChildSas && !table.childSas.length) continue;
     table.ikeSas.forEach((ike, i) => {
       if (ike.established && !table.childSas.some((c) => c.ikeSa === i)) out.push({ table, ike });
     });
