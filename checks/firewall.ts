@@ -104,7 +104,11 @@ function whyBlocked(r: FlowResult, icmp: boolean): string {
   ];
   const notes = nearMissNotes(r.blocked);
   if (notes.length) parts.push(`rules that look like they allow it do not match: ${notes.join('; ')}`);
-  if (r.blocked.undecided.length) parts.push(`rules the evaluator cannot decide were skipped: ${r.blocked.undecided.map((u) => `line ${u.at.line}`).join(', ')}`);
+  if (r.blocked.undecided.length) {
+    // nft lists iptables-nft rules as `xt match …` / {"xt": …} without their options; iptables-save prints them whole
+    const xt = r.blocked.undecided.some((u) => /\bxt\b/.test(u.text)) ? ' (iptables-nft rules that nft lists without their options: pass `iptables-save` output to judge them)' : '';
+    parts.push(`rules the evaluator cannot decide were skipped: ${r.blocked.undecided.map((u) => `line ${u.at.line}`).join(', ')}${xt}`);
+  }
   return parts.join('; ');
 }
 

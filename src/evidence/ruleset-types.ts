@@ -52,6 +52,11 @@ export type Match =
    * mask/comp are absent when the reader could not read the expression (then undecidable).
    */
   | { kind: 'tcp-flags'; text: string; mask?: number; comp?: number; any?: boolean; negate?: boolean }
+  /**
+   * Address type of the route lookup (iptables `-m addrtype --dst-type LOCAL`, nft `fib daddr
+   * type local`): upper-case kernel route types (LOCAL, UNICAST, BROADCAST, MULTICAST, …).
+   */
+  | { kind: 'addrtype'; dir: 'src' | 'dst'; types: string[]; negate: boolean }
   /** something the decoder read but the evaluator cannot decide (named set it could not resolve, xt match, …) */
   | { kind: 'unknown'; text: string };
 

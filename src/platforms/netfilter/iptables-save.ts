@@ -168,6 +168,12 @@ function decodeRule(words: string[], at: { source: string; line: number }, text:
       case '--state': case '--ctstate':
         matches.push({ kind: 'ctstate', states: arg.toLowerCase().split(','), negate: neg });
         break;
+      case '--dst-type': case '--src-type':
+        // -m addrtype (iptables-extensions(8)): the route type of the address
+        matches.push({ kind: 'addrtype', dir: w === '--dst-type' ? 'dst' : 'src', types: arg.toUpperCase().split(','), negate: neg });
+        break;
+      case '--limit-iface-in': case '--limit-iface-out':
+        break;
       case '--dir': case '--pol': case '--reqid': case '--proto': case '--mode': case '--strict': case '--spi': case '--tunnel-src': case '--tunnel-dst': case '--next':
         policyOption(matches, w, arg);
         break;

@@ -108,7 +108,8 @@ function renderStatement(e: unknown): string {
   switch (key) {
     case 'match': {
       if (!isObj(body)) return '?';
-      const op = body.op === '!=' ? '!= ' : '';
+      // `!` is nft's "none of these flags set" (`tcp flags ! fin,syn,rst,psh,ack,urg` = iptables `--tcp-flags ALL NONE`)
+      const op = body.op === '!=' ? '!= ' : body.op === '!' ? '! ' : '';
       // `tcp flags & (syn|rst) == syn` prints as `tcp flags syn / syn,rst` (nft's own listing); marks keep `&`
       const left = isObj(body.left) ? body.left['&'] : undefined;
       if (Array.isArray(left) && isObj(left[0]) && isObj(left[0].payload)) return `${renderValue(left[0], 0)} ${op}${renderValue(body.right, 0)} / ${renderValue(left[1], 0)}`;

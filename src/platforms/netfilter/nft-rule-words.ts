@@ -9,7 +9,7 @@ import { PORTED, icmpCode, icmpType, nftTcpFlags, parseCidr, parsePortRange, pro
 
 const L4 = new Set(['tcp', 'udp', 'sctp', 'dccp', 'udplite', 'th']);
 const IFACE_KEYS = new Set(['iif', 'iifname', 'oif', 'oifname']);
-const STOP = new Set(['accept', 'drop', 'reject', 'return', 'continue', 'jump', 'goto', 'queue', 'counter', 'log', 'limit', 'comment', 'meta', 'ip', 'ip6', 'ct', 'ipsec', 'rt',
+const STOP = new Set(['fib', 'accept', 'drop', 'reject', 'return', 'continue', 'jump', 'goto', 'queue', 'counter', 'log', 'limit', 'comment', 'meta', 'ip', 'ip6', 'ct', 'ipsec', 'rt',
   'icmp', 'icmpv6', 'iif', 'iifname', 'oif', 'oifname', 'mark', 'masquerade', 'snat', 'dnat', 'redirect', 'notrack', ...L4]);
 
 interface Cursor {
@@ -55,6 +55,23 @@ export function decodeNftRuleWords(words: string[], at: { source: string; line: 
       skipTo(c);
     } else if (IFACE_KEYS.has(w)) {
       matches.push(iface(w, c));
+    } else if (w === 'fib' && (words[c.i] === 'saddr' || words[c.i] === 'daddr')) {
+      // `fib daddr type local`, `fib saddr . iif type != local`, `fib daddr type { local, broadcast }` (nft(8) FIB EXPRESSIONS)
+      const dir = words[c.i++] === 'saddr' ? 'src' : 'dst';
+      while (c.i < words.length && (words[c.i] === '.' || words[c.i] === 'iif' || words[c.i] === 'oif' || words[c.i] === 'mark')) c.i++;
+      if (words[c.i] !== 'type') matches.push(unknownFrom(c, start));
+      else {
+        c.i++;
+        const negate = words[c.i] === '!=';
+        if (negate) c.i++;
+        const types: string[] = [];
+        if (words[c.i] === '{') {
+          c.i++;
+          while (c.i < words.length && words[c.i] !== '}') { const t = words[c.i++].replace(/,$/, ''); if (t) types.push(t.toUpperCase()); }
+          c.i++;
+        } else if (c.i < words.length) types.push(words[c.i++].toUpperCase());
+        matches.push(types.length ? { kind: 'addrtype', dir, types, negate } : unknownFrom(c, start));
+      }
     } else if (w === 'meta' || w === 'mark') {
       const key = w === 'mark' ? 'mark' : words[c.i++];
       if (IFACE_KEYS.has(key)) matches.push(iface(key, c));

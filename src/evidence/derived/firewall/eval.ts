@@ -241,6 +241,14 @@ function matchOne(m: Match, p: Packet, mark: number): boolean | 'unknown' {
       const hit = m.any ? (flags & m.comp) !== 0 : (flags & m.mask) === m.comp;
       return hit !== Boolean(m.negate);
     }
+    case 'addrtype': {
+      // the probe packets are unicast between hosts: LOCAL is the box's own address (dst on INPUT, src on OUTPUT)
+      const local = m.dir === 'dst' ? p.path === 'input' : p.path === 'output';
+      const known = m.types.every((t) => ['LOCAL', 'UNICAST', 'BROADCAST', 'MULTICAST', 'ANYCAST', 'BLACKHOLE', 'UNREACHABLE', 'PROHIBIT', 'THROW', 'NAT', 'XRESOLVE', 'UNSPEC'].includes(t));
+      if (!known) return 'unknown';
+      const hit = m.types.some((t) => (t === 'LOCAL' ? local : t === 'UNICAST' ? !local : false));
+      return hit !== m.negate;
+    }
     case 'unknown':
       return 'unknown';
   }
@@ -270,6 +278,8 @@ function failReason(m: Match, p: Packet): string {
       return `only mark 0x${m.value.toString(16)}`;
     case 'tcp-flags':
       return p.proto === 6 ? `only TCP flags ${m.text}` : 'TCP only';
+    case 'addrtype':
+      return `only ${not}${m.dir === 'dst' ? 'destination' : 'source'} address type ${m.types.join(',')}`;
     case 'unknown':
       return 'cannot be decided';
   }
