@@ -55,10 +55,14 @@ describe('iptables-save decoder', () => {
     expect(ruleset.tables[0].chains[0].rules[3].matches).toContainEqual({ kind: 'addr', dir: 'src', cidrs: [{ version: 6, addr: '2001:db8:2::7', prefix: 128 }], negate: false });
   });
 
-  it('keeps negation and turns unknown match options into unknown matches', () => {
-    const text = '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT ! -s 10.0.0.0/8 -m addrtype --dst-type LOCAL -j DROP\nCOMMIT\n';
+  it('keeps negation, reads addrtype, and turns unknown match options into unknown matches', () => {
+    const text = '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT ! -s 10.0.0.0/8 -m addrtype ! --dst-type LOCAL -m statistic --mode random --probability 0.5 -j DROP\nCOMMIT\n';
     const rule = decodeIptablesSave(text, 'r').ruleset.tables[0].chains[0].rules[0];
-    expect(rule.matches).toEqual([{ kind: 'addr', dir: 'src', cidrs: [{ version: 4, addr: '10.0.0.0', prefix: 8 }], negate: true }, { kind: 'unknown', text: '--dst-type LOCAL' }]);
+    expect(rule.matches).toEqual([
+      { kind: 'addr', dir: 'src', cidrs: [{ version: 4, addr: '10.0.0.0', prefix: 8 }], negate: true },
+      { kind: 'addrtype', dir: 'dst', types: ['LOCAL'], negate: true },
+      { kind: 'unknown', text: '--probability 0.5' },
+    ]);
   });
 
   it('reports what it cannot read with the line, and a missing COMMIT', () => {
