@@ -99,4 +99,14 @@ describe('firewall on generated rulesets', () => {
       expect(fs.find((f) => f.code === 'FIREWALL_BLOCKS_NAT_T')?.severity, file).toBe('error');
     }
   });
+
+  it('a router dropping what leaves on wlan0: IPsec forwarded between the peers on other interfaces is not blocked (an unknown output interface matched every -o rule: was FIREWALL_BLOCKS_* errors)', async () => {
+    for (const file of ['forward-guest-isolation.iptables-save', 'forward-guest-isolation.nft']) {
+      const fs = await firewall([join(FX, file)], { peer: ['198.51.100.20', '192.0.2.10'] });
+      expect(fs.filter((f) => /^FIREWALL_BLOCKS_(IKE|NAT_T|ESP)$/.test(f.code)), file).toEqual([]);
+      const limited = fs.find((f) => f.code === 'FIREWALL_INTERFACE_LIMITED');
+      expect(limited?.data.acceptedOn, file).toEqual(expect.arrayContaining(['(other)→(other)']));
+      expect((limited?.data.acceptedOn as string[]).some((p) => p.endsWith('→wlan0')), file).toBe(false);
+    }
+  });
 });

@@ -70,6 +70,8 @@ export interface FlowResult {
 
 const PORTS: Record<IpsecFlow, { proto: number; port?: number }> = { ike: { proto: 17, port: 500 }, 'nat-t': { proto: 17, port: 4500 }, esp: { proto: 50 }, ah: { proto: 51 } };
 const MAX_IFACES = 16;
+/** forwarded packets are judged per (in, out) interface pair: enough for a gateway's few interfaces, bounded for a hosting box */
+const MAX_PAIRS = 64;
 /** Interface names that are a gateway's outside by convention: PPP/PPPoE dial-up and DSL links, `wan*`, mobile `wwan*` (the FreeS/WAN document's ppp0). */
 const OUTSIDE_NAME = /^(ppp|pppoe|wan|wwan|dsl|dialer)\d/;
 /** the source port of the translated-port IKE probe: any port other than 500/4500 stands for what a port-translating NAT picks */
@@ -177,23 +179,21 @@ export const firewallFlows = derived((evidence: Evidence): FlowResult[] => {
  */
 function judge(rs: Ruleset, flow: FlowResult['flow'], base: Omit<Packet, 'iif' | 'oif'>, direction: 'in' | 'out', peer?: string, facing?: string, markOn?: (iface: string) => number): FlowResult {
   const names = facing ? [facing] : [...interfacesOf(rs), OTHER_IFACE];
-  const inbound = base.path !== 'output';
-  const outbound = base.path !== 'input';
-  const evals: Array<{ iface: string; e: Evaluation; est: Evaluation }> = [];
-  for (const iface of names) {
-    const p: Packet = { ...base, iif: inbound ? iface : undefined, oif: outbound && !inbound ? iface : undefined, ...(markOn ? { mark: markOn(iface) } : {}) };
+  const evals: Array<{ iface: string; iif?: string; e: Evaluation; est: Evaluation }> = [];
+  for (const { iif, oif, label } of interfacePaths(rs, base.path, names)) {
+    const p: Packet = { ...base, iif, oif, ...(markOn && iif ? { mark: markOn(iif) } : {}) };
     // the established walk only matters when the first packet is refused
     const first = mayDrop(rs, evaluate(rs, p));
-    evals.push({ iface, e: first, est: first.decision.verdict === 'accept' ? first : mayDrop(rs, evaluate(rs, { ...p, ct: 'established' })) });
+    evals.push({ iface: label, iif, e: first, est: first.decision.verdict === 'accept' ? first : mayDrop(rs, evaluate(rs, { ...p, ct: 'established' })) });
   }
   // without a route, an interface named as outside interfaces are (ppp0, wan0) that drops the flow is the one that matters
-  const outside = facing ? undefined : evals.find((x) => OUTSIDE_NAME.test(x.iface) && x.e.decision.verdict !== 'accept');
+  const outside = facing ? undefined : evals.find((x) => OUTSIDE_NAME.test(x.iif ?? x.iface) && x.e.decision.verdict !== 'accept');
   const blockedAll = Boolean(outside) || evals.every((x) => x.e.decision.verdict !== 'accept');
   const acceptedOn = blockedAll ? [] : evals.filter((x) => x.e.decision.verdict === 'accept').map((x) => x.iface);
   const worst = outside ?? evals.find((x) => x.iface === OTHER_IFACE && x.e.decision.verdict !== 'accept') ?? evals.find((x) => x.e.decision.verdict !== 'accept') ?? evals[evals.length - 1];
   return {
     ruleset: rs, flow, path: base.path, direction, peer, family: base.family,
-    ...(facing ? { facing, facingBy: 'route' as const } : outside ? { facing: outside.iface, facingBy: 'name' as const } : {}),
+    ...(facing ? { facing, facingBy: 'route' as const } : outside ? { facing: outside.iif ?? outside.iface, facingBy: 'name' as const } : {}),
     blocked: worst.e,
     accepted: evals.find((x) => x.e.decision.verdict === 'accept')?.e,
     acceptedWhenEstablished: worst.est.decision.verdict === 'accept',
@@ -201,6 +201,21 @@ function judge(rs: Ruleset, flow: FlowResult['flow'], base: Omit<Packet, 'iif' |
     uncertain: worst.e.undecided.length > 0,
     maybe: worst.e.decision.verdict !== 'accept' && Boolean(worst.e.decision.rule && worst.e.undecided.includes(worst.e.decision.rule)),
   };
+}
+
+/**
+ * The interfaces a packet of this path is judged on. A forwarded packet has both: it comes
+ * in on one and leaves on another (its route decides which; an unknown output interface
+ * matched every `-o` test, so `-o eth0 -j DROP` dropped everything), so each pair of the
+ * interfaces the ruleset names (and one it does not) is tried, at most MAX_PAIRS of them.
+ */
+function interfacePaths(rs: Ruleset, path: PacketPath, names: string[]): Array<{ iif?: string; oif?: string; label: string }> {
+  if (path === 'input') return names.map((n) => ({ iif: n, label: n }));
+  if (path === 'output') return names.map((n) => ({ oif: n, label: n }));
+  const outs = names.length === 1 && names[0] !== OTHER_IFACE ? [...interfacesOf(rs).filter((n) => n !== names[0]), OTHER_IFACE] : names;
+  const pairs: Array<{ iif?: string; oif?: string; label: string }> = [];
+  for (const iif of names) for (const oif of outs) if (iif !== oif || iif === OTHER_IFACE) pairs.push({ iif, oif, label: `${iif}→${oif}` });
+  return pairs.slice(0, MAX_PAIRS);
 }
 
 /**
