@@ -12,33 +12,33 @@ export default defineCheck({
     id: 'config-diff',
     title: 'Two peers\' configs agree',
     description:
-      'Compares one peer\'s swanctl.conf/ipsec.conf with the other\'s, connection by connection (paired by addresses, identities and names), and predicts the failures before deployment: proposals without a common transform (RFC 7296 §3.3), identities the other side does not expect (§2.15, §3.5), authentication methods, traffic selectors that are not mirrored (§2.9), IKE version, lifetimes. Uses the daemons\' documented defaults where a setting is not written. DPD differences between the two peers are reported by dead-peer-detection (DPD_MISMATCH).',
+      'Compares one peer\'s swanctl.conf/ipsec.conf/PAN-OS configuration with the other\'s (any two platforms, through the neutral config facts: PAN-OS crypto profiles as proposals, proxy IDs as selectors), connection by connection (paired by addresses, identities and names), and predicts the failures before deployment: proposals without a common transform (RFC 7296 §3.3), identities the other side does not expect (§2.15, §3.5), authentication methods, traffic selectors that are not mirrored (§2.9), IKE version, lifetimes. Uses the daemons\' documented defaults where a setting is not written. DPD differences between the two peers are reported by dead-peer-detection (DPD_MISMATCH).',
     requires: ['configs'],
     codes: {
       IKE_VERSION_MISMATCH: {
         severity: 'error',
         message: '{connA} ({fileA}) speaks only IKEv{versionA} but {connB} ({fileB}) speaks only IKEv{versionB}: no IKE SA can be negotiated.',
-        hint: 'use the same version on both: swanctl `version = 2`, ipsec.conf `keyexchange=ikev2`.',
+        hint: 'use the same version on both: swanctl `version = 2`, ipsec.conf `keyexchange=ikev2`, PAN-OS `set network ike gateway <gateway> protocol version ikev2` (PAN-OS defaults to ikev1 when the version is not written).',
       },
       IKE_PROPOSAL_MISMATCH: {
         severity: 'error',
         message: 'IKE proposals of {connA} and {connB} share no proposal: no common {transform}: {fileA} offers {aValues}, {fileB} accepts only {bValues}.',
-        hint: `${MATCH_HINT}: swanctl \`proposals\`, ipsec.conf \`ike=\` (e.g. add {bValues} on {fileA}'s side or {aValues} on {fileB}'s). The responder will answer NO_PROPOSAL_CHOSEN.`,
+        hint: `${MATCH_HINT}: swanctl \`proposals\`, ipsec.conf \`ike=\`, PAN-OS the gateway's IKE crypto profile (\`set network ike crypto-profiles ike-crypto-profiles <profile> encryption|hash|dh-group [ … ]\`) (e.g. add {bValues} on {fileA}'s side or {aValues} on {fileB}'s). The responder will answer NO_PROPOSAL_CHOSEN.`,
       },
       CHILD_PROPOSAL_MISMATCH: {
         severity: 'error',
         message: 'ESP/AH proposals of child {childA} ({fileA}) and {childB} ({fileB}) share no proposal: no common {transform}: {fileA} offers {aValues}, {fileB} accepts only {bValues}; {when}.',
-        hint: `${MATCH_HINT}: swanctl \`esp_proposals\`/\`ah_proposals\`, ipsec.conf \`esp=\` (libreswan \`phase2alg=\`).`,
+        hint: `${MATCH_HINT}: swanctl \`esp_proposals\`/\`ah_proposals\`, ipsec.conf \`esp=\` (libreswan \`phase2alg=\`), PAN-OS the tunnel's IPsec crypto profile (\`set network ike crypto-profiles ipsec-crypto-profiles <profile> esp encryption|authentication [ … ]\`, \`… dh-group\`).`,
       },
       PEER_ID_MISMATCH: {
         severity: 'error',
         message: '{fileFrom} ({connFrom}) identifies itself as {sent} but {fileTo} ({connTo}) expects {expected}: authentication will fail (strongSwan: no matching peer config; libreswan: peer ID mismatch).',
-        hint: 'make them agree: on {fileFrom} set the local id (swanctl `local { id = … }`, ipsec.conf `{fromWord}id=`), or on {fileTo} the expected remote id (swanctl `remote { id = … }`, ipsec.conf `{toWord}id=`). `@` marks an FQDN id in ipsec.conf.',
+        hint: 'make them agree: on {fileFrom} set the local id (swanctl `local { id = … }`, ipsec.conf `{fromWord}id=`, PAN-OS `set network ike gateway <gateway> local-id type fqdn|ipaddr|ufqdn|keyid|dn` + `… local-id id …`), or on {fileTo} the expected remote id (swanctl `remote { id = … }`, ipsec.conf `{toWord}id=`, PAN-OS `… peer-id type …` + `… peer-id id …`). `@` marks an FQDN id in ipsec.conf; a PAN-OS gateway without local-id sends its IP address.',
       },
       AUTH_METHOD_MISMATCH: {
         severity: 'error',
         message: '{fileFrom} ({connFrom}) authenticates with {uses} but {fileTo} ({connTo}) expects {expects} from it.',
-        hint: 'use the same method for this end on both sides: swanctl `local { auth }` / `remote { auth }`, ipsec.conf `authby=` or `leftauth=`/`rightauth=`; a PSK also needs a matching secret on both sides.',
+        hint: 'use the same method for this end on both sides: swanctl `local { auth }` / `remote { auth }`, ipsec.conf `authby=` or `leftauth=`/`rightauth=`, PAN-OS `set network ike gateway <gateway> authentication pre-shared-key key …` or `… authentication certificate …`; a PSK also needs a matching secret on both sides.',
       },
       TS_MISMATCH: {
         severity: 'error',
@@ -48,12 +48,12 @@ export default defineCheck({
       LIFETIME_DIFFERS: {
         severity: 'info',
         message: '{what} of {connA} differs: {fileA} {aValue}, {fileB} {bValue}; {note}',
-        hint: 'not an error; align them (swanctl `rekey_time`/`life_time`, ipsec.conf `ikelifetime=`/`lifetime=`) so rekeys are predictable and do not collide.',
+        hint: 'not an error; align them (swanctl `rekey_time`/`life_time`, ipsec.conf `ikelifetime=`/`lifetime=`, PAN-OS the crypto profiles\' `lifetime hours|minutes|seconds`) so rekeys are predictable and do not collide.',
       },
       PEER_CONNECTION_NOT_FOUND: {
         severity: 'warning',
         message: 'Connection {conn} in {file} has no counterpart in {other}: no connection there matches its addresses or identities.',
-        hint: 'check that the other peer\'s config has a connection for this one: addresses (remote_addrs / right=) and ids (remote id / rightid=) must point at each other.',
+        hint: 'check that the other peer\'s config has a connection for this one: addresses (remote_addrs / right= / PAN-OS peer-address) and ids (remote id / rightid= / PAN-OS peer-id) must point at each other.',
       },
     },
   },

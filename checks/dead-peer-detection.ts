@@ -20,7 +20,7 @@ export default defineCheck({
       'Finds established SAs torn down because the peer stopped answering DPD (RFC 3706, IKEv1 R_U_THERE) or IKEv2 liveness checks ' +
       '(RFC 7296 §2.4: empty INFORMATIONAL requests): libreswan "DPD action - …", "liveness action - …", strongSwan retransmits of an ' +
       'INFORMATIONAL request on an established IKE SA followed by "giving up". ' +
-      'From configs: DPD off (swanctl dpd_delay 0, strongSwan ipsec.conf dpdaction=none, libreswan dpddelay 0), detection without recovery, the two peers disagreeing, and settings the daemon ignores.',
+      'From configs: DPD off (swanctl dpd_delay 0, strongSwan ipsec.conf dpdaction=none, libreswan dpddelay 0, PAN-OS `protocol ikev1|ikev2 dpd enable no` — with PAN-OS\'s own facts: IKEv1 DPD runs only at a phase-2 rekey, KB kA10g000000ClFaCAK; IKEv2 liveness leaves the tunnel interface and its routes up, KB kA10g000000ClgcCAC), detection without recovery, the two peers disagreeing, and settings the daemon ignores.',
     requires: ['logEvents', 'configs'],
     codes: {
       DPD_TIMEOUT: {
@@ -31,7 +31,7 @@ export default defineCheck({
       DPD_DISABLED: {
         severity: 'warning',
         message: 'Connection {conn} ({file}) runs no dead peer detection / liveness check: a dead peer is noticed only when this side next sends a request — at the next rekey, after up to {noticedAfter} plus {retransmit} of retransmissions.',
-        hint: 'until then traffic is sent into a dead tunnel and no failover or re-establishment happens. Enable it: swanctl `dpd_delay = 30s` (with `dpd_action = restart` or `start_action = trap`), strongSwan ipsec.conf `dpdaction=restart` (+ `dpddelay=30s`), libreswan `dpddelay=30` (IKEv1 also `dpdtimeout=120`).',
+        hint: 'until then traffic is sent into a dead tunnel and no failover or re-establishment happens. Enable it: {enableHow}',
       },
       DPD_ACTION_NONE: {
         severity: 'warning',
@@ -101,12 +101,12 @@ function checkConfigs(ctx: CheckContext): void {
       views.set(conn, view);
       const base = { conn: conn.name, file: facts.source };
       for (const ig of view.ignored) ctx.report({ code: 'DPD_SETTING_IGNORED', data: { ...base, key: ig.setting.key, reason: ig.reason }, evidence: refs(ig.setting) });
-      if (!view.enabled) {
+      if (!view.enabled && !view.undetermined) {
         ctx.report({
           code: 'DPD_DISABLED',
           // a road-warrior responder (%any peers) loses little: clients reconnect on their own
           severity: view.siteToSite ? undefined : 'info',
-          data: { ...base, siteToSite: view.siteToSite, noticedAfter: view.noticedAfter ? humanDuration(view.noticedAfter) : 'never (no rekey configured)', noticedAfterSeconds: view.noticedAfter, retransmit: humanDuration(view.retransmitSeconds) },
+          data: { ...base, siteToSite: view.siteToSite, noticedAfter: view.noticedAfter ? humanDuration(view.noticedAfter) : 'never (no rekey configured)', noticedAfterSeconds: view.noticedAfter, retransmit: view.retransmitText ?? humanDuration(view.retransmitSeconds), enableHow: view.enableHow, platformFacts: view.platformFacts },
           evidence: refs(view.offBecause ?? view.delay, view.noticedBy),
         });
       }
@@ -118,7 +118,7 @@ function checkConfigs(ctx: CheckContext): void {
   for (const { a, b } of configPairs(ctx.evidence)) {
     const va = views.get(a.original);
     const vb = views.get(b.original);
-    if (!va || !vb) continue;
+    if (!va || !vb || va.undetermined || vb.undetermined) continue;
     const state = (v: DpdView) => (v.enabled ? `checks every ${humanDuration(v.delay.value)}` : 'runs no DPD');
     const onlyOne = va.enabled !== vb.enabled;
     const ratio = va.enabled && vb.enabled ? Math.max(va.delay.value, vb.delay.value) / Math.min(va.delay.value, vb.delay.value) : 1;

@@ -22,6 +22,7 @@ import proposalMismatch from './proposal-mismatch.js';
 import saInstall from './sa-install.js';
 import saState from './sa-state.js';
 import trafficSelectors from './traffic-selectors.js';
+import tunnelMonitor from './tunnel-monitor.js';
 import tunnelState from './tunnel-state.js';
 
 export const allChecks: readonly Check[] = [
@@ -44,5 +45,6 @@ export const allChecks: readonly Check[] = [
   saInstall,
   saState,
   trafficSelectors,
+  tunnelMonitor,
   tunnelState,
 ];

@@ -1,7 +1,9 @@
 /**
  * Facts decoded from IKE daemon configuration: strongSwan swanctl.conf, ipsec.conf
  * as written for strongSwan (starter/stroke) and for libreswan/openswan (pluto),
- * and the secrets files. Filled by src/decoders/{swanctl-conf,ipsec-conf,secrets}.ts.
+ * the secrets files, and a Palo Alto Networks firewall's running configuration (XML or
+ * `set` commands: one connection per IKE gateway, its IPsec tunnels' proxy IDs as
+ * children). Filled by the config readers of src/platforms/<id>/.
  *
  * Every value is a `Setting`: what the daemon will use, where it was written (or
  * that it is the daemon's documented default), and the line as written. Decoders
@@ -14,9 +16,10 @@
  */
 import type { Location } from './types.js';
 
-export type ConfigType = 'swanctl' | 'ipsec.conf' | 'ipsec.secrets';
-/** which daemon reads the file; decides defaults and which keywords mean what */
-export type ConfigDialect = 'strongswan' | 'libreswan';
+/** `panos-xml`: PAN-OS running-config XML (`show config running`, an exported config); `panos-set`: the same as `set` commands */
+export type ConfigType = 'swanctl' | 'ipsec.conf' | 'ipsec.secrets' | 'panos-xml' | 'panos-set';
+/** which daemon reads the file; decides defaults and which keywords mean what (`panos`: a Palo Alto Networks firewall's ikemgr) */
+export type ConfigDialect = 'strongswan' | 'libreswan' | 'panos';
 
 export interface Setting<T> {
   value: T;
@@ -93,6 +96,45 @@ export interface ChildConfig {
   updown?: Setting<string>;
   /** ipsec.conf `pfs=no` (libreswan): no KE in CREATE_CHILD_SA */
   pfs?: Setting<boolean>;
+  /** PAN-OS: the IPsec tunnel entry this child (one proxy ID, or the tunnel's 0.0.0.0/0 pair) belongs to */
+  tunnel?: string;
+  /** PAN-OS: the tunnel interface (`tunnel.1`) the IPsec tunnel is bound to; routes point at it */
+  tunnelInterface?: Setting<string>;
+  /** PAN-OS tunnel monitoring of this child's IPsec tunnel (shared by the tunnel's proxy-ID children) */
+  tunnelMonitor?: TunnelMonitorConfig;
+}
+
+/**
+ * PAN-OS tunnel monitoring (`set network tunnel ipsec T tunnel-monitor …` with the
+ * monitor profile it names, `set network profiles monitor-profile P …`): ICMP probes
+ * to a destination through the tunnel; after `threshold` lost probes `interval` seconds
+ * apart the profile's action runs — `wait-recover` keeps the tunnel interface up,
+ * `fail-over` disables it so routes move to a backup path (PAN-OS web interface help,
+ * Network > Network Profiles > Monitor).
+ */
+export interface TunnelMonitorConfig {
+  /** `tunnel-monitor enable`; a destination without it does not monitor */
+  enabled: Setting<boolean>;
+  destination?: Setting<string>;
+  /** the proxy ID whose SA carries the probes (`tunnel-monitor proxy-id`) */
+  proxyId?: Setting<string>;
+  /** the monitor profile's name (`tunnel-monitor-profile`); absent = none selected */
+  profile?: Setting<string>;
+  /** wait-recover | fail-over */
+  action?: Setting<string>;
+  /** seconds between probes */
+  interval?: Setting<number>;
+  /** lost probes before the action */
+  threshold?: Setting<number>;
+}
+
+/** A static route (PAN-OS virtual-router static-route): which destinations leave through which interface. */
+export interface RouteConfig {
+  name: string;
+  destination: Setting<string>;
+  interface?: Setting<string>;
+  nexthop?: Setting<string>;
+  metric?: Setting<number>;
 }
 
 export interface ConnectionConfig {
@@ -132,6 +174,19 @@ export interface ConnectionConfig {
   template?: boolean;
   /** every keyword written for this connection (after also=/%default/templates), secret-free */
   keys: Record<string, Setting<string>>;
+  /**
+   * This end never initiates IKE, it only answers (PAN-OS `protocol-common passive-mode yes`).
+   * Absent = the reader has no such switch; start actions say when the daemon initiates.
+   */
+  passive?: Setting<boolean>;
+  /**
+   * Whether this end does NAT traversal at all: NAT detection and UDP 4500 encapsulation
+   * (PAN-OS `protocol-common nat-traversal enable`). Absent = the daemon's built-in
+   * behaviour (strongSwan always detects NAT; libreswan unless `encapsulation=no`).
+   */
+  natTraversal?: Setting<boolean>;
+  /** the gateway is switched off (PAN-OS `disabled yes`): loaded but never negotiates */
+  disabled?: Setting<boolean>;
 }
 
 export type SecretType = 'PSK' | 'EAP' | 'XAUTH' | 'NTLM' | 'PPK' | 'RSA' | 'ECDSA' | 'PRIVATE' | 'PKCS8' | 'PKCS12' | 'PIN' | 'TOKEN' | 'P12' | 'BLISS' | 'UNKNOWN';
@@ -159,4 +214,6 @@ export interface ConfigFacts {
   secrets: SecretEntry[];
   /** libreswan `config setup` / strongSwan `config setup` keys (ikev1-policy, plutodebug, …) */
   setup?: Record<string, Setting<string>>;
+  /** static routes the config holds (PAN-OS virtual routers); absent = the format has none */
+  routes?: RouteConfig[];
 }

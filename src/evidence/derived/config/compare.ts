@@ -150,6 +150,13 @@ export interface TsGap {
   note: string;
 }
 
+/**
+ * PAN-OS's selectors are its tunnel's proxy IDs; without any it proposes 0.0.0.0/0 both ways
+ * "and when these values are exchanged with [a policy-based] peer, it results in a failure to set
+ * up the VPN connection" (KB kA10g000000ClUFCA0, "Why Use a VPN Proxy ID?").
+ */
+const PANOS_PROXY_ID_NOTE = 'PAN-OS: the selectors are the tunnel\'s proxy IDs (`set network tunnel ipsec <tunnel> auto-key proxy-id <name> local <subnet>`, `… remote <subnet>`, `… protocol any`); without any, PAN-OS proposes 0.0.0.0/0 both ways, which a policy-based peer refuses (Palo Alto KB kA10g000000ClUFCA0).';
+
 const fitsIn = (r: TsRelation) => r === 'equal' || r === 'subset' || r === 'unknown';
 const covers = (r: TsRelation) => r === 'equal' || r === 'superset' || r === 'unknown';
 /** a responder whose peer is %any, a subnet or a range cannot start the exchange */
@@ -166,6 +173,7 @@ export function tsGaps(a: ConfiguredConnection, ca: ChildConfig, b: ConfiguredCo
   if (covers(rel.local) && covers(rel.remote) && !canInitiate(a)) return [];
   const out: TsGap[] = [];
   const oneInitiator = canInitiate(a) !== canInitiate(b);
+  const panosNote = [a, b].some((c) => c.facts.dialect === 'panos') ? ` ${PANOS_PROXY_ID_NOTE}` : '';
   for (const [which, relation] of [['local', rel.local], ['remote', rel.remote]] as const) {
     if (relation === 'equal' || relation === 'unknown') continue;
     const aTs = which === 'local' ? ca.localTs : ca.remoteTs;
@@ -177,9 +185,10 @@ export function tsGaps(a: ConfiguredConnection, ca: ChildConfig, b: ConfiguredCo
       relation: narrowing ? `${relation}: only the intersection can be negotiated` : 'no overlap: TS_UNACCEPTABLE',
       narrowing,
       severity: !narrowing ? 'error' : oneInitiator ? 'info' : 'warning',
-      note: narrowing
-        ? 'An IKEv2 responder narrows to the intersection (RFC 7296 §2.9): the tunnel carries only the overlap, which part depending on who initiates. IKEv1 Quick Mode and libreswan without narrowing=yes do not narrow: there it works only when the side with the narrower selectors initiates.'
-        : 'with no overlap the responder answers TS_UNACCEPTABLE (IKEv1: INVALID_ID_INFORMATION).',
+      note:
+        (narrowing
+          ? 'An IKEv2 responder narrows to the intersection (RFC 7296 §2.9): the tunnel carries only the overlap, which part depending on who initiates. IKEv1 Quick Mode and libreswan without narrowing=yes do not narrow: there it works only when the side with the narrower selectors initiates.'
+          : 'with no overlap the responder answers TS_UNACCEPTABLE (IKEv1: INVALID_ID_INFORMATION).') + panosNote,
     });
   }
   return out;

@@ -10,6 +10,16 @@
  *   set"); IKEv2 ignores `dpdtimeout` ("IKEv2 ignores dpdtimeout==; use dpddelay= and
  *   retransmit-timeout="); `dpdaction` is obsolete in libreswan 5 ("obsolete keyword
  *   ignored: dpdaction=clear") — see testing/pluto/addconn-09-dpd-vs-liveness.
+ * - PAN-OS: IKEv1 DPD (`protocol ikev1 dpd enable`, interval, retry) or IKEv2 liveness
+ *   (`protocol ikev2 dpd enable`, interval). IKEv1 DPD is "not persistent": it runs only
+ *   when a phase-2 rekey is due, so while phase 2 is up a dead peer goes unnoticed
+ *   (KB kA10g000000ClFaCAK). IKEv2 liveness gives up after 10 retries — 1+2+…+64 = 319 s in
+ *   PAN-OS 7.0 (KB kA10g000000ClgcCAC), 5+10+20+40+6×60 = 7 min 15 s in PAN-OS 11.0
+ *   ("Set Up Tunnel Monitoring") — then deletes the SAs, but the tunnel interface and the static
+ *   routes through it stay up: failing over needs tunnel monitoring, PBF or dynamic routing
+ *   (same KB). Whether DPD/liveness runs when `enable` is not written changed between releases
+ *   (7.0 KB: liveness "not enabled by default"; 11.0 docs: "enabled by default"), so that case
+ *   is undetermined and not judged.
  */
 import type { ConfigFacts, ConnectionConfig, Setting } from '../../config-types.js';
 
@@ -40,6 +50,33 @@ export interface DpdView {
   noticedBy?: Setting<number>;
   /** how long retransmissions run before the SA is declared dead, seconds (daemon defaults) */
   retransmitSeconds: number;
+  /** the same for a message, when the vendor publishes a range or nothing (PAN-OS) */
+  retransmitText?: string;
+  /** whether DPD runs depends on the release (PAN-OS without `dpd enable` written): not judged */
+  undetermined?: boolean;
+  /** the platform's own facts about what happens without DPD, each with its source */
+  platformFacts?: Array<{ fact: string; source: string }>;
+  /** how to turn it on, in this platform's syntax (the hint) */
+  enableHow: string;
+}
+
+const KB_IKEV1_DPD = 'https://knowledgebase.paloaltonetworks.com/KCSArticleDetail?id=kA10g000000ClFaCAK';
+const KB_LIVENESS = 'https://knowledgebase.paloaltonetworks.com/KCSArticleDetail?id=kA10g000000ClgcCAC';
+const DOC_MONITORING_11 = 'https://docs.paloaltonetworks.com/content/techdocs/en_US/pan-os/11-0/pan-os-admin/vpns/set-up-site-to-site-vpn/set-up-tunnel-monitoring.html';
+
+/** What PAN-OS itself says about a gateway's dead-peer handling, for the finding's data. */
+export const PANOS_DPD_FACTS = {
+  ikev1: { fact: 'PAN-OS IKEv1 DPD is not persistent: it runs only when a phase-2 rekey is due, so while phase 2 is up a dead peer is not noticed; tunnel monitoring makes phase 2 rekey and DPD run', source: KB_IKEV1_DPD },
+  ikev2: { fact: 'PAN-OS IKEv2 liveness gives up after 10 retries (319 s in PAN-OS 7.0, 7 min 15 s in 11.0) and deletes the SAs, but the tunnel interface stays up and static routes through it stay active: failover needs tunnel monitoring, policy-based forwarding or dynamic routing', source: `${KB_LIVENESS} ; ${DOC_MONITORING_11}` },
+};
+
+const STRONGSWAN_LIBRESWAN_ENABLE = 'swanctl `dpd_delay = 30s` (with `dpd_action = restart` or `start_action = trap`), strongSwan ipsec.conf `dpdaction=restart` (+ `dpddelay=30s`), libreswan `dpddelay=30` (IKEv1 also `dpdtimeout=120`).';
+
+function panosEnableHow(conn: ConnectionConfig): string {
+  const v = conn.ikeVersion.value;
+  const ver = v === 1 ? 'ikev1' : 'ikev2';
+  const tunnel = conn.children.find((c) => c.tunnel)?.tunnel ?? '<tunnel>';
+  return `PAN-OS \`set network ike gateway ${conn.name} protocol ${ver} dpd enable yes\` (\`… dpd interval 5\`${v === 1 ? ', `… dpd retry 5`' : ''}); since ${v === 1 ? 'IKEv1 DPD runs only at a phase-2 rekey' : 'IKEv2 liveness leaves the tunnel interface and its routes up'}, add tunnel monitoring with a fail-over profile: \`set network tunnel ipsec ${tunnel} tunnel-monitor enable yes\`, \`… tunnel-monitor destination-ip <address across the tunnel>\`, \`… tunnel-monitor tunnel-monitor-profile <profile>\`, \`set network profiles monitor-profile <profile> action fail-over\` (strongSwan peer: ${STRONGSWAN_LIBRESWAN_ENABLE.replace(/\.$/, '')}).`;
 }
 
 // strongSwan: retransmit_tries 5, timeout 4s, base 1.8 → 4+7.2+13+23.3+42+75.6 ≈ 165s; libreswan retransmit-timeout 60s
@@ -47,6 +84,7 @@ const STRONGSWAN_RETRANSMIT = 165;
 const LIBRESWAN_RETRANSMIT = 60;
 
 export function dpdView(facts: ConfigFacts, conn: ConnectionConfig): DpdView {
+  if (facts.dialect === 'panos') return panosDpdView(facts, conn);
   const lib = facts.dialect === 'libreswan';
   const v = conn.ikeVersion.value;
   const ignored: IgnoredDpdSetting[] = [];
@@ -72,28 +110,57 @@ export function dpdView(facts: ConfigFacts, conn: ConnectionConfig): DpdView {
     }
     if (action && !action.implicit) ignored.push({ setting: action, reason: 'obsolete keyword ignored: dpdaction= (libreswan 5); after a liveness failure the connection is restarted or not according to auto=' });
   }
-  const actions: ChildDpdAction[] = conn.children.map((c) => ({ child: c.name, action: c.dpdAction, startAction: c.startAction }));
-  const remote = conn.remote.addrs.value;
-  const siteToSite = remote.length > 0 && remote.every((a) => !a.startsWith('%') && a !== '0.0.0.0' && a !== '::');
-  const candidates: Setting<number>[] = [conn.ikeRekeyTime, ...(conn.reauthTime ? [conn.reauthTime] : []), ...conn.children.map((c) => c.rekeyTime)].filter((s) => s.value > 0);
-  const noticedBy = candidates.sort((a, b) => a.value - b.value)[0];
   return {
+    ...common(conn),
     facts,
     conn,
     enabled,
     delay,
     offBecause,
-    actions,
     ignored,
-    siteToSite,
-    noticedAfter: noticedBy?.value,
-    noticedBy,
     retransmitSeconds: lib ? LIBRESWAN_RETRANSMIT : STRONGSWAN_RETRANSMIT,
+    enableHow: STRONGSWAN_LIBRESWAN_ENABLE,
+  };
+}
+
+/** What every dialect computes alike: the children's actions, site-to-site or not, and the first request that would find a dead peer. */
+function common(conn: ConnectionConfig): Pick<DpdView, 'actions' | 'siteToSite' | 'noticedAfter' | 'noticedBy'> {
+  const actions: ChildDpdAction[] = conn.children.map((c) => ({ child: c.name, action: c.dpdAction, startAction: c.startAction }));
+  const remote = conn.remote.addrs.value;
+  const siteToSite = remote.length > 0 && remote.every((a) => !a.startsWith('%') && a !== '0.0.0.0' && a !== '::');
+  const candidates: Setting<number>[] = [conn.ikeRekeyTime, ...(conn.reauthTime ? [conn.reauthTime] : []), ...conn.children.map((c) => c.rekeyTime)].filter((s) => s.value > 0);
+  const noticedBy = candidates.sort((a, b) => a.value - b.value)[0];
+  return { actions, siteToSite, noticedAfter: noticedBy?.value, noticedBy };
+}
+
+// PAN-OS 7.0 liveness retries (KB kA10g000000ClgcCAC); 11.0 documents 435 s
+const PANOS_LIVENESS_RETRANSMIT = 319;
+
+function panosDpdView(facts: ConfigFacts, conn: ConnectionConfig): DpdView {
+  const v = conn.ikeVersion.value;
+  const { delay } = conn.dpd;
+  const enabled = delay.value > 0;
+  const ikev1 = v === 1;
+  return {
+    ...common(conn),
+    facts,
+    conn,
+    enabled,
+    delay,
+    offBecause: enabled ? undefined : delay,
+    ignored: [],
+    retransmitSeconds: PANOS_LIVENESS_RETRANSMIT,
+    // Palo Alto publishes no IKEv1 retransmission schedule
+    retransmitText: ikev1 ? 'PAN-OS\'s IKEv1 retransmission time (not published by Palo Alto Networks)' : '5m19s (PAN-OS 7.0) to 7m15s (PAN-OS 11.0)',
+    undetermined: delay.implicit === true,
+    platformFacts: [ikev1 ? PANOS_DPD_FACTS.ikev1 : PANOS_DPD_FACTS.ikev2],
+    enableHow: panosEnableHow(conn),
   };
 }
 
 /** DPD/liveness that detects but does not recover: clear/none on a site-to-site tunnel without a trap policy. */
 export function actionWithoutRecovery(view: DpdView): ChildDpdAction[] {
-  if (!view.enabled || !view.siteToSite || view.facts.dialect === 'libreswan') return [];
+  // strongSwan's dpd_action/start_action only: libreswan restarts by auto=, PAN-OS re-negotiates on traffic
+  if (!view.enabled || !view.siteToSite || view.facts.dialect !== 'strongswan') return [];
   return view.actions.filter((a) => /^(clear|none)$/i.test(a.action.value) && !/trap|route/i.test(a.startAction.value));
 }

@@ -90,10 +90,11 @@ function orientations(facts: ConfigFacts, conn: ConnectionConfig): ConfiguredCon
   return [oriented(facts, conn, false), oriented(facts, conn, true)];
 }
 
-/** The connections a daemon would load: ipsec.conf also= building blocks left out when there is anything else. */
+/** The connections a daemon would load: ipsec.conf also= building blocks left out when there is anything else, switched-off ones (PAN-OS `disabled yes`) never. */
 export function loadable(facts: ConfigFacts): ConnectionConfig[] {
-  const real = facts.connections.filter((c) => !c.template);
-  return real.length ? real : facts.connections;
+  const enabled = facts.connections.filter((c) => !c.disabled?.value);
+  const real = enabled.filter((c) => !c.template);
+  return real.length ? real : enabled;
 }
 
 /** Pairs between two configs, best first, each connection used once. */
