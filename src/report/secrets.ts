@@ -12,6 +12,10 @@ const PATTERNS: Array<[RegExp, string]> = [
   [/\b((?:secret|psk|pre-shared-key|preshared-key|passphrase|password|pre_shared_key)\s*=\s*)(?!<)("[^"]*"|'[^']*'|\S+)/gi, '$1<secret masked>'],
   // `psk: value` only when the value looks like one (quoted, 0x/0s encoded): hints say "For PSK: make the secret identical"
   [/\b((?:secret|psk|pre-shared-key|preshared-key|passphrase|password|pre_shared_key)\s*:\s*)("[^"]*"?|'[^']*'?|0[xs][0-9A-Za-z+/=]{4,})/gi, '$1<secret masked>'],
+  // PAN-OS set commands: `… authentication pre-shared-key key VALUE` (the stored -AQ== form or a typed one)
+  [/(\bpre-shared-key\s+key\s+)(?!<)("[^"]*"|'[^']*'|\S+)/gi, '$1<secret masked>'],
+  // PAN-OS XML: <pre-shared-key><key>VALUE</key></pre-shared-key>, also on one line, and any <key>…</key> in XML
+  [/(<key>)(?!<)[^<]*(<\/key>)/gi, '$1<secret masked>$2'],
   // ip xfrm state: `auth-trunc hmac(sha256) 0x… 128`, `enc cbc(aes) 0x…`, `aead rfc4106(gcm(aes)) 0x… 128`
   [/(\b(?:auth|auth-trunc|enc|aead|comp)\s+\S+\s+)0x[0-9a-fA-F]{8,}/g, '$1<key masked>'],
   // nft/iptables never hold secrets; Nonces/KE printed by debug logging as long hex runs

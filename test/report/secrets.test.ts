@@ -17,6 +17,10 @@ describe('maskSecrets', () => {
     // charon debug hexdump after "Nonce =>"
     ['   0: 5D 95 0E 12 34 56 78 9A BC DE F0 11 22 33 44 55  ]...4Vx.......', '5D 95 0E 12'],
     ['-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBsecretkeymaterial\n-----END EC PRIVATE KEY-----', 'MHcCAQEEIBsecretkeymaterial'],
+    // PAN-OS: a set command and the running-config XML (the stored -AQ== form, and a typed value)
+    ['set network ike gateway GW authentication pre-shared-key key -AQ==lrmmFJ1dYy0ZlMhvyDuT3LprLVk=', '-AQ==lrmmFJ1dYy0ZlMhvyDuT3LprLVk='],
+    ['set network ike gateway GW authentication pre-shared-key key "Typed Secret 1"', 'Typed Secret 1'],
+    ['<pre-shared-key><key>-AQ==9ZfGqSHmHsaFQ8wRs1dOLU=</key></pre-shared-key>', '9ZfGqSHmHsaFQ8wRs1dOLU='],
   ])('masks %j', (input, secret) => {
     const out = maskSecrets(input);
     expect(out).not.toContain(secret);
