@@ -14,6 +14,7 @@ import ikeFragmentation from './ike-fragmentation.js';
 import ikeReachability from './ike-reachability.js';
 import klipsInterfaces from './klips-interfaces.js';
 import logPerspective from './log-perspective.js';
+import lvsDirector from './lvs-director.js';
 import natTable from './nat-table.js';
 import natTraversal from './nat-traversal.js';
 import pathMtu from './path-mtu.js';
@@ -37,6 +38,7 @@ export const allChecks: readonly Check[] = [
   ikeReachability,
   klipsInterfaces,
   logPerspective,
+  lvsDirector,
   natTable,
   natTraversal,
   pathMtu,

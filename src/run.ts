@@ -54,7 +54,8 @@ export async function buildEvidence(opts: RunOptions): Promise<Evidence> {
       const r = await loadLogFile(path, opts.dialect);
       inputs.push(r.input);
       diagnostics.push(...r.diagnostics);
-      if (r.table) (evidence.saTables ??= []).push(r.table);
+      if (r.ipvs) (evidence.ipvs ??= []).push(r.ipvs);
+      else if (r.table) (evidence.saTables ??= []).push(r.table);
       else logs++;
       for (const e of r.events) events.push(e);
     }
@@ -84,6 +85,7 @@ export async function buildEvidence(opts: RunOptions): Promise<Evidence> {
       diagnostics.push(...r.diagnostics);
       if (r.configs.length) evidence.configs = r.configs;
       if (r.tables.length) (evidence.saTables ??= []).push(...r.tables);
+      if (r.ipvs.length) (evidence.ipvs ??= []).push(...r.ipvs);
     }
     const rulesetPaths = r ? r.skipped : opts.configs;
     if (rulesetPaths.length) {

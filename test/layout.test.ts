@@ -9,7 +9,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configReaders, logDialects, platforms, platformOf, rulesetReaders, tableReaders } from '../src/platforms/index.js';
+import { configReaders, ipvsReaders, logDialects, platforms, platformOf, rulesetReaders, tableReaders } from '../src/platforms/index.js';
 import { detectConfigType } from '../src/sources/config-file.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -80,6 +80,7 @@ function claimants(file: string): string[] {
   if (config) ids.add(platformOf(config.reader)!.id);
   for (const r of rulesetReaders) if (r.detect(text)) ids.add(platformOf(r)!.id);
   for (const r of tableReaders) if (r.sniff(lines) > 0) ids.add(platformOf(r)!.id);
+  for (const r of ipvsReaders) if (r.sniff(lines) > 0) ids.add(platformOf(r)!.id);
   return [...ids];
 }
 
@@ -106,12 +107,12 @@ describe('every platform', () => {
         expect(claimed.get(p.id) ?? [], `no samples/<case>/ input is read by ${p.id}`).not.toEqual([]);
       });
       it('has at least one reader', () => {
-        expect([p.logs, p.configs, p.rulesets, p.tables].some((l) => (l?.length ?? 0) > 0)).toBe(true);
+        expect([p.logs, p.configs, p.rulesets, p.tables, p.ipvs].some((l) => (l?.length ?? 0) > 0)).toBe(true);
       });
     });
   }
   it('the registry lists every reader once', () => {
-    const all = [...logDialects, ...configReaders, ...rulesetReaders, ...tableReaders];
+    const all = [...logDialects, ...configReaders, ...rulesetReaders, ...tableReaders, ...ipvsReaders];
     expect(new Set(all).size).toBe(all.length);
   });
 });

@@ -8,6 +8,7 @@ import type { ConfigFacts } from './config-types.js';
 import type { Ruleset } from './ruleset-types.js';
 import type { HostFacts } from './host-types.js';
 import type { SaTable } from './sa-table-types.js';
+import type { IpvsFacts } from './ipvs-types.js';
 
 export type Severity = 'info' | 'warning' | 'error';
 
@@ -61,9 +62,11 @@ export interface Evidence {
   host?: HostFacts;
   /** SA state tables with counters (swanctl --list-sas, ip -s xfrm state, ipsec trafficstatus, …) */
   saTables?: SaTable[];
+  /** IPVS (LVS) directors' virtual services: ipvsadm -S -n / -L -n, keepalived.conf virtual_server */
+  ipvs?: IpvsFacts[];
   diagnostics: Diagnostic[];
   options: EvidenceOptions;
 }
 
 /** The evidence kinds a check may require. */
-export type EvidenceKind = 'logEvents' | 'packets' | 'configs' | 'rulesets' | 'host' | 'saTables';
+export type EvidenceKind = 'logEvents' | 'packets' | 'configs' | 'rulesets' | 'host' | 'saTables' | 'ipvs';

@@ -10,6 +10,7 @@ import type { Diagnostic } from '../evidence/types.js';
 import type { ConfigDialect, ConfigFacts } from '../evidence/config-types.js';
 import type { Ruleset } from '../evidence/ruleset-types.js';
 import type { SaTableReader } from '../evidence/sa-table-types.js';
+import type { IpvsReader } from '../evidence/ipvs-types.js';
 import type { LogDialect } from './log-dialect.js';
 import type { IncludeResolver } from './freeswan/config-common.js';
 
@@ -41,4 +42,11 @@ export interface PlatformDescriptor {
   configs?: readonly ConfigReader[];
   rulesets?: readonly RulesetReader[];
   tables?: readonly SaTableReader[];
+  /**
+   * IPVS (LVS) virtual-service formats: a load-balancing director's configuration, not an
+   * IKE daemon's (ConfigReader) and not a packet filter (RulesetReader). Named after the
+   * kernel subsystem rather than "load balancers": the evidence it yields (ESP following
+   * the UDP 500 entry, persistence templates, entry timeouts) is IPVS's own behaviour.
+   */
+  ipvs?: readonly IpvsReader[];
 }

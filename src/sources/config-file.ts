@@ -19,6 +19,8 @@ import { configReaders } from '../platforms/index.js';
 import type { ConfigReader } from '../platforms/types.js';
 import type { SaTable } from '../evidence/sa-table-types.js';
 import { detectTable, readTable } from './sa-table-file.js';
+import type { IpvsFacts } from '../evidence/ipvs-types.js';
+import { detectIpvs, linesOf, readIpvs } from './ipvs-file.js';
 import { generatedFirewallConfig } from './generated-firewall.js';
 
 /** Real configs are a few KiB; this keeps a mistaken multi-GB argument from being read. */
@@ -45,13 +47,15 @@ export interface ConfigLoadResult {
   skipped: ReadInput[];
   /** SA tables pasted as a config (`swanctl --list-sas`, `ip xfrm state`, …), read by their platform's reader */
   tables: SaTable[];
+  /** IPVS directors' services (`ipvsadm -S -n`, `ipvsadm -L -n`, keepalived.conf), read by the lvs platform's readers */
+  ipvs: IpvsFacts[];
 }
 
 export async function loadConfigs(paths: string[], forcedType?: string): Promise<ConfigLoadResult> {
   if (forcedType !== undefined && !CONFIG_TYPES.includes(forcedType)) {
     throw new UsageError(`unknown config type '${forcedType}'`, `one of: ${CONFIG_TYPES.join(', ')}, iptables-save, ip6tables-save, nft, nft-json`);
   }
-  const out: ConfigLoadResult = { inputs: [], configs: [], diagnostics: [], skipped: [], tables: [] };
+  const out: ConfigLoadResult = { inputs: [], configs: [], diagnostics: [], skipped: [], tables: [], ipvs: [] };
   for (const path of paths) {
     // read once, up to the ruleset cap: --config also takes rulesets, which can be larger than any IKE config
     const bytes = await readCappedFile(path, MAX_RULESET_BYTES, {
@@ -82,6 +86,15 @@ export async function loadConfigs(paths: string[], forcedType?: string): Promise
       out.tables.push(t.table);
       continue;
     }
+    // a load-balancing director's services: no IKE config reader claimed the file, an IPVS reader does
+    const ipvs = detected ? undefined : detectIpvs(text.split('\n', 400));
+    if (ipvs) {
+      const v = readIpvs(ipvs.reader, linesOf(text), path);
+      out.inputs.push(v.input);
+      out.diagnostics.push(...v.diagnostics);
+      out.ipvs.push(v.facts);
+      continue;
+    }
     if (bytes.length > MAX_CONFIG_BYTES) throw new InputError(`${path} is ${bytes.length} bytes: larger than any IKE config (cap ${MAX_CONFIG_BYTES})`, 'is it the right file?');
     if (!detected) {
       throw new InputError(
@@ -90,8 +103,17 @@ export async function loadConfigs(paths: string[], forcedType?: string): Promise
       );
     }
     const resolver = makeResolver(out.diagnostics);
-    const r = detected.reader.decode(text, path, resolver, forcedType);
     const type = detected.reader.name;
+    let r: ReturnType<ConfigReader['decode']>;
+    try {
+      r = detected.reader.decode(text, path, resolver, forcedType);
+    } catch (err) {
+      // readers are meant to be total; one that is not loses this file, located, never the whole report
+      out.diagnostics.push({ at: { source: path }, decoder: type, message: `decoder error: ${err instanceof Error ? err.message : String(err)}; this ${type} file was not analysed` });
+      const lines = text.split('\n').length;
+      out.inputs.push({ kind: 'config', path, dialect: type, lines, unparsed: lines });
+      continue;
+    }
     out.configs.push(r.facts);
     out.diagnostics.push(...r.diagnostics);
     out.inputs.push({
@@ -115,7 +137,12 @@ export function looksLikeRuleset(text: string): boolean {
 export function detectConfigType(text: string): { reader: ConfigReader; type: string; dialect?: ConfigDialect } | undefined {
   const noComments = text.replace(/^\s*#.*$/gm, '');
   for (const reader of configReaders) {
-    const d = reader.detect(noComments, text);
+    let d: ReturnType<ConfigReader['detect']>;
+    try {
+      d = reader.detect(noComments, text);
+    } catch {
+      continue; // a reader that cannot tell does not claim the file
+    }
     if (d) return { reader, type: reader.types[0], dialect: d.dialect };
   }
   return undefined;

@@ -10,6 +10,8 @@ import { sniffBinary } from './sniff.js';
 import { memoryRelief } from './memory-relief.js';
 import { detectTable, readTable } from './sa-table-file.js';
 import type { SaTable, SaTableReader } from '../evidence/sa-table-types.js';
+import type { IpvsFacts } from '../evidence/ipvs-types.js';
+import { detectIpvs, loadIpvsStream } from './ipvs-file.js';
 import type { Readable } from 'node:stream';
 
 export interface LogLoadResult {
@@ -18,9 +20,13 @@ export interface LogLoadResult {
   diagnostics: Diagnostic[];
   /** set when the input is an SA table (`swanctl --list-sas`, `ip -s xfrm state`, …) rather than a log */
   table?: SaTable;
+  /** set when the input is an IPVS director's services (`ipvsadm -S -n`, `ipvsadm -L -n`, keepalived.conf) */
+  ipvs?: IpvsFacts;
 }
 
 const SNIFF_LINES = 400;
+/** lines a diagnostic names one by one before it only counts them */
+const MAX_LINES_NAMED = 10;
 /** An SA table is read whole by its reader: a gateway's table of thousands of SAs is a few MiB; this bounds a mistaken input. */
 const MAX_TABLE_CHARS = 64 * 1024 * 1024;
 
@@ -42,7 +48,8 @@ export async function loadLogFile(path: string, forcedDialect?: string): Promise
     throw new InputError(`${display} is not a text log: ${binary.what}`, binary.hint);
   }
 
-  const headLines = opened.head.toString('utf8').split('\n').slice(0, SNIFF_LINES);
+  // NUL bytes (padding, a damaged line) are skipped wherever they are, as the lines below are read
+  const headLines = opened.head.toString('utf8').replaceAll('\0', '').split('\n').slice(0, SNIFF_LINES);
   let primary: LogDialect | undefined;
   let dialects: LogDialect[];
   if (forcedDialect) {
@@ -57,6 +64,12 @@ export async function loadLogFile(path: string, forcedDialect?: string): Promise
     // an SA table pasted where a log was expected: its reader claims more of the first lines than any log dialect
     const table = detectTable(headLines);
     if (table && table.score >= scored[0].score) return loadTable(opened.stream, table.reader, display);
+    // likewise an LVS director's ipvsadm output or keepalived.conf
+    const ipvs = detectIpvs(headLines);
+    if (ipvs && ipvs.score >= scored[0].score) {
+      const r = await loadIpvsStream(opened.stream, ipvs.reader, display);
+      return { input: r.input, events: [], diagnostics: r.diagnostics, ipvs: r.facts };
+    }
     primary = scored[0].score > 0 ? scored[0].d : undefined;
     dialects = scored.map((s) => s.d);
   }
@@ -67,6 +80,9 @@ export async function loadLogFile(path: string, forcedDialect?: string): Promise
   let unparsed = 0;
   const diagnostics: Diagnostic[] = [];
   let truncatedLines = 0;
+  // lines holding NUL bytes (the sniff decided by proportion that this is text): the NULs are skipped
+  const nulLines: number[] = [];
+  let nulLineCount = 0;
   const relieve = memoryRelief();
   for await (const batch of readLineBatches(opened.stream)) for (const line of batch) {
     relieve(line.text.length + 1);
@@ -74,6 +90,11 @@ export async function loadLogFile(path: string, forcedDialect?: string): Promise
     if (line.truncated) {
       truncatedLines++;
       if (truncatedLines <= 5) diagnostics.push({ at: { source: display, line: line.no }, decoder: 'line-reader', message: 'line longer than 16 KiB: only its start was read' });
+    }
+    if (line.text.includes('\0')) {
+      nulLineCount++;
+      if (nulLines.length < MAX_LINES_NAMED) nulLines.push(line.no);
+      line.text = line.text.replaceAll('\0', '');
     }
     if (line.text.trim() === '') continue;
     let matched = false;
@@ -94,8 +115,21 @@ export async function loadLogFile(path: string, forcedDialect?: string): Promise
     }
     if (!matched) unparsed++;
   }
+  if (nulLineCount) {
+    const named = nulLines.join(', ') + (nulLineCount > nulLines.length ? `, … (${nulLineCount} lines in all)` : '');
+    diagnostics.push({
+      at: { source: display, line: nulLines[0] }, decoder: 'line-reader',
+      message: `${nulLineCount === 1 ? 'line' : 'lines'} ${named} ${nulLineCount === 1 ? 'holds' : 'hold'} NUL bytes (padding or damage, e.g. after an unclean shutdown): the NUL bytes were skipped and the rest of ${nulLineCount === 1 ? 'the line' : 'each line'} was read`,
+    });
+  }
   if (truncatedLines > 5) diagnostics.push({ at: { source: display }, decoder: 'line-reader', message: `${truncatedLines} lines longer than 16 KiB were cut` });
-  for (const d of decoders) diagnostics.push(...(d.diagnostics?.() ?? []));
+  for (let i = 0; i < decoders.length; i++) {
+    try {
+      diagnostics.push(...(decoders[i].diagnostics?.() ?? []));
+    } catch (err) {
+      diagnostics.push({ at: { source: display }, decoder: dialects[i].id, message: `decoder error at the end of the file: ${err instanceof Error ? err.message : String(err)}` });
+    }
+  }
   for (const [kind, n] of store.droppedCounts()) {
     diagnostics.push({ at: { source: display }, decoder: 'event-store', message: `${n} '${kind}' events in the middle of the file were counted but not kept (memory cap); the first and last ones are analysed` });
   }
