@@ -19,6 +19,7 @@ import { configReaders } from '../platforms/index.js';
 import type { ConfigReader } from '../platforms/types.js';
 import type { SaTable } from '../evidence/sa-table-types.js';
 import { detectTable, readTable } from './sa-table-file.js';
+import { textLines } from './whole-input.js';
 import type { IpvsFacts } from '../evidence/ipvs-types.js';
 import { detectIpvs, linesOf, readIpvs } from './ipvs-file.js';
 import { generatedFirewallConfig } from './generated-firewall.js';
@@ -77,10 +78,7 @@ export async function loadConfigs(paths: string[], forcedType?: string): Promise
     }
     const table = detected ? undefined : detectTable(text.split('\n', 400));
     if (table) {
-      // the lines as the log loader's line reader gives them: \r\n ends a line too, and a final newline starts none
-      const lines = text.split(/\r?\n/);
-      if (lines.at(-1) === '') lines.pop();
-      const t = readTable(table.reader, lines, path);
+      const t = readTable(table.reader, textLines(text), path);
       out.inputs.push(t.input);
       out.diagnostics.push(...t.diagnostics);
       out.tables.push(t.table);

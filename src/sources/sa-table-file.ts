@@ -7,6 +7,7 @@
 import type { Diagnostic, InputInfo } from '../evidence/types.js';
 import type { SaTable, SaTableReader } from '../evidence/sa-table-types.js';
 import { tableReaders } from '../platforms/index.js';
+import { bestSniff, readGuarded } from './whole-input.js';
 import { platformOf } from '../platforms/index.js';
 
 export interface TableLoadResult {
@@ -17,17 +18,7 @@ export interface TableLoadResult {
 
 /** The table reader that claims these first lines most strongly, if any claims them at all. */
 export function detectTable(head: readonly string[]): { reader: SaTableReader; score: number } | undefined {
-  let best: { reader: SaTableReader; score: number } | undefined;
-  for (const reader of tableReaders) {
-    let score = 0;
-    try {
-      score = reader.sniff(head);
-    } catch {
-      score = 0;
-    }
-    if (score > 0 && (!best || score > best.score)) best = { reader, score };
-  }
-  return best;
+  return bestSniff(tableReaders, head);
 }
 
 /** What to run instead, when a table holds SAs but no counters: without them no traffic can be judged. */
@@ -63,25 +54,10 @@ export function readTable(reader: SaTableReader, lines: Iterable<string>, displa
   };
 }
 
-/**
- * Readers are meant never to throw; if one does, the input is kept in the report as a table
- * that was not read, with a diagnostic naming it, and every other input is still analysed.
- */
+/** A reader that throws keeps the input in the report as a table that was not read (whole-input.ts readGuarded). */
 function safeRead(reader: SaTableReader, lines: Iterable<string>, display: string): ReturnType<SaTableReader['read']> {
-  let count = 0;
-  const counted = (function* () {
-    for (const l of lines) {
-      count++;
-      yield l;
-    }
-  })();
-  try {
-    return reader.read(counted, display);
-  } catch (err) {
-    const platform = platformOf(reader);
-    return {
-      table: { source: display, format: reader.format, platform: platform?.id ?? 'unknown', ikeSas: [], childSas: [], policies: [], lines: count, otherLines: 0, unparsed: count },
-      diagnostics: [{ at: { source: display, line: count || undefined }, decoder: reader.format, message: `decoder error: ${err instanceof Error ? err.message : String(err)}; this ${reader.name} output was not analysed` }],
-    };
-  }
+  return readGuarded(lines, (l) => reader.read(l, display), { decoder: reader.format, name: `${reader.name} output`, source: display }, (count, d) => ({
+    table: { source: display, format: reader.format, platform: platformOf(reader)?.id ?? 'unknown', ikeSas: [], childSas: [], policies: [], lines: count, otherLines: 0, unparsed: count },
+    diagnostics: [d],
+  }));
 }
