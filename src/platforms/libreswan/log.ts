@@ -21,6 +21,9 @@ const SNIFF = [
   /^"[^"]+": added (?:oriented )?IKEv[12] connection/,
   // logtime=yes: the microsecond stamp is followed directly by ": "
   /^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d\.\d{6}: /,
+  // bodies with no prefix at all (pasted from `ipsec whack` / `ipsec auto --up`, a GUI or a forum
+  // post): wordings only pluto prints (issue 20 §1), as charon's FINGERPRINT_RE does for its bodies
+  /^(?:\d{3} )?(?:[A-Z][A-Z0-9_]+: )?(?:initiating IKEv[12] connection|(?:sent \w+, )?(?:ISAKMP|IPsec) SA established|established (?:IKE|Child) SA[;:]|sent (?:IKE_SA_INIT|IKE_AUTH) request to \S+:UDP\/\d+|\d+ second timeout exceeded after \d+ retransmits|retransmission; will wait |initial (?:Main|Aggressive) Mode (?:message|packet)|IKE SA authentication request rejected by peer: )/,
 ];
 
 function sniff(lines: readonly string[]): number {
@@ -88,9 +91,12 @@ class PlutoDecoder implements LineDecoder {
         return undefined;
       case 'bare': {
         if (OBSOLETE_KEYWORD.test(shape.text)) return [];
-        if (!pre.plutoPrefix && !error) return undefined;
         if (PLUTO_START.test(shape.text)) this.states.clear();
-        return this.events(decodeText(shape.text, { error }, undefined), base);
+        const drafts = decodeText(shape.text, { error }, undefined);
+        // a body with no prefix at all (pasted from `ipsec whack`, `ipsec auto --up`, a GUI or a
+        // forum post) is pluto's only when its wording is: as for bare charon bodies (issue 20 §1)
+        if (!pre.plutoPrefix && !error && drafts.length === 0) return undefined;
+        return this.events(drafts, base);
       }
     }
   }

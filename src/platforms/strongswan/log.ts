@@ -12,12 +12,14 @@ import { DecoderState, LineContext } from './log/context.js';
 import { parseLine } from './log/line-prefix.js';
 import { firstWord, mergeRuleTables } from './log/rule-table.js';
 import { authRules } from './log/rules-auth.js';
+import { catalogueRules } from './log/rules-catalogue.js';
 import { childRules } from './log/rules-child.js';
 import { livenessRules } from './log/rules-liveness.js';
 import { negotiationRules, responding } from './log/rules-negotiation.js';
 import { YearRollover } from './log/timestamp.js';
 
-const RULES = mergeRuleTables(negotiationRules, authRules, childRules, livenessRules);
+// the catalogue's rules come last: the topic tables keep first say on the lines they know
+const RULES = mergeRuleTables(negotiationRules, authRules, childRules, livenessRules, catalogueRules);
 
 /**
  * Our patterns expect charon's ordinary messages; anything longer is a hex dump or

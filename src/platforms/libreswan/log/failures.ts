@@ -110,7 +110,7 @@ export function noConnection(text: string, ctx: LineContext): Draft[] | undefine
     const remote = parts.length >= 2 ? [parts[parts.length - 1]] : undefined;
     return [draft('ts-unacceptable', { direction: 'local', local, remote, exchange: 'QUICK_MODE' })];
   }
-  if (/no suitable connection|no (?:\(wildcard\) )?connection has been (?:authorized|configured)|has no connection loaded/.test(text)) {
+  if (/no suitable connection|no (?:\(wildcard\) |matching )?connection has been (?:authorized|configured)|has no connection loaded/.test(text)) {
     const from = /\bfrom (\S+)/.exec(text)?.[1];
     const on = /\breceived on (\S+)/.exec(text)?.[1];
     return [

@@ -10,6 +10,7 @@ import { established, ikeMessage, initiateOrRespond } from './exchanges.js';
 import { identityAndAuth, kernel, noConnection, notifications, proposals, selectors } from './failures.js';
 import { deadPeer, deletes, fragments, natResult, retransmits } from './lifecycle.js';
 import { notifyDrafts } from './notifies.js';
+import { catalogueFailures } from './catalogue.js';
 
 // Openswan/v3 "STATE_MAIN_I2: sent MI2…", v5 "IKE_SA_INIT_I: 10 second timeout…", "ESTABLISHED_IKE_SA: retransmission…"
 const STATE_PREFIX = /^([A-Z][A-Z0-9]*_[A-Z0-9_]+): /;
@@ -36,11 +37,18 @@ const ROUTES: [Gate, Handler][] = [
     (_w, t, c) => c.error || t.includes('CHILD SA failed') || t.includes('rejected Child SA') || t.includes('kernel') || t.includes('netlink') || t.includes('XFRM') || t.includes('network error') || t.includes('install'),
     (t, c) => kernel(t, c),
   ],
+  // wordings found by the source catalogue (issue 20 §1), behind their own gate
+  [() => true, (t, c) => catalogueFailures(t, c)],
 ];
 const MESSAGE_VERBS = new Set(['sent', 'processed', 'processing', 'received']);
 
 export function decodeText(raw: string, ctx: LineContext, conn: string | undefined): Draft[] {
   let text = raw;
+  // v3/v4 loglog(RC_LOG_SERIOUS, "ERROR: …") puts the marker after the "conn" #N: prefix
+  if (text.startsWith('ERROR: ')) {
+    text = text.slice(7);
+    ctx = { ...ctx, error: true };
+  }
   let stateName: string | undefined;
   const sp = STATE_PREFIX.exec(text);
   if (sp) {
