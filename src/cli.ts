@@ -6,7 +6,11 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { writeFile } from 'node:fs/promises';
-import { FatalError, UsageError } from './errors.js';
+import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve as resolvePath } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { FatalError, InputError, UsageError } from './errors.js';
+import { visible } from './reporters/visible.js';
 import { TOOL_NAME, TOOL_VERSION } from './version.js';
 import { analyse, buildEvidence, diagnose, liveAnalyser, type RunOptions } from './run.js';
 import { redactReport, type RedactionMapping } from './reporters/redact.js';
@@ -15,7 +19,7 @@ import { filterBySeverity } from './report/build-report.js';
 import type { Severity } from './evidence/types.js';
 import type { Report } from './report/types.js';
 import { allChecks } from '../checks/index.js';
-import { sniffHead } from './sources/open-input.js';
+import { describeFsError, sniffHead } from './sources/open-input.js';
 import { sniffKind } from './sources/sniff.js';
 import { describeSavedCapture, liveOptionsFromArgs } from './sources/live/cli-options.js';
 import type { LiveCapture } from './sources/live-capture.js';
@@ -123,13 +127,16 @@ async function main(argv: string[]): Promise<number> {
   for (const id of values.only ?? []) {
     if (!allChecks.some((c) => c.meta.id === id)) throw new UsageError(`unknown check '${id}'`, 'see `ipsec-doctor checks`');
   }
-  // Ctrl-C ends a live capture and still analyses what was captured; a second Ctrl-C kills
+  // Ctrl-C ends a live capture and still analyses what was captured; a second Ctrl-C ends the process
   const stopCapture = new AbortController();
   const live = liveOptionsFromArgs(values, pcaps.length, stopCapture.signal);
-  if (live) {
-    process.once('SIGINT', () => stopCapture.abort());
-    if (live.durationSec === undefined && process.stderr.isTTY) process.stderr.write(`capturing on ${live.iface}: press Ctrl-C to stop and analyse\n`);
-  }
+  // the map holds the originals and the report is what the user asked for: neither may replace an
+  // input, nor each other, and a path that cannot be written is said now, before any analysis
+  const inputs = [...logs, ...pcaps, ...configs].filter((p) => p !== '-');
+  if (values.output) checkWritablePath('-o', values.output, { inputs });
+  if (values['redact-map']) checkWritablePath('--redact-map', values['redact-map'], { inputs, report: values.output, capture: values.write });
+  endOnSignals(live ? stopCapture : undefined);
+  if (live && live.durationSec === undefined && process.stderr.isTTY) process.stderr.write(`capturing on ${visible(live.iface)}: press Ctrl-C to stop and analyse\n`);
 
   const opts: RunOptions = {
     logs,
@@ -153,12 +160,20 @@ async function main(argv: string[]): Promise<number> {
     mapping = out.mapping;
     return out.report;
   };
-  // the map holds the originals: local file, owner-only
+  // the map holds the originals: local file, owner-only whether or not it existed (writePrivateFile)
   const writeMap = async () => {
-    if (values['redact-map'] && mapping) await writeFile(values['redact-map'], JSON.stringify(mapping, null, 2) + '\n', { mode: 0o600 });
+    if (values['redact-map'] && mapping) await writePrivateFile(values['redact-map'], JSON.stringify(mapping, null, 2) + '\n');
+  };
+  const writeReport = async (path: string, text: string) => {
+    try {
+      await writeFile(path, text);
+    } catch (err) {
+      throw describeWriteError(path, err);
+    }
   };
 
   if (process.stdout.isTTY && process.stdin.isTTY && !process.env.CI && format === undefined && !values.output) {
+    interactive = true;
     const { runInteractive } = await import('./ui/run-ui.js');
     const definedCounters = live ? (await import('./sources/live-capture.js')).definedCounters : undefined;
     const selected = opts.only ? allChecks.filter((c) => opts.only!.includes(c.meta.id)) : allChecks;
@@ -172,6 +187,7 @@ async function main(argv: string[]): Promise<number> {
       return describeSavedCapture(capture.saveCapture(path)) + (redact ? ' (a capture is not redacted)' : '');
     };
     const finished = await runInteractive({
+      registerCleanup: (undo) => cleanups.push(undo),
       checks: selected.map((c) => ({ id: c.meta.id, title: c.meta.title })),
       color,
       formats: FORMATS,
@@ -190,7 +206,9 @@ async function main(argv: string[]): Promise<number> {
         return analyse(evidence, { ...opts, onResult });
       },
       onExport: async (shown, fmt, path) => {
-        await writeFile(path, reporters[fmt](shown, { color: false }));
+        // the export path is typed at run time: the same refusals as for -o
+        checkWritablePath('export', path, { inputs, map: values['redact-map'], capture: values.write });
+        await writeReport(path, reporters[fmt](shown, { color: false }));
         await writeMap();
         return `wrote the ${fmt} report to ${path}${values['redact-map'] ? ` and the mapping to ${values['redact-map']}` : ''}`;
       },
@@ -199,7 +217,7 @@ async function main(argv: string[]): Promise<number> {
     return finished && finished.summary.errors > 0 ? 1 : 0;
   }
 
-  const spinner = await startSpinner();
+  const spinner = await startStderrSpinner();
   let report: Report;
   try {
     // no `w` key without the UI: the live capture keeps no ring of frames
@@ -209,18 +227,145 @@ async function main(argv: string[]): Promise<number> {
   }
   const shown = present(report);
   const text = reporters[format ?? 'text'](shown, { color: values.output ? false : color });
-  if (values.output) await writeFile(values.output, text);
+  if (values.output) await writeReport(values.output, text);
   else process.stdout.write(text);
   await writeMap();
   return report.summary.errors > 0 ? 1 : 0;
 }
 
-/** ora on stderr, only when stderr is a terminal: stdout stays clean for pipes and --format json. */
-async function startSpinner(): Promise<{ update(text: string): void; stop(): void } | undefined> {
-  if (!process.stderr.isTTY || process.env.CI) return undefined;
-  const { default: ora } = await import('ora');
-  const s = ora({ text: 'reading inputs', stream: process.stderr }).start();
-  return { update: (text) => void (s.text = text), stop: () => void s.stop() };
+/**
+ * A progress line on stderr, only when stderr is a terminal that can show one: stdout stays
+ * clean for pipes and --format json (ui/stderr-spinner.ts: none at 0 columns or TERM=dumb).
+ */
+async function startStderrSpinner(): Promise<{ update(text: string): void; stop(): void } | undefined> {
+  const { startSpinner } = await import('./ui/stderr-spinner.js');
+  const s = startSpinner(process.stderr, 'reading inputs');
+  if (!s) return undefined;
+  cleanups.push(() => s.stop());
+  return s;
+}
+
+/** What a signal undoes before the process ends: the spinner's line, a live capture's -w file. */
+const cleanups: Array<() => void> = [];
+
+/**
+ * SIGINT and SIGTERM end the process at once in every mode (the event loop is never kept
+ * busy: nothing here loops on the terminal's size). The one exception is the documented
+ * Ctrl-C of a live capture without the interactive view: the first SIGINT stops the
+ * capture and the report of what was captured follows; a second one ends the process.
+ * SIGTERM during a capture closes the -w file first, so it holds every frame written.
+ */
+function endOnSignals(capture: AbortController | undefined): void {
+  const end = (signal: 'SIGINT' | 'SIGTERM') => {
+    if (signal === 'SIGINT' && capture && !capture.signal.aborted && !interactive) {
+      capture.abort();
+      return;
+    }
+    if (capture && !capture.signal.aborted) capture.abort();
+    for (const c of cleanups.splice(0)) {
+      try {
+        c();
+      } catch {
+        // ending anyway
+      }
+    }
+    // Die of the signal itself, as a shell expects (bash stops a loop on a child's SIGINT). Not
+    // process.exit(): it joins libuv's thread pool, and a thread blocked reading a FIFO or a
+    // terminal never returns. With every listener gone the default action applies at once.
+    process.removeAllListeners(signal);
+    process.kill(process.pid, signal);
+    // something re-armed the handler: end anyway
+    setTimeout(() => process.kill(process.pid, 'SIGKILL'), 500).unref();
+  };
+  process.on('SIGINT', () => end('SIGINT'));
+  process.on('SIGTERM', () => end('SIGTERM'));
+}
+
+/** Whether the Ink view runs (its Ctrl-C is a key, handled by the view; a SIGINT from outside ends the process). */
+let interactive = false;
+
+/** Paths an output must not be: the inputs (evidence would be lost), the report, the map, the -w capture. */
+interface TakenPaths {
+  inputs: string[];
+  report?: string;
+  map?: string;
+  capture?: string;
+}
+
+/**
+ * Refuses an output path that would replace an input or another output (compared as
+ * resolved paths and, for files that exist, as the same file: a symlink or hard link
+ * counts), and says in one line when its directory is missing or it is a directory.
+ */
+function checkWritablePath(flag: string, path: string, taken: TakenPaths): void {
+  const same = (other: string | undefined) => other !== undefined && other !== '-' && sameFile(path, other);
+  const what = flag === '--redact-map' ? 'the redaction map' : flag === '-o' ? 'the report' : 'the export';
+  const clash = taken.inputs.find((i) => same(i));
+  if (clash !== undefined) throw new UsageError(`${flag} ${path} is the input ${clash}: ${what} would replace the evidence`, `write ${what} to another file`);
+  if (same(taken.report)) throw new UsageError(`${flag} ${path} is also the report's path (-o)`, `write ${what} to another file`);
+  if (same(taken.map)) throw new UsageError(`${flag} ${path} is the redaction map's path (--redact-map)`, 'write the report to another file');
+  if (same(taken.capture)) throw new UsageError(`${flag} ${path} is also the capture's path (-w)`, `write ${what} to another file`);
+  let st;
+  try {
+    st = statSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw describeWriteError(path, err);
+  }
+  if (st?.isDirectory()) throw new InputError(`cannot write ${path}: it is a directory`, `give ${flag} a file name`);
+  const dir = dirname(resolvePath(path));
+  let dirStat;
+  try {
+    dirStat = statSync(dir);
+  } catch (err) {
+    throw new InputError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? `the directory ${dir} does not exist` : describeFsError(err)}`, `create the directory first, or give ${flag} another path`);
+  }
+  if (!dirStat.isDirectory()) throw new InputError(`cannot write ${path}: ${dir} is not a directory`, `give ${flag} another path`);
+}
+
+function sameFile(a: string, b: string): boolean {
+  if (resolvePath(a) === resolvePath(b)) return true;
+  try {
+    const x = statSync(a);
+    const y = statSync(b);
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
+}
+
+/** A write that failed, as the one-line error cli.ts prints (never "internal error"). */
+function describeWriteError(path: string, err: unknown): InputError {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  const why = code === 'EISDIR' ? 'it is a directory' : code === 'ENOENT' ? 'its directory does not exist' : code === 'ENOTDIR' ? 'a part of the path is not a directory' : describeFsError(err);
+  return new InputError(`cannot write ${path}: ${why}`);
+}
+
+/**
+ * Writes `text` to `path` readable by the owner only, whether or not `path` existed (an
+ * existing file keeps its mode under writeFile's `mode`, which applies only on creation):
+ * a new file is created beside it with mode 0600, fchmod'ed to 0600 whatever the umask,
+ * written, synced and renamed over `path`. A symlink at `path` is replaced, not followed.
+ */
+async function writePrivateFile(path: string, text: string): Promise<void> {
+  const tmp = join(dirname(resolvePath(path)), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  let fd: number | undefined;
+  try {
+    fd = openSync(tmp, 'wx', 0o600);
+    fchmodSync(fd, 0o600);
+    writeSync(fd, text);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, path);
+  } catch (err) {
+    if (fd !== undefined) closeSync(fd);
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // not created
+    }
+    throw describeWriteError(path, err);
+  }
 }
 
 function decideColor(force: boolean | undefined, disable: boolean | undefined): boolean {
@@ -248,13 +393,14 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
+    // messages can quote input (a path, a line): shown visibly, never as terminal control
     if (err instanceof FatalError) {
-      process.stderr.write(`${TOOL_NAME}: ${err.message}${err.hint ? ` (${err.hint})` : ''}\n`);
+      process.stderr.write(`${TOOL_NAME}: ${visible(err.message)}${err.hint ? ` (${visible(err.hint)})` : ''}\n`);
       process.exitCode = err.exitCode;
     } else {
       // an unknown error is a bug: say so in one line, keep the detail for --debug users via env
       const msg = err instanceof Error ? err.message : String(err);
-      process.stderr.write(`${TOOL_NAME}: internal error: ${msg} (please report it; set IPSEC_DOCTOR_DEBUG=1 for the stack)\n`);
+      process.stderr.write(`${TOOL_NAME}: internal error: ${visible(msg)} (please report it; set IPSEC_DOCTOR_DEBUG=1 for the stack)\n`);
       if (process.env.IPSEC_DOCTOR_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
       process.exitCode = 2;
     }

@@ -252,8 +252,14 @@ export async function startLiveCapture(opts: LiveCaptureOptions): Promise<LiveCa
     c.received++;
     c.bytes += origlen;
     if (truncated) c.snaplenCut++;
+    // addFrame is total (a decoder failure becomes a diagnostic for this frame); the ring is
+    // guarded too: a throw in this callback would be an uncaught exception that ends the capture
     collector.addFrame({ source, frame: c.received, linktype, ts, caplen, origlen, data });
-    ring?.push({ frame: c.received, ts, origlen, data });
+    try {
+      ring?.push({ frame: c.received, ts, origlen, data });
+    } catch (err) {
+      collector.addDiagnostic({ at: { source, frame: c.received }, decoder: 'live-capture', message: `frame not kept in the in-memory ring: ${firstLine(err)}` });
+    }
     try {
       writer?.write({ ts, origlen, data });
     } catch (err) {

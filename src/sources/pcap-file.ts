@@ -64,7 +64,12 @@ export async function readCaptureInto(path: string, collector: PacketCollector):
     // a gzip stream that ends early or a read error: keep what was decoded, say where it stopped
     collector.addDiagnostic({ at: { source: display }, decoder: kind, message: `reading stopped: ${err instanceof Error ? err.message : String(err)}` });
   }
-  reader.end();
+  try {
+    reader.end();
+  } catch (err) {
+    // the reader's last record (a cut one) could not be handled: what came before it stands
+    collector.addDiagnostic({ at: { source: display }, decoder: kind, message: `the end of the file could not be read: ${err instanceof Error ? err.message : String(err)}` });
+  }
   const stats = reader.stats();
   if (stats.truncatedRecords) collector.count('truncatedRecords', stats.truncatedRecords);
   const after = collector.counters();

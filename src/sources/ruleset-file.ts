@@ -23,7 +23,13 @@ export interface RulesetLoadResult {
 
 /** The first ruleset reader in registry order that claims the text. */
 export function detectRulesetType(text: string): string | undefined {
-  return rulesetReaders.find((r) => r.detect(text))?.type;
+  return rulesetReaders.find((r) => {
+    try {
+      return r.detect(text);
+    } catch {
+      return false; // a reader that cannot tell does not claim the text
+    }
+  })?.type;
 }
 
 export function decodeRuleset(text: string, source: string, type: string): RulesetDecodeResult {
@@ -51,7 +57,16 @@ export async function loadRulesets(paths: ReadonlyArray<string | ReadInput>, for
     if (!type) {
       throw new InputError(`${path}: looks like a firewall ruleset but is not iptables-save, ip6tables-save, \`nft list ruleset\` or \`nft -j list ruleset\` output`, `force the type with --config-type (${RULESET_TYPES.join(', ')})`);
     }
-    const r = decodeRuleset(text, path, type);
+    let r: RulesetDecodeResult;
+    try {
+      r = decodeRuleset(text, path, type);
+    } catch (err) {
+      // readers are meant to be total; one that is not loses this ruleset, located, never the whole report
+      out.diagnostics.push({ at: { source: path }, decoder: type, message: `decoder error: ${err instanceof Error ? err.message : String(err)}; this ruleset was not analysed` });
+      const lines = text.split('\n').length;
+      out.inputs.push({ kind: 'ruleset', path, dialect: type, lines, unparsed: lines });
+      continue;
+    }
     out.rulesets.push(r.ruleset);
     out.diagnostics.push(...r.diagnostics);
     const rules = r.ruleset.tables.reduce((n, t) => n + t.chains.reduce((m, c) => m + c.rules.length, 0), 0);

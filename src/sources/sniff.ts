@@ -15,15 +15,60 @@ export function sniffKind(head: Buffer): SniffedKind {
   return looksBinary(head) ? 'binary' : 'text';
 }
 
-function looksBinary(head: Buffer): boolean {
-  const n = Math.min(head.length, 8192);
-  let control = 0;
-  for (let i = 0; i < n; i++) {
+/**
+ * Binary is decided by proportion, as grep and file(1) look at content rather than at one
+ * byte: a syslog left with NUL padding by an unclean shutdown, or one damaged line, is
+ * still a text log (log-file.ts reads it and names the lines). Units are the sampled
+ * bytes, except that a run of NULs (padding, a copytruncate hole) counts once; non-text
+ * units are NUL runs, C0 controls other than tab, newlines, form feed, carriage return and
+ * ESC (colour in journalctl output), DEL, and bytes that are not valid UTF-8. A sample
+ * with no text at all is binary.
+ */
+const BINARY_SHARE = 0.3;
+const SAMPLE_BYTES = 64 * 1024;
+
+export function binaryShare(head: Uint8Array): { units: number; nonText: number; text: number } {
+  const n = Math.min(head.length, SAMPLE_BYTES);
+  let units = 0;
+  let nonText = 0;
+  let text = 0;
+  for (let i = 0; i < n; ) {
     const b = head[i];
-    if (b === 0) return true;
-    if (b < 0x09 || (b > 0x0d && b < 0x20)) control++;
+    if (b === 0) {
+      while (i < n && head[i] === 0) i++;
+      units++;
+      nonText++;
+      continue;
+    }
+    if (b < 0x80) {
+      units++;
+      if ((b < 0x09 || (b > 0x0d && b < 0x20 && b !== 0x1b)) || b === 0x7f) nonText++;
+      else text++;
+      i++;
+      continue;
+    }
+    // a UTF-8 sequence: its lead byte says how many continuation bytes follow
+    const need = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    let ok = need > 0;
+    for (let k = 1; ok && k <= need; k++) {
+      if (i + k >= n) break; // cut by the sample's end: not held against it
+      if ((head[i + k] & 0xc0) !== 0x80) ok = false;
+    }
+    units++;
+    if (ok) {
+      text++;
+      i += 1 + Math.min(need, n - i - 1);
+    } else {
+      nonText++;
+      i++;
+    }
   }
-  return control > n * 0.1;
+  return { units, nonText, text };
+}
+
+function looksBinary(head: Buffer): boolean {
+  const s = binaryShare(head);
+  return s.text === 0 || s.nonText > s.units * BINARY_SHARE;
 }
 
 /** For a log input: undefined when it is text, else what it is and what to do. */

@@ -15,6 +15,7 @@ import { buildReport } from '../report/build-report.js';
 import { App } from './App.js';
 import type { InterimAnalysis, LiveView, UiSnapshot } from './model.js';
 import { makeTheme } from './theme.js';
+import { visibleDeep } from '../reporters/visible.js';
 
 export interface RunHooks {
   onResult(result: CheckResult): void;
@@ -43,6 +44,8 @@ export interface InteractiveOptions {
     /** pause between the end of one interim analysis and the start of the next (default INTERIM_MS) */
     interimMs?: number;
   };
+  /** called once with what restores the terminal (raw mode, cursor) if the process must end now (a signal) */
+  registerCleanup?(undo: () => void): void;
   /** the terminal; process.stdout/stdin/stderr unless given (tests drive fake ones) */
   io?: Pick<RenderOptions, 'stdout' | 'stdin' | 'stderr' | 'debug' | 'patchConsole'>;
 }
@@ -83,8 +86,11 @@ export async function runInteractive(o: InteractiveOptions): Promise<Report | un
     });
   // Ctrl-C goes to App: during a live capture the first one stops the capture (and still analyses), the second quits
   const instance = render(element(), { exitOnCtrlC: false, ...o.io });
+  o.registerCleanup?.(() => instance.unmount());
   const update = (next: Partial<UiSnapshot>) => {
-    snapshot = { ...snapshot, ...next };
+    // what the screen shows, never what exports write: control characters from the evidence are
+    // shown as escapes (reporters/visible.ts), so a peer's identity cannot drive the terminal
+    snapshot = { ...snapshot, ...visibleDeep(next) };
     instance.rerender(element());
   };
   const unsubscribe = o.live?.subscribe((counters) => update({ live: { iface: o.live!.iface, counters } satisfies LiveView }));

@@ -12,9 +12,11 @@ export function wrapText(text: string, width: number, indent = ''): string[] {
       }
       if (line.trim()) out.push(line.trimEnd());
       let rest = word.trimStart();
-      while (rest.length > w - indent.length) {
-        out.push(indent + rest.slice(0, w - indent.length));
-        rest = rest.slice(w - indent.length);
+      // at least one character per row, whatever the indent: a row that takes nothing would never end
+      const room = Math.max(1, w - indent.length);
+      while (rest.length > room) {
+        out.push(indent + rest.slice(0, room));
+        rest = rest.slice(room);
       }
       line = indent + rest;
     }

@@ -63,7 +63,13 @@ export class IkeDecodeCache {
       && hit.bytes.length === msgEnd - off && hit.bytes.compare(d, off, msgEnd) === 0) return hit;
     this.wireSrc.set(src);
     this.wireDst.set(dst);
-    const r = decodeIke(d, off, end, { src: this.wireSrc.subarray(0, len), dst: this.wireDst.subarray(0, len), srcPort, dstPort }, cut);
+    let r: IkeDecodeResult;
+    try {
+      r = decodeIke(d, off, end, { src: this.wireSrc.subarray(0, len), dst: this.wireDst.subarray(0, len), srcPort, dstPort }, cut);
+    } catch (err) {
+      // the decoder is meant to be total; if it is not, this message is malformed, located at its frame, and skipped
+      r = { problems: [`malformed packet: the IKE decoder failed (${err instanceof Error ? err.message : String(err)}); the message was skipped`] };
+    }
     const srcEp = { address: ipString(src, 0, len as 4 | 16), port: srcPort };
     const dstEp = { address: ipString(dst, 0, len as 4 | 16), port: dstPort };
     const entry: DecodedIke = {

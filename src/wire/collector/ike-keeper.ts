@@ -196,7 +196,12 @@ export function createIkeKeeper(bound: { head: number; tail: number } | undefine
       kept = ikeHeads.slice();
       for (const b of allSas) {
         const ring = b.ring;
-        if (ring) for (let i = 0; i < ring.count; i++) kept.push(ring.kept(i, sources, decodeRaw));
+        if (!ring) continue;
+        for (let i = 0; i < ring.count; i++) {
+          const k = ring.kept(i, sources, decodeRaw);
+          // a message decoded only now whose decode failed (ike-decode-cache.ts: never a throw) has nothing to show
+          if (k.m) kept.push(k);
+        }
       }
       kept = inArrivalOrder(kept);
     }

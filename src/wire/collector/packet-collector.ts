@@ -13,7 +13,7 @@ import { decodeIp, IP_PROTOCOL_NAMES, newIpHeader, type IpHeader } from '../ip.j
 import { decodeUdp, IKE_PORT, NAT_T_PORT, newUdpInfo } from '../udp.js';
 import { decodeAh, decodeEsp, newSpiSeq } from '../esp.js';
 import { decodeIcmp } from '../icmp.js';
-import { FragmentReassembler, type FragmentSet } from '../ip-fragments.js';
+import { datagramText, firstFragmentBytes, FragmentReassembler, framesText, MAX_BYTES as FRAGMENT_MAX_BYTES, MAX_PENDING as FRAGMENT_MAX_PENDING, type FragmentSet } from '../ip-fragments.js';
 import { EspAggregator } from './esp-aggregate.js';
 import { TrafficAggregator } from './traffic-flows.js';
 import { frameRefOf, readU32, touchFrameRef } from './frame-ref.js';
@@ -52,9 +52,11 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
   let cur: CapturedFrame = { source: '', frame: 0, linktype: 0, ts: 0.5, caplen: 0, origlen: 0, data: new Uint8Array(0), offset: 0 };
 
   const reassembler = new FragmentReassembler(
-    { incomplete: (set) => onIncompleteFragments(set) },
+    { incomplete: (set) => onIncompleteFragments(set), malformed: (set, frame, problem, discarded) => onMalformedFragments(set, frame, problem, discarded) },
     (first, protocol) => protocol === 17 && worthReassembling(first),
   );
+  // which decoder the frame being decoded is in, for the diagnostic when one throws
+  let stage = 'link';
 
   function diag(decoder: string, message: string, frame = cur.frame, source = cur.source): Diagnostic | undefined {
     if (diagnostics.length >= MAX_DIAGNOSTICS) {
@@ -79,7 +81,24 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
     runLinkFrames = 0;
   }
 
+  /**
+   * One frame, whatever its bytes: decoders are meant to be total, and when one is not
+   * the frame becomes a located diagnostic (Wireshark's "malformed packet") and the next
+   * frame is decoded as usual. A capture file and a live capture both come through here,
+   * so one hostile packet can neither lose a report nor end a capture.
+   */
   function addFrame(f: CapturedFrame): void {
+    try {
+      decodeFrame(f);
+    } catch (err) {
+      counters.undecodable++;
+      counters.decoderErrors = (counters.decoderErrors ?? 0) + 1;
+      diag(stage, `malformed packet: the ${stage} decoder failed (${err instanceof Error ? err.message : String(err)}); the frame was skipped`, f.frame, f.source);
+    }
+  }
+
+  function decodeFrame(f: CapturedFrame): void {
+    stage = 'link';
     // Buffer#slice is a view, not a copy: the aggregates' d.slice() of a libpcap Buffer (live
     // capture) would keep addresses that the next packet overwrites. A plain view slices by copy.
     if (f.data.constructor !== Uint8Array) f.data = new Uint8Array(f.data.buffer, f.data.byteOffset, f.data.byteLength);
@@ -117,6 +136,7 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
       }
       return;
     }
+    stage = 'ip';
     decodeIp(d, link.offset, ip, end);
     if (!ip.ok) {
       counters.undecodable++;
@@ -134,6 +154,7 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
     }
     switch (h.protocol) {
       case 17:
+        stage = 'udp';
         handleUdp(d, h.payloadOff, h.end, h.totalLength - (h.payloadOff - h.start), h, undefined);
         return;
       case 50:
@@ -162,6 +183,7 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
           handleEsp(d, h, h.payloadOff + 8, 'udp', sp, dp, true);
         }
       }
+      stage = 'ip-fragments';
       const done = reassembler.add(d, h, cur.source, cur.frame, cur.ts);
       if (done) {
         counters.reassembled++;
@@ -187,30 +209,54 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
   const dstAddr16 = new Uint8Array(16);
 
   function reassembledUdp(payload: Uint8Array, set: FragmentSet, frag: IpFragmentation): void {
+    stage = 'udp';
     const u = decodeUdp(payload, 0, payload.length, payload.length, newUdpInfo());
+    stage = 'ike';
     if (u.kind === 'ike') ikeKeeper.add(payload, u, set.src, set.dst, set.version, frag, false, frag.totalLength);
     else if (u.kind !== 'esp-in-udp') counters.nonIpsec++;
   }
 
   function onIncompleteFragments(set: FragmentSet): void {
     counters.fragmentsIncomplete++;
-    const first = set.pieces.find((p) => p.off === 0);
+    const first = firstFragmentBytes(set);
     const saved = cur;
+    const savedStage = stage;
     cur = { ...cur, source: set.source, frame: set.firstFrame, ts: set.firstTs };
     const frag: IpFragmentation = { fragments: set.fragments, complete: false, totalLength: (set.total ?? 0) + (set.version === 4 ? 20 : 40), frames: set.frames.slice(), df: set.df };
-    if (first) {
-      const u = decodeUdp(first.data, 0, first.data.length, 65535, newUdpInfo());
-      if (u.kind === 'ike') ikeKeeper.add(first.data, u, set.src, set.dst, set.version, frag, true, frag.totalLength);
-    } else {
-      diag('ip-fragments', `${set.fragments} IP fragment(s) of a UDP datagram ${ipString(set.src, 0, set.src.length as 4 | 16)} → ${ipString(set.dst, 0, set.dst.length as 4 | 16)} (IP ID ${set.id}) without the first fragment: never reassembled`);
+    try {
+      if (first) {
+        stage = 'ike';
+        const u = decodeUdp(first, 0, first.length, 65535, newUdpInfo());
+        if (u.kind === 'ike') ikeKeeper.add(first, u, set.src, set.dst, set.version, frag, true, frag.totalLength);
+      } else {
+        diag('ip-fragments', `${set.fragments} IP fragment(s) of a UDP datagram ${datagramText(set)} without the first fragment: never reassembled`);
+      }
+    } catch (err) {
+      // given up at the end of the capture or while another frame is decoded: this datagram alone is lost
+      counters.decoderErrors = (counters.decoderErrors ?? 0) + 1;
+      diag(stage, `malformed packet: the ${stage} decoder failed on the first fragment of an incomplete datagram (${err instanceof Error ? err.message : String(err)}); it was skipped`, set.firstFrame, set.source);
+    } finally {
+      cur = saved;
+      stage = savedStage;
     }
-    cur = saved;
+  }
+
+  /** Fragments that do not fit together (ip-fragments.ts: judged as the Linux kernel does). */
+  function onMalformedFragments(set: FragmentSet, frame: number, problem: string, discarded: boolean): void {
+    if (discarded) {
+      counters.fragmentsDiscarded = (counters.fragmentsDiscarded ?? 0) + 1;
+      diag('ip-fragments', `${framesText(set)}: ${problem} (UDP datagram ${datagramText(set)}): the datagram was discarded, as a receiving kernel does (RFC 5722), and is not analysed`, set.frames[0] ?? frame, set.source);
+    } else {
+      counters.fragmentsDropped = (counters.fragmentsDropped ?? 0) + 1;
+      diag('ip-fragments', `frame ${frame}: ${problem} (UDP datagram ${datagramText(set)})`, frame, set.source);
+    }
   }
 
   function handleUdp(d: Uint8Array, off: number, end: number, ipPayloadLength: number, h: IpHeader, frag: IpFragmentation | undefined): void {
     decodeUdp(d, off, end, ipPayloadLength, udp);
     switch (udp.kind) {
       case 'ike':
+        stage = 'ike';
         ikeKeeper.add(d, udp, addrView(d, h.srcOff, h.addrLen, srcAddr4, srcAddr16), addrView(d, h.dstOff, h.addrLen, dstAddr4, dstAddr16), h.version as 4 | 6, frag, h.truncated, frag ? frag.totalLength : h.totalLength);
         return;
       case 'esp-in-udp':
@@ -229,6 +275,7 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
   }
 
   function handleAh(d: Uint8Array, h: IpHeader, fragment = false): void {
+    stage = 'ah';
     decodeAh(d, h.payloadOff, h.end, spiSeq);
     counters.ah++;
     if (spiSeq.status === 'short') {
@@ -244,6 +291,7 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
   }
 
   function handleEsp(d: Uint8Array, h: IpHeader, off: number, encap: 'ip' | 'udp', sp: number, dp: number, fragment: boolean): void {
+    stage = 'esp';
     decodeEsp(d, off, h.end, spiSeq);
     if (encap === 'udp') counters.espInUdp++;
     else counters.esp++;
@@ -268,6 +316,7 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
   }
 
   function handleIcmp(d: Uint8Array, h: IpHeader): void {
+    stage = 'icmp';
     const r = decodeIcmp(d, h.payloadOff, h.end, h.version === 6);
     if (!r) {
       counters.undecodable++;
@@ -296,6 +345,14 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
   function finish(): PacketEvidence {
     if (finished) return finished;
     reassembler.flush();
+    const bounds = reassembler.bounds();
+    if (bounds.evicted) {
+      counters.fragmentsEvicted = bounds.evicted;
+      diagnostics.unshift({
+        at: { source: sources[0] ?? '(capture)' }, decoder: 'ip-fragments',
+        message: `the IP reassembly buffer was full (at most ${FRAGMENT_MAX_PENDING} datagrams and ${FRAGMENT_MAX_BYTES / 1024 / 1024} MiB waiting for fragments): ${bounds.evicted} datagram(s) with ${bounds.evictedFragments} fragment(s) were given up early and count as incomplete`,
+      });
+    }
     ikeKeeper.finish();
     if (diagnosticsDropped) diagnostics.push({ at: { source: sources[0] ?? '(capture)' }, decoder: 'packets', message: `${diagnosticsDropped} more decoder diagnostics were counted but not kept` });
     flushLinkRun();
