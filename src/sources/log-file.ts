@@ -9,6 +9,7 @@ import { readLineBatches } from './line-reader.js';
 import { sniffBinary } from './sniff.js';
 import { memoryRelief } from './memory-relief.js';
 import { detectTable, readTable } from './sa-table-file.js';
+import { streamLines } from './whole-input.js';
 import type { SaTable, SaTableReader } from '../evidence/sa-table-types.js';
 import type { IpvsFacts } from '../evidence/ipvs-types.js';
 import { detectIpvs, loadIpvsStream } from './ipvs-file.js';
@@ -156,16 +157,7 @@ export async function loadLogFile(path: string, forcedDialect?: string): Promise
 }
 
 async function loadTable(stream: Readable, reader: SaTableReader, display: string): Promise<LogLoadResult> {
-  const lines: string[] = [];
-  let chars = 0;
-  let cut = false;
-  for await (const batch of readLineBatches(stream)) {
-    for (const line of batch) {
-      chars += line.text.length + 1;
-      if (chars > MAX_TABLE_CHARS) cut = true;
-      else lines.push(line.text);
-    }
-  }
+  const { lines, cut } = await streamLines(stream, MAX_TABLE_CHARS);
   const r = readTable(reader, lines, display);
   if (cut) r.diagnostics.push({ at: { source: display, line: lines.length + 1 }, decoder: 'sa-table', message: `table longer than ${MAX_TABLE_CHARS / 1024 / 1024} MiB: only its first ${lines.length} lines were read` });
   return { input: r.input, events: [], diagnostics: r.diagnostics, table: r.table };
