@@ -6,12 +6,18 @@
  * where its packets come from elsewhere is behind NAT and names its inside address.
  */
 
-/** RFC 1918 private and RFC 6598 shared (carrier-grade NAT) IPv4 space. */
-export function privateV4(address: string): boolean {
+/** Which non-public IPv4 space an address is in: RFC 1918 private or RFC 6598 shared (carrier-grade NAT); undefined otherwise. */
+export function privateV4Kind(address: string): string | undefined {
   const m = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}$/.exec(address);
-  if (!m) return false;
+  if (!m) return undefined;
   const [a, b] = [Number(m[1]), Number(m[2])];
-  return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
+  if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168)) return 'a private address (RFC 1918)';
+  if (a === 100 && b >= 64 && b <= 127) return 'a carrier-grade NAT address (RFC 6598)';
+  return undefined;
+}
+
+export function privateV4(address: string): boolean {
+  return privateV4Kind(address) !== undefined;
 }
 
 /** A translated source port: the peer's IKE did not come from 500 or 4500. */

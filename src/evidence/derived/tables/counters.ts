@@ -12,6 +12,7 @@
 import type { Evidence, EvidenceRef } from '../../types.js';
 import { carried, resolvedChildSas, spiText, type ResolvedChildSa, type ResolvedDirection } from './child-sas.js';
 import { derived } from '../memo.js';
+import { pushTo } from '../aggregate.js';
 import { spiMismatches } from './peers.js';
 
 /** Fewer than this in one direction is too little to call a flow one-way (as for captures). */
@@ -48,7 +49,7 @@ function oneWayAmount(n: { value: number; unit: 'packets' | 'bytes' }): boolean 
 const spiViews = derived((evidence): Map<string, SpiView[]> => {
   const out = new Map<string, SpiView[]>();
   for (const sa of resolvedChildSas(evidence)) {
-    for (const dir of sa.directions) if (dir.spi !== undefined) out.set(dir.spi, [...(out.get(dir.spi) ?? []), { sa, dir }]);
+    for (const dir of sa.directions) if (dir.spi !== undefined) pushTo(out, dir.spi, { sa, dir });
   }
   return out;
 });
@@ -96,7 +97,7 @@ export const tableIdle = derived((evidence): ResolvedChildSa[][] => {
     if (!sa.child.installed || !sa.directions.length || (sa.child.ageSeconds ?? 0) < MIN_IDLE_SECONDS) continue;
     if (!sa.directions.every((d) => carried(d)?.value === 0)) continue;
     const key = sa.directions.every((d) => d.spi !== undefined) ? sa.directions.map((d) => d.spi).sort().join('/') : `${sa.table.source}:${sa.child.at.line}`;
-    groups.set(key, [...(groups.get(key) ?? []), sa]);
+    pushTo(groups, key, sa);
   }
   return [...groups.values()];
 });

@@ -14,6 +14,7 @@ import type { EvidenceRef } from '../../types.js';
 import type { SaTable, TableIkeSa } from '../../sa-table-types.js';
 import { resolvedChildSas, spiText, type ResolvedChildSa, type ResolvedDirection } from './child-sas.js';
 import { derived } from '../memo.js';
+import { pushTo } from '../aggregate.js';
 
 export interface SpiMismatch {
   /** the direction of travel, and the table that has an SA for it the other table lacks */
@@ -48,7 +49,7 @@ function travels(sas: ResolvedChildSa[]): Map<SaTable, Map<string, ResolvedDirec
       const byTable = out.get(sa.table) ?? new Map<string, ResolvedDirection[]>();
       out.set(sa.table, byTable);
       const k = `${d.src}>${d.dst}`;
-      byTable.set(k, [...(byTable.get(k) ?? []), d]);
+      pushTo(byTable, k, d);
     }
   }
   return out;
@@ -115,7 +116,7 @@ export const selectorDifferences = derived((evidence): SelectorDifference[] => {
   const byTable = new Map<SaTable, ResolvedChildSa[]>();
   for (const sa of resolvedChildSas(evidence)) {
     if (!sa.child.installed || !sa.local || !sa.remote || sa.child.unpaired || (!sa.child.localTs.length && !sa.child.remoteTs.length)) continue;
-    byTable.set(sa.table, [...(byTable.get(sa.table) ?? []), sa]);
+    pushTo(byTable, sa.table, sa);
   }
   const tables = [...byTable];
   const out: SelectorDifference[] = [];

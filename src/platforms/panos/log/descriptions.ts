@@ -8,6 +8,7 @@
  * reference/platforms.md: [T] real output in a public fixture, [D] vendor docs or
  * KB, [C] secondary public source (wording right, spacing may differ).
  */
+import { privateV4Kind } from '../../../evidence/derived/log/nat-clues.js';
 import type { Endpoint, Phase } from '../../../evidence/log-events.js';
 import { draft, endpointOf, type Draft } from './draft.js';
 
@@ -75,19 +76,9 @@ export function phaseOfEventId(eventId: string | undefined): Phase | undefined {
   return undefined;
 }
 
-/** RFC 1918 private and RFC 6598 shared (carrier-grade NAT) IPv4 space: an address no public peer sends from. */
-function privateV4(address: string): string | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}$/.exec(address);
-  if (!m) return undefined;
-  const [a, b] = [Number(m[1]), Number(m[2])];
-  if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168)) return 'a private address (RFC 1918)';
-  if (a === 100 && b >= 64 && b <= 127) return 'a carrier-grade NAT address (RFC 6598)';
-  return undefined;
-}
-
 function idMismatch(type: string, id: string, description: string, remote: Endpoint | undefined): Draft {
   const facts = [description];
-  const kind = type === 'ipaddr' ? privateV4(id) : undefined;
+  const kind = type === 'ipaddr' ? privateV4Kind(id) : undefined;
   if (kind) facts.push(`ID_I ${id} is ${kind}`);
   if (remote) facts.push(`the peer's IKE packets came from ${remote.address}${remote.port !== undefined ? `[${remote.port}]` : ''}`);
   return draft('id-mismatch', {
