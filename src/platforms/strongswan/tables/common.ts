@@ -154,3 +154,13 @@ export function readSelectors(text: string): string[] {
   return splitOutsideBrackets(text.trim()).filter((ts) => ts !== NULL_TEXT);
 }
 
+
+/** How many of the first 50 lines match one of a format's own line shapes (a pasted `\r` ignored): the sniff score. */
+export function sniffScore(lines: readonly string[], shapes: readonly RegExp[]): number {
+  let n = 0;
+  for (const line of lines.slice(0, 50)) {
+    const l = line.endsWith('\r') ? line.slice(0, -1) : line;
+    if (shapes.some((re) => re.test(l))) n++;
+  }
+  return n;
+}

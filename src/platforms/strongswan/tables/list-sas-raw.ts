@@ -30,6 +30,7 @@ import {
   readProtocol,
   readSeconds,
   readSpi,
+  sniffScore,
 } from './common.js';
 import { readPort } from './endpoint.js';
 import { ViciDumpParser, type ViciKeyValue, type ViciList, type ViciMessage, type ViciSection } from './vici-dump.js';
@@ -298,12 +299,7 @@ const SNIFF = [
 ];
 
 export function sniffListSasRaw(lines: readonly string[]): number {
-  let n = 0;
-  for (const line of lines.slice(0, 50)) {
-    const l = line.endsWith('\r') ? line.slice(0, -1) : line;
-    if (SNIFF.some((re) => re.test(l))) n++;
-  }
-  return n;
+  return sniffScore(lines, SNIFF);
 }
 
 export const listSasRawReader: SaTableReader = {

@@ -41,6 +41,7 @@ import {
   readSeconds,
   readSelectors,
   readSpi,
+  sniffScore,
 } from './common.js';
 import { parseEndpointLine } from './endpoint.js';
 import { listSasRawReader } from './list-sas-raw.js';
@@ -315,12 +316,7 @@ const SNIFF = [
 ];
 
 export function sniffListSas(lines: readonly string[]): number {
-  let n = 0;
-  for (const line of lines.slice(0, 50)) {
-    const l = line.endsWith('\r') ? line.slice(0, -1) : line;
-    if (SNIFF.some((re) => re.test(l))) n++;
-  }
-  return n;
+  return sniffScore(lines, SNIFF);
 }
 
 export const listSasReader: SaTableReader = {

@@ -30,7 +30,7 @@
  */
 import type { SaDirection, SaEndpoint, SaTableRead, SaTableReader, TableChildSa, TableIkeSa } from '../../../evidence/sa-table-types.js';
 import type { EvidenceRef } from '../../../evidence/types.js';
-import { TableBuilder, childStateIsInstalled, ikeStateIsUp, readCount, readIkeSpi, readMode, readProtocol, readSelectors, readSpi } from './common.js';
+import { TableBuilder, childStateIsInstalled, ikeStateIsUp, readCount, readIkeSpi, readMode, readProtocol, readSelectors, readSpi, sniffScore } from './common.js';
 import { readPort } from './endpoint.js';
 
 const DECODER = 'strongswan-statusall';
@@ -355,12 +355,7 @@ const SNIFF = [
 ];
 
 export function sniffStatusall(lines: readonly string[]): number {
-  let n = 0;
-  for (const line of lines.slice(0, 50)) {
-    const l = line.endsWith('\r') ? line.slice(0, -1) : line;
-    if (SNIFF.some((re) => re.test(l))) n++;
-  }
-  return n;
+  return sniffScore(lines, SNIFF);
 }
 
 export const statusallReader: SaTableReader = {
