@@ -73,7 +73,9 @@ export interface HostFacts {
 
 /** Where the kernel would send a packet to `to` (`ip route get`, ip-route(8)). */
 export interface RouteFact {
+  /** the address asked for, or `default` for the default route of `family` (`ip -4|-6 route show default`) */
   to: string;
+  family?: 4 | 6;
   /** the outgoing interface (`dev`) */
   dev?: string;
   via?: string;

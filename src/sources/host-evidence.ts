@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Evidence } from '../evidence/types.js';
-import { probeCounters, probeHost, probeRoutes } from './host.js';
+import { probeCounters, probeDefaultRoutes, probeHost, probeRoutes } from './host.js';
 import { endpointsOf } from '../evidence/derived/firewall/ipsec.js';
 import { execRunner, type ProbeRunner } from './host/runner.js';
 import { loadConfigs } from './config-file.js';
@@ -69,12 +69,15 @@ export async function addHostEvidence(evidence: Evidence, opts: { runner?: Probe
   }
 }
 
-/** Routes to the peers, once every config is in: the peers come from them and from --peer. */
+/**
+ * Routes to the peers, once every config is in: the peers come from them and from --peer.
+ * With no peer known, the default routes stand in (the interface a gateway's peers come in on).
+ */
 async function addRoutes(evidence: Evidence, runner: ProbeRunner): Promise<void> {
   const peers = endpointsOf(evidence).peers;
   const host = evidence.host;
-  if (!peers.length || !host) return;
-  host.routes = await probeRoutes(runner, peers, host.probes);
+  if (!host) return;
+  host.routes = peers.length ? await probeRoutes(runner, peers, host.probes) : await probeDefaultRoutes(runner, host.probes);
   const input = evidence.inputs.find((i) => i.kind === 'host');
   if (input) input.counters = { ...input.counters, ...probeCounters(host.probes) };
 }

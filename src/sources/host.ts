@@ -12,7 +12,7 @@ import { readTable } from './sa-table-file.js';
 import type { HostFacts, ProbeRecord, RouteFact } from '../evidence/host-types.js';
 import type { Ruleset } from '../evidence/ruleset-types.js';
 import { commandLine, type ProbeRunner } from './host/runner.js';
-import { maskKeys, parsePs, parseRouteGet, parseSs, parseSysctl, parseXfrmPolicies, parseXfrmStates } from './host/parse.js';
+import { maskKeys, parseDefaultRoute, parsePs, parseRouteGet, parseSs, parseSysctl, parseXfrmPolicies, parseXfrmStates } from './host/parse.js';
 import { decodeIptablesSave } from '../platforms/netfilter/iptables-save.js';
 import { decodeNftJson } from '../platforms/netfilter/nft-json.js';
 
@@ -131,6 +131,22 @@ export async function probeRoutes(runner: ProbeRunner, peers: string[], probes: 
     } else {
       probes.push({ id: 'route', command, status: r.status, reason: r.reason });
     }
+  }
+  return routes;
+}
+
+/**
+ * The default route's interface per family: with no peer address known, the peers of a gateway
+ * reach it through its default route (the interface `%defaultroute` means in ipsec.conf).
+ */
+export async function probeDefaultRoutes(runner: ProbeRunner, probes: ProbeRecord[]): Promise<RouteFact[]> {
+  const routes: RouteFact[] = [];
+  for (const family of [4, 6] as const) {
+    const args = [`-${family}`, 'route', 'show', 'default'];
+    const r = await runner.run('ip', args);
+    const route = r.status === 'ok' ? parseDefaultRoute(family, r.stdout) : undefined;
+    if (route) routes.push(route);
+    probes.push({ id: 'route', command: commandLine('ip', args), status: r.status, ...(r.status === 'ok' ? { excerpt: r.stdout.split('\n')[0]?.trim() || '(no default route)' } : { reason: r.reason }) });
   }
   return routes;
 }

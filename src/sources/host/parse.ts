@@ -93,6 +93,24 @@ export function parseSysctl(text: string): Record<string, string> {
 }
 
 /**
+ * `ip -4|-6 route show default` (iproute2): `default via 203.0.113.254 dev eth0 proto dhcp src … metric 100`.
+ * With several, the kernel lists them in table order, lowest metric first for the same prefix: the first one is used.
+ * A multipath default (`default proto static metric 1024` then indented `nexthop via … dev …` lines) has no single
+ * outside interface and gives none.
+ */
+export function parseDefaultRoute(family: 4 | 6, text: string): RouteFact | undefined {
+  const first = text.split('\n').find((l) => /^default\b/.test(l));
+  if (!first) return undefined;
+  const words = first.trim().split(/\s+/);
+  const out: RouteFact = { to: 'default', family };
+  for (const key of ['dev', 'via', 'src'] as const) {
+    const i = words.indexOf(key);
+    if (i >= 0 && words[i + 1]) out[key] = words[i + 1];
+  }
+  return out.dev ? out : undefined;
+}
+
+/**
  * `ip route get ADDR` (iproute2): `198.51.100.7 via 203.0.113.254 dev eth0 src 203.0.113.1 uid 0`,
  * `local 203.0.113.1 dev lo src 203.0.113.1 uid 0`, IPv6 `2001:db8:2::7 from :: via 2001:db8:1::fe dev eth0 src … metric 1024 pref medium`.
  */

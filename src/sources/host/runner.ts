@@ -79,6 +79,9 @@ export const RECORDED_FILES: Record<string, string> = {
   'journalctl.txt': 'journalctl',
   // one `ip route get ADDR` output after another; split per destination by recordedRunnerFromFiles
   'ip-route-get.txt': 'ip route get',
+  // the default routes, asked only when no peer address is known
+  'ip-4-route-show-default.txt': 'ip -4 route show default',
+  'ip-6-route-show-default.txt': 'ip -6 route show default',
 };
 
 /** A recorded runner from a folder of RECORDED_FILES (a missing file = the command is not installed). */

@@ -57,8 +57,8 @@ export interface FlowResult {
   acceptedOn: string[];
   /** the interface that faces the peer (`ip route get` on this host), when known: the only one judged */
   facing?: string;
-  /** how the facing interface is known: this host's route to the peer, or its name (ppp0, wan0: the usual outside names) */
-  facingBy?: 'route' | 'name';
+  /** how the facing interface is known: this host's route to the peer, its default route (no peer address known), or its name (ppp0, wan0: the usual outside names) */
+  facingBy?: 'route' | 'config' | 'default-route' | 'name';
   uncertain: boolean;
   /** the blocking rule matches only on a condition the evaluator cannot decide (payload bytes, …): it may drop the flow */
   maybe: boolean;
@@ -126,6 +126,16 @@ export const firewallFlows = derived((evidence: Evidence): FlowResult[] => {
       const peers = (between ? ep.ends : ep.peers).filter((p) => versionOf(p) === family);
       const local = mid ? undefined : ep.locals.find((l) => versionOf(l) === family);
       const paths: PacketPath[] = mid ? ['forward'] : ['input', 'output'];
+      // the peer's own route; with no peer address known, this host's default route (a box in the middle has no one outside)
+      const defaultDev = mid ? undefined : facingOf.get(`default/${family}`);
+      const configDev = mid ? undefined : configOutside(evidence);
+      const facingTo = (peer: string | undefined): Facing | undefined => {
+        const routed = peer ? facingOf.get(peer) : undefined;
+        if (routed) return { dev: routed, by: 'route' };
+        if (configDev) return { dev: configDev, by: 'config' };
+        if (!peer && defaultDev) return { dev: defaultDev, by: 'default-route' };
+        return undefined;
+      };
       for (const flow of ['ike', 'nat-t', 'esp', 'ah'] as IpsecFlow[]) {
         if (flow === 'ah' && ep.ahInUse === false) continue;
         const { proto, port } = PORTS[flow];
@@ -136,11 +146,11 @@ export const firewallFlows = derived((evidence: Evidence): FlowResult[] => {
             for (const direction of between ? (['in'] as const) : (['in', 'out'] as const)) {
               if (path !== 'forward' && (path === 'input') !== (direction === 'in')) continue;
               const [src, dst] = direction === 'in' ? [peer, far] : [far, peer];
-              const canonical = judge(rs, flow, { family, path, proto, src, dst, sport: port, dport: port, ct: 'new' }, direction, peer, peer ? facingOf.get(peer) : undefined);
+              const canonical = judge(rs, flow, { family, path, proto, src, dst, sport: port, dport: port, ct: 'new' }, direction, peer, facingTo(peer));
               out.push(canonical);
               // a NAT that translates ports (NAPT, RFC 3022) sends the peer's IKE from another source port: rules pinned to `--sport 500` miss it
               if (port !== undefined && direction === 'in' && canonical.blocked.decision.verdict === 'accept') {
-                const translated = judge(rs, flow, { family, path, proto, src, dst, sport: TRANSLATED_PORT, dport: port, ct: 'new' }, direction, peer, peer ? facingOf.get(peer) : undefined);
+                const translated = judge(rs, flow, { family, path, proto, src, dst, sport: TRANSLATED_PORT, dport: port, ct: 'new' }, direction, peer, facingTo(peer));
                 if (translated.blocked.decision.verdict !== 'accept' && !translated.accepted) out.push({ ...translated, translatedPort: TRANSLATED_PORT });
               }
             }
@@ -173,11 +183,37 @@ export const firewallFlows = derived((evidence: Evidence): FlowResult[] => {
   return out;
 });
 
+/** The interface that faces the peer, and how that is known. */
+interface Facing {
+  dev: string;
+  by: 'route' | 'config' | 'default-route';
+}
+
+/**
+ * The physical interface an ipsec.conf's `config setup` binds IPsec to: FreeS/WAN and KLIPS-era
+ * Openswan/libreswan `interfaces="ipsec0=ppp0"` (virtual=physical; ipsec.conf(5)), the interface the
+ * peers' packets arrive on. One physical interface only: with several, each may face some peer.
+ * `%defaultroute` and `%none` name none (the default route, asked with --host, stands in).
+ */
+export function configOutside(evidence: Evidence): string | undefined {
+  const phys = new Set<string>();
+  for (const c of evidence.configs ?? []) {
+    const value = c.setup?.interfaces?.value;
+    if (!value) continue;
+    for (const word of value.replace(/["']/g, ' ').split(/\s+/).filter(Boolean)) {
+      const name = word.includes('=') ? word.slice(word.indexOf('=') + 1) : word;
+      if (name && !name.startsWith('%')) phys.add(name);
+    }
+  }
+  return phys.size === 1 ? [...phys][0] : undefined;
+}
+
 /**
  * Evaluates on the interface that faces the peer when this host's routes say which,
  * else once per interface the ruleset names (plus one it does not).
  */
-function judge(rs: Ruleset, flow: FlowResult['flow'], base: Omit<Packet, 'iif' | 'oif'>, direction: 'in' | 'out', peer?: string, facing?: string, markOn?: (iface: string) => number): FlowResult {
+function judge(rs: Ruleset, flow: FlowResult['flow'], base: Omit<Packet, 'iif' | 'oif'>, direction: 'in' | 'out', peer?: string, facingIf?: Facing, markOn?: (iface: string) => number): FlowResult {
+  const facing = facingIf?.dev;
   const names = facing ? [facing] : [...interfacesOf(rs), OTHER_IFACE];
   const evals: Array<{ iface: string; iif?: string; e: Evaluation; est: Evaluation }> = [];
   for (const { iif, oif, label } of interfacePaths(rs, base.path, names)) {
@@ -193,7 +229,7 @@ function judge(rs: Ruleset, flow: FlowResult['flow'], base: Omit<Packet, 'iif' |
   const worst = outside ?? evals.find((x) => x.iface === OTHER_IFACE && x.e.decision.verdict !== 'accept') ?? evals.find((x) => x.e.decision.verdict !== 'accept') ?? evals[evals.length - 1];
   return {
     ruleset: rs, flow, path: base.path, direction, peer, family: base.family,
-    ...(facing ? { facing, facingBy: 'route' as const } : outside ? { facing: outside.iif ?? outside.iface, facingBy: 'name' as const } : {}),
+    ...(facingIf ? { facing: facingIf.dev, facingBy: facingIf.by } : outside ? { facing: outside.iif ?? outside.iface, facingBy: 'name' as const } : {}),
     blocked: worst.e,
     accepted: evals.find((x) => x.e.decision.verdict === 'accept')?.e,
     acceptedWhenEstablished: worst.est.decision.verdict === 'accept',
@@ -248,7 +284,7 @@ function hostRoutes(evidence: Evidence, rs: Ruleset): Map<string, string> {
   const out = new Map<string, string>();
   const host = evidence.host;
   if (!host?.rulesetSources?.includes(rs.source)) return out;
-  for (const r of host.routes ?? []) if (r.dev && !r.local) out.set(r.to, r.dev);
+  for (const r of host.routes ?? []) if (r.dev && !r.local) out.set(r.to === 'default' ? `default/${r.family}` : r.to, r.dev);
   return out;
 }
 
