@@ -48,12 +48,8 @@ export default defineCheck({
   },
 });
 
-const FACING_BY = {
-  name: 'the outside interface, by its name',
-  route: 'towards the peer, ip route get',
-  config: "the interface config setup's interfaces= binds IPsec to",
-  'default-route': "this host's default route: no peer address is known",
-} as const;
+/** how the judged interface is known, in words (FlowResult.facingBy) */
+const FACING_BY = { name: 'the outside interface, by its name', route: 'towards the peer, ip route get', config: "the interface config setup's interfaces= binds IPsec to", 'default-route': "this host's default route: no peer address is known" } as const;
 
 function dedupe<T extends { source: string; line?: number }>(refs: T[]): T[] {
   return refs.filter((r, i) => refs.findIndex((x) => x.source === r.source && x.line === r.line) === i);
