@@ -48,7 +48,7 @@ export default defineCheck({
   },
 });
 
-/** how the judged interface is known, in words (FlowResult.facingBy) */
+// how the judged interface is known (FlowResult.facingBy)
 const FACING_BY = { name: 'the outside interface, by its name', route: 'towards the peer, ip route get', config: "the interface config setup's interfaces= binds IPsec to", 'default-route': "this host's default route: no peer address is known" } as const;
 
 function dedupe<T extends { source: string; line?: number }>(refs: T[]): T[] {
@@ -59,7 +59,6 @@ function checkFlow(ctx: CheckContext, r: FlowResult): void {
   const d = r.blocked.decision;
   const icmp = r.flow === 'icmp-frag';
   const peer = `${r.peer ? `${r.direction === 'in' ? 'from' : 'to'} ${r.peer}` : '(any peer)'}${r.translatedPort !== undefined ? ` with source port ${r.translatedPort} (behind a NAT that translates ports)` : ''}`;
-  // with --host, the interface `ip route get PEER` names is the one judged
   const facing = r.facing ? ` on ${r.facing} (${FACING_BY[r.facingBy ?? 'route']})` : '';
   const direction = `${r.direction === 'in' ? 'inbound' : 'outbound'}${facing} (${r.path.toUpperCase()}, IPv${r.family})`;
   if (d.verdict === 'accept') return;
