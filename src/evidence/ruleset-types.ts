@@ -37,6 +37,8 @@ export type Match =
   | { kind: 'icmp'; family: 4 | 6; types: Array<{ type: number; code?: number }>; negate: boolean }
   /** conntrack state: new, established, related, invalid, untracked */
   | { kind: 'ctstate'; states: string[]; negate: boolean }
+  /** conntrack status bits (nft `ct status dnat`, iptables `-m conntrack --ctstatus DNAT`): expected, seen-reply, assured, confirmed, snat, dnat, … */
+  | { kind: 'ctstatus'; statuses: string[]; negate: boolean }
   /**
    * IPsec policy (iptables `-m policy --dir in|out --pol ipsec|none`, nft `meta ipsec
    * exists` / `meta secpath exists` / `ipsec in|out reqid N`): whether the packet was

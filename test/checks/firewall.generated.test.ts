@@ -109,4 +109,25 @@ describe('firewall on generated rulesets', () => {
       expect((limited?.data.acceptedOn as string[]).some((p) => p.endsWith('→wlan0')), file).toBe(false);
     }
   });
+
+  // firewalld 1.3 wrote these itself (fixtures README); the agreement lab runs the same two against the kernel
+  it('firewalld, zone public with the ipsec service: IKE, NAT-T, ESP and AH pass on ppp0 and `ct status dnat` is decided (no DNAT anywhere)', async () => {
+    const fs = await firewall([join(FX, 'firewalld-ipsec.nft')], { peer: ['198.51.100.7'] });
+    expect(fs.filter((f) => f.code.startsWith('FIREWALL_BLOCKS') && f.data.family === 4)).toEqual([]);
+    const [rs] = (await loadRulesets([join(FX, 'firewalld-ipsec.nft')])).rulesets;
+    const e = evaluate(rs, { family: 4, path: 'input', proto: 17, src: '198.51.100.7', dst: '203.0.113.1', sport: 500, dport: 500, ct: 'new', iif: 'ppp0' });
+    expect(e.decision.verdict).toBe('accept');
+    expect(e.undecided.map((r) => r.text)).toEqual([]);
+  });
+
+  it('firewalld, zone public as installed: IKE and NAT-T refused (errors) and the fix is the zone change that survives a reload, not an nft edit of firewalld\'s table', async () => {
+    const withPeer = await firewall([join(FX, 'firewalld-public.nft')], { peer: ['198.51.100.7'] });
+    const ike = withPeer.find((f) => f.code === 'FIREWALL_BLOCKS_IKE' && f.data.family === 4);
+    expect(ike?.severity).toBe('error');
+    expect(ike?.hint).toContain(`firewall-cmd --permanent --zone=public --add-rich-rule='rule family="ipv4" source address="198.51.100.7" port port="500" protocol="udp" accept' && firewall-cmd --reload`);
+    const anyPeer = await firewall([join(FX, 'firewalld-public.nft')]);
+    expect(anyPeer.find((f) => f.code === 'FIREWALL_BLOCKS_IKE' && f.data.path === 'input' && f.data.family === 4)?.hint).toContain('firewall-cmd --permanent --zone=public --add-service=ipsec && firewall-cmd --reload');
+    // firewalld rejects output only to IPv4-mapped, IPv4-compatible and 6to4 destinations: no peer is there (was: IKE outbound an error)
+    expect(anyPeer.filter((f) => f.data.path === 'output').map((f) => `${f.code} v${f.data.family}`)).toEqual([]);
+  });
 });

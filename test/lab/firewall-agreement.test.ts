@@ -1,6 +1,6 @@
 /**
  * Issue 17 §1, DESIGN.md principle 12 ("evaluate like the real thing"): rulesets made
- * by the real tools (iptables-nft, iptables-restore, nft, Shorewall, ufw) from the
+ * by the real tools (iptables-nft, iptables-restore, nft, Shorewall, ufw, firewalld) from the
  * seed documents are loaded into a gateway namespace between a LAN host and an
  * Internet peer; real IKE, NAT-T, ESP, AH, ICMP-error and plain TCP/UDP packets are
  * sent across it and counted where they arrive; ipsec-doctor's evaluator judges the
@@ -16,11 +16,11 @@ import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { runRuleset, type RulesetRun } from './firewall/agreement.js';
 import { KNOWN_DISAGREEMENTS, staleEntries } from './firewall/known-disagreements.js';
 import { disagreementsOf, formatRun, formatSummary, tally } from './firewall/report.js';
-import { RULESETS, SHOREWALL_SAMPLE_CONF, toolPath } from './firewall/rulesets.js';
+import { RULESETS as ALL_RULESETS, SHOREWALL_SAMPLE_CONF, toolPath } from './firewall/rulesets.js';
 import { removeStaleFwNamespaces } from './firewall/topology.js';
 
-const APT = 'apt-get install -y iproute2 iptables nftables python3 shorewall ufw';
-const TOOLS: Record<string, string> = { ip: 'iproute2', iptables: 'iptables', 'iptables-restore': 'iptables', 'iptables-save': 'iptables', 'ip6tables-save': 'iptables', nft: 'nftables', python3: 'python3', shorewall: 'shorewall', ufw: 'ufw' };
+const APT = 'apt-get install -y iproute2 iptables nftables python3 shorewall ufw firewalld';
+const TOOLS: Record<string, string> = { ip: 'iproute2', iptables: 'iptables', 'iptables-restore': 'iptables', 'iptables-save': 'iptables', 'ip6tables-save': 'iptables', nft: 'nftables', python3: 'python3', shorewall: 'shorewall', ufw: 'ufw', firewalld: 'firewalld', 'firewall-cmd': 'firewalld', 'dbus-daemon': 'dbus' };
 
 function unavailableReason(): string | undefined {
   if (process.platform !== 'linux') return `it needs Linux network namespaces (this is ${process.platform})`;
@@ -30,6 +30,9 @@ function unavailableReason(): string | undefined {
   return missing.size ? `it needs ${[...missing].join(', ')}: ${APT}` : undefined;
 }
 
+// FW_LAB_ONLY=id,id runs only those rulesets (while working on one); CI runs them all
+const only = process.env.FW_LAB_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
+const RULESETS = only?.length ? ALL_RULESETS.filter((d) => only.includes(d.id)) : ALL_RULESETS;
 const unavailable = unavailableReason();
 const inCI = process.env.CI === 'true';
 if (unavailable && !inCI) console.log(`firewall agreement lab skipped: ${unavailable}`);

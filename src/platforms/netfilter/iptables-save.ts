@@ -165,8 +165,16 @@ function decodeRule(words: string[], at: { source: string; line: number }, text:
         else if (t !== 'any') matches.push({ kind: 'icmp', family: w === '--icmp-type' ? 4 : 6, types: [t], negate: neg });
         break;
       }
-      case '--state': case '--ctstate':
-        matches.push({ kind: 'ctstate', states: arg.toLowerCase().split(','), negate: neg });
+      case '--state': case '--ctstate': {
+        const states = arg.toLowerCase().split(',');
+        // SNAT and DNAT are conntrack's virtual states (iptables-extensions(8)): the connection's status bits
+        if (w === '--ctstate' && states.every((x) => x === 'snat' || x === 'dnat')) matches.push({ kind: 'ctstatus', statuses: states, negate: neg });
+        else matches.push({ kind: 'ctstate', states, negate: neg });
+        break;
+      }
+      case '--ctstatus':
+        // iptables-extensions(8): NONE, EXPECTED, SEEN_REPLY, ASSURED, CONFIRMED (nft spells them seen-reply …)
+        matches.push({ kind: 'ctstatus', statuses: arg.toLowerCase().replace(/_/g, '-').split(','), negate: neg });
         break;
       case '--dst-type': case '--src-type':
         // -m addrtype (iptables-extensions(8)): the route type of the address

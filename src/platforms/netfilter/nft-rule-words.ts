@@ -131,6 +131,9 @@ export function decodeNftRuleWords(words: string[], at: { source: string; line: 
       if (key === 'state') {
         const { negate, values } = readValues(c);
         matches.push({ kind: 'ctstate', states: values.map((v) => v.toLowerCase()), negate });
+      } else if (key === 'status') {
+        const { negate, values } = readValues(c);
+        matches.push({ kind: 'ctstatus', statuses: values.map((v) => v.toLowerCase()), negate });
       } else matches.push(unknownFrom(c, start));
     } else if (w === 'ipsec' && (words[c.i] === 'in' || words[c.i] === 'out')) {
       // `ipsec in reqid 1`: the packet was decrypted by (in) / will be encrypted by (out) an SA with this reqid

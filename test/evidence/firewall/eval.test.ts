@@ -88,3 +88,25 @@ describe('firewall evaluator', () => {
     );
   });
 });
+
+describe('conntrack status (`ct status dnat`, `--ctstate DNAT`)', () => {
+  // a port forward of IKE to a gateway behind the box, and firewalld's way of letting forwarded DNAT traffic in
+  const nftText = `table ip nat {\n\tchain prerouting {\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n\t\tiifname "ppp0" udp dport 500 dnat to 10.0.0.5\n\t}\n}\ntable ip filter {\n\tchain forward {\n\t\ttype filter hook forward priority filter; policy drop;\n\t\tct status dnat accept\n\t}\n}\n`;
+  const iptText = '*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -i ppp0 -p udp -m udp --dport 500 -j DNAT --to-destination 10.0.0.5\nCOMMIT\n*filter\n:FORWARD DROP [0:0]\n-A FORWARD -m conntrack --ctstate DNAT -j ACCEPT\nCOMMIT\n';
+  const fwd = (p: Partial<Packet>): Packet => ({ family: 4, path: 'forward', proto: 17, src: '198.51.100.7', dst: '10.0.0.5', sport: 500, dport: 500, ct: 'new', iif: 'ppp0', oif: 'eth0', ...p });
+  for (const [name, rs] of [['nft', decodeNftRuleset(nftText, 'r.nft').ruleset], ['iptables', decodeIptablesSave(iptText, 'r.v4').ruleset]] as const) {
+    it(`${name}: the forwarded IKE was translated by the nat chain, so the status rule accepts it, decided`, () => {
+      const e = evaluate(rs, fwd({}));
+      expect(e.decision.verdict).toBe('accept');
+      expect(e.undecided).toEqual([]);
+    });
+    it(`${name}: UDP 4500 is not forwarded by any nat rule: not DNAT, dropped by the policy, decided`, () => {
+      const e = evaluate(rs, fwd({ sport: 4500, dport: 4500 }));
+      expect(e.decision.verdict).toBe('drop');
+      expect(e.undecided).toEqual([]);
+    });
+    it(`${name}: a packet of an established connection: whether it was translated is not known`, () => {
+      expect(evaluate(rs, fwd({ ct: 'established' })).undecided.length).toBe(1);
+    });
+  }
+});

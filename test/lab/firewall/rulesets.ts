@@ -1,7 +1,7 @@
 /**
  * The rulesets of the agreement lab, each loaded into the gateway namespace by the real
  * tool that makes it: iptables (nf_tables backend) commands, iptables-restore, nft -f,
- * Shorewall (compile, then the compiled script's start) and ufw. Their texts are in
+ * Shorewall (compile, then the compiled script's start), ufw and firewalld. Their texts are in
  * rulesets/ and shorewall/, with the seed document each one comes from.
  */
 import { cp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
@@ -95,6 +95,42 @@ const ufw: RulesetDef = {
   },
 };
 
+/**
+ * firewalld runs as a D-Bus service: inside `ip netns exec`'s own mount namespace a private
+ * system bus (/run/dbus) and private /etc/firewalld and /run/firewalld are bind-mounted, the
+ * daemon started, the `firewall-cmd` lines of the .cmds file run, and the daemon stopped with
+ * CleanupOnExit=no (firewalld.conf(5)) so the ruleset it wrote stays in the namespace's kernel.
+ */
+function firewalld(id: string, title: string, file: string): RulesetDef {
+  return {
+    id, title, origin: `firewalld 1.3 (Debian 12, nftables backend), firewall-cmd lines in rulesets/${file}`, needs: ['firewalld', 'firewall-cmd', 'dbus-daemon'],
+    load: async (ctx) => {
+      const root = join(ctx.tmp, `firewalld-${id}`);
+      for (const d of ['run-dbus', 'run-firewalld']) await mkdir(join(root, d), { recursive: true });
+      await cp('/etc/firewalld', join(root, 'etc-firewalld'), { recursive: true });
+      const confPath = join(root, 'etc-firewalld', 'firewalld.conf');
+      const conf = (await readFile(confPath, 'utf8')).replace(/^CleanupOnExit=.*$/m, 'CleanupOnExit=no').replace(/^#?\s*FirewallBackend=.*$/m, 'FirewallBackend=nftables');
+      await writeFile(confPath, conf);
+      const cmds = (await readFile(join(RULESET_DIR, file), 'utf8')).split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+      const script = [
+        'set -e',
+        `mount --bind '${root}/run-dbus' /run/dbus`,
+        `mount --bind '${root}/etc-firewalld' /etc/firewalld`,
+        'mkdir -p /run/firewalld',
+        `mount --bind '${root}/run-firewalld' /run/firewalld`,
+        `dbus-daemon --system --fork --print-pid > '${root}/dbus.pid'`,
+        `firewalld --nofork --nopid --log-file '${root}/firewalld.log' & FW=$!`,
+        // firewall-cmd --state answers once the daemon has loaded its zones
+        'i=0; until firewall-cmd --state >/dev/null 2>&1; do i=$((i+1)); [ $i -lt 150 ] || { echo "firewalld did not start" >&2; exit 1; }; sleep 0.2; done',
+        ...cmds,
+        'kill $FW; wait $FW || true',
+        `kill $(cat '${root}/dbus.pid') || true`,
+      ].join('\n');
+      await inNs(ctx.ns, ['env', '-i', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/root', 'sh', '-c', script], 120_000);
+    },
+  };
+}
+
 export const RULESETS: RulesetDef[] = [
   commands('freeswan-simple', 'FreeS/WAN "A simple set of rules" (INPUT/OUTPUT policy DROP)', 'seed 002, verbatim `iptables -I` commands (iptables-nft)', 'freeswan-simple.cmds'),
   commands('freeswan-block', 'FreeS/WAN: Netfilter\'s block chain (NEW ! -i ppp0 -j ACCEPT)', 'seed 002, `iptables` commands (iptables-nft)', 'freeswan-block-original.cmds'),
@@ -108,6 +144,8 @@ export const RULESETS: RulesetDef[] = [
   shorewall('shorewall-ipsec-zone', 'Shorewall two-interface gateway with an ipsec zone', 'Shorewall 5.2.8, zone `vpn ipsec` on ppp0, shorewall compile + start', 'ipsec-zone'),
   shorewall('shorewall-note', 'Shorewall with the note\'s mangle marks and start file', 'seed 004 in Shorewall 5 terms (mangle, TC_ENABLED=Internal), shorewall compile + start', 'note', { TC_ENABLED: 'Internal', MANGLE_ENABLED: 'Yes' }),
   ufw,
+  firewalld('firewalld-ipsec', 'firewalld: zone public on ppp0 with the ipsec service, LAN eth0 trusted', 'firewalld-ipsec.cmds'),
+  firewalld('firewalld-public', 'firewalld: zone public on ppp0 as installed (no ipsec service), LAN eth0 trusted', 'firewalld-public.cmds'),
 ];
 
 /** Whether a tool is installed (sbin directories included: CI's PATH may lack them). */

@@ -33,6 +33,8 @@ export interface Packet {
   mark?: number;
   /** TCP flags (RFC 9293 bits); default: SYN for a NEW flow's first packet, ACK for an established one */
   tcpFlags?: number;
+  /** whether conntrack marked the connection destination-translated (`ct status dnat`); undefined = not known */
+  dnat?: boolean;
 }
 
 export interface Decision {
@@ -90,8 +92,9 @@ export function baseChains(ruleset: Ruleset, family: 4 | 6, path: PacketPath): A
   return out.sort((a, b) => a.order - b.order);
 }
 
-export function evaluate(ruleset: Ruleset, packet: Packet): Evaluation {
-  const chains = baseChains(ruleset, packet.family, packet.path);
+export function evaluate(ruleset: Ruleset, given: Packet): Evaluation {
+  const packet = given.dnat === undefined ? { ...given, dnat: dnatOf(ruleset, given) } : given;
+  const chains = baseChains(ruleset, given.family, given.path);
   const state = { steps: 0, nearMisses: [] as NearMiss[], undecided: [] as Rule[], mark: packet.mark ?? 0 };
   let last: Decision | undefined;
   for (const { table, chain } of chains) {
@@ -103,6 +106,27 @@ export function evaluate(ruleset: Ruleset, packet: Packet): Evaluation {
   }
   const fallback = last ?? { verdict: 'accept' as const, table: ruleset.tables[0] ?? { family: 'ip', name: '', chains: [], sets: {} }, chain: { name: '', rules: [] }, byPolicy: true };
   return { decision: fallback, nearMisses: state.nearMisses, undecided: state.undecided, noChains: chains.length === 0, mark: state.mark };
+}
+
+const DNAT_RULES = new WeakMap<Ruleset, boolean>();
+
+/**
+ * Whether conntrack will have marked the packet's connection DNAT by the time the filter
+ * sees it: never when the ruleset translates no destination at all; for the first packet of
+ * an inbound or forwarded connection, what the PREROUTING nat chains do to it; else unknown.
+ */
+function dnatOf(ruleset: Ruleset, packet: Packet): boolean | undefined {
+  let any = DNAT_RULES.get(ruleset);
+  if (any === undefined) {
+    any = ruleset.tables.some((t) => t.chains.some((c) => c.rules.some((r) => r.action.nat?.kind === 'dnat' || r.action.nat?.kind === 'redirect' || r.action.nat?.kind === 'netmap')));
+    DNAT_RULES.set(ruleset, any);
+  }
+  if (!any) return false;
+  if (packet.ct !== 'new' || packet.path === 'output') return undefined;
+  const nat = evaluateNat(ruleset, packet, 'prerouting');
+  const kind = nat.decision?.rule?.action.nat?.kind;
+  if (kind === 'dnat' || kind === 'redirect' || kind === 'netmap') return true;
+  return nat.undecided.length ? undefined : false;
 }
 
 /**
@@ -212,7 +236,9 @@ function matchOne(m: Match, p: Packet, mark: number): boolean | 'unknown' {
     }
     case 'addr': {
       const a = m.dir === 'src' ? p.src : p.dst;
-      return a === undefined || m.cidrs.some((c) => inCidr(a, c)) !== m.negate;
+      // an unknown address stands for any peer — but not one in a special-purpose block no IPsec peer has
+      if (a === undefined) return !m.cidrs.every(specialPurpose) || m.negate;
+      return m.cidrs.some((c) => inCidr(a, c)) !== m.negate;
     }
     case 'family':
       return m.version === p.family;
@@ -228,6 +254,10 @@ function matchOne(m: Match, p: Packet, mark: number): boolean | 'unknown' {
       return m.types.some((t) => t.type === p.icmp!.type && (t.code === undefined || t.code === p.icmp!.code)) !== m.negate;
     case 'ctstate':
       return m.states.includes(p.ct) !== m.negate;
+    case 'ctstatus': {
+      const hit = ctStatusHit(m.statuses, p);
+      return hit === 'unknown' ? hit : hit !== m.negate;
+    }
     case 'policy': {
       const isIpsec = m.dir === 'in' ? Boolean(p.ipsecIn) : Boolean(p.ipsecOut);
       return isIpsec === (m.pol === 'ipsec') && !(m.reqid !== undefined && p.reqid !== undefined && m.reqid !== p.reqid);
@@ -254,6 +284,32 @@ function matchOne(m: Match, p: Packet, mark: number): boolean | 'unknown' {
   }
 }
 
+/**
+ * Conntrack status bits (include/uapi/linux/netfilter/nf_conntrack_common.h) as the filter
+ * hooks see them. The first packet of a connection is not yet CONFIRMED (that happens as it
+ * leaves: ipv4_confirm at the last hook), has no SEEN_REPLY or ASSURED, and is SNAT-marked only
+ * in POSTROUTING, after every filter hook; DNAT is decided in PREROUTING/OUTPUT nat, before
+ * the filter: `dnat` known from the ruleset's nat chains (Packet.dnat). For a packet of an
+ * established connection only CONFIRMED and SEEN_REPLY are certain.
+ */
+function ctStatusHit(statuses: string[], p: Packet): boolean | 'unknown' {
+  let unknown = false;
+  for (const s of statuses) {
+    const v = ctStatusOf(s, p);
+    if (v === true) return true;
+    if (v === 'unknown') unknown = true;
+  }
+  return unknown ? 'unknown' : false;
+}
+
+function ctStatusOf(status: string, p: Packet): boolean | 'unknown' {
+  const first = p.ct === 'new' || p.ct === 'related';
+  if (status === 'dnat') return p.dnat ?? 'unknown';
+  if (!first) return status === 'confirmed' || status === 'seen-reply' ? true : 'unknown';
+  if (status === 'confirmed' || status === 'seen-reply' || status === 'assured' || status === 'snat') return false;
+  return 'unknown';
+}
+
 /** Why a condition does not match, for near misses (built only when one is kept). */
 function failReason(m: Match, p: Packet): string {
   const not = 'negate' in m && m.negate ? 'not ' : '';
@@ -272,6 +328,8 @@ function failReason(m: Match, p: Packet): string {
       return p.proto !== (m.family === 4 ? 1 : 58) ? `ICMP${m.family === 6 ? 'v6' : ''} only` : `only ICMP type ${m.types.map((t) => (t.code === undefined ? t.type : `${t.type}/${t.code}`)).join(',')}`;
     case 'ctstate':
       return `only conntrack state ${not}${m.states.join(',')}`;
+    case 'ctstatus':
+      return `only conntrack status ${not}${m.statuses.join(',')}`;
     case 'policy':
       return m.reqid !== undefined && (m.dir === 'in' ? p.ipsecIn : p.ipsecOut) === (m.pol === 'ipsec') ? `only reqid ${m.reqid}` : `only ${m.pol === 'ipsec' ? 'IPsec-protected' : 'unprotected'} traffic (policy ${m.dir})`;
     case 'mark':
@@ -312,6 +370,23 @@ export function inCidr(addr: string, c: Cidr): boolean {
   }
   if (!a || prefix === null || a.length !== (c.version === 4 ? 32 : 128)) return false;
   return a.startsWith(prefix);
+}
+
+/**
+ * Blocks no IPsec peer can be in (RFC 6890 and the IANA special-purpose registries): this
+ * network, loopback, link-local, multicast, reserved and broadcast; IPv6 unspecified,
+ * loopback, IPv4-compatible (deprecated, RFC 4291 §2.5.5.1) and IPv4-mapped addresses,
+ * 6to4 (RFC 3056; firewalld rejects those), link-local and multicast. Private space is not
+ * among them: peers on a LAN or behind a NAT have those.
+ */
+const SPECIAL: Cidr[] = ([
+  [4, '0.0.0.0', 8], [4, '127.0.0.0', 8], [4, '169.254.0.0', 16], [4, '224.0.0.0', 4], [4, '240.0.0.0', 4],
+  [6, '::', 96], [6, '::ffff:0.0.0.0', 96], [6, '2002::', 16], [6, 'fe80::', 10], [6, 'ff00::', 8],
+] as const).map(([version, addr, prefix]) => ({ version, addr, prefix }));
+
+/** The whole block lies in one special-purpose block (a block as wide as ::/0 does not). */
+function specialPurpose(c: Cidr): boolean {
+  return addrBits(c.addr) !== undefined && SPECIAL.some((s) => s.version === c.version && s.prefix <= c.prefix && inCidr(c.addr, s));
 }
 
 function hasPortMatch(rule: Rule): boolean {

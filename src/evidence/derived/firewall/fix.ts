@@ -24,6 +24,8 @@ export interface RuleSpec {
 
 export function fixFor(r: FlowResult, spec: RuleSpec): string {
   const d = r.blocked.decision;
+  const firewalld = firewalldFix(d, spec, r.family);
+  if (firewalld) return firewalld;
   // inserted right before the deciding rule, in whichever chain (base or user) it sits
   const position = d.byPolicy ? undefined : d.chain.rules.indexOf(d.rule!) + 1;
   if (r.ruleset.type === 'iptables-save' || r.ruleset.type === 'ip6tables-save') {
@@ -55,6 +57,23 @@ export function fixFor(r: FlowResult, spec: RuleSpec): string {
   const handle = d.rule && /# handle (\d+)/.exec(d.rule.text)?.[1];
   const where = handle ? `insert rule ${d.table.family} ${d.table.name} ${d.chain.name} position ${handle}` : d.byPolicy ? `add rule ${d.table.family} ${d.table.name} ${d.chain.name}` : `insert rule ${d.table.family} ${d.table.name} ${d.chain.name}`;
   return `nft ${where} ${expr.join(' ')} accept`;
+}
+
+/**
+ * firewalld owns `table inet firewalld` and rewrites it on every reload (firewalld.direct(5)
+ * warns against editing it with nft): an IPsec flow its input zone refuses is fixed in the
+ * zone, lastingly — the predefined `ipsec` service (UDP 500 and 4500, protocols esp and ah,
+ * /usr/lib/firewalld/services/ipsec.xml), or a rich rule when one peer is known
+ * (firewalld.richlanguage(5)). Input chains are `filter_IN_<zone>[_allow|_deny|_pre|_post|_log]`.
+ */
+function firewalldFix(d: Decision, spec: RuleSpec, family: 4 | 6): string | undefined {
+  if (d.table.name !== 'firewalld' || spec.icmp || spec.ipsecIn || spec.ipsecOut) return undefined;
+  const zone = /^filter_IN_(.+?)(?:_(?:allow|deny|pre|post|log))?$/.exec(d.chain.name)?.[1];
+  if (!zone || !(spec.proto === 50 || spec.proto === 51 || (spec.proto === 17 && (spec.dport === 500 || spec.dport === 4500)))) return undefined;
+  const cmd = `firewall-cmd --permanent --zone=${zone}`;
+  if (!spec.src) return `${cmd} --add-service=ipsec && firewall-cmd --reload`;
+  const what = spec.proto === 17 ? `port port="${spec.dport}" protocol="udp"` : `protocol value="${spec.proto === 50 ? 'esp' : 'ah'}"`;
+  return `${cmd} --add-rich-rule='rule family="ipv${family}" source address="${spec.src}" ${what} accept' && firewall-cmd --reload`;
 }
 
 /** The deciding rule or policy line, then the ACCEPT rules that looked like they allow it but do not. */
