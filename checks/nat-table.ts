@@ -33,7 +33,7 @@ export default defineCheck({
         code: 'NAT_BEFORE_IPSEC',
         ...(n.ts && !maybe ? {} : { severity: 'warning' as const }),
         data: {
-          from: n.ts?.local ?? 'any local subnet', to: n.ts?.remote ?? 'any remote subnet', how: n.rule.action.nat?.kind === 'masquerade' ? 'masqueraded' : 'source-translated',
+          from: n.ts?.local ?? n.ruleFrom ?? 'any local subnet', to: n.ts?.remote ?? n.ruleTo ?? 'any remote subnet', how: n.rule.action.nat?.kind === 'masquerade' ? 'masqueraded' : 'source-translated',
           decidedBy: describeDecision(n.decision), ruleset: n.ruleset.source, family: n.family, tunnel: n.ts,
           fix: iptables ? `iptables -t nat -I ${n.decision.chain.name} 1 -m policy --dir out --pol ipsec -j ACCEPT` : `nft insert rule ${n.decision.table.family} ${n.decision.table.name} ${n.decision.chain.name} ip daddr ${n.ts?.remote ?? 'REMOTE_SUBNET'} accept`,
           ...(n.ts ? {} : { severityReason: 'no config names the tunnel\'s subnets: this translation rewrites traffic to any subnet, a tunnel\'s included' }),

@@ -130,4 +130,15 @@ describe('firewall on generated rulesets', () => {
     // firewalld rejects output only to IPv4-mapped, IPv4-compatible and 6to4 destinations: no peer is there (was: IKE outbound an error)
     expect(anyPeer.filter((f) => f.data.path === 'output').map((f) => `${f.code} v${f.data.family}`)).toEqual([]);
   });
+
+  it('Docker started where forwarding was off (FORWARD policy DROP): the tunnel\'s decrypted traffic is blocked — not "accepted whatever its origin" by docker0\'s own rule — and the fix goes in DOCKER-USER', async () => {
+    const moon = join(import.meta.dirname, '..', '..', 'samples', 'firewall-iptables-gateway-healthy', 'moon.swanctl.conf');
+    for (const file of ['docker-forwarding-off.iptables-save', 'docker-forwarding-off.nft']) {
+      const fs = await firewall([join(FX, file), moon]);
+      const blocked = fs.find((f) => f.code === 'DECRYPTED_TRAFFIC_BLOCKED');
+      expect(blocked?.severity, file).toBe('error');
+      expect(fs.some((f) => f.code === 'DECRYPTED_TRAFFIC_UNFILTERED'), file).toBe(false);
+      if (file.endsWith('iptables-save')) expect(blocked?.hint).toContain('iptables -t filter -I DOCKER-USER -s 10.2.0.0/24 -d 10.1.0.0/24 -m policy --dir in --pol ipsec -j ACCEPT');
+    }
+  });
 });

@@ -50,4 +50,15 @@ describe('nat-table', () => {
   it('no nat table, or one that does not touch the tunnel: nothing', async () => {
     expect(await findings(join(FX, 'tcpflags-chain.iptables-save'), LEFT)).toEqual([]);
   });
+
+  it('with no tunnel known, the finding names the sources the translation is limited to: Docker masquerades 172.17.0.0/16, not "any local subnet"', async () => {
+    for (const file of ['docker-forwarding-off.iptables-save', 'docker-forwarding-off.nft']) {
+      const fs = await findings(join(FX, file));
+      expect(fs.map((f) => [f.code, f.severity, f.data.from, f.data.to]), file).toEqual([['NAT_BEFORE_IPSEC', 'warning', '172.17.0.0/16', 'any remote subnet']]);
+    }
+  });
+
+  it("with the tunnel's config, Docker's masquerade of its containers' subnet is not the tunnel's: nothing", async () => {
+    expect(await findings(join(FX, 'docker-forwarding-off.iptables-save'), LEFT)).toEqual([]);
+  });
 });

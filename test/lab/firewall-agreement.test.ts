@@ -1,6 +1,6 @@
 /**
  * Issue 17 §1, DESIGN.md principle 12 ("evaluate like the real thing"): rulesets made
- * by the real tools (iptables-nft, iptables-restore, nft, Shorewall, ufw, firewalld) from the
+ * by the real tools (iptables-nft, iptables-restore, nft, Shorewall, ufw, firewalld, Docker) from the
  * seed documents are loaded into a gateway namespace between a LAN host and an
  * Internet peer; real IKE, NAT-T, ESP, AH, ICMP-error and plain TCP/UDP packets are
  * sent across it and counted where they arrive; ipsec-doctor's evaluator judges the
@@ -19,8 +19,8 @@ import { disagreementsOf, formatRun, formatSummary, tally } from './firewall/rep
 import { RULESETS as ALL_RULESETS, SHOREWALL_SAMPLE_CONF, toolPath } from './firewall/rulesets.js';
 import { removeStaleFwNamespaces } from './firewall/topology.js';
 
-const APT = 'apt-get install -y iproute2 iptables nftables python3 shorewall ufw firewalld';
-const TOOLS: Record<string, string> = { ip: 'iproute2', iptables: 'iptables', 'iptables-restore': 'iptables', 'iptables-save': 'iptables', 'ip6tables-save': 'iptables', nft: 'nftables', python3: 'python3', shorewall: 'shorewall', ufw: 'ufw', firewalld: 'firewalld', 'firewall-cmd': 'firewalld', 'dbus-daemon': 'dbus' };
+const APT = 'apt-get install -y iproute2 iptables nftables python3 shorewall ufw firewalld docker.io';
+const TOOLS: Record<string, string> = { ip: 'iproute2', iptables: 'iptables', 'iptables-restore': 'iptables', 'iptables-save': 'iptables', 'ip6tables-save': 'iptables', nft: 'nftables', python3: 'python3', shorewall: 'shorewall', ufw: 'ufw', firewalld: 'firewalld', 'firewall-cmd': 'firewalld', 'dbus-daemon': 'dbus', dockerd: 'docker.io' };
 
 function unavailableReason(): string | undefined {
   if (process.platform !== 'linux') return `it needs Linux network namespaces (this is ${process.platform})`;

@@ -1,7 +1,7 @@
 /**
  * The rulesets of the agreement lab, each loaded into the gateway namespace by the real
  * tool that makes it: iptables (nf_tables backend) commands, iptables-restore, nft -f,
- * Shorewall (compile, then the compiled script's start), ufw and firewalld. Their texts are in
+ * Shorewall (compile, then the compiled script's start), ufw, firewalld and Docker. Their texts are in
  * rulesets/ and shorewall/, with the seed document each one comes from.
  */
 import { cp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
@@ -131,6 +131,19 @@ function firewalld(id: string, title: string, file: string): RulesetDef {
   };
 }
 
+/** Docker Engine on the gateway (rulesets/docker.sh): the chains a stock dockerd writes at start. */
+const docker: RulesetDef = {
+  id: 'docker',
+  title: 'Docker Engine started where forwarding was off: it turns it on with FORWARD policy DROP',
+  origin: 'Docker Engine 20.10 (Debian 12 docker.io), dockerd started in the gateway namespace (rulesets/docker.sh)',
+  needs: ['dockerd'],
+  load: async (ctx) => {
+    const dir = join(ctx.tmp, 'docker');
+    await mkdir(dir, { recursive: true });
+    await inNs(ctx.ns, ['env', '-i', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/root', 'sh', join(RULESET_DIR, 'docker.sh'), dir], 120_000);
+  },
+};
+
 export const RULESETS: RulesetDef[] = [
   commands('freeswan-simple', 'FreeS/WAN "A simple set of rules" (INPUT/OUTPUT policy DROP)', 'seed 002, verbatim `iptables -I` commands (iptables-nft)', 'freeswan-simple.cmds'),
   commands('freeswan-block', 'FreeS/WAN: Netfilter\'s block chain (NEW ! -i ppp0 -j ACCEPT)', 'seed 002, `iptables` commands (iptables-nft)', 'freeswan-block-original.cmds'),
@@ -145,6 +158,7 @@ export const RULESETS: RulesetDef[] = [
   shorewall('shorewall-note', 'Shorewall with the note\'s mangle marks and start file', 'seed 004 in Shorewall 5 terms (mangle, TC_ENABLED=Internal), shorewall compile + start', 'note', { TC_ENABLED: 'Internal', MANGLE_ENABLED: 'Yes' }),
   ufw,
   firewalld('firewalld-ipsec', 'firewalld: zone public on ppp0 with the ipsec service, LAN eth0 trusted', 'firewalld-ipsec.cmds'),
+  docker,
   firewalld('firewalld-public', 'firewalld: zone public on ppp0 as installed (no ipsec service), LAN eth0 trusted', 'firewalld-public.cmds'),
 ];
 

@@ -30,7 +30,9 @@ export function fixFor(r: FlowResult, spec: RuleSpec): string {
   const position = d.byPolicy ? undefined : d.chain.rules.indexOf(d.rule!) + 1;
   if (r.ruleset.type === 'iptables-save' || r.ruleset.type === 'ip6tables-save') {
     const tool = r.family === 6 ? 'ip6tables' : 'iptables';
-    const parts = [`${tool} -t ${d.table.name || 'filter'}`, position ? `-I ${d.chain.name} ${position}` : `-A ${d.chain.name}`];
+    // Docker rewrites FORWARD when it starts and keeps DOCKER-USER, jumped to first, for the admin's own rules (Docker's "Packet filtering and firewalls")
+    const docker = d.chain.name === 'FORWARD' && d.table.chains.some((c) => c.name === 'DOCKER-USER');
+    const parts = [`${tool} -t ${d.table.name || 'filter'}`, docker ? '-I DOCKER-USER' : position ? `-I ${d.chain.name} ${position}` : `-A ${d.chain.name}`];
     if (spec.iif && spec.iif !== OTHER_IFACE) parts.push(`-i ${spec.iif}`);
     if (spec.oif && spec.oif !== OTHER_IFACE) parts.push(`-o ${spec.oif}`);
     if (spec.src) parts.push(`-s ${spec.src}`);

@@ -74,6 +74,13 @@ const MAX_IFACES = 16;
 const MAX_PAIRS = 64;
 /** Interface names that are a gateway's outside by convention: PPP/PPPoE dial-up and DSL links, `wan*`, mobile `wwan*` (the FreeS/WAN document's ppp0). */
 const OUTSIDE_NAME = /^(ppp|pppoe|wan|wwan|dsl|dialer)\d/;
+/**
+ * Interfaces container and VM managers create for their guests — Docker's docker0 and br-<id>,
+ * veth pairs, libvirt's virbrN, LXC/LXD, CNI/Flannel/Calico/Cilium, Podman: no IPsec peer is
+ * reached through one, so packets from the peer are not judged as arriving there (Docker's
+ * `-i docker0 ! -o docker0 -j ACCEPT` does not let the tunnel's traffic through).
+ */
+const GUEST_BRIDGE = /^(docker\d|br-[0-9a-f]{12}$|veth|virbr\d|lxcbr\d|lxdbr\d|cni\d|cni-|flannel\.|cali|cilium_|podman\d)/;
 /** the source port of the translated-port IKE probe: any port other than 500/4500 stands for what a port-translating NAT picks */
 const TRANSLATED_PORT = 1029;
 /** stand-in for "an interface the ruleset does not name" */
@@ -216,7 +223,7 @@ function judge(rs: Ruleset, flow: FlowResult['flow'], base: Omit<Packet, 'iif' |
   const facing = facingIf?.dev;
   const names = facing ? [facing] : [...interfacesOf(rs), OTHER_IFACE];
   const evals: Array<{ iface: string; iif?: string; e: Evaluation; est: Evaluation }> = [];
-  for (const { iif, oif, label } of interfacePaths(rs, base.path, names)) {
+  for (const { iif, oif, label } of interfacePaths(rs, base.path, names, direction === 'in')) {
     const p: Packet = { ...base, iif, oif, ...(markOn && iif ? { mark: markOn(iif) } : {}) };
     // the established walk only matters when the first packet is refused
     const first = mayDrop(rs, evaluate(rs, p));
@@ -245,12 +252,14 @@ function judge(rs: Ruleset, flow: FlowResult['flow'], base: Omit<Packet, 'iif' |
  * matched every `-o` test, so `-o eth0 -j DROP` dropped everything), so each pair of the
  * interfaces the ruleset names (and one it does not) is tried, at most MAX_PAIRS of them.
  */
-function interfacePaths(rs: Ruleset, path: PacketPath, names: string[]): Array<{ iif?: string; oif?: string; label: string }> {
-  if (path === 'input') return names.map((n) => ({ iif: n, label: n }));
+function interfacePaths(rs: Ruleset, path: PacketPath, names: string[], fromPeer: boolean): Array<{ iif?: string; oif?: string; label: string }> {
+  // what comes from the peer side (IKE, ESP, decrypted traffic) does not come in on a guest bridge
+  const ins = fromPeer ? names.filter((n) => !GUEST_BRIDGE.test(n)) : names;
+  if (path === 'input') return ins.map((n) => ({ iif: n, label: n }));
   if (path === 'output') return names.map((n) => ({ oif: n, label: n }));
   const outs = names.length === 1 && names[0] !== OTHER_IFACE ? [...interfacesOf(rs).filter((n) => n !== names[0]), OTHER_IFACE] : names;
   const pairs: Array<{ iif?: string; oif?: string; label: string }> = [];
-  for (const iif of names) for (const oif of outs) if (iif !== oif || iif === OTHER_IFACE) pairs.push({ iif, oif, label: `${iif}→${oif}` });
+  for (const iif of ins) for (const oif of outs) if (iif !== oif || iif === OTHER_IFACE) pairs.push({ iif, oif, label: `${iif}→${oif}` });
   return pairs.slice(0, MAX_PAIRS);
 }
 

@@ -15,7 +15,7 @@
 import type { Evidence } from '../../types.js';
 import type { Rule, Ruleset } from '../../ruleset-types.js';
 import { derived } from '../memo.js';
-import { evaluateNat, type Decision, type Packet } from './eval.js';
+import { cidrText, evaluateNat, type Decision, type Packet } from './eval.js';
 import { endpointsOf, firstHost, versionOf } from './ipsec.js';
 
 export interface NatBeforeIpsec {
@@ -27,6 +27,9 @@ export interface NatBeforeIpsec {
   family: 4 | 6;
   /** ACCEPT/RETURN rules passed over because a match cannot be read (nft's `xt match policy`): they may be the exemption */
   mayExempt: Rule[];
+  /** with no tunnel known: the sources and destinations the translating rule itself is limited to (`-s 172.17.0.0/16`) */
+  ruleFrom?: string;
+  ruleTo?: string;
 }
 
 export interface IncompleteForward {
@@ -40,6 +43,19 @@ export interface IncompleteForward {
 
 const NAT_KINDS = new Set(['snat', 'masquerade', 'netmap']);
 
+/** The address conditions of a rule, in words: `172.17.0.0/16`, `anything but 10.0.0.0/8`. */
+function addrLimits(rule: Rule): { ruleFrom?: string; ruleTo?: string } {
+  const words = (dir: 'src' | 'dst') => {
+    const m = rule.matches.find((x) => x.kind === 'addr' && x.dir === dir);
+    if (!m || m.kind !== 'addr') return undefined;
+    const list = m.cidrs.map(cidrText).join(', ');
+    return m.negate ? `anything but ${list}` : list;
+  };
+  const ruleFrom = words('src');
+  const ruleTo = words('dst');
+  return { ...(ruleFrom ? { ruleFrom } : {}), ...(ruleTo ? { ruleTo } : {}) };
+}
+
 export const natBeforeIpsec = derived((evidence: Evidence): NatBeforeIpsec[] => {
   const ep = endpointsOf(evidence);
   const out: NatBeforeIpsec[] = [];
@@ -52,7 +68,7 @@ export const natBeforeIpsec = derived((evidence: Evidence): NatBeforeIpsec[] => 
       const { decision, undecided } = evaluateNat(ruleset, packet, 'postrouting');
       const nat = decision?.rule?.action.nat;
       const mayExempt = undecided.filter((r) => (r.verdict.kind === 'accept' && !r.action.nat) || r.verdict.kind === 'return');
-      if (decision?.rule && nat && NAT_KINDS.has(nat.kind)) out.push({ ruleset, rule: decision.rule, decision, ts, family, mayExempt });
+      if (decision?.rule && nat && NAT_KINDS.has(nat.kind)) out.push({ ruleset, rule: decision.rule, decision, ts, family, mayExempt, ...(ts ? {} : addrLimits(decision.rule)) });
     }
   }
   return out;
