@@ -149,10 +149,9 @@ describe.skipIf(Boolean(liveReason))('live capture in a network namespace (real 
     const run = startCli([], out); // no --duration: runs until interrupted
     await run.ready;
     sendIke();
-    const started = Date.now();
+    // without --duration only the signal can end it: if SIGINT did not, the test's timeout would
     process.kill(run.pid()!, 'SIGINT');
     const { code, stdout, stderr } = await run.done;
-    expect(Date.now() - started).toBeLessThan(5000);
     expect(code, stderr).toBe(1);
     const report = JSON.parse(stdout);
     expect(report.findings.map((f: { code: string }) => f.code)).toContain('IKE_NO_RESPONSE');

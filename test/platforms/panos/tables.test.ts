@@ -385,6 +385,12 @@ describe('robustness', () => {
     }
   });
 
+  it('a tunnel-id record whose first key line carries nothing is anchored at its first fact (fast-check seed 24925087 found it cited twice)', () => {
+    const input = ['\t        key acquire requests: 35', '\t        encap bytes:      54312'];
+    for (const r of panosTableReaders) consistent(r.read(input, 'p'), input);
+    expect(flowReader.read(input, 'p').table.childSas[0].at.line).toBe(2);
+  });
+
   it('random and mutated input never throws and keeps its counts consistent (property)', () => {
     const mutated = fc.tuple(fc.constantFrom(...corpus), fc.nat(), fc.nat(), fc.string({ maxLength: 12 }))
       .map(([l, a, b, s]) => l.slice(0, a % (l.length + 1)) + s + l.slice(b % (l.length + 1)));
@@ -397,22 +403,19 @@ describe('robustness', () => {
       // every line in exactly one bucket
       const { read: { table }, used } = readPanos(input, 'p', 'panos-show-vpn-flow');
       expect(used + table.otherLines + table.unparsed).toBe(table.lines);
-    }), { numRuns: 300 });
+    }), { numRuns: 300, ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {}) });
   });
 
-  it('reads in linear time: 66 000 lines well within a few seconds, long names do not backtrack', () => {
+  // no clock here (speed belongs to npm run bench): a backtracking pattern would run past the test's timeout
+  it('reads 66 000 lines as one table of one SA, and long names do not backtrack', () => {
     const big = Array.from({ length: 2000 }, () => fixture('zscaler.show-vpn-all.txt')).flat();
-    let t0 = performance.now();
     const r = ikeSaReader.read(big, 'p');
     // the same IKE SA (gateway, SN) and SPI pair in every copy: one each, the Child SA citing its first sightings
     expect(r.table.childSas).toHaveLength(1);
     expect(r.table.ikeSas).toHaveLength(1);
     expect(r.table.childSas[0].lines).toHaveLength(64);
     expect(r.table.unparsed).toBe(0);
-    expect(performance.now() - t0).toBeLessThan(5000);
     const spaced = `CF ${'a '.repeat(1500)}2 T ${'b '.repeat(400)}322550 67 Init FCAEE176 1EF41BA9 000007B4 Mature`;
-    t0 = performance.now();
-    ikeSaReader.read(['IKEv2 IPsec Child SAs', ...Array.from({ length: 200 }, () => spaced)], 'p');
-    expect(performance.now() - t0).toBeLessThan(3000);
+    expect(ikeSaReader.read(['IKEv2 IPsec Child SAs', ...Array.from({ length: 200 }, () => spaced)], 'p').table.lines).toBe(201);
   });
 });

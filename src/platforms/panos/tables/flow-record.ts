@@ -51,12 +51,18 @@ function outerAddress(v: string): string | undefined {
 
 /** Reads one key of the record. `bad` says what the value should have been. */
 export function flowRecordKey(rec: FlowRecord, kv: KeyValue, ref: EvidenceRef): { used: boolean; bad?: string } {
+  // a record opened by a key line that carried nothing (`key acquire requests`, counted as another line) is anchored at its first fact
+  const anchor = () => {
+    if (!rec.headerOnly && rec.facts === 0) rec.at = ref;
+  };
   const cite = () => {
+    anchor();
     rec.facts++;
     if (ref.line !== rec.at.line) rec.lines.push(ref);
     return { used: true };
   };
   const fact = () => {
+    anchor();
     rec.facts++;
     return { used: true };
   };
