@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { codesOf, diagnoseLines, findingOf, linesOf } from '../helpers/diagnose-lines.js';
+
+const labLog = (name: string) => readFileSync(new URL(`../../samples/lab-ts-mismatch/${name}`, import.meta.url), 'utf8').split('\n').filter((l) => l.length);
 
 const only = ['traffic-selectors'];
 
@@ -50,5 +53,52 @@ describe('traffic-selectors', () => {
       lines: ['CHILD_SA westnet-eastnet-ikev2{1} established with SPIs SPISPI_i SPISPI_o and TS 192.0.1.0/24 === 192.0.2.0/24'],
     }, { only });
     expect(report.findings).toEqual([]);
+  });
+
+  it('the lab responder (charon, cfg 2) gives both sets: what the initiator proposed and what its child config accepts', async () => {
+    // samples/lab-ts-mismatch/right.log lines 130-134: "proposing traffic selectors for us/other:" then the refusal
+    const report = await diagnoseLines({ name: 'right.log', lines: labLog('right.log') }, { only });
+    const f = findingOf(report, 'TS_MISMATCH');
+    expect(f.data).toMatchObject({
+      side: 'responder', local: ['10.2.0.0/24'], remote: ['10.1.0.0/24'],
+      acceptedLocal: ['10.2.0.0/24'], acceptedRemote: ['10.9.0.0/24'], differs: ['remote'],
+    });
+    expect(f.message).toContain('10.9.0.0/24');
+    expect(f.message).toContain('10.1.0.0/24');
+    expect(f.message).toMatch(/peer's subnets differ/);
+    expect(linesOf(f)).toEqual(expect.arrayContaining([131, 133, 134]));
+  });
+
+  it('the lab initiator says what it proposed, and no accepted set it cannot know', async () => {
+    const report = await diagnoseLines({ name: 'left.log', lines: labLog('left.log') }, { only });
+    const f = findingOf(report, 'TS_MISMATCH');
+    expect(f.data).toMatchObject({ side: 'initiator', local: ['10.1.0.0/24'], remote: ['10.2.0.0/24'] });
+    expect(f.data).not.toHaveProperty('acceptedRemote');
+    expect(linesOf(f)).toEqual(expect.arrayContaining([148, 150]));
+  });
+
+  it('both lab logs: one finding led by the responder, with both sets', async () => {
+    const report = await diagnoseLines([{ name: 'left.log', lines: labLog('left.log') }, { name: 'right.log', lines: labLog('right.log') }], { only });
+    expect(codesOf(report)).toEqual(['TS_MISMATCH']);
+    expect(findingOf(report, 'TS_MISMATCH').data).toMatchObject({ acceptedRemote: ['10.9.0.0/24'] });
+  });
+
+  it('of several candidate child configs, the listing printed last before the refusal is the one refused', async () => {
+    // charon child_cfg.c get_traffic_selectors(): one "proposing … for us/other:" listing per candidate; "selecting" prints "config: X, received: Y"
+    const p = 'Nov 22 23:31:37 11[CFG] <lab|1> ';
+    const report = await diagnoseLines({
+      name: 'responder.log',
+      lines: [
+        'Nov 22 23:31:37 11[ENC] <lab|1> parsed IKE_AUTH request 1 [ IDi IDr AUTH SA TSi TSr ]',
+        `${p}looking for a child config for 10.2.0.0/24 === 10.1.0.0/24`,
+        `${p}proposing traffic selectors for us:`, `${p} 10.3.0.0/24`, `${p}proposing traffic selectors for other:`, `${p} 10.4.0.0/24`,
+        `${p}selecting traffic selectors for us:`, `${p} config: 10.2.0.0/24, received: 10.2.0.0/24 => match: 10.2.0.0/24`,
+        `${p}selecting traffic selectors for other:`, `${p} config: 10.9.0.0/24, received: 10.1.0.0/24 => no match`,
+        'Nov 22 23:31:37 11[IKE] <lab|1> traffic selectors 10.2.0.0/24 === 10.1.0.0/24 unacceptable',
+      ],
+    }, { only });
+    const f = findingOf(report, 'TS_MISMATCH');
+    expect(f.data).toMatchObject({ acceptedLocal: ['10.2.0.0/24'], acceptedRemote: ['10.9.0.0/24'] });
+    expect(linesOf(f)).not.toContain(4);
   });
 });
