@@ -4,6 +4,7 @@ import { configPairs, loadable, type ConnectionPair } from '../src/evidence/deri
 import { endWord, refs, type ConfiguredConnection } from '../src/evidence/derived/config/connections.js';
 import { authGap, humanDuration, idGap, lifetimeDiffs, pairChildren, proposalGap, tsGaps } from '../src/evidence/derived/config/compare.js';
 import type { ChildConfig } from '../src/evidence/config-types.js';
+import { pskFinding } from '../src/evidence/derived/config/secrets.js';
 
 const MATCH_HINT = 'make both configs list at least one identical proposal';
 
@@ -45,6 +46,21 @@ export default defineCheck({
         message: 'Selectors of child {childA} ({fileA}) and {childB} ({fileB}) are not mirrored: {fileA} {aKey} {aTs} vs {fileB} {bKey} {bTs} ({relation}).',
         hint: 'mirror them: one side\'s local_ts/leftsubnet must equal the other\'s remote_ts/rightsubnet. {narrowingNote}',
       },
+      PSK_MISMATCH: {
+        severity: 'error',
+        message: '{fileA} and {fileB} hold different pre-shared keys for {idA} and {idB} (connection {connA}): authentication will fail.',
+        hint: 'put the same key on both peers for this ID pair: in swanctl.conf the `secret` of a `secrets { ike-… }` section whose `id-…` entries name both ids, in ipsec.secrets a `PSK` line whose selectors name both ids, on PAN-OS the gateway\'s `authentication pre-shared-key`. The keys were compared in memory by a keyed digest; no part of either is shown.',
+      },
+      PSK_MISSING: {
+        severity: 'warning',
+        message: '{fileWith} holds a pre-shared key for {idA} and {idB} (connection {connWith}), but no key in {fileWithout} fits this ID pair.',
+        hint: 'give {fileWithout} the same key for this ID pair (swanctl.conf a `secrets { ike-… }` section whose `id-…` entries name both ids, ipsec.secrets a `PSK` line whose selectors name both ids); if its keys live in another file, pass that file with -c so the two can be compared. {severityReason}',
+      },
+      PSK_NOT_COMPARED: {
+        severity: 'info',
+        message: 'Pre-shared keys of {connA} ({fileA}) and {connB} ({fileB}) were not compared: {reason}.',
+        hint: 'compare the keys by hand on both peers, or pass the files that hold them with -c.',
+      },
       LIFETIME_DIFFERS: {
         severity: 'info',
         message: '{what} of {connA} differs: {fileA} {aValue}, {fileB} {bValue}; {note}',
@@ -81,6 +97,8 @@ function comparePair(ctx: CheckContext, { a, b }: ConnectionPair): void {
     const auth = authGap(from, to);
     if (auth) ctx.report({ code: 'AUTH_METHOD_MISMATCH', data: { ...names2, uses: auth.uses.value, expects: auth.expects.value, usesFamily: auth.usesFamily, expectsFamily: auth.expectsFamily }, evidence: refs(auth.uses, auth.expects) });
   }
+  const psk = pskFinding(ctx.evidence, a, b);
+  if (psk) ctx.report({ ...psk, data: { ...names, ...psk.data } });
   const ikev1 = va.value === 1 || vb.value === 1;
   for (const { a: ca, b: cb } of pairChildren(a, b)) {
     const childNames = { ...names, childA: ca.name, childB: cb.name };
