@@ -2,7 +2,7 @@ import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext } from '../src/engine/types.js';
 import { configPairs, loadable, type ConnectionPair } from '../src/evidence/derived/config/pairs.js';
 import { endWord, refs, type ConfiguredConnection } from '../src/evidence/derived/config/connections.js';
-import { authGap, humanDuration, idGap, lifetimeDiffs, pairChildren, proposalGap, tsGaps } from '../src/evidence/derived/config/compare.js';
+import { authGap, humanDuration, idGap, lifetimeDiffs, pairChildren, proposalGap, tsGaps, type ProposalGap } from '../src/evidence/derived/config/compare.js';
 import type { ChildConfig } from '../src/evidence/config-types.js';
 import { pskFinding } from '../src/evidence/derived/config/secrets.js';
 
@@ -23,13 +23,13 @@ export default defineCheck({
       },
       IKE_PROPOSAL_MISMATCH: {
         severity: 'error',
-        message: 'IKE proposals of {connA} and {connB} share no proposal: no common {transform}: {fileA} offers {aValues}, {fileB} accepts only {bValues}.',
-        hint: `${MATCH_HINT}: swanctl \`proposals\`, ipsec.conf \`ike=\`, PAN-OS the gateway's IKE crypto profile (\`set network ike crypto-profiles ike-crypto-profiles <profile> encryption|hash|dh-group [ … ]\`) (e.g. add {bValues} on {fileA}'s side or {aValues} on {fileB}'s). The responder will answer NO_PROPOSAL_CHOSEN.`,
+        message: 'IKE proposals of {connA} and {connB} share no proposal ({gap}): {fileA} offers {aProposals}; {fileB} accepts {bProposals}.',
+        hint: `${MATCH_HINT}: swanctl \`proposals\`, ipsec.conf \`ike=\`, PAN-OS the gateway's IKE crypto profile (\`set network ike crypto-profiles ike-crypto-profiles <profile> encryption|hash|dh-group [ … ]\`). For example add {fixForA} in {fileA}, or {fixForB} in {fileB}. The responder will answer NO_PROPOSAL_CHOSEN.`,
       },
       CHILD_PROPOSAL_MISMATCH: {
         severity: 'error',
-        message: 'ESP/AH proposals of child {childA} ({fileA}) and {childB} ({fileB}) share no proposal: no common {transform}: {fileA} offers {aValues}, {fileB} accepts only {bValues}; {when}.',
-        hint: `${MATCH_HINT}: swanctl \`esp_proposals\`/\`ah_proposals\`, ipsec.conf \`esp=\` (libreswan \`phase2alg=\`), PAN-OS the tunnel's IPsec crypto profile (\`set network ike crypto-profiles ipsec-crypto-profiles <profile> esp encryption|authentication [ … ]\`, \`… dh-group\`).`,
+        message: 'ESP/AH proposals of child {childA} ({fileA}) and {childB} ({fileB}) share no proposal ({gap}): {fileA} offers {aProposals}; {fileB} accepts {bProposals}; {when}.',
+        hint: `${MATCH_HINT}: swanctl \`esp_proposals\`/\`ah_proposals\`, ipsec.conf \`esp=\` (libreswan \`phase2alg=\`), PAN-OS the tunnel's IPsec crypto profile (\`set network ike crypto-profiles ipsec-crypto-profiles <profile> esp encryption|authentication [ … ]\`, \`… dh-group\`). For example add {fixForA} in {fileA}, or {fixForB} in {fileB}.`,
       },
       PEER_ID_MISMATCH: {
         severity: 'error',
@@ -88,8 +88,9 @@ function comparePair(ctx: CheckContext, { a, b }: ConnectionPair): void {
     ctx.report({ code: 'IKE_VERSION_MISMATCH', data: { ...names, versionA: va.value, versionB: vb.value }, evidence: refs(va, vb) });
     return; // everything else is moot without an IKE SA
   }
-  const ike = proposalGap(a.conn.proposals, a.conn.proposalsStrict, b.conn.proposals, b.conn.proposalsStrict, 'IKE');
-  if (ike) ctx.report({ code: 'IKE_PROPOSAL_MISMATCH', data: { ...names, transform: ike.transforms, aValues: ike.aValues, bValues: ike.bValues, details: ike.delta.details, closest: ike.delta.closest }, evidence: refs(a.conn.proposals, b.conn.proposals) });
+  const dialects = [a.facts.dialect, b.facts.dialect] as [typeof a.facts.dialect, typeof b.facts.dialect];
+  const ike = proposalGap(a.conn.proposals, a.conn.proposalsStrict, b.conn.proposals, b.conn.proposalsStrict, 'IKE', dialects);
+  if (ike) ctx.report({ code: 'IKE_PROPOSAL_MISMATCH', data: { ...names, ...gapData(ike), closest: ike.delta.closest }, evidence: refs(a.conn.proposals, b.conn.proposals) });
   for (const [from, to] of [[a, b], [b, a]] as const) {
     const names2 = { connFrom: from.conn.name, connTo: to.conn.name, fileFrom: from.facts.source, fileTo: to.facts.source, fromWord: from.conn.symmetric ? endWord(from, 'local') : 'left', toWord: to.conn.symmetric ? endWord(to, 'remote') : 'right' };
     const id = idGap(from, to);
@@ -102,23 +103,27 @@ function comparePair(ctx: CheckContext, { a, b }: ConnectionPair): void {
   const ikev1 = va.value === 1 || vb.value === 1;
   for (const { a: ca, b: cb } of pairChildren(a, b)) {
     const childNames = { ...names, childA: ca.name, childB: cb.name };
-    const esp = proposalGap(ca.espProposals, a.conn.espStrict, cb.espProposals, b.conn.espStrict, 'ESP');
+    const esp = proposalGap(ca.espProposals, a.conn.espStrict, cb.espProposals, b.conn.espStrict, 'ESP', dialects);
     if (esp) {
       // RFC 7296 §1.2: the first CHILD_SA rides in IKE_AUTH without KE; a PFS group is only used at rekey
       const onlyAtRekey = !ikev1 && esp.delta.types.every((t) => t === 'KE');
       ctx.report({
         code: 'CHILD_PROPOSAL_MISMATCH',
-        data: { ...childNames, transform: esp.transforms, aValues: esp.aValues, bValues: esp.bValues, details: esp.delta.details, onlyAtRekey, when: onlyAtRekey ? `IKEv2 negotiates the first CHILD_SA without a KE exchange, so the tunnel comes up and fails at its first rekey, after ${humanDuration(Math.min(ca.rekeyTime.value, cb.rekeyTime.value))}` : 'the CHILD_SA will not be created' },
+        data: { ...childNames, ...gapData(esp), onlyAtRekey, when: onlyAtRekey ? `IKEv2 negotiates the first CHILD_SA without a KE exchange, so the tunnel comes up and fails at its first rekey, after ${humanDuration(Math.min(ca.rekeyTime.value, cb.rekeyTime.value))}` : 'the CHILD_SA will not be created' },
         evidence: refs(ca.espProposals, cb.espProposals),
       });
     }
     if (ca.ahProposals && cb.ahProposals) {
-      const ah = proposalGap(ca.ahProposals, a.conn.espStrict, cb.ahProposals, b.conn.espStrict, 'AH');
-      if (ah) ctx.report({ code: 'CHILD_PROPOSAL_MISMATCH', data: { ...childNames, transform: ah.transforms, aValues: ah.aValues, bValues: ah.bValues, when: 'the CHILD_SA will not be created' }, evidence: refs(ca.ahProposals, cb.ahProposals) });
+      const ah = proposalGap(ca.ahProposals, a.conn.espStrict, cb.ahProposals, b.conn.espStrict, 'AH', dialects);
+      if (ah) ctx.report({ code: 'CHILD_PROPOSAL_MISMATCH', data: { ...childNames, ...gapData(ah), when: 'the CHILD_SA will not be created' }, evidence: refs(ca.ahProposals, cb.ahProposals) });
     }
     reportTs(ctx, a, b, ca, cb, childNames);
   }
   reportLifetimes(ctx, a, b, names);
+}
+
+function gapData({ transforms: transform, gap, aValues, bValues, aProposals, bProposals, fixForA, fixForB, delta }: ProposalGap) {
+  return { transform, gap, aValues, bValues, aProposals, bProposals, fixForA, fixForB, details: delta.details, combination: !!delta.combination };
 }
 
 function reportTs(ctx: CheckContext, a: ConfiguredConnection, b: ConfiguredConnection, ca: ChildConfig, cb: ChildConfig, names: Record<string, string>): void {
