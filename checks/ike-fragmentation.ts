@@ -109,10 +109,10 @@ function checkPackets(ctx: CheckContext): void {
       ]),
     });
   }
-  for (const { announcedBy, sas, first } of fragmentationSupport(ctx.evidence)) {
+  for (const { announcedBy, sas, first, notKnownFor } of fragmentationSupport(ctx.evidence)) {
     ctx.report({
       code: 'IKE_FRAGMENTATION_SUPPORT',
-      data: { announcedBy, pairs: [...new Set(sas.map((s) => `${s.initiator.address} → ${s.responder.address}`))].slice(0, 10), ikeSas: sas.length, both: announcedBy === 'both peers' },
+      data: { announcedBy, pairs: [...new Set(sas.map((s) => `${s.initiator.address} → ${s.responder.address}`))].slice(0, 10), ikeSas: sas.length, both: announcedBy === 'both peers', ...(notKnownFor ? { notKnownFor } : {}) },
       evidence: [ikeRef(first.request!), ikeRef(first.response!)],
     });
   }

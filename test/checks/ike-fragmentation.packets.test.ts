@@ -1,6 +1,8 @@
 /**
  * ike-fragmentation, packet side, on real captures (test/fixtures/pcaps, PROVENANCE.md).
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCaptures } from '../../src/sources/pcap-file.js';
@@ -43,5 +45,41 @@ describe('ike-fragmentation (packets)', () => {
     const fs = await findings('ikev2-ipv6-retransmit-excerpt.pcap');
     expect(fs.filter((f) => f.severity !== 'info')).toEqual([]);
     expect(fs.map((f) => f.code)).toContain('IKE_FRAGMENTATION_SUPPORT');
+  });
+});
+
+describe('ike-fragmentation (packets): a capture cut short', () => {
+  /** samples/lab-healthy/left.pcap (the lab's real capture) ending `keep` bytes into its second record, the IKE_SA_INIT response. */
+  function cutInSecondRecord(keep: number): string {
+    const whole = readFileSync(join(import.meta.dirname, '..', '..', 'samples', 'lab-healthy', 'left.pcap'));
+    const second = 24 + 16 + whole.readUInt32LE(24 + 8);
+    const dir = mkdtempSync(join(tmpdir(), 'ipsec-doctor-cut-'));
+    const path = join(dir, 'cut.pcap');
+    writeFileSync(path, whole.subarray(0, second + 16 + keep));
+    return path;
+  }
+
+  async function support(path: string): Promise<Finding> {
+    const { inputs, packets, diagnostics } = await loadCaptures([path], { local: [], peer: [] });
+    const report = await analyse({ inputs, packets, diagnostics, options: { local: [], peer: [] } }, { checks: [ikeFragmentation] });
+    rmSync(join(path, '..'), { recursive: true, force: true });
+    expect(diagnostics.map((d) => d.message)).toEqual(expect.arrayContaining([expect.stringMatching(/last record truncated/)]));
+    return report.findings.find((f) => f.code === 'IKE_FRAGMENTATION_SUPPORT')!;
+  }
+
+  it('a response cut before its N(IKEV2_FRAGMENTATION_SUPPORTED) is not read as "announced by the initiator only"', async () => {
+    // the whole capture: both peers announce it
+    const whole = await findings('../../../samples/lab-healthy/left.pcap');
+    expect(whole.find((f) => f.code === 'IKE_FRAGMENTATION_SUPPORT')!.data.announcedBy).toBe('both peers');
+    const f = await support(cutInSecondRecord(300));
+    expect(f.data.announcedBy).not.toBe('the initiator only');
+    expect(f.data.notKnownFor).toEqual(['responder']);
+    expect(f.message).toMatch(/whether the responder announced it is not known, as the capture cut its message short/);
+  });
+
+  it('cut after the notify: the responder did announce it, and that is said', async () => {
+    const f = await support(cutInSecondRecord(500));
+    expect(f.data.announcedBy).toBe('both peers');
+    expect(f.data.notKnownFor).toBeUndefined();
   });
 });
