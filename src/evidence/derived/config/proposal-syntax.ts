@@ -82,7 +82,8 @@ function strongswan(p: Proposal, protocol: string): string | undefined {
   // IKE: the integrity keyword implies its PRF; an AEAD proposal or a different PRF names it
   for (const f of p.transforms.PRF) if (!words.some((w) => w !== undefined && SS_PRF_OF_INTEG[w] === f)) words.push(SS_PRF[f]);
   for (const k of p.transforms.KE) if (k !== 'NONE') words.push(strongswanKe(k));
-  if (protocol !== 'IKE') for (const s of p.transforms.ESN) words.push(s === 'ESN' ? 'esn' : 'noesn');
+  // no ESN is strongSwan's default: written only when extended sequence numbers are offered
+  if (protocol !== 'IKE' && p.transforms.ESN.includes('ESN')) words.push(...p.transforms.ESN.map((x) => (x === 'ESN' ? 'esn' : 'noesn')));
   return words.length && words.every((w) => w !== undefined) ? words.join('-') : undefined;
 }
 
