@@ -83,3 +83,31 @@ describe('ike-fragmentation (packets): a capture cut short', () => {
     expect(f.data.notKnownFor).toBeUndefined();
   });
 });
+
+describe('ike-fragmentation (packets): a message cut by the snap length', () => {
+  /** the fixture with its second record (the IKE_SA_INIT response) cut to `caplen` bytes, as `tcpdump -s` would have cut it */
+  function snapSecond(name: string, caplen: number): string {
+    const b = readFileSync(join(FIXTURES, name));
+    const le = b.readUInt32LE(0) === 0xa1b2c3d4;
+    const u32 = (o: number) => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
+    const second = 24 + 16 + u32(24 + 8);
+    const out = Buffer.concat([b.subarray(0, second + 16 + caplen), b.subarray(second + 16 + u32(second + 8))]);
+    if (le) out.writeUInt32LE(caplen, second + 8);
+    else out.writeUInt32BE(caplen, second + 8);
+    const path = join(mkdtempSync(join(tmpdir(), 'ipsec-doctor-snap-')), name);
+    writeFileSync(path, out);
+    return path;
+  }
+
+  it('IKE_FRAGMENTS_DROPPED does not say fragmentation was "not negotiated" when the response that would announce it was cut', async () => {
+    const path = snapSecond('ikev2-nat-auth-ipfrag-no-response.pcap', 100);
+    const { inputs, packets, diagnostics } = await loadCaptures([path], { local: [], peer: [] });
+    const fs = (await analyse({ inputs, packets, diagnostics, options: { local: [], peer: [] } }, { checks: [ikeFragmentation] })).findings;
+    rmSync(join(path, '..'), { recursive: true, force: true });
+    const dropped = fs.find((f) => f.code === 'IKE_FRAGMENTS_DROPPED')!;
+    expect(dropped.data.fragmentation).toBe('not known (the capture cut a message short)');
+    const support = fs.find((f) => f.code === 'IKE_FRAGMENTATION_SUPPORT')!;
+    expect(support.data.notKnownFor).toEqual(['responder']);
+    expect(support.data.announcedBy).not.toBe('neither peer');
+  });
+});
