@@ -53,26 +53,32 @@ function reportSession(out: Occurrence[], file: LogFile, session: LogSession): v
   refusals.sort((a, b) => (a.at.line ?? 0) - (b.at.line ?? 0));
   const { local, remote, events: tsEvents } = selectorsOf(session, refusals);
   const side = sideOf(refusals);
-  // the responder's charon (`cfg 2`) lists what its own child config would accept before refusing
-  const accepted = side === 'responder' ? listingBefore(session, refusals[0].at.line ?? 0, 'configured') : undefined;
-  const acceptedLocal = accepted?.local ?? [];
-  const acceptedRemote = accepted?.remote ?? [];
+  // the responder's charon (`cfg 2`) lists what its own child config would accept; pluto's initiator prints what the peer answered
+  const other = side === 'responder' ? listingBefore(session, refusals[0].at.line ?? 0, 'configured') : answeredAt(session, refusals);
+  const [otherLocal, otherRemote] = [other?.local ?? [], other?.remote ?? []];
   const proposed = local.length || remote.length ? `local ${local.join(', ') || '?'} === remote ${remote.join(', ') || '?'}` : '';
-  const configured = acceptedLocal.length || acceptedRemote.length ? `local ${acceptedLocal.join(', ') || '?'} === remote ${acceptedRemote.join(', ') || '?'}` : '';
+  const counter = otherLocal.length || otherRemote.length ? `local ${otherLocal.join(', ') || '?'} === remote ${otherRemote.join(', ') || '?'}` : '';
+  const facts = side === 'responder' ? { acceptedLocal: otherLocal, acceptedRemote: otherRemote } : { answeredLocal: otherLocal, answeredRemote: otherRemote };
   const data = {
     ...seenBy(session, side), local, remote,
-    ...(configured ? { acceptedLocal, acceptedRemote, differs: differingSides(local, remote, acceptedLocal, acceptedRemote) } : {}),
+    ...(counter ? { ...facts, differs: differingSides(local, remote, otherLocal, otherRemote) } : {}),
     selectors: !proposed ? 'the selectors are not printed in this log'
-      : configured ? `proposed ${proposed}, while this side's configuration accepts ${configured}${differsText(local, remote, acceptedLocal, acceptedRemote)}`
+      : counter ? `proposed ${proposed}, while ${side === 'responder' ? "this side's configuration accepts" : 'the peer answered with'} ${counter}${differsText(local, remote, otherLocal, otherRemote)}`
       : `proposed ${proposed}`,
     whereToLook: side === 'initiator' ? 'This is the initiator\'s log: the responder\'s log prints which selectors it refused and which it has configured.'
-      : configured ? 'This responder refused the selectors the initiator proposed.'
+      : counter || refusals[0].impl !== 'strongswan' ? 'This responder refused the selectors the initiator proposed; compare them with its own subnets.'
       : 'This responder refused the selectors the initiator proposed; with `cfg 2` logging its log also lists the selectors it has configured.',
   };
-  out.push({ key: JSON.stringify([file.source, session.conn, side, data.selectors]), data, events: [...tsEvents, ...(accepted?.events ?? []), ...refusals] });
+  out.push({ key: JSON.stringify([file.source, session.conn, side, data.selectors]), data, events: [...tsEvents, ...(other?.events ?? []), ...refusals] });
 }
 
-/** Which side of the pair (this host's own subnets, the peer's) is not what the configuration accepts. */
+/** What the peer answered, where the initiator's log prints it with the refusal (pluto "… response {…} does not fit the proposal {…}"). */
+function answeredAt(session: LogSession, refusals: readonly LogEvent[]): { local: string[]; remote: string[]; events: LogEvent[] } | undefined {
+  const e = ofKind(session.events, 'ts').find((t) => t.data.source === 'received' && refusals.some((r) => r.at.line === t.at.line));
+  return e && { local: e.data.local ?? [], remote: e.data.remote ?? [], events: [] };
+}
+
+/** Which side of the pair (this host's own subnets, the peer's) is not what the other set holds. */
 function differingSides(local: string[], remote: string[], acceptedLocal: string[], acceptedRemote: string[]): ('local' | 'remote')[] {
   const out: ('local' | 'remote')[] = [];
   if (local.length && acceptedLocal.length && !sameSet(local, acceptedLocal)) out.push('local');

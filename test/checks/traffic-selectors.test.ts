@@ -101,4 +101,36 @@ describe('traffic-selectors', () => {
     expect(f.data).toMatchObject({ acceptedLocal: ['10.2.0.0/24'], acceptedRemote: ['10.9.0.0/24'] });
     expect(linesOf(f)).not.toContain(4);
   });
+
+  it('libreswan responder: the proposal it refused, from "Child SA\'s Traffic Selector request {TSi=…;TSr=…}"', async () => {
+    // format: libreswan programs/pluto/ikev2_ts.c llog_ts() + jam_traffic_selector_payloads(); the line as a NAS's pluto logged it
+    const report = await diagnoseLines({
+      name: 'nas.log',
+      lines: [
+        '"workers"[1] 192.168.64.1 #4: responder established IKE SA; authenticated peer using authby=secret and ID_IPV4_ADDR \'192.168.64.1\'',
+        '"workers"[1] 192.168.64.1 #5: Child SA\'s Traffic Selector request {TSi=192.168.5.15/32;TSr=192.168.64.7/32} does not match any IKEv2 connection; responding with TS_UNACCEPTABLE',
+      ],
+    }, { only, dialect: 'libreswan' });
+    const f = findingOf(report, 'TS_MISMATCH');
+    // TSi is the initiator's (the peer's) side, TSr this responder's
+    expect(f.data).toMatchObject({ side: 'responder', local: ['192.168.64.7/32'], remote: ['192.168.5.15/32'] });
+    expect(f.message).toContain('proposed local 192.168.64.7/32 === remote 192.168.5.15/32');
+    expect(f.hint).not.toMatch(/cfg 2/);
+  });
+
+  it('libreswan initiator: what it proposed and what the responder answered with, from "… response {…} does not fit the proposal {…}"', async () => {
+    // format: libreswan ikev2_ts.c process_v2TS_response_payloads(): jam_traffic_selector_payloads + " does not fit the proposal " + jam_traffic_selector_proposals
+    const report = await diagnoseLines({
+      name: 'west.log',
+      lines: [
+        '"westnet-eastnet-ikev2" #1: initiating IKEv2 connection to 192.1.2.23 using UDP',
+        '"westnet-eastnet-ikev2" #1: sent IKE_SA_INIT request to 192.1.2.23:UDP/500',
+        '"westnet-eastnet-ikev2" #1: processed IKE_SA_INIT response from 192.1.2.23:UDP/500 {cipher=AES_GCM_16_256 integ=n/a prf=HMAC_SHA2_512 ke=DH19}, initiating IKE_AUTH',
+        '"westnet-eastnet-ikev2" #2: Child SA\'s Traffic Selector response {TSi=192.0.1.0/24;TSr=192.0.3.0/24} does not fit the proposal {TSi=192.0.1.0/24;TSr=192.0.2.0/24}',
+      ],
+    }, { only });
+    const f = findingOf(report, 'TS_MISMATCH');
+    expect(f.data).toMatchObject({ side: 'initiator', local: ['192.0.1.0/24'], remote: ['192.0.2.0/24'], answeredLocal: ['192.0.1.0/24'], answeredRemote: ['192.0.3.0/24'], differs: ['remote'] });
+    expect(f.message).toContain('the peer answered with local 192.0.1.0/24 === remote 192.0.3.0/24');
+  });
 });
