@@ -417,4 +417,14 @@ describe('config-diff weighs every proposal of both sides', () => {
     // PAN-OS has no AES-192-GCM: no PAN-OS spelling rather than a wrong one
     expect(writeProposal(parseProposal('aes192gcm16-ecp384', 'ESP'), 'panos', 'ESP')).toBeUndefined();
   });
+
+  it('ESN is weighed per proposal: `…-esn` alone against strongSwan\'s default (no ESN) has no common ESN', async () => {
+    const sun = SUN.replace('esp_proposals = aes128gcm128-x25519', 'esp_proposals = aes128gcm128-x25519-esn');
+    const f = (await diff(swanctl(MOON, 'moon.conf'), swanctl(sun, 'sun.conf'))).find((x) => x.code === 'CHILD_PROPOSAL_MISMATCH')!;
+    expect(f.data).toMatchObject({ transform: ['ESN'], aValues: ['NO_ESN'], bValues: ['ESN'] });
+    // either notation on both sides agrees
+    const both = SUN.replace('esp_proposals = aes128gcm128-x25519', 'esp_proposals = aes128gcm128-x25519-esn-noesn');
+    expect((await diff(swanctl(MOON, 'moon.conf'), swanctl(both, 'sun.conf'))).map((x) => x.code)).not.toContain('CHILD_PROPOSAL_MISMATCH');
+  });
 });
+

@@ -27,6 +27,17 @@ export interface ProposalGap {
   fixForB: string;
 }
 
+/**
+ * An ESP proposal without `esn`/`noesn` means no extended sequence numbers to strongSwan
+ * (swanctl.conf(5) esp_proposals: "noesn" is the default) and PAN-OS (which offers no ESN):
+ * written out, so `…-esn` alone on the other side is seen not to match. libreswan decides ESN
+ * with its own `esn=` keyword, so its proposals are left as they are.
+ */
+function withEsnDefault(list: Proposal[], dialect: ConfigDialect, protocol: 'IKE' | 'ESP' | 'AH'): Proposal[] {
+  if (protocol === 'IKE' || dialect === 'libreswan') return list;
+  return list.map((p) => (p.transforms.ESN.length ? p : { ...p, transforms: { ...p.transforms, ESN: ['NO_ESN'] } }));
+}
+
 /** A proposal as its config writes it (PAN-OS profiles in PAN-OS names), with the IANA names. */
 function shown(p: Proposal, dialect: ConfigDialect, protocol: 'IKE' | 'ESP' | 'AH'): string {
   const own = dialect === 'panos' ? writeProposal(p, 'panos', protocol) : p.raw;
@@ -57,7 +68,7 @@ export function proposalGap(
   if (!a.parsed || !b.parsed || a.appendsDefaults || b.appendsDefaults) return undefined;
   if (a.parsed.length === 0 || b.parsed.length === 0) return undefined;
   if (a.unknownTokens.length || b.unknownTokens.length) return undefined;
-  const delta = proposalDelta(a.parsed, b.parsed);
+  const delta = proposalDelta(withEsnDefault(a.parsed, dialects[0], protocol), withEsnDefault(b.parsed, dialects[1], protocol));
   if (delta.match || delta.types.length === 0) return undefined;
   const transforms = delta.types.map((t) => TRANSFORM_TYPE_NAMES[t]);
   return {
