@@ -41,6 +41,16 @@ describe('PAN-OS against strongSwan', () => {
     expect(ts.hint).toContain('without any, PAN-OS proposes 0.0.0.0/0 both ways, which a policy-based peer refuses (Palo Alto KB kA10g000000ClUFCA0)');
   });
 
+  it('a proposal mismatch is written for each side in its own syntax: PAN-OS crypto-profile names on the firewall, keywords on strongSwan', async () => {
+    const right = decodeSwanctlConf(text('lab-healthy/right.swanctl.conf').replace('proposals = aes256-sha256-modp2048', 'proposals = aes128-sha256-ecp256'), 'right.swanctl.conf').facts;
+    const f = (await diff(panos(LEFT, 'left.panos'), right)).find((x) => x.code === 'IKE_PROPOSAL_MISMATCH')!;
+    expect(f.data.transform).toEqual(['encryption', 'DH/KE group']);
+    // the firewall's profile as PAN-OS names it, with the IANA names
+    expect(f.message).toContain('left.panos offers `encryption aes-256-cbc, hash sha512 sha384 sha256, dh-group group14 group5` (AES_CBC_256/');
+    expect(f.data.fixForA).toBe('`encryption aes-128-cbc, hash sha256, dh-group group19` (AES_CBC_128/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/ECP_256)');
+    expect(f.data.fixForB).toMatch(/^`aes256-sha512-sha384-sha256-modp2048-modp1536` \(AES_CBC_256\//);
+  });
+
   it('with the lab\'s identity and proxy IDs the two agree on everything but the IKE lifetime', async () => {
     const fixed = LEFT.replace(/local-id id \S+/, 'local-id id left.example').concat(
       '\nset network tunnel ipsec CF_Magic_WAN_IPsec_01 auto-key proxy-id lab local 10.1.0.0/24\nset network tunnel ipsec CF_Magic_WAN_IPsec_01 auto-key proxy-id lab remote 10.2.0.0/24\n',
