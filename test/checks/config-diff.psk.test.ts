@@ -4,7 +4,7 @@
  * the two `secret =` values differ; samples/lab-healthy: they agree) and on small
  * ipsec.conf/ipsec.secrets and PAN-OS inputs written in the daemons' own syntax.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -68,6 +68,14 @@ describe('config-diff: pre-shared keys', () => {
     const missing = pskCodes(await run([a, join(tmp, 'left.ipsec.secrets'), b, join(tmp, 'right.ipsec.secrets')]));
     expect(missing).toMatchObject([{ code: 'PSK_MISSING', severity: 'warning', data: { outcome: 'missing' } }]);
     expect(missing[0].data.fileWithout).toMatch(/right\.ipsec\.conf$/);
+  });
+
+  it('one swanctl.conf without any secrets section: PSK_MISSING is info, its keys are probably elsewhere', async () => {
+    const right = readFileSync(sample('lab-psk-mismatch', 'right.swanctl.conf'), 'utf8');
+    const noSecrets = write('right-nosecrets.swanctl.conf', right.slice(0, right.indexOf('secrets {')));
+    const f = pskCodes(await run([sample('lab-psk-mismatch', 'left.swanctl.conf'), noSecrets]));
+    expect(f).toMatchObject([{ code: 'PSK_MISSING', severity: 'info', data: { outcome: 'missing', connWith: 'lab' } }]);
+    expect(f[0].data.severityReason).toMatch(/holds no pre-shared key at all/);
   });
 
   it('no secrets given for either side → PSK_NOT_COMPARED (info), never a pass over keys it did not see', async () => {
