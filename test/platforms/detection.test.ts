@@ -8,12 +8,14 @@ import { fortigateDialect } from '../../src/platforms/fortigate/log.js';
 import { juniperSrxDialect } from '../../src/platforms/juniper-srx/log.js';
 import { libreswanDialect } from '../../src/platforms/libreswan/log.js';
 import { logDialects } from '../../src/platforms/index.js';
-import { ASA, FORTI, SRX, SRX_SHOW_LOG, decodeAll } from './fixtures/vendor-lines.js';
+import { ASA, FORTI, FORTI_4X_ALERT, FORTI_4X_GUI, SRX, SRX_SHOW_LOG, decodeAll } from './fixtures/vendor-lines.js';
 
 describe('dialect detection across vendors', () => {
   const samples: [string, string[]][] = [
     ['cisco-asa', ASA],
     ['fortigate', FORTI],
+    ['fortigate', FORTI_4X_ALERT],
+    ['fortigate', FORTI_4X_GUI],
     ['juniper-srx', SRX],
     ['juniper-srx', SRX_SHOW_LOG],
   ];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fortigateDialect } from '../../../src/platforms/fortigate/log.js';
-import { FORTI, decodeAll, itIsTotal, summary } from '../fixtures/vendor-lines.js';
+import { FORTI, FORTI_4X_ALERT, FORTI_4X_GUI, decodeAll, itIsTotal, summary } from '../fixtures/vendor-lines.js';
+import { parseLoosePairs } from '../../../src/platforms/fortigate/log.js';
 
 describe('FortiGate event log', () => {
   const { events, results } = decodeAll(fortigateDialect, FORTI);
@@ -29,7 +30,34 @@ describe('FortiGate event log', () => {
   });
 });
 
+describe('FortiGate FortiOS 4.x event log (log_id=, pri=, device_id=, error_reason=)', () => {
+  it('reads the 4.x names, the unquoted error_reason with spaces, and the forum-mangled quotes', () => {
+    const f = parseLoosePairs(FORTI_4X_ALERT[1]);
+    expect([f.get('logid'), f.get('level'), f.get('subtype'), f.get('vpntunnel'), f.get('status'), f.get('reason'), f.get('peer_notif')]).toEqual(['0101037124', 'error', 'ipsec', 'IPSec-VPN', 'negotiate_error', 'peer SA proposal not match local policy', 'N/A']);
+  });
+
+  it('alert e-mail: a Main Mode responder refusing the phase 1 proposal', () => {
+    const { events } = decodeAll(fortigateDialect, FORTI_4X_ALERT);
+    expect(summary(events)).toEqual(['1:respond', '1:negotiation-failed', '2:negotiation-failed', '2:no-proposal-chosen']);
+    expect(events[0]).toMatchObject({ conn: 'IPSec-VPN', time: '2010-10-11 12:47:27', data: { ikeVersion: 1, mode: 'main', peer: undefined } });
+    expect(events[3].data).toEqual({ phase: 'ike', direction: 'local', reason: 'peer SA proposal not match local policy' });
+  });
+
+  it('log details one field per line: one event at the line that gives the reason', () => {
+    const { events, results } = decodeAll(fortigateDialect, FORTI_4X_GUI);
+    expect(results.every((r) => r !== undefined)).toBe(true);
+    expect(summary(events)).toEqual(['19:negotiation-failed', '19:no-config']);
+    expect(events[1]).toMatchObject({ time: '2012-07-20 13:08:51', conn: undefined, data: { scope: 'ike', remote: undefined, detail: 'FortiGate: no matching gateway for new request' } });
+    expect(events[1].excerpt).toBe('2012-07-20 13:08:51 log_id=0101037124 … status=negotiate_error error_reason=no matching gateway for new request');
+  });
+
+  it('sniffs 4.x lines, and a key=value line without a record above it is not claimed', () => {
+    expect(fortigateDialect.sniff(FORTI_4X_ALERT)).toBe(2);
+    expect(fortigateDialect.sniff(FORTI_4X_GUI)).toBe(1);
+    expect(decodeAll(fortigateDialect, FORTI_4X_GUI.slice(1)).results.every((r) => r === undefined)).toBe(true);
+  });
+});
 
 describe('fortigateDialect is total', () => {
-  itIsTotal(fortigateDialect, FORTI, `logid="0101037124" devid=x type=event subtype=vpn ${'a=b '.repeat(4000)}`);
+  itIsTotal(fortigateDialect, [...FORTI, ...FORTI_4X_ALERT, ...FORTI_4X_GUI], `logid="0101037124" devid=x type=event subtype=vpn ${'a=b '.repeat(4000)}`);
 });
