@@ -19,8 +19,9 @@ import { juniperSrx } from './juniper-srx/index.js';
 import { panos } from './panos/index.js';
 import { lvs } from './lvs/index.js';
 import { windows } from './windows/index.js';
+import { mikrotik } from './mikrotik/index.js';
 
-export const platforms: readonly PlatformDescriptor[] = [strongswan, libreswan, freeswan, linux, netfilter, ciscoAsa, fortigate, juniperSrx, panos, lvs, windows];
+export const platforms: readonly PlatformDescriptor[] = [strongswan, libreswan, freeswan, linux, netfilter, ciscoAsa, fortigate, juniperSrx, panos, lvs, windows, mikrotik];
 
 /** Every log dialect, in detection priority order (ties go to the first). */
 export const logDialects: readonly LogDialect[] = platforms.flatMap((p) => p.logs ?? []);
