@@ -10,7 +10,8 @@ import { libreswanDialect } from '../../src/platforms/libreswan/log.js';
 import { logDialects } from '../../src/platforms/index.js';
 import { windowsDialect } from '../../src/platforms/windows/log.js';
 import { mikrotikDialect } from '../../src/platforms/mikrotik/log.js';
-import { ASA, FORTI, FORTI_4X_ALERT, FORTI_4X_GUI, MIKROTIK_LOG_PRINT, SRX, SRX_SHOW_LOG, WINDOWS_GET_EVENTLOG, decodeAll } from './fixtures/vendor-lines.js';
+import { ciscoIosDialect } from '../../src/platforms/cisco-ios/log.js';
+import { ASA, FORTI, FORTI_4X_ALERT, FORTI_4X_GUI, IOS_DEBUG, MIKROTIK_LOG_PRINT, SRX, SRX_SHOW_LOG, WINDOWS_GET_EVENTLOG, decodeAll } from './fixtures/vendor-lines.js';
 
 describe('dialect detection across vendors', () => {
   const samples: [string, string[]][] = [
@@ -22,6 +23,7 @@ describe('dialect detection across vendors', () => {
     ['juniper-srx', SRX_SHOW_LOG],
     ['windows', WINDOWS_GET_EVENTLOG],
     ['mikrotik', MIKROTIK_LOG_PRINT],
+    ['cisco-ios', IOS_DEBUG],
   ];
   it.each(samples)('%s lines are sniffed by their own dialect only', (id, lines) => {
     for (const d of logDialects) {
@@ -34,7 +36,7 @@ describe('dialect detection across vendors', () => {
 
   it('vendor decoders claim no pluto line', () => {
     const pluto = ['"west" #1: sent IKE_SA_INIT request to 192.1.2.23:UDP/500', 'Jan  8 17:04:06 R2-1500 pluto[26867]: "Link1" #1: ignoring informational payload NO_PROPOSAL_CHOSEN, msgid=00000000, length=16'];
-    for (const d of [ciscoAsaDialect, fortigateDialect, juniperSrxDialect, windowsDialect, mikrotikDialect]) {
+    for (const d of [ciscoAsaDialect, fortigateDialect, juniperSrxDialect, windowsDialect, mikrotikDialect, ciscoIosDialect]) {
       expect(d.sniff(pluto)).toBe(0);
       expect(decodeAll(d, pluto).results).toEqual([undefined, undefined]);
     }

@@ -9,7 +9,8 @@ const MANUAL = sample('mikrotik-log-print-phase1-proposal/log-print.log');
 // Onoro/Mikrotik README: messages as copied from Winbox (wrong secret; wrong proposal)
 const WRONG_SECRET = sample('mikrotik-l2tp-wrong-ipsec-secret/routeros.log');
 const WRONG_PROPOSAL = sample('mikrotik-l2tp-wrong-proposal-ph2/routeros.log');
-// a RouterOS responder under 1:1 NAT whose my-id matched no identity (public write-up of an IKEv2 lab; topics as printed)
+// a RouterOS responder under 1:1 NAT whose my-id matched no identity: lines quoted in a public write-up of an IKEv2 lab found in the
+// indexed GitHub content (repository not identified), topics as printed
 const IDENTITY = [
   'ipsec,error identity not found for responder: ADDR4:8.215.24.90 peer: ADDR4:34.101.118.166',
   'ipsec reply notify: AUTHENTICATION_FAILED',
