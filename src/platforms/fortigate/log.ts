@@ -15,6 +15,7 @@
 import type { Diagnostic } from '../../evidence/types.js';
 import type { LogEvent, LogEventData, LogEventKind } from '../../evidence/log-events.js';
 import { excerptOf, type LineDecoder, type LogDialect } from '../log-dialect.js';
+import { IKE_DEBUG, IkeDebugReader } from './ike-debug.js';
 
 type Draft = { [K in LogEventKind]: { kind: K; data: LogEventData[K] } }[LogEventKind];
 const d = <K extends LogEventKind>(kind: K, data: LogEventData[K]): Draft => ({ kind, data }) as Draft;
@@ -131,6 +132,7 @@ function sniff(lines: readonly string[]): number {
     if (LOGID.test(l) && /\b(?:devid|devname)=/.test(l)) n++;
     // 4.x: on the line, or (log details pasted one field per line) on the line below
     else if (LOG_ID_4X.test(l) && /\b(?:type|subtype|pri)=/.test(`${l} ${lines[i + 1] ?? ''}`)) n++;
+    else if (IKE_DEBUG.test(l)) n++;
   });
   return n;
 }
@@ -147,16 +149,31 @@ interface PendingRecord {
 class FortigateDecoder implements LineDecoder {
   private readonly diags: Diagnostic[] = [];
   private pending: PendingRecord | undefined;
+  private readonly debug = new IkeDebugReader();
   constructor(private readonly source: string) {}
 
   decode(line: string, lineNo: number): LogEvent[] | undefined {
     const id = LOGID.exec(line);
-    if (!id || !/\b(?:devid|devname|type)=/.test(line)) return this.decode4x(line, lineNo);
+    if (!id || !/\b(?:devid|devname|type)=/.test(line)) {
+      const dbg = IKE_DEBUG.exec(line);
+      return dbg ? this.debugEvents(line, lineNo, dbg) : this.decode4x(line, lineNo);
+    }
     this.pending = undefined;
     const logid = id[1];
     // 0101037xxx = IPsec; 010103994x = SSL-VPN (same subtype, not IPsec)
     if (!logid.startsWith('0101037')) return [];
     return this.events(line, lineNo, logid, parsePairs(line));
+  }
+
+  /** `diagnose debug application ike -1`: the phase1 name (or the cookies) is the connection */
+  private debugEvents(line: string, lineNo: number, m: RegExpExecArray): LogEvent[] {
+    const [, stamp, , name, , body] = m;
+    const conn = name && !/^[0-9a-f]{16}\/[0-9a-f]{16}$/.test(name) ? name : undefined;
+    const drafts = this.debug.read(body);
+    if (!drafts.length) return [];
+    const ms = stamp ? Date.parse(stamp.replace(' ', 'T') + 'Z') : NaN;
+    const excerpt = excerptOf(line);
+    return drafts.map((dr) => ({ kind: dr.kind, at: { source: this.source, line: lineNo }, excerpt, impl: 'fortigate', time: stamp, t: Number.isFinite(ms) ? ms / 1000 : undefined, conn, data: dr.data })) as LogEvent[];
   }
 
   /** FortiOS 4.x: `log_id=` with the old key names, whole or one key per line */
@@ -222,7 +239,7 @@ function toSeconds(date: string, time: string, tz: string | undefined): number |
 
 export const fortigateDialect: LogDialect = {
   id: 'fortigate',
-  name: 'FortiGate event log (FortiOS 4.x-7.x)',
+  name: 'FortiGate event log (FortiOS 4.x-7.x) and diagnose debug application ike',
   sniff,
   createDecoder: (source) => new FortigateDecoder(source),
 };

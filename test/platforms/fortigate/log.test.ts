@@ -58,6 +58,39 @@ describe('FortiGate FortiOS 4.x event log (log_id=, pri=, device_id=, error_reas
   });
 });
 
+// Fortinet Community KB article 380380 ("Technical Tip: Incoming proposal ID remains the same in FortiGate"): IKE debug
+// with console timestamps, verbatim (the first lines of its example)
+const KB_380380 = [
+  '2025-02-28 10:28:08.260710 ike 5:d1ae31d584881057/0000000000000000:2086423: incoming proposal:',
+  '2025-02-28 10:28:08.260716 ike 5:d1ae31d584881057/0000000000000000:2086423: proposal id = 0:',
+  '2025-02-28 10:28:08.260721 ike 5:d1ae31d584881057/0000000000000000:2086423: protocol id = ISAKMP:',
+  '2025-02-28 10:28:08.260727 ike 5:d1ae31d584881057/0000000000000000:2086423: trans_id = KEY_IKE.',
+  '2025-02-28 10:28:08.260731 ike 5:d1ae31d584881057/0000000000000000:2086423: encapsulation = IKE/none',
+  '2025-02-28 10:28:08.260736 ike 5:d1ae31d584881057/0000000000000000:2086423: type=OAKLEY_ENCRYPT_ALG, val=AES_CBC, key-len=256',
+  '2025-02-28 10:28:08.260742 ike 5:d1ae31d584881057/0000000000000000:2086423: type=OAKLEY_HASH_ALG, val=SHA.',
+  '2025-02-28 10:28:08.260747 ike 5:d1ae31d584881057/0000000000000000:2086423: type=AUTH_METHOD, val=PRESHARED_KEY_XAUTH_I.',
+  '2025-02-28 10:28:08.260751 ike 5:d1ae31d584881057/0000000000000000:2086423: type=OAKLEY_GROUP, val=MODP1024.',
+  '2025-02-28 10:28:08.260756 ike 5:d1ae31d584881057/0000000000000000:2086423: ISAKMP SA lifetime=86400',
+];
+// a FortiGate lab write-up in indexed public GitHub content (repository not identified): the responder's debug after the
+// pre-shared key was changed on one peer on purpose (FortiOS 7.x evaluation VM)
+const PSK_LAB = ['ike 0:to-fgt2: responder: main mode get 3rd message...', 'ike 0:to-fgt2: parse error', 'ike 0:to-fgt2: probable pre-shared secret mismatch'];
+
+describe('FortiGate diagnose debug application ike -1', () => {
+  it('claims every debug line; a proposal dump is not a verdict', () => {
+    const { events, results } = decodeAll(fortigateDialect, KB_380380);
+    expect(results).toEqual(KB_380380.map(() => []));
+    expect(events).toEqual([]);
+    expect(fortigateDialect.sniff(KB_380380)).toBe(KB_380380.length);
+  });
+
+  it('reads the responder\'s pre-shared key verdict, with the phase1 name as the connection', () => {
+    const { events } = decodeAll(fortigateDialect, PSK_LAB);
+    expect(summary(events)).toEqual(['3:auth']);
+    expect(events[0]).toMatchObject({ conn: 'to-fgt2', data: { ok: false, method: 'psk', direction: 'local' } });
+  });
+});
+
 describe('fortigateDialect is total', () => {
-  itIsTotal(fortigateDialect, [...FORTI, ...FORTI_4X_ALERT, ...FORTI_4X_GUI], `logid="0101037124" devid=x type=event subtype=vpn ${'a=b '.repeat(4000)}`);
+  itIsTotal(fortigateDialect, [...FORTI, ...FORTI_4X_ALERT, ...FORTI_4X_GUI, ...KB_380380, ...PSK_LAB], `logid="0101037124" devid=x type=event subtype=vpn ${'a=b '.repeat(4000)}`);
 });
