@@ -47,7 +47,9 @@ class IosDecoder implements LineDecoder {
   decode(line: string, lineNo: number): LogEvent[] | undefined {
     const m = LINE.exec(line.trim());
     if (!m) return undefined;
-    const [, time, isakmp, , conn, ipsec, , facility, , mnemonic, body] = m;
+    const [, time, isakmp, first, second, ipsec, , facility, , mnemonic, body] = m;
+    // `ISAKMP:(9577)` or `ISAKMP (0:9577)`: the connection id of the ISAKMP SA; 0 before it has one
+    const conn = second ?? first;
     const drafts = isakmp ? this.isakmp(body) : ipsec ? this.ipsec(body) : this.syslog(facility, mnemonic, body);
     if (!drafts.length) return [];
     const excerpt = excerptOf(line);
