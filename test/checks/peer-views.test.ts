@@ -132,4 +132,22 @@ describe('one refusal seen by both peers', () => {
     const [alone] = await findings('lab-peer-id-mismatch', 'AUTH_FAILED', ['left.log']);
     expect(alone.severity).toBe('error');
   });
+  it('a Windows client\'s event names no address: it joins the server\'s finding of the same code when each is the only one', async () => {
+    // two real logs given together (the Azure docs' RRAS events, and the lab strongSwan responder refusing a PSK):
+    // not one attempt, but what the engine sees when a user passes a Windows event and the server's log
+    const report = await diagnose({
+      logs: [join(SAMPLES, 'windows-rras-events-azure-docs', 'get-eventlog.log'), join(SAMPLES, 'lab-psk-mismatch', 'right.log')],
+      pcaps: [], configs: [], host: false, local: [], peer: [],
+    });
+    const auth = report.findings.filter((f) => f.code === 'AUTH_FAILED');
+    expect(auth).toHaveLength(1);
+    expect(auth[0].data).toMatchObject({ side: 'responder', seenIn: "both peers' logs", initiatorLog: { side: 'initiator' } });
+    expect(sourcesOf(auth[0])).toEqual(['right.log', 'get-eventlog.log']);
+    // with two responders refusing, the address-less initiator stays apart
+    const two = await diagnose({
+      logs: [join(SAMPLES, 'windows-rras-events-azure-docs', 'get-eventlog.log'), join(SAMPLES, 'lab-psk-mismatch', 'right.log'), join(SAMPLES, 'strongswan-psk-mismatch', 'responder.log')],
+      pcaps: [], configs: [], host: false, local: [], peer: [],
+    });
+    expect(two.findings.filter((f) => f.code === 'AUTH_FAILED').length).toBe(3);
+  });
 });
