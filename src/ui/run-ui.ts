@@ -7,7 +7,7 @@
  * exports through `onExport`; both are cli.ts's.
  */
 import { createElement } from 'react';
-import { render, type RenderOptions } from 'ink';
+import { render, type Instance, type RenderOptions } from 'ink';
 import type { InputInfo } from '../evidence/types.js';
 import type { CheckResult } from '../engine/types.js';
 import type { Report } from '../report/types.js';
@@ -48,7 +48,21 @@ export interface InteractiveOptions {
   registerCleanup?(undo: () => void): void;
   /** the terminal; process.stdout/stdin/stderr unless given (tests drive fake ones) */
   io?: Pick<RenderOptions, 'stdout' | 'stdin' | 'stderr' | 'debug' | 'patchConsole'>;
+  /** without a live capture: how long the analysis may run before the screen shows its progress (default MOUNT_GRACE_MS) */
+  graceMs?: number;
 }
+
+/**
+ * Files are usually analysed in well under a second, and every frame Ink draws costs
+ * layout and output of the whole screen (tens of milliseconds on a loaded 2-core
+ * machine): drawing "reading inputs…", then each check as it finishes, made the first
+ * complete screen take several times `--format text`'s time. So the screen appears
+ * with the finished report when it is ready within this time, and with the progress
+ * after it otherwise. A live capture shows its screen at once (its state is the point).
+ */
+export const MOUNT_GRACE_MS = 400;
+/** While checks run, frames are drawn at most this often (the spinner's pace); the finished report at once. */
+export const PROGRESS_FRAME_MS = 100;
 
 /**
  * Interim analyses run one at a time, this long after the previous one ended: the
@@ -85,13 +99,38 @@ export async function runInteractive(o: InteractiveOptions): Promise<Report | un
             : Promise.resolve('the report is not ready yet'),
     });
   // Ctrl-C goes to App: during a live capture the first one stops the capture (and still analyses), the second quits
-  const instance = render(element(), { exitOnCtrlC: false, ...o.io });
-  o.registerCleanup?.(() => instance.unmount());
-  const update = (next: Partial<UiSnapshot>) => {
+  let instance: Instance | undefined;
+  // set once the run failed or a signal ends the process: nothing is drawn any more
+  let settled = false;
+  let resolveExit!: () => void;
+  const exited = new Promise<void>((resolve) => (resolveExit = resolve));
+  const mount = () => {
+    if (instance || settled) return;
+    clearTimeout(graceTimer);
+    instance = render(element(), { exitOnCtrlC: false, ...o.io });
+    instance.waitUntilExit().then(resolveExit, resolveExit);
+  };
+  o.registerCleanup?.(() => {
+    settled = true;
+    instance?.unmount();
+  });
+  // a live capture's state is the screen's point: shown at once; files get the grace period
+  const graceTimer = o.live ? undefined : setTimeout(mount, o.graceMs ?? MOUNT_GRACE_MS);
+  if (o.live) mount();
+  let frameTimer: NodeJS.Timeout | undefined;
+  const draw = () => {
+    frameTimer = undefined;
+    instance?.rerender(element());
+  };
+  const update = (next: Partial<UiSnapshot>, now = false) => {
     // what the screen shows, never what exports write: control characters from the evidence are
     // shown as escapes (reporters/visible.ts), so a peer's identity cannot drive the terminal
     snapshot = { ...snapshot, ...visibleDeep(next) };
-    instance.rerender(element());
+    if (!instance) return;
+    if (now) {
+      clearTimeout(frameTimer);
+      draw();
+    } else frameTimer ??= setTimeout(draw, PROGRESS_FRAME_MS);
   };
   const unsubscribe = o.live?.subscribe((counters) => update({ live: { iface: o.live!.iface, counters } satisfies LiveView }));
   const stopInterim = startInterim();
@@ -117,17 +156,23 @@ export async function runInteractive(o: InteractiveOptions): Promise<Report | un
       (report) => {
         stopInterim();
         shown = o.present ? o.present(report) : report;
-        update({ report: shown, inputs: shown.inputs, results: shown.results, interim: undefined });
+        update({ report: shown, inputs: shown.inputs, results: shown.results, interim: undefined }, true);
+        // the finished report is the complete first screen when it came within the grace period
+        mount();
         return report;
       },
       (err: unknown) => {
         stopInterim();
         failure = err;
-        instance.unmount();
+        clearTimeout(graceTimer);
+        settled = true;
+        if (instance) instance.unmount();
+        else resolveExit();
         return undefined;
       },
     );
-  await instance.waitUntilExit();
+  await exited;
+  clearTimeout(frameTimer);
   stopInterim();
   unsubscribe?.();
   // quitting during a live capture ends the capture too (libpcap would keep the process alive)
