@@ -6,6 +6,8 @@
  * Owns the render loop only: the analysis comes in through `run`, the writing of
  * exports through `onExport`; both are cli.ts's.
  */
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { createElement } from 'react';
 import { render, type Instance, type RenderOptions } from 'ink';
 import type { InputInfo } from '../evidence/types.js';
@@ -13,7 +15,9 @@ import type { CheckResult } from '../engine/types.js';
 import type { Report } from '../report/types.js';
 import { buildReport } from '../report/build-report.js';
 import { App } from './App.js';
-import type { InterimAnalysis, LiveView, UiSnapshot } from './model.js';
+import type { CheckInfo, InterimAnalysis, LiveView, UiSnapshot } from './model.js';
+// cli.ts loads this module only for the view: what it needs from the model comes through here
+export { needsInWords } from './model.js';
 import { makeTheme } from './theme.js';
 import { visibleDeep } from '../reporters/visible.js';
 
@@ -23,7 +27,7 @@ export interface RunHooks {
 }
 
 export interface InteractiveOptions {
-  checks: Array<{ id: string; title: string }>;
+  checks: CheckInfo[];
   color: boolean;
   formats: string[];
   /** runs the diagnosis, reporting progress through the hooks */
@@ -89,6 +93,7 @@ export async function runInteractive(o: InteractiveOptions): Promise<Report | un
       snapshot,
       theme,
       formats: o.formats,
+      exportTarget,
       onStopCapture: o.live?.stop,
       onWriteCapture: o.live?.saveCapture,
       onExport: (format: string, path: string) =>
@@ -173,6 +178,8 @@ export async function runInteractive(o: InteractiveOptions): Promise<Report | un
     );
   await exited;
   clearTimeout(frameTimer);
+  // Ink leaves the cursor at the end of its last line (the key help): the shell's prompt goes on the next one
+  if (instance) (o.io?.stdout ?? process.stdout).write('\n');
   stopInterim();
   unsubscribe?.();
   // quitting during a live capture ends the capture too (libpcap would keep the process alive)
@@ -215,4 +222,25 @@ export async function runInteractive(o: InteractiveOptions): Promise<Report | un
       interimShown = undefined;
     };
   }
+}
+
+/**
+ * What is at an export path, asked before writing: an existing file (the view asks before
+ * replacing it), or why nothing can be written there, in one line. Only looks (stat).
+ */
+export function exportTarget(path: string): { exists: boolean } | { problem: string } {
+  try {
+    const st = statSync(path);
+    return st.isDirectory() ? { problem: `cannot write ${path}: it is a directory` } : { exists: true };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') return { problem: `cannot write ${path}: ${code === 'ENOTDIR' ? 'a part of the path is not a directory' : code === 'EACCES' ? 'permission denied' : (code ?? String(err))}` };
+  }
+  const dir = dirname(resolve(path));
+  try {
+    if (!statSync(dir).isDirectory()) return { problem: `cannot write ${path}: ${dir} is not a directory` };
+  } catch {
+    return { problem: `cannot write ${path}: the directory ${dir} does not exist` };
+  }
+  return { exists: false };
 }

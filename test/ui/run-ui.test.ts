@@ -154,10 +154,14 @@ describe('runInteractive', () => {
       return screen();
     };
     const N = replay.frames.length;
-    expect(await waitFor(new RegExp(`received ${N} `))).toMatch(/capturing on lo — press s to stop and analyse/);
+    const capturing = await waitFor(new RegExp(`received ${N} `));
+    expect(capturing).toMatch(/capturing on lo — press s to stop and analyse/);
+    // the header says what the run is doing, not "reading inputs…"
+    expect(capturing.split('\n')[0]).toBe(`ipsec-doctor capturing on lo: ${N} frames so far`);
+    expect(stdout.frames.join('')).not.toContain('reading inputs');
     stdin.write('\x03');
     // the capture stopped and the checks ran on what it captured: the header shows the live input
-    expect(await waitFor(new RegExp(`live lo \\(ETHERNET\\) ${N} pkts`))).toContain(`live lo (ETHERNET) ${N} pkts`);
+    expect(await waitFor(new RegExp(`live capture on lo, ${N} frames`))).toContain(`live capture on lo, ${N} frames`);
     // the final verdict replaces the "stopping" status (wait for it: checks yield between runs,
     // so a frame in between may still show it)
     const analysed = await waitFor(/^(?![\s\S]*stopping the capture)[\s\S]*(no problems found|error|warning)/);
@@ -237,7 +241,7 @@ describe('runInteractive', () => {
     stdin.write('s');
     const final = await waitFor(/^✖ IKE_NO_RESPONSE — 1 error/m);
     expect(final).not.toContain('so far');
-    expect(final).toContain(`live lo (ETHERNET) ${N} pkts`);
+    expect(final).toContain(`live capture on lo, ${N} frames`);
     const calls = produced.length;
     await new Promise((r) => setTimeout(r, 200));
     expect(produced.length).toBe(calls);
