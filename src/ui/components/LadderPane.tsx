@@ -34,8 +34,9 @@ export function ladderLegend(current: Ladder, lane: number, lanes: number, width
   const rest = fitParts(
     [
       { text: `──▶ sent by ${current.local}`, keep: 1 },
-      { text: `${current.source === 'log' ? 'log' : 'capture'} ${perspective}`, keep: 2 },
-      ...(lanes > 1 ? [{ text: `conversation ${lane + 1}/${lanes} (←→)`, keep: 3 }] : []),
+      { text: `${current.source === 'log' ? 'log' : 'capture'} ${perspective}`, keep: 3 },
+      // that there are other conversations (and the keys to them) outlasts whose view this is
+      ...(lanes > 1 ? [{ text: `${lane + 1}/${lanes} ←→`, keep: 2 }] : []),
     ],
     '; ',
     width - [...head].length - 3,
@@ -98,12 +99,13 @@ export function stepDetailRows(lane: Ladder, index: number, width: number): stri
   if (!s) return ['no step selected'];
   const w = Math.max(10, width);
   const rows: string[] = [];
-  const who = s.dir === 'out' ? `${lane.local} → ${lane.remote}` : s.dir === 'in' ? `${lane.remote} → ${lane.local}` : `at ${lane.local}`;
+  const who = s.dir === 'out' ? `${lane.local} → ${lane.remote}` : s.dir === 'in' ? `${lane.remote} → ${lane.local}` : `on ${lane.local}`;
   rows.push(`step ${index + 1} of ${lane.steps.length}${stepTime(s) ? ` at ${stepTime(s)}` : ''}${s.time ? ` (${s.time})` : ''}: ${who}`);
   rows.push('');
   rows.push(...wrapText(s.label, w));
   if (s.errors?.length) rows.push('', ...wrapText(`errors: ${s.errors.join(', ')}`, w));
-  const suffix = stepSuffix(s).trim().replace(/^\((.*)\)$/, '$1');
+  // the errors are said above: the rest of what the list row says after the label
+  const suffix = stepSuffix({ ...s, errors: undefined }).trim().replace(/^\((.*)\)$/, '$1');
   if (suffix) rows.push('', ...wrapText(suffix, w));
   rows.push('', ...wrapText(`at ${formatLocation(s.at)}`, w));
   return rows;
