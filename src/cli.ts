@@ -221,7 +221,7 @@ async function main(argv: string[]): Promise<number> {
   let report: Report;
   try {
     // no `w` key without the UI: the live capture keeps no ring of frames
-    report = await diagnose({ ...opts, live: live && { ...live, ring: false }, onProgress: spinner?.update, onResult: (r) => spinner?.update(`checked ${r.check}`) });
+    report = await diagnose({ ...opts, live: live && { ...live, ring: false, onDropsStart: (warning) => process.stderr.write(`${TOOL_NAME}: warning: ${visible(warning)}\n`) }, onProgress: spinner?.update, onResult: (r) => spinner?.update(`checked ${r.check}`) });
   } finally {
     spinner?.stop();
   }
