@@ -2,8 +2,9 @@ import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext } from '../src/engine/types.js';
 import { configPairs, loadable, type ConnectionPair } from '../src/evidence/derived/config/pairs.js';
 import { endWord, refs, type ConfiguredConnection } from '../src/evidence/derived/config/connections.js';
-import { authGap, humanDuration, idGap, lifetimeDiffs, pairChildren, proposalGap, tsGaps } from '../src/evidence/derived/config/compare.js';
+import { authGap, humanDuration, idGap, lifetimeDiffs, pairChildren, proposalGap, tsGaps, type ProposalGap } from '../src/evidence/derived/config/compare.js';
 import type { ChildConfig } from '../src/evidence/config-types.js';
+import { pskFinding } from '../src/evidence/derived/config/secrets.js';
 
 const MATCH_HINT = 'make both configs list at least one identical proposal';
 
@@ -22,13 +23,13 @@ export default defineCheck({
       },
       IKE_PROPOSAL_MISMATCH: {
         severity: 'error',
-        message: 'IKE proposals of {connA} and {connB} share no proposal: no common {transform}: {fileA} offers {aValues}, {fileB} accepts only {bValues}.',
-        hint: `${MATCH_HINT}: swanctl \`proposals\`, ipsec.conf \`ike=\`, PAN-OS the gateway's IKE crypto profile (\`set network ike crypto-profiles ike-crypto-profiles <profile> encryption|hash|dh-group [ … ]\`) (e.g. add {bValues} on {fileA}'s side or {aValues} on {fileB}'s). The responder will answer NO_PROPOSAL_CHOSEN.`,
+        message: 'IKE proposals of {connA} and {connB} share no proposal ({gap}): {fileA} offers {aProposals}; {fileB} accepts {bProposals}.',
+        hint: `${MATCH_HINT}: swanctl \`proposals\`, ipsec.conf \`ike=\`, PAN-OS the gateway's IKE crypto profile (\`set network ike crypto-profiles ike-crypto-profiles <profile> encryption|hash|dh-group [ … ]\`). For example add {fixForA} in {fileA}, or {fixForB} in {fileB}. The responder will answer NO_PROPOSAL_CHOSEN.`,
       },
       CHILD_PROPOSAL_MISMATCH: {
         severity: 'error',
-        message: 'ESP/AH proposals of child {childA} ({fileA}) and {childB} ({fileB}) share no proposal: no common {transform}: {fileA} offers {aValues}, {fileB} accepts only {bValues}; {when}.',
-        hint: `${MATCH_HINT}: swanctl \`esp_proposals\`/\`ah_proposals\`, ipsec.conf \`esp=\` (libreswan \`phase2alg=\`), PAN-OS the tunnel's IPsec crypto profile (\`set network ike crypto-profiles ipsec-crypto-profiles <profile> esp encryption|authentication [ … ]\`, \`… dh-group\`).`,
+        message: 'ESP/AH proposals of child {childA} ({fileA}) and {childB} ({fileB}) share no proposal ({gap}): {fileA} offers {aProposals}; {fileB} accepts {bProposals}; {when}.',
+        hint: `${MATCH_HINT}: swanctl \`esp_proposals\`/\`ah_proposals\`, ipsec.conf \`esp=\` (libreswan \`phase2alg=\`), PAN-OS the tunnel's IPsec crypto profile (\`set network ike crypto-profiles ipsec-crypto-profiles <profile> esp encryption|authentication [ … ]\`, \`… dh-group\`). For example add {fixForA} in {fileA}, or {fixForB} in {fileB}.`,
       },
       PEER_ID_MISMATCH: {
         severity: 'error',
@@ -44,6 +45,21 @@ export default defineCheck({
         severity: 'error',
         message: 'Selectors of child {childA} ({fileA}) and {childB} ({fileB}) are not mirrored: {fileA} {aKey} {aTs} vs {fileB} {bKey} {bTs} ({relation}).',
         hint: 'mirror them: one side\'s local_ts/leftsubnet must equal the other\'s remote_ts/rightsubnet. {narrowingNote}',
+      },
+      PSK_MISMATCH: {
+        severity: 'error',
+        message: '{fileA} and {fileB} hold different pre-shared keys for {idA} and {idB} (connection {connA}): authentication will fail.',
+        hint: 'put the same key on both peers for this ID pair: in swanctl.conf the `secret` of a `secrets { ike-… }` section whose `id-…` entries name both ids, in ipsec.secrets a `PSK` line whose selectors name both ids, on PAN-OS the gateway\'s `authentication pre-shared-key`. The keys were compared in memory by a keyed digest; no part of either is shown.',
+      },
+      PSK_MISSING: {
+        severity: 'warning',
+        message: '{fileWith} holds a pre-shared key for {idA} and {idB} (connection {connWith}), but no key in {fileWithout} fits this ID pair.',
+        hint: 'give {fileWithout} the same key for this ID pair (swanctl.conf a `secrets { ike-… }` section whose `id-…` entries name both ids, ipsec.secrets a `PSK` line whose selectors name both ids); if its keys live in another file, pass that file with -c so the two can be compared. {severityReason}',
+      },
+      PSK_NOT_COMPARED: {
+        severity: 'info',
+        message: 'Pre-shared keys of {connA} ({fileA}) and {connB} ({fileB}) were not compared: {reason}.',
+        hint: 'compare the keys by hand on both peers, or pass the files that hold them with -c.',
       },
       LIFETIME_DIFFERS: {
         severity: 'info',
@@ -72,8 +88,9 @@ function comparePair(ctx: CheckContext, { a, b }: ConnectionPair): void {
     ctx.report({ code: 'IKE_VERSION_MISMATCH', data: { ...names, versionA: va.value, versionB: vb.value }, evidence: refs(va, vb) });
     return; // everything else is moot without an IKE SA
   }
-  const ike = proposalGap(a.conn.proposals, a.conn.proposalsStrict, b.conn.proposals, b.conn.proposalsStrict, 'IKE');
-  if (ike) ctx.report({ code: 'IKE_PROPOSAL_MISMATCH', data: { ...names, transform: ike.transforms, aValues: ike.aValues, bValues: ike.bValues, details: ike.delta.details, closest: ike.delta.closest }, evidence: refs(a.conn.proposals, b.conn.proposals) });
+  const dialects = [a.facts.dialect, b.facts.dialect] as [typeof a.facts.dialect, typeof b.facts.dialect];
+  const ike = proposalGap(a.conn.proposals, a.conn.proposalsStrict, b.conn.proposals, b.conn.proposalsStrict, 'IKE', dialects);
+  if (ike) ctx.report({ code: 'IKE_PROPOSAL_MISMATCH', data: { ...names, ...gapData(ike), closest: ike.delta.closest }, evidence: refs(a.conn.proposals, b.conn.proposals) });
   for (const [from, to] of [[a, b], [b, a]] as const) {
     const names2 = { connFrom: from.conn.name, connTo: to.conn.name, fileFrom: from.facts.source, fileTo: to.facts.source, fromWord: from.conn.symmetric ? endWord(from, 'local') : 'left', toWord: to.conn.symmetric ? endWord(to, 'remote') : 'right' };
     const id = idGap(from, to);
@@ -81,26 +98,32 @@ function comparePair(ctx: CheckContext, { a, b }: ConnectionPair): void {
     const auth = authGap(from, to);
     if (auth) ctx.report({ code: 'AUTH_METHOD_MISMATCH', data: { ...names2, uses: auth.uses.value, expects: auth.expects.value, usesFamily: auth.usesFamily, expectsFamily: auth.expectsFamily }, evidence: refs(auth.uses, auth.expects) });
   }
+  const psk = pskFinding(ctx.evidence, a, b);
+  if (psk) ctx.report({ ...psk, data: { ...names, ...psk.data } });
   const ikev1 = va.value === 1 || vb.value === 1;
   for (const { a: ca, b: cb } of pairChildren(a, b)) {
     const childNames = { ...names, childA: ca.name, childB: cb.name };
-    const esp = proposalGap(ca.espProposals, a.conn.espStrict, cb.espProposals, b.conn.espStrict, 'ESP');
+    const esp = proposalGap(ca.espProposals, a.conn.espStrict, cb.espProposals, b.conn.espStrict, 'ESP', dialects);
     if (esp) {
       // RFC 7296 §1.2: the first CHILD_SA rides in IKE_AUTH without KE; a PFS group is only used at rekey
       const onlyAtRekey = !ikev1 && esp.delta.types.every((t) => t === 'KE');
       ctx.report({
         code: 'CHILD_PROPOSAL_MISMATCH',
-        data: { ...childNames, transform: esp.transforms, aValues: esp.aValues, bValues: esp.bValues, details: esp.delta.details, onlyAtRekey, when: onlyAtRekey ? `IKEv2 negotiates the first CHILD_SA without a KE exchange, so the tunnel comes up and fails at its first rekey, after ${humanDuration(Math.min(ca.rekeyTime.value, cb.rekeyTime.value))}` : 'the CHILD_SA will not be created' },
+        data: { ...childNames, ...gapData(esp), onlyAtRekey, when: onlyAtRekey ? `IKEv2 negotiates the first CHILD_SA without a KE exchange, so the tunnel comes up and fails at its first rekey, after ${humanDuration(Math.min(ca.rekeyTime.value, cb.rekeyTime.value))}` : 'the CHILD_SA will not be created' },
         evidence: refs(ca.espProposals, cb.espProposals),
       });
     }
     if (ca.ahProposals && cb.ahProposals) {
-      const ah = proposalGap(ca.ahProposals, a.conn.espStrict, cb.ahProposals, b.conn.espStrict, 'AH');
-      if (ah) ctx.report({ code: 'CHILD_PROPOSAL_MISMATCH', data: { ...childNames, transform: ah.transforms, aValues: ah.aValues, bValues: ah.bValues, when: 'the CHILD_SA will not be created' }, evidence: refs(ca.ahProposals, cb.ahProposals) });
+      const ah = proposalGap(ca.ahProposals, a.conn.espStrict, cb.ahProposals, b.conn.espStrict, 'AH', dialects);
+      if (ah) ctx.report({ code: 'CHILD_PROPOSAL_MISMATCH', data: { ...childNames, ...gapData(ah), when: 'the CHILD_SA will not be created' }, evidence: refs(ca.ahProposals, cb.ahProposals) });
     }
     reportTs(ctx, a, b, ca, cb, childNames);
   }
   reportLifetimes(ctx, a, b, names);
+}
+
+function gapData({ transforms: transform, gap, aValues, bValues, aProposals, bProposals, fixForA, fixForB, delta }: ProposalGap) {
+  return { transform, gap, aValues, bValues, aProposals, bProposals, fixForA, fixForB, details: delta.details, combination: !!delta.combination };
 }
 
 function reportTs(ctx: CheckContext, a: ConfiguredConnection, b: ConfiguredConnection, ca: ChildConfig, cb: ChildConfig, names: Record<string, string>): void {

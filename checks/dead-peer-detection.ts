@@ -7,10 +7,10 @@ import { hostsAt, refsOf, type LogFile } from '../src/evidence/derived/log/sessi
 import { establishedAfter } from '../src/evidence/derived/log/phase.js';
 import { livenessSilences } from '../src/evidence/derived/liveness.js';
 import { ikeRef } from '../src/evidence/derived/wire/refs.js';
-import { actionWithoutRecovery, dpdView, type DpdView } from '../src/evidence/derived/config/dpd.js';
+import { actionWithoutRecovery, disabledWhy, dpdView, peerRecovers, type DpdView } from '../src/evidence/derived/config/dpd.js';
 import { configPairs, loadable } from '../src/evidence/derived/config/pairs.js';
 import { humanDuration } from '../src/evidence/derived/config/compare.js';
-import { refs } from '../src/evidence/derived/config/connections.js';
+import { refs, type ConfiguredConnection } from '../src/evidence/derived/config/connections.js';
 
 export default defineCheck({
   meta: {
@@ -35,7 +35,7 @@ export default defineCheck({
       },
       DPD_ACTION_NONE: {
         severity: 'warning',
-        message: 'Connection {conn} ({file}) detects a dead peer every {delay} but then only clears child {child} ({actionKey} = {action}) and installs no trap: the tunnel to {peer} stays down until someone restarts it.',
+        message: 'Connection {conn} in {file} (this host {host}) detects a dead peer every {delay} but then only clears child {child} ({actionKey} = {action}) and installs no trap: {consequence}.',
         hint: 'use `dpd_action = restart` (or `start_action = trap` so traffic re-triggers it) in swanctl.conf; `dpdaction=restart` or `hold` with `auto=route` in ipsec.conf.',
       },
       DPD_MISMATCH: {
@@ -94,6 +94,8 @@ function bothWays(a: FindingInput, b: FindingInput): FindingInput {
 
 function checkConfigs(ctx: CheckContext): void {
   const views = new Map<object, DpdView>();
+  const pairs = configPairs(ctx.evidence);
+  const partnerOf = new Map<object, ConfiguredConnection>(pairs.flatMap(({ a, b }) => [[a.original, b], [b.original, a]] as const));
   for (const facts of ctx.evidence.configs ?? []) {
     for (const conn of loadable(facts)) {
       if (conn.children.length && conn.children.every((c) => c.mode.value === 'pass' || c.mode.value === 'drop')) continue;
@@ -106,16 +108,29 @@ function checkConfigs(ctx: CheckContext): void {
           code: 'DPD_DISABLED',
           // a road-warrior responder (%any peers) loses little: clients reconnect on their own
           severity: view.siteToSite ? undefined : 'info',
-          data: { ...base, siteToSite: view.siteToSite, noticedAfter: view.noticedAfter ? humanDuration(view.noticedAfter) : 'never (no rekey configured)', noticedAfterSeconds: view.noticedAfter, retransmit: view.retransmitText ?? humanDuration(view.retransmitSeconds), enableHow: view.enableHow, platformFacts: view.platformFacts },
+          data: { ...base, siteToSite: view.siteToSite, severityReason: disabledWhy(view), noticedAfter: view.noticedAfter ? humanDuration(view.noticedAfter) : 'never (no rekey configured)', noticedAfterSeconds: view.noticedAfter, retransmit: view.retransmitText ?? humanDuration(view.retransmitSeconds), enableHow: view.enableHow, platformFacts: view.platformFacts },
           evidence: refs(view.offBecause ?? view.delay, view.noticedBy),
         });
       }
+      const partner = partnerOf.get(conn);
+      const rescue = partner && peerRecovers(dpdView(partner.facts, partner.original));
       for (const a of actionWithoutRecovery(view)) {
-        ctx.report({ code: 'DPD_ACTION_NONE', data: { ...base, child: a.child, action: a.action.value, actionKey: a.action.key, delay: humanDuration(view.delay.value), peer: conn.remote.addrs.value }, evidence: refs(view.delay, a.action, a.startAction) });
+        const peer = conn.remote.addrs.value.join(', ');
+        ctx.report({
+          code: 'DPD_ACTION_NONE',
+          // the peer's own DPD restarts the tunnel from its side: this one is not left down
+          ...(rescue ? { severity: 'info' as const } : {}),
+          data: {
+            ...base, child: a.child, action: a.action.value, actionKey: a.action.key, delay: humanDuration(view.delay.value), peer: conn.remote.addrs.value, host: conn.local.addrs.value.join(', ') || 'address not written',
+            consequence: rescue ? `this side does not bring the tunnel to ${peer} back, the peer does (${partner.facts.source}: ${rescue.excerpt})` : `the tunnel to ${peer} stays down until someone restarts it`,
+            ...(rescue ? { recoveredBy: partner.facts.source, severityReason: `the peer's config ${partner.facts.source} restarts the tunnel when its own DPD fires (${rescue.excerpt})` } : {}),
+          },
+          evidence: refs(view.delay, a.action, a.startAction, rescue),
+        });
       }
     }
   }
-  for (const { a, b } of configPairs(ctx.evidence)) {
+  for (const { a, b } of pairs) {
     const va = views.get(a.original);
     const vb = views.get(b.original);
     if (!va || !vb || va.undetermined || vb.undetermined) continue;

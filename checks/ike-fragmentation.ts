@@ -99,7 +99,7 @@ function checkPackets(ctx: CheckContext): void {
       data: {
         peer: endpointText(req.dst), exchange: `${ex.exchangeName} (msgid ${ex.messageId})`, retransmits: ex.retransmits, transport: req.transport,
         ipFragments: req.ipFragmentation!.fragments, ipLength: req.ipFragmentation!.totalLength, ikeLength: req.length, allFragmentsCaptured: req.ipFragmentation!.complete,
-        fragmentation: sa.fragmentationSupported.initiator && sa.fragmentationSupported.responder ? 'announced by both peers but not used' : 'not negotiated',
+        fragmentation: sa.fragmentationSupported.initiator && sa.fragmentationSupported.responder ? 'announced by both peers but not used' : sa.cutShort.initiator || sa.cutShort.responder ? 'not known (the capture cut a message short)' : 'not negotiated',
         fragmentationSupported: sa.fragmentationSupported, severityReason: 'the capture shows the request IP-fragmented, resent and never answered',
         alternatives: ['UDP 4500 blocked after the NAT-T float (if only the fragmented messages use 4500)', 'the peer dropping the request for another reason'],
       },
@@ -109,10 +109,10 @@ function checkPackets(ctx: CheckContext): void {
       ]),
     });
   }
-  for (const { announcedBy, sas, first } of fragmentationSupport(ctx.evidence)) {
+  for (const { announcedBy, sas, first, notKnownFor } of fragmentationSupport(ctx.evidence)) {
     ctx.report({
       code: 'IKE_FRAGMENTATION_SUPPORT',
-      data: { announcedBy, pairs: [...new Set(sas.map((s) => `${s.initiator.address} → ${s.responder.address}`))].slice(0, 10), ikeSas: sas.length, both: announcedBy === 'both peers' },
+      data: { announcedBy, pairs: [...new Set(sas.map((s) => `${s.initiator.address} → ${s.responder.address}`))].slice(0, 10), ikeSas: sas.length, both: announcedBy === 'both peers', ...(notKnownFor ? { notKnownFor } : {}) },
       evidence: [ikeRef(first.request!), ikeRef(first.response!)],
     });
   }

@@ -50,6 +50,7 @@ export default defineCheck({
   },
 });
 
+const THIS_HOST = "this host (the log's author) is behind NAT";
 function checkLogs(ctx: CheckContext): void {
   for (const file of logFiles(ctx.evidence)) {
     const verdicts = ofKind(file.events, 'nat').filter((e) => e.data.localBehindNat || e.data.remoteBehindNat);
@@ -64,7 +65,9 @@ function checkLogs(ctx: CheckContext): void {
       data: {
         // RFC 7296 §2.23: a peer that forces UDP encapsulation (strongSwan encap=yes/forceencaps,
         // kernel-libipsec) sends a fake NAT_DETECTION_SOURCE_IP, which reads as "remote behind NAT"
-        behind: local && remote ? 'both this host and the peer are behind NAT' : local ? 'this host (the log\'s author) is behind NAT' : 'the peer is behind NAT (or it forces UDP encapsulation, which fakes the NAT-D hash)',
+        // "local host …": the peer's DESTINATION_IP hash missed us, a real NAT; "remote host …" (SOURCE_IP) a forcing peer fakes too
+        behind: local && remote ? `${THIS_HOST}, and the peer is behind NAT too or forces UDP encapsulation, which fakes the NAT-D hash (this log alone cannot tell which)`
+          : local ? THIS_HOST : 'the peer is behind NAT (or it forces UDP encapsulation, which fakes the NAT-D hash)',
         localBehindNat: local, remoteBehindNat: remote, faked,
         floatedTo: formatEndpoint(to) ?? 'UDP port 4500',
         // the peer as the log's packet lines name it: a responder's log often says no float target

@@ -5,7 +5,7 @@ import { corroborate, mergePeerViews, sameHostsKey } from '../src/engine/corrobo
 import { isNotify, logFiles, ofKind, seenBy, type LogFile, type LogSession } from '../src/evidence/derived/log/sessions.js';
 import { establishedAfter, sideOf } from '../src/evidence/derived/log/phase.js';
 import { parseProposals, proposalDelta, TRANSFORM_TYPE_NAMES } from '../src/evidence/derived/proposals.js';
-import { describeTypes, exchangeName, overlapWords, proposalLists, rejectionsByPhase } from '../src/evidence/derived/log/proposals.js';
+import { describeTypes, exchangeName, overlapWords, proposalFix, proposalLists, rejectionsByPhase } from '../src/evidence/derived/log/proposals.js';
 import { aggregate, pushTo, type Occurrence } from '../src/evidence/derived/aggregate.js';
 import { invalidKeOutcomes, wireRejections } from '../src/evidence/derived/wire/ike.js';
 import { ikeRef, proposalText } from '../src/evidence/derived/wire/refs.js';
@@ -90,7 +90,7 @@ function reportRejections(found: Found, file: LogFile, session: LogSession): voi
     const [received, configured] = [lists.received.length ? lists.received : NOT_PRINTED, lists.configured.length ? lists.configured : NOT_PRINTED];
     const data = {
         phase, ...seenBy(session, sideOf(rejections)), exchange, transformTypes: !delta && named.length ? named : describeTypes(delta), delta: delta?.details ?? [], received, configured,
-        ...overlapWords(!delta ? (named.length ? named : 'unknown') : delta.match ? 'lists-overlap' : delta.types.map((t) => TRANSFORM_TYPE_NAMES[t]), received, configured),
+        ...overlapWords(!delta ? (named.length ? named : 'unknown') : delta.match ? 'lists-overlap' : delta.types.map((t) => TRANSFORM_TYPE_NAMES[t]), received, configured, delta && proposalFix(lists.received, lists.configured, phase, first.impl)),
         ...(phase === 'ike' && sideOf(rejections) === 'initiator' ? { alternatives: ['crypto mismatch (encryption, integrity, PRF, DH group)', 'no connection for this peer on the responder (RFC 7296 rule: NO_PROPOSAL_CHOSEN in IKE_SA_INIT)'] } : {}),
     };
     pushTo(found, code, { key: keyOf(file, session, code, data), data, events: [...lists.events, ...rejections] });

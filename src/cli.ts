@@ -174,7 +174,7 @@ async function main(argv: string[]): Promise<number> {
 
   if (process.stdout.isTTY && process.stdin.isTTY && !process.env.CI && format === undefined && !values.output) {
     interactive = true;
-    const { runInteractive } = await import('./ui/run-ui.js');
+    const { runInteractive, needsInWords } = await import('./ui/run-ui.js');
     const definedCounters = live ? (await import('./sources/live-capture.js')).definedCounters : undefined;
     const selected = opts.only ? allChecks.filter((c) => opts.only!.includes(c.meta.id)) : allChecks;
     let pushLive: ((counters: Record<string, number>) => void) | undefined;
@@ -188,7 +188,7 @@ async function main(argv: string[]): Promise<number> {
     };
     const finished = await runInteractive({
       registerCleanup: (undo) => cleanups.push(undo),
-      checks: selected.map((c) => ({ id: c.meta.id, title: c.meta.title })),
+      checks: selected.map((c) => ({ id: c.meta.id, title: c.meta.title, description: c.meta.description, needs: needsInWords(c.meta.requires) })),
       color,
       formats: FORMATS,
       present,
@@ -221,7 +221,7 @@ async function main(argv: string[]): Promise<number> {
   let report: Report;
   try {
     // no `w` key without the UI: the live capture keeps no ring of frames
-    report = await diagnose({ ...opts, live: live && { ...live, ring: false }, onProgress: spinner?.update, onResult: (r) => spinner?.update(`checked ${r.check}`) });
+    report = await diagnose({ ...opts, live: live && { ...live, ring: false, onDropsStart: (warning) => process.stderr.write(`${TOOL_NAME}: warning: ${visible(warning)}\n`) }, onProgress: spinner?.update, onResult: (r) => spinner?.update(`checked ${r.check}`) });
   } finally {
     spinner?.stop();
   }

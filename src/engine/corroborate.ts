@@ -92,7 +92,8 @@ function natPeers(f: FindingInput): string[] | undefined {
  * from each side, in two different logs, they become one finding led by the
  * responder's: its message and data, `seenIn: "both peers' logs"`, the initiator's data
  * under `data.initiatorLog`, and evidence from both. Ambiguous groups (several
- * connections refused between the same two hosts) stay apart.
+ * connections refused between the same two hosts) stay apart. An initiator finding
+ * without addresses joins the responder's when each is the only finding of that code.
  */
 export function mergePeerViews(findings: FindingInput[], keyOf: (f: FindingInput) => string | undefined): FindingInput[] {
   const groups = new Map<string, FindingInput[]>();
@@ -107,11 +108,31 @@ export function mergePeerViews(findings: FindingInput[], keyOf: (f: FindingInput
     if (responders.length !== 1 || initiators.length !== 1 || g.length !== 2) continue;
     const [lead, other] = [responders[0], initiators[0]];
     if (lead.evidence[0]?.source === undefined || lead.evidence[0].source === other.evidence[0]?.source) continue;
+    fold(lead, other);
+  }
+  // an initiator whose log names no address (a Windows client's RasClient event) cannot be keyed by host:
+  // it pairs with the responder's finding of the same code when each is the only one of its side
+  const addressless = findings.filter((f) => !folded.has(f) && f.data?.side === 'initiator' && !f.data.localAddress && !f.data.peerAddress && keyOf(withHosts(f)) !== undefined);
+  for (const other of addressless) {
+    const sameCode = findings.filter((f) => f.code === other.code && !folded.has(f));
+    const responders = sameCode.filter((f) => f.data?.side === 'responder');
+    if (responders.length !== 1 || sameCode.length !== 2) continue;
+    const lead = responders[0];
+    if (lead.evidence[0]?.source === undefined || lead.evidence[0].source === other.evidence[0]?.source) continue;
+    fold(lead, other);
+  }
+  return findings.filter((f) => !folded.has(f));
+
+  function fold(lead: FindingInput, other: FindingInput): void {
     lead.data = { ...lead.data, seenIn: "both peers' logs", seenFrom: "the responder (the initiator's log shows the same refusal)", initiatorLog: other.data ?? {} };
     lead.evidence = bothSides(lead.evidence, other.evidence);
     folded.add(other);
   }
-  return findings.filter((f) => !folded.has(f));
+}
+
+/** The finding as if its hosts were known: whether keyOf pairs findings of its code at all. */
+function withHosts(f: FindingInput): FindingInput {
+  return { ...f, data: { ...f.data, localAddress: '0.0.0.1', peerAddress: '0.0.0.2' } };
 }
 
 /**

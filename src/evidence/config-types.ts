@@ -15,6 +15,7 @@
  * which ids — nothing more.
  */
 import type { Location } from './types.js';
+import type { SecretDigest } from './secret-digest.js';
 
 /** `panos-xml`: PAN-OS running-config XML (`show config running`, an exported config); `panos-set`: the same as `set` commands */
 export type ConfigType = 'swanctl' | 'ipsec.conf' | 'ipsec.secrets' | 'panos-xml' | 'panos-set';
@@ -201,6 +202,10 @@ export interface SecretEntry {
   excerpt: string;
   /** private-key file reference (RSA/ECDSA/private) when given: a path, not a secret */
   file?: string;
+  /** a keyed digest of the value (./secret-digest.ts): compares two configs' keys, shows nothing */
+  digest?: SecretDigest;
+  /** the value is stored encrypted (PAN-OS `-AQ==…`, under the firewall's master key): not comparable */
+  encrypted?: boolean;
 }
 
 export interface ConfigFacts {

@@ -12,7 +12,7 @@
  */
 import type { Location } from './types.js';
 
-export type Implementation = 'strongswan' | 'libreswan' | 'cisco-asa' | 'fortigate' | 'juniper-srx' | 'panos' | 'f5';
+export type Implementation = 'strongswan' | 'libreswan' | 'cisco-asa' | 'fortigate' | 'juniper-srx' | 'panos' | 'f5' | 'windows' | 'mikrotik' | 'cisco-ios';
 
 export interface Endpoint {
   address: string;

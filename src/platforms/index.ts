@@ -14,12 +14,15 @@ import { freeswan } from './freeswan/index.js';
 import { linux } from './linux/index.js';
 import { netfilter } from './netfilter/index.js';
 import { ciscoAsa } from './cisco-asa/index.js';
+import { ciscoIos } from './cisco-ios/index.js';
 import { fortigate } from './fortigate/index.js';
 import { juniperSrx } from './juniper-srx/index.js';
 import { panos } from './panos/index.js';
 import { lvs } from './lvs/index.js';
+import { windows } from './windows/index.js';
+import { mikrotik } from './mikrotik/index.js';
 
-export const platforms: readonly PlatformDescriptor[] = [strongswan, libreswan, freeswan, linux, netfilter, ciscoAsa, fortigate, juniperSrx, panos, lvs];
+export const platforms: readonly PlatformDescriptor[] = [strongswan, libreswan, freeswan, linux, netfilter, ciscoAsa, ciscoIos, fortigate, juniperSrx, panos, lvs, windows, mikrotik];
 
 /** Every log dialect, in detection priority order (ties go to the first). */
 export const logDialects: readonly LogDialect[] = platforms.flatMap((p) => p.logs ?? []);

@@ -2,6 +2,8 @@
  * One self-contained HTML file to attach to a ticket: no external assets, every
  * text HTML-escaped, the ladder as inline SVG, and the full report JSON embedded
  * (escaped for `<`, U+2028, U+2029) so tools can read it back from the page.
+ * Code spans in messages and hints (backticks, as the text report prints them)
+ * become <code> elements.
  */
 import type { Finding } from '../engine/types.js';
 import type { LadderView } from '../evidence/derived/ladder/lane.js';
@@ -11,6 +13,7 @@ import { verdictOf, verdictText } from './verdict.js';
 import { escapeHtml as h, scriptSafeJson } from './html/escape.js';
 import { ladderSvg } from './html/ladder-svg.js';
 import { STYLES } from './html/styles.js';
+import { splitCodeSpans } from './code-spans.js';
 
 const STATUS_WORD = { pass: 'pass', fail: 'fail', 'not-applicable': 'n/a', error: 'check error' } as const;
 
@@ -19,11 +22,11 @@ export const htmlReporter: Reporter = (report) => {
   const body: string[] = [];
   body.push(`<h1>${h(report.tool.name)} report</h1>`);
   body.push(`<p class="muted">${h(report.inputs.map((i) => `${i.kind} ${i.path}${i.dialect ? ` (${i.dialect})` : ''}`).join(' · ') || 'no inputs')}</p>`);
-  body.push(`<p class="verdict ${verdict.level}" id="verdict">${h(verdictText(report))}</p>`);
+  body.push(`<p class="verdict ${verdict.level}" id="verdict">${prose(verdictText(report))}</p>`);
   if (report.findings.length) {
     body.push('<h2>Findings</h2>');
     body.push('<table id="findings-table"><thead><tr><th>Severity</th><th>Code</th><th>Message</th></tr></thead><tbody>');
-    report.findings.forEach((f, i) => body.push(`<tr><td class="sev ${f.severity}">${f.severity}</td><td><a href="#f${i + 1}"><code>${h(f.code)}</code></a></td><td>${h(f.message)}</td></tr>`));
+    report.findings.forEach((f, i) => body.push(`<tr><td class="sev ${f.severity}">${f.severity}</td><td><a href="#f${i + 1}"><code>${h(f.code)}</code></a></td><td>${prose(f.message)}</td></tr>`));
     body.push('</tbody></table>');
     report.findings.forEach((f, i) => body.push(findingHtml(f, i + 1)));
   }
@@ -39,7 +42,7 @@ export const htmlReporter: Reporter = (report) => {
   body.push('<h2>Checks</h2><table><thead><tr><th>Check</th><th>Status</th><th>Title</th><th>Codes</th></tr></thead><tbody>');
   for (const r of report.results) {
     const codes = [...new Set(r.findings.map((f) => f.code))].join(', ');
-    body.push(`<tr><td><code>${h(r.check)}</code></td><td class="status-${r.status}">${STATUS_WORD[r.status]}${r.error ? ` — ${h(r.error)}` : ''}</td><td>${h(r.title)}</td><td>${h(codes)}</td></tr>`);
+    body.push(`<tr><td><code>${h(r.check)}</code></td><td class="status-${r.status}">${STATUS_WORD[r.status]}${r.error ? ` — ${prose(r.error)}` : ''}</td><td>${h(r.title)}</td><td>${h(codes)}</td></tr>`);
   }
   body.push('</tbody></table>');
   if (report.diagnostics.length) {
@@ -72,16 +75,24 @@ export const htmlReporter: Reporter = (report) => {
 };
 
 function findingHtml(f: Finding, n: number): string {
-  const evidence = f.evidence.map((e) => `<span class="loc">${h(formatLocation(e))}</span>  ${h(e.excerpt)}`).join('\n');
+  // one block per evidence line: a wrapped line hangs under its own location, so where one ends and the next begins stays clear
+  const evidence = f.evidence.map((e) => `<div class="ev"><span class="loc">${h(formatLocation(e))}</span>  ${h(e.excerpt)}</div>`).join('');
   return [
     `<section class="finding ${f.severity}" id="f${n}">`,
     `<h3>${n}. <code>${h(f.code)}</code> <span class="sev ${f.severity}">${f.severity}</span> <span class="muted">[${h(f.check)}]</span></h3>`,
-    `<p>${h(f.message)}</p>`,
-    severityReason(f) ? `<p class="muted"><i>why ${f.severity}:</i> ${h(severityReason(f)!)}</p>` : '',
-    `<p class="hint"><b>Fix:</b> ${h(f.hint)}</p>`,
-    evidence ? `<pre>${evidence}</pre>` : '',
+    `<p>${prose(f.message)}</p>`,
+    severityReason(f) ? `<p class="muted"><i>why ${f.severity}:</i> ${prose(severityReason(f)!)}</p>` : '',
+    `<p class="hint"><b>Fix:</b> ${prose(f.hint)}</p>`,
+    evidence ? `<div class="evidence">${evidence}</div>` : '',
     '</section>',
   ]
     .filter(Boolean)
     .join('\n');
+}
+
+/** A message or hint: text escaped, each code span a <code> element (its content escaped too). */
+export function prose(s: string): string {
+  return splitCodeSpans(s)
+    .map((seg) => (seg.code ? `<code>${h(seg.text)}</code>` : h(seg.text)))
+    .join('');
 }

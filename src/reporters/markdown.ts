@@ -1,9 +1,13 @@
 /**
  * Ticket-ready Markdown: a verdict line, a findings table, then per finding the
  * hint and the evidence in fenced blocks, inputs and tool version last. Written
- * for GitHub-flavoured Markdown and Jira's Markdown import: table cells escape `|`
- * and use no backticks (a stray one would swallow the rest of the row), fences
- * grow longer than any backtick run inside an excerpt (CommonMark §4.5).
+ * for GitHub-flavoured Markdown and Jira's Markdown import. Code spans in messages
+ * and hints (`leftid`, a command to paste) stay code spans, each fenced with a
+ * backtick run that does not occur inside it (CommonMark §6.1); a backtick with no
+ * partner is escaped so it cannot swallow the rest of a line or table row. Table cells
+ * escape `|`, also inside code (GFM tables); fences grow longer than any backtick run
+ * inside an excerpt (CommonMark §4.5). Names and paths from the evidence are literal
+ * text: a backtick in them is escaped, never markup.
  */
 import type { Finding } from '../engine/types.js';
 import type { Reporter } from './types.js';
@@ -11,6 +15,7 @@ import { formatLocation, inputFacts, severityReason } from './text.js';
 import { verdictText } from './verdict.js';
 import type { LadderView } from '../evidence/derived/ladder/lane.js';
 import { ladderLines } from './ladder-text.js';
+import { markdownCodeSpan, splitCodeSpans } from './code-spans.js';
 
 const SEVERITY_MARK = { error: '🔴 error', warning: '🟠 warning', info: '🔵 info' } as const;
 const STATUS_WORD = { pass: 'pass', fail: 'fail', 'not-applicable': 'n/a', error: 'check error' } as const;
@@ -33,7 +38,7 @@ export const markdownReporter: Reporter = (report) => {
     out.push('## IKE conversation');
     out.push('');
     for (const lane of ladder.ladders) {
-      out.push(`**${inline(lane.perspective)}** (${inline(lane.local)} ⇄ ${inline(lane.remote)})`);
+      out.push(`**${literal(lane.perspective)}** (${literal(lane.local)} ⇄ ${literal(lane.remote)})`);
       out.push('');
       out.push(...fenced(ladderLines(lane).join('\n')));
       out.push('');
@@ -60,17 +65,17 @@ export const markdownReporter: Reporter = (report) => {
   out.push('');
   for (const i of report.inputs) {
     const facts = inputFacts(i);
-    out.push(`- ${i.kind}: ${inline(i.path)}${facts.length ? ` (${inline(facts.join(', '))})` : ''}`);
+    out.push(`- ${i.kind}: ${literal(i.path)}${facts.length ? ` (${literal(facts.join(', '))})` : ''}`);
   }
   if (!report.inputs.length) out.push('- none');
   out.push('');
-  out.push(`_${inline(report.tool.name)} ${inline(report.tool.version)}, report schema ${report.schema}_`);
+  out.push(`_${literal(report.tool.name)} ${literal(report.tool.version)}, report schema ${report.schema}_`);
   return out.join('\n') + '\n';
 };
 
 function findingSection(f: Finding, n: number): string[] {
   const out: string[] = [];
-  out.push(`## ${n}. ${inline(f.code)} (${f.severity})`);
+  out.push(`## ${n}. ${literal(f.code)} (${f.severity})`);
   out.push('');
   out.push(inline(f.message));
   out.push('');
@@ -94,16 +99,22 @@ export function fenced(body: string): string[] {
   return [`${fence}text`, body, fence];
 }
 
-/** Table cells: one line, `|` escaped, backticks turned into quotes (Jira renders a lone one literally, GitHub starts code). */
+/** Table cells: one line, code spans kept, `|` escaped everywhere (GFM reads `\|` as a pipe inside code spans too). */
 export function cell(s: string): string {
   return inline(s).replace(/\|/g, '\\|');
 }
 
-/** Running text: Markdown punctuation that would change the rendering is escaped. */
+/** Running text with code spans: text escaped, each code span fenced so it reads back exactly. */
 export function inline(s: string): string {
+  return splitCodeSpans(s.replace(/\r?\n/g, ' '))
+    .map((seg) => (seg.code ? markdownCodeSpan(seg.text) : literal(seg.text)))
+    .join('');
+}
+
+/** Text that is never markup (a path, a peer's name, a literal backtick): everything that would change the rendering escaped. */
+export function literal(s: string): string {
   return s
     .replace(/\r?\n/g, ' ')
     .replace(/\\/g, '\\\\')
-    .replace(/`/g, "'")
-    .replace(/([*_[\]<>#~])/g, '\\$1');
+    .replace(/([`*_[\]<>#~])/g, '\\$1');
 }

@@ -17,12 +17,13 @@ import { Tabs } from './components/Tabs.js';
 import { FindingList } from './components/FindingList.js';
 import { FindingDetail, detailRows } from './components/FindingDetail.js';
 import { CheckList } from './components/CheckList.js';
-import { LadderPane } from './components/LadderPane.js';
+import { LadderPane, StepDetail, laneOf, stepDetailRows } from './components/LadderPane.js';
+import { CheckDetail, checkDetailRows } from './components/CheckDetail.js';
 import { KeyHelp, type Screen } from './components/KeyHelp.js';
 import { FormatChoice, Prompt } from './components/Prompt.js';
 import { useTerminalSize, type TerminalSize } from './hooks/use-terminal-size.js';
 import { useSpinner } from './hooks/use-spinner.js';
-import { checkRows, filterFindings, findingsOf, isProvisional, isRunning, ladderOfSnapshot, shownResults, type UiSnapshot } from './model.js';
+import { checkRows, filterFindings, findingsOf, isProvisional, isRunning, ladderOfSnapshot, laneOfFinding, shownResults, type UiSnapshot } from './model.js';
 import { makeTheme, type Theme } from './theme.js';
 
 export interface AppProps {
@@ -33,6 +34,8 @@ export interface AppProps {
   formats?: string[];
   /** writes the report; resolves to a one-line message for the status bar */
   onExport?: (format: string, path: string) => Promise<string>;
+  /** what is at an export path before writing: a file to ask about overwriting, or why it cannot be written (one line) */
+  exportTarget?: (path: string) => { exists: boolean } | { problem: string };
   onQuit?: () => void;
   /** live capture: stop capturing and analyse what was captured (key s, first Ctrl-C) */
   onStopCapture?: () => void;
@@ -47,6 +50,7 @@ type Mode =
   | { kind: 'filter'; draft: string }
   | { kind: 'export-format'; index: number }
   | { kind: 'export-path'; format: string; draft: string }
+  | { kind: 'export-overwrite'; format: string; path: string }
   | { kind: 'capture-path'; draft: string };
 
 export const DEFAULT_CAPTURE_PATH = 'ipsec-doctor-capture.pcap';
@@ -57,7 +61,7 @@ const EXTENSION: Record<string, string> = { markdown: 'md', html: 'html', json: 
 const PREFERRED = ['markdown', 'html', 'json', 'text'];
 const preference = (f: string) => (PREFERRED.includes(f) ? PREFERRED.indexOf(f) : PREFERRED.length);
 
-export function App({ snapshot, theme = makeTheme(true), toolName = 'ipsec-doctor', formats = ['markdown', 'html', 'json', 'text'], onExport, onQuit, onStopCapture, onWriteCapture, size }: AppProps) {
+export function App({ snapshot, theme = makeTheme(true), toolName = 'ipsec-doctor', formats = ['markdown', 'html', 'json', 'text'], onExport, exportTarget, onQuit, onStopCapture, onWriteCapture, size }: AppProps) {
   const { exit } = useApp();
   const { columns, rows } = useTerminalSize(size);
   const running = isRunning(snapshot);
@@ -67,6 +71,9 @@ export function App({ snapshot, theme = makeTheme(true), toolName = 'ipsec-docto
   const [checkSel, setCheckSel] = useState(0);
   const [scroll, setScroll] = useState(0);
   const [lane, setLane] = useState(0);
+  // the selected step of the ladder, and the steps of the finding it was opened from
+  const [step, setStep] = useState(0);
+  const [marked, setMarked] = useState<ReadonlySet<number>>(new Set());
   const [filter, setFilter] = useState('');
   const [mode, setModeState] = useState<Mode>({ kind: 'normal' });
   // keys can arrive before the re-render that re-binds the input handler: prompts read the latest mode from a ref
@@ -96,11 +103,14 @@ export function App({ snapshot, theme = makeTheme(true), toolName = 'ipsec-docto
   const headerRows = 2 + (snapshot.live ? 2 : 0);
   const bodyHeight = Math.max(3, rows - headerRows - 3);
   const listWidth = wide && screen === 'findings' ? Math.floor(columns * 0.45) : columns;
+  const currentCheck = checks[Math.min(checkSel, Math.max(0, checks.length - 1))];
+  const currentLane = laneOf(ladder, lane);
   const detailWidth = screen === 'detail' ? columns : columns - listWidth - 1;
 
   const move = (delta: number) => {
     if (screen === 'findings') setSelected(clamp(sel + delta, findings.length));
     else if (screen === 'checks') setCheckSel(clamp(checkSel + delta, checks.length));
+    else if (screen === 'ladder') setStep((n) => clamp(n + delta, currentLane?.steps.length ?? 0));
     else setScroll((s) => Math.max(0, s + delta));
   };
 
@@ -111,6 +121,32 @@ export function App({ snapshot, theme = makeTheme(true), toolName = 'ipsec-docto
   const stopCapture = () => {
     stopRequested.current = true;
     onStopCapture!();
+  };
+
+  const writeExport = (format: string, path: string) => {
+    setStatus(`writing ${path}…`);
+    onExport!(format, path).then(
+      (line) => setStatus(oneLine(line)),
+      (err: unknown) => setStatus(`export failed: ${oneLine(err instanceof Error ? err.message : String(err))}`),
+    );
+  };
+  /** `l`: the conversation that holds the finding's evidence, its first evidence step selected */
+  const openLadder = () => {
+    const found = current ? laneOfFinding(current, ladder) : undefined;
+    if (found && ladder) {
+      const l = ladder.ladders[found.lane];
+      const at = new Set(current!.evidence.map((e) => `${e.source}|${e.line ?? ''}|${e.frame ?? ''}`));
+      setLane(found.lane);
+      setStep(found.step);
+      setMarked(new Set(l.steps.flatMap((s, i) => (at.has(`${s.at.source}|${s.at.line ?? ''}|${s.at.frame ?? ''}`) ? [i] : []))));
+      setStatus('');
+    } else {
+      setMarked(new Set());
+      setStep(0);
+      if (current && ladder?.ladders.length) setStatus(`no conversation holds the evidence of ${current.code}: showing conversation ${Math.min(lane, ladder.ladders.length - 1) + 1}`);
+    }
+    setScreen('ladder');
+    setScroll(0);
   };
 
   const onKey = (input: string, key: Key) => {
@@ -173,10 +209,18 @@ export function App({ snapshot, theme = makeTheme(true), toolName = 'ipsec-docto
         else if (running && !provisional) setStatus('wait until the checks finish to export');
         else if (!path) setStatus('export cancelled: no path');
         else {
-          setStatus(`writing ${path}…`);
-          onExport(format, path).then(setStatus, (err: unknown) => setStatus(`export failed: ${err instanceof Error ? err.message : String(err)}`));
+          const target = exportTarget?.(path);
+          if (target && 'problem' in target) setStatus(`export failed: ${oneLine(target.problem)}`);
+          else if (target?.exists) setMode({ kind: 'export-overwrite', format, path });
+          else writeExport(format, path);
         }
       } else setMode((m) => (m.kind === 'export-path' ? { ...m, draft: typed(m.draft, input, key).draft } : m));
+      return;
+    }
+    if (mode.kind === 'export-overwrite') {
+      setMode({ kind: 'normal' });
+      if (input === 'y' || input === 'Y') writeExport(mode.format, mode.path);
+      else setStatus(`export cancelled: ${mode.path} left as it was`);
       return;
     }
 
@@ -195,23 +239,35 @@ export function App({ snapshot, theme = makeTheme(true), toolName = 'ipsec-docto
     else if (key.pageDown) move(bodyHeight - 1);
     else if (key.tab) {
       const order: Screen[] = ['findings', 'checks', 'ladder'];
-      const from = screen === 'detail' ? 'findings' : screen;
+      const from = paneOf(screen);
       setScreen(order[(order.indexOf(from) + (key.shift ? order.length - 1 : 1)) % order.length]);
       setScroll(0);
     } else if (key.return) {
-      if (screen === 'findings' && current) {
-        setScreen('detail');
-        setScroll(0);
-      } else if (screen === 'detail') setScreen('findings');
+      setScroll(0);
+      if (screen === 'findings' && current) setScreen('detail');
+      else if (screen === 'detail') setScreen('findings');
+      else if (screen === 'checks' && currentCheck) setScreen('check');
+      else if (screen === 'check') setScreen('checks');
+      else if (screen === 'ladder' && currentLane?.steps.length) setScreen('step');
+      else if (screen === 'step') setScreen('ladder');
     } else if (key.escape || key.backspace) {
-      if (screen === 'detail' || screen === 'ladder' || screen === 'checks') setScreen('findings');
+      if (screen === 'check') setScreen('checks');
+      else if (screen === 'step') setScreen('ladder');
+      else if (screen === 'detail' || screen === 'ladder' || screen === 'checks') setScreen('findings');
       else if (filter) setFilter('');
       setScroll(0);
     } else if (input === 'l') {
-      setScreen(screen === 'ladder' ? 'findings' : 'ladder');
+      if (screen === 'ladder' || screen === 'step') setScreen('findings');
+      else if (screen === 'findings' || screen === 'detail') openLadder();
+      else {
+        setScreen('ladder');
+        setMarked(new Set());
+      }
       setScroll(0);
     } else if (screen === 'ladder' && (key.leftArrow || key.rightArrow) && ladder) {
       setLane((n) => (n + (key.rightArrow ? 1 : ladder.ladders.length - 1)) % ladder.ladders.length);
+      setStep(0);
+      setMarked(new Set());
       setScroll(0);
     } else if (input === '/') setMode({ kind: 'filter', draft: filter });
     else if (input === 'e') setMode({ kind: 'export-format', index: 0 });
@@ -230,11 +286,21 @@ export function App({ snapshot, theme = makeTheme(true), toolName = 'ipsec-docto
   const done = shownResults(snapshot).length;
   const applicable = shownResults(snapshot).filter((r) => r.status !== 'not-applicable').length;
   const runningCheck = checks.find((c) => c.status === 'running')?.id;
-  const detailScroll = screen === 'detail' && current ? Math.min(scroll, Math.max(0, detailRows(current, detailWidth, theme).length - bodyHeight)) : scroll;
+  const paneRows = screen === 'detail' && current ? detailRows(current, detailWidth, theme).length : screen === 'check' && currentCheck ? checkDetailRows(currentCheck, columns, theme).length : screen === 'step' && currentLane ? stepDetailRows(currentLane, step, columns).length : 0;
+  const detailScroll = Math.min(scroll, Math.max(0, paneRows - bodyHeight));
+  // a live capture says what it is doing until its evidence is read
+  const received = snapshot.live?.counters.received;
+  const liveState = snapshot.live
+    ? capturing && stopRequested.current
+      ? `capture on ${snapshot.live.iface} stopped: analysing what was captured…`
+      : capturing
+        ? `capturing on ${snapshot.live.iface}${received !== undefined ? `: ${received} frame${received === 1 ? '' : 's'} so far` : '…'}`
+        : `capture on ${snapshot.live.iface} ended: analysing…`
+    : undefined;
 
   return (
     <Box flexDirection="column" width={columns} height={rows}>
-      <Header tool={toolName} inputs={snapshot.report?.inputs ?? snapshot.inputs} width={columns} theme={theme} />
+      <Header tool={toolName} inputs={snapshot.report?.inputs ?? snapshot.inputs} state={liveState} width={columns} theme={theme} />
       {snapshot.live ? <LiveCounters live={snapshot.live} width={columns} theme={theme} /> : null}
       {provisional ? (
         <Verdict
@@ -261,8 +327,12 @@ export function App({ snapshot, theme = makeTheme(true), toolName = 'ipsec-docto
           <FindingDetail finding={current} height={bodyHeight} width={columns} scroll={detailScroll} theme={theme} />
         ) : screen === 'checks' ? (
           <CheckList rows={checks} selected={Math.min(checkSel, Math.max(0, checks.length - 1))} height={bodyHeight} width={columns} spinner={spinner} theme={theme} />
+        ) : screen === 'check' ? (
+          <CheckDetail row={currentCheck} height={bodyHeight} width={columns} scroll={detailScroll} theme={theme} />
+        ) : screen === 'step' ? (
+          <StepDetail ladder={ladder} lane={lane} step={step} height={bodyHeight} width={columns} scroll={detailScroll} theme={theme} />
         ) : (
-          <LadderPane ladder={ladder} lane={lane} scroll={scroll} height={bodyHeight} width={columns} running={running} theme={theme} />
+          <LadderPane ladder={ladder} lane={lane} selected={step} marked={marked} height={bodyHeight} width={columns} running={running} theme={theme} />
         )}
       </Box>
       {mode.kind === 'filter' ? (
@@ -271,11 +341,13 @@ export function App({ snapshot, theme = makeTheme(true), toolName = 'ipsec-docto
         <FormatChoice formats={exportFormats} selected={mode.index} theme={theme} />
       ) : mode.kind === 'export-path' ? (
         <Prompt label={`export ${mode.format} to: `} value={mode.draft} theme={theme} />
+      ) : mode.kind === 'export-overwrite' ? (
+        <Prompt label={`${mode.path} exists — overwrite it? (y/N) `} value="" theme={theme} />
       ) : mode.kind === 'capture-path' ? (
         <Prompt label="write capture (pcap) to: " value={mode.draft} theme={theme} />
       ) : (
         // once the report is there, "stopping…" is history
-        <Text color={theme.muted} wrap="truncate-end">{(!running && status.startsWith(STOPPING) ? '' : status) || ' '}</Text>
+        <Text color={theme.muted} wrap="truncate-end">{fitLine((!running && status.startsWith(STOPPING) ? '' : status) || ' ', columns)}</Text>
       )}
       <KeyHelp
         screen={screen}
@@ -311,4 +383,29 @@ function typed(draft: string, input: string, key: Key): { draft: string; submit:
 
 function clamp(n: number, length: number): number {
   return Math.max(0, Math.min(n, length - 1));
+}
+
+/** The tab a screen belongs to: a finding's detail to Findings, a check's to Checks, a step's to Ladder. */
+export function paneOf(screen: Screen): 'findings' | 'checks' | 'ladder' {
+  return screen === 'detail' ? 'findings' : screen === 'check' ? 'checks' : screen === 'step' ? 'ladder' : screen;
+}
+
+/** Status lines are one line: an error that spans several says them joined. */
+function oneLine(s: string): string {
+  return s.replace(/\s*\r?\n\s*/g, ' — ').trim();
+}
+
+/**
+ * A status line that fits `width`: when shortening the longest path in it from its start
+ * ("…/no-such-dir/r.md", keeping at least 20 characters of it) makes the line fit, that is
+ * done, so the reason after the path stays readable; otherwise the line is left to be cut
+ * at its end.
+ */
+export function fitLine(s: string, width: number): string {
+  const over = [...s].length - width;
+  if (over <= 0) return s;
+  const longest = (s.match(/\S*\/\S*/g) ?? []).sort((a, b) => b.length - a.length)[0];
+  if (!longest) return s;
+  const keep = longest.length - over - 1;
+  return keep >= 20 ? s.replace(longest, `…${longest.slice(longest.length - keep)}`) : s;
 }

@@ -6,14 +6,18 @@
  * Owns the render loop only: the analysis comes in through `run`, the writing of
  * exports through `onExport`; both are cli.ts's.
  */
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { createElement } from 'react';
-import { render, type RenderOptions } from 'ink';
+import { render, type Instance, type RenderOptions } from 'ink';
 import type { InputInfo } from '../evidence/types.js';
 import type { CheckResult } from '../engine/types.js';
 import type { Report } from '../report/types.js';
 import { buildReport } from '../report/build-report.js';
 import { App } from './App.js';
-import type { InterimAnalysis, LiveView, UiSnapshot } from './model.js';
+import type { CheckInfo, InterimAnalysis, LiveView, UiSnapshot } from './model.js';
+// cli.ts loads this module only for the view: what it needs from the model comes through here
+export { needsInWords } from './model.js';
 import { makeTheme } from './theme.js';
 import { visibleDeep } from '../reporters/visible.js';
 
@@ -23,7 +27,7 @@ export interface RunHooks {
 }
 
 export interface InteractiveOptions {
-  checks: Array<{ id: string; title: string }>;
+  checks: CheckInfo[];
   color: boolean;
   formats: string[];
   /** runs the diagnosis, reporting progress through the hooks */
@@ -48,7 +52,21 @@ export interface InteractiveOptions {
   registerCleanup?(undo: () => void): void;
   /** the terminal; process.stdout/stdin/stderr unless given (tests drive fake ones) */
   io?: Pick<RenderOptions, 'stdout' | 'stdin' | 'stderr' | 'debug' | 'patchConsole'>;
+  /** without a live capture: how long the analysis may run before the screen shows its progress (default MOUNT_GRACE_MS) */
+  graceMs?: number;
 }
+
+/**
+ * Files are usually analysed in well under a second, and every frame Ink draws costs
+ * layout and output of the whole screen (tens of milliseconds on a loaded 2-core
+ * machine): drawing "reading inputs…", then each check as it finishes, made the first
+ * complete screen take several times `--format text`'s time. So the screen appears
+ * with the finished report when it is ready within this time, and with the progress
+ * after it otherwise. A live capture shows its screen at once (its state is the point).
+ */
+export const MOUNT_GRACE_MS = 400;
+/** While checks run, frames are drawn at most this often (the spinner's pace); the finished report at once. */
+export const PROGRESS_FRAME_MS = 100;
 
 /**
  * Interim analyses run one at a time, this long after the previous one ended: the
@@ -75,6 +93,7 @@ export async function runInteractive(o: InteractiveOptions): Promise<Report | un
       snapshot,
       theme,
       formats: o.formats,
+      exportTarget,
       onStopCapture: o.live?.stop,
       onWriteCapture: o.live?.saveCapture,
       onExport: (format: string, path: string) =>
@@ -85,13 +104,38 @@ export async function runInteractive(o: InteractiveOptions): Promise<Report | un
             : Promise.resolve('the report is not ready yet'),
     });
   // Ctrl-C goes to App: during a live capture the first one stops the capture (and still analyses), the second quits
-  const instance = render(element(), { exitOnCtrlC: false, ...o.io });
-  o.registerCleanup?.(() => instance.unmount());
-  const update = (next: Partial<UiSnapshot>) => {
+  let instance: Instance | undefined;
+  // set once the run failed or a signal ends the process: nothing is drawn any more
+  let settled = false;
+  let resolveExit!: () => void;
+  const exited = new Promise<void>((resolve) => (resolveExit = resolve));
+  const mount = () => {
+    if (instance || settled) return;
+    clearTimeout(graceTimer);
+    instance = render(element(), { exitOnCtrlC: false, ...o.io });
+    instance.waitUntilExit().then(resolveExit, resolveExit);
+  };
+  o.registerCleanup?.(() => {
+    settled = true;
+    instance?.unmount();
+  });
+  // a live capture's state is the screen's point: shown at once; files get the grace period
+  const graceTimer = o.live ? undefined : setTimeout(mount, o.graceMs ?? MOUNT_GRACE_MS);
+  if (o.live) mount();
+  let frameTimer: NodeJS.Timeout | undefined;
+  const draw = () => {
+    frameTimer = undefined;
+    instance?.rerender(element());
+  };
+  const update = (next: Partial<UiSnapshot>, now = false) => {
     // what the screen shows, never what exports write: control characters from the evidence are
     // shown as escapes (reporters/visible.ts), so a peer's identity cannot drive the terminal
     snapshot = { ...snapshot, ...visibleDeep(next) };
-    instance.rerender(element());
+    if (!instance) return;
+    if (now) {
+      clearTimeout(frameTimer);
+      draw();
+    } else frameTimer ??= setTimeout(draw, PROGRESS_FRAME_MS);
   };
   const unsubscribe = o.live?.subscribe((counters) => update({ live: { iface: o.live!.iface, counters } satisfies LiveView }));
   const stopInterim = startInterim();
@@ -117,17 +161,25 @@ export async function runInteractive(o: InteractiveOptions): Promise<Report | un
       (report) => {
         stopInterim();
         shown = o.present ? o.present(report) : report;
-        update({ report: shown, inputs: shown.inputs, results: shown.results, interim: undefined });
+        update({ report: shown, inputs: shown.inputs, results: shown.results, interim: undefined }, true);
+        // the finished report is the complete first screen when it came within the grace period
+        mount();
         return report;
       },
       (err: unknown) => {
         stopInterim();
         failure = err;
-        instance.unmount();
+        clearTimeout(graceTimer);
+        settled = true;
+        if (instance) instance.unmount();
+        else resolveExit();
         return undefined;
       },
     );
-  await instance.waitUntilExit();
+  await exited;
+  clearTimeout(frameTimer);
+  // Ink leaves the cursor at the end of its last line (the key help): the shell's prompt goes on the next one
+  if (instance) (o.io?.stdout ?? process.stdout).write('\n');
   stopInterim();
   unsubscribe?.();
   // quitting during a live capture ends the capture too (libpcap would keep the process alive)
@@ -170,4 +222,25 @@ export async function runInteractive(o: InteractiveOptions): Promise<Report | un
       interimShown = undefined;
     };
   }
+}
+
+/**
+ * What is at an export path, asked before writing: an existing file (the view asks before
+ * replacing it), or why nothing can be written there, in one line. Only looks (stat).
+ */
+export function exportTarget(path: string): { exists: boolean } | { problem: string } {
+  try {
+    const st = statSync(path);
+    return st.isDirectory() ? { problem: `cannot write ${path}: it is a directory` } : { exists: true };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') return { problem: `cannot write ${path}: ${code === 'ENOTDIR' ? 'a part of the path is not a directory' : code === 'EACCES' ? 'permission denied' : (code ?? String(err))}` };
+  }
+  const dir = dirname(resolve(path));
+  try {
+    if (!statSync(dir).isDirectory()) return { problem: `cannot write ${path}: ${dir} is not a directory` };
+  } catch {
+    return { problem: `cannot write ${path}: the directory ${dir} does not exist` };
+  }
+  return { exists: false };
 }

@@ -24,3 +24,17 @@ export function wrapText(text: string, width: number, indent = ''): string[] {
   }
   return out;
 }
+
+/**
+ * Joins whole parts with `sep` within `width` columns: when they do not all fit, the parts
+ * with the highest `keep` go first; a part is never cut. Order on screen stays as given.
+ */
+export function fitParts(parts: Array<{ text: string; keep: number }>, sep: string, width: number): string {
+  const kept = [...parts];
+  const len = (ps: typeof parts) => [...ps.map((p) => p.text).join(sep)].length;
+  while (kept.length && len(kept) > width) {
+    const drop = kept.reduce((a, b) => (b.keep > a.keep ? b : a));
+    kept.splice(kept.indexOf(drop), 1);
+  }
+  return kept.map((p) => p.text).join(sep);
+}

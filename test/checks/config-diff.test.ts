@@ -94,7 +94,8 @@ function ipsecConf(text: string, source: string, only?: string): ConfigFacts {
 async function diff(...configs: ConfigFacts[]): Promise<Finding[]> {
   const evidence: Evidence = { inputs: [], configs, diagnostics: [], options: { local: [], peer: [] } };
   const report = await analyse(evidence, { checks: [configDiff] });
-  return report.findings;
+  // these configs carry no secrets: PSK_NOT_COMPARED (info) is config-diff.psk.test.ts's subject
+  return report.findings.filter((f) => f.code !== 'PSK_NOT_COMPARED');
 }
 
 const codes = (fs: Finding[]) => fs.map((f) => f.code).sort();
@@ -126,7 +127,9 @@ describe('config-diff predicts failures', () => {
     expect(f.code).toBe('IKE_PROPOSAL_MISMATCH');
     expect(f.severity).toBe('error');
     expect(f.data).toMatchObject({ transform: ['DH/KE group'], aValues: ['CURVE_25519'], bValues: ['MODP_2048'] });
-    expect(f.message).toContain('no common DH/KE group: moon.conf offers CURVE_25519, sun.conf accepts only MODP_2048');
+    expect(f.message).toContain('(no common DH/KE group in any of them): moon.conf offers `aes128-sha256-x25519` (AES_CBC_128/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/CURVE_25519); sun.conf accepts `aes128-sha256-modp2048`');
+    // the fix for each side in its own syntax
+    expect(f.hint).toContain('add `aes128-sha256-modp2048` (AES_CBC_128/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048) in moon.conf, or `aes128-sha256-x25519`');
     expect(f.evidence.map((e) => [e.source, e.line, e.excerpt])).toEqual([
       ['moon.conf', 30, 'proposals = aes128-sha256-x25519'],
       ['sun.conf', 30, 'proposals = aes128-sha256-modp2048'],
@@ -378,3 +381,50 @@ conn westnet-eastnet
     expect(await diff(w, ipsecConf(east, 'east.conf'))).toEqual([]);
   });
 });
+
+describe('config-diff weighs every proposal of both sides', () => {
+  const dir = new URL('../../samples/config-proposal-mismatch/', import.meta.url);
+  const carol = () => swanctl(readFileSync(new URL('carol.swanctl.conf', dir), 'utf8'), 'carol.swanctl.conf');
+  const moon = (edit = (t: string) => t) => swanctl(edit(readFileSync(new URL('moon.swanctl.conf', dir), 'utf8')), 'moon.swanctl.conf');
+
+  it('config-proposal-mismatch: both sides\' two proposals are listed, values are each side\'s union, fixes in swanctl syntax', async () => {
+    const f = (await diff(carol(), moon())).find((x) => x.code === 'IKE_PROPOSAL_MISMATCH')!;
+    expect(f.data).toMatchObject({ combination: false, transform: ['encryption', 'integrity', 'PRF', 'DH/KE group'] });
+    // carol's second proposal (…-ecp224) and moon's second (aes256-sha512-ecp521) are part of the comparison
+    expect(f.data.aValues).toEqual(expect.arrayContaining(['ECP_192', 'ECP_224', 'HMAC_SHA2_256_128']));
+    expect(f.data.bValues).toEqual(expect.arrayContaining(['AES_CBC_256', 'HMAC_SHA2_512_256', 'ECP_521']));
+    expect(f.message).toContain('`3des-sha256-ecp224` (3DES_CBC/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/ECP_224)');
+    expect(f.message).toContain('`aes256-sha512-ecp521` (AES_CBC_256/HMAC_SHA2_512_256/PRF_HMAC_SHA2_512/ECP_521)');
+    expect(f.message).not.toMatch(/accepts only/);
+    expect(f.hint).toContain('add `aes192-sha384-ecp384` (AES_CBC_192/HMAC_SHA2_384_192/PRF_HMAC_SHA2_384/ECP_384) in carol.swanctl.conf');
+  });
+
+  it('a type that meets in another pair is not named as without overlap: moon also offering 3des-sha1-ecp521 leaves only the combination', async () => {
+    const m = moon((t) => t.replace('proposals = aes192-sha384-ecp384,aes256-sha512-ecp521', 'proposals = aes192-sha384-ecp384,3des-sha1-ecp521'));
+    const f = (await diff(carol(), m)).find((x) => x.code === 'IKE_PROPOSAL_MISMATCH')!;
+    // 3DES and SHA1 now meet (carol's first proposal and moon's second); only the DH group keeps them apart
+    expect(f.data.transform).toEqual(['DH/KE group']);
+    expect(f.data.aValues).toEqual(['ECP_192', 'ECP_224']);
+    expect(f.data.bValues).toEqual(['ECP_384', 'ECP_521']);
+  });
+
+  it('the fix for a libreswan or PAN-OS side is written in that daemon\'s syntax', async () => {
+    const { writeProposal } = await import('../../src/evidence/derived/config/proposal-syntax.js');
+    const { parseProposal } = await import('../../src/evidence/derived/proposals.js');
+    const p = parseProposal('aes192-sha384-ecp384', 'IKE');
+    expect(writeProposal(p, 'libreswan', 'IKE')).toBe('aes192-sha2_384-dh20');
+    expect(writeProposal(p, 'panos', 'IKE')).toBe('encryption aes-192-cbc, hash sha384, dh-group group20');
+    // PAN-OS has no AES-192-GCM: no PAN-OS spelling rather than a wrong one
+    expect(writeProposal(parseProposal('aes192gcm16-ecp384', 'ESP'), 'panos', 'ESP')).toBeUndefined();
+  });
+
+  it('ESN is weighed per proposal: `…-esn` alone against strongSwan\'s default (no ESN) has no common ESN', async () => {
+    const sun = SUN.replace('esp_proposals = aes128gcm128-x25519', 'esp_proposals = aes128gcm128-x25519-esn');
+    const f = (await diff(swanctl(MOON, 'moon.conf'), swanctl(sun, 'sun.conf'))).find((x) => x.code === 'CHILD_PROPOSAL_MISMATCH')!;
+    expect(f.data).toMatchObject({ transform: ['ESN'], aValues: ['NO_ESN'], bValues: ['ESN'] });
+    // either notation on both sides agrees
+    const both = SUN.replace('esp_proposals = aes128gcm128-x25519', 'esp_proposals = aes128gcm128-x25519-esn-noesn');
+    expect((await diff(swanctl(MOON, 'moon.conf'), swanctl(both, 'sun.conf'))).map((x) => x.code)).not.toContain('CHILD_PROPOSAL_MISMATCH');
+  });
+});
+

@@ -3,6 +3,7 @@
  * real check. The libreswan expectations are what pluto itself printed when it
  * loaded the same file (testing/pluto/addconn-09-dpd-vs-liveness/west.console.txt).
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import deadPeerDetection from '../../checks/dead-peer-detection.js';
 import { analyse } from '../../src/run.js';
@@ -253,5 +254,38 @@ describe('dead-peer-detection: strongSwan', () => {
     expect(ignored[0].message).toMatch(/dpdaction=none \(the default\)/);
     // DPD stays off; the evidence is the dpdaction default (the conn header) that turns it off
     expect(byCode(fs, 'DPD_DISABLED')[0].evidence[0].line).toBe(11);
+  });
+});
+
+describe('dead-peer-detection: each peer judged with the other', () => {
+  const lab = (dir: string, f: string) => decodeSwanctlConf(readFileSync(new URL(`../../samples/${dir}/${f}`, import.meta.url), 'utf8'), `${dir}/${f}`).facts;
+
+  it('lab-healthy: the right side clears but the left restarts, so the tunnel does not stay down — info naming both', async () => {
+    const fs = byCode(await check(lab('lab-healthy', 'left.swanctl.conf'), lab('lab-healthy', 'right.swanctl.conf')), 'DPD_ACTION_NONE');
+    expect(fs).toHaveLength(1);
+    const [f] = fs;
+    expect(f).toMatchObject({ severity: 'info', data: { file: 'lab-healthy/right.swanctl.conf', host: '198.51.100.20', action: 'clear', recoveredBy: 'lab-healthy/left.swanctl.conf' } });
+    expect(f.message).not.toMatch(/stays down/);
+    expect(f.message).toContain('the peer does (lab-healthy/left.swanctl.conf: dpd_action = restart)');
+    expect(f.data.severityReason).toMatch(/left\.swanctl\.conf restarts the tunnel/);
+    // the peer's restart line is evidence too
+    expect(f.evidence.map((e) => `${e.source}:${e.line}`)).toContain('lab-healthy/left.swanctl.conf:21');
+  });
+
+  it('the right config alone: nothing says anyone restarts it, so the warning stands', async () => {
+    const [f] = byCode(await check(lab('lab-healthy', 'right.swanctl.conf')), 'DPD_ACTION_NONE');
+    expect(f).toMatchObject({ severity: 'warning' });
+    expect(f.message).toMatch(/stays down until someone restarts it/);
+  });
+
+  it('config-proposal-mismatch: DPD_DISABLED is a warning for carol and info for moon, each saying why', async () => {
+    const dir = 'config-proposal-mismatch';
+    const fs = byCode(await check(lab(dir, 'carol.swanctl.conf'), lab(dir, 'moon.swanctl.conf')), 'DPD_DISABLED');
+    const carol = fs.find((f) => f.data.conn === 'home')!;
+    const moon = fs.find((f) => f.data.conn === 'rw')!;
+    expect(carol.severity).toBe('warning');
+    expect(carol.data.severityReason).toMatch(/fixed address \(192\.168\.0\.1\), site to site/);
+    expect(moon.severity).toBe('info');
+    expect(moon.data.severityReason).toMatch(/road warriors \(%any\)/);
   });
 });

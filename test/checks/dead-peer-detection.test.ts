@@ -1,3 +1,5 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { codesOf, diagnoseLines, findingOf, linesOf } from '../helpers/diagnose-lines.js';
@@ -98,6 +100,24 @@ describe('dead-peer-detection', () => {
       expect(fs[0].evidence.filter((r) => r.frame !== undefined).map((r) => r.frame)).toEqual([13, 14, 17, 18]);
       // right.log's requests to 192.0.2.10 never reached the left peer's interface: nothing to cite for them
       expect((fs[0].data.otherLog as Record<string, unknown>).onTheWire).toBeUndefined();
+    });
+
+    it("a log with the same connection timing out twice: each finding counts and cites its own silence's retransmits", async () => {
+      // a long gateway log holds many timeouts of one connection; each used to get every earlier retransmit of it
+      const log = readFileSync(sample('lab-dpd-timeout', 'left.log'), 'utf8');
+      const dir = mkdtempSync(join(tmpdir(), 'dpd-twice-'));
+      const twice = join(dir, 'left-twice.log');
+      writeFileSync(twice, log + log);
+      const lines = log.split('\n').length - 1;
+      const fs = await dpd([twice], []);
+      expect(fs).toHaveLength(2);
+      expect(fs.map((f) => f.data.retransmits)).toEqual([3, 3]);
+      // the first one's lines are in the first copy but its recovery (the second copy's establishment)
+      const own = (f: (typeof fs)[number]) => linesOf(f).filter((n) => n !== f.data.reestablishedLine);
+      expect(fs[0].data.reestablishedLine).toBeGreaterThan(lines);
+      expect(own(fs[0]).every((n) => n <= lines)).toBe(true);
+      expect(own(fs[1]).filter((n) => n <= lines)).toEqual([]);
+      expect(own(fs[1]).map((n) => n - lines)).toEqual(own(fs[0]));
     });
 
     it('a capture whose silence is another one (the same peers, IKE_SA_INIT over a dropped UDP 500) adds nothing', async () => {

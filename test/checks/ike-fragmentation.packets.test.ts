@@ -1,6 +1,8 @@
 /**
  * ike-fragmentation, packet side, on real captures (test/fixtures/pcaps, PROVENANCE.md).
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCaptures } from '../../src/sources/pcap-file.js';
@@ -43,5 +45,69 @@ describe('ike-fragmentation (packets)', () => {
     const fs = await findings('ikev2-ipv6-retransmit-excerpt.pcap');
     expect(fs.filter((f) => f.severity !== 'info')).toEqual([]);
     expect(fs.map((f) => f.code)).toContain('IKE_FRAGMENTATION_SUPPORT');
+  });
+});
+
+describe('ike-fragmentation (packets): a capture cut short', () => {
+  /** samples/lab-healthy/left.pcap (the lab's real capture) ending `keep` bytes into its second record, the IKE_SA_INIT response. */
+  function cutInSecondRecord(keep: number): string {
+    const whole = readFileSync(join(import.meta.dirname, '..', '..', 'samples', 'lab-healthy', 'left.pcap'));
+    const second = 24 + 16 + whole.readUInt32LE(24 + 8);
+    const dir = mkdtempSync(join(tmpdir(), 'ipsec-doctor-cut-'));
+    const path = join(dir, 'cut.pcap');
+    writeFileSync(path, whole.subarray(0, second + 16 + keep));
+    return path;
+  }
+
+  async function support(path: string): Promise<Finding> {
+    const { inputs, packets, diagnostics } = await loadCaptures([path], { local: [], peer: [] });
+    const report = await analyse({ inputs, packets, diagnostics, options: { local: [], peer: [] } }, { checks: [ikeFragmentation] });
+    rmSync(join(path, '..'), { recursive: true, force: true });
+    expect(diagnostics.map((d) => d.message)).toEqual(expect.arrayContaining([expect.stringMatching(/last record truncated/)]));
+    return report.findings.find((f) => f.code === 'IKE_FRAGMENTATION_SUPPORT')!;
+  }
+
+  it('a response cut before its N(IKEV2_FRAGMENTATION_SUPPORTED) is not read as "announced by the initiator only"', async () => {
+    // the whole capture: both peers announce it
+    const whole = await findings('../../../samples/lab-healthy/left.pcap');
+    expect(whole.find((f) => f.code === 'IKE_FRAGMENTATION_SUPPORT')!.data.announcedBy).toBe('both peers');
+    const f = await support(cutInSecondRecord(300));
+    expect(f.data.announcedBy).not.toBe('the initiator only');
+    expect(f.data.notKnownFor).toEqual(['responder']);
+    expect(f.message).toMatch(/whether the responder announced it is not known, as the capture cut its message short/);
+  });
+
+  it('cut after the notify: the responder did announce it, and that is said', async () => {
+    const f = await support(cutInSecondRecord(500));
+    expect(f.data.announcedBy).toBe('both peers');
+    expect(f.data.notKnownFor).toBeUndefined();
+  });
+});
+
+describe('ike-fragmentation (packets): a message cut by the snap length', () => {
+  /** the fixture with its second record (the IKE_SA_INIT response) cut to `caplen` bytes, as `tcpdump -s` would have cut it */
+  function snapSecond(name: string, caplen: number): string {
+    const b = readFileSync(join(FIXTURES, name));
+    const le = b.readUInt32LE(0) === 0xa1b2c3d4;
+    const u32 = (o: number) => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
+    const second = 24 + 16 + u32(24 + 8);
+    const out = Buffer.concat([b.subarray(0, second + 16 + caplen), b.subarray(second + 16 + u32(second + 8))]);
+    if (le) out.writeUInt32LE(caplen, second + 8);
+    else out.writeUInt32BE(caplen, second + 8);
+    const path = join(mkdtempSync(join(tmpdir(), 'ipsec-doctor-snap-')), name);
+    writeFileSync(path, out);
+    return path;
+  }
+
+  it('IKE_FRAGMENTS_DROPPED does not say fragmentation was "not negotiated" when the response that would announce it was cut', async () => {
+    const path = snapSecond('ikev2-nat-auth-ipfrag-no-response.pcap', 100);
+    const { inputs, packets, diagnostics } = await loadCaptures([path], { local: [], peer: [] });
+    const fs = (await analyse({ inputs, packets, diagnostics, options: { local: [], peer: [] } }, { checks: [ikeFragmentation] })).findings;
+    rmSync(join(path, '..'), { recursive: true, force: true });
+    const dropped = fs.find((f) => f.code === 'IKE_FRAGMENTS_DROPPED')!;
+    expect(dropped.data.fragmentation).toBe('not known (the capture cut a message short)');
+    const support = fs.find((f) => f.code === 'IKE_FRAGMENTATION_SUPPORT')!;
+    expect(support.data.notKnownFor).toEqual(['responder']);
+    expect(support.data.announcedBy).not.toBe('neither peer');
   });
 });

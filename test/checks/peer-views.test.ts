@@ -35,7 +35,7 @@ describe('one refusal seen by both peers', () => {
     const fs = await findings('lab-esp-proposal-mismatch', 'CHILD_PROPOSAL_MISMATCH', ['left.log', 'right.log']);
     expect(fs).toHaveLength(1);
     expect(fs[0].message).toContain('seen from the responder (the initiator\'s log shows the same refusal); transform types without overlap: encryption, integrity (received ESP:AES_CBC_256/HMAC_SHA2_256_128/NO_EXT_SEQ; configured ESP:AES_CBC_128/HMAC_SHA1_96/NO_EXT_SEQ)');
-    expect(fs[0].hint).toContain('(give both peers at least one common encryption, integrity)');
+    expect(fs[0].hint).toContain('(give both peers at least one common encryption, integrity, for example add `aes256-sha256` (AES_CBC_256/HMAC_SHA2_256_128/NO_ESN) to this host\'s proposals, or `aes128-sha1` (AES_CBC_128/HMAC_SHA1_96/NO_ESN) to the peer\'s)');
     expect(sourcesOf(fs[0])).toEqual(['right.log', 'left.log']);
   });
 
@@ -51,7 +51,7 @@ describe('one refusal seen by both peers', () => {
 
   it('traffic selectors: the responder\'s refused selectors lead', async () => {
     const fs = await findings('lab-ts-mismatch', 'TS_MISMATCH', ['left.log', 'right.log']);
-    expect(fs.map((f) => f.message)).toEqual(["Traffic selectors refused, seen from the responder (the initiator's log shows the same refusal): local 10.2.0.0/24 === remote 10.1.0.0/24."]);
+    expect(fs.map((f) => f.message)).toEqual(["Traffic selectors refused, seen from the responder (the initiator's log shows the same refusal): proposed local 10.2.0.0/24 === remote 10.1.0.0/24, while this side's configuration accepts local 10.2.0.0/24 === remote 10.9.0.0/24 (the peer's subnets differ)."]);
   });
 
   it('one side alone says what it cannot see instead of a garbled sentence', async () => {
@@ -131,5 +131,23 @@ describe('one refusal seen by both peers', () => {
     // the initiator's log alone still reports it as the error it is from there
     const [alone] = await findings('lab-peer-id-mismatch', 'AUTH_FAILED', ['left.log']);
     expect(alone.severity).toBe('error');
+  });
+  it('a Windows client\'s event names no address: it joins the server\'s finding of the same code when each is the only one', async () => {
+    // two real logs given together (the Azure docs' RRAS events, and the lab strongSwan responder refusing a PSK):
+    // not one attempt, but what the engine sees when a user passes a Windows event and the server's log
+    const report = await diagnose({
+      logs: [join(SAMPLES, 'windows-rras-events-azure-docs', 'get-eventlog.log'), join(SAMPLES, 'lab-psk-mismatch', 'right.log')],
+      pcaps: [], configs: [], host: false, local: [], peer: [],
+    });
+    const auth = report.findings.filter((f) => f.code === 'AUTH_FAILED');
+    expect(auth).toHaveLength(1);
+    expect(auth[0].data).toMatchObject({ side: 'responder', seenIn: "both peers' logs", initiatorLog: { side: 'initiator' } });
+    expect(sourcesOf(auth[0])).toEqual(['right.log', 'get-eventlog.log']);
+    // with two responders refusing, the address-less initiator stays apart
+    const two = await diagnose({
+      logs: [join(SAMPLES, 'windows-rras-events-azure-docs', 'get-eventlog.log'), join(SAMPLES, 'lab-psk-mismatch', 'right.log'), join(SAMPLES, 'strongswan-psk-mismatch', 'responder.log')],
+      pcaps: [], configs: [], host: false, local: [], peer: [],
+    });
+    expect(two.findings.filter((f) => f.code === 'AUTH_FAILED').length).toBe(3);
   });
 });

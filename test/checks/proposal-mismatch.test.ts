@@ -55,6 +55,8 @@ describe('proposal-mismatch', () => {
     expect(f.data).toMatchObject({ side: 'responder', exchange: 'IKE_SA_INIT', transformTypes: ['encryption', 'integrity', 'PRF', 'DH/KE group'] });
     expect(f.data.delta).toContainEqual({ type: 'KE', received: ['MODP_2048'], configured: ['MODP_3072'] });
     expect(linesOf(f)).toEqual([8, 9, 10, 11]);
+    // the fix in charon's own config syntax, with the IANA names: the peer's offer here, or this host's there
+    expect(f.hint).toContain('for example add `aes256-sha256-modp2048` (AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048) to this host\'s proposals, or `aes128-sha1-modp3072` (AES_CBC_128/HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_3072) to the peer\'s');
   });
 
   it('strongSwan initiator: NO_PROPOSAL_CHOSEN in IKE_AUTH after the IKE SA is up is a Child SA mismatch, not IKE', async () => {

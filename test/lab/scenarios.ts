@@ -79,7 +79,7 @@ export const scenarios: Scenario[] = [
       middlePcap: { absent: ['IKE_NO_RESPONSE', 'ESP_ONE_WAY', 'NO_ESP', 'PMTU_BLACKHOLE', 'NO_IPSEC_PACKETS'] },
       // ipsec0 (kernel-libipsec's TUN device) carries the pings in cleartext: no IPsec, said at info
       leftInnerPcap: { codes: ['NO_IPSEC_PACKETS'], absent: ['PMTU_BLACKHOLE'] },
-      configs: { absent: ['IKE_PROPOSAL_MISMATCH', 'CHILD_PROPOSAL_MISMATCH', 'PEER_ID_MISMATCH', 'TS_MISMATCH', 'DPD_DISABLED'] },
+      configs: { absent: ['IKE_PROPOSAL_MISMATCH', 'CHILD_PROPOSAL_MISMATCH', 'PEER_ID_MISMATCH', 'TS_MISMATCH', 'DPD_DISABLED', 'PSK_MISMATCH', 'PSK_MISSING', 'PSK_NOT_COMPARED'] },
     },
   },
   {
@@ -95,6 +95,8 @@ export const scenarios: Scenario[] = [
       initiatorLog: { codes: ['AUTH_FAILED', 'LOG_FROM_INITIATOR'], absent: ['TUNNEL_ESTABLISHED'] },
       bothLogs: { codes: ['AUTH_FAILED'], absent: ['TUNNEL_ESTABLISHED', 'IKE_PROPOSAL_MISMATCH'] },
       leftPcap: { absent: ['IKE_NO_RESPONSE', 'IKE_PROPOSAL_MISMATCH'] },
+      // config-diff compares the two secrets by keyed digest (never shown)
+      configs: { codes: ['PSK_MISMATCH'], absent: ['PSK_MISSING', 'PSK_NOT_COMPARED'] },
     },
   },
   {

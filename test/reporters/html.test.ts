@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { htmlReporter } from '../../src/reporters/html.js';
 import { reporters } from '../../src/reporters/index.js';
 import type { Report } from '../../src/report/types.js';
 import { runPipeline, FIXTURES } from './pipeline.js';
 import { frozenReport } from './frozen.js';
+import { CASES, WIDTHS, findChromium, shootAll } from '../../scripts/html-screenshots.js';
 
 const PSK = 'test/reporters/fixtures/lab-psk-mismatch-right.log';
 const UDP500 = 'test/reporters/fixtures/lab-udp500-dropped-left.log';
@@ -59,30 +58,66 @@ describe('html reporter', () => {
   });
 });
 
-const CHROMIUM = '/usr/bin/chromium';
+describe('html reporter: code and wrapping', () => {
+  it('renders code spans in messages and hints as <code>, with no backticks left in the prose', async () => {
+    const cfg = (f: string) => `samples/firewall-iptables-gateway-mistakes/${f}`;
+    const report = await runPipeline({ configs: [cfg('iptables-save.conf'), cfg('moon.swanctl.conf')] });
+    const html = htmlReporter(report, { color: false });
+    const natT = /<section class="finding error" id="f1">([\s\S]*?)<\/section>/.exec(html)![1];
+    expect(natT).toMatch(/<p class="hint"><b>Fix:<\/b> [^<]*add: <code>iptables -t filter -I INPUT 6 -s 198\.51\.100\.7 -p udp --dport 4500 -j ACCEPT<\/code><\/p>/);
+    // every paragraph of prose (message, why, fix) and table cell: code spans became <code>, no backtick remains
+    const prose = [...html.matchAll(/<p[^>]*>([\s\S]*?)<\/p>|<td>([\s\S]*?)<\/td>/g)].map((m) => m[1] ?? m[2]);
+    expect(prose.length).toBeGreaterThan(10);
+    for (const p of prose) expect(p).not.toContain('`');
+    // what is inside <code> is escaped like any text
+    expect(prose.join('')).not.toMatch(/<code>[^<]*[<>"][^<]*<\/code>/);
+  });
 
-describe.skipIf(!existsSync(CHROMIUM))('html report in headless Chromium', () => {
-  if (!existsSync(CHROMIUM)) console.warn(`skipping the Chromium screenshot test: ${CHROMIUM} is not installed (Debian package chromium)`);
+  it('escapes code spans like any other text', async () => {
+    const report = (await runPipeline({ logs: [PSK] })) as Report;
+    report.findings[0].hint = 'run `echo "<img src=x>"` then';
+    const html = htmlReporter(report, { color: false });
+    expect(html).toContain('run <code>echo &quot;&lt;img src=x&gt;&quot;</code> then');
+    expect(html).not.toContain('<img src=x>');
+  });
 
-  it('renders to a non-empty screenshot', async () => {
+  it('wraps evidence at spaces and breaks a token only when it alone overflows; each evidence line is its own block', async () => {
     const report = await runPipeline({ logs: [UDP500] });
+    const html = htmlReporter(report, { color: false });
+    const style = /<style>([\s\S]*?)<\/style>/.exec(html)![1];
+    expect(style).not.toMatch(/word-break:\s*break-all/);
+    const evidenceRule = /(?:^|\n)[^{}\n]*\.evidence[^{]*\{([^}]*)\}/.exec(style)![1];
+    expect(evidenceRule).toMatch(/white-space:\s*pre-wrap/);
+    expect(evidenceRule).toMatch(/overflow-wrap:\s*anywhere/);
+    const f = report.findings.find((x) => x.code === 'IKE_NO_RESPONSE')!;
+    const section = /<section class="finding[^"]*" id="f1">([\s\S]*?)<\/section>/.exec(html)![1];
+    const lines = [...section.matchAll(/<div class="ev"><span class="loc">([^<]*)<\/span> {2}([^<]*)<\/div>/g)];
+    expect(lines.length).toBe(f.evidence.length);
+    expect(lines[0][2]).toBe(f.evidence[0].excerpt.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;'));
+  });
+});
+
+const CHROMIUM = findChromium();
+
+describe.skipIf(!CHROMIUM)('html report in headless Chromium (scripts/html-screenshots.ts)', () => {
+  if (!CHROMIUM) console.warn('skipping the Chromium screenshots: no Chromium installed (Debian package chromium, or CHROMIUM=/path)');
+
+  it('renders every case at 1280 and 800 px to a screenshot of that width', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ipsec-doctor-html-'));
     try {
-      const page = join(dir, 'report.html');
-      const png = join(dir, 'report.png');
-      writeFileSync(page, reporters.html(report, { color: false }));
-      execFileSync(CHROMIUM, [
-        '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', `--user-data-dir=${join(dir, 'profile')}`, `--screenshot=${png}`,
-        '--window-size=1200,900', pathToFileURL(page).href,
-      ], { stdio: 'pipe', timeout: 60000 });
-      expect(existsSync(png)).toBe(true);
-      expect(statSync(png).size).toBeGreaterThan(10000);
-      expect(readFileSync(png).subarray(1, 4).toString()).toBe('PNG');
-      if (process.env.KEEP_SCREENSHOT) writeFileSync(process.env.KEEP_SCREENSHOT, readFileSync(png));
+      const shots = await shootAll(dir, CHROMIUM!, { 'psk-mismatch': CASES['psk-mismatch'] });
+      expect(shots.length).toBe(WIDTHS.length);
+      for (const [i, png] of shots.entries()) {
+        const bytes = readFileSync(png);
+        expect(bytes.subarray(1, 4).toString()).toBe('PNG');
+        expect(statSync(png).size).toBeGreaterThan(10000);
+        // IHDR width: the page was laid out at that width
+        expect(bytes.readUInt32BE(16)).toBe(WIDTHS[i]);
+      }
+      if (process.env.KEEP_SCREENSHOT) writeFileSync(process.env.KEEP_SCREENSHOT, readFileSync(shots[0]));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 90000);
+  }, 120000);
 });
 void FIXTURES;

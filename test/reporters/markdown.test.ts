@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { markdownReporter, cell, fenced, inline } from '../../src/reporters/markdown.js';
+import { markdownReporter, cell, fenced, inline, literal } from '../../src/reporters/markdown.js';
 import { reporters } from '../../src/reporters/index.js';
 import { runPipeline, FIXTURES } from './pipeline.js';
 import { frozenReport } from './frozen.js';
@@ -35,10 +35,38 @@ describe('markdown reporter', () => {
     expect(reporters.markdown(report, { color: true })).not.toMatch(/\x1b\[/);
   });
 
-  it('escapes table cells so | and backticks cannot break a GitHub or Jira table', () => {
-    expect(cell('a | b `code` c')).toBe("a \\| b 'code' c");
+  it('escapes table cells so | and a stray backtick cannot break a GitHub or Jira table; code spans stay code', () => {
+    expect(cell('a | b `code` c')).toBe('a \\| b `code` c');
+    // a pipe inside code is escaped too: GFM reads \| as a pipe inside a code span in a table
+    expect(cell('run `a | b` now')).toBe('run `a \\| b` now');
     expect(cell('line1\nline2')).toBe('line1 line2');
     expect(inline('<script> *bold* _x_')).toBe('\\<script\\> \\*bold\\* \\_x\\_');
+    // a backtick with no partner is a literal one, escaped so it cannot open a code span
+    expect(inline("it's a ` lone one")).toBe("it's a \\` lone one");
+    // Markdown punctuation inside code is left alone: code spans take no escapes
+    expect(inline('set `left_id = *` here')).toBe('set `left_id = *` here');
+  });
+
+  it('keeps code spans as code spans; one holding backticks gets a longer fence (CommonMark 6.1)', () => {
+    expect(inline('add: `iptables -t filter -I INPUT 6 -p udp --dport 4500 -j ACCEPT`')).toBe('add: `iptables -t filter -I INPUT 6 -p udp --dport 4500 -j ACCEPT`');
+    expect(inline('the ``a`b`` token')).toBe('the ``a`b`` token');
+    expect(inline('ends ``` `x ``` here')).toBe('ends `` `x `` here');
+    expect(inline('run ``` a``b ```')).toBe('run `a``b`');
+    // a path is never markup: its backticks and underscores are escaped
+    expect(literal('/tmp/`x`_y')).toBe('/tmp/\\`x\\`\\_y');
+  });
+
+  it('renders the hints of a real report with their commands as code, not as quoted text', async () => {
+    const cfg = (f: string) => `samples/firewall-iptables-gateway-mistakes/${f}`;
+    const report = await runPipeline({ configs: [cfg('iptables-save.conf'), cfg('moon.swanctl.conf')] });
+    const md = markdownReporter(report, { color: false });
+    expect(md).toMatch(/\*\*Fix:\*\* .*add: `iptables -t filter -I INPUT 6 -s 198\.51\.100\.7 -p udp --dport 4500 -j ACCEPT`/);
+    expect(md).not.toMatch(/'iptables -t filter/);
+    // every code span in the hints reads back as the code the check wrote (no escapes inside)
+    const hint = report.findings.find((f) => f.code === 'FIREWALL_BLOCKS_NAT_T')!.hint;
+    const spans = [...hint.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
+    expect(spans.length).toBeGreaterThan(0);
+    for (const code of spans) expect(md).toContain(`\`${code}\``);
   });
 
   it('fences grow longer than any backtick run inside the evidence', () => {

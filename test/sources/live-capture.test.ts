@@ -382,6 +382,33 @@ describe('live source: saving the capture so far (replayed real frames, no privi
     }
   });
 
+  it('warns once, at once, when libpcap starts dropping frames, with what helps', async () => {
+    const replay = replayCap(LAB, ['lo']);
+    let dropped = 0;
+    const reader = { poll() {}, totals: () => ({ received: 100 + dropped, dropped, reads: 1 }), unavailable: () => undefined };
+    const warnings: string[] = [];
+    const capture = await startLiveCapture({
+      iface: 'lo', local: [], peer: [], ring: false, loadCap: async () => replay.module, watchPacketStats: () => () => reader, onDropsStart: (w) => warnings.push(w),
+    });
+    const interval = () => new Promise((r) => setTimeout(r, 400));
+    replay.emit();
+    await interval();
+    expect(warnings).toEqual([]);
+    dropped = 5;
+    await interval();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^libpcap is dropping frames on lo: 5 of 105 so far/);
+    expect(warnings[0]).toContain("--filter 'host PEER and (udp port 500 or udp port 4500 or esp)'");
+    expect(warnings[0]).toContain('--snaplen');
+    expect(warnings[0]).toContain('`tcpdump -i lo -w FILE.pcap` and analyse the file afterwards (ipsec-doctor --pcap FILE.pcap)');
+    dropped = 9;
+    await interval();
+    expect(warnings).toHaveLength(1);
+    capture.stop();
+    const r = await capture.done;
+    expect(r.input.counters).toMatchObject({ pcapDropped: 9 });
+  });
+
   it('ring: false (the non-interactive CLI) keeps no frames and says so when asked', async () => {
     const replay = replayCap(LAB, ['lo']);
     const capture = await startLiveCapture({ iface: 'lo', local: [], peer: [], ring: false, loadCap: async () => replay.module });

@@ -134,6 +134,12 @@ describe('Ink UI', () => {
     rerender(<App snapshot={{ ...snapshot, live: { iface: 'lo', counters: { ...counters, received: 32, pcapReceived: 40000, pcapDropped: 39936, ifaceRxPackets: 20000, ifaceRxDrops: 0 } } }} theme={plain} size={SIZE} />);
     await tick();
     expect(lastFrame()!).toContain('  libpcap: received 40000, dropped 39936 · kernel lo, all traffic: rx 20000 dro');
+    // drops: a warning line with what helps (issue 21 §1)
+    expect(lastFrame()!).toContain('  ⚠ dropping frames: use a narrower --filter, --snaplen, or tcpdump -w + --pcap');
+    expectFits(lastFrame()!);
+    rerender(<App snapshot={{ ...snapshot, live: { iface: 'lo', counters: { ...counters, pcapReceived: 40000, pcapDropped: 0 } } }} theme={plain} size={SIZE} />);
+    await tick();
+    expect(lastFrame()!).not.toContain('dropping frames');
     unmount();
   });
 

@@ -62,6 +62,8 @@ describe('runInteractive', () => {
         return analyse(evidence, { onResult });
       },
       onExport,
+      // progress frames are the point here: the screen shows at once instead of after the grace period
+      graceMs: 0,
       io: { stdout: stdout as never, stdin: stdin as never, stderr: new FakeStdout() as never, debug: true, patchConsole: false },
     });
     const screen = () => stdout.frames.at(-1) ?? '';
@@ -90,6 +92,36 @@ describe('runInteractive', () => {
     const report = await done;
     // the caller gets the unredacted report for the exit code
     expect(report?.summary.errors).toBe(1);
+  }, 30000);
+
+  it('draws the finished report as its first frame when the analysis ends within the grace period (no frame per check)', async () => {
+    const stdout = new FakeStdout();
+    const stdin = new FakeStdin();
+    let results = 0;
+    const done = runInteractive({
+      checks: CHECKS,
+      color: false,
+      formats: ['markdown'],
+      run: async ({ onResult, onInputs }) => {
+        const evidence = await buildEvidence({ logs: LOGS, pcaps: [], configs: [], host: false, local: [], peer: [] });
+        onInputs(evidence.inputs);
+        return analyse(evidence, { onResult: (r) => (results++, onResult(r)) });
+      },
+      onExport: async () => 'unused',
+      // long enough for any machine: the point is what is drawn, not how fast
+      graceMs: 60000,
+      io: { stdout: stdout as never, stdin: stdin as never, stderr: new FakeStdout() as never, debug: true, patchConsole: false },
+    });
+    const end = Date.now() + 15000;
+    while (!stdout.frames.length && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(results).toBeGreaterThan(10);
+    // one frame, already the verdict: no "reading inputs…", no "running checks n/m"
+    expect(stdout.frames.filter((f) => f.trim()).length).toBe(1);
+    expect(stdout.frames[0]).toMatch(/AUTH_FAILED — 1 error,/);
+    expect(stdout.frames.join('')).not.toMatch(/running checks|reading inputs/);
+    stdin.write('q');
+    expect((await done)?.findings.map((f) => f.code)).toContain('AUTH_FAILED');
   }, 30000);
 
   it('live: the first Ctrl-C stops the capture and the analysis still runs; the second quits (Ink does not swallow it)', async () => {
@@ -122,10 +154,14 @@ describe('runInteractive', () => {
       return screen();
     };
     const N = replay.frames.length;
-    expect(await waitFor(new RegExp(`received ${N} `))).toMatch(/capturing on lo — press s to stop and analyse/);
+    const capturing = await waitFor(new RegExp(`received ${N} `));
+    expect(capturing).toMatch(/capturing on lo — press s to stop and analyse/);
+    // the header says what the run is doing, not "reading inputs…"
+    expect(capturing.split('\n')[0]).toBe(`ipsec-doctor capturing on lo: ${N} frames so far`);
+    expect(stdout.frames.join('')).not.toContain('reading inputs');
     stdin.write('\x03');
     // the capture stopped and the checks ran on what it captured: the header shows the live input
-    expect(await waitFor(new RegExp(`live lo \\(ETHERNET\\) ${N} pkts`))).toContain(`live lo (ETHERNET) ${N} pkts`);
+    expect(await waitFor(new RegExp(`live capture on lo, ${N} frames`))).toContain(`live capture on lo, ${N} frames`);
     // the final verdict replaces the "stopping" status (wait for it: checks yield between runs,
     // so a frame in between may still show it)
     const analysed = await waitFor(/^(?![\s\S]*stopping the capture)[\s\S]*(no problems found|error|warning)/);
@@ -205,7 +241,7 @@ describe('runInteractive', () => {
     stdin.write('s');
     const final = await waitFor(/^✖ IKE_NO_RESPONSE — 1 error/m);
     expect(final).not.toContain('so far');
-    expect(final).toContain(`live lo (ETHERNET) ${N} pkts`);
+    expect(final).toContain(`live capture on lo, ${N} frames`);
     const calls = produced.length;
     await new Promise((r) => setTimeout(r, 200));
     expect(produced.length).toBe(calls);

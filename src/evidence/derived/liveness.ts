@@ -7,7 +7,7 @@
 import type { Evidence } from '../types.js';
 import type { LogEvent } from '../log-events.js';
 import { derived, derivedFromLogs } from './memo.js';
-import { hostsAt, logFiles, ofKind, requestOf, sameConn, type LogFile } from './log/sessions.js';
+import { fileEventsOfKind, firstAtOrAfter, hostsAt, logFiles, requestOf, sameConn, type LogFile } from './log/sessions.js';
 import { formatEndpoint, retransmitChains } from './log/retransmits.js';
 import { unansweredGroups, type UnansweredGroup } from './wire/ike.js';
 import { listedFirst } from './aggregate.js';
@@ -30,11 +30,22 @@ export const livenessTimeouts = derivedFromLogs((evidence: Evidence): LivenessTi
   const out: LivenessTimeout[] = [];
   const reported = new Set<string>();
   for (const file of logFiles(evidence)) {
-    for (const e of ofKind(file.events, 'dpd')) {
-      if (e.data.outcome !== 'timeout') continue;
+    // liveness retransmits (on an established SA), tested once per file rather than once per timeout
+    const liveness = fileEventsOfKind(file, 'retransmit').filter((r) => /ESTABLISHED|INFORMATIONAL/i.test(`${r.data.state ?? ''} ${r.data.exchange ?? ''}`));
+    const giveUps = fileEventsOfKind(file, 'give-up');
+    const timeouts = fileEventsOfKind(file, 'dpd').filter((e) => e.data.outcome === 'timeout');
+    for (let k = 0; k < timeouts.length; k++) {
+      const e = timeouts[k];
       reported.add(`${file.source}:${e.conn ?? ''}`);
-      const requests = ofKind(file.events, 'retransmit').filter((r) => sameConn(r, e) && (r.at.line ?? 0) < (e.at.line ?? 0) && /ESTABLISHED|INFORMATIONAL/i.test(`${r.data.state ?? ''} ${r.data.exchange ?? ''}`));
-      const giveUp = ofKind(file.events, 'give-up').find((g) => g.at.line === e.at.line);
+      // this silence's retransmits: those since the connection's previous timeout (a long log with many
+      // timeouts of one connection otherwise gave each one every earlier retransmit of it)
+      let since = 0;
+      for (let j = k - 1; j >= 0; j--) if (sameConn(timeouts[j], e)) { since = timeouts[j].at.line ?? 0; break; }
+      const line = e.at.line ?? 0;
+      const requests: LogEvent<'retransmit'>[] = [];
+      for (let i = firstAtOrAfter(liveness, since + 1); i < liveness.length && (liveness[i].at.line ?? 0) < line; i++) if (sameConn(liveness[i], e)) requests.push(liveness[i]);
+      const at = firstAtOrAfter(giveUps, line);
+      const giveUp = at < giveUps.length && giveUps[at].at.line === e.at.line ? giveUps[at] : undefined;
       const counts = [...requests.map((r) => r.data.count ?? 0), giveUp?.data.retransmits ?? 0];
       const endpoint = giveUp?.data.peer ?? requests[0]?.data.peer;
       const address = endpoint?.address ?? e.data.peer ?? peerOf(file, e);
@@ -61,7 +72,7 @@ export const livenessTimeouts = derivedFromLogs((evidence: Evidence): LivenessTi
 });
 
 function peerOf(file: LogFile, e: LogEvent): string | undefined {
-  const est = ofKind(file.events, 'ike-established').find((x) => sameConn(x, e) && x.data.remote);
+  const est = fileEventsOfKind(file, 'ike-established').find((x) => sameConn(x, e) && x.data.remote);
   return est?.data.remote;
 }
 

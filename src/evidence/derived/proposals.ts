@@ -52,6 +52,8 @@ export interface ProposalDelta {
   details: TransformDelta[];
   /** the closest pair, as printed */
   closest?: { received: string; configured: string };
+  /** each type has a common value in some pair, but no one proposal of each side combines them */
+  combination?: boolean;
 }
 
 const MAX_PROPOSALS = 64;
@@ -325,27 +327,34 @@ export function proposalsOverlap(a: Proposal, b: Proposal): boolean {
 }
 
 /**
- * Which transform types keep the received proposals from matching the configured
- * ones: the closest pair (fewest mismatching types) names them.
+ * Which transform types keep the received proposals from matching the configured ones,
+ * over every proposal of both sides: a type is named when no received proposal shares a
+ * value of it with any configured one (its values are then each side's union). When every
+ * type meets somewhere but no one pair of proposals combines them, the closest pair
+ * (fewest mismatching types) names the types and `combination` says so.
  */
 export function proposalDelta(received: readonly Proposal[], configured: readonly Proposal[]): ProposalDelta {
   let best: { r: Proposal; c: Proposal; types: TransformType[] } | undefined;
+  const neverMeet = new Set<TransformType>(TRANSFORM_TYPES);
   for (const r of received) {
     for (const c of configured) {
       if (r.protocol && c.protocol && r.protocol !== c.protocol) continue;
       const types = mismatchedTypes(r, c);
       if (!best || types.length < best.types.length) best = { r, c, types };
       if (types.length === 0) return { match: true, types: [], details: [], closest: { received: r.raw, configured: c.raw } };
+      for (const t of TRANSFORM_TYPES) if (!types.includes(t)) neverMeet.delete(t);
     }
   }
   if (!best) return { match: false, types: [], details: [] };
-  const { r, c, types } = best;
-  return {
-    match: false,
-    types,
-    details: types.map((type) => ({ type, received: r.transforms[type], configured: c.transforms[type] })),
-    closest: { received: r.raw, configured: c.raw },
-  };
+  const { r, c } = best;
+  const closest = { received: r.raw, configured: c.raw };
+  const types = TRANSFORM_TYPES.filter((t) => neverMeet.has(t));
+  if (types.length) return { match: false, types, details: types.map((type) => ({ type, received: union(received, type), configured: union(configured, type) })), closest };
+  return { match: false, types: best.types, details: best.types.map((type) => ({ type, received: r.transforms[type], configured: c.transforms[type] })), closest, combination: true };
+}
+
+function union(list: readonly Proposal[], type: TransformType): string[] {
+  return [...new Set(list.flatMap((p) => p.transforms[type]))];
 }
 
 /** Human names of transform types, for messages. */

@@ -1,5 +1,7 @@
 /**
- * Cisco ASA / FTD syslog: `[<PRI>]Mmm dd [yyyy] hh:mm:ss host: %ASA-<level>-<id>: body`.
+ * Cisco ASA / FTD syslog: `[<PRI>]Mmm dd [yyyy] hh:mm:ss host: %ASA-<level>-<id>: body`, and the
+ * ASA's `debug crypto isakmp` / `debug crypto ikev1` console lines, `[Mmm dd hh:mm:ss ][IKEv1]: body`
+ * / `[IKEv1 DEBUG]: body`, whose bodies are the same texts without the message ID (read by text).
  * Only IKE/IPsec message IDs are decoded (reference/log-signatures.md §6.1; ids
  * marked [U] there are decoded from Cisco's documented wording but were not seen in
  * real output). Other ASA messages are recognised and say nothing ([]), including
@@ -12,6 +14,27 @@ import { excerptOf, type LineDecoder, type LogDialect } from '../log-dialect.js'
 
 const ASA = /%(?:ASA|FTD|PIX)(?:-[a-z]+)?-(\d)-(\d{6}): (.*)$/;
 const STAMP = /^(?:<\d{1,3}>)?([A-Z][a-z]{2}) +(\d{1,2})(?: (\d{4}))? (\d{2}):(\d{2}):(\d{2})/;
+/** ASA debug console: `Feb 16 13:36:40 [IKEv1]: IP = …, …` / `[IKEv1 DEBUG]: Group = …, …` */
+const DEBUG_LINE = /^(?:[A-Z][a-z]{2} +\d{1,2}(?: \d{4})? \d{2}:\d{2}:\d{2} )?\[IKEv1(?: DEBUG)?\]:?\s?(.*)$/;
+
+/**
+ * The message ID whose text a debug body carries (the syslog IDs' bodies, reference/log-signatures.md §6.1),
+ * so that one decoder reads both; undefined for narration.
+ */
+function idOfDebugBody(body: string): string | undefined {
+  const rest = groupAndIp(body).rest;
+  if (/^All (?:(?:IPSec|IKE) )?SA proposals found unacceptable/.test(rest)) return '713902';
+  if (/^Rejecting IPSec tunnel: no matching crypto map entry/.test(rest)) return '713061';
+  if (/^PHASE 1 COMPLETED/.test(rest)) return '713119';
+  if (/^PHASE 2 COMPLETED/.test(rest)) return '713120';
+  if (/^Security negotiation complete/.test(rest)) return '713049';
+  if (/^Duplicate first packet detected/.test(rest)) return '713202';
+  if (/^IKE lost contact with remote peer/.test(rest)) return '713123';
+  if (/^Automatic NAT Detection Status/.test(rest)) return '713172';
+  if (/^Session is being torn down\./.test(rest)) return '713259';
+  if (/^No crypto map bound to interface/.test(rest)) return 'debug:no-crypto-map';
+  return undefined;
+}
 const MONTH: Record<string, number> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 };
 
 type Draft = { [K in LogEventKind]: { kind: K; data: LogEventData[K] } }[LogEventKind];
@@ -68,9 +91,10 @@ function decodeMessage(id: string, body: string): { drafts: Draft[]; conn?: stri
     case '713905': {
       // generic "descriptive event" ids: only the proposal verdicts are decoded
       const { group, ip, rest } = groupAndIp(body);
-      const m = /^All (IPSec|IKE) SA proposals found unacceptable!/.exec(rest);
+      // the debug console also prints it without IKE/IPSec ("All SA proposals found unacceptable"): the phase is then told by the log around it
+      const m = /^All (?:(IPSec|IKE) )?SA proposals found unacceptable/.exec(rest);
       if (!m) return { conn: group, drafts: [] };
-      return { conn: group, drafts: [d('no-proposal-chosen', { phase: m[1] === 'IKE' ? 'ike' : 'child', direction: 'local', reason: ip ? `${rest} (peer ${ip})` : rest })] };
+      return { conn: group, drafts: [d('no-proposal-chosen', { phase: m[1] === 'IKE' ? 'ike' : m[1] ? 'child' : undefined, direction: 'local', reason: ip ? `${rest} (peer ${ip})` : rest })] };
     }
     case '713202':
       return { drafts: [d('peer-retransmit', { peer: /IP = ([^,]+),/.exec(body)?.[1], phase: 'ike', detail: 'Duplicate first packet detected' })] };
@@ -114,6 +138,17 @@ function decodeMessage(id: string, body: string): { drafts: Draft[]; conn?: stri
       const m = /Remote end (IS|is NOT) behind a NAT device\s+This end (IS|is NOT) behind a NAT device/.exec(body);
       return { drafts: m ? [d('nat', { remoteBehindNat: m[1] === 'IS', localBehindNat: m[2] === 'IS', detail: 'ASA automatic NAT detection' })] : [] };
     }
+    case '713259': {
+      // "Session is being torn down. Reason: crypto map policy not found" (the verdict, if any, was on an earlier line)
+      const { group, ip } = groupAndIp(body);
+      const reason = /Reason: (.*)$/.exec(body)?.[1];
+      return { conn: group, drafts: [d('sa-deleted', { what: 'ike', reason: reason ?? `session with ${ip ?? 'the peer'} torn down`, direction: 'local' })] };
+    }
+    case 'debug:no-crypto-map': {
+      // "IP = a, No crypto map bound to interface... dropping pkt": the interface the peer's IKE arrives on has no crypto map
+      const { ip } = groupAndIp(body);
+      return { drafts: [d('no-config', { scope: 'ike', remote: ip, detail: 'ASA: no crypto map bound to the interface the peer\'s IKE packet arrived on (crypto map … interface …)' })] };
+    }
     case '113019': {
       // an orderly or idle disconnect is not a failure; the reason is kept for the checks
       const { group } = groupAndIp(body);
@@ -127,7 +162,7 @@ function decodeMessage(id: string, body: string): { drafts: Draft[]; conn?: stri
 
 function sniff(lines: readonly string[]): number {
   let n = 0;
-  for (const l of lines) if (/%(?:ASA|FTD|PIX)(?:-[a-z]+)?-\d-\d{6}: /.test(l)) n++;
+  for (const l of lines) if (/%(?:ASA|FTD|PIX)(?:-[a-z]+)?-\d-\d{6}: /.test(l) || DEBUG_LINE.test(l)) n++;
   return n;
 }
 
@@ -138,10 +173,18 @@ class AsaDecoder implements LineDecoder {
 
   decode(line: string, lineNo: number): LogEvent[] | undefined {
     const pct = line.indexOf('%');
-    if (pct < 0) return undefined;
-    const m = ASA.exec(line.length - pct > 20000 ? line.slice(pct, pct + 20000) : line.slice(pct));
-    if (!m) return undefined;
-    const { drafts, conn } = decodeMessage(m[2], m[3]);
+    const m = pct < 0 ? null : ASA.exec(line.length - pct > 20000 ? line.slice(pct, pct + 20000) : line.slice(pct));
+    let id: string | undefined;
+    let body: string;
+    if (m) [id, body] = [m[2], m[3]];
+    else {
+      const dbg = DEBUG_LINE.exec(line.length > 20000 ? line.slice(0, 20000) : line);
+      if (!dbg) return undefined;
+      body = dbg[1];
+      id = idOfDebugBody(body);
+      if (!id) return [];
+    }
+    const { drafts, conn } = decodeMessage(id, body);
     if (drafts.length === 0) return [];
     const stamp = STAMP.exec(line);
     // ASA prints the year only with "logging timestamp" + year option: carry the last one seen
@@ -174,7 +217,7 @@ function toSeconds(s: RegExpExecArray, year: number): number | undefined {
 
 export const ciscoAsaDialect: LogDialect = {
   id: 'cisco-asa',
-  name: 'Cisco ASA syslog',
+  name: 'Cisco ASA syslog and debug crypto isakmp/ikev1',
   sniff,
   createDecoder: (source) => new AsaDecoder(source),
 };

@@ -6,6 +6,7 @@
  */
 import type { Diagnostic } from '../../evidence/types.js';
 import type { ConfigFacts, SecretEntry, SecretType } from '../../evidence/config-types.js';
+import { SecretDigest } from '../../evidence/secret-digest.js';
 import type { SettingsSection } from '../strongswan/swanctl-conf.js';
 import { DiagnosticSink, MAX_EXCERPT, MAX_INCLUDE_DEPTH, type IncludeResolver } from './config-common.js';
 
@@ -75,10 +76,29 @@ function readSecretsText(text: string, source: string, resolve: IncludeResolver 
         shown = rest.length > file.length + 2 ? `${file} <passphrase masked>` : file;
       }
     }
+    if (!FILE_TYPES.has(type)) {
+      const written = writtenSecret(rest);
+      if (written !== undefined) entry.digest = SecretDigest.of(written);
+    }
     const ex = `${selectors ? selectors + ' ' : ''}: ${m[1]} ${shown}`;
     entry.excerpt = ex.length > MAX_EXCERPT ? ex.slice(0, MAX_EXCERPT) + '…' : ex;
     out.push(entry);
   }
+}
+
+/**
+ * The value of `: PSK "…"` as the daemon reads it: double or single quoted (strongSwan
+ * ipsec.secrets(5), libreswan ipsec.secrets(5)), or one token (`0x…` hex, `0s…` base64).
+ * Undefined for a quote left open: that line is a mangled entry, not a key to compare.
+ */
+function writtenSecret(rest: string): string | undefined {
+  const q = rest[0];
+  if (q === '"' || q === "'") {
+    const end = rest.indexOf(q, 1);
+    return end === -1 ? undefined : rest.slice(1, end);
+  }
+  const token = /^\S+/.exec(rest)?.[0];
+  return token && token !== '{' ? token : undefined;
 }
 
 /** `@west @east`, `"C=CH, O=x" %any`: whitespace separated, double quotes group. */
@@ -110,7 +130,8 @@ export function secretsFromSwanctl(sec: SettingsSection): SecretEntry[] {
     const type = SWANCTL_TYPES.find(([re]) => re.test(name))?.[1] ?? 'UNKNOWN';
     const ids = [...s.values.entries()].filter(([k]) => /^id($|[-_\w])/.test(k)).map(([, v]) => plausibleId(v.value));
     const file = s.values.get('file')?.value;
-    out.push({ type, ids, at: s.at, excerpt: `${name} { ${ids.map((id) => `id = ${id}`).join(', ')}${ids.length ? ', ' : ''}secret = <secret masked> }`, file });
+    const digest = s.values.get('secret')?.digest;
+    out.push({ type, ids, at: s.at, excerpt: `${name} { ${ids.map((id) => `id = ${id}`).join(', ')}${ids.length ? ', ' : ''}secret = <secret masked> }`, file, ...(digest ? { digest } : {}) });
   }
   return out;
 }

@@ -1,6 +1,11 @@
 /**
- * Juniper SRX kmd/iked in RFC 5424 structured syslog:
- * `<PRI>1 TIMESTAMP HOST kmd PID MSGID [SD] body` (reference/log-signatures.md §2.6, §8).
+ * Juniper SRX kmd/iked lines in the two shapes they are met in:
+ * - RFC 5424 structured syslog: `<PRI>1 TIMESTAMP HOST kmd PID MSGID [SD] body`
+ *   (reference/log-signatures.md §2.6, §8);
+ * - BSD syslog as Junos writes its own files and `show log <file>` prints them
+ *   (`show log kmd-logs`, `show log messages`), and as remote syslog receives them:
+ *   `[<PRI>]Mmm dd hh:mm:ss  HOST kmd[PID]: [KMD_MSGID: ]body`, on high-end SRX with the
+ *   SPC prefix `(FPC Slot 1, PIC Slot 0) SPC1_PIC0 kmd[PID]: …`.
  * kmd/iked bodies are decoded; other Junos daemons (mib2d SNMP traps, snmpd and
  * sshd auth failures, PFE firewall lines, dot1xd) are recognised and say nothing —
  * an SNMP or SSH authentication failure is not an IKE authentication failure.
@@ -13,6 +18,9 @@ type Draft = { [K in LogEventKind]: { kind: K; data: LogEventData[K] } }[LogEven
 const d = <K extends LogEventKind>(kind: K, data: LogEventData[K]): Draft => ({ kind, data }) as Draft;
 
 const RFC5424 = /^<(\d{1,3})>1 (\S+) (\S+) (\S+) (\S+) (\S+) /;
+/** BSD syslog / `show log`: optional PRI, year-less stamp, host, optional SPC prefix, kmd[pid] or iked[pid] */
+const BSD = /^(?:<\d{1,3}>)?(?:([A-Z][a-z]{2}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.\d+)?\s+(\S+)\s+)?(?:\(FPC Slot \d+, PIC Slot \d+\) \S+ )?(kmd|iked)\[(\d{1,10})\]: (?:([A-Z][A-Z0-9]*_[A-Z0-9_]+): )?/;
+const MONTH: Record<string, number> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 };
 // the SD element may hold escaped \] (RFC 5424 §6.3.3)
 const SD = /^\[(?:[^\]\\]|\\.)*\]\s?/;
 const NEGOTIATION = /^(IKE|IPSec) negotiation (failed with error: (.*?)|successfully completed)\. IKE Version: (\d)(.*)$/;
@@ -126,12 +134,24 @@ function kmdMessage(msgid: string, sd: string, body: string): { drafts: Draft[];
     return { drafts: out };
   }
   if (/IKE Phase-1: \(Responder\) Policy lookup failed/.test(body)) return { drafts: [d('no-config', { scope: 'ike', detail: body.slice(0, 200) })] };
+  // message IDs named in Juniper's System Log Messages Reference (KMD prefix); read by their ID, as their bodies vary across releases
+  if (msgid === 'KMD_PM_P1_POLICY_LOOKUP_FAILURE') return { drafts: [d('no-config', { scope: 'ike', detail: body.slice(0, 200) || msgid })] };
+  // phase-2 policy lookup: no proxy-ID / traffic selector of this VPN matches the peer's (traffic-selectors reads scope 'child')
+  if (msgid === 'KMD_PM_P2_POLICY_LOOKUP_FAILURE') return { drafts: [d('no-config', { scope: 'child', detail: body.slice(0, 200) || msgid })] };
+  if (msgid === 'KMD_DPD_REMOTE_PEER_DOWN') return { drafts: [d('dpd', { mechanism: 'dpd', outcome: 'timeout', peer: /\b(\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:]+)\b/.exec(body)?.[1] })] };
+  // "VPN v from 1.2.3.4 is up. Local-ip: …, gateway name: g, vpn name: v, …" / "… is down. … Reason: …"
+  if ((m = /^VPN (\S+) from (\S+) is (up|down)\./.exec(body))) {
+    const vpn = /\bvpn name: ([^,]+)/.exec(body)?.[1] ?? m[1];
+    if (m[3] === 'up') return { conn: vpn, drafts: [d('child-established', { name: vpn, detail: `VPN ${m[1]} to ${m[2]} is up` })] };
+    const reason = /\bReason: (.*)$/.exec(body)?.[1]?.trim();
+    return { conn: vpn, drafts: [d('sa-deleted', { what: 'child', reason: reason ? reason.slice(0, 200) : `VPN ${m[1]} to ${m[2]} is down`, direction: 'local' })] };
+  }
   return { drafts: [] };
 }
 
 function sniff(lines: readonly string[]): number {
   let n = 0;
-  for (const l of lines) if (/^<\d{1,3}>1 \S+ \S+ (?:kmd|iked) /.test(l) || l.includes('[junos@')) n++;
+  for (const l of lines) if (/^<\d{1,3}>1 \S+ \S+ (?:kmd|iked) /.test(l) || l.includes('[junos@') || BSD.test(l)) n++;
   return n;
 }
 
@@ -142,7 +162,7 @@ class SrxDecoder implements LineDecoder {
 
   decode(line: string, lineNo: number): LogEvent[] | undefined {
     const h = RFC5424.exec(line);
-    if (!h) return undefined;
+    if (!h) return this.decodeBsd(line, lineNo);
     const [, , timestamp, , app, , msgid] = h;
     let rest = line.slice(h[0].length);
     let sd = '';
@@ -159,19 +179,35 @@ class SrxDecoder implements LineDecoder {
       const junos = sd.startsWith('[junos@') || JUNOS_DAEMONS.has(app) || /^[A-Z][A-Z0-9]*_[A-Z0-9_]+$/.test(msgid) || rest.includes('PFE_FW_SYSLOG');
       return junos ? [] : undefined;
     }
-    const { drafts, fields, conn } = kmdMessage(msgid, sd, rest.trim());
-    if (fields && fields.duplicated.length) this.diagnose(lineNo, `kmd line repeats ${fields.duplicated.join(', ')}; the first value was kept`);
-    if (fields && NEGOTIATION.test(rest.trim()) && !fields.vpn) this.diagnose(lineNo, 'kmd negotiation line without a VPN name');
-    if (drafts.length === 0) return [];
     const ms = Date.parse(timestamp);
+    return this.body(line, lineNo, msgid, sd, rest.trim(), timestamp, Number.isFinite(ms) ? ms / 1000 : undefined);
+  }
+
+  /** `show log kmd-logs` / BSD syslog: the body is the same text kmd writes in RFC 5424, with the msgid in front */
+  private decodeBsd(line: string, lineNo: number): LogEvent[] | undefined {
+    const b = BSD.exec(line);
+    if (!b) return undefined;
+    const [, mon, day, hh, mm, ss, , , , msgid] = b;
+    const time = mon ? `${mon} ${day} ${hh}:${mm}:${ss}` : undefined;
+    const month = mon ? MONTH[mon] : undefined;
+    // BSD syslog has no year: seconds within an arbitrary year, as the ASA reader does
+    const t = month !== undefined ? Date.UTC(2000, month, Number(day), Number(hh), Number(mm), Number(ss)) / 1000 : undefined;
+    return this.body(line, lineNo, msgid ?? '-', '', line.slice(b[0].length).trim(), time, Number.isFinite(t) ? t : undefined);
+  }
+
+  private body(line: string, lineNo: number, msgid: string, sd: string, body: string, time: string | undefined, t: number | undefined): LogEvent[] {
+    const { drafts, fields, conn } = kmdMessage(msgid, sd, body);
+    if (fields && fields.duplicated.length) this.diagnose(lineNo, `kmd line repeats ${fields.duplicated.join(', ')}; the first value was kept`);
+    if (fields && NEGOTIATION.test(body) && !fields.vpn) this.diagnose(lineNo, 'kmd negotiation line without a VPN name');
+    if (drafts.length === 0) return [];
     const excerpt = excerptOf(line);
     return drafts.map((dr) => ({
       kind: dr.kind,
       at: { source: this.source, line: lineNo },
       excerpt,
       impl: 'juniper-srx',
-      time: timestamp,
-      t: Number.isFinite(ms) ? ms / 1000 : undefined,
+      time,
+      t,
       conn,
       data: dr.data,
     })) as LogEvent[];
@@ -189,7 +225,7 @@ class SrxDecoder implements LineDecoder {
 
 export const juniperSrxDialect: LogDialect = {
   id: 'juniper-srx',
-  name: 'Juniper SRX kmd syslog',
+  name: 'Juniper SRX kmd syslog (RFC 5424, BSD syslog, show log)',
   sniff,
   createDecoder: (source) => new SrxDecoder(source),
 };

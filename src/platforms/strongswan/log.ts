@@ -124,13 +124,20 @@ class StrongswanLineDecoder implements LineDecoder {
     const body = p.body;
     if (body.length === 0) return certain ? [] : undefined;
     if (body.length > MAX_BODY_CHARS) return certain ? [] : undefined;
+    const rules = RULES.get(firstWord(body));
+    // most of a busy log (loaded plugins, queueing jobs, vici, selecting/proposing…): no rule
+    // for the first word, so no events; only what the line teaches later lines is kept
+    if (!rules && !body.includes(' is initiating ')) {
+      if (p.sa !== undefined && p.conn !== undefined) this.state.learnConn(p.sa, p.conn);
+      if (p.time?.t !== undefined) this.years.adjust(p.time.t, p.time.hasYear);
+      return certain || isQuietCharonBody(body) ? [] : undefined;
+    }
     const c = new LineContext(this.state, line, lineNo);
     c.keyFromPrefix(p.conn, p.sa, p.shape === 'none' || p.shape === 'group');
     if (p.time) {
       c.time = p.time.text;
       if (p.time.t !== undefined) c.t = this.years.adjust(p.time.t, p.time.hasYear);
     }
-    const rules = RULES.get(firstWord(body));
     let matched = false;
     if (rules) {
       for (const rule of rules) {

@@ -15,11 +15,14 @@ import type { Diagnostic, Location } from '../../evidence/types.js';
 import type { AuthRound, ChildConfig, ConfigFacts, ConnectionConfig, EndConfig, IkeVersion, Setting } from '../../evidence/config-types.js';
 import { DiagnosticSink, MAX_INCLUDE_DEPTH, configExcerpt, implicit, isSecretKey, maskInline, parseDuration, splitList, type IncludeResolver } from '../freeswan/config-common.js';
 import { secretsFromSwanctl } from '../freeswan/ipsec-secrets.js';
+import { SecretDigest } from '../../evidence/secret-digest.js';
 
 export interface SettingsValue {
   value: string;
   at: Location;
   excerpt: string;
+  /** for a secret (masked in `value`): its keyed digest, to compare with the peer's */
+  digest?: SecretDigest;
 }
 
 export interface SettingsSection {
@@ -166,8 +169,9 @@ function parseInto(text: string, source: string, stack: SettingsSection[], resol
         }
       }
       if (bad) continue;
-      const value = isSecretKey(name) ? '<secret masked>' : maskInline(parts.join(' '));
-      cur.values.set(name, { value, at: at(startLine), excerpt: configExcerpt(lineText(startLine), name) });
+      const secret = isSecretKey(name);
+      const value = secret ? '<secret masked>' : maskInline(parts.join(' '));
+      cur.values.set(name, { value, at: at(startLine), excerpt: configExcerpt(lineText(startLine), name), ...(secret ? { digest: SecretDigest.of(parts.join(' ')) } : {}) });
       continue;
     }
     if (next === '{' || next === ':') {

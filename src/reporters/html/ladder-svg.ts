@@ -44,7 +44,8 @@ function stepSvg(s: LadderStep, y: number, index: number): string {
   const time = stepTime(s);
   const where = escapeHtml(formatLocation(s.at));
   const timeText = time ? `<text x="8" y="${y + 4}" class="time">${escapeHtml(time)}</text>` : '';
-  const title = `<title>${where}${s.errors?.length ? ` — ${escapeHtml(s.errors.join(', '))}` : ''}</title>`;
+  // the label is clipped to fit the drawing: the whole of it is the tooltip
+  const title = `<title>${where}: ${escapeHtml(s.label)}${s.errors?.length ? ` — ${escapeHtml(s.errors.join(', '))}` : ''}</title>`;
   if (s.dir === 'note') {
     const label = clip((s.kind === 'failure' ? '✖ ' : '● ') + s.label);
     return `<g class="step ${cls}">${title}${timeText}<text x="${(LEFT + RIGHT) / 2}" y="${y + 4}" text-anchor="middle" class="label">${escapeHtml(label)}</text></g>`;

@@ -1,4 +1,11 @@
-/** Inline stylesheet: the report is one file with no external assets. Works printed and in dark mode. */
+/**
+ * Inline stylesheet: the report is one file with no external assets. Works printed and in dark mode.
+ * Evidence wraps at spaces like any text and breaks inside a token (an SPI, a long path)
+ * only when the token alone would overflow the line (`overflow-wrap: anywhere`), never
+ * mid-word where a space was near (`word-break: break-all` split "5 pa|ckets"). Inline
+ * code uses `break-word`, which does the same without shrinking table columns to one
+ * character (it leaves the min-content width alone, CSS Text 3 §5.5).
+ */
 export const STYLES = `
 :root { color-scheme: light dark; --fg: #1d1d1f; --bg: #ffffff; --muted: #666; --card: #f5f6f8; --line: #d0d4da;
   --error: #c0392b; --warning: #b8860b; --info: #1f6fb2; --ok: #2e7d32; }
@@ -13,8 +20,11 @@ table { border-collapse: collapse; width: 100%; } th, td { text-align: left; pad
 .finding { background: var(--card); border-radius: 6px; padding: 12px 16px; margin: 12px 0; border-left: 6px solid var(--info); }
 .finding.error { border-left-color: var(--error); } .finding.warning { border-left-color: var(--warning); }
 .finding h3 { margin: 0 0 6px; font-size: 16px; } .hint { margin: 8px 0; } .hint b { color: var(--ok); }
-pre { background: var(--bg); border: 1px solid var(--line); border-radius: 4px; padding: 8px; overflow-x: auto; font: 12px/1.4 ui-monospace, "DejaVu Sans Mono", monospace; white-space: pre-wrap; word-break: break-all; }
-.loc { color: var(--muted); } .muted { color: var(--muted); } code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; }
+pre, .evidence { background: var(--bg); border: 1px solid var(--line); border-radius: 4px; padding: 8px; font: 12px/1.4 ui-monospace, "DejaVu Sans Mono", monospace; white-space: pre-wrap; overflow-wrap: anywhere; }
+.evidence .ev { padding-left: 2em; text-indent: -2em; }
+.loc { color: var(--muted); } .muted { color: var(--muted); }
+code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 0.92em; overflow-wrap: break-word; }
+p code, td code { background: var(--bg); border: 1px solid var(--line); border-radius: 3px; padding: 0 3px; }
 .status-pass { color: var(--ok); } .status-fail { color: var(--error); } .status-error { color: #8e44ad; } .status-not-applicable { color: var(--muted); }
 svg.ladder { max-width: 100%; height: auto; background: var(--card); border-radius: 6px; }
 svg.ladder text { font: 12px ui-monospace, "DejaVu Sans Mono", monospace; fill: var(--fg); }

@@ -5,15 +5,23 @@ import type { Theme } from '../theme.js';
 interface Props {
   tool: string;
   inputs: InputInfo[];
+  /** what the run is doing while the inputs are not read yet (a live capture's state) */
+  state?: string;
   width: number;
   theme: Theme;
 }
 
-/** Tool and inputs with their detected dialect or capture kind. */
-export function Header({ tool, inputs, width, theme }: Props) {
-  const described = inputs.length
-    ? inputs.map((i) => `${i.kind} ${i.path}${i.dialect ? ` (${i.dialect})` : ''}${i.lines !== undefined ? ` ${i.lines} lines` : ''}${i.packets !== undefined ? ` ${i.packets} pkts` : ''}`).join(' · ')
-    : 'reading inputs…';
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** One input in words: a live capture by its interface, a file by its path, with its size. */
+export function describeInput(i: InputInfo): string {
+  if (i.kind === 'live') return `live capture on ${i.path}${i.packets !== undefined ? `, ${plural(i.packets, 'frame', 'frames')}` : ''}`;
+  return `${i.kind} ${i.path}${i.dialect ? ` (${i.dialect})` : ''}${i.lines !== undefined ? ` ${plural(i.lines, 'line', 'lines')}` : ''}${i.packets !== undefined ? ` ${plural(i.packets, 'frame', 'frames')}` : ''}`;
+}
+
+/** Tool and inputs with their detected dialect or capture kind; before they are read, what the run is doing. */
+export function Header({ tool, inputs, state, width, theme }: Props) {
+  const described = inputs.length ? inputs.map(describeInput).join(' · ') : (state ?? 'reading inputs…');
   return (
     <Box width={width}>
       <Text wrap="truncate-end">

@@ -1,21 +1,25 @@
 import { Text } from 'ink';
 import type { Theme } from '../theme.js';
 
-export type Screen = 'findings' | 'checks' | 'ladder' | 'detail';
+export type Screen = 'findings' | 'checks' | 'ladder' | 'detail' | 'check' | 'step';
 
 const HELP: Record<Screen, string> = {
   findings: '↑↓/jk move · Enter open · Tab pane · l ladder · / filter · e export · q quit',
-  checks: '↑↓/jk move · Tab pane · l ladder · / filter · e export · q quit',
-  ladder: '↑↓/jk scroll · ←→ conversation · Esc back · Tab pane · e export · q quit',
+  checks: '↑↓/jk move · Enter open · Tab pane · l ladder · e export · q quit',
+  ladder: '↑↓/jk move · Enter line · ←→ conversation · Esc back · Tab · q quit',
   detail: '↑↓/jk scroll · Esc/Enter back · l ladder · e export · q quit',
+  check: '↑↓/jk scroll · Esc/Enter back · Tab pane · e export · q quit',
+  step: '↑↓/jk scroll · Esc/Enter back · Tab pane · e export · q quit',
 };
 
 /** The same keys in fewer columns, for when a live capture's keys would push `q quit` off an 80-column line. */
 const COMPACT: Record<Screen, string> = {
   findings: 'jk move · ⏎ open · l ladder · / filter · e export · q quit',
-  checks: 'jk move · Tab · l ladder · / filter · e export · q quit',
-  ladder: 'jk scroll · ←→ lane · Esc back · Tab · e export · q quit',
+  checks: 'jk move · ⏎ open · Tab · l ladder · e export · q quit',
+  ladder: 'jk move · ⏎ line · ←→ lane · Esc back · Tab · q quit',
   detail: 'jk scroll · Esc back · l ladder · e export · q quit',
+  check: 'jk scroll · Esc back · Tab · e export · q quit',
+  step: 'jk scroll · Esc back · Tab · e export · q quit',
 };
 
 export interface LiveKey {

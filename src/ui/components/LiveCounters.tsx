@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import type { LiveView } from '../model.js';
 import type { Theme } from '../theme.js';
 import { PCAP_STATS_UNAVAILABLE_SHORT } from '../../sources/live/pcap-stats-reasons.js';
+import { dropWarningShort } from '../../sources/live/drop-warning.js';
 
 interface Props {
   live: LiveView;
@@ -20,7 +21,8 @@ const TRAFFIC: Array<[string, string]> = [
 ];
 
 /**
- * Two lines: the traffic, then what may be missing from it. Each loss counter is
+ * Two lines: the traffic, then what may be missing from it (and a third, a warning with
+ * what helps, once libpcap drops frames). Each loss counter is
  * named for what it counts (src/sources/live-capture.ts LiveCounters): first
  * libpcap's own received/dropped (what pcap_stats() reports, read from its socket's
  * kernel PACKET_STATISTICS) or why they are missing, then the interface's kernel
@@ -55,6 +57,11 @@ export function LiveCounters({ live, width, theme }: Props) {
       <Text wrap="truncate-end" color={c.notWritten || c.pcapDropped || c.ifaceRxDrops ? theme.status.warning : theme.muted}>
         {'  '}{loss.join(' · ') || ' '}
       </Text>
+      {c.pcapDropped ? (
+        <Text wrap="truncate-end" color={theme.status.warning}>
+          {'  '}{dropWarningShort()}
+        </Text>
+      ) : null}
     </Box>
   );
 }

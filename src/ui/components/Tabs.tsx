@@ -15,7 +15,7 @@ const TABS: Array<['findings' | 'checks' | 'ladder', string]> = [['findings', 'F
 
 /** Which pane has the keys; the active one in brackets so it reads without colour too. */
 export function Tabs({ screen, counts, filter, theme, note }: Props) {
-  const active = screen === 'detail' ? 'findings' : screen;
+  const active = screen === 'detail' ? 'findings' : screen === 'check' ? 'checks' : screen === 'step' ? 'ladder' : screen;
   return (
     <Text wrap="truncate-end">
       {TABS.map(([id, label]) => {

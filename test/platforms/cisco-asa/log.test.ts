@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ciscoAsaDialect } from '../../../src/platforms/cisco-asa/log.js';
 import { ASA, decodeAll, itIsTotal, summary } from '../fixtures/vendor-lines.js';
@@ -31,6 +32,37 @@ describe('Cisco ASA syslog', () => {
 });
 
 
+// ASA debug console lines (debug crypto isakmp 127) quoted in personal notes "Linux to ASA VPN" (ASA 5505 ↔ Openswan) found
+// in indexed public GitHub content (repository not identified); each with the cause its author wrote under it
+const ASA_DEBUG = [
+  // "crypto map … interface outside" was missing
+  'Feb 16 13:36:40 [IKEv1]: IP = 206.54.167.110, No crypto map bound to interface... dropping pkt',
+  // "i had des in linux, but 3des on cisco"
+  '[IKEv1 DEBUG]: Group = 206.54.167.110, IP = 206.54.167.110, All SA proposals found unacceptable',
+  // the crypto ACL did not cover the Linux side's subnets
+  'Feb 16 14:13:46 [IKEv1]: Group = 206.54.167.110, IP = 206.54.167.110, Rejecting IPSec tunnel: no matching crypto map entry for remote proxy 100.120.5.0/255.255.255.0/0/0 local proxy 10.0.16.0/255.255.255.0/0/0 on interface outside',
+];
+// samples/cisco-asa-crypto-map-no-match-aws (tunupgh blog, ASA 9.2.2 ↔ AWS)
+const AWS = readFileSync(new URL('../../../samples/cisco-asa-crypto-map-no-match-aws/asa-syslog.log', import.meta.url), 'utf8').split('\n').filter((l) => l !== '');
+
+describe('Cisco ASA debug crypto isakmp console lines', () => {
+  it('reads the same texts as the syslog IDs, without the ID', () => {
+    const { events } = decodeAll(ciscoAsaDialect, ASA_DEBUG);
+    expect(events.map((e) => [e.at.line, e.kind, e.data])).toEqual([
+      [1, 'no-config', { scope: 'ike', remote: '206.54.167.110', detail: "ASA: no crypto map bound to the interface the peer's IKE packet arrived on (crypto map … interface …)" }],
+      [2, 'no-proposal-chosen', { phase: undefined, direction: 'local', reason: 'All SA proposals found unacceptable (peer 206.54.167.110)' }],
+      [3, 'ts-unacceptable', { direction: 'local', local: ['10.0.16.0/255.255.255.0/0/0'], remote: ['100.120.5.0/255.255.255.0/0/0'] }],
+    ]);
+    expect(ciscoAsaDialect.sniff(ASA_DEBUG)).toBe(3);
+  });
+
+  it('real 713061/713259 syslog: the selector refusal, then the session torn down for it', () => {
+    const { events } = decodeAll(ciscoAsaDialect, AWS);
+    expect(summary(events)).toEqual(['1:ike-established', '2:ts-unacceptable', '5:sa-deleted', '6:sa-deleted']);
+    expect(events[2].data).toEqual({ what: 'ike', reason: 'crypto map policy not found', direction: 'local' });
+  });
+});
+
 describe('ciscoAsaDialect is total', () => {
-  itIsTotal(ciscoAsaDialect, ASA, `%ASA-4-750003: ${'x'.repeat(16000)}`);
+  itIsTotal(ciscoAsaDialect, [...ASA, ...ASA_DEBUG, ...AWS], `%ASA-4-750003: ${'x'.repeat(16000)}`);
 });

@@ -4,34 +4,85 @@
  * selectors per child, IKE version, lifetimes. Each returns plain data plus the
  * settings that are the evidence; the check only picks codes.
  */
-import type { ChildConfig, Setting } from '../../config-types.js';
-import { TRANSFORM_TYPE_NAMES, proposalDelta, type ProposalDelta } from '../proposals.js';
+import type { ChildConfig, ConfigDialect, Setting } from '../../config-types.js';
+import { TRANSFORM_TYPE_NAMES, proposalDelta, type Proposal, type ProposalDelta } from '../proposals.js';
+import { ianaNames, writeProposal } from './proposal-syntax.js';
 import { authFamily, configuredProposals, expectedRemoteId, localId, type ConfiguredConnection, type EffectiveId } from './connections.js';
 import { parseTsList, protoPortsDiffer, relateTs, type TsRelation } from './ts.js';
 
 export interface ProposalGap {
   delta: ProposalDelta;
-  /** human names of the transform types without overlap */
+  /** human names of the transform types without overlap in any pair of proposals */
   transforms: string[];
+  /** what keeps them apart, in words: the types that never meet, or that no proposal combines them */
+  gap: string;
+  /** each side's values of those types, over all its proposals */
   aValues: string[];
   bValues: string[];
+  /** every proposal of each side, in its own syntax with the IANA names */
+  aProposals: string[];
+  bProposals: string[];
+  /** the other side's most preferred proposal written in this side's syntax: what to add here */
+  fixForA: string;
+  fixForB: string;
 }
 
-/** No overlap between the two explicit proposal lists; undefined when they overlap or a side uses daemon defaults. */
-export function proposalGap(aList: Setting<string[]>, aStrict: boolean | undefined, bList: Setting<string[]>, bStrict: boolean | undefined, protocol: 'IKE' | 'ESP' | 'AH'): ProposalGap | undefined {
+/**
+ * An ESP proposal without `esn`/`noesn` means no extended sequence numbers to strongSwan
+ * (swanctl.conf(5) esp_proposals: "noesn" is the default) and PAN-OS (which offers no ESN):
+ * written out, so `…-esn` alone on the other side is seen not to match. libreswan decides ESN
+ * with its own `esn=` keyword, so its proposals are left as they are.
+ */
+function withEsnDefault(list: Proposal[], dialect: ConfigDialect, protocol: 'IKE' | 'ESP' | 'AH'): Proposal[] {
+  if (protocol === 'IKE' || dialect === 'libreswan') return list;
+  return list.map((p) => (p.transforms.ESN.length ? p : { ...p, transforms: { ...p.transforms, ESN: ['NO_ESN'] } }));
+}
+
+/** A proposal as its config writes it (PAN-OS profiles in PAN-OS names), with the IANA names. */
+function shown(p: Proposal, dialect: ConfigDialect, protocol: 'IKE' | 'ESP' | 'AH'): string {
+  const own = dialect === 'panos' ? writeProposal(p, 'panos', protocol) : p.raw;
+  return own ? `\`${own}\` (${ianaNames(p)})` : ianaNames(p);
+}
+
+/** `theirs` written for a config of `dialect` (as they wrote it when it is the same daemon); IANA names alone when that syntax has no name for one of them. */
+function fixFor(theirs: readonly Proposal[], theirDialect: ConfigDialect, dialect: ConfigDialect, protocol: 'IKE' | 'ESP' | 'AH'): string {
+  for (const p of theirs) {
+    const w = theirDialect === dialect && dialect !== 'panos' ? p.raw : writeProposal(p, dialect, protocol);
+    if (w) return `\`${w}\` (${ianaNames(p)})`;
+  }
+  return theirs.length ? `a proposal with ${ianaNames(theirs[0])}` : 'a common proposal';
+}
+
+/**
+ * No overlap between the two explicit proposal lists, every proposal of each side against
+ * every one of the other (RFC 7296 §3.3.6: the responder picks one proposal it accepts whole);
+ * undefined when they overlap or a side uses daemon defaults.
+ */
+export function proposalGap(
+  aList: Setting<string[]>, aStrict: boolean | undefined, bList: Setting<string[]>, bStrict: boolean | undefined, protocol: 'IKE' | 'ESP' | 'AH',
+  dialects: [ConfigDialect, ConfigDialect] = ['strongswan', 'strongswan'],
+): ProposalGap | undefined {
   const a = configuredProposals(aList.value, protocol, aStrict);
   const b = configuredProposals(bList.value, protocol, bStrict);
   // the daemon's built-in list (or strongSwan appending it without `!`) is not ours to guess
   if (!a.parsed || !b.parsed || a.appendsDefaults || b.appendsDefaults) return undefined;
   if (a.parsed.length === 0 || b.parsed.length === 0) return undefined;
   if (a.unknownTokens.length || b.unknownTokens.length) return undefined;
-  const delta = proposalDelta(a.parsed, b.parsed);
+  const delta = proposalDelta(withEsnDefault(a.parsed, dialects[0], protocol), withEsnDefault(b.parsed, dialects[1], protocol));
   if (delta.match || delta.types.length === 0) return undefined;
+  const transforms = delta.types.map((t) => TRANSFORM_TYPE_NAMES[t]);
   return {
     delta,
-    transforms: delta.types.map((t) => TRANSFORM_TYPE_NAMES[t]),
+    transforms,
+    gap: delta.combination
+      ? `each transform type has a value in common, but no proposal of one side combines them as one of the other does; the closest pair differs in ${transforms.join(', ')}`
+      : `no common ${transforms.join(', ')} in any of them`,
     aValues: delta.details.flatMap((d) => d.received),
     bValues: delta.details.flatMap((d) => d.configured),
+    aProposals: a.parsed.map((p) => shown(p, dialects[0], protocol)),
+    bProposals: b.parsed.map((p) => shown(p, dialects[1], protocol)),
+    fixForA: fixFor(b.parsed, dialects[1], dialects[0], protocol),
+    fixForB: fixFor(a.parsed, dialects[0], dialects[1], protocol),
   };
 }
 

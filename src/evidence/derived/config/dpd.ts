@@ -164,3 +164,23 @@ export function actionWithoutRecovery(view: DpdView): ChildDpdAction[] {
   if (!view.enabled || !view.siteToSite || view.facts.dialect !== 'strongswan') return [];
   return view.actions.filter((a) => /^(clear|none)$/i.test(a.action.value) && !/trap|route/i.test(a.startAction.value));
 }
+
+/**
+ * The setting by which this peer brings a dead tunnel back itself — strongSwan `dpd_action =
+ * restart`/`trap` (or `start_action = trap`), or DPD on in a daemon that restarts by its own
+ * rules (libreswan by `auto=`, PAN-OS on traffic) — or undefined when it does not.
+ */
+export function peerRecovers(view: DpdView): Setting<unknown> | undefined {
+  if (!view.enabled || view.undetermined || actionWithoutRecovery(view).length) return undefined;
+  if (view.facts.dialect !== 'strongswan') return view.delay;
+  const a = view.actions.find((x) => /^(restart|trap|hold)$/i.test(x.action.value)) ?? view.actions.find((x) => /trap|route/i.test(x.startAction.value));
+  return a ? (/^(restart|trap|hold)$/i.test(a.action.value) ? a.action : a.startAction) : undefined;
+}
+
+/** Why DPD_DISABLED is a warning for one connection and info for another: what the peer side is. */
+export function disabledWhy(view: DpdView): string {
+  const remote = view.conn.remote.addrs.value.join(', ') || '%any';
+  return view.siteToSite
+    ? `the peer is a fixed address (${remote}), site to site: its death goes unnoticed until the next rekey`
+    : `its peers are road warriors (${remote}): a client that loses the tunnel reconnects on its own`;
+}

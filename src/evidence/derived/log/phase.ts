@@ -3,7 +3,7 @@
  * by the proposal, identity and authentication checks so that they agree.
  */
 import type { LogEvent, LogEventData, Phase } from '../../log-events.js';
-import { exchangeAt, type LogFile, type LogSession } from './sessions.js';
+import { exchangeAt, fileEventsOfKind, firstAtOrAfter, type LogFile, type LogSession } from './sessions.js';
 
 /**
  * RFC 7296 §1.2 / §1.3: a notify in IKE_SA_INIT concerns the IKE SA; in IKE_AUTH or
@@ -50,7 +50,12 @@ function firstEstablished(file: LogFile): Map<string, number> {
 /** Some SA of the same connection came up after this event (a failure that was then recovered from). */
 export function establishedAfter(file: LogFile, e: LogEvent, kinds: ReadonlyArray<'ike-established' | 'child-established'> = ['ike-established', 'child-established']): LogEvent | undefined {
   const line = e.at.line ?? 0;
-  return file.events.find((x) => (kinds as string[]).includes(x.kind) && (x.at.line ?? 0) > line && (!e.conn || !x.conn || x.conn === e.conn));
+  const list = fileEventsOfKind(file, ...kinds);
+  for (let i = firstAtOrAfter(list, line + 1); i < list.length; i++) {
+    const x = list[i];
+    if (!e.conn || !x.conn || x.conn === e.conn) return x;
+  }
+  return undefined;
 }
 
 /** The event's direction if it has one ('sent' | 'received' | 'local'). */

@@ -5,7 +5,8 @@
 import type { LogEvent, LogEventData, Phase } from '../../log-events.js';
 import { isNotify, ofKind, type LogFile, type LogSession } from './sessions.js';
 import { phaseOf } from './phase.js';
-import { TRANSFORM_TYPE_NAMES, type ProposalDelta } from '../proposals.js';
+import { TRANSFORM_TYPE_NAMES, parseProposals, type Proposal, type ProposalDelta } from '../proposals.js';
+import { ianaNames, writeProposal } from '../config/proposal-syntax.js';
 
 /** received/configured proposal lists printed in the session for this phase (charon prints both when none matched). */
 export function proposalLists(session: LogSession, phase: Phase): { received: string[]; configured: string[]; events: LogEvent[] } {
@@ -43,7 +44,7 @@ export function describeTypes(delta: ProposalDelta | undefined): string[] | stri
  * change (`advice`, for the hint): transform type names, or why they cannot be named.
  */
 export function overlapWords(
-  types: readonly string[] | 'unknown' | 'lists-overlap' | { refusedBy: string }, received: string[] | string, configured: string[] | string,
+  types: readonly string[] | 'unknown' | 'lists-overlap' | { refusedBy: string }, received: string[] | string, configured: string[] | string, fix?: string,
 ): { overlap: string; advice: string } {
   const lists = `received ${listText(received)}; configured ${listText(configured)}`;
   if (typeof types === 'object' && 'refusedBy' in types) {
@@ -59,7 +60,25 @@ export function overlapWords(
   if (types === 'lists-overlap') {
     return { overlap: `the printed lists overlap (${lists}), so the refusal is about something else`, advice: 'the algorithm lists already overlap: compare the mode (tunnel/transport), the PFS group and the selectors' };
   }
-  return { overlap: `transform types without overlap: ${types.join(', ')} (${lists})`, advice: `give both peers at least one common ${types.join(', ')}` };
+  return { overlap: `transform types without overlap: ${types.join(', ')} (${lists})`, advice: `give both peers at least one common ${types.join(', ')}${fix ? `, for example ${fix}` : ''}` };
+}
+
+/**
+ * A fix a log's two lists allow (charon prints the peer's offer as "received proposals" and its own
+ * as "configured proposals"): the peer's first proposal added here, or this host's first there, in
+ * this daemon's config syntax with the IANA names (the peer's daemon may spell it differently).
+ */
+export function proposalFix(received: readonly string[], configured: readonly string[], phase: Phase, impl: string): string | undefined {
+  const protocol = phase === 'ike' ? 'IKE' : 'ESP';
+  const [theirs] = parseProposals(received.join(', '), protocol);
+  const [ours] = parseProposals(configured.join(', '), protocol);
+  if (!theirs || !ours) return undefined;
+  const dialect = impl === 'strongswan' || impl === 'libreswan' ? impl : undefined;
+  const say = (p: Proposal) => {
+    const written = dialect && writeProposal(p, dialect, protocol);
+    return written ? `\`${written}\` (${ianaNames(p)})` : ianaNames(p);
+  };
+  return `add ${say(theirs)} to this host's proposals, or ${say(ours)} to the peer's`;
 }
 
 function listText(v: string[] | string): string {

@@ -83,9 +83,46 @@ export function initiatedPeer(session: LogSession): string | undefined {
 /** The request whose retransmissions these are (e.g. a DPD/liveness INFORMATIONAL): the last one sent before, of the same connection and message ID. */
 export function requestOf(file: LogFile, first: LogEvent<'retransmit'> | undefined): LogEvent | undefined {
   if (!first) return undefined;
-  return ofKind(file.events, 'message')
-    .filter((m) => m.data.direction === 'sent' && m.data.role === 'request' && (m.at.line ?? 0) < (first.at.line ?? 0) && sameConn(m, first) && (first.data.msgid === undefined || m.data.msgid === first.data.msgid))
-    .pop();
+  const messages = fileEventsOfKind(file, 'message');
+  // walk back from the retransmit's line: the nearest match is the answer (a filter of the whole file per call was quadratic on long logs)
+  for (let i = firstAtOrAfter(messages, first.at.line ?? 0) - 1; i >= 0; i--) {
+    const m = messages[i];
+    if (m.data.direction === 'sent' && m.data.role === 'request' && sameConn(m, first) && (first.data.msgid === undefined || m.data.msgid === first.data.msgid)) return m;
+  }
+  return undefined;
+}
+
+const kindsOfFile = new WeakMap<LogFile, Map<string, LogEvent[]>>();
+
+/**
+ * A file's events of the given kinds in file order, listed once per file: checks ask
+ * "the retransmits / establishments before or after this line" for each of thousands of
+ * events on a long log, and a scan of the whole file per question made them quadratic.
+ */
+export function fileEventsOfKind<K extends LogEventKind>(file: LogFile, ...kinds: K[]): LogEvent<K>[] {
+  let byKinds = kindsOfFile.get(file);
+  if (!byKinds) kindsOfFile.set(file, (byKinds = new Map()));
+  const key = kinds.join('\u0000');
+  let list = byKinds.get(key);
+  if (!list) {
+    list = file.events.filter((e) => (kinds as string[]).includes(e.kind));
+    // loaders give a file's events in line order; anything else is put in it (stable), as the binary searches need
+    if (list.some((e, i) => i > 0 && (e.at.line ?? 0) < (list![i - 1].at.line ?? 0))) list.sort((a, b) => (a.at.line ?? 0) - (b.at.line ?? 0));
+    byKinds.set(key, list);
+  }
+  return list as LogEvent<K>[];
+}
+
+/** Index of the first event at or after `line` in a line-ordered list (its length when none). */
+export function firstAtOrAfter(events: readonly LogEvent[], line: number): number {
+  let lo = 0;
+  let hi = events.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((events[mid].at.line ?? 0) < line) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Events of the same connection, or one of them names none. */

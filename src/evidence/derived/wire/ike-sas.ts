@@ -77,6 +77,11 @@ export interface IkeSa {
   natD: Array<{ from: 'initiator' | 'responder'; message: IkeMessage; sourceMatches?: boolean; destinationMatches?: boolean }>;
   /** fragmentation support announced: IKEv2 N(IKEV2_FRAGMENTATION_SUPPORTED), IKEv1 FRAGMENTATION vendor ID */
   fragmentationSupported: { initiator: boolean; responder: boolean };
+  /**
+   * a message from that side was cut short in the capture (snap length, or the file ends inside its
+   * record): what it held past the cut is unknown, so nothing is concluded from its absence there
+   */
+  cutShort: { initiator: boolean; responder: boolean };
   /** IKE_AUTH answered (IKEv2) / Main Mode 6 or Aggressive Mode 2+3 seen (IKEv1); the SA looks established on the wire */
   authCompleted: boolean;
   /** the SA's messages not kept (its dropped middle, per SPI pair): absent when every message was kept */
@@ -138,7 +143,7 @@ function newSa(key: string, m: IkeMessage): IkeSa {
     key, version: m.version, spiI: m.spiI, spiR: m.spiR,
     initiator: fromInitiator ? m.src : m.dst, responder: fromInitiator ? m.dst : m.src,
     messages: [], exchanges: [], first: m.at, last: m.at, usedPort4500: false, offered: [], keGroups: [], notifies: [], natD: [],
-    fragmentationSupported: { initiator: false, responder: false }, authCompleted: false,
+    fragmentationSupported: { initiator: false, responder: false }, cutShort: { initiator: false, responder: false }, authCompleted: false,
   };
 }
 
@@ -314,6 +319,7 @@ function summarise(sa: IkeSa): void {
     }
     const supports = m.notifies.some((n) => m.version === 2 && n.type === FRAG_NOTIFY) || m.vendorIds.some((v) => v.name === 'IKE FRAGMENTATION');
     if (supports) sa.fragmentationSupported[from] = true;
+    if (m.truncated) sa.cutShort[from] = true;
   }
   const init = sa.exchanges.find((e) => (e.exchange === 34 || e.exchange === 2 || e.exchange === 4) && e.request?.proposals.length);
   if (init?.request) sa.offered = init.request.proposals;

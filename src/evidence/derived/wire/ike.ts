@@ -152,14 +152,28 @@ export const fragmentedUnanswered = derived((evidence: Evidence): { sa: IkeSa; e
 export const fragmentedUnansweredExchanges = derived((evidence: Evidence): Set<IkeExchange> => new Set(fragmentedUnanswered(evidence).map(({ ex }) => ex)));
 
 /** SAs whose first exchange was captured, grouped by who announced fragmentation support. */
-export const fragmentationSupport = derived((evidence: Evidence): { announcedBy: string; sas: IkeSa[]; first: IkeExchange }[] => {
-  const groups = new Map<string, { announcedBy: string; sas: IkeSa[]; first: IkeExchange }>();
+export interface FragmentationSupportGroup {
+  announcedBy: string;
+  sas: IkeSa[];
+  first: IkeExchange;
+  /** sides whose announcement cannot be known: their message was cut short in the capture */
+  notKnownFor?: ('initiator' | 'responder')[];
+}
+
+export const fragmentationSupport = derived((evidence: Evidence): FragmentationSupportGroup[] => {
+  const groups = new Map<string, FragmentationSupportGroup>();
   for (const sa of ikeSas(evidence).sas) {
     const first = sa.exchanges.find((e) => e.answered && e.request && isFirstExchange(e));
     if (!first) continue;
     const { initiator: i, responder: r } = sa.fragmentationSupported;
-    const announcedBy = i && r ? 'both peers' : i ? 'the initiator only' : r ? 'the responder only' : 'neither peer';
-    const g = groups.get(announcedBy) ?? { announcedBy, sas: [], first };
+    // a side whose message the capture cut short may have announced it past the cut (RFC 7383 §2.3: a notify
+    // anywhere in IKE_SA_INIT): absence is concluded only from messages seen whole
+    const unknownI = !i && sa.cutShort.initiator;
+    const unknownR = !r && sa.cutShort.responder;
+    const announcedBy = unknownI || unknownR
+      ? [i ? 'the initiator' : undefined, r ? 'the responder' : undefined].filter(Boolean).join(' and ') + `${i || r ? '; ' : 'no peer in what was captured; '}whether ${unknownI && unknownR ? 'either peer' : unknownI ? 'the initiator' : 'the responder'} announced it is not known, as the capture cut its message short`
+      : i && r ? 'both peers' : i ? 'the initiator only' : r ? 'the responder only' : 'neither peer';
+    const g = groups.get(announcedBy) ?? { announcedBy, sas: [], first, ...(unknownI || unknownR ? { notKnownFor: [...(unknownI ? ['initiator' as const] : []), ...(unknownR ? ['responder' as const] : [])] } : {}) };
     g.sas.push(sa);
     groups.set(announcedBy, g);
   }

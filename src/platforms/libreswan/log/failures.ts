@@ -150,13 +150,35 @@ export function identityAndAuth(text: string): Draft[] | undefined {
   return undefined;
 }
 
+/**
+ * libreswan's TS payload text (ikev2_ts.c jam_traffic_selector_payload/_proposal): `{TSi=a,b;TSr=c}`,
+ * a responder's proposal `{TSi=a TSr=c}`; a `label=` entry is a security label, not a selector.
+ */
+function tsPayloads(text: string): { i: string[]; r: string[] } | undefined {
+  const m = /\{TSi=([^;\s}]*)[;\s]TSr=([^}\s]*)\}/.exec(text);
+  if (!m) return undefined;
+  const list = (v: string) => v.split(',').filter((x) => x.length > 0 && !x.startsWith('label='));
+  return { i: list(m[1]), r: list(m[2]) };
+}
+
 /** Traffic selectors refused. */
 export function selectors(text: string): Draft[] | undefined {
   let m = TS_RESPONDING.exec(text);
-  if (m) return [draft('ts-unacceptable', { direction: 'sent' })];
+  if (m) {
+    // responder: "Child SA's Traffic Selector request {TSi=…;TSr=…} does not match …" — the initiator's proposal
+    // (TSi is the peer's side, TSr ours); pluto prints no list of its own here
+    const ts = tsPayloads(m[1]);
+    return [draft('ts-unacceptable', { direction: 'sent', ...(ts ? { local: ts.r, remote: ts.i } : {}) })];
+  }
   if ((m = TS_NOT_FIT.exec(text))) {
-    const sel = parseSelectors(m[2]);
-    return [draft('ts-unacceptable', { direction: 'local', local: sel?.local, remote: sel?.remote })];
+    // initiator: "… response {TSi=…;TSr=…} does not fit the proposal {TSi=…;TSr=…}": what the peer answered, what we proposed
+    const answered = tsPayloads(`{${m[1]}}`);
+    const proposed = tsPayloads(`{${m[2]}}`) ?? (() => { const v = parseSelectors(m![2]); return v && { i: v.local, r: v.remote }; })();
+    return [
+      ...(answered ? [draft('ts', { source: 'received', local: answered.i, remote: answered.r })] : []),
+      // the initiator refusing the peer's answer: 'received' keeps the log's side (initiator) right
+      draft('ts-unacceptable', { direction: 'received', local: proposed?.i, remote: proposed?.r }),
+    ];
   }
   if ((m = SUBNET_RETURNED.exec(text))) return [draft('ts-unacceptable', { direction: 'local', local: [m[1]], remote: [m[2]], exchange: 'QUICK_MODE' })];
   return undefined;

@@ -123,7 +123,10 @@ export function panosFacts(records: PanosRecord[], source: string, type: 'panos-
       const psk = leaf(gw, 'authentication/pre-shared-key/key');
       if (psk) {
         const ids = [conn.local.rounds[0]?.id?.value, conn.remote.rounds[0]?.id?.value].filter((x): x is string => !!x);
-        secrets.push({ type: 'PSK', ids, at: psk.at, excerpt: psk.excerpt.includes(MASKED) ? psk.excerpt : `authentication pre-shared-key key ${MASKED}` });
+        secrets.push({
+          type: 'PSK', ids, at: psk.at, excerpt: psk.excerpt.includes(MASKED) ? psk.excerpt : `authentication pre-shared-key key ${MASKED}`,
+          ...(psk.secret?.encrypted === false && psk.secret.digest ? { digest: psk.secret.digest } : { encrypted: true }),
+        });
       }
     }
     routes.push(...staticRoutes(recs, scope));

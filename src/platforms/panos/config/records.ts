@@ -14,6 +14,7 @@
  * `-AQ==…`, but it is masked anyway) and every other key/password leaf become
  * `<secret masked>`, and the excerpts are masked the same way.
  */
+import { SecretDigest } from '../../../evidence/secret-digest.js';
 import type { Location } from '../../../evidence/types.js';
 import { MAX_EXCERPT } from '../../freeswan/config-common.js';
 
@@ -28,9 +29,22 @@ export interface PanosRecord {
   scope: string;
   /** an `<entry name=…>` opening with children: marks where an entry starts, carries no value */
   opensEntry?: boolean;
+  /** a secret leaf (values masked): stored encrypted, or typed in clear and kept only as a keyed digest */
+  secret?: { encrypted: boolean; digest?: SecretDigest };
 }
 
 export const MASKED = '<secret masked>';
+
+/**
+ * What a secret leaf's value allows: PAN-OS writes keys encrypted under the firewall's
+ * master key (`-AQ==…`, the form `show config running` and exports hold), which says
+ * nothing about the key itself; a `set` script may carry the key as typed.
+ */
+export function secretOf(values: readonly string[]): { encrypted: boolean; digest?: SecretDigest } {
+  const v = values[0] ?? '';
+  if (v.startsWith('-AQ==') || v === '') return { encrypted: true };
+  return { encrypted: false, digest: SecretDigest.of(v) };
+}
 
 // leaves that hold secrets anywhere in a running config: the IKE pre-shared key, manual-key keys,
 // admin password hashes, SNMP/LDAP/RADIUS secrets, private keys of certificates

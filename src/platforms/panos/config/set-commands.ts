@@ -8,7 +8,7 @@
  * ignored. Pure and total: a line that cannot be read becomes a located diagnostic.
  */
 import { DiagnosticSink } from '../../freeswan/config-common.js';
-import { MASKED, isSecretLeaf, normalisePath, panosExcerpt, type PanosRecord } from './records.js';
+import { MASKED, isSecretLeaf, secretOf, normalisePath, panosExcerpt, type PanosRecord } from './records.js';
 
 const PROMPT = /^\s*(?:[\w.@-]+(?:\([\w-]+\))?[#>]\s*)?/;
 /** the top-level words of a firewall's or Panorama's configuration tree */
@@ -78,7 +78,8 @@ export function readPanosSet(text: string, source: string, sink: DiagnosticSink)
     const last = rest[rest.length - 1];
     const { scope, rest: path } = normalisePath(rest.slice(0, -1) as string[]);
     const values = typeof last === 'string' ? [last] : last;
-    out.push({ path, values: isSecretLeaf(path) ? values.map(() => MASKED) : values, at, excerpt: panosExcerpt(raw), scope });
+    const secret = isSecretLeaf(path);
+    out.push({ path, values: secret ? values.map(() => MASKED) : values, at, excerpt: panosExcerpt(raw), scope, ...(secret ? { secret: secretOf(values) } : {}) });
   }
   return out;
 }

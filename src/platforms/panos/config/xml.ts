@@ -8,7 +8,7 @@
  */
 import type { Location } from '../../../evidence/types.js';
 import { DiagnosticSink } from '../../freeswan/config-common.js';
-import { MASKED, isSecretLeaf, normalisePath, panosExcerpt, type PanosRecord } from './records.js';
+import { MASKED, isSecretLeaf, secretOf, normalisePath, panosExcerpt, type PanosRecord } from './records.js';
 
 interface XmlElement {
   name: string;
@@ -150,7 +150,7 @@ export function readPanosXml(text: string, source: string, sink: DiagnosticSink)
     const { scope, rest } = normalisePath(path);
     if (rest.length === 0) return;
     const secret = isSecretLeaf(rest);
-    out.push({ path: rest, values: secret ? values.map(() => MASKED) : values, at: { source, line: l }, excerpt: excerptAt(l, rest), scope, opensEntry });
+    out.push({ path: rest, values: secret ? values.map(() => MASKED) : values, at: { source, line: l }, excerpt: excerptAt(l, rest), scope, opensEntry, ...(secret ? { secret: secretOf(values) } : {}) });
   };
   const walk = (el: XmlElement, parent: string[]) => {
     const component = el.name === 'entry' && el.nameAttr !== undefined ? el.nameAttr : el.name;

@@ -29,6 +29,10 @@ export interface SaState {
   dpdTimedOut: boolean;
   /** subject of the last "checking certificate status of …" */
   certSubject?: string;
+  /** line of the last "looking for a child config for …" (the responder choosing a CHILD config) */
+  childLookupLine?: number;
+  /** the selector list being printed line by line after "proposing/selecting traffic selectors for us|other:" */
+  tsListing?: { side: 'local' | 'remote'; source: 'proposed' | 'configured'; line: number };
   /** last "looking for peer configs matching …" */
   lookup?: LogEventData['peer-config-lookup'];
   /** last packets of this SA, when charon tagged the packet lines with it (5.x does) */

@@ -29,6 +29,15 @@ const MODE_RE = /^(\S+) mode requested by responder is unacceptable$/;
 // task_manager_v2.c "detected %N collision with %N" (task types, e.g. CHILD_REKEY / IKE_REKEY / IKE_DELETE)
 const TASK_COLLISION_RE = /^detected (\S+) collision with (\S+)$/;
 
+// peer_cfg.c select_child_cfg(): "looking for a child config for %#R === %#R" (the responder, before it
+// lists each candidate's configured selectors)
+const CHILD_LOOKUP_RE = /^looking for a child config for /;
+// child_cfg.c get_traffic_selectors(): "%s traffic selectors for %s:" ("proposing": the configured list as is,
+// "selecting": narrowed against the peer's), then one line per selector (DBG2, `cfg 2`)
+const TS_LIST_HEAD_RE = /^(proposing|selecting) traffic selectors for (us|other):$/;
+// " %R" (≤5.0 " %R (derived from %R)") after "proposing"; " config: %R, received: %R => match: %R|no match" after "selecting"
+const TS_LIST_ITEM_RE = /^ (?:config: (\S+), received: \S+ => (?:match: \S+|no match)|(\S+)(?: \(derived from \S+\))?)$/;
+
 /** "%#R" prints each selector separated by a space: "10.1.0.0/16 10.2.0.0/16[tcp/80]". */
 function selectorList(text: string): string[] {
   return text.split(' ').filter((s) => s.length > 0);
@@ -64,6 +73,36 @@ function traffic(body: string, c: LineContext): boolean {
   if (!m) return false;
   const ts = selectorPair(m[1]);
   c.emit('ts-unacceptable', { direction: 'local', ...(ts ? { local: ts.first, remote: ts.second } : {}), ...exchangeOf(c) });
+  return true;
+}
+
+function childLookup(body: string, c: LineContext): boolean {
+  if (!CHILD_LOOKUP_RE.test(body)) return false;
+  c.state.childLookupLine = c.lineNo;
+  return true;
+}
+
+/**
+ * A selector list printed under "proposing/selecting traffic selectors for us|other:". After the
+ * responder's child config lookup (no message since) it is what this side's configuration
+ * accepts; otherwise it is what this side proposes as initiator. "selecting" prints the
+ * configured selector first ("config: …"), so that list is the configuration too.
+ */
+function selectorListing(body: string, c: LineContext): boolean {
+  const head = TS_LIST_HEAD_RE.exec(body);
+  const s = c.state;
+  if (head) {
+    const afterLookup = (s.childLookupLine ?? -1) > (s.phaseLine ?? -1);
+    s.tsListing = { side: head[2] === 'us' ? 'local' : 'remote', source: afterLookup || head[1] === 'selecting' ? 'configured' : 'proposed', line: c.lineNo };
+    return true;
+  }
+  const listing = s.tsListing;
+  const item = listing ? TS_LIST_ITEM_RE.exec(body) : null;
+  if (!listing || !item) return false;
+  // a selector line belongs to the heading printed just before it (the same thread prints both)
+  if (c.lineNo - listing.line > 64) return false;
+  const selector = item[1] ?? item[2];
+  c.emit('ts', listing.side === 'local' ? { source: listing.source, local: [selector] } : { source: listing.source, remote: [selector] });
   return true;
 }
 
@@ -278,6 +317,10 @@ export const childRules: RuleTable = {
   CHILD_SA: [childSa],
   inbound: [childSa],
   traffic: [traffic],
+  looking: [childLookup],
+  proposing: [selectorListing],
+  selecting: [selectorListing],
+  '': [selectorListing],
   no: [no],
   peer: [peerSelected, peerRekey],
   received: [received, netlink],
