@@ -120,7 +120,7 @@ export async function loadLogFile(path: string, forcedDialect?: string): Promise
       }
       // a line without a host field (a continuation) stays with the host of the line before
       const host = hostField.hostOf(line.text);
-      if (host !== undefined && host !== sink.host) sink = sinks.get(host) ?? sinkOf(sinks, host, sink.host === undefined && sink.lines === 0 ? sink : newSink(display));
+      if (host !== undefined && host !== sink.host) sink = sinks.get(host) ?? sinks.get(MORE_HOSTS) ?? sinkOf(sinks, sinks.size >= MAX_HOSTS ? MORE_HOSTS : host, sink.host === undefined && sink.lines === 0 ? sink : newSink(display));
     }
     sink.lines++;
     let matched = false;
@@ -180,6 +180,10 @@ export async function loadLogFile(path: string, forcedDialect?: string): Promise
   for (const k of all) for (const [d, n] of k.perDialect) perDialect.set(d, (perDialect.get(d) ?? 0) + n);
   return { input: { kind: 'log', path: display, dialect: dialectText(perDialect, primary), lines, unparsed }, events: eventsAs(all, display), diagnostics };
 }
+
+/** A log host may collect hundreds of machines; beyond this many, the rest share one set of decoders. */
+const MAX_HOSTS = 256;
+const MORE_HOSTS = 'more hosts';
 
 /** The decoders, events and counts of one host's lines. */
 interface Sink {

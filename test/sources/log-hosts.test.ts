@@ -61,6 +61,15 @@ describe('a central syslog of both peers (samples/central-syslog-psk-mismatch)',
     }
   });
 
+  it('a log host of many machines: past 256 hosts, the rest share one log', async () => {
+    const lines = readFileSync(central, 'utf8').trimEnd().split('\n');
+    const many = lines.map((l, i) => l.replace(/^(\w+ \d+ [\d:]+) \w+ /, `$1 gw${i % 290} `));
+    const r = await loadLogFile(write('many.log', many.join('\n') + '\n'));
+    expect(r.hosts?.length).toBe(257);
+    expect(r.hosts?.at(-1)?.input.path).toMatch(/\[more hosts\]$/);
+    expect(r.hosts?.reduce((n, h) => n + (h.input.lines ?? 0), 0)).toBe(lines.length);
+  });
+
   it('one host\'s syslog stays one log under the file\'s own name', async () => {
     const left = readFileSync(central, 'utf8').split('\n').filter((l) => / left charon: /.test(l));
     const p = write('one-host.log', left.join('\n') + '\n');
