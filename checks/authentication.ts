@@ -5,6 +5,7 @@ import type { FindingInput } from '../src/engine/types.js';
 import { mergePeerViews, sameHostsKey } from '../src/engine/corroborate.js';
 import { isNotify, logFiles, ofKind, refsOf, seenBy, sessionAddresses, type LogSession } from '../src/evidence/derived/log/sessions.js';
 import { aggregate, type Occurrence } from '../src/evidence/derived/aggregate.js';
+import { pskFailureSymptoms } from '../src/evidence/derived/log/retransmits.js';
 
 /** RFC 7296 §2.21.2: AUTHENTICATION_FAILED hides the reason from the initiator on purpose. */
 const INITIATOR_SIDE_CAUSES = [
@@ -47,8 +48,9 @@ function checkLogs(ctx: CheckContext): void {
   // hosts whose own log refused the peer's identity (peer-identity reports it as PEER_ID_MISMATCH)
   const refusedIdentity = new Set<string>();
   for (const file of logFiles(ctx.evidence)) {
+    const pskSymptoms = pskFailureSymptoms(file.sessions);
     for (const session of file.sessions) {
-      authFailures(failures, file.source, session);
+      authFailures(failures, file.source, session, pskSymptoms);
       const local = refusesIdentity(session) ? sessionAddresses(session).local : undefined;
       if (local) refusedIdentity.add(local);
     }
@@ -68,7 +70,7 @@ function checkLogs(ctx: CheckContext): void {
   }
 }
 
-function authFailures(out: Occurrence[], source: string, session: LogSession): void {
+function authFailures(out: Occurrence[], source: string, session: LogSession, pskSymptoms: LogEvent<'retransmit'>[]): void {
   // an explicit ID mismatch on the same line is the precise diagnosis (peer-identity)
   const idLines = new Set(ofKind(session.events, 'id-mismatch').map((e) => e.at.line));
   const failed = ofKind(session.events, 'auth').filter((e) => !e.data.ok && !idLines.has(e.at.line));
@@ -91,7 +93,10 @@ function authFailures(out: Occurrence[], source: string, session: LogSession): v
     whereToLook: verifier ? 'This log holds the reason.' : 'The responder\'s log holds the reason; this initiator only received the verdict.',
     causes: verifier ? causesFor(method) : INITIATOR_SIDE_CAUSES,
   };
-  out.push({ key: JSON.stringify([source, session.conn, data.side, method, reason]), data, events: [...failed, ...notified] });
+  // libreswan IKEv1 responder: the peer's encrypted message did not decrypt, so both sides kept resending (retransmits.ts)
+  const symptoms = failed.some((e) => e.data.method === 'psk') ? pskSymptoms.filter((r) => r.conn === session.conn) : [];
+  if (symptoms.length) Object.assign(data, { symptoms: `${symptoms.length} retransmission${symptoms.length === 1 ? '' : 's'} of this responder's last Main/Aggressive Mode message while it waited for one that decrypts: the failure's symptom, not a silent peer` });
+  out.push({ key: JSON.stringify([source, session.conn, data.side, method, reason]), data, events: [...failed, ...notified, ...symptoms] });
 }
 
 /** The daemon refused the peer's identity (an ID mismatch, or no peer config for it): peer-identity's PEER_ID_MISMATCH. */

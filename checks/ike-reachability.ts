@@ -5,10 +5,10 @@ import { corroborate } from '../src/engine/corroborate.js';
 import { initiatedPeer, logFiles, ofKind, refsOf } from '../src/evidence/derived/log/sessions.js';
 import { establishedAfter } from '../src/evidence/derived/log/phase.js';
 import { listedFirst, pushTo } from '../src/evidence/derived/aggregate.js';
-import { chainSeconds, formatEndpoint, printedRetransmits, retransmitChains, retransmitText, stageOf, verdictBeforeGiveUp, type IkeStage, type RetransmitChain } from '../src/evidence/derived/log/retransmits.js';
+import { chainSeconds, formatEndpoint, printedRetransmits, pskFailureSymptoms, retransmitChains, retransmitText, stageOf, verdictBeforeGiveUp, type IkeStage, type RetransmitChain } from '../src/evidence/derived/log/retransmits.js';
 import { fragmentedUnansweredExchanges, icmpGroups, unansweredGroups, type UnansweredGroup } from '../src/evidence/derived/wire/ike.js';
 import { natTBlockedExchanges } from '../src/evidence/derived/wire/nat.js';
-import { livenessSilencedGroups } from '../src/evidence/derived/liveness.js';
+import { isEstablishedIkeState, livenessSilencedGroups } from '../src/evidence/derived/liveness.js';
 import { endpointText, icmpRef, ikeRef, secondsBetween } from '../src/evidence/derived/wire/refs.js';
 
 type Report = (f: FindingInput) => void;
@@ -59,16 +59,16 @@ export default defineCheck({
 });
 
 function checkLogs(evidence: Evidence, report: Report): void {
-  const files = new Map(logFiles(evidence).map((f) => [f.source, f]));
   // repeated attempts of the same connection to the same peer (revival, keyingtries) are one finding
   const groups = new Map<string, RetransmitChain[]>();
+  const files = new Map(logFiles(evidence).map((f) => [f.source, f]));
+  const pskSymptoms = new Set(logFiles(evidence).flatMap((f) => pskFailureSymptoms(f.sessions))); // reported with AUTH_FAILED (authentication)
   for (const chain of retransmitChains(evidence)) {
-    if (chain.afterEstablished || chain.answered) continue;
-    if (/ESTABLISHED/i.test(`${chain.giveUp?.data.state ?? ''} ${chain.retransmits[0]?.data.state ?? ''}`)) continue;
+    if (chain.afterEstablished || chain.answered || (chain.retransmits.length && chain.retransmits.every((r) => pskSymptoms.has(r)))) continue;
+    if (/ESTABLISHED/i.test(`${chain.giveUp?.data.state ?? ''} ${chain.retransmits[0]?.data.state ?? ''}`) || isEstablishedIkeState(chain.giveUp?.data.state)) continue;
     const file = files.get(chain.session.source)!;
     const last = chain.giveUp ?? chain.retransmits[chain.retransmits.length - 1];
-    if (!last) continue;
-    if (!chain.giveUp && establishedAfter(file, last)) continue; // retransmitted, then got through
+    if (!last || (!chain.giveUp && establishedAfter(file, last))) continue; // nothing to cite, or retransmitted, then got through
     if (verdictBeforeGiveUp(chain)) continue;
     const key = [chain.session.source, chain.session.conn, stageOf(chain), formatEndpoint(chain.peer)].join('|');
     pushTo(groups, key, chain);

@@ -3,7 +3,7 @@ import type { CheckContext } from '../src/engine/types.js';
 import type { LogEvent } from '../src/evidence/log-events.js';
 import { initiatedPeer, isNotify, lastBefore, logFiles, ofKind, sessionAddresses, type LogFile, type LogSession } from '../src/evidence/derived/log/sessions.js';
 import { aggregate, pushTo, type Occurrence } from '../src/evidence/derived/aggregate.js';
-import { directionOf, ikeVersionOf } from '../src/evidence/derived/log/phase.js';
+import { directionOf, ikeVersionOf, inQuickMode } from '../src/evidence/derived/log/phase.js';
 import { rejectionsByPhase } from '../src/evidence/derived/log/proposals.js';
 import { privateIdClue, translatedPortClue } from '../src/evidence/derived/log/nat-clues.js';
 
@@ -71,7 +71,7 @@ function idMismatches(found: Found, file: LogFile, session: LogSession): void {
     }, [peerSentId, e]);
   }
   // libreswan IKEv1: we refuse the peer's ID in Main Mode with INVALID_ID_INFORMATION (in Quick Mode it is about selectors)
-  const invalidIdSent = session.events.filter((e) => isNotify(e, 'INVALID_ID_INFORMATION', 'sent') && !hasEstablished(session, e));
+  const invalidIdSent = session.events.filter((e) => isNotify(e, 'INVALID_ID_INFORMATION', 'sent') && !hasEstablished(session, e) && !inQuickMode(session, e));
   if (invalidIdSent.length && !ofKind(session.events, 'id-mismatch').length) {
     add(found, file, 'PEER_ID_MISMATCH', { received: 'the peer\'s ID payload', expected: 'the configured peer ID', side: 'responder', conn: session.conn, sa: session.sa }, invalidIdSent);
   }

@@ -5,7 +5,7 @@ import { corroborate, mergePeerViews, sameHostsKey } from '../src/engine/corrobo
 import { isNotify, logFiles, ofKind, seenBy, type LogFile, type LogSession } from '../src/evidence/derived/log/sessions.js';
 import { establishedAfter, sideOf } from '../src/evidence/derived/log/phase.js';
 import { parseProposals, proposalDelta, TRANSFORM_TYPE_NAMES } from '../src/evidence/derived/proposals.js';
-import { describeTypes, exchangeName, overlapWords, proposalFix, proposalLists, rejectionsByPhase } from '../src/evidence/derived/log/proposals.js';
+import { describeTypes, exchangeName, overlapWords, proposalFix, proposalLists, rejectionsByPhase, unrefusedListMismatches } from '../src/evidence/derived/log/proposals.js';
 import { aggregate, pushTo, type Occurrence } from '../src/evidence/derived/aggregate.js';
 import { invalidKeOutcomes, wireRejections } from '../src/evidence/derived/wire/ike.js';
 import { ikeRef, proposalText } from '../src/evidence/derived/wire/refs.js';
@@ -76,6 +76,9 @@ function keyOf(file: LogFile, session: LogSession, code: LogCode, data: Record<s
 
 function reportRejections(found: Found, file: LogFile, session: LogSession): void {
   const byPhase = rejectionsByPhase(file, session);
+  // the two lists printed without a verdict line (an excerpt): no overlap is the refusal, by the daemon that printed them
+  const listedOnly = unrefusedListMismatches(session, new Set(byPhase.keys()));
+  for (const [phase, l] of listedOnly) byPhase.set(phase, l.events);
   // "no IKE config found …, sending NO_PROPOSAL_CHOSEN" is a missing connection, reported by peer-identity
   const noConfig = ofKind(session.events, 'no-config').some((e) => e.data.scope === 'ike');
   for (const [phase, rejections] of byPhase) {
@@ -83,13 +86,13 @@ function reportRejections(found: Found, file: LogFile, session: LogSession): voi
     const lists = proposalLists(session, phase);
     const delta = lists.received.length && lists.configured.length ? proposalDelta(parseProposals(lists.received.join(', '), phase === 'ike' ? 'IKE' : 'ESP'), parseProposals(lists.configured.join(', '), phase === 'ike' ? 'IKE' : 'ESP')) : undefined;
     const first = rejections[0];
-    const exchange = exchangeName(session, first, phase);
+    const exchange = listedOnly.get(phase)?.exchange ?? exchangeName(session, first, phase);
     const code = phase === 'ike' ? 'IKE_PROPOSAL_MISMATCH' : 'CHILD_PROPOSAL_MISMATCH';
     // without both lists, the daemon may still name the transform type the peer did not offer (PAN-OS)
     const named = [...new Set(ofKind(rejections, 'no-proposal-chosen').flatMap((e) => (e.data.missing ? [e.data.missing] : [])))];
     const [received, configured] = [lists.received.length ? lists.received : NOT_PRINTED, lists.configured.length ? lists.configured : NOT_PRINTED];
     const data = {
-        phase, ...seenBy(session, sideOf(rejections)), exchange, transformTypes: !delta && named.length ? named : describeTypes(delta), delta: delta?.details ?? [], received, configured,
+        phase, ...seenBy(session, listedOnly.has(phase) ? 'responder' : sideOf(rejections)), exchange, ...listedOnly.get(phase)?.note, transformTypes: !delta && named.length ? named : describeTypes(delta), delta: delta?.details ?? [], received, configured,
         ...overlapWords(!delta ? (named.length ? named : 'unknown') : delta.match ? 'lists-overlap' : delta.types.map((t) => TRANSFORM_TYPE_NAMES[t]), received, configured, delta && proposalFix(lists.received, lists.configured, phase, first.impl)),
         ...(phase === 'ike' && sideOf(rejections) === 'initiator' ? { alternatives: ['crypto mismatch (encryption, integrity, PRF, DH group)', 'no connection for this peer on the responder (RFC 7296 rule: NO_PROPOSAL_CHOSEN in IKE_SA_INIT)'] } : {}),
     };

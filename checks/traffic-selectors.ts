@@ -5,7 +5,7 @@ import type { FindingInput } from '../src/engine/types.js';
 import { mergePeerViews, sameHostsKey } from '../src/engine/corroborate.js';
 import { isNotify, logFiles, ofKind, seenBy, type LogSession } from '../src/evidence/derived/log/sessions.js';
 import { aggregate, type Occurrence } from '../src/evidence/derived/aggregate.js';
-import { ikeUpBefore, sideOf } from '../src/evidence/derived/log/phase.js';
+import { ikeUpBefore, inQuickMode, sideOf } from '../src/evidence/derived/log/phase.js';
 import type { LogFile } from '../src/evidence/derived/log/sessions.js';
 
 export default defineCheck({
@@ -46,8 +46,8 @@ function reportSession(out: Occurrence[], file: LogFile, session: LogSession): v
     ...ofKind(session.events, 'ts-unacceptable'),
     ...ofKind(session.events, 'no-config').filter((e) => e.data.scope === 'child'),
     ...session.events.filter((e) => isNotify(e, 'TS_UNACCEPTABLE', 'received') || isNotify(e, 'TS_UNACCEPTABLE', 'sent')),
-    // IKEv1: INVALID_ID_INFORMATION after the ISAKMP SA is up is about Quick Mode IDs (proxy IDs)
-    ...session.events.filter((e) => (isNotify(e, 'INVALID_ID_INFORMATION', 'received') || isNotify(e, 'INVALID_ID_INFORMATION', 'sent')) && ikeUpBefore(file, e)),
+    // IKEv1: INVALID_ID_INFORMATION after the ISAKMP SA is up, or answering a Quick Mode, is about Quick Mode IDs (proxy IDs)
+    ...session.events.filter((e) => (isNotify(e, 'INVALID_ID_INFORMATION', 'received') || isNotify(e, 'INVALID_ID_INFORMATION', 'sent')) && (ikeUpBefore(file, e) || inQuickMode(session, e))),
   ];
   if (!refusals.length) return;
   refusals.sort((a, b) => (a.at.line ?? 0) - (b.at.line ?? 0));

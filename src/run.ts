@@ -51,13 +51,17 @@ export async function buildEvidence(opts: RunOptions): Promise<Evidence> {
     let logs = 0;
     for (const path of opts.logs) {
       opts.onProgress?.(`reading log ${path}`);
-      const r = await loadLogFile(path, opts.dialect);
-      inputs.push(r.input);
-      diagnostics.push(...r.diagnostics);
-      if (r.ipvs) (evidence.ipvs ??= []).push(r.ipvs);
-      else if (r.table) (evidence.saTables ??= []).push(r.table);
-      else logs++;
-      for (const e of r.events) events.push(e);
+      const loaded = await loadLogFile(path, opts.dialect);
+      diagnostics.push(...loaded.diagnostics);
+      // a central log of several hosts is that many logs (log-file.ts byHost)
+      for (const r of loaded.hosts ?? [loaded]) {
+        inputs.push(r.input);
+        if (r !== loaded) diagnostics.push(...r.diagnostics);
+        if (r.ipvs) (evidence.ipvs ??= []).push(r.ipvs);
+        else if (r.table) (evidence.saTables ??= []).push(r.table);
+        else logs++;
+        for (const e of r.events) events.push(e);
+      }
     }
     // only SA tables given with --log: no log evidence, so the log checks are not applicable rather than judging nothing
     if (logs) evidence.logEvents = events;

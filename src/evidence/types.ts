@@ -42,6 +42,8 @@ export interface InputInfo {
   lines?: number;
   unparsed?: number;
   packets?: number;
+  /** what the reader found out about the input, in words (a central log's hosts: "host moon of central.log, which holds …") */
+  note?: string;
   /** free-form counters a source wants to show (libpcap drops, truncated records, …) */
   counters?: Record<string, number>;
 }

@@ -55,14 +55,14 @@ export function describeInputs(report: Report): string {
   return report.inputs
     .map((i) => {
       const libpcap = libpcapCounters(i);
-      return `${i.kind} ${i.path}${i.dialect ? ` (${i.dialect})` : ''}${i.lines !== undefined ? `, ${i.lines} lines` : ''}${i.packets !== undefined ? `, ${i.packets} packets` : ''}${libpcap ? ` (${libpcap})` : ''}`;
+      return `${i.kind} ${i.path}${i.dialect ? ` (${i.dialect})` : ''}${i.lines !== undefined ? `, ${i.lines} lines` : ''}${i.packets !== undefined ? `, ${i.packets} packets` : ''}${libpcap ? ` (${libpcap})` : ''}${i.note ? ` — ${i.note}` : ''}`;
     })
     .join('; ');
 }
 
 /** What the Markdown and HTML reports list after an input's path. */
 export function inputFacts(i: Report['inputs'][number]): string[] {
-  return [i.dialect, i.lines !== undefined ? `${i.lines} lines` : undefined, i.unparsed ? `${i.unparsed} unparsed` : undefined, i.packets !== undefined ? `${i.packets} packets` : undefined, libpcapCounters(i)]
+  return [i.dialect, i.lines !== undefined ? `${i.lines} lines` : undefined, i.unparsed ? `${i.unparsed} unparsed` : undefined, i.packets !== undefined ? `${i.packets} packets` : undefined, libpcapCounters(i), i.note]
     .filter((x): x is string => Boolean(x));
 }
 

@@ -56,10 +56,12 @@ export async function addHostEvidence(evidence: Evidence, opts: { runner?: Probe
   try {
     for (const path of logs) {
       try {
-        const l = await loadLogFile(path);
-        evidence.inputs.push(l.input);
-        evidence.diagnostics.push(...l.diagnostics);
-        evidence.logEvents = [...(evidence.logEvents ?? []), ...l.events];
+        const loaded = await loadLogFile(path);
+        evidence.diagnostics.push(...loaded.diagnostics);
+        for (const l of loaded.hosts ?? [loaded]) {
+          evidence.inputs.push(l.input);
+          evidence.logEvents = [...(evidence.logEvents ?? []), ...l.events];
+        }
       } catch (err) {
         note(path, err);
       }

@@ -10,6 +10,7 @@ import { sniffBinary } from './sniff.js';
 import { memoryRelief } from './memory-relief.js';
 import { detectTable, readTable } from './sa-table-file.js';
 import { streamLines } from './whole-input.js';
+import { detectHostField } from './log-hosts.js';
 import type { SaTable, SaTableReader } from '../evidence/sa-table-types.js';
 import type { IpvsFacts } from '../evidence/ipvs-types.js';
 import { detectIpvs, loadIpvsStream } from './ipvs-file.js';
@@ -19,6 +20,11 @@ export interface LogLoadResult {
   input: InputInfo;
   events: LogEvent[];
   diagnostics: Diagnostic[];
+  /**
+   * set when the file holds several hosts' IKE lines (a central syslog, journalctl on a log host):
+   * one log per host, each to be used as if given on its own (`input` then describes the file)
+   */
+  hosts?: LogLoadResult[];
   /** set when the input is an SA table (`swanctl --list-sas`, `ip -s xfrm state`, …) rather than a log */
   table?: SaTable;
   /** set when the input is an IPVS director's services (`ipvsadm -S -n`, `ipvsadm -L -n`, keepalived.conf) */
@@ -50,7 +56,11 @@ export async function loadLogFile(path: string, forcedDialect?: string): Promise
   }
 
   // NUL bytes (padding, a damaged line) are skipped wherever they are, as the lines below are read
-  const headLines = opened.head.toString('utf8').replaceAll('\0', '').split('\n').slice(0, SNIFF_LINES);
+  const rawHead = opened.head.toString('utf8').replaceAll('\0', '').split('\n').slice(0, SNIFF_LINES);
+  // a central log (several hosts' syslog, a journal export) is read host by host (log-hosts.ts)
+  const hostField = detectHostField(rawHead);
+  const toLine = hostField?.toLine;
+  const headLines = toLine ? rawHead.map((l) => toLine(l) ?? l) : rawHead;
   let primary: LogDialect | undefined;
   let dialects: LogDialect[];
   if (forcedDialect) {
@@ -63,10 +73,10 @@ export async function loadLogFile(path: string, forcedDialect?: string): Promise
   } else {
     const scored = logDialects.map((d) => ({ d, score: safeSniff(d, headLines) })).sort((a, b) => b.score - a.score);
     // an SA table pasted where a log was expected: its reader claims more of the first lines than any log dialect
-    const table = detectTable(headLines);
+    const table = toLine ? undefined : detectTable(headLines);
     if (table && table.score >= scored[0].score) return loadTable(opened.stream, table.reader, display);
     // likewise an LVS director's ipvsadm output or keepalived.conf
-    const ipvs = detectIpvs(headLines);
+    const ipvs = toLine ? undefined : detectIpvs(headLines);
     if (ipvs && ipvs.score >= scored[0].score) {
       const r = await loadIpvsStream(opened.stream, ipvs.reader, display);
       return { input: r.input, events: [], diagnostics: r.diagnostics, ipvs: r.facts };
@@ -74,11 +84,14 @@ export async function loadLogFile(path: string, forcedDialect?: string): Promise
     primary = scored[0].score > 0 ? scored[0].d : undefined;
     dialects = scored.map((s) => s.d);
   }
-  const decoders: LineDecoder[] = dialects.map((d) => d.createDecoder(display));
-  const store = new EventStore();
-  const perDialect = new Map<string, number>();
+  // one set of decoders per host (a file without a host field is one host): each host is a log of its own
+  const newSink = (source: string): Sink => ({ source, decoders: dialects.map((d) => d.createDecoder(source)), store: new EventStore(), perDialect: new Map(), lines: 0, unparsed: 0 });
+  const sinks = new Map<string | undefined, Sink>();
+  let sink = newSink(display);
+  sinks.set(undefined, sink);
   let lines = 0;
   let unparsed = 0;
+  let unreadRecords = 0;
   const diagnostics: Diagnostic[] = [];
   let truncatedLines = 0;
   // lines holding NUL bytes (the sniff decided by proportion that this is text): the NULs are skipped
@@ -98,24 +111,40 @@ export async function loadLogFile(path: string, forcedDialect?: string): Promise
       line.text = line.text.replaceAll('\0', '');
     }
     if (line.text.trim() === '') continue;
+    let text = line.text;
+    if (hostField) {
+      if (toLine) {
+        const t = toLine(text);
+        if (t === undefined) unreadRecords++;
+        else text = t;
+      }
+      // a line without a host field (a continuation) stays with the host of the line before
+      const host = hostField.hostOf(line.text);
+      if (host !== undefined && host !== sink.host) sink = sinks.get(host) ?? sinks.get(MORE_HOSTS) ?? sinkOf(sinks, sinks.size >= MAX_HOSTS ? MORE_HOSTS : host, sink.host === undefined && sink.lines === 0 ? sink : newSink(display));
+    }
+    sink.lines++;
     let matched = false;
-    for (let i = 0; i < decoders.length; i++) {
+    for (let i = 0; i < sink.decoders.length; i++) {
       let events: LogEvent[] | undefined;
       try {
-        events = decoders[i].decode(line.text, line.no);
+        events = sink.decoders[i].decode(text, line.no);
       } catch (err) {
         // decoders are meant to be total; if one is not, the line is located, not fatal
-        diagnostics.push({ at: { source: display, line: line.no }, decoder: dialects[i].id, message: `decoder error: ${err instanceof Error ? err.message : String(err)}` });
+        diagnostics.push({ at: { source: sink.source, line: line.no }, decoder: dialects[i].id, message: `decoder error: ${err instanceof Error ? err.message : String(err)}` });
         continue;
       }
       if (events === undefined) continue;
       matched = true;
-      perDialect.set(dialects[i].id, (perDialect.get(dialects[i].id) ?? 0) + 1);
-      for (const e of events) store.add(e);
+      sink.perDialect.set(dialects[i].id, (sink.perDialect.get(dialects[i].id) ?? 0) + 1);
+      for (const e of events) sink.store.add(e);
       break;
     }
-    if (!matched) unparsed++;
+    if (!matched) {
+      unparsed++;
+      sink.unparsed++;
+    }
   }
+  if (unreadRecords) diagnostics.push({ at: { source: display }, decoder: 'journal-json', message: `${unreadRecords} lines are not journal records with a MESSAGE (cut at 16 KiB, or not JSON): not read` });
   if (nulLineCount) {
     const named = nulLines.join(', ') + (nulLineCount > nulLines.length ? `, … (${nulLineCount} lines in all)` : '');
     diagnostics.push({
@@ -124,15 +153,17 @@ export async function loadLogFile(path: string, forcedDialect?: string): Promise
     });
   }
   if (truncatedLines > 5) diagnostics.push({ at: { source: display }, decoder: 'line-reader', message: `${truncatedLines} lines longer than 16 KiB were cut` });
-  for (let i = 0; i < decoders.length; i++) {
-    try {
-      diagnostics.push(...(decoders[i].diagnostics?.() ?? []));
-    } catch (err) {
-      diagnostics.push({ at: { source: display }, decoder: dialects[i].id, message: `decoder error at the end of the file: ${err instanceof Error ? err.message : String(err)}` });
+  for (const k of sinks.values()) {
+    for (let i = 0; i < k.decoders.length; i++) {
+      try {
+        diagnostics.push(...(k.decoders[i].diagnostics?.() ?? []));
+      } catch (err) {
+        diagnostics.push({ at: { source: k.source }, decoder: dialects[i].id, message: `decoder error at the end of the file: ${err instanceof Error ? err.message : String(err)}` });
+      }
     }
-  }
-  for (const [kind, n] of store.droppedCounts()) {
-    diagnostics.push({ at: { source: display }, decoder: 'event-store', message: `${n} '${kind}' events in the middle of the file were counted but not kept (memory cap); the first and last ones are analysed` });
+    for (const [kind, n] of k.store.droppedCounts()) {
+      diagnostics.push({ at: { source: k.source }, decoder: 'event-store', message: `${n} '${kind}' events in the middle of the file were counted but not kept (memory cap); the first and last ones are analysed` });
+    }
   }
   const recognised = lines - unparsed;
   if (recognised === 0 && !forcedDialect) {
@@ -141,19 +172,73 @@ export async function loadLogFile(path: string, forcedDialect?: string): Promise
       'pass the daemon log itself, or force a dialect with --dialect; captures go with --pcap, configs with --config',
     );
   }
+  const ike = [...sinks.values()].filter((k) => k.lines > k.unparsed);
+  if (hostField && ike.length > 1) return byHost(display, ike, [...sinks.values()], { lines, unparsed }, primary, diagnostics);
+  // one host (or none named): one log, as a file without host names is
+  const all = [...sinks.values()];
+  const perDialect = new Map<string, number>();
+  for (const k of all) for (const [d, n] of k.perDialect) perDialect.set(d, (perDialect.get(d) ?? 0) + n);
+  return { input: { kind: 'log', path: display, dialect: dialectText(perDialect, primary), lines, unparsed }, events: eventsAs(all, display), diagnostics };
+}
+
+/** A log host may collect hundreds of machines; beyond this many, the rest share one set of decoders. */
+const MAX_HOSTS = 256;
+const MORE_HOSTS = 'more hosts';
+
+/** The decoders, events and counts of one host's lines. */
+interface Sink {
+  source: string;
+  host?: string;
+  decoders: LineDecoder[];
+  store: EventStore;
+  perDialect: Map<string, number>;
+  lines: number;
+  unparsed: number;
+}
+
+/** The sink of a host seen for the first time (the file's first sink when no line came before). */
+function sinkOf(sinks: Map<string | undefined, Sink>, host: string, sink: Sink): Sink {
+  if (sink.host === undefined && sinks.get(undefined) === sink) sinks.delete(undefined);
+  sink.host = host;
+  sink.source = `${sink.source} [${host}]`;
+  sinks.set(host, sink);
+  return sink;
+}
+
+function dialectText(perDialect: Map<string, number>, primary: LogDialect | undefined): string | undefined {
   const dominant = [...perDialect.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? primary?.id;
   const mixed = [...perDialect.keys()].filter((k) => k !== dominant);
-  return {
-    input: {
-      kind: 'log',
-      path: display,
-      dialect: dominant ? dominant + (mixed.length ? ` (+${mixed.join(', ')})` : '') : undefined,
-      lines,
-      unparsed,
-    },
-    events: store.events(),
-    diagnostics,
-  };
+  return dominant ? dominant + (mixed.length ? ` (+${mixed.join(', ')})` : '') : undefined;
+}
+
+/** Every sink's events under one source name (a file whose lines name one host, or none). */
+function eventsAs(sinks: Sink[], source: string): LogEvent[] {
+  const out: LogEvent[] = [];
+  for (const k of sinks) for (const e of k.store.events()) {
+    if (e.at.source !== source) e.at = { ...e.at, source };
+    out.push(e);
+  }
+  return sinks.length > 1 ? out.sort((a, b) => (a.at.line ?? 0) - (b.at.line ?? 0)) : out;
+}
+
+/**
+ * Several hosts' IKE lines in one file: one log per host, named "FILE [HOST]", each used as
+ * if it had been given with --log on its own (the two peers' logs then meet as two files do).
+ * Hosts whose lines no dialect knew (sshd, cron on a log host) are named in a diagnostic.
+ */
+function byHost(display: string, ike: Sink[], all: Sink[], counts: { lines: number; unparsed: number }, primary: LogDialect | undefined, diagnostics: Diagnostic[]): LogLoadResult {
+  const names = ike.map((k) => k.host ?? '(lines without a host name)');
+  const others = all.filter((k) => !ike.includes(k) && k.lines > 0).map((k) => k.host ?? '(lines without a host name)');
+  const found = `hosts with IKE lines: ${names.join(', ')}${others.length ? `; lines of ${others.length} other host${others.length === 1 ? '' : 's'} without any (${others.slice(0, 5).join(', ')}${others.length > 5 ? ', …' : ''})` : ''}`;
+  diagnostics.push({ at: { source: display }, decoder: 'log-hosts', message: `${found}: each host's lines are read as a log of its own` });
+  const hosts = ike.map((k): LogLoadResult => ({
+    input: { kind: 'log', path: k.source, dialect: dialectText(k.perDialect, primary), lines: k.lines, unparsed: k.unparsed, note: `host ${k.host ?? '(none)'} of ${display}, which holds the lines of ${names.length} hosts (${names.join(', ')})` },
+    events: eventsAs([k], k.source),
+    diagnostics: [],
+  }));
+  const perDialect = new Map<string, number>();
+  for (const k of all) for (const [d, n] of k.perDialect) perDialect.set(d, (perDialect.get(d) ?? 0) + n);
+  return { input: { kind: 'log', path: display, dialect: dialectText(perDialect, primary), ...counts, note: found }, events: [], diagnostics, hosts };
 }
 
 async function loadTable(stream: Readable, reader: SaTableReader, display: string): Promise<LogLoadResult> {

@@ -56,6 +56,20 @@ export const livenessTimeouts = derivedFromLogs((evidence: Evidence): LivenessTi
       });
     }
   }
+  // libreswan: the give-up names the state it happened in, and an established IKE SA's state is the proof
+  for (const file of logFiles(evidence)) {
+    for (const g of fileEventsOfKind(file, 'give-up')) {
+      const key = `${file.source}:${g.conn ?? ''}`;
+      if (!isEstablishedIkeState(g.data.state) || reported.has(key)) continue;
+      reported.add(key);
+      const requests = fileEventsOfKind(file, 'retransmit').filter((r) => sameConn(r, g) && r.sa === g.sa && (r.at.line ?? 0) < (g.at.line ?? 0) && isEstablishedIkeState(r.data.state));
+      const address = g.data.peer?.address ?? requests[0]?.data.peer?.address ?? peerOf(file, g);
+      out.push({
+        file, anchor: g, peer: formatEndpoint(g.data.peer) ?? address, address, mechanism: 'IKEv2 liveness checks (or another request on the established IKE SA)',
+        action: 'IKE SA deleted', retransmits: Math.max(requests.length, g.data.retransmits ?? 0), events: [requestOf(file, requests[0]), ...requests, g],
+      });
+    }
+  }
   // strongSwan: no dedicated line; an INFORMATIONAL request on an established IKE SA that is given up on
   for (const chain of retransmitChains(evidence)) {
     if (!chain.afterEstablished || !chain.giveUp) continue;
@@ -70,6 +84,17 @@ export const livenessTimeouts = derivedFromLogs((evidence: Evidence): LivenessTi
   }
   return out;
 });
+
+/**
+ * pluto's state name for an established IKEv2 IKE SA, as its retransmit give-up prints it
+ * (retransmit.c: "<state>: N second timeout exceeded after M retransmits.  No response (or no
+ * acceptable response) to our IKEv2 message"): ESTABLISHED_IKE_SA (v5), STATE_V2_ESTABLISHED_IKE_SA
+ * (v4), STATE_PARENT_I3 / STATE_PARENT_R2 (v3). Any request on it that times out — a liveness
+ * probe, a rekey, a CREATE_CHILD_SA — ends the IKE SA as a dead peer.
+ */
+export function isEstablishedIkeState(state: string | undefined): boolean {
+  return !!state && /^(?:STATE_V2_)?ESTABLISHED_IKE_SA$|^STATE_PARENT_(?:I3|R2)$/.test(state);
+}
 
 function peerOf(file: LogFile, e: LogEvent): string | undefined {
   const est = fileEventsOfKind(file, 'ike-established').find((x) => sameConn(x, e) && x.data.remote);

@@ -45,6 +45,9 @@ interface EspState {
   inBurst: boolean;
   burstLargeDf: number;
   burstSmall: number;
+  /** capture time of this flow's latest large DF packet in the burst, and of its latest packet */
+  burstLargeTs: number;
+  burstLastTs: number;
 }
 
 /**
@@ -180,7 +183,7 @@ export class EspAggregator {
     const st: EspState = {
       flow, spi, protocol, encap, src, dst, src32: h.addrLen === 4 ? readI32(src, 0) : 0, dst32: h.addrLen === 4 ? readI32(dst, 0) : 0,
       sp: encap === 'udp' ? sp : 0, dp: encap === 'udp' ? dp : 0, seq, sender: this.sender(protocol, spi, encap, src, flow.src, seq),
-      lastFrames: new Array<number>(SAMPLE_FRAMES).fill(0), lastCount: 0, pair, dir, inBurst: false, burstLargeDf: 0, burstSmall: 0,
+      lastFrames: new Array<number>(SAMPLE_FRAMES).fill(0), lastCount: 0, pair, dir, inBurst: false, burstLargeDf: 0, burstSmall: 0, burstLargeTs: 0, burstLastTs: 0,
     };
     if (!list) this.byKey.set(key, (list = []));
     list.push(st);
@@ -212,6 +215,12 @@ export class EspAggregator {
   }
 }
 
+/**
+ * Linux's minimum TCP retransmission timeout (200 ms; RFC 6298 §2.4 asks for at least 1 s): a sender
+ * that heard nothing for longer after a packet has given up waiting for that packet's answer.
+ */
+const UNANSWERED_AFTER_SECONDS = 0.2;
+
 function accountSize(st: EspState, size: number, df: boolean, at: FrameCursor): void {
   const z = st.flow.size;
   if (size > z.maxSize) z.maxSize = size;
@@ -220,10 +229,13 @@ function accountSize(st: EspState, size: number, df: boolean, at: FrameCursor): 
   z.buckets[b]++;
   const pair = st.pair;
   if (pair.burstDir !== st.dir) {
-    // the other side spoke: every packet of its burst counts as answered (a reply cannot be matched to one packet from outside)
+    // the other side spoke: the burst's packets count as answered (a reply cannot be matched to one packet from
+    // outside) — but not its large DF ones when this side went on sending for longer than a retransmission timer
+    // after the last of them, unanswered, before the reply came: the reply then answers what came later (the small
+    // ones), and counting it for the large ones hid a black hole whenever they came first (RFC 2923 §2.1)
     for (let i = 0; i < pair.burstLen; i++) {
       const x = pair.burst[i];
-      x.flow.size.largeDfAnswered += x.burstLargeDf;
+      if (x.burstLastTs - x.burstLargeTs <= UNANSWERED_AFTER_SECONDS) x.flow.size.largeDfAnswered += x.burstLargeDf;
       x.flow.size.smallAnswered += x.burstSmall;
       x.burstLargeDf = x.burstSmall = 0;
       x.inBurst = false;
@@ -235,6 +247,7 @@ function accountSize(st: EspState, size: number, df: boolean, at: FrameCursor): 
     st.inBurst = true;
     pair.burst[pair.burstLen++] = st;
   }
+  st.burstLastTs = at.ts;
   if (size <= LARGE) {
     z.small++;
     st.burstSmall++;
@@ -245,6 +258,7 @@ function accountSize(st: EspState, size: number, df: boolean, at: FrameCursor): 
   if (size <= LARGE) return;
   z.largeDf++;
   st.burstLargeDf++;
+  st.burstLargeTs = at.ts;
   if (z.firstLargeDf) touchFrameRef(z.lastLargeDf!, at);
   else {
     z.firstLargeDf = frameRefOf(at);

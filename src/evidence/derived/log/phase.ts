@@ -14,11 +14,52 @@ import { exchangeAt, fileEventsOfKind, firstAtOrAfter, type LogFile, type LogSes
 export function phaseOf(file: LogFile, session: LogSession, e: LogEvent, stated?: Phase, exchange?: string): Phase {
   if (stated) return stated;
   const ex = exchange ?? exchangeAt(session.events, e);
+  // IKEv1 notifies travel in an INFORMATIONAL_V1 of their own: the exchange they answer is the one in progress
+  if (ex && /INFORMATIONAL_V1/i.test(ex)) return ikev1NotifyPhase(session, e) ?? (ikeUpBefore(file, e) ? 'child' : 'ike');
   if (ex) {
     if (/IKE_SA_INIT|MAIN|AGGR|ID_PROT/i.test(ex)) return 'ike';
     if (/IKE_AUTH|CREATE_CHILD|QUICK/i.test(ex)) return 'child';
   }
   return ikeUpBefore(file, e) ? 'child' : 'ike';
+}
+
+/**
+ * The phase an IKEv1 informational notify (NO_PROPOSAL_CHOSEN, INVALID_ID_INFORMATION, …)
+ * concerns, or undefined when the log does not tell. The Main/Aggressive/Quick Mode message
+ * last sent or parsed before it names the exchange it refuses (charon "generating QUICK_MODE
+ * request …" then "parsed INFORMATIONAL_V1 request … [ HASH N(NO_PROP) ]"). Without one, a
+ * NO_PROPOSAL_CHOSEN protected by a HASH payload is phase 2: RFC 2409 §5.7 protects an
+ * informational with HASH(1) only once the ISAKMP SA has keys, and phase 1 proposals are
+ * settled in Main Mode's first, unencrypted pair (RFC 2409 §5) — so a refused phase 1 proposal
+ * is always answered in the clear (`[ N(NO_PROP) ]`). INVALID_ID_INFORMATION gets no such rule:
+ * Main Mode's IDs travel encrypted too (messages 5 and 6).
+ */
+export function ikev1NotifyPhase(session: LogSession, e: LogEvent): Phase | undefined {
+  const events = session.events;
+  const at = events.indexOf(e);
+  let carrier: LogEventData['message'] | undefined;
+  for (let i = at; i >= 0; i--) {
+    const x = events[i];
+    // the ISAKMP SA is up: what is refused now is a Quick Mode
+    if (x.kind === 'ike-established' && (x.data as LogEventData['ike-established']).ikeVersion !== 2) return 'child';
+    if (x.kind !== 'message') continue;
+    const m = x.data as LogEventData['message'];
+    if (/INFORMATIONAL_V1/i.test(m.exchange)) {
+      carrier ??= m;
+      continue;
+    }
+    if (/QUICK/i.test(m.exchange)) return 'child';
+    if (/ID_PROT|MAIN|AGGR/i.test(m.exchange)) return 'ike';
+    break;
+  }
+  const hashed = carrier?.payloads?.includes('HASH');
+  if (hashed && carrier!.notifies?.includes('NO_PROPOSAL_CHOSEN')) return 'child';
+  return undefined;
+}
+
+/** An IKEv1 notify refusing a Quick Mode (phase 2), as ikev1NotifyPhase decides. */
+export function inQuickMode(session: LogSession, e: LogEvent): boolean {
+  return ikev1NotifyPhase(session, e) === 'child';
 }
 
 /** Some IKE SA of the same connection came up earlier in this file. */

@@ -4,8 +4,8 @@
  */
 import type { LogEvent, LogEventData, Phase } from '../../log-events.js';
 import { isNotify, ofKind, type LogFile, type LogSession } from './sessions.js';
-import { phaseOf } from './phase.js';
-import { TRANSFORM_TYPE_NAMES, parseProposals, type Proposal, type ProposalDelta } from '../proposals.js';
+import { ikeVersionOf, phaseOf } from './phase.js';
+import { TRANSFORM_TYPE_NAMES, parseProposals, proposalDelta, type Proposal, type ProposalDelta } from '../proposals.js';
 import { ianaNames, writeProposal } from '../config/proposal-syntax.js';
 
 /** received/configured proposal lists printed in the session for this phase (charon prints both when none matched). */
@@ -22,12 +22,10 @@ export function proposalLists(session: LogSession, phase: Phase): { received: st
 
 /** The exchange a rejection happened in, named as the log names it or by IKE version and phase. */
 export function exchangeName(session: LogSession, e: LogEvent, phase: Phase): string {
-  if (e.kind === 'no-proposal-chosen') {
-    const ex = (e.data as LogEventData['no-proposal-chosen']).exchange;
-    if (ex) return ex;
-  }
-  if (e.kind === 'message') return (e.data as LogEventData['message']).exchange;
-  const v1 = session.events.some((x) => x.kind === 'initiate' || x.kind === 'respond' ? (x.data as LogEventData['initiate']).ikeVersion === 1 : false);
+  // an IKEv1 notify comes in an INFORMATIONAL_V1 of its own: name the exchange it refuses (phase.ts ikev1NotifyPhase)
+  const named = e.kind === 'no-proposal-chosen' ? (e.data as LogEventData['no-proposal-chosen']).exchange : e.kind === 'message' ? (e.data as LogEventData['message']).exchange : undefined;
+  if (named && !/INFORMATIONAL_V1/i.test(named)) return named;
+  const v1 = ikeVersionOf(session) === 1 || !!named;
   if (phase === 'ike') return v1 ? 'Main/Aggressive Mode' : 'IKE_SA_INIT';
   return v1 ? 'Quick Mode' : 'IKE_AUTH/CREATE_CHILD_SA';
 }
@@ -100,4 +98,31 @@ export function rejectionsByPhase(file: LogFile, session: LogSession): Map<Phase
     else byPhase.set(phase, [e]);
   }
   return byPhase;
+}
+
+/**
+ * Phases whose two printed lists (charon "received proposals: …" / "configured proposals: …")
+ * share no proposal although the log shows no verdict line (an excerpt cut after the lists):
+ * the daemon that printed both compared them, and no overlap is the refusal (RFC 7296 §2.7:
+ * the responder must pick one received proposal it accepts, or answer NO_PROPOSAL_CHOSEN).
+ * Each phase maps to the list lines. A "selected proposal" line after them says one was chosen.
+ * libreswan prints no such pair outside its verdict line ("no local proposal matches remote
+ * proposals …" names only the remote list), so this is charon's case.
+ */
+export function unrefusedListMismatches(session: LogSession, refused: ReadonlySet<Phase>): Map<Phase, { events: LogEvent[]; exchange?: string; note: { verdict: string } }> {
+  const out = new Map<Phase, { events: LogEvent[]; exchange?: string; note: { verdict: string } }>();
+  for (const phase of ['ike', 'child'] as const) {
+    if (refused.has(phase)) continue;
+    const lists = proposalLists(session, phase);
+    if (!lists.received.length || !lists.configured.length) continue;
+    const last = lists.events[lists.events.length - 1];
+    const chosen = ofKind(session.events, 'proposals').some((e) => e.data.phase === phase && e.data.source === 'selected' && (e.at.line ?? 0) > (last.at.line ?? 0));
+    if (chosen) continue;
+    const protocol = phase === 'ike' ? 'IKE' : 'ESP';
+    if (proposalDelta(parseProposals(lists.received.join(', '), protocol), parseProposals(lists.configured.join(', '), protocol)).match) continue;
+    // the lists alone do not say which IKE version printed them
+    const exchange = ikeVersionOf(session) ? undefined : phase === 'ike' ? 'IKE_SA_INIT or Main/Aggressive Mode' : 'IKE_AUTH/CREATE_CHILD_SA or Quick Mode';
+    out.set(phase, { events: lists.events, exchange, note: { verdict: 'computed: the printed lists share no proposal (no verdict line in the log)' } });
+  }
+  return out;
 }

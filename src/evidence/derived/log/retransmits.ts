@@ -144,6 +144,25 @@ export function verdictBeforeGiveUp(chain: RetransmitChain): boolean {
   return chain.session.events.some((e) => (e.at.line ?? 0) < end && (e.kind === 'id-mismatch' || (e.kind === 'auth' && !(e.data as { ok: boolean }).ok)));
 }
 
+/**
+ * libreswan's IKEv1 responder says "probable authentication failure (mismatch of preshared
+ * secrets?): malformed payload in packet" when the peer's first encrypted message (MI3, AI2) does
+ * not decrypt with its key (ikev1.c: SMF_PSK_AUTH | SMF_FIRST_ENCRYPTED_INPUT); the peer then
+ * resends it and pluto resends its own last message (MR2, AR1), waiting for one that decrypts.
+ * Those retransmissions, in any state of the same connection that waits for that message, are
+ * the PSK failure's symptom, not a peer that does not answer.
+ */
+export function pskFailureSymptoms(sessions: readonly LogSession[]): LogEvent<'retransmit'>[] {
+  const conns = new Set<string | undefined>();
+  for (const s of sessions) for (const e of s.events) if (e.kind === 'auth' && isPskDecryptFailure(e.data as LogEventData['auth'])) conns.add(e.conn);
+  if (!conns.size) return [];
+  return sessions.flatMap((s) => s.events.filter((e): e is LogEvent<'retransmit'> => e.kind === 'retransmit' && conns.has(e.conn) && /^STATE_(?:MAIN_R2|AGGR_R1)$/.test((e.data as LogEventData['retransmit']).state ?? '')));
+}
+
+function isPskDecryptFailure(d: LogEventData['auth']): boolean {
+  return !d.ok && d.method === 'psk' && /^probable authentication failure/.test(d.reason ?? '');
+}
+
 /** How long the request went unanswered: the chain's time span, else the give-up's own figure, else libreswan's announced waits added up. */
 export function chainSeconds(chain: RetransmitChain): number | undefined {
   return chain.spanSeconds ?? chain.giveUp?.data.seconds ?? (chain.waits.length ? chain.waits.reduce((a, b) => a + b, 0) : undefined);

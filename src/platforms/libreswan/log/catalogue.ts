@@ -33,7 +33,7 @@ const RULES: [RegExp, Make][] = [
   [/^Peer attempted PSK authentication but we want /, auth('psk')],
   [/^AUTH signature calculation failed$/, auth('cert')],
   // ikev1.c: the IKEv1 responder's view of a PSK mismatch (issue 20 §2)
-  [/^probable authentication failure \(mismatch of preshared secrets\?\): /, auth('psk')],
+  [/^probable authentication failure \(mismatch of preshared secrets\?\): .*/, auth('psk')],
   // ikev2_ike_auth.c (v5.4): the IKE_AUTH response did not authenticate the IKE SA
   [/^IKE SA authentication failed, (?:incomplete IKE_AUTH response contains the (?:Child SA error|status) notification (\S+?)(?: for .*)?|unrecognized IKE_AUTH response)$/, auth('unknown', 'received')],
   // ikev2.c / x509.c (v3.32): peer identity

@@ -1,0 +1,28 @@
+/**
+ * Issue 20 §2: libreswan's IKEv1 responder line "probable authentication failure (mismatch of
+ * preshared secrets?): malformed payload in packet" is AUTH_FAILED (pre-shared key), and the
+ * STATE_MAIN_R2 retransmissions around it are its symptom, not IKE_NO_RESPONSE — on logs users
+ * pasted in GitHub issues (sources in the fixture).
+ */
+import { describe, expect, it } from 'vitest';
+import { codesOf, diagnoseLines, findingOf, linesOf } from '../helpers/diagnose-lines.js';
+import { dockerIssue123, setupIssue506 } from './fixtures/real-logs/libreswan-psk-issues.js';
+
+const only = ['authentication', 'ike-reachability', 'peer-identity'];
+
+describe('libreswan IKEv1 responder: probable authentication failure (mismatch of preshared secrets?)', () => {
+  it('hwdsl2/setup-ipsec-vpn#506: AUTH_FAILED (pre-shared key) with the retransmissions as its symptom', async () => {
+    const report = await diagnoseLines({ name: 'auth.log', lines: setupIssue506 }, { only });
+    expect(codesOf(report)).toEqual(['AUTH_FAILED']);
+    const f = findingOf(report, 'AUTH_FAILED');
+    expect(f.data).toMatchObject({ method: 'pre-shared key', side: 'responder', reason: 'probable authentication failure (mismatch of preshared secrets?): malformed payload in packet' });
+    expect(f.data.symptoms).toMatch(/^2 retransmissions/);
+    expect(linesOf(f)).toEqual([2, 3, 6, 7]);
+  });
+
+  it('hwdsl2/docker-ipsec-vpn-server#123: the earlier attempt (#4) resending MR2 is the same symptom, not IKE_NO_RESPONSE', async () => {
+    const report = await diagnoseLines({ name: 'auth.log', lines: dockerIssue123 }, { only });
+    expect(codesOf(report)).toEqual(['AUTH_FAILED']);
+    expect(linesOf(findingOf(report, 'AUTH_FAILED'))).toEqual([3, 8]);
+  });
+});

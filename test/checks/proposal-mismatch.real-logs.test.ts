@@ -1,0 +1,67 @@
+/**
+ * Issue 20 §2 on real log lines (sources in the fixtures): the two proposal lists without a
+ * verdict line are still a mismatch when nothing overlaps; IKEv1 Quick Mode refusals that come
+ * in an INFORMATIONAL_V1 notify are phase 2.
+ */
+import { describe, expect, it } from 'vitest';
+import { codesOf, diagnoseLines, findingOf, linesOf } from '../helpers/diagnose-lines.js';
+import * as pf from './fixtures/real-logs/pfsense-docs-charon.js';
+
+const only = ['proposal-mismatch'];
+
+describe('proposal-mismatch: the two lists without a verdict line (pfSense docs excerpts)', () => {
+  it('phase 1: no common encryption is reported from the lists alone, naming the transform type', async () => {
+    const report = await diagnoseLines({ name: 'responder.log', lines: pf.phase1EncryptionLists }, { only });
+    expect(codesOf(report)).toEqual(['IKE_PROPOSAL_MISMATCH']);
+    const f = findingOf(report, 'IKE_PROPOSAL_MISMATCH');
+    expect(f.data).toMatchObject({
+      phase: 'ike', side: 'responder', transformTypes: ['encryption'],
+      delta: [{ type: 'ENCR', received: ['AES_CBC_128'], configured: ['AES_CBC_256'] }],
+      verdict: expect.stringContaining('no verdict line'),
+      // two lines cannot tell IKEv1 from IKEv2
+      exchange: 'IKE_SA_INIT or Main/Aggressive Mode',
+    });
+    expect(linesOf(f)).toEqual([1, 2]);
+  });
+
+  it('phase 1: a received proposal without integrity and PRF names both types', async () => {
+    const report = await diagnoseLines({ name: 'responder.log', lines: pf.phase1HashLists }, { only });
+    expect(findingOf(report, 'IKE_PROPOSAL_MISMATCH').data.transformTypes).toEqual(['integrity', 'PRF']);
+  });
+
+  it('phase 2: a PFS group offered but not configured is a Child SA mismatch in the DH/KE group', async () => {
+    const report = await diagnoseLines({ name: 'responder.log', lines: pf.phase2PfsLists }, { only });
+    expect(codesOf(report)).toEqual(['CHILD_PROPOSAL_MISMATCH']);
+    const f = findingOf(report, 'CHILD_PROPOSAL_MISMATCH');
+    expect(f.data).toMatchObject({ phase: 'child', transformTypes: ['DH/KE group'], delta: [{ type: 'KE', received: ['MODP_2048'], configured: [] }] });
+  });
+
+  it('lists that overlap are no finding (lab-healthy right.log lines 106-107, the selected line cut off)', async () => {
+    const report = await diagnoseLines({
+      name: 'right.log',
+      lines: [
+        'Nov 22 23:31:26 12[CFG] <1> received proposals: IKE:AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048',
+        'Nov 22 23:31:26 12[CFG] <1> configured proposals: IKE:AES_CBC_256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048',
+      ],
+    }, { only });
+    expect(codesOf(report)).toEqual([]);
+  });
+});
+
+describe('proposal-mismatch: IKEv1 NO_PROPOSAL_CHOSEN notifies by phase (pfSense docs excerpts)', () => {
+  it('[ HASH N(NO_PROP) ] answering a Quick Mode request is a Child SA mismatch, and only that', async () => {
+    const report = await diagnoseLines({ name: 'initiator.log', lines: pf.phase2EncryptionInitiator }, { only });
+    expect(codesOf(report)).toEqual(['CHILD_PROPOSAL_MISMATCH']);
+    expect(findingOf(report, 'CHILD_PROPOSAL_MISMATCH').data).toMatchObject({ phase: 'child', side: 'initiator', exchange: 'Quick Mode' });
+  });
+
+  it('the notify alone (the excerpt cut before the Quick Mode request): HASH-protected NO_PROP is phase 2', async () => {
+    const report = await diagnoseLines({ name: 'initiator.log', lines: pf.phase2EncryptionInitiator.slice(-2) }, { only });
+    expect(codesOf(report)).toEqual(['CHILD_PROPOSAL_MISMATCH']);
+  });
+
+  it('[ N(NO_PROP) ] in the clear stays a phase 1 mismatch', async () => {
+    const report = await diagnoseLines({ name: 'initiator.log', lines: pf.phase1EncryptionInitiator }, { only });
+    expect(codesOf(report)).toEqual(['IKE_PROPOSAL_MISMATCH']);
+  });
+});
