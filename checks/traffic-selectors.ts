@@ -65,7 +65,7 @@ function reportSession(out: Occurrence[], file: LogFile, session: LogSession): v
     selectors: !proposed ? 'the selectors are not printed in this log'
       : counter ? `proposed ${proposed}, while ${side === 'responder' ? "this side's configuration accepts" : 'the peer answered with'} ${counter}${differsText(local, remote, otherLocal, otherRemote)}`
       : `proposed ${proposed}`,
-    whereToLook: side === 'initiator' ? 'This is the initiator\'s log: the responder\'s log prints which selectors it refused and which it has configured.'
+    whereToLook: side === 'initiator' ? 'This is the initiator\'s log: the responder\'s log prints which selectors it refused (charon at `cfg 2` also the ones it has configured).'
       : counter || refusals[0].impl !== 'strongswan' ? 'This responder refused the selectors the initiator proposed; compare them with its own subnets.'
       : 'This responder refused the selectors the initiator proposed; with `cfg 2` logging its log also lists the selectors it has configured.',
   };

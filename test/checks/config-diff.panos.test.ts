@@ -41,6 +41,16 @@ describe('PAN-OS against strongSwan', () => {
     expect(ts.hint).toContain('without any, PAN-OS proposes 0.0.0.0/0 both ways, which a policy-based peer refuses (Palo Alto KB kA10g000000ClUFCA0)');
   });
 
+  it('a key typed in clear in a set script is compared by digest like any other; the stored -AQ== form is not', async () => {
+    const lab = text('lab-healthy/right.swanctl.conf');
+    const secret = /secret = "([^"]+)"/.exec(lab)![1];
+    const typed = (key: string) => LEFT.replace(/local-id id \S+/, 'local-id id left.example').replace(/pre-shared-key key \S+/, `pre-shared-key key ${key}`);
+    const psk = async (left: string) => (await analyse({ inputs: [], configs: [panos(left, 'left.panos'), RIGHT()], diagnostics: [], options: { local: [], peer: [] } }, { checks: [configDiff] })).findings.filter((f) => f.code.startsWith('PSK_'));
+    expect(await psk(typed(secret))).toEqual([]);
+    expect((await psk(typed(`${secret}x`))).map((f) => f.code)).toEqual(['PSK_MISMATCH']);
+    expect((await psk(LEFT)).map((f) => [f.code, f.data.outcome])).toEqual([['PSK_NOT_COMPARED', 'encrypted']]);
+  });
+
   it('a proposal mismatch is written for each side in its own syntax: PAN-OS crypto-profile names on the firewall, keywords on strongSwan', async () => {
     const right = decodeSwanctlConf(text('lab-healthy/right.swanctl.conf').replace('proposals = aes256-sha256-modp2048', 'proposals = aes128-sha256-ecp256'), 'right.swanctl.conf').facts;
     const f = (await diff(panos(LEFT, 'left.panos'), right)).find((x) => x.code === 'IKE_PROPOSAL_MISMATCH')!;

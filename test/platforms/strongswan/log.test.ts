@@ -648,3 +648,25 @@ describe('totality (fast-check)', () => {
     );
   });
 });
+
+describe('selector listings (child_cfg.c get_traffic_selectors, cfg 2)', () => {
+  const p = 'Nov 22 23:31:37 11[CFG] <lab|1> ';
+  const ts = (d: Decoded) => d.events.filter((e) => e.kind === 'ts').map((e) => [e.at.line, (e.data as { source: string }).source, (e.data as { local?: string[] }).local ?? [], (e.data as { remote?: string[] }).remote ?? []]);
+
+  it('the responder after its child config lookup lists its configuration; the initiator its proposal; unity narrowing lists nothing', () => {
+    const responder = decodeLines([
+      'Nov 22 23:31:37 11[ENC] <lab|1> parsed IKE_AUTH request 1 [ IDi IDr AUTH SA TSi TSr ]',
+      `${p}looking for a child config for 10.2.0.0/24 === 10.1.0.0/24`,
+      `${p}proposing traffic selectors for us:`, `${p} 10.2.0.0/24`,
+      `${p}proposing traffic selectors for other:`, `${p} 10.9.0.0/24`,
+      `${p}selecting traffic selectors for other:`, `${p} config: 10.9.0.0/24, received: 10.1.0.0/24 => no match`,
+    ]);
+    expect(ts(responder)).toEqual([[4, 'configured', ['10.2.0.0/24'], []], [6, 'configured', [], ['10.9.0.0/24']], [8, 'configured', [], ['10.9.0.0/24']]]);
+    expect(responder.unparsed).toEqual([]);
+    // samples/lab-ts-mismatch/left.log lines 147-150: no lookup before, so this is what it proposes
+    const initiator = decodeLines([`${p}proposing traffic selectors for us:`, `${p} 10.1.0.0/24`, `${p}proposing traffic selectors for other:`, `${p} 10.2.0.0/24`]);
+    expect(ts(initiator)).toEqual([[2, 'proposed', ['10.1.0.0/24'], []], [4, 'proposed', [], ['10.2.0.0/24']]]);
+    const unity = decodeLines([`${p}proposing traffic selectors for us:`, `${p} 10.1.0.0/24`, `${p}changing proposed traffic selectors for other:`, `${p} 0.0.0.0/0`]);
+    expect(ts(unity)).toEqual([[2, 'proposed', ['10.1.0.0/24'], []]]);
+  });
+});

@@ -91,6 +91,11 @@ function childLookup(body: string, c: LineContext): boolean {
 function selectorListing(body: string, c: LineContext): boolean {
   const head = TS_LIST_HEAD_RE.exec(body);
   const s = c.state;
+  // unity_narrow.c narrow_pre(): "changing proposed traffic selectors for %s:" + " %R" (0.0.0.0/0 on the wire, not a config)
+  if (body.startsWith('changing proposed traffic selectors for ')) {
+    s.tsListing = undefined;
+    return true;
+  }
   if (head) {
     const afterLookup = (s.childLookupLine ?? -1) > (s.phaseLine ?? -1);
     s.tsListing = { side: head[2] === 'us' ? 'local' : 'remote', source: afterLookup || head[1] === 'selecting' ? 'configured' : 'proposed', line: c.lineNo };
@@ -320,6 +325,7 @@ export const childRules: RuleTable = {
   looking: [childLookup],
   proposing: [selectorListing],
   selecting: [selectorListing],
+  changing: [selectorListing],
   '': [selectorListing],
   no: [no],
   peer: [peerSelected, peerRekey],
