@@ -1,9 +1,87 @@
 /**
- * Fill `{name}` placeholders from data; arrays are joined, missing values say so. An empty
- * string is a value a check set on purpose (an optional clause it leaves out), not a missing one.
+ * Message and hint templates: prose for people, filled from a finding's data (which holds
+ * values, never sentence fragments). Forms:
+ *
+ *   {name}                  the value; arrays are joined, numbers rounded for reading, a missing
+ *                           value says so ("(not in the evidence)"); '' is a value a check left
+ *                           out on purpose and renders empty
+ *   {name|one|other}        the word for the count `name` holds (a number, or an array's length):
+ *                           "{tries} {tries|shared key|shared keys}" → "1 shared key", "2 shared keys"
+ *   {name?clause}           the clause (itself a template) when `name` is present — not missing,
+ *                           '', false or an empty list; nothing otherwise
+ *   {name?clause|otherwise} the clause when present, else `otherwise`
+ *
+ * A `{` not followed by a name and one of `}`, `|`, `?` is literal text (config snippets such as
+ * `secrets { ike-x { … } }` stay as they are); inside a clause a literal `|` or `}` ends it.
  */
 export function fillTemplate(template: string, data: Record<string, unknown>): string {
-  return template.replace(/\{([A-Za-z0-9_.]+)\}/g, (_, key: string) => formatValue(lookup(data, key)));
+  return render(parse(template), data);
+}
+
+type Node = string | { name: string; kind: 'value' } | { name: string; kind: 'plural'; one: Node[]; other: Node[] } | { name: string; kind: 'when'; then: Node[]; otherwise: Node[] };
+
+const OPEN = /\{([A-Za-z0-9_.]+)([}|?])/y;
+
+function parse(template: string): Node[] {
+  const state = { s: template, i: 0 };
+  return parseSequence(state, false);
+}
+
+/** Reads nodes until the end, or (inside a placeholder) until an unnested `|` or `}`. */
+function parseSequence(st: { s: string; i: number }, nested: boolean): Node[] {
+  const out: Node[] = [];
+  let text = '';
+  while (st.i < st.s.length) {
+    const ch = st.s[st.i];
+    if (nested && (ch === '|' || ch === '}')) break;
+    OPEN.lastIndex = st.i;
+    const m = ch === '{' ? OPEN.exec(st.s) : null;
+    if (!m) {
+      text += ch;
+      st.i++;
+      continue;
+    }
+    if (text) out.push(text), (text = '');
+    st.i += m[0].length;
+    const name = m[1];
+    if (m[2] === '}') {
+      out.push({ name, kind: 'value' });
+    } else if (m[2] === '|') {
+      const one = parseSequence(st, true);
+      if (st.s[st.i] !== '|') throw new Error(`template: {${name}|…} needs two forms, singular|plural`);
+      st.i++;
+      const other = parseSequence(st, true);
+      expectClose(st, name);
+      out.push({ name, kind: 'plural', one, other });
+    } else {
+      const then = parseSequence(st, true);
+      let otherwise: Node[] = [];
+      if (st.s[st.i] === '|') {
+        st.i++;
+        otherwise = parseSequence(st, true);
+      }
+      expectClose(st, name);
+      out.push({ name, kind: 'when', then, otherwise });
+    }
+  }
+  if (text) out.push(text);
+  return out;
+}
+
+function expectClose(st: { s: string; i: number }, name: string): void {
+  if (st.s[st.i] !== '}') throw new Error(`template: {${name}… is not closed`);
+  st.i++;
+}
+
+function render(nodes: Node[], data: Record<string, unknown>): string {
+  let out = '';
+  for (const n of nodes) {
+    if (typeof n === 'string') out += n;
+    else if (n.kind === 'value') out += formatValue(lookup(data, n.name));
+    else if (n.kind === 'plural') out += render(countOf(lookup(data, n.name)) === 1 ? n.one : n.other, data);
+    else out += render(isPresent(lookup(data, n.name)) ? n.then : n.otherwise, data);
+  }
+  return out;
 }
 
 function lookup(data: Record<string, unknown>, path: string): unknown {
@@ -15,14 +93,60 @@ function lookup(data: Record<string, unknown>, path: string): unknown {
   return cur;
 }
 
+function countOf(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  if (Array.isArray(v)) return v.length;
+  if (typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v)) return Number(v);
+  return undefined;
+}
+
+function isPresent(v: unknown): boolean {
+  if (v === undefined || v === null || v === '' || v === false) return false;
+  return !(Array.isArray(v) && v.length === 0);
+}
+
 export function formatValue(v: unknown): string {
   if (v === undefined || v === null) return '(not in the evidence)';
   if (Array.isArray(v)) return v.length ? v.map(formatValue).join(', ') : '(none)';
+  if (typeof v === 'number') return formatNumber(v);
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }
 
-/** Placeholder names a template uses, for the conventions test. */
+/**
+ * A measured number as a person reads it: whole numbers as they are, others to one decimal
+ * from 1 up (1.5022820234298706 s → 1.5 s), two significant digits below 1 (0.0345 → 0.035).
+ * The exact value stays in the finding's data.
+ */
+export function formatNumber(v: number): string {
+  if (!Number.isFinite(v) || Number.isInteger(v)) return String(v);
+  const rounded = Math.abs(v) >= 1 ? Math.round(v * 10) / 10 : Number(v.toPrecision(2));
+  return String(rounded);
+}
+
+/** Placeholder names a template uses (in every form, nested ones too), for the conventions test. */
 export function placeholders(template: string): string[] {
-  return [...template.matchAll(/\{([A-Za-z0-9_.]+)\}/g)].map((m) => m[1]);
+  const names: string[] = [];
+  const walk = (nodes: Node[]) => {
+    for (const n of nodes) {
+      if (typeof n === 'string') continue;
+      names.push(n.name);
+      if (n.kind === 'plural') walk([...n.one, ...n.other]);
+      if (n.kind === 'when') walk([...n.then, ...n.otherwise]);
+    }
+  };
+  walk(parse(template));
+  return names;
+}
+
+/**
+ * A template as a description (`ipsec-doctor checks ID`): values as <name>, a count's word in its
+ * plural, an optional clause in square brackets.
+ */
+export function describeTemplate(template: string): string {
+  const show = (nodes: Node[]): string =>
+    nodes
+      .map((n) => (typeof n === 'string' ? n : n.kind === 'value' ? `<${n.name}>` : n.kind === 'plural' ? show(n.other) : `[${show(n.then)}${n.otherwise.length ? ` | ${show(n.otherwise)}` : ''}]`))
+      .join('');
+  return show(parse(template));
 }
