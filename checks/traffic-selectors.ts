@@ -55,7 +55,7 @@ function reportSession(out: Occurrence[], file: LogFile, session: LogSession): v
   const side = sideOf(refusals);
   const data = {
     ...seenBy(session, side), local, remote,
-    selectors: local.length || remote.length ? `local ${local.join(', ') || '?'} === remote ${remote.join(', ') || '?'}` : 'the selectors are not printed in this log',
+    selectors: local.length || remote.length ? `local ${local.join(', ') || '?'} === remote ${remote.join(', ') || '?'}` : 'this log does not print them',
     whereToLook: side === 'initiator' ? 'This is the initiator\'s log: the responder\'s log prints which selectors it refused and which it has configured.' : 'This responder refused the selectors the initiator proposed.',
   };
   out.push({ key: JSON.stringify([file.source, session.conn, side, data.selectors]), data, events: [...tsEvents, ...refusals] });

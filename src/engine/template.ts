@@ -10,6 +10,8 @@
  *   {name?clause}           the clause (itself a template) when `name` is present — not missing,
  *                           '', false or an empty list; nothing otherwise
  *   {name?clause|otherwise} the clause when present, else `otherwise`
+ *   {name=word?clause|otherwise}  the clause when `name` is exactly `word` (a number compares as
+ *                           written: {retransmits=0?sent once|…}), else `otherwise`
  *
  * A `{` not followed by a name and one of `}`, `|`, `?` is literal text (config snippets such as
  * `secrets { ike-x { … } }` stay as they are); inside a clause a literal `|` or `}` ends it.
@@ -18,9 +20,9 @@ export function fillTemplate(template: string, data: Record<string, unknown>): s
   return render(parse(template), data);
 }
 
-type Node = string | { name: string; kind: 'value' } | { name: string; kind: 'plural'; one: Node[]; other: Node[] } | { name: string; kind: 'when'; then: Node[]; otherwise: Node[] };
+type Node = string | { name: string; kind: 'value' } | { name: string; kind: 'plural'; one: Node[]; other: Node[] } | { name: string; kind: 'when'; equals?: string; then: Node[]; otherwise: Node[] };
 
-const OPEN = /\{([A-Za-z0-9_.]+)([}|?])/y;
+const OPEN = /\{([A-Za-z0-9_.]+)(?:=([^{}|?]*)(?=\?))?([}|?])/y;
 
 function parse(template: string): Node[] {
   const state = { s: template, i: 0 };
@@ -44,9 +46,10 @@ function parseSequence(st: { s: string; i: number }, nested: boolean): Node[] {
     if (text) out.push(text), (text = '');
     st.i += m[0].length;
     const name = m[1];
-    if (m[2] === '}') {
+    const op = m[3];
+    if (op === '}') {
       out.push({ name, kind: 'value' });
-    } else if (m[2] === '|') {
+    } else if (op === '|') {
       const one = parseSequence(st, true);
       if (st.s[st.i] !== '|') throw new Error(`template: {${name}|…} needs two forms, singular|plural`);
       st.i++;
@@ -61,7 +64,7 @@ function parseSequence(st: { s: string; i: number }, nested: boolean): Node[] {
         otherwise = parseSequence(st, true);
       }
       expectClose(st, name);
-      out.push({ name, kind: 'when', then, otherwise });
+      out.push({ name, kind: 'when', equals: m[2], then, otherwise });
     }
   }
   if (text) out.push(text);
@@ -79,7 +82,11 @@ function render(nodes: Node[], data: Record<string, unknown>): string {
     if (typeof n === 'string') out += n;
     else if (n.kind === 'value') out += formatValue(lookup(data, n.name));
     else if (n.kind === 'plural') out += render(countOf(lookup(data, n.name)) === 1 ? n.one : n.other, data);
-    else out += render(isPresent(lookup(data, n.name)) ? n.then : n.otherwise, data);
+    else {
+      const v = lookup(data, n.name);
+      const holds = n.equals === undefined ? isPresent(v) : v !== undefined && v !== null && String(v) === n.equals;
+      out += render(holds ? n.then : n.otherwise, data);
+    }
   }
   return out;
 }
@@ -149,4 +156,9 @@ export function describeTemplate(template: string): string {
       .map((n) => (typeof n === 'string' ? n : n.kind === 'value' ? `<${n.name}>` : n.kind === 'plural' ? show(n.other) : `[${show(n.then)}${n.otherwise.length ? ` | ${show(n.otherwise)}` : ''}]`))
       .join('');
   return show(parse(template));
+}
+
+/** "1 line", "2 lines": a count with its word, for prose built outside templates (reporters, diagnostics). */
+export function counted(n: number, one: string, other: string): string {
+  return `${formatNumber(n)} ${n === 1 ? one : other}`;
 }

@@ -72,7 +72,7 @@ export const htmlReporter: Reporter = (report) => {
 };
 
 function findingHtml(f: Finding, n: number): string {
-  const evidence = f.evidence.map((e) => `<span class="loc">${h(formatLocation(e))}</span>  ${h(e.excerpt)}`).join('\n');
+  const evidence = f.evidence.map((e) => (e.line === undefined && e.frame === undefined && e.command ? `<span class="loc">$ ${h(e.command)}</span>\n  ${h(e.excerpt)}` : `<span class="loc">${h(formatLocation(e))}</span>  ${h(e.excerpt)}`)).join('\n');
   return [
     `<section class="finding ${f.severity}" id="f${n}">`,
     `<h3>${n}. <code>${h(f.code)}</code> <span class="sev ${f.severity}">${f.severity}</span> <span class="muted">[${h(f.check)}]</span></h3>`,

@@ -28,6 +28,15 @@ describe('fillTemplate', () => {
     expect(fillTemplate('{list?: {list}}', { list: [] })).toBe('');
   });
 
+  it('compares a value with {name=word?…|…}', () => {
+    const t = '{n=0?sent once|after {n} {n|retry|retries}}';
+    expect(fillTemplate(t, { n: 0 })).toBe('sent once');
+    expect(fillTemplate(t, { n: 1 })).toBe('after 1 retry');
+    expect(fillTemplate(t, { n: 3 })).toBe('after 3 retries');
+    expect(fillTemplate(t, {})).toBe('after (not in the evidence) retries');
+    expect(fillTemplate('{side=initiator?we asked|they asked}', { side: 'initiator' })).toBe('we asked');
+  });
+
   it('keeps literal braces of config snippets', () => {
     expect(fillTemplate('secrets { ike-x { id, secret } } for {id}', { id: 'a' })).toBe('secrets { ike-x { id, secret } } for a');
   });

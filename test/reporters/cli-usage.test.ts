@@ -3,13 +3,16 @@
  * naming what was typed, exit 2; formats inferred from -o; stdin read when it is a pipe;
  * --fail-on for scripts; `checks ID` describes a check in words.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './pipeline.js';
 import { hasScript, inPty, waitFor } from '../ui/pty-helpers.js';
+
+// each test spawns the CLI several times: minutes on a loaded 2-core machine, not a timing assertion
+vi.setConfig({ testTimeout: 180_000 });
 
 const LOG = 'samples/lab-psk-mismatch/right.log';
 const HEALTHY_LOG = 'samples/lab-healthy/left.log';

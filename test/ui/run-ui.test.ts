@@ -125,7 +125,7 @@ describe('runInteractive', () => {
     expect(await waitFor(new RegExp(`received ${N} `))).toMatch(/capturing on lo — press s to stop and analyse/);
     stdin.write('\x03');
     // the capture stopped and the checks ran on what it captured: the header shows the live input
-    expect(await waitFor(new RegExp(`live lo \\(ETHERNET\\) ${N} pkts`))).toContain(`live lo (ETHERNET) ${N} pkts`);
+    expect(await waitFor(new RegExp(`live lo \\(Ethernet\\) ${N} pkts`))).toContain(`live lo (Ethernet) ${N} pkts`);
     // the final verdict replaces the "stopping" status (wait for it: checks yield between runs,
     // so a frame in between may still show it)
     const analysed = await waitFor(/^(?![\s\S]*stopping the capture)[\s\S]*(no problems found|error|warning)/);
@@ -205,7 +205,7 @@ describe('runInteractive', () => {
     stdin.write('s');
     const final = await waitFor(/^✖ IKE_NO_RESPONSE — 1 error/m);
     expect(final).not.toContain('so far');
-    expect(final).toContain(`live lo (ETHERNET) ${N} pkts`);
+    expect(final).toContain(`live lo (Ethernet) ${N} pkts`);
     const calls = produced.length;
     await new Promise((r) => setTimeout(r, 200));
     expect(produced.length).toBe(calls);

@@ -45,7 +45,9 @@ export function describeTypes(delta: ProposalDelta | undefined): string[] | stri
 export function overlapWords(
   types: readonly string[] | 'unknown' | 'lists-overlap' | { refusedBy: string }, received: string[] | string, configured: string[] | string,
 ): { overlap: string; advice: string } {
-  const lists = `received ${listText(received)}; configured ${listText(configured)}`;
+  // only the lists the log printed (a list it did not print is said once, not as "received not printed in this log")
+  const printed = [Array.isArray(received) && `received ${listText(received)}`, Array.isArray(configured) && `configured ${listText(configured)}`].filter(Boolean).join('; ');
+  const lists = printed || 'neither list is printed';
   if (typeof types === 'object' && 'refusedBy' in types) {
     // a capture: the refusing side never sends its own list (RFC 7296 §3.10.1 NO_PROPOSAL_CHOSEN carries no data)
     return {
@@ -54,7 +56,7 @@ export function overlapWords(
     };
   }
   if (types === 'unknown') {
-    return { overlap: `which transform types differ is not visible in this log (${lists})`, advice: "compare the two peers' proposals; the responder's log prints the list it received and the one it has configured" };
+    return { overlap: `this log does not show which transform types differ (${lists})`, advice: "compare the two peers' proposals; the responder's log prints the list it received and the one it has configured" };
   }
   if (types === 'lists-overlap') {
     return { overlap: `the printed lists overlap (${lists}), so the refusal is about something else`, advice: 'the algorithm lists already overlap: compare the mode (tunnel/transport), the PFS group and the selectors' };
