@@ -1,3 +1,7 @@
+import { formatNumber } from '../evidence/plural.js';
+
+export { counted, formatNumber } from '../evidence/plural.js';
+
 /**
  * Message and hint templates: prose for people, filled from a finding's data (which holds
  * values, never sentence fragments). Forms:
@@ -120,16 +124,6 @@ export function formatValue(v: unknown): string {
   return String(v);
 }
 
-/**
- * A measured number as a person reads it: whole numbers as they are, others to one decimal
- * from 1 up (1.5022820234298706 s → 1.5 s), two significant digits below 1 (0.0345 → 0.035).
- * The exact value stays in the finding's data.
- */
-export function formatNumber(v: number): string {
-  if (!Number.isFinite(v) || Number.isInteger(v)) return String(v);
-  const rounded = Math.abs(v) >= 1 ? Math.round(v * 10) / 10 : Number(v.toPrecision(2));
-  return String(rounded);
-}
 
 /** Placeholder names a template uses (in every form, nested ones too), for the conventions test. */
 export function placeholders(template: string): string[] {
@@ -158,7 +152,3 @@ export function describeTemplate(template: string): string {
   return show(parse(template));
 }
 
-/** "1 line", "2 lines": a count with its word, for prose built outside templates (reporters, diagnostics). */
-export function counted(n: number, one: string, other: string): string {
-  return `${formatNumber(n)} ${n === 1 ? one : other}`;
-}

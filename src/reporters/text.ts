@@ -5,7 +5,7 @@ import type { Finding } from '../engine/types.js';
 import type { Reporter } from './types.js';
 import { verdictOf, verdictText } from './verdict.js';
 import { PCAP_STATS_UNAVAILABLE_SHORT } from '../sources/live/pcap-stats-reasons.js';
-import { counted } from '../engine/template.js';
+import { counted } from '../evidence/plural.js';
 
 /** Human-readable terminal output: verdict, findings by severity with hint and evidence, check table. */
 export const textReporter: Reporter = (report, opts) => {

@@ -15,6 +15,7 @@ import type { Diagnostic, Location } from '../../evidence/types.js';
 import type { AuthRound, ChildConfig, ConfigFacts, ConnectionConfig, EndConfig, IkeVersion, Setting } from '../../evidence/config-types.js';
 import { DiagnosticSink, MAX_INCLUDE_DEPTH, configExcerpt, implicit, isSecretKey, maskInline, parseDuration, splitList, type IncludeResolver } from '../freeswan/config-common.js';
 import { secretsFromSwanctl } from '../freeswan/ipsec-secrets.js';
+import { counted } from '../../evidence/plural.js';
 
 export interface SettingsValue {
   value: string;
@@ -210,7 +211,7 @@ function parseInto(text: string, source: string, stack: SettingsSection[], resol
     skipLine();
   }
   if (stack.length > baseDepth) {
-    sink.add({ source, line }, `${stack.length - baseDepth} section(s) not closed at the end of the file ('${stack[stack.length - 1].name}' opened on line ${stack[stack.length - 1].at.line})`);
+    sink.add({ source, line }, `${counted(stack.length - baseDepth, 'section', 'sections')} not closed at the end of the file ('${stack[stack.length - 1].name}' opened on line ${stack[stack.length - 1].at.line})`);
     stack.length = baseDepth;
   }
 
