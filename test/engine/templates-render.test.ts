@@ -21,6 +21,8 @@ export function proseProblem(text: string): string | undefined {
   if (/\(s\)/.test(text)) return '"(s)" instead of a singular or plural';
   const doubled = /(?<![\w.-])([A-Za-z]{2,})\s+\1(?![\w-])/i.exec(text.replace(/`[^`]*`/g, '``'));
   if (doubled) return `doubled word "${doubled[0]}"`;
+  const repeated = /(?<![\w.:/-])([A-Za-z][\w.:/-]* [\w.:/-]+), \1(?![\w.:/-])/.exec(text);
+  if (repeated) return `a list item repeated "${repeated[0]}"`;
   for (const [open, close] of [['(', ')'], ['[', ']']]) {
     let depth = 0;
     for (const ch of text.replace(/`[^`]*`/g, '``')) {
