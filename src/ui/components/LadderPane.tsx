@@ -3,6 +3,7 @@ import type { LadderView, LadderStep } from '../../evidence/derived/ladder/lane.
 import { stepArrow, stepSuffix, stepTime } from '../../reporters/ladder-text.js';
 import { formatLocation } from '../../reporters/text.js';
 import type { Theme } from '../theme.js';
+import { counted } from '../../evidence/plural.js';
 
 interface Props {
   ladder: LadderView | undefined;
@@ -24,7 +25,7 @@ export function LadderPane({ ladder, lane, scroll, height, width, running, theme
       </Box>
     );
   }
-  const espRows = current.esp.map((c) => `ESP ${c.spi} ${c.dir === 'out' ? `${current.local} → ${current.remote}` : `${current.remote} → ${current.local}`}: ${c.packets} pkts${c.bytes !== undefined ? `, ${c.bytes} B` : ''}`);
+  const espRows = current.esp.map((c) => `ESP ${c.spi} ${c.dir === 'out' ? `${current.local} → ${current.remote}` : `${current.remote} → ${current.local}`}: ${counted(c.packets, 'pkt', 'pkts')}${c.bytes !== undefined ? `, ${c.bytes} B` : ''}`);
   const stepRows = height - 2 - Math.min(espRows.length, 4);
   const start = Math.max(0, Math.min(scroll, current.steps.length - stepRows));
   const lanes = ladder!.ladders.length;
