@@ -142,12 +142,13 @@ export function placeholders(template: string): string[] {
 
 /**
  * A template as a description (`ipsec-doctor checks ID`): values as <name>, a count's word in its
- * plural, an optional clause in square brackets.
+ * plural, an optional clause in square brackets, and of a choice ({x?A|B}) the general case B
+ * only — every branch at once does not read.
  */
 export function describeTemplate(template: string): string {
   const show = (nodes: Node[]): string =>
     nodes
-      .map((n) => (typeof n === 'string' ? n : n.kind === 'value' ? `<${n.name}>` : n.kind === 'plural' ? show(n.other) : `[${show(n.then)}${n.otherwise.length ? ` | ${show(n.otherwise)}` : ''}]`))
+      .map((n) => (typeof n === 'string' ? n : n.kind === 'value' ? `<${n.name}>` : n.kind === 'plural' ? show(n.other) : n.otherwise.length ? show(n.otherwise) : `[${show(n.then)}]`))
       .join('');
   return show(parse(template));
 }

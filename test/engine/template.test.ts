@@ -65,5 +65,6 @@ describe('placeholders and describeTemplate', () => {
   });
   it('describes a template for people', () => {
     expect(describeTemplate('tried {n} {n|key|keys}{p? for {p}}')).toBe('tried <n> keys[ for <p>]');
+    expect(describeTemplate('sent {n=0?once|{n} times}{p? to {p}|}')).toBe('sent <n> times[ to <p>]');
   });
 });
