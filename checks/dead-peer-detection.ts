@@ -25,7 +25,7 @@ export default defineCheck({
     codes: {
       DPD_TIMEOUT: {
         severity: 'error',
-        message: 'The peer {peer} stopped answering {mechanism} on an established SA ({noticedBy}); action taken: {action}; established again later: {recovered}.',
+        message: 'The peer {peer} stopped answering {mechanism} on an established SA ({otherLog?and {peerAddress}\'s log says the same of {localAddress}: the path between them failed in both directions|noticed by {noticedBy?{noticedBy}|this log\'s host}}{onTheWire?; {onTheWire}}{otherLog.onTheWire?; {otherLog.onTheWire}}); action taken: {action}; established again later: {recovered}.',
         hint: 'The peer or the path went away after the tunnel was up (reboot, NAT mapping expired, UDP 4500 dropped, ISP outage). Check the peer and the path; tune the timers to your link: strongSwan swanctl.conf `dpd_delay`/`dpd_timeout` and `dpd_action` (ipsec.conf `dpddelay`/`dpdtimeout`/`dpdaction`), libreswan `dpddelay`/`dpdtimeout` (IKEv2: `retransmit-timeout`) and `dpdaction`.',
       },
       DPD_DISABLED: {
@@ -72,21 +72,18 @@ function report(out: (f: FindingInput) => void, file: LogFile, anchor: LogEvent,
   const hosts = hostsAt(file, anchor);
   out({
     code: 'DPD_TIMEOUT',
-    data: { ...data, ...hosts, noticedBy: `noticed by ${hosts.localAddress ?? "this log's host"}${onTheWire(data)}`, conn: anchor.conn, recovered: again ? `yes (line ${again.at.line})` : 'no', reestablishedLine: again?.at.line },
+    data: { ...data, ...hosts, noticedBy: hosts.localAddress, conn: anchor.conn, recovered: again ? `yes (line ${again.at.line})` : 'no', reestablishedLine: again?.at.line },
     // the capture's frames among the first lines a text report shows, as a log and capture of one silence are (corroborate.ts)
     evidence: bothSides(refsOf([...events, again]), frames),
   });
 }
 
-const onTheWire = (data: Record<string, unknown> | undefined) => (data?.onTheWire ? `; ${String(data.onTheWire)}` : '');
-
 /** Both peers gave up on each other: the path failed both ways (or both lost their state at once). */
 function bothWays(a: FindingInput, b: FindingInput): FindingInput {
-  const noticedBy = `and ${String(a.data!.peerAddress)}'s log says the same of ${String(a.data!.localAddress)}: the path between them failed in both directions${onTheWire(a.data)}${onTheWire(b.data)}`;
   // each log's first lines, then the capture's frames of both (a frame cited by both once)
   const frames = [...a.evidence, ...b.evidence].filter((r, i, all) => r.frame !== undefined && all.findIndex((x) => x.source === r.source && x.frame === r.frame) === i);
   const lines = (f: FindingInput) => f.evidence.filter((r) => r.frame === undefined).slice(0, 6);
-  return { code: a.code, data: { ...a.data, noticedBy, seenIn: "both peers' logs", otherLog: b.data }, evidence: [...lines(a), ...lines(b), ...frames] };
+  return { code: a.code, data: { ...a.data, seenIn: "both peers' logs", otherLog: b.data }, evidence: [...lines(a), ...lines(b), ...frames] };
 }
 
 // ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import { childSaAnswers, oneWayPairs, pairKey, type OneWayPair } from '../src/ev
 import { listedFirst } from '../src/evidence/derived/aggregate.js';
 import { idleData, idleRefs, oneWayData, oneWayRefs, tableIdle, tableOneWay } from '../src/evidence/derived/tables/counters.js';
 import { corroborate } from '../src/engine/corroborate.js';
+import { ONE_WAY_CONTEXT } from '../src/evidence/derived/words.js';
 import type { FindingInput } from '../src/engine/types.js';
 
 /** Fewer packets than this in one direction is too little to call a flow one-way. */
@@ -27,12 +28,14 @@ export default defineCheck({
     codes: {
       ESP_ONE_WAY: {
         severity: 'error',
-        message: 'IPsec traffic (ESP/AH) flows only {direction} ({amount} on {spis}); nothing comes back from {silent}{ikeContext}.',
-        hint: 'ESP from {silent} is missing{ikeHint}: check the return route into the tunnel on {silent}, its xfrm policy and SA for the reverse direction, and any firewall or NAT rule that passes IKE but not ESP (IP protocol 50, or UDP 4500 for ESP in UDP) in that direction. If the capture point only sees one direction (asymmetric routing, a one-way SPAN port), capture on the peer too, with IKE (udp port 500 or udp port 4500).',
+        message: `IPsec traffic (ESP/AH) flows only {direction} ({amount} on {spis}); nothing comes back from {silent}${ONE_WAY_CONTEXT}.`,
+        hint: 'ESP from {silent} is missing{basis=SA counters?{peerTable? although both ends hold the SAs| although the SA is installed}|{ikeBothWays? although IKE works both ways| if the tunnel should carry replies}}: check the return route into the tunnel on {silent}, its xfrm policy and SA for the reverse direction, and any firewall or NAT rule that passes IKE but not ESP (IP protocol 50, or UDP 4500 for ESP in UDP) in that direction. If the capture point only sees one direction (asymmetric routing, a one-way SPAN port), capture on the peer too, with IKE (udp port 500 or udp port 4500).',
       },
       NO_ESP: {
         severity: 'warning',
-        message: 'A Child SA between {a} and {b} was {how} but no ESP or AH {observed} in the {seconds} s that followed{childCaveat}.',
+        message:
+          'A Child SA between {a} and {b} was {basis=SA counters?installed ({installedIn}) but no ESP or AH was counted by its SAs ({spis})|negotiated ({exchange} answered, frame {frame}) but no ESP or AH was captured} in the {seconds} s that followed' +
+          '{basis=SA counters? (counters as the table printed them)|{version=2? (as far as the wire shows: a Child SA refused inside the encrypted answer looks the same; the daemon log tells)}}.',
         hint: 'No traffic matched the tunnel\'s traffic selectors, or it is not routed into it: check the policy (`ip xfrm policy`) and routes on both sides, that the selectors cover the hosts that should talk (strongSwan `local_ts`/`remote_ts`, libreswan `leftsubnet`/`rightsubnet`), and that the capture filter includes ESP (ip proto 50) and UDP 4500.',
       },
       ESP_SEQUENCE_GAPS: {
@@ -64,8 +67,7 @@ function oneWay(ctx: CheckContext): FindingInput[] {
     out.push({
       code: 'ESP_ONE_WAY',
       data: {
-        ...summary(p.flows), silent: p.receiver, ikeSeen: true, ikeBothWays: true, ikeHint: ' although IKE works both ways',
-        ikeContext: `, although IKE from ${p.receiver} still arrives (last frame ${lastReply.at.frame})`,
+        ...summary(p.flows), silent: p.receiver, ikeSeen: true, ikeBothWays: true, lastIkeFrame: lastReply.at.frame,
       },
       evidence: [...p.flows.flatMap((f) => espFlowRefs(f, 2)), ikeRef(lastReply)],
     });
@@ -82,9 +84,8 @@ function oneWayWithoutIke(pairs: OneWayPair[]): FindingInput {
     code: 'ESP_ONE_WAY',
     severity: 'warning',
     data: {
-      ...summary(flows), silent: listedFirst([...new Set(pairs.map((p) => p.receiver))], 4), ikeSeen: pairs.some((p) => p.ike.length > 0), pairs: pairs.length,
-      ikeContext: ' (no IKE both ways in this capture, so it cannot tell whether replies are expected or only one direction passes the capture point)',
-      ikeHint: ' if the tunnel should carry replies', severityReason: 'no IKE in both directions in the capture',
+      ...summary(flows), silent: listedFirst([...new Set(pairs.map((p) => p.receiver))], 4), ikeSeen: pairs.some((p) => p.ike.length > 0), ikeBothWays: false, pairs: pairs.length,
+      severityReason: 'no IKE in both directions in the capture',
     },
     evidence: flows.slice(0, 20).map((f) => espFlowRefs(f, 1)[0]),
   };
@@ -124,9 +125,8 @@ function reportNoEsp(ctx: CheckContext, packets: PacketEvidence): void {
       code: 'NO_ESP',
       data: {
         a: m.dst.address, b: m.src.address, exchange: m.exchangeName, frame: m.at.frame, seconds: Math.round(quiet), espFlowsInCapture: packets.espFlows.length,
-        how: `negotiated (${m.exchangeName} answered, frame ${m.at.frame})`, observed: 'was captured',
-        // IKEv2 carries a refused Child SA (TS_UNACCEPTABLE, NO_PROPOSAL_CHOSEN) inside the encrypted IKE_AUTH answer
-        childCaveat: m.version === 2 ? ' (as far as the wire shows: a Child SA refused inside the encrypted answer looks the same; the daemon log tells)' : '',
+        // IKEv2 carries a refused Child SA (TS_UNACCEPTABLE, NO_PROPOSAL_CHOSEN) inside the encrypted IKE_AUTH answer: the message says so
+        version: m.version, basis: 'capture',
       },
       evidence: [ikeRef(m)],
     });

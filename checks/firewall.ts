@@ -109,7 +109,7 @@ function whyBlocked(r: FlowResult, icmp: boolean): string {
   if (r.blocked.undecided.length) {
     // nft lists iptables-nft rules as `xt match …` / {"xt": …} without their options; iptables-save prints them whole
     const xt = r.blocked.undecided.some((u) => /\bxt\b/.test(u.text)) ? ' (iptables-nft rules that nft lists without their options: pass `iptables-save` output to judge them)' : '';
-    parts.push(`rules the evaluator cannot decide were skipped: ${r.blocked.undecided.map((u) => `line ${u.at.line}`).join(', ')}${xt}`);
+    parts.push(`rules the evaluator cannot decide were skipped: ${[...new Set(r.blocked.undecided.map((u) => `line ${u.at.line}`))].join(', ')}${xt}`);
   }
   return parts.join('; ');
 }

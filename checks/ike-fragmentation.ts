@@ -1,3 +1,4 @@
+import { exchangeInWords } from '../src/evidence/derived/words.js';
 import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext, FindingInput } from '../src/engine/types.js';
 import { corroborate } from '../src/engine/corroborate.js';
@@ -21,22 +22,22 @@ export default defineCheck({
     codes: {
       IKE_FRAGMENTATION_USED: {
         severity: 'info',
-        message: 'IKE fragmentation in use: {sent} fragments sent, {received} received, {reassembled} messages reassembled.',
+        message: 'IKE fragmentation in use: {sent} {sent|fragment|fragments} sent, {received} received, {reassembled} {reassembled|message|messages} reassembled.',
         hint: 'Nothing to fix: the daemons split large IKE messages themselves (RFC 7383), which avoids IP fragmentation. Keep `fragmentation = yes` (strongSwan) / `fragmentation=yes` (libreswan) on both sides.',
       },
       IKE_FRAGMENTS_DROPPED: {
         severity: 'warning',
-        message: 'The first exchange with {peer} succeeded but {exchange} got no answer after {retransmits} retransmits, without IKE fragmentation: an oversized IKE message dropped on the path is a likely cause.',
+        message: 'The first exchange with {peer} succeeded but {request} got no answer after {retransmits} {retransmits|retransmission|retransmissions}, without IKE fragmentation: an oversized IKE message dropped on the path is a likely cause.',
         hint: 'Enable IKE fragmentation on both sides (strongSwan swanctl.conf/ipsec.conf `fragmentation = yes`, libreswan `fragmentation=yes`), or let IP fragments through / lower the MTU on the path (firewalls often drop UDP fragments). Also possible: {alternatives}.',
       },
       IKE_FRAGMENTATION_SUPPORT: {
         severity: 'info',
-        message: 'IKE fragmentation support announced by {announcedBy} ({ikeSas} IKE SA(s): {pairs}).',
+        message: 'IKE fragmentation support announced by {announcedBy} ({ikeSas} IKE {ikeSas|SA|SAs}: {pairs}).',
         hint: 'Both peers must announce it for large IKE_AUTH / Main Mode messages to be split by IKE instead of IP (RFC 7383): strongSwan `fragmentation = yes` (default), libreswan `fragmentation=yes` (default); some vendor gateways need it enabled explicitly.',
       },
       IKE_LARGE_MESSAGE: {
         severity: 'warning',
-        message: '{count} IKE {exchange} message(s) from {from} to {to} are up to {largest} bytes at the IP layer: over a 1500-byte path they are IP-fragmented ({ipFragmented} were in this capture).',
+        message: '{count} {count|message|messages} of {request} from {from} to {to} {count|is|are} up to {largest} bytes at the IP layer: over a 1500-byte path {count|it is|they are} IP-fragmented ({ipFragmented=0?none was|{ipFragmented} {ipFragmented|was|were}} in this capture).',
         hint: 'IP fragments of IKE are often dropped by firewalls, NAT devices and cloud load balancers: enable IKE fragmentation on both peers (strongSwan `fragmentation = yes`, libreswan `fragmentation=yes`, RFC 7383) or make the message smaller (shorter certificate chain, fewer CERTREQs, fewer proposals).',
       },
     },
@@ -75,8 +76,8 @@ function checkLogs(ctx: CheckContext): void {
     ctx.report({
       code: 'IKE_FRAGMENTS_DROPPED',
       data: {
-        peer: formatEndpoint(chain.peer) ?? 'the peer', exchange: chain.giveUp.data.state ?? chain.exchange ?? 'IKE_AUTH', retransmits: chain.count,
-        fragmentation: 'not used', requestBytes: chain.requestBytes ?? 'not printed in this log', alternatives: ['IKEv1: pre-shared key mismatch (the peer cannot decrypt message 5)', 'the peer rejects our authentication silently'],
+        peer: formatEndpoint(chain.peer) ?? 'the peer', exchange: chain.giveUp.data.state ?? chain.exchange ?? 'IKE_AUTH', request: exchangeInWords(chain.giveUp.data.state ?? chain.exchange ?? 'IKE_AUTH'), retransmits: chain.count,
+        fragmentation: 'not used', requestBytes: chain.requestBytes, alternatives: ['IKEv1: pre-shared key mismatch (the peer cannot decrypt message 5)', 'the peer rejects our authentication silently'],
       },
       evidence: refsOf([chain.request, ...chain.retransmits, chain.giveUp]),
     });
@@ -123,7 +124,7 @@ function checkPackets(ctx: CheckContext): void {
     const largest = Math.max(...list.map((x) => x.ipFragmentation?.totalLength ?? x.ipLength));
     ctx.report({
       code: 'IKE_LARGE_MESSAGE',
-      data: { from: m.src.address, to: m.dst.address, exchange: m.exchangeName, count: list.length, largest, ipFragmented: list.filter((x) => x.ipFragmentation).length, certs: list.reduce((n, x) => n + x.certs, 0) },
+      data: { from: m.src.address, to: m.dst.address, exchange: m.exchangeName, request: exchangeInWords(m.exchangeName), count: list.length, largest, ipFragmented: list.filter((x) => x.ipFragmentation).length, certs: list.reduce((n, x) => n + x.certs, 0) },
       evidence: list.slice(0, 6).map(ikeRef),
     });
   }

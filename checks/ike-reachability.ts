@@ -5,10 +5,11 @@ import { corroborate } from '../src/engine/corroborate.js';
 import { initiatedPeer, logFiles, ofKind, refsOf } from '../src/evidence/derived/log/sessions.js';
 import { establishedAfter } from '../src/evidence/derived/log/phase.js';
 import { listedFirst, pushTo } from '../src/evidence/derived/aggregate.js';
-import { chainSeconds, formatEndpoint, printedRetransmits, pskFailureSymptoms, retransmitChains, retransmitText, stageOf, verdictBeforeGiveUp, type IkeStage, type RetransmitChain } from '../src/evidence/derived/log/retransmits.js';
+import { chainSeconds, formatEndpoint, printedRetransmits, pskFailureSymptoms, retransmitChains, stageOf, verdictBeforeGiveUp, type IkeStage, type RetransmitChain } from '../src/evidence/derived/log/retransmits.js';
 import { fragmentedUnansweredExchanges, icmpGroups, unansweredGroups, type UnansweredGroup } from '../src/evidence/derived/wire/ike.js';
 import { natTBlockedExchanges } from '../src/evidence/derived/wire/nat.js';
 import { isEstablishedIkeState, livenessSilencedGroups } from '../src/evidence/derived/liveness.js';
+import { exchangeInWords, TRIES_CLAUSE } from '../src/evidence/derived/words.js';
 import { endpointText, icmpRef, ikeRef, secondsBetween } from '../src/evidence/derived/wire/refs.js';
 
 type Report = (f: FindingInput) => void;
@@ -32,8 +33,8 @@ export default defineCheck({
     codes: {
       IKE_NO_RESPONSE: {
         severity: 'error',
-        message: 'No response from {peer} to {exchange}{tries} (stage: {stage}).',
-        hint: 'Check on the path to {peer} (UDP port {port}). Likely causes for this stage: {causes}. A capture on both sides (udp port 500 or udp port 4500) shows where the packets stop.',
+        message: `No response from {peer} to {requestersShown?{requests} requests of {request} from {requesters.length} peers ({requestersShown})|{request}}${TRIES_CLAUSE}.`,
+        hint: 'Check the path to {peer} ({port?UDP port {port}|UDP port 500, or 4500 after NAT-T}). Likely causes: {causes}. A capture on both sides (udp port 500 or udp port 4500) shows where the packets stop.',
       },
       IKE_PORT_UNREACHABLE: {
         severity: 'error',
@@ -84,9 +85,9 @@ function checkLogs(evidence: Evidence, report: Report): void {
       code: 'IKE_NO_RESPONSE',
       data: {
         peer: formatEndpoint(chain.peer) ?? initiatedPeer(chain.session) ?? 'the peer',
-        port: chain.peer?.port ?? 'the IKE port (500, or 4500 after NAT-T)',
-        exchange: chain.giveUp?.data.state ?? chain.exchange ?? 'the request', tries: retransmitText(retransmits, seconds),
-        msgid: chain.msgid, retransmits: retransmits ?? 'not in this log', seconds,
+        port: chain.peer?.port,
+        exchange: chain.giveUp?.data.state ?? chain.exchange, request: exchangeInWords(chain.giveUp?.data.state ?? chain.exchange),
+        msgid: chain.msgid, counted: retransmits !== undefined, retransmits, seconds: seconds || undefined,
         waits: chain.waits, gaveUp: !!chain.giveUp, requestBytes: chain.requestBytes, stage, causes: causesFor(stage, chain), conn: chain.session.conn,
         attempts: chains.length, icmpErrors: networkErrors.map((e) => e.data.detail),
       },
@@ -121,9 +122,9 @@ function checkPackets(evidence: Evidence, report: Report): void {
       // a symptom of a diagnosis reported at error; liveness and Child SA requests of an SA that is up are a smaller matter than an SA that cannot start
       ...(explained ? { severity: 'info' as const } : stage === 'other' || stage === 'child' ? { severity: 'warning' as const } : {}),
       data: {
-        ...explained, peer: endpointText(req.dst), port: req.dst.port, from: endpointText(req.src), ...(many ? { requesters } : {}),
-        exchange: many ? `${exchanges.length} ${worst.exchangeName} requests from ${requesters.length} peers (${listedFirst(requesters, 3)})` : `${worst.exchangeName} (msgid ${worst.messageId})`,
-        tries: retransmitText(worst.retransmits, seconds, exchanges.length), retransmits: worst.retransmits, seconds,
+        ...explained, peer: endpointText(req.dst), port: req.dst.port, from: endpointText(req.src),
+        exchange: worst.exchangeName, request: exchangeInWords(worst.exchangeName), msgid: worst.messageId, ...(many ? { requesters, requestersShown: listedFirst(requesters, 3) } : {}),
+        counted: true, retransmits: worst.retransmits, seconds: typeof seconds === 'number' && seconds > 0 ? seconds : undefined, clockZeroed: typeof seconds === 'string' || undefined,
         retransmitIntervals: worst.retransmitIntervals.map((s) => Math.round(s * 1000) / 1000), stage, causes: CAUSES[stage],
         responderSpiZero: !/[1-9a-f]/.test(req.spiR), spiI: req.spiI, requests: exchanges.length, transmissions: exchanges.reduce((n, e) => n + e.requests.length, 0),
         ipFragmented: !!req.ipFragmentation, transport: req.transport, icmpErrors: icmp.map((e) => `${e.kind} from ${e.from} (frame ${e.at.frame})`),
@@ -142,7 +143,6 @@ function checkPackets(evidence: Evidence, report: Report): void {
     }
   }
 }
-
 const ICMP_CODES = [['port-unreachable', 'IKE_PORT_UNREACHABLE'], ['admin-prohibited', 'IKE_ADMIN_PROHIBITED']] as const;
 
 /** The finding that says why these requests met silence, if any: IP fragments dropped, UDP 4500 blocked after NAT detection, a liveness timeout in the log, an ICMP answer. */

@@ -13,7 +13,7 @@ export default defineCheck({
     codes: {
       KLIPS_INTERFACE_RULE: {
         severity: 'warning',
-        message: '{ruleset} accepts {accepts} only on {iface}, an interface the kernel\'s native IPsec stack never creates: decrypted traffic arrives on the interface its ESP came in on, so this rule never matches, and {accepts} from the tunnel {fate}{unless}.',
+        message: '{ruleset} accepts {accepts} only on {iface}, an interface the kernel\'s native IPsec stack never creates: decrypted traffic arrives on the interface its ESP came in on, so this rule never matches, and {accepts} from the tunnel {fate}{hostProbed?| (unless an interface of that name exists on this host: kernel-libipsec, an XFRM or VTI interface; --host tells)}.',
         hint: 'Match decrypted traffic by its IPsec policy instead of the interface: iptables `-m policy --dir in --pol ipsec` (e.g. `{fix}`), nft `meta ipsec exists`, or a mark set on the ESP packet in mangle PREROUTING. If this host does use an interface of that name (strongSwan kernel-libipsec\'s ipsec0, an XFRM or VTI interface), run ipsec-doctor --host to confirm it and ignore this.',
       },
     },
@@ -25,7 +25,7 @@ export default defineCheck({
         code: 'KLIPS_INTERFACE_RULE',
         data: {
           ruleset: k.ruleset.source, accepts: k.accepts, iface: k.iface, fate: k.fate,
-          unless: ctx.evidence.host ? '' : ' (unless an interface of that name exists on this host: kernel-libipsec, an XFRM or VTI interface; --host tells)',
+          hostProbed: ctx.evidence.host !== undefined,
           fix: iptables ? k.rule.text.replace(/-i\s+!?\s*ipsec\S*\s*/, '').replace(/ -j ACCEPT/, ' -m policy --dir in --pol ipsec -j ACCEPT') : k.rule.text,
         },
         evidence: [{ ...k.rule.at, excerpt: k.rule.text }],

@@ -65,7 +65,7 @@ export default defineCheck({
       },
       LVS_NO_IKE_SERVICE: {
         severity: 'info',
-        message: 'None of the {count} virtual service(s) in {sources} receives IKE (UDP 500 or 4500): this director balances no IPsec, so nothing about IPsec was judged on it.',
+        message: '{count=1?The virtual service in {sources} does not receive|None of the {count} virtual services in {sources} receives} IKE (UDP 500 or 4500): this director balances no IPsec, so nothing about IPsec was judged on it.',
         hint: 'If IPsec gateways stand behind it, balance UDP 500 and 4500 to them: {fix}.',
       },
     },

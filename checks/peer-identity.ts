@@ -20,12 +20,12 @@ export default defineCheck({
     codes: {
       PEER_ID_MISMATCH: {
         severity: 'error',
-        message: 'Identity mismatch: the peer presented {received}; expected {expected} (checked by the {side}){natClue}.',
+        message: 'Identity mismatch: the peer presented {received}; expected {expected} (checked by the {side}){behindNat? — {behindNat}}.',
         hint: 'Make the identities agree: the peer\'s own id (strongSwan swanctl.conf `local.id`, ipsec.conf `leftid`; libreswan `leftid`) must equal this side\'s expectation of it (swanctl.conf `remote.id`, ipsec.conf/libreswan `rightid`), or the certificate subject/subjectAltName. Behind NAT the peer often sends its private address as ID.',
       },
       NO_MATCHING_CONNECTION: {
         severity: 'error',
-        message: 'No connection matches this peer: {detail} (local {local}, remote {remote}){natClue}.',
+        message: 'No connection matches this peer: {detail} (local {local}, remote {remote}){behindNat? — {behindNat}}.',
         hint: 'Add or fix the connection on the responder so its addresses match the peer: strongSwan swanctl.conf `local_addrs`/`remote_addrs` (ipsec.conf `left`/`right`), libreswan `left`/`right` (or `right=%any`), and the IKE version (`version`, `keyexchange=`/`ikev2=`). Check the daemon listens on the address the peer targets.',
       },
     },
@@ -58,7 +58,6 @@ function checkLogs(ctx: CheckContext): void {
 }
 
 function add(found: Found, file: LogFile, code: Code, data: Record<string, unknown>, events: (LogEvent | undefined)[]): void {
-  data = { natClue: '', ...data };
   pushTo(found, code, { key: JSON.stringify([file.source, code, data.conn, data.received, data.expected, data.local, data.remote, data.certainty]), data, events });
 }
 
@@ -79,7 +78,7 @@ function idMismatches(found: Found, file: LogFile, session: LogSession): void {
 
 /** The NAT a line's own facts reveal (data.behindNat), or an empty clause for the message. */
 function natClue(clue: string | undefined): Record<string, unknown> {
-  return clue ? { natClue: ` — ${clue}`, behindNat: clue } : { natClue: '' };
+  return clue ? { behindNat: clue } : {};
 }
 
 function hasEstablished(session: LogSession, e: LogEvent): boolean {

@@ -5,6 +5,7 @@ import { corroborate, mergePeerViews, sameHostsKey } from '../src/engine/corrobo
 import { isNotify, logFiles, ofKind, seenBy, type LogFile, type LogSession } from '../src/evidence/derived/log/sessions.js';
 import { establishedAfter, sideOf } from '../src/evidence/derived/log/phase.js';
 import { parseProposals, proposalDelta, TRANSFORM_TYPE_NAMES } from '../src/evidence/derived/proposals.js';
+import { exchangeInWords } from '../src/evidence/derived/words.js';
 import { describeTypes, exchangeName, overlapWords, proposalFix, proposalLists, rejectionsByPhase, unrefusedListMismatches } from '../src/evidence/derived/log/proposals.js';
 import { aggregate, pushTo, type Occurrence } from '../src/evidence/derived/aggregate.js';
 import { invalidKeOutcomes, wireRejections } from '../src/evidence/derived/wire/ike.js';
@@ -25,12 +26,12 @@ export default defineCheck({
     codes: {
       IKE_PROPOSAL_MISMATCH: {
         severity: 'error',
-        message: 'IKE SA (phase 1) proposal rejected with NO_PROPOSAL_CHOSEN in {exchange}, seen from {seenFrom}; {overlap}.',
+        message: 'IKE SA (phase 1) proposal {listsOnly?refused: the two proposal lists share none (this log holds no verdict line)|rejected with NO_PROPOSAL_CHOSEN} in {request}, seen from {seenFrom}; {overlap}.',
         hint: `Make the IKE proposals agree ({advice}) in ${PROPOSAL_KEYWORDS}. Seen from the initiator, NO_PROPOSAL_CHOSEN in IKE_SA_INIT can also mean the responder has no connection for this peer (check its left/right or local_addrs/remote_addrs); the responder's log lists both proposal sets.`,
       },
       CHILD_PROPOSAL_MISMATCH: {
         severity: 'error',
-        message: 'Child SA (phase 2) proposal rejected with NO_PROPOSAL_CHOSEN in {exchange}, seen from {seenFrom}; {overlap}.',
+        message: 'Child SA (phase 2) proposal {listsOnly?refused: the two proposal lists share none (this log holds no verdict line)|rejected with NO_PROPOSAL_CHOSEN} in {request}, seen from {seenFrom}; {overlap}.',
         hint: 'The IKE SA is fine; align the ESP/AH proposals ({advice}), and check the PFS group, ESN and the mode (tunnel/transport): strongSwan swanctl.conf `esp_proposals` and `mode` (ipsec.conf `esp=`, `type=`), libreswan `esp=`/`phase2alg=`, `pfs=`, `type=`, PAN-OS the tunnel\'s IPSec crypto profile (`set network ike crypto-profiles ipsec-crypto-profiles NAME esp encryption …`, `dh-group`). The responder\'s log prints the proposal it refused.',
       },
       DH_GROUP_RENEGOTIATED: {
@@ -46,7 +47,8 @@ export default defineCheck({
     checkLogs(ctx.evidence, (f) => fromLog.push(f));
     checkPackets(ctx.evidence, (f) => fromCapture.push(f));
     // one refusal between two hosts: the initiator's log, the responder's log and the capture of it are one finding
-    for (const f of corroborate(mergePeerViews(fromLog, sameRefusal), fromCapture, sameRefusal)) ctx.report(f);
+    // the exchange (or pluto's state, AGGRESSIVE, QUICK) said in words; the raw name stays in data.exchange
+    for (const f of corroborate(mergePeerViews(fromLog, sameRefusal), fromCapture, sameRefusal)) ctx.report(f.data?.exchange ? { ...f, data: { ...f.data, request: exchangeInWords(String(f.data.exchange)) } } : f);
   },
 });
 

@@ -62,7 +62,7 @@ function reportSession(out: Occurrence[], file: LogFile, session: LogSession): v
   const data = {
     ...seenBy(session, side), local, remote,
     ...(counter ? { ...facts, differs: differingSides(local, remote, otherLocal, otherRemote) } : {}),
-    selectors: !proposed ? 'the selectors are not printed in this log'
+    selectors: !proposed ? 'this log does not print them'
       : counter ? `proposed ${proposed}, while ${side === 'responder' ? "this side's configuration accepts" : 'the peer answered with'} ${counter}${differsText(local, remote, otherLocal, otherRemote)}`
       : `proposed ${proposed}`,
     whereToLook: side === 'initiator' ? 'This is the initiator\'s log: the responder\'s log prints which selectors it refused (charon at `cfg 2` also the ones it has configured).'

@@ -1,3 +1,4 @@
+import { spiSpelling } from '../src/evidence/derived/words.js';
 import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext, FindingInput } from '../src/engine/types.js';
 import type { LogEvent } from '../src/evidence/log-events.js';
@@ -15,7 +16,7 @@ export default defineCheck({
     codes: {
       TUNNEL_ESTABLISHED: {
         severity: 'info',
-        message: 'Tunnel {conn} established, as {seenBy}: IKE SA {ike}, Child SA {child} with SPIs {spis} and selectors {local} === {remote}.',
+        message: 'Tunnel {conn} established, as {seenBy}: IKE SA {ike}, Child SA {child}{spis? with {spis|SPI|SPIs} {spis}}{local?, selectors {local} === {remote}|; the log does not print its selectors}.',
         hint: 'Nothing to fix for this connection. If traffic still does not flow, look at the data plane: routes, firewall rules for ESP (IP protocol 50) or UDP 4500, and whether the selectors cover the traffic.',
       },
     },
@@ -41,8 +42,8 @@ function checkLogs(ctx: CheckContext): void {
         code: 'TUNNEL_ESTABLISHED',
         data: {
           seenBy: 'the log shows', conn: conn || child.data.name || '(unnamed)', ike: ike ? (ids || 'up') : 'up (its line is not in this log)', ikeVersion: ike?.data.ikeVersion,
-          child: child.data.name || conn || 'up', spis: child.data.spis?.length ? child.data.spis : 'not printed', local: child.data.local?.length ? child.data.local : 'not printed',
-          remote: child.data.remote?.length ? child.data.remote : 'not printed', mode: child.data.mode, encap: child.data.encap, childSas: children.length,
+          child: child.data.name || conn || 'up', spis: child.data.spis?.map(spiSpelling), local: child.data.local?.length ? child.data.local : undefined,
+          remote: child.data.remote?.length ? child.data.remote : undefined, mode: child.data.mode, encap: child.data.encap, childSas: children.length,
         },
         evidence: refsOf([ike, child]),
       });

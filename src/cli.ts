@@ -6,7 +6,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { writeFile } from 'node:fs/promises';
-import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants as fsConstants, fchmodSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { FatalError, InputError, UsageError } from './errors.js';
@@ -16,9 +16,9 @@ import { analyse, buildEvidence, diagnose, liveAnalyser, type RunOptions } from 
 import { redactReport, type RedactionMapping } from './reporters/redact.js';
 import { reporters, FORMATS } from './reporters/index.js';
 import { filterBySeverity } from './report/build-report.js';
-import type { Severity } from './evidence/types.js';
 import type { Report } from './report/types.js';
 import { allChecks } from '../checks/index.js';
+import { checkOnlyIds, describeCheck, describeParseError, exitCodeFor, formatFromPath, listChecks, parseFailOn, parseSeverity } from './cli-args.js';
 import { describeFsError, sniffHead } from './sources/open-input.js';
 import { sniffKind } from './sources/sniff.js';
 import { describeSavedCapture, liveOptionsFromArgs } from './sources/live/cli-options.js';
@@ -42,6 +42,7 @@ const OPTIONS = {
   format: { type: 'string', short: 'f' },
   output: { type: 'string', short: 'o' },
   'min-severity': { type: 'string' },
+  'fail-on': { type: 'string' },
   only: { type: 'string', multiple: true },
   redact: { type: 'boolean' },
   'redact-map': { type: 'string' },
@@ -57,7 +58,8 @@ Usage:
   ipsec-doctor [options] [FILE...]        FILEs are sniffed: captures vs logs ('-' = stdin)
   ipsec-doctor --log responder.log [--log initiator.log]
   ipsec-doctor --pcap capture.pcapng
-  ipsec-doctor checks                     list every check and its finding codes
+  journalctl -u strongswan | ipsec-doctor  with nothing named, a piped stdin is the input
+  ipsec-doctor checks [ID]                list every check and its finding codes, or describe one
 
 Evidence:
   -l, --log FILE        IKE daemon log (strongSwan charon, libreswan pluto); '-' = stdin, .gz ok; repeatable
@@ -73,25 +75,27 @@ Evidence:
 
 Output:
   -f, --format FMT      ${FORMATS.join(', ')} (default: interactive UI on a terminal, text otherwise)
-  -o, --output FILE     write the report to FILE
-      --min-severity S  info, warning or error (default info)
-      --only ID         run only this check (repeatable)
+  -o, --output FILE     write the report to FILE; without --format, its extension picks the format
+                        (.json, .md, .html, .txt; other names get text)
+      --min-severity S  show findings of S and above: info, warning (or warn), error (default info)
+      --fail-on S       exit 1 when a finding of S or above is reported: info, warning (or warn),
+                        error (default), or none
+      --only ID         run only this check (repeatable); IDs as \`ipsec-doctor checks\` lists them
       --redact          replace addresses, identities and SPIs with consistent placeholders
       --redact-map FILE also write the placeholder → original mapping (stays local)
       --no-color        no colour (NO_COLOR is honoured too)
   -h, --help, -V, --version
 
-Exit codes: 0 no error-severity finding, 1 at least one error finding, 2 usage or unreadable input.
+Exit codes: 0 no finding at the --fail-on severity (error unless told), 1 at least one,
+            2 usage error or unreadable input (one line on stderr).
 `;
-
-const SEVERITIES: Severity[] = ['info', 'warning', 'error'];
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message.split('\n')[0] : String(err));
+    throw describeParseError(err);
   }
   const { values, positionals } = parsed;
   if (values.help) {
@@ -104,7 +108,12 @@ async function main(argv: string[]): Promise<number> {
   }
   const color = decideColor(values.color, values['no-color']);
   if (positionals[0] === 'checks') {
-    process.stdout.write(listChecks(values.format === 'json'));
+    const ids = positionals.slice(1);
+    if (values.format === 'json') {
+      const metas = allChecks.filter((c) => !ids.length || ids.includes(c.meta.id)).map((c) => c.meta);
+      if (ids.length) checkOnlyIds(ids, allChecks);
+      process.stdout.write(JSON.stringify(metas, null, 2) + '\n');
+    } else process.stdout.write(ids.length ? ids.map((id) => describeCheck(id, allChecks)).join('\n') : listChecks(allChecks));
     return 0;
   }
 
@@ -117,16 +126,24 @@ async function main(argv: string[]): Promise<number> {
     else logs.push(file);
   }
   const configs = values.config ?? [];
+  // `cat charon.log | ipsec-doctor`: with nothing named and stdin a pipe or a file, stdin is the input
+  if (!logs.length && !pcaps.length && !configs.length && !values.host && !values.live && !process.stdin.isTTY) {
+    const head = await sniffHead('-');
+    if (head.length) {
+      const kind = sniffKind(head);
+      if (kind === 'pcap' || kind === 'pcapng') pcaps.push('-');
+      else logs.push('-');
+    }
+  }
   if (!logs.length && !pcaps.length && !configs.length && !values.host && !values.live) {
-    throw new UsageError('no evidence given', 'pass a daemon log (--log FILE), a capture (--pcap FILE), a config (--config FILE), --live -i IFACE or --host');
+    throw new UsageError('no evidence given', 'name a daemon log with --log FILE, a capture with --pcap FILE, a config with --config FILE, or use --live -i IFACE, --host, or pipe a log or capture to stdin');
   }
-  const format = values.format;
-  if (format !== undefined && !(format in reporters)) throw new UsageError(`unknown format '${format}'`, `one of: ${FORMATS.join(', ')}`);
-  const minSeverity = (values['min-severity'] ?? 'info') as Severity;
-  if (!SEVERITIES.includes(minSeverity)) throw new UsageError(`unknown severity '${values['min-severity']}'`, 'one of: info, warning, error');
-  for (const id of values.only ?? []) {
-    if (!allChecks.some((c) => c.meta.id === id)) throw new UsageError(`unknown check '${id}'`, 'see `ipsec-doctor checks`');
-  }
+  // -o report.html without --format: the extension says which format (.json, .md, .html, .txt)
+  const format = values.format ?? formatFromPath(values.output);
+  if (format !== undefined && !(format in reporters)) throw new UsageError(`unknown format ${format}`, `one of: ${FORMATS.join(', ')}`);
+  const minSeverity = parseSeverity('--min-severity', values['min-severity'], 'info');
+  const failOn = parseFailOn(values['fail-on']);
+  checkOnlyIds(values.only ?? [], allChecks);
   // Ctrl-C ends a live capture and still analyses what was captured; a second Ctrl-C ends the process
   const stopCapture = new AbortController();
   const live = liveOptionsFromArgs(values, pcaps.length, stopCapture.signal);
@@ -172,7 +189,7 @@ async function main(argv: string[]): Promise<number> {
     }
   };
 
-  if (process.stdout.isTTY && process.stdin.isTTY && !process.env.CI && format === undefined && !values.output) {
+  if (process.stdout.isTTY && process.stdin.isTTY && !process.env.CI && values.format === undefined && !values.output) {
     interactive = true;
     const { runInteractive, needsInWords } = await import('./ui/run-ui.js');
     const definedCounters = live ? (await import('./sources/live-capture.js')).definedCounters : undefined;
@@ -214,7 +231,7 @@ async function main(argv: string[]): Promise<number> {
       },
     });
     await writeMap();
-    return finished && finished.summary.errors > 0 ? 1 : 0;
+    return finished ? exitCodeFor(finished.summary, failOn) : 0;
   }
 
   const spinner = await startStderrSpinner();
@@ -227,10 +244,13 @@ async function main(argv: string[]): Promise<number> {
   }
   const shown = present(report);
   const text = reporters[format ?? 'text'](shown, { color: values.output ? false : color });
-  if (values.output) await writeReport(values.output, text);
-  else process.stdout.write(text);
+  if (values.output) {
+    await writeReport(values.output, text);
+    // on a terminal, say where the report went (stdout stays empty for scripts)
+    if (process.stdout.isTTY) process.stdout.write(`wrote the ${format ?? 'text'} report to ${visible(values.output)}\n`);
+  } else process.stdout.write(text);
   await writeMap();
-  return report.summary.errors > 0 ? 1 : 0;
+  return exitCodeFor(report.summary, failOn);
 }
 
 /**
@@ -309,9 +329,12 @@ function checkWritablePath(flag: string, path: string, taken: TakenPaths): void 
   try {
     st = statSync(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw describeWriteError(path, err);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR') throw new InputError(`cannot write ${path}: ${fileOnTheWay(path)} is a file, not a directory`, `give ${flag} another path`);
+    if (code !== 'ENOENT') throw describeWriteError(path, err);
   }
   if (st?.isDirectory()) throw new InputError(`cannot write ${path}: it is a directory`, `give ${flag} a file name`);
+  if (!st && /[\\/]$/.test(path)) throw new InputError(`cannot write ${path}: a name ending in / is a directory, and there is none`, `give ${flag} a file name`);
   const dir = dirname(resolvePath(path));
   let dirStat;
   try {
@@ -320,6 +343,25 @@ function checkWritablePath(flag: string, path: string, taken: TakenPaths): void 
     throw new InputError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? `the directory ${dir} does not exist` : describeFsError(err)}`, `create the directory first, or give ${flag} another path`);
   }
   if (!dirStat.isDirectory()) throw new InputError(`cannot write ${path}: ${dir} is not a directory`, `give ${flag} another path`);
+  // said before the analysis, not after it (root passes this and meets the error at the write)
+  try {
+    accessSync(st ? path : dir, fsConstants.W_OK);
+  } catch (err) {
+    throw describeWriteError(path, err);
+  }
+}
+
+/** The first part of `path` that exists and is not a directory (ENOTDIR names no part). */
+function fileOnTheWay(path: string): string {
+  let dir = dirname(resolvePath(path));
+  for (let up = dirname(dir); up !== dir; dir = up, up = dirname(dir)) {
+    try {
+      if (!statSync(dir).isDirectory()) return dir;
+    } catch {
+      // does not exist or is under the file: look further up
+    }
+  }
+  return dirname(resolvePath(path));
 }
 
 function sameFile(a: string, b: string): boolean {
@@ -336,7 +378,18 @@ function sameFile(a: string, b: string): boolean {
 /** A write that failed, as the one-line error cli.ts prints (never "internal error"). */
 function describeWriteError(path: string, err: unknown): InputError {
   const code = (err as NodeJS.ErrnoException)?.code;
-  const why = code === 'EISDIR' ? 'it is a directory' : code === 'ENOENT' ? 'its directory does not exist' : code === 'ENOTDIR' ? 'a part of the path is not a directory' : describeFsError(err);
+  const why: string =
+    {
+      EISDIR: 'it is a directory',
+      ENOENT: 'its directory does not exist',
+      ENOTDIR: 'a part of the path is not a directory',
+      EROFS: 'the file system is read-only',
+      ENOSPC: 'no space left on the device',
+      EDQUOT: 'the disk quota is exceeded',
+      EIO: 'the system refused the write (I/O error)',
+      EPERM: 'permission denied',
+      EACCES: 'permission denied',
+    }[String(code)] ?? describeFsError(err);
   return new InputError(`cannot write ${path}: ${why}`);
 }
 
@@ -374,15 +427,6 @@ function decideColor(force: boolean | undefined, disable: boolean | undefined): 
   return Boolean(process.stdout.isTTY);
 }
 
-function listChecks(json: boolean): string {
-  if (json) return JSON.stringify(allChecks.map((c) => c.meta), null, 2) + '\n';
-  const out: string[] = [];
-  for (const { meta } of allChecks) {
-    out.push(`${meta.id} — ${meta.title} (needs: ${meta.requires.join(' or ')})`);
-    for (const [code, spec] of Object.entries(meta.codes)) out.push(`  ${spec.severity.padEnd(7)} ${code}`);
-  }
-  return out.join('\n') + '\n';
-}
 
 export function renderReport(report: Report, format: string, color: boolean): string {
   return reporters[format](report, { color });

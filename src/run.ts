@@ -13,6 +13,7 @@ import type { LiveRunOptions } from './sources/live/cli-options.js';
 import { allChecks } from '../checks/index.js';
 import { ladderOf } from './evidence/derived/ladder/ladder.js';
 import type { ProbeRunner } from './sources/host/runner.js';
+import { counted } from './evidence/plural.js';
 
 export interface RunOptions {
   logs: string[];
@@ -69,7 +70,7 @@ export async function buildEvidence(opts: RunOptions): Promise<Evidence> {
 
   // --- packets ----------------------------------------------------------
   if (opts.pcaps.length) {
-    opts.onProgress?.(`reading ${opts.pcaps.length} capture(s)`);
+    opts.onProgress?.(`reading ${counted(opts.pcaps.length, 'capture', 'captures')}`);
     const { loadCaptures } = await import('./sources/pcap-file.js');
     const r = await loadCaptures(opts.pcaps, { local: opts.local, peer: opts.peer });
     inputs.push(...r.inputs);
@@ -79,7 +80,7 @@ export async function buildEvidence(opts: RunOptions): Promise<Evidence> {
 
   // --- configs ----------------------------------------------------------
   if (opts.configs.length) {
-    opts.onProgress?.(`reading ${opts.configs.length} config file(s)`);
+    opts.onProgress?.(`reading ${counted(opts.configs.length, 'config file', 'config files')}`);
     const [{ loadConfigs }, { loadRulesets, RULESET_TYPES }] = await Promise.all([import('./sources/config-file.js'), import('./sources/ruleset-file.js')]);
     // --config-type iptables-save|nft|…: every file is a ruleset; otherwise the config loader hands rulesets over
     const forcedRuleset = RULESET_TYPES.includes(opts.configType ?? '');

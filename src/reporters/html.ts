@@ -75,8 +75,11 @@ export const htmlReporter: Reporter = (report) => {
 };
 
 function findingHtml(f: Finding, n: number): string {
-  // one block per evidence line: a wrapped line hangs under its own location, so where one ends and the next begins stays clear
-  const evidence = f.evidence.map((e) => `<div class="ev"><span class="loc">${h(formatLocation(e))}</span>  ${h(e.excerpt)}</div>`).join('');
+  // one block per evidence line: a wrapped line hangs under its own location, so where one ends and the next begins stays clear;
+  // a host probe reads as a command and, on its own line below it, what it printed
+  const evidence = f.evidence.map((e) => (e.line === undefined && e.frame === undefined && e.command
+    ? `<div class="ev"><span class="loc">$ ${h(e.command)}</span></div><div class="ev">  ${h(e.excerpt)}</div>`
+    : `<div class="ev"><span class="loc">${h(formatLocation(e))}</span>  ${h(e.excerpt)}</div>`)).join('');
   return [
     `<section class="finding ${f.severity}" id="f${n}">`,
     `<h3>${n}. <code>${h(f.code)}</code> <span class="sev ${f.severity}">${f.severity}</span> <span class="muted">[${h(f.check)}]</span></h3>`,

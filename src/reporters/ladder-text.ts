@@ -11,7 +11,13 @@ export function stepArrow(s: LadderStep): string {
   return s.dir === 'out' ? ' ──▶ ' : ' ◀── ';
 }
 
+/**
+ * The step's time: seconds since the lane's first step where the source has sub-second precision
+ * (captures, logs with milliseconds), else the log's own time of day — a log printed to the second
+ * would otherwise show a precision it does not have (+0.000s for every step of one second).
+ */
 export function stepTime(s: LadderStep): string {
+  if (s.time !== undefined && !/\d:\d\d[.,]\d/.test(s.time)) return /\d{1,2}:\d\d:\d\d/.exec(s.time)?.[0] ?? '';
   return s.t !== undefined ? `+${s.t.toFixed(s.t < 10 ? 3 : 1)}s` : '';
 }
 

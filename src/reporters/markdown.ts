@@ -11,7 +11,7 @@
  */
 import type { Finding } from '../engine/types.js';
 import type { Reporter } from './types.js';
-import { formatLocation, inputFacts, severityReason } from './text.js';
+import { evidenceLines, formatLocation, inputFacts, severityReason } from './text.js';
 import { verdictText } from './verdict.js';
 import type { LadderView } from '../evidence/derived/ladder/lane.js';
 import { ladderLines } from './ladder-text.js';
@@ -86,7 +86,7 @@ function findingSection(f: Finding, n: number): string[] {
   if (f.evidence.length) {
     out.push('Evidence:');
     out.push('');
-    out.push(...fenced(f.evidence.map((e) => `${formatLocation(e)}  ${e.excerpt}`).join('\n')));
+    out.push(...fenced(f.evidence.flatMap((e) => evidenceLines(e, undefined, '  ')).join('\n')));
     out.push('');
   }
   return out;

@@ -5,6 +5,7 @@ import type { Finding } from '../engine/types.js';
 import type { Reporter } from './types.js';
 import { verdictOf, verdictText } from './verdict.js';
 import { PCAP_STATS_UNAVAILABLE_SHORT } from '../sources/live/pcap-stats-reasons.js';
+import { counted } from '../evidence/plural.js';
 
 /** Human-readable terminal output: verdict, findings by severity with hint and evidence, check table. */
 export const textReporter: Reporter = (report, opts) => {
@@ -25,8 +26,8 @@ export const textReporter: Reporter = (report, opts) => {
     const why = severityReason(f);
     if (why) out.push(`  ${c.dim(`why ${f.severity}:`)} ${why}`);
     out.push(`  ${c.green('fix:')} ${f.hint}`);
-    for (const e of f.evidence.slice(0, 6)) out.push(`  ${c.dim(formatLocation(e))} ${e.excerpt}`);
-    if (f.evidence.length > 6) out.push(c.dim(`  … ${f.evidence.length - 6} more evidence lines`));
+    for (const e of f.evidence.slice(0, 6)) out.push(...evidenceLines(e, c.dim).map((l) => `  ${l}`));
+    if (f.evidence.length > 6) out.push(c.dim(`  … ${counted(f.evidence.length - 6, 'more evidence line', 'more evidence lines')}`));
     out.push('');
   }
   out.push(c.bold('Checks'));
@@ -55,14 +56,14 @@ export function describeInputs(report: Report): string {
   return report.inputs
     .map((i) => {
       const libpcap = libpcapCounters(i);
-      return `${i.kind} ${i.path}${i.dialect ? ` (${i.dialect})` : ''}${i.lines !== undefined ? `, ${i.lines} lines` : ''}${i.packets !== undefined ? `, ${i.packets} packets` : ''}${libpcap ? ` (${libpcap})` : ''}${i.note ? ` — ${i.note}` : ''}`;
+      return `${i.kind} ${i.path}${i.dialect ? ` (${i.dialect})` : ''}${i.lines !== undefined ? `, ${counted(i.lines, 'line', 'lines')}` : ''}${i.packets !== undefined ? `, ${counted(i.packets, 'packet', 'packets')}` : ''}${libpcap ? ` (${libpcap})` : ''}${i.note ? ` — ${i.note}` : ''}`;
     })
     .join('; ');
 }
 
 /** What the Markdown and HTML reports list after an input's path. */
 export function inputFacts(i: Report['inputs'][number]): string[] {
-  return [i.dialect, i.lines !== undefined ? `${i.lines} lines` : undefined, i.unparsed ? `${i.unparsed} unparsed` : undefined, i.packets !== undefined ? `${i.packets} packets` : undefined, libpcapCounters(i), i.note]
+  return [i.dialect, i.lines !== undefined ? counted(i.lines, 'line', 'lines') : undefined, i.unparsed ? `${i.unparsed} unparsed` : undefined, i.packets !== undefined ? counted(i.packets, 'packet', 'packets') : undefined, libpcapCounters(i), i.note]
     .filter((x): x is string => Boolean(x));
 }
 
@@ -77,6 +78,15 @@ export function libpcapCounters(i: Report['inputs'][number]): string | undefined
   if (c.pcapReceived !== undefined) return `libpcap: received ${c.pcapReceived}, dropped ${c.pcapDropped ?? 0}`;
   if (c.pcapStatsUnavailable !== undefined) return `libpcap counters n/a: ${PCAP_STATS_UNAVAILABLE_SHORT[c.pcapStatsUnavailable] ?? 'not measured'}`;
   return undefined;
+}
+
+/**
+ * One evidence reference as lines: `file:line excerpt`, `capture#frame excerpt`, and for a host
+ * probe the command as typed, then its output on the next line (as a terminal shows them).
+ */
+export function evidenceLines(e: Pick<EvidenceRef, 'source' | 'line' | 'frame' | 'command' | 'excerpt'>, dim: (s: string) => string = (s) => s, gap = ' '): string[] {
+  if (e.line === undefined && e.frame === undefined && e.command) return [dim(`$ ${e.command}`), `  ${e.excerpt}`];
+  return [`${dim(formatLocation(e))}${gap}${e.excerpt}`];
 }
 
 export function formatLocation(e: Pick<EvidenceRef, 'source' | 'line' | 'frame' | 'command'>): string {

@@ -291,7 +291,7 @@ export async function startLiveCapture(opts: LiveCaptureOptions): Promise<LiveCa
 
   // a capture file cannot say how long it listened after its last frame; a live capture can (esp-flows NO_ESP uses it)
   const inputInfo = (now: LiveCounters): InputInfo => ({
-    kind: 'live', path: opts.iface, dialect: linkName, packets: now.received, counters: { ...definedCounters(now), linktype, startedAt: started / 1000, endedAt: Date.now() / 1000 },
+    kind: 'live', path: opts.iface, dialect: LINK_IN_WORDS[linkName] ?? linkName, packets: now.received, counters: { ...definedCounters(now), linktype, startedAt: started / 1000, endedAt: Date.now() / 1000 },
   });
   let result: LiveCaptureResult | undefined;
   const snapshot = (): LiveCaptureResult => result ?? { input: inputInfo(counters()), packets: collector.snapshot(), diagnostics: collector.diagnostics().slice() };
@@ -428,3 +428,14 @@ function assertDeviceExists(cap: CapModule, iface: string): void {
     throw new InputError(`no capture interface named '${iface}'`, `available: ${names.slice(0, 12).join(', ')}`);
   }
 }
+
+/** libpcap's link-type names (pcap_datalink_val_to_name) as the report says them; the number stays in counters.linktype. */
+const LINK_IN_WORDS: Record<string, string> = {
+  ETHERNET: 'Ethernet',
+  LINKTYPE_LINUX_SLL: 'Linux cooked capture',
+  LINUX_SLL: 'Linux cooked capture',
+  LINUX_SLL2: 'Linux cooked capture v2',
+  RAW: 'raw IP',
+  NULL: 'BSD loopback',
+  IEEE802_11_RADIO: '802.11 with radiotap',
+};

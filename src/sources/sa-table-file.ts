@@ -9,6 +9,7 @@ import type { SaTable, SaTableReader } from '../evidence/sa-table-types.js';
 import { tableReaders } from '../platforms/index.js';
 import { bestSniff, readGuarded } from './whole-input.js';
 import { platformOf } from '../platforms/index.js';
+import { counted as countedWord } from '../evidence/plural.js';
 
 export interface TableLoadResult {
   input: InputInfo;
@@ -37,7 +38,7 @@ export function readTable(reader: SaTableReader, lines: Iterable<string>, displa
     diagnostics.push({
       at: { source: display },
       decoder: 'sa-table',
-      message: `this ${reader.name} output prints no packet or byte counters, so whether traffic flows through its ${table.childSas.length} SA(s) is not judged${WITH_COUNTERS[table.format] ? `: run ${WITH_COUNTERS[table.format]}` : ''}`,
+      message: `this ${reader.name} output prints no packet or byte counters, so whether traffic flows through its ${countedWord(table.childSas.length, 'SA', 'SAs')} is not judged${WITH_COUNTERS[table.format] ? `: run ${WITH_COUNTERS[table.format]}` : ''}`,
     });
   }
   return {

@@ -24,18 +24,18 @@ describe('ike-reachability (packets)', () => {
     const fs = await findings('ikev2-init-dh2-unanswered-rawip.pcap');
     expect(codes(fs)).toEqual(['IKE_NO_RESPONSE']);
     expect(fs[0].severity).toBe('error');
-    expect(fs[0].data).toMatchObject({ peer: '212.158.157.8:500', from: '212.158.157.2:500', port: 500, exchange: 'IKE_SA_INIT (msgid 0)', retransmits: 0, stage: 'first', responderSpiZero: true, spiI: '61d3693ce12af528' });
+    expect(fs[0].data).toMatchObject({ peer: '212.158.157.8:500', from: '212.158.157.2:500', port: 500, exchange: 'IKE_SA_INIT', msgid: 0, retransmits: 0, stage: 'first', responderSpiZero: true, spiI: '61d3693ce12af528' });
     expect(fs[0].evidence).toEqual([expect.objectContaining({ frame: 1, excerpt: expect.stringContaining('IKE_SA_INIT request (I) msgid 0') })]);
-    expect(fs[0].message).toBe('No response from 212.158.157.8:500 to IKE_SA_INIT (msgid 0), sent once, not retransmitted (stage: first).');
+    expect(fs[0].message).toBe('No response from 212.158.157.8:500 to the first exchange (IKE_SA_INIT), sent once, not retransmitted.');
   });
 
   it('IKE_NO_RESPONSE with retransmission timing: IP-fragmented IKE_AUTH on 4500 sent 3 times 1 s apart (zeek-spicy-ipsec ipsec_client.pcap)', async () => {
     const fs = await findings('ikev2-nat-auth-ipfrag-no-response.pcap');
     expect(codes(fs)).toEqual(['IKE_NO_RESPONSE']);
-    expect(fs[0].data).toMatchObject({ peer: '144.76.154.114:4500', exchange: 'IKE_AUTH (msgid 1)', retransmits: 2, stage: 'auth', responderSpiZero: false, ipFragmented: true, transport: 'udp4500', seconds: 2 });
+    expect(fs[0].data).toMatchObject({ peer: '144.76.154.114:4500', exchange: 'IKE_AUTH', msgid: 1, retransmits: 2, stage: 'auth', responderSpiZero: false, ipFragmented: true, transport: 'udp4500', seconds: 2 });
     expect((fs[0].data.retransmitIntervals as number[]).map(Math.round)).toEqual([1, 1]);
     expect(fs[0].evidence.map((e) => e.frame)).toEqual([5, 8, 11]);
-    expect(fs[0].message).toBe('No response from 144.76.154.114:4500 to IKE_AUTH (msgid 1) after 2 retransmits over 2 s (stage: auth).');
+    expect(fs[0].message).toBe('No response from 144.76.154.114:4500 to the authentication exchange (IKE_AUTH) after 2 retransmissions over 2 s.');
     // the first exchange was answered and only the IP-fragmented request met silence: the symptom of IKE_FRAGMENTS_DROPPED
     expect(fs[0].severity).toBe('info');
     expect(fs[0].data).toMatchObject({
@@ -77,7 +77,7 @@ describe('ike-reachability (packets)', () => {
     const fs = await findings('ikev2-cookie-auth-create-child-dlt-null.pcap');
     expect(codes(fs)).toEqual(['IKE_NO_RESPONSE']);
     expect(fs[0].severity).toBe('warning');
-    expect(fs[0].data).toMatchObject({ exchange: 'INFORMATIONAL (msgid 0)', stage: 'other', spiI: '1d9be9451d4f97a8' });
+    expect(fs[0].data).toMatchObject({ exchange: 'INFORMATIONAL', msgid: 0, stage: 'other', spiI: '1d9be9451d4f97a8' });
     expect(fs[0].evidence.map((e) => e.frame)).toEqual([21]);
   });
 

@@ -33,6 +33,7 @@ describe('klips-interfaces', () => {
     const rules = [join(FX, 'freeswan-l2tp-from-ipsec0.iptables-save')];
     expect(await findings(rules, { 'ip route get 10.2.0.1': '10.2.0.1 dev ipsec0 table 220 src 10.1.0.1 uid 0\n    cache\n' }, ['10.2.0.1'])).toEqual([]);
     const viaPpp = await findings(rules, { 'ip route get 10.2.0.1': '10.2.0.1 dev ppp0 src 192.0.2.10 uid 0\n    cache\n' }, ['10.2.0.1']);
-    expect(viaPpp.map((f) => [f.code, f.data.unless])).toEqual([['KLIPS_INTERFACE_RULE', '']]);
+    expect(viaPpp.map((f) => [f.code, f.data.hostProbed])).toEqual([['KLIPS_INTERFACE_RULE', true]]);
+    expect(viaPpp[0].message).not.toContain('unless an interface');
   });
 });

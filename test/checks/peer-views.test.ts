@@ -23,7 +23,7 @@ describe('one refusal seen by both peers', () => {
   it('PSK mismatch: the responder\'s reason leads, the initiator\'s AUTHENTICATION_FAILED joins it', async () => {
     const [f, ...rest] = await findings('lab-psk-mismatch', 'AUTH_FAILED', ['left.log', 'right.log']);
     expect(rest).toHaveLength(0);
-    expect(f.message).toBe("Authentication failed (pre-shared key) seen from the responder (the initiator's log shows the same refusal): tried 1 shared key(s) for 'right.example' - 'left.example', but MAC mismatched.");
+    expect(f.message).toBe("Authentication failed (pre-shared key) seen from the responder (the initiator's log shows the same refusal): tried 1 shared key for 'right.example' - 'left.example', but MAC mismatched.");
     expect(f.data).toMatchObject({ side: 'responder', seenIn: "both peers' logs", localAddress: '198.51.100.20', peerAddress: '192.0.2.10', initiatorLog: { side: 'initiator', localAddress: '192.0.2.10' } });
     expect(sourcesOf(f)).toEqual(['right.log', 'left.log']);
     // the order of the logs on the command line does not matter
@@ -56,7 +56,7 @@ describe('one refusal seen by both peers', () => {
 
   it('one side alone says what it cannot see instead of a garbled sentence', async () => {
     const [f] = await findings('lab-esp-proposal-mismatch', 'CHILD_PROPOSAL_MISMATCH', ['left.log']);
-    expect(f.message).toBe('Child SA (phase 2) proposal rejected with NO_PROPOSAL_CHOSEN in IKE_AUTH, seen from the initiator; which transform types differ is not visible in this log (received not printed in this log; configured ESP:AES_CBC_256/HMAC_SHA2_256_128/NO_EXT_SEQ).');
+    expect(f.message).toBe('Child SA (phase 2) proposal rejected with NO_PROPOSAL_CHOSEN in the authentication exchange (IKE_AUTH), seen from the initiator; this log does not show which transform types differ (configured ESP:AES_CBC_256/HMAC_SHA2_256_128/NO_EXT_SEQ).');
     expect(f.hint).toContain("(compare the two peers' proposals; the responder's log prints the list it received and the one it has configured)");
     const [c] = await findings('lab-ike-proposal-mismatch', 'IKE_PROPOSAL_MISMATCH', [], ['left.pcap']);
     expect(c.message).toContain('seen from the capture: 198.51.100.20 (the responder) sent it in frame 2; the capture cannot show which transform types differ');
@@ -103,9 +103,9 @@ describe('one refusal seen by both peers', () => {
   it('one Child SA established, as both logs show (the same two SPIs, each side\'s inbound first)', async () => {
     const fs = await findings('lab-healthy', 'TUNNEL_ESTABLISHED', ['left.log', 'right.log']);
     expect(fs.map((f) => f.message)).toEqual([
-      "Tunnel lab established, as both peers' logs show: IKE SA left.example ... right.example, Child SA net with SPIs bee6676c, 9d390d15 and selectors 10.1.0.0/24 === 10.2.0.0/24.",
+      "Tunnel lab established, as both peers' logs show: IKE SA left.example ... right.example, Child SA net with SPIs 0xbee6676c, 0x9d390d15, selectors 10.1.0.0/24 === 10.2.0.0/24.",
     ]);
-    expect(fs[0].data).toMatchObject({ seenIn: "both peers' logs", otherLog: { spis: ['9d390d15', 'bee6676c'], local: ['10.2.0.0/24'] } });
+    expect(fs[0].data).toMatchObject({ seenIn: "both peers' logs", otherLog: { spis: ['0x9d390d15', '0xbee6676c'], local: ['10.2.0.0/24'] } });
     expect(sourcesOf(fs[0])).toEqual(['left.log', 'right.log']);
     const [one] = await findings('lab-healthy', 'TUNNEL_ESTABLISHED', ['right.log']);
     expect(one.message).toMatch(/^Tunnel lab established, as the log shows: IKE SA right.example/);

@@ -17,11 +17,14 @@ describe('proposal-mismatch: the two lists without a verdict line (pfSense docs 
     expect(f.data).toMatchObject({
       phase: 'ike', side: 'responder', transformTypes: ['encryption'],
       delta: [{ type: 'ENCR', received: ['AES_CBC_128'], configured: ['AES_CBC_256'] }],
-      verdict: expect.stringContaining('no verdict line'),
+      listsOnly: true,
       // two lines cannot tell IKEv1 from IKEv2
       exchange: 'IKE_SA_INIT or Main/Aggressive Mode',
     });
     expect(linesOf(f)).toEqual([1, 2]);
+    // the message claims no NO_PROPOSAL_CHOSEN that this log does not show
+    expect(f.message).toMatch(/^IKE SA \(phase 1\) proposal refused: the two proposal lists share none \(this log holds no verdict line\)/);
+    expect(f.message).not.toContain('NO_PROPOSAL_CHOSEN');
   });
 
   it('phase 1: a received proposal without integrity and PRF names both types', async () => {

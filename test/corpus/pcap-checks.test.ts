@@ -76,6 +76,6 @@ describe.skipIf(!present)('packet checks on the capture corpus', () => {
     const dpd = silence[1];
     expect(dpd.data).toMatchObject({ requests: 18, transmissions: 18, retransmits: 0 });
     expect(dpd.data.requesters).toHaveLength(8);
-    expect(dpd.message).toBe('No response from 192.168.2.100:14500 to 18 INFORMATIONAL requests from 8 peers (109.237.187.193:4500, 109.237.187.195:4500, 109.237.187.194:4500 and 5 more), none of them retransmitted (stage: other).');
+    expect(dpd.message).toBe('No response from 192.168.2.100:14500 to 18 requests of an INFORMATIONAL exchange (liveness check or delete) from 8 peers (109.237.187.193:4500, 109.237.187.195:4500, 109.237.187.194:4500 and 5 more), none of them retransmitted.');
   });
 });

@@ -106,8 +106,8 @@ describe('--redact', () => {
     const ladder = redacted.views?.ladder as { ladders: Array<{ source: string; esp: Array<{ spi: string; dir: string }> }> };
     const counted = ladder.ladders.filter((l) => l.source === 'packets').flatMap((l) => l.esp.map((c) => c.spi));
     // inbound SPI of the log (…_i) is the one the capture counts towards this host, and both carry the same placeholder
-    expect(counted).toContain(placeholderOf(spis[0]));
-    expect(counted).toContain(placeholderOf(spis[1]));
+    expect(counted).toContain(`0x${placeholderOf(spis[0])}`);
+    expect(counted).toContain(`0x${placeholderOf(spis[1])}`);
     expect(JSON.stringify(redacted)).toContain(`${placeholderOf(spis[0])}_i`);
   });
 

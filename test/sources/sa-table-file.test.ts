@@ -33,7 +33,7 @@ describe('SA tables as inputs', () => {
 
   it('a table without counters says that traffic through its SAs is not judged, and what to run instead', async () => {
     const ev = await evidenceOf({ logs: [fx('linux', 'xa.ip-xfrm-state.txt')] });
-    expect(ev.diagnostics.map((d) => d.message)).toContain('this Linux ip xfrm state output prints no packet or byte counters, so whether traffic flows through its 10 SA(s) is not judged: run `ip -s xfrm state`');
+    expect(ev.diagnostics.map((d) => d.message)).toContain('this Linux ip xfrm state output prints no packet or byte counters, so whether traffic flows through its 10 SAs is not judged: run `ip -s xfrm state`');
     const counted = await evidenceOf({ logs: [fx('linux', 'xa.ip-s-xfrm-state.txt')] });
     expect(counted.diagnostics.filter((d) => d.decoder === 'sa-table')).toEqual([]);
   });

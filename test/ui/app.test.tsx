@@ -111,7 +111,7 @@ describe('Ink UI', () => {
     expect(frame).toContain('[Ladder (');
     expect(frame).toContain('192.0.2.10 ⇄ 198.51.100.20');
     expect(frame).toMatch(/──▶ IKE_SA_INIT request 0/);
-    expect(frame).toMatch(/\+5\.000s ↻─▶ retransmit 3 of IKE_SA_INIT 0 +\(5 s after the first\)/);
+    expect(frame).toMatch(/22:25:58 ↻─▶ retransmit 3 of IKE_SA_INIT 0 +\(5 s after the first\)/);
     expect(frame).toMatch(/✖ +gave up after 3 retransmits/);
     expectFits(frame);
     unmount();

@@ -19,6 +19,7 @@
 import type { Diagnostic, EvidenceRef } from '../../evidence/types.js';
 import type { IpvsFacts, IpvsForwarding, IpvsProtocol, IpvsRead, IpvsReader, IpvsRealServer, IpvsService, IpvsTimeouts, IpvsValue } from '../../evidence/ipvs-types.js';
 import { numberOr, parseAddrPort, refAt, valueAt } from './common.js';
+import { counted } from '../../evidence/plural.js';
 
 const DECODER = 'keepalived-conf';
 const DEFAULT_PERSISTENCE = 360;
@@ -92,7 +93,7 @@ function parse(lines: string[], source: string, diagnostics: Diagnostic[]): { no
     flush();
     if (stray) unparsed++;
   });
-  if (stack.length > 1) diagnostics.push({ at: { source, line: lines.length }, decoder: DECODER, message: `${stack.length - 1} block(s) not closed at the end of the file` });
+  if (stack.length > 1) diagnostics.push({ at: { source, line: lines.length }, decoder: DECODER, message: `${counted(stack.length - 1, 'block', 'blocks')} not closed at the end of the file` });
   return { nodes: root, unparsed };
 }
 

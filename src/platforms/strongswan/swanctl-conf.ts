@@ -16,6 +16,7 @@ import type { AuthRound, ChildConfig, ConfigFacts, ConnectionConfig, EndConfig, 
 import { DiagnosticSink, MAX_INCLUDE_DEPTH, configExcerpt, implicit, isSecretKey, maskInline, parseDuration, splitList, type IncludeResolver } from '../freeswan/config-common.js';
 import { secretsFromSwanctl } from '../freeswan/ipsec-secrets.js';
 import { SecretDigest } from '../../evidence/secret-digest.js';
+import { counted } from '../../evidence/plural.js';
 
 export interface SettingsValue {
   value: string;
@@ -214,7 +215,7 @@ function parseInto(text: string, source: string, stack: SettingsSection[], resol
     skipLine();
   }
   if (stack.length > baseDepth) {
-    sink.add({ source, line }, `${stack.length - baseDepth} section(s) not closed at the end of the file ('${stack[stack.length - 1].name}' opened on line ${stack[stack.length - 1].at.line})`);
+    sink.add({ source, line }, `${counted(stack.length - baseDepth, 'section', 'sections')} not closed at the end of the file ('${stack[stack.length - 1].name}' opened on line ${stack[stack.length - 1].at.line})`);
     stack.length = baseDepth;
   }
 

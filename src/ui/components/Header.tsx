@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import type { InputInfo } from '../../evidence/types.js';
 import type { Theme } from '../theme.js';
+import { counted } from '../../evidence/plural.js';
 
 interface Props {
   tool: string;
@@ -11,12 +12,10 @@ interface Props {
   theme: Theme;
 }
 
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-
 /** One input in words: a live capture by its interface, a file by its path, with its size. */
 export function describeInput(i: InputInfo): string {
-  if (i.kind === 'live') return `live capture on ${i.path}${i.packets !== undefined ? `, ${plural(i.packets, 'frame', 'frames')}` : ''}`;
-  return `${i.kind} ${i.path}${i.dialect ? ` (${i.dialect})` : ''}${i.lines !== undefined ? ` ${plural(i.lines, 'line', 'lines')}` : ''}${i.packets !== undefined ? ` ${plural(i.packets, 'frame', 'frames')}` : ''}`;
+  if (i.kind === 'live') return `live capture on ${i.path}${i.packets !== undefined ? `, ${counted(i.packets, 'frame', 'frames')}` : ''}`;
+  return `${i.kind} ${i.path}${i.dialect ? ` (${i.dialect})` : ''}${i.lines !== undefined ? ` ${counted(i.lines, 'line', 'lines')}` : ''}${i.packets !== undefined ? ` ${counted(i.packets, 'frame', 'frames')}` : ''}`;
 }
 
 /** Tool and inputs with their detected dialect or capture kind; before they are read, what the run is doing. */

@@ -5,6 +5,7 @@ import { formatLocation } from '../../reporters/text.js';
 import { visibleWindow } from '../model.js';
 import { fitParts, wrapText } from '../wrap.js';
 import type { Theme } from '../theme.js';
+import { counted } from '../../evidence/plural.js';
 
 interface Props {
   ladder: LadderView | undefined;
@@ -54,7 +55,7 @@ export function LadderPane({ ladder, lane, selected, marked, height, width, runn
       </Box>
     );
   }
-  const espRows = current.esp.map((c) => `ESP ${c.spi} ${c.dir === 'out' ? `${current.local} → ${current.remote}` : `${current.remote} → ${current.local}`}: ${c.packets} ${c.packets === 1 ? 'packet' : 'packets'}${c.bytes !== undefined ? `, ${c.bytes} B` : ''}`);
+  const espRows = current.esp.map((c) => `ESP ${c.spi} ${c.dir === 'out' ? `${current.local} → ${current.remote}` : `${current.remote} → ${current.local}`}: ${counted(c.packets, 'packet', 'packets')}${c.bytes !== undefined ? `, ${c.bytes} B` : ''}`);
   const stepRows = Math.max(1, height - 2 - Math.min(espRows.length, 4));
   const sel = Math.max(0, Math.min(selected, current.steps.length - 1));
   const { start, end } = visibleWindow(current.steps.length, sel, stepRows);

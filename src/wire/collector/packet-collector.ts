@@ -19,6 +19,7 @@ import { TrafficAggregator } from './traffic-flows.js';
 import { frameRefOf, readU32, touchFrameRef } from './frame-ref.js';
 import { hex32, ipString } from '../addr.js';
 import { createIkeKeeper } from './ike-keeper.js';
+import { counted } from '../../evidence/plural.js';
 
 export { IKE_SA_HEAD, IKE_SA_TAIL } from './ike-keeper.js';
 
@@ -229,7 +230,7 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
         const u = decodeUdp(first, 0, first.length, 65535, newUdpInfo());
         if (u.kind === 'ike') ikeKeeper.add(first, u, set.src, set.dst, set.version, frag, true, frag.totalLength);
       } else {
-        diag('ip-fragments', `${set.fragments} IP fragment(s) of a UDP datagram ${datagramText(set)} without the first fragment: never reassembled`);
+        diag('ip-fragments', `${counted(set.fragments, 'IP fragment', 'IP fragments')} of a UDP datagram ${datagramText(set)} without the first fragment: never reassembled`);
       }
     } catch (err) {
       // given up at the end of the capture or while another frame is decoded: this datagram alone is lost
@@ -350,7 +351,7 @@ export function createPacketCollector(opts: PacketCollectorOptions): PacketColle
       counters.fragmentsEvicted = bounds.evicted;
       diagnostics.unshift({
         at: { source: sources[0] ?? '(capture)' }, decoder: 'ip-fragments',
-        message: `the IP reassembly buffer was full (at most ${FRAGMENT_MAX_PENDING} datagrams and ${FRAGMENT_MAX_BYTES / 1024 / 1024} MiB waiting for fragments): ${bounds.evicted} datagram(s) with ${bounds.evictedFragments} fragment(s) were given up early and count as incomplete`,
+        message: `the IP reassembly buffer was full (at most ${FRAGMENT_MAX_PENDING} datagrams and ${FRAGMENT_MAX_BYTES / 1024 / 1024} MiB waiting for fragments): ${counted(bounds.evicted, 'datagram', 'datagrams')} with ${counted(bounds.evictedFragments, 'fragment', 'fragments')} ${bounds.evicted === 1 ? 'was' : 'were'} given up early and count as incomplete`,
       });
     }
     ikeKeeper.finish();

@@ -71,7 +71,7 @@ describe('real charon 5.9.8 file logs (lab fixtures)', () => {
       [lineOf(d, 'generating IKE_AUTH response 1 [ N(AUTH_FAILED) ]'), false, 'sent', undefined],
     ]);
     expect(auth[0]).toMatchObject({ conn: 'gw', sa: '1', impl: 'strongswan', time: 'Nov 22 22:24:24' });
-    expect(auth[0].data.reason).toBe("tried 1 shared key(s) for 'b.example.org' - 'a.example.org', but MAC mismatched");
+    expect(auth[0].data.reason).toBe("tried 1 shared key for 'b.example.org' - 'a.example.org', but MAC mismatched");
     expect(auth[0].data.id).toBe('a.example.org');
     expect(auth[0].excerpt).toContain('but MAC mismatched');
     expect(only(d, 'ike-established')).toEqual([]);

@@ -206,7 +206,7 @@ describe('settings syntax (libstrongswan settings_lexer.l)', () => {
     expect(r2.diagnostics.map((d) => [d.at.line, d.message.slice(0, 20)])).toEqual([
       [1, "unexpected '}' (no s"],
       [2, "'x' is neither a set"],
-      [4, '1 section(s) not clo'],
+      [4, '1 section not closed'],
     ]);
   });
 

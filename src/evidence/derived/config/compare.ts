@@ -239,7 +239,7 @@ export function tsGaps(a: ConfiguredConnection, ca: ChildConfig, b: ConfiguredCo
       note:
         (narrowing
           ? 'An IKEv2 responder narrows to the intersection (RFC 7296 §2.9): the tunnel carries only the overlap, which part depending on who initiates. IKEv1 Quick Mode and libreswan without narrowing=yes do not narrow: there it works only when the side with the narrower selectors initiates.'
-          : 'with no overlap the responder answers TS_UNACCEPTABLE (IKEv1: INVALID_ID_INFORMATION).') + panosNote,
+          : 'With no overlap the responder answers TS_UNACCEPTABLE (IKEv1: INVALID_ID_INFORMATION).') + panosNote,
     });
   }
   return out;

@@ -8,6 +8,7 @@
  * Plain JSON-safe data and bounded (MAX_STEPS per lane, MAX_LANES), because it is
  * embedded in the Report (views.ladder) and rendered by the UI and the HTML report.
  */
+import { spiSpelling } from '../words.js';
 import type { Evidence } from '../../types.js';
 import type { LogEvent } from '../../log-events.js';
 import { derived, derivedFromLogs } from '../memo.js';
@@ -93,7 +94,7 @@ function milestone(e: LogEvent): Pick<LadderStep, 'kind' | 'label' | 'errors'> |
     case 'ike-established':
       return { kind: 'milestone', label: 'IKE SA established' };
     case 'child-established': {
-      const spis = Array.isArray(d.spis) ? ` SPIs ${(d.spis as string[]).join(' ')}` : '';
+      const spis = Array.isArray(d.spis) ? ` SPIs ${(d.spis as string[]).map(spiSpelling).join(' ')}` : '';
       return { kind: 'milestone', label: clip(`CHILD SA established${spis}`) };
     }
     case 'auth':

@@ -62,7 +62,8 @@ function addIkeMessage(lane: { builder: LaneBuilder; localAddr: string; seen: Ma
 
 function addEspFlow(lane: { builder: LaneBuilder; localAddr: string }, f: EspFlow): void {
   const dir = f.src === lane.localAddr ? 'out' : 'in';
-  const spi = f.protocol === 'ah' ? `AH ${f.spiHex}` : f.spiHex;
+  // spelt as every report spells an SPI (0x8356d647), the log lanes and the findings too
+  const spi = f.protocol === 'ah' ? `AH 0x${f.spiHex}` : `0x${f.spiHex}`;
   const prior = [...lane.builder.esp.values()].find((c) => c.spi === spi && c.dir === dir);
   lane.builder.setEspCounter({ spi, dir, packets: (prior?.packets ?? 0) + f.packets, bytes: (prior?.bytes ?? 0) + f.bytes });
 }

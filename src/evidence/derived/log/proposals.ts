@@ -44,7 +44,9 @@ export function describeTypes(delta: ProposalDelta | undefined): string[] | stri
 export function overlapWords(
   types: readonly string[] | 'unknown' | 'lists-overlap' | { refusedBy: string }, received: string[] | string, configured: string[] | string, fix?: string,
 ): { overlap: string; advice: string } {
-  const lists = `received ${listText(received)}; configured ${listText(configured)}`;
+  // only the lists the log printed (a list it did not print is said once, not as "received not printed in this log")
+  const printed = [Array.isArray(received) && `received ${listText(received)}`, Array.isArray(configured) && `configured ${listText(configured)}`].filter(Boolean).join('; ');
+  const lists = printed || 'neither list is printed';
   if (typeof types === 'object' && 'refusedBy' in types) {
     // a capture: the refusing side never sends its own list (RFC 7296 §3.10.1 NO_PROPOSAL_CHOSEN carries no data)
     return {
@@ -53,7 +55,7 @@ export function overlapWords(
     };
   }
   if (types === 'unknown') {
-    return { overlap: `which transform types differ is not visible in this log (${lists})`, advice: "compare the two peers' proposals; the responder's log prints the list it received and the one it has configured" };
+    return { overlap: `this log does not show which transform types differ (${lists})`, advice: "compare the two peers' proposals; the responder's log prints the list it received and the one it has configured" };
   }
   if (types === 'lists-overlap') {
     return { overlap: `the printed lists overlap (${lists}), so the refusal is about something else`, advice: 'the algorithm lists already overlap: compare the mode (tunnel/transport), the PFS group and the selectors' };
@@ -109,8 +111,8 @@ export function rejectionsByPhase(file: LogFile, session: LogSession): Map<Phase
  * libreswan prints no such pair outside its verdict line ("no local proposal matches remote
  * proposals …" names only the remote list), so this is charon's case.
  */
-export function unrefusedListMismatches(session: LogSession, refused: ReadonlySet<Phase>): Map<Phase, { events: LogEvent[]; exchange?: string; note: { verdict: string } }> {
-  const out = new Map<Phase, { events: LogEvent[]; exchange?: string; note: { verdict: string } }>();
+export function unrefusedListMismatches(session: LogSession, refused: ReadonlySet<Phase>): Map<Phase, { events: LogEvent[]; exchange?: string; note: { listsOnly: true } }> {
+  const out = new Map<Phase, { events: LogEvent[]; exchange?: string; note: { listsOnly: true } }>();
   for (const phase of ['ike', 'child'] as const) {
     if (refused.has(phase)) continue;
     const lists = proposalLists(session, phase);
@@ -122,7 +124,7 @@ export function unrefusedListMismatches(session: LogSession, refused: ReadonlySe
     if (proposalDelta(parseProposals(lists.received.join(', '), protocol), parseProposals(lists.configured.join(', '), protocol)).match) continue;
     // the lists alone do not say which IKE version printed them
     const exchange = ikeVersionOf(session) ? undefined : phase === 'ike' ? 'IKE_SA_INIT or Main/Aggressive Mode' : 'IKE_AUTH/CREATE_CHILD_SA or Quick Mode';
-    out.set(phase, { events: lists.events, exchange, note: { verdict: 'computed: the printed lists share no proposal (no verdict line in the log)' } });
+    out.set(phase, { events: lists.events, exchange, note: { listsOnly: true } });
   }
   return out;
 }

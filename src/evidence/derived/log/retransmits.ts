@@ -173,18 +173,3 @@ export function printedRetransmits(chain: RetransmitChain): number | undefined {
   return chain.retransmits.length > 0 || chain.giveUp?.data.retransmits !== undefined ? chain.count : undefined;
 }
 
-/**
- * How long a request went unanswered, for IKE_NO_RESPONSE's message: " after 3
- * retransmits over 7 s", or that it was sent only once (a single packet in a capture is
- * silence too). `requests` > 1: the figures are those of the most resent of them.
- */
-export function retransmitText(retransmits: number | undefined, seconds: number | string | undefined, requests = 1): string {
-  if (retransmits === undefined) return ' until the daemon gave up, retransmissions not counted in its log';
-  if (retransmits === 0) {
-    if (requests > 1) return ', none of them retransmitted';
-    // libreswan's "10 second timeout exceeded after 0 retransmits"
-    return typeof seconds === 'number' && seconds > 0 ? `, sent once and unanswered for ${seconds} s` : ', sent once, not retransmitted';
-  }
-  const over = typeof seconds === 'number' ? ` over ${seconds} s` : '';
-  return ` after ${retransmits} retransmit${retransmits === 1 ? '' : 's'}${over}${requests > 1 ? ' (the most resent)' : ''}`;
-}

@@ -140,20 +140,18 @@ function amountText(d: ResolvedDirection): string {
 /** ESP_ONE_WAY's data from SA counters: the same fields as the capture's, with the tables' figures. */
 export function oneWayData(o: TableOneWay): Record<string, unknown> {
   const silentPeer = o.silent.src ?? o.sa.remote ?? 'the peer';
-  const lead = `the SA table ${sourceName(o.sa)} counts ${amountText(o.silent)} ${onSpi(o.silent)}`;
-  let ikeContext = `: ${lead} while the Child SA is installed${o.sa.child.ageSeconds !== undefined ? ` (${o.sa.child.ageSeconds} s)` : ''}`;
   const sentByPeer = o.peerSilent ? carried(o.peerSilent.dir) : undefined;
-  if (o.peerSilent && sentByPeer && sentByPeer.value > 0) {
-    ikeContext = `: ${sourceName(o.peerSilent.sa)} shows ${silentPeer} sent ${sentByPeer.value} ${sentByPeer.unit} on ${spiText(o.silent.spi)} and ${sourceName(o.sa)} counts none of them, so they are lost on the path between the two`;
-  } else if (o.peerSilent && sentByPeer) {
-    const got = o.peerSending ? carried(o.peerSending.dir) : undefined;
-    ikeContext = `: ${sourceName(o.peerSilent.sa)} shows ${silentPeer} sent nothing on ${spiText(o.silent.spi)}` +
-      (got ? ` and received ${got.value} of the ${amountText(o.sending)} sent to it on ${spiText(o.sending.spi)}${got.value === 0 ? ', so the traffic towards it is lost on the path' : ''}` : '');
-  }
+  const got = o.peerSilent && sentByPeer && sentByPeer.value === 0 && o.peerSending ? carried(o.peerSending.dir) : undefined;
+  // the words are the template's (derived/words.ts ONE_WAY_CONTEXT): here only the values it reads
+  const context = {
+    silentAmount: amountText(o.silent), silentOn: onSpi(o.silent), age: o.sa.child.ageSeconds,
+    ...(sentByPeer && sentByPeer.value > 0 ? { peerSentAmount: `${sentByPeer.value} ${sentByPeer.unit}` } : sentByPeer ? { peerSentNothing: true } : {}),
+    ...(got ? { peerGot: got.value, peerGotNothing: got.value === 0 } : {}),
+  };
   return {
     direction: `from ${o.sending.src ?? 'this host'} to ${o.sending.dst ?? 'the peer'}`,
     sender: o.sending.src, silent: silentPeer, amount: amountText(o.sending), spis: saLabel(o.sa, o.sending),
-    ikeContext, ikeHint: o.peerSilent ? ' although both ends hold the SAs' : ' although the SA is installed',
+    ...context,
     basis: 'SA counters', table: o.sa.table.source, connection: o.sa.child.name,
     sending: { spi: spiText(o.sending.spi), src: o.sending.src, dst: o.sending.dst, packets: o.sending.packets, bytes: o.sending.bytes },
     silentSa: { spi: spiText(o.silent.spi), src: o.silent.src, dst: o.silent.dst, packets: o.silent.packets, bytes: o.silent.bytes },
@@ -169,8 +167,8 @@ export function idleData(group: ResolvedChildSa[]): Record<string, unknown> {
   const spis = sa.directions.map(directionText).join(', ');
   return {
     a: sa.local ?? sa.directions[0]?.src ?? 'this host', b: sa.remote ?? sa.directions[0]?.dst ?? 'the peer',
-    how: `installed (${group.map((g) => `${sourceName(g)}${g.child.name ? `: ${g.child.name}` : ''}`).join(', ')})`, observed: `was counted by its SAs (${spis})`,
-    seconds: Math.min(...group.map((g) => g.child.ageSeconds ?? 0)), childCaveat: ' (counters as the table printed them)', basis: 'SA counters', tables: group.map((g) => g.table.source),
+    installedIn: group.map((g) => `${sourceName(g)}${g.child.name ? `: ${g.child.name}` : ''}`).join(', '), spis,
+    seconds: Math.min(...group.map((g) => g.child.ageSeconds ?? 0)), basis: 'SA counters', tables: group.map((g) => g.table.source),
   };
 }
 

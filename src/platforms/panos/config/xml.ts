@@ -9,6 +9,7 @@
 import type { Location } from '../../../evidence/types.js';
 import { DiagnosticSink } from '../../freeswan/config-common.js';
 import { MASKED, isSecretLeaf, secretOf, normalisePath, panosExcerpt, type PanosRecord } from './records.js';
+import { counted } from '../../../evidence/plural.js';
 
 interface XmlElement {
   name: string;
@@ -121,7 +122,7 @@ function parseXml(text: string, source: string, sink: DiagnosticSink): XmlElemen
     }
     stack.push(el);
   }
-  if (stack.length > 1) sink.add(at(line), `${stack.length - 1} element(s) not closed at the end of the file (<${stack[stack.length - 1].name}> opened on line ${stack[stack.length - 1].line})`);
+  if (stack.length > 1) sink.add(at(line), `${counted(stack.length - 1, 'element', 'elements')} not closed at the end of the file (<${stack[stack.length - 1].name}> opened on line ${stack[stack.length - 1].line})`);
   return root;
 }
 

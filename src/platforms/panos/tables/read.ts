@@ -18,6 +18,7 @@ import { SECTION_FAMILY, structural, type Family, type Section } from './lines.j
 import { flowRow, gatewayRow, ikev1Phase1Row, ikev1Phase2Row, ikev2ChildRow, ikev2SaRow, ipsecSaRow, tunnelConfigRow, type ChildRow, type FlowRow, type IkeRow } from './rows.js';
 import { flowRecordChild, flowRecordKey, newFlowRecord, type FlowRecord } from './flow-record.js';
 import { linkChildren, type ChildMeta, type IkeMeta } from './link.js';
+import { counted } from '../../../evidence/plural.js';
 
 const DECODER = 'panos-show-vpn';
 /** Lines cited per Child SA beyond its first: its sightings in the other commands of a paste. */
@@ -434,7 +435,7 @@ export function readPanos(input: Iterable<string>, source: string, format: SaTab
   function link(): void {
     for (const i of linkChildren(metas, ikes, childSections)) {
       const v = i.sa.version;
-      diagnose(i.line, `the ${i.sa.name ? `gateway ${clip(i.sa.name)}'s ` : ''}IKE SA counts ${i.children} Child SA(s) that this input does not list (its ${v === 1 ? 'IKEv1 phase-2' : 'IKEv2 IPsec Child SA'} section is missing): paste the whole \`show vpn ike-sa\` output, or \`show vpn ipsec-sa\`, so that the tunnel is not taken for half up`);
+      diagnose(i.line, `the ${i.sa.name ? `gateway ${clip(i.sa.name)}'s ` : ''}IKE SA counts ${counted(i.children ?? 0, 'Child SA', 'Child SAs')} that this input does not list (its ${v === 1 ? 'IKEv1 phase-2' : 'IKEv2 IPsec Child SA'} section is missing): paste the whole \`show vpn ike-sa\` output, or \`show vpn ipsec-sa\`, so that the tunnel is not taken for half up`);
     }
   }
 }

@@ -101,7 +101,7 @@ function authentication(body: string, c: LineContext): boolean {
 function tried(body: string, c: LineContext): boolean {
   const m = MAC_MISMATCH_RE.exec(body);
   if (!m) return false;
-  c.emit('auth', { ok: false, method: 'psk', direction: 'local', reason: `tried ${m[1]} shared key(s) for '${m[2]}' - '${m[3]}', but MAC mismatched`, id: m[3] });
+  c.emit('auth', { ok: false, method: 'psk', direction: 'local', reason: `tried ${m[1]} shared key${m[1] === '1' ? '' : 's'} for '${m[2]}' - '${m[3]}', but MAC mismatched`, id: m[3] });
   return true;
 }
 
