@@ -11,6 +11,7 @@ export default defineCheck({
   meta: {
     id: 'config-diff',
     title: 'Two peers\' configs agree',
+    stage: 'ike',
     description:
       'Compares one peer\'s swanctl.conf/ipsec.conf/PAN-OS configuration with the other\'s (any two platforms, through the neutral config facts: PAN-OS crypto profiles as proposals, proxy IDs as selectors), connection by connection (paired by addresses, identities and names), and predicts the failures before deployment: proposals without a common transform (RFC 7296 §3.3), identities the other side does not expect (§2.15, §3.5), authentication methods, traffic selectors that are not mirrored (§2.9), IKE version, lifetimes. Uses the daemons\' documented defaults where a setting is not written. DPD differences between the two peers are reported by dead-peer-detection (DPD_MISMATCH).',
     requires: ['configs'],
@@ -27,26 +28,31 @@ export default defineCheck({
       },
       CHILD_PROPOSAL_MISMATCH: {
         severity: 'error',
+        stage: 'child',
         message: 'ESP/AH proposals of child {childA} ({fileA}) and {childB} ({fileB}) share no proposal: no common {transform}: {fileA} offers {aValues}, {fileB} accepts only {bValues}; {when}.',
         hint: `${MATCH_HINT}: swanctl \`esp_proposals\`/\`ah_proposals\`, ipsec.conf \`esp=\` (libreswan \`phase2alg=\`), PAN-OS the tunnel's IPsec crypto profile (\`set network ike crypto-profiles ipsec-crypto-profiles <profile> esp encryption|authentication [ … ]\`, \`… dh-group\`).`,
       },
       PEER_ID_MISMATCH: {
         severity: 'error',
+        stage: 'auth',
         message: '{fileFrom} ({connFrom}) identifies itself as {sent} but {fileTo} ({connTo}) expects {expected}: authentication will fail (strongSwan: no matching peer config; libreswan: peer ID mismatch).',
         hint: 'make them agree: on {fileFrom} set the local id (swanctl `local { id = … }`, ipsec.conf `{fromWord}id=`, PAN-OS `set network ike gateway <gateway> local-id type fqdn|ipaddr|ufqdn|keyid|dn` + `… local-id id …`), or on {fileTo} the expected remote id (swanctl `remote { id = … }`, ipsec.conf `{toWord}id=`, PAN-OS `… peer-id type …` + `… peer-id id …`). `@` marks an FQDN id in ipsec.conf; a PAN-OS gateway without local-id sends its IP address.',
       },
       AUTH_METHOD_MISMATCH: {
         severity: 'error',
+        stage: 'auth',
         message: '{fileFrom} ({connFrom}) authenticates with {uses} but {fileTo} ({connTo}) expects {expects} from it.',
         hint: 'use the same method for this end on both sides: swanctl `local { auth }` / `remote { auth }`, ipsec.conf `authby=` or `leftauth=`/`rightauth=`, PAN-OS `set network ike gateway <gateway> authentication pre-shared-key key …` or `… authentication certificate …`; a PSK also needs a matching secret on both sides.',
       },
       TS_MISMATCH: {
         severity: 'error',
+        stage: 'child',
         message: 'Selectors of child {childA} ({fileA}) and {childB} ({fileB}) are not mirrored: {fileA} {aKey} {aTs} vs {fileB} {bKey} {bTs} ({relation}).',
         hint: 'mirror them: one side\'s local_ts/leftsubnet must equal the other\'s remote_ts/rightsubnet. {narrowingNote}',
       },
       LIFETIME_DIFFERS: {
         severity: 'info',
+        stage: 'liveness',
         message: '{what} of {connA} differs: {fileA} {aValue}, {fileB} {bValue}; {note}',
         hint: 'not an error; align them (swanctl `rekey_time`/`life_time`, ipsec.conf `ikelifetime=`/`lifetime=`, PAN-OS the crypto profiles\' `lifetime hours|minutes|seconds`) so rekeys are predictable and do not collide.',
       },
@@ -59,6 +65,8 @@ export default defineCheck({
   },
   run(ctx) {
     const pairs = configPairs(ctx.evidence);
+    // one config alone has no peer to be compared with: not applicable, never "the configs agree"
+    ctx.judged(pairs.length === 1 ? 'pair of connections across two configs' : 'pairs of connections across two configs', pairs.length);
     for (const p of pairs) comparePair(ctx, p);
     reportUnpaired(ctx, pairs);
   },

@@ -17,7 +17,7 @@ const MIN_QUIET_SECONDS = 10;
 export default defineCheck({
   meta: {
     id: 'esp-flows',
-    title: 'ESP/UDP-4500 seen',
+    title: 'ESP/UDP-4500 seen', stage: 'traffic',
     description:
       'Counts ESP (RFC 4303) and AH (RFC 4302) per SPI and direction, including ESP in UDP 4500 (RFC 3948): traffic in one direction only ' +
       'while IKE still works both ways, Child SAs negotiated with no ESP at all, and loss from sequence-number gaps (RFC 4303 §2.2; ' +

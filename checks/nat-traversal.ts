@@ -13,6 +13,7 @@ export default defineCheck({
   meta: {
     id: 'nat-traversal',
     title: 'NAT traversal',
+    stage: 'path',
     description:
       'Reports NAT detected by the IKE daemons (RFC 7296 §2.23 NAT_DETECTION_*_IP, RFC 3947 for IKEv1): which side is behind NAT and the float ' +
       'to UDP 4500 with ESP in UDP (RFC 3948). A port float without a NAT verdict (MOBIKE, RFC 4555) is not NAT.',
@@ -35,6 +36,7 @@ export default defineCheck({
       },
       ESP_RAW_DESPITE_NAT: {
         severity: 'error',
+        stage: 'traffic',
         message: 'NAT detected between {a} and {b}, yet ESP is sent as IP protocol 50 ({packets} packets on {spis}) instead of inside UDP 4500.',
         hint: 'Through a NAT, ESP must be UDP-encapsulated (RFC 3948): enable NAT traversal on both peers (strongSwan `encap = yes` forces it; libreswan `encapsulation=yes`, older versions `nat_traversal=yes`) and check that both send NAT-D payloads.',
       },
@@ -43,8 +45,8 @@ export default defineCheck({
   run(ctx) {
     const fromLog: FindingInput[] = [];
     const fromCapture: FindingInput[] = [];
-    checkLogs({ evidence: ctx.evidence, report: (f) => fromLog.push(f) });
-    checkPackets({ evidence: ctx.evidence, report: (f) => fromCapture.push(f) });
+    checkLogs({ ...ctx, report: (f) => fromLog.push(f) });
+    checkPackets({ ...ctx, report: (f) => fromCapture.push(f) });
     // the daemon's verdict and the NAT-D hashes on the wire about the same peer are one finding
     for (const f of corroborate(bothLogs(fromLog), fromCapture, natKeys)) ctx.report(f);
   },

@@ -17,6 +17,7 @@ export default defineCheck({
   meta: {
     id: 'proposal-mismatch',
     title: 'IKE / Child SA proposals',
+    stage: 'ike',
     description:
       'Finds NO_PROPOSAL_CHOSEN (RFC 7296 §3.10.1) in IKE_SA_INIT / Main Mode (IKE SA) and in IKE_AUTH / CREATE_CHILD_SA / Quick Mode (Child SA), ' +
       'and names the transform type (encryption, integrity, PRF, DH/KE group, ESN) without overlap when the log prints both proposal lists. ' +
@@ -30,11 +31,13 @@ export default defineCheck({
       },
       CHILD_PROPOSAL_MISMATCH: {
         severity: 'error',
+        stage: 'child',
         message: 'Child SA (phase 2) proposal rejected with NO_PROPOSAL_CHOSEN in {exchange}, seen from {seenFrom}; {overlap}.',
         hint: 'The IKE SA is fine; align the ESP/AH proposals ({advice}), and check the PFS group, ESN and the mode (tunnel/transport): strongSwan swanctl.conf `esp_proposals` and `mode` (ipsec.conf `esp=`, `type=`), libreswan `esp=`/`phase2alg=`, `pfs=`, `type=`, PAN-OS the tunnel\'s IPSec crypto profile (`set network ike crypto-profiles ipsec-crypto-profiles NAME esp encryption …`, `dh-group`). The responder\'s log prints the proposal it refused.',
       },
       DH_GROUP_RENEGOTIATED: {
         severity: 'info',
+        routine: true,
         message: 'The responder refused DH/KE group {offered} with INVALID_KE_PAYLOAD and asked for {requested}; the initiator retried and the SA came up.',
         hint: 'Harmless but costs one round trip: list {requested} first in the initiator\'s IKE proposal (strongSwan `proposals`/`ike=`, libreswan `ike=`).',
       },

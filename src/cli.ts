@@ -15,6 +15,7 @@ import { TOOL_NAME, TOOL_VERSION } from './version.js';
 import { analyse, buildEvidence, diagnose, liveAnalyser, type RunOptions } from './run.js';
 import { redactReport, type RedactionMapping } from './reporters/redact.js';
 import { reporters, FORMATS } from './reporters/index.js';
+import { exitCodeOf } from './reporters/verdict.js';
 import { filterBySeverity } from './report/build-report.js';
 import type { Severity } from './evidence/types.js';
 import type { Report } from './report/types.js';
@@ -45,6 +46,8 @@ const OPTIONS = {
   only: { type: 'string', multiple: true },
   redact: { type: 'boolean' },
   'redact-map': { type: 'string' },
+  verbose: { type: 'boolean', short: 'v' },
+  quiet: { type: 'boolean', short: 'q' },
   color: { type: 'boolean' },
   'no-color': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -74,14 +77,18 @@ Evidence:
 Output:
   -f, --format FMT      ${FORMATS.join(', ')} (default: interactive UI on a terminal, text otherwise)
   -o, --output FILE     write the report to FILE
-      --min-severity S  info, warning or error (default info)
+      --min-severity S  info, warning or error (default info); also trims the checks table
+  -v, --verbose         every info finding, every evidence line, every diagnostic, each check's reason
+  -q, --quiet           the verdict line only
       --only ID         run only this check (repeatable)
       --redact          replace addresses, identities and SPIs with consistent placeholders
       --redact-map FILE also write the placeholder → original mapping (stays local)
       --no-color        no colour (NO_COLOR is honoured too)
   -h, --help, -V, --version
 
-Exit codes: 0 no error-severity finding, 1 at least one error finding, 2 usage or unreadable input.
+Exit codes: 0 the checks judged the evidence and found no error; 1 at least one error finding;
+  2 nothing to judge (no check had evidence it could read) or an input mostly not understood,
+  and usage errors or unreadable input.
 `;
 
 const SEVERITIES: Severity[] = ['info', 'warning', 'error'];
@@ -214,7 +221,7 @@ async function main(argv: string[]): Promise<number> {
       },
     });
     await writeMap();
-    return finished && finished.summary.errors > 0 ? 1 : 0;
+    return finished ? exitCodeOf(finished) : 0;
   }
 
   const spinner = await startStderrSpinner();
@@ -226,11 +233,13 @@ async function main(argv: string[]): Promise<number> {
     spinner?.stop();
   }
   const shown = present(report);
-  const text = reporters[format ?? 'text'](shown, { color: values.output ? false : color });
+  // wrapped at the terminal's width only when a person reads it there: never in a pipe or a file
+  const width = !values.output && process.stdout.isTTY ? process.stdout.columns || undefined : undefined;
+  const text = reporters[format ?? 'text'](shown, { color: values.output ? false : color, verbose: values.verbose, quiet: values.quiet, width });
   if (values.output) await writeReport(values.output, text);
   else process.stdout.write(text);
   await writeMap();
-  return report.summary.errors > 0 ? 1 : 0;
+  return exitCodeOf(report);
 }
 
 /**

@@ -76,8 +76,10 @@ export async function loadLogFile(path: string, forcedDialect?: string): Promise
   }
   const decoders: LineDecoder[] = dialects.map((d) => d.createDecoder(display));
   const store = new EventStore();
-  const perDialect = new Map<string, number>();
+  // per dialect: lines it claimed, and of those the lines that gave at least one event
+  const perDialect = new Map<string, { claimed: number; events: number }>();
   let lines = 0;
+  let blank = 0;
   let unparsed = 0;
   const diagnostics: Diagnostic[] = [];
   let truncatedLines = 0;
@@ -97,7 +99,10 @@ export async function loadLogFile(path: string, forcedDialect?: string): Promise
       if (nulLines.length < MAX_LINES_NAMED) nulLines.push(line.no);
       line.text = line.text.replaceAll('\0', '');
     }
-    if (line.text.trim() === '') continue;
+    if (line.text.trim() === '') {
+      blank++;
+      continue;
+    }
     let matched = false;
     for (let i = 0; i < decoders.length; i++) {
       let events: LogEvent[] | undefined;
@@ -110,7 +115,10 @@ export async function loadLogFile(path: string, forcedDialect?: string): Promise
       }
       if (events === undefined) continue;
       matched = true;
-      perDialect.set(dialects[i].id, (perDialect.get(dialects[i].id) ?? 0) + 1);
+      const tally = perDialect.get(dialects[i].id) ?? { claimed: 0, events: 0 };
+      tally.claimed++;
+      if (events.length) tally.events++;
+      perDialect.set(dialects[i].id, tally);
       for (const e of events) store.add(e);
       break;
     }
@@ -134,26 +142,75 @@ export async function loadLogFile(path: string, forcedDialect?: string): Promise
   for (const [kind, n] of store.droppedCounts()) {
     diagnostics.push({ at: { source: display }, decoder: 'event-store', message: `${n} '${kind}' events in the middle of the file were counted but not kept (memory cap); the first and last ones are analysed` });
   }
-  const recognised = lines - unparsed;
+  const recognised = lines - blank - unparsed;
   if (recognised === 0 && !forcedDialect) {
+    const other = await whatElseItIs(headLines, display);
     throw new InputError(
-      `${display}: none of its ${lines} lines look like an IKE daemon log (looked for ${logDialects.map((d) => d.name).join(', ')})`,
-      'pass the daemon log itself, or force a dialect with --dialect; captures go with --pcap, configs with --config',
+      other ? `${display} ${other.what}, not an IKE daemon log` : `${display}: none of its ${lines} lines look like an IKE daemon log (looked for ${logDialects.map((d) => d.name).join(', ')})`,
+      other?.hint ?? 'pass the daemon log itself, or force a dialect with --dialect; captures go with --pcap, configs with --config',
     );
   }
-  const dominant = [...perDialect.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? primary?.id;
-  const mixed = [...perDialect.keys()].filter((k) => k !== dominant);
+  // A line shape two implementations share (a `YYYY-MM-DD HH:MM:SS:` stamp) goes to the one whose
+  // events come out of this file, or to none: a dialect that read no event here is not claimed,
+  // and the lines only it matched count as not understood.
+  const claimed = [...perDialect.entries()].filter(([, t]) => t.events > 0).sort((a, b) => b[1].events - a[1].events || b[1].claimed - a[1].claimed);
+  const shapeOnly = [...perDialect.entries()].filter(([, t]) => t.events === 0);
+  const eventLines = claimed.reduce((n, [, t]) => n + t.events, 0);
+  const otherLines = claimed.reduce((n, [, t]) => n + t.claimed - t.events, 0);
+  const total = lines - blank;
+  const notUnderstood = total - eventLines - otherLines;
+  // said only when no dialect read an event here; beside one that did, such lines just count as not understood
+  for (const [id, t] of claimed.length ? [] : shapeOnly) {
+    const name = dialectById(id)?.name ?? id;
+    diagnostics.push({
+      at: { source: display }, decoder: id,
+      message: `${t.claimed} ${t.claimed === 1 ? 'line has' : 'lines have'} the shape of ${name} lines, but none of them is an IKE event: not read as ${name} (a log of the daemon starting only, or another program's log in the same shape)`,
+    });
+  }
+  if (forcedDialect && eventLines === 0) {
+    const better = logDialects.filter((d) => d.id !== forcedDialect).map((d) => ({ d, score: safeSniff(d, headLines) })).sort((a, b) => b.score - a.score)[0];
+    diagnostics.push({
+      at: { source: display }, decoder: forcedDialect,
+      message: `none of its ${total} lines is an IKE event of ${primary!.name} (--dialect ${forcedDialect})${better && better.score > 0 ? `; they look like ${better.d.name} lines: leave out --dialect, or give --dialect ${better.d.id}` : ''}`,
+    });
+  }
+  const dominant = claimed[0]?.[0];
+  const mixed = claimed.slice(1).map(([id]) => id);
   return {
     input: {
       kind: 'log',
       path: display,
       dialect: dominant ? dominant + (mixed.length ? ` (+${mixed.join(', ')})` : '') : undefined,
       lines,
-      unparsed,
+      unparsed: notUnderstood,
+      coverage: { unit: 'line', total, events: eventLines, other: otherLines, notUnderstood },
     },
     events: store.events(),
     diagnostics,
   };
+}
+
+/**
+ * A config or ruleset given where a log was expected (`ipsec-doctor swanctl.conf`, `--log
+ * ipsec.conf`): what it is and how to pass it. Loaded only then: the config readers are not
+ * needed to read a log.
+ */
+async function whatElseItIs(headLines: string[], display: string): Promise<{ what: string; hint: string } | undefined> {
+  const { detectConfigType, looksLikeRuleset } = await import('./config-file.js');
+  const text = headLines.join('\n');
+  let config: ReturnType<typeof detectConfigType>;
+  try {
+    config = detectConfigType(text);
+  } catch {
+    config = undefined;
+  }
+  if (config) return { what: `looks like ${article(config.reader.name)}`, hint: `pass it with --config ${display}` };
+  if (looksLikeRuleset(text)) return { what: 'looks like a firewall ruleset', hint: `pass it with --config ${display}` };
+  return undefined;
+}
+
+function article(name: string): string {
+  return /^[aeiou]/i.test(name) ? `an ${name}` : `a ${name}`;
 }
 
 async function loadTable(stream: Readable, reader: SaTableReader, display: string): Promise<LogLoadResult> {
