@@ -1,13 +1,12 @@
 import { defineCheck } from '../src/engine/define-check.js';
-import type { CheckContext } from '../src/engine/types.js';
 import type { EvidenceRef } from '../src/evidence/types.js';
 import type { EspFlow, PacketEvidence } from '../src/evidence/packet-types.js';
 import { espFlowRefs, espFlowSummary, ikeRef, secondsBetween } from '../src/evidence/derived/wire/refs.js';
 import { childSaAnswers, oneWayPairs, pairKey, type OneWayPair } from '../src/evidence/derived/wire/esp.js';
 import { listedFirst } from '../src/evidence/derived/aggregate.js';
-import { idleData, idleRefs, oneWayData, oneWayRefs, tableIdle, tableOneWay } from '../src/evidence/derived/tables/counters.js';
+import { idleData, idleRefs, oneWayData, oneWayRefs, tableIdle, tableOneWay, trafficEvidence } from '../src/evidence/derived/tables/counters.js';
 import { corroborate } from '../src/engine/corroborate.js';
-import type { FindingInput } from '../src/engine/types.js';
+import type { CheckContext, FindingInput } from '../src/engine/types.js';
 
 /** Fewer packets than this in one direction is too little to call a flow one-way. */
 const MIN_ONE_WAY_PACKETS = 3;
@@ -44,6 +43,7 @@ export default defineCheck({
   },
   run(ctx) {
     const packets = ctx.evidence.packets;
+    if (ctx.evidence.saTables) ctx.judged('IPsec packets or Child SAs with counters', trafficEvidence(ctx.evidence));
     // an SA table's one-way counters and a capture of the same SPI are one finding, led by the table (it knows the Child SA)
     const fromTables: FindingInput[] = tableOneWay(ctx.evidence).map((o) => ({ code: 'ESP_ONE_WAY', ...(o.spiMismatch ? { severity: 'info' as const } : {}), data: oneWayData(o), evidence: oneWayRefs(o) }));
     const fromCapture = packets ? oneWay(ctx) : [];
