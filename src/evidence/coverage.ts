@@ -21,14 +21,16 @@ export function relevantIcmp(e: { kind: string; quoted?: { kind: string } }): bo
  * A capture's frames from its collector counters (pcap-file.ts, live-capture.ts): IPsec
  * frames and the ICMP errors the checks read are events (`icmpRead`, when the caller
  * counted them; else every ICMP error), other traffic and the other ICMP errors are other.
- * IP fragments are counted once reassembled; frames the counters do not place (fragments
- * of a datagram never completed, undecodable frames) count as not understood.
+ * A fragmented datagram is counted once, as what it reassembles to: its other fragment frames,
+ * and the fragments of a datagram never completed, were decoded as IP fragments and count
+ * as other. Frames the counters do not place (undecodable ones) are not understood.
  */
 export function frameCoverage(frames: number, c: Readonly<Record<string, number | undefined>>, icmpRead?: number): InputCoverage {
   const n = (k: string) => c[k] ?? 0;
   const icmp = Math.min(n('icmpErrors'), icmpRead ?? n('icmpErrors'));
   const events = Math.min(frames, ipsecFrames(c) + icmp);
-  const other = Math.min(frames - events, n('nonIpsec') + n('nonIp') + n('icmpErrors') - icmp);
+  const fragmentFrames = Math.max(0, n('ipFragments') - n('reassembled'));
+  const other = Math.min(frames - events, n('nonIpsec') + n('nonIp') + n('icmpErrors') - icmp + fragmentFrames);
   return { unit: 'frame', total: frames, events, other, notUnderstood: frames - events - other };
 }
 

@@ -20,7 +20,7 @@ function wordsFor(kind: InputInfo['kind'], unit: InputCoverage['unit']): Words {
       return { unit: u, events: ['IKE event', 'IKE events'], other: ['other daemon line', 'other daemon lines'], notUnderstood: 'not understood' };
     case 'pcap':
     case 'live':
-      return { unit: u, events: ['IPsec frame', 'IPsec frames'], other: ['other traffic', 'other traffic'], notUnderstood: 'not decoded' };
+      return { unit: u, events: ['IPsec frame', 'IPsec frames'], other: ['other frame', 'other frames'], notUnderstood: 'not decoded' };
     case 'table':
       return { unit: u, events: ['read as SAs', 'read as SAs'], other: ['other', 'other'], notUnderstood: 'not understood' };
     case 'host':

@@ -80,7 +80,7 @@ export async function readCaptureInto(path: string, collector: PacketCollector):
   if (stats.truncatedRecords) collector.count('truncatedRecords', stats.truncatedRecords);
   const after = collector.counters();
   const counters: Record<string, number> = { truncatedRecords: stats.truncatedRecords, ...stats.linktypes };
-  for (const k of ['snaplenCut', 'undecodable', 'ike', 'esp', 'espInUdp', 'ah', 'icmpErrors', 'natKeepalives', 'ipFragments', 'nonIpsec', 'nonIp']) {
+  for (const k of ['snaplenCut', 'undecodable', 'ike', 'esp', 'espInUdp', 'ah', 'icmpErrors', 'natKeepalives', 'ipFragments', 'reassembled', 'nonIpsec', 'nonIp']) {
     counters[k] = (after[k] ?? 0) - (before[k] ?? 0);
   }
   return { kind: 'pcap', path: display, dialect: opened.gzip ? `${kind}.gz` : kind, packets: stats.frames, counters, coverage: frameCoverage(stats.frames, counters) };

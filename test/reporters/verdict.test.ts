@@ -119,6 +119,14 @@ describe('no false all-clear (issue 15 §1)', () => {
     expect(exitCodeOf(report)).toBe(0);
   });
 
+  it('a capture of IP-fragmented IKE is not "mostly not understood": each datagram counts once, its other fragments as other frames', async () => {
+    const report = await runPipeline({ pcaps: [S('lab-ike-fragments-dropped/left.pcap')] });
+    const c = report.inputs[0].coverage!;
+    expect(c).toMatchObject({ unit: 'frame', total: 16, notUnderstood: 0 });
+    expect(c.events + c.other).toBe(16);
+    expect(exitCodeOf(report)).not.toBe(2);
+  });
+
   it('every input says how much of it was used, in JSON, text and Markdown', async () => {
     const report = await runPipeline({ logs: [S('lab-psk-mismatch/right.log')], pcaps: [S('lab-healthy/left.pcap')], configs: [S('lab-healthy/left.swanctl.conf')] });
     for (const i of report.inputs) {

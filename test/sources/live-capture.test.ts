@@ -339,7 +339,7 @@ describe('live source: saving the capture so far (replayed real frames, no privi
         `the in-memory ring (at most 10 frames / 1 MiB) kept the last 10 of ${N} frames (${N - 9}–${N}); use -w FILE to keep every frame`,
       );
       // the report's inputs line says it in a few words, the diagnostic in full
-      expect(describeInputs({ inputs: [result.input] } as Parameters<typeof describeInputs>[0])).toMatch(/^live lo \(ETHERNET\), \d+ frames: \d+ IPsec frames(, \d+ other traffic)? \(libpcap counters n\/a: (socket not found|addon not built)\)$/);
+      expect(describeInputs({ inputs: [result.input] } as Parameters<typeof describeInputs>[0])).toMatch(/^live lo \(ETHERNET\), \d+ frames: \d+ IPsec frames(, \d+ other frames?)? \(libpcap counters n\/a: (socket not found|addon not built)\)$/);
       expect(result.diagnostics.map((d) => d.message).find((m) => m.startsWith("libpcap's own"))).toMatch(
         /^libpcap's own received\/dropped counters are not available: (libpcap's packet socket was not found in \/proc\/self\/fd|the native\/packet-stats addon is not built .*); the interface counters \(\/proc\/net\/dev\) are a proxy that does not see loss in libpcap's ring$/,
       );
