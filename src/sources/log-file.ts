@@ -150,11 +150,17 @@ export async function loadLogFile(path: string, forcedDialect?: string): Promise
       other?.hint ?? 'pass the daemon log itself, or force a dialect with --dialect; captures go with --pcap, configs with --config',
     );
   }
-  // A line shape two implementations share (a `YYYY-MM-DD HH:MM:SS:` stamp) goes to the one whose
-  // events come out of this file, or to none: a dialect that read no event here is not claimed,
-  // and the lines only it matched count as not understood.
-  const claimed = [...perDialect.entries()].filter(([, t]) => t.events > 0).sort((a, b) => b[1].events - a[1].events || b[1].claimed - a[1].claimed);
-  const shapeOnly = [...perDialect.entries()].filter(([, t]) => t.events === 0);
+  // A line shape two implementations share (a `YYYY-MM-DD HH:MM:SS:` stamp: F5's racoon.log and
+  // libreswan's pluto.log) goes to the dialect whose events come out of this file, or to none. A
+  // dialect that read no event here is claimed only when its own fingerprints (sniff) recognise
+  // the lines — a daemon's start-up lines are its own, with nothing to judge in them — otherwise
+  // the lines only it matched count as not understood.
+  const fingerprinted = (id: string) => safeSniff(dialectById(id)!, headLines) > 0;
+  const byEvents = [...perDialect.entries()].filter(([, t]) => t.events > 0).sort((a, b) => b[1].events - a[1].events || b[1].claimed - a[1].claimed);
+  const withoutEvents = [...perDialect.entries()].filter(([, t]) => t.events === 0);
+  const recognisedOnly = withoutEvents.filter(([id]) => fingerprinted(id)).sort((a, b) => b[1].claimed - a[1].claimed);
+  const claimed = [...byEvents, ...recognisedOnly];
+  const shapeOnly = withoutEvents.filter(([id]) => !fingerprinted(id));
   const eventLines = claimed.reduce((n, [, t]) => n + t.events, 0);
   const otherLines = claimed.reduce((n, [, t]) => n + t.claimed - t.events, 0);
   const total = lines - blank;
@@ -175,7 +181,8 @@ export async function loadLogFile(path: string, forcedDialect?: string): Promise
     });
   }
   const dominant = claimed[0]?.[0];
-  const mixed = claimed.slice(1).map(([id]) => id);
+  // the dialects listed beside it are those whose events are in this file
+  const mixed = byEvents.filter(([id]) => id !== dominant).map(([id]) => id);
   return {
     input: {
       kind: 'log',

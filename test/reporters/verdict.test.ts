@@ -72,13 +72,14 @@ describe('no false all-clear (issue 15 §1)', () => {
     expect(r.stdout.indexOf('Input diagnostics')).toBeLessThan(r.stdout.indexOf('? nothing to judge'));
   });
 
-  it('a log of the daemon starting only: no dialect claimed, nothing to judge, exit 2', async () => {
-    const report = await runPipeline({ logs: [startupOnlyLog()] });
-    expect(report.inputs[0].dialect).toBeUndefined();
-    expect(report.inputs[0].coverage?.events).toBe(0);
-    expect(report.diagnostics[0].message).toMatch(/have the shape of strongSwan charon lines, but none of them is an IKE event/);
+  it('a log of the daemon starting only: its lines are charon\'s (fingerprinted), none an IKE event: nothing to judge, exit 2', async () => {
+    const path = startupOnlyLog();
+    const report = await runPipeline({ logs: [path] });
+    const total = readFileSync(path, 'utf8').trim().split('\n').length;
+    expect(report.inputs[0].dialect).toBe('strongswan');
+    expect(report.inputs[0].coverage).toEqual({ unit: 'line', total, events: 0, other: total, notUnderstood: 0 });
     expect(report.results.every((r) => r.status === 'not-applicable')).toBe(true);
-    expect(verdictText(report)).not.toContain('✔');
+    expect(verdictText(report)).toBe(`? nothing to judge: no check found anything it could judge in 1 log: ${path}, ${total} lines, none an IKE event`);
     expect(exitCodeOf(report)).toBe(2);
   });
 
