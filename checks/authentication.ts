@@ -19,6 +19,7 @@ export default defineCheck({
   meta: {
     id: 'authentication',
     title: 'Authentication',
+    stage: 'auth',
     description:
       'Finds failed IKE authentication (RFC 7296 §2.15, §2.21.2 AUTHENTICATION_FAILED): PSK MAC mismatch ("tried N shared keys … but MAC mismatched", ' +
       'libreswan "computed hash does not match"), missing PSKs, signature/certificate failures, and AUTHENTICATION_FAILED received from the peer. ' +

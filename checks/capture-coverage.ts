@@ -14,6 +14,7 @@ export default defineCheck({
   meta: {
     id: 'capture-coverage',
     title: 'The capture holds IPsec',
+    stage: 'evidence',
     description:
       'Says when a capture file or a live capture holds no IPsec packet at all — no IKE on UDP 500/4500, no ESP (IP protocol 50, or in UDP 4500), ' +
       'no AH, no NAT-T keepalive, no ICMP error about any of them — so that the IKE and ESP checks passing on it means nothing: it was taken on ' +
@@ -29,6 +30,8 @@ export default defineCheck({
     },
   },
   run(ctx) {
+    // it judges every capture, empty or not: what a capture holds is its subject
+    ctx.judged('captures', ctx.evidence.inputs.filter((i) => i.kind === 'pcap' || i.kind === 'live').length);
     for (const input of ctx.evidence.inputs) {
       if (input.kind !== 'pcap' && input.kind !== 'live') continue;
       const c = input.counters ?? {};

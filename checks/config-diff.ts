@@ -2,7 +2,7 @@ import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext } from '../src/engine/types.js';
 import { configPairs, loadable, type ConnectionPair } from '../src/evidence/derived/config/pairs.js';
 import { endWord, refs, type ConfiguredConnection } from '../src/evidence/derived/config/connections.js';
-import { authGap, humanDuration, idGap, lifetimeDiffs, pairChildren, proposalGap, tsGaps, type ProposalGap } from '../src/evidence/derived/config/compare.js';
+import { authGap, humanDuration, idGap, lifetimeDiffs, pairChildren, proposalGap, proposalGapData, tsGaps } from '../src/evidence/derived/config/compare.js';
 import type { ChildConfig } from '../src/evidence/config-types.js';
 import { pskFinding } from '../src/evidence/derived/config/secrets.js';
 
@@ -12,6 +12,7 @@ export default defineCheck({
   meta: {
     id: 'config-diff',
     title: 'Two peers\' configs agree',
+    stage: 'ike',
     description:
       'Compares one peer\'s swanctl.conf/ipsec.conf/PAN-OS configuration with the other\'s (any two platforms, through the neutral config facts: PAN-OS crypto profiles as proposals, proxy IDs as selectors), connection by connection (paired by addresses, identities and names), and predicts the failures before deployment: proposals without a common transform (RFC 7296 §3.3), identities the other side does not expect (§2.15, §3.5), authentication methods, traffic selectors that are not mirrored (§2.9), IKE version, lifetimes. Uses the daemons\' documented defaults where a setting is not written. DPD differences between the two peers are reported by dead-peer-detection (DPD_MISMATCH).',
     requires: ['configs'],
@@ -28,21 +29,25 @@ export default defineCheck({
       },
       CHILD_PROPOSAL_MISMATCH: {
         severity: 'error',
+        stage: 'child',
         message: 'ESP/AH proposals of child {childA} ({fileA}) and {childB} ({fileB}) share no proposal ({gap}): {fileA} offers {aProposals}; {fileB} accepts {bProposals}; {when}.',
         hint: `${MATCH_HINT}: swanctl \`esp_proposals\`/\`ah_proposals\`, ipsec.conf \`esp=\` (libreswan \`phase2alg=\`), PAN-OS the tunnel's IPsec crypto profile (\`set network ike crypto-profiles ipsec-crypto-profiles <profile> esp encryption|authentication [ … ]\`, \`… dh-group\`). For example add {fixForA} in {fileA}, or {fixForB} in {fileB}.`,
       },
       PEER_ID_MISMATCH: {
         severity: 'error',
+        stage: 'auth',
         message: '{fileFrom} ({connFrom}) identifies itself as {sent} but {fileTo} ({connTo}) expects {expected}: authentication will fail (strongSwan: no matching peer config; libreswan: peer ID mismatch).',
         hint: 'make them agree: on {fileFrom} set the local id (swanctl `local { id = … }`, ipsec.conf `{fromWord}id=`, PAN-OS `set network ike gateway <gateway> local-id type fqdn|ipaddr|ufqdn|keyid|dn` + `… local-id id …`), or on {fileTo} the expected remote id (swanctl `remote { id = … }`, ipsec.conf `{toWord}id=`, PAN-OS `… peer-id type …` + `… peer-id id …`). `@` marks an FQDN id in ipsec.conf; a PAN-OS gateway without local-id sends its IP address.',
       },
       AUTH_METHOD_MISMATCH: {
         severity: 'error',
+        stage: 'auth',
         message: '{fileFrom} ({connFrom}) authenticates with {uses} but {fileTo} ({connTo}) expects {expects} from it.',
         hint: 'use the same method for this end on both sides: swanctl `local { auth }` / `remote { auth }`, ipsec.conf `authby=` or `leftauth=`/`rightauth=`, PAN-OS `set network ike gateway <gateway> authentication pre-shared-key key …` or `… authentication certificate …`; a PSK also needs a matching secret on both sides.',
       },
       TS_MISMATCH: {
         severity: 'error',
+        stage: 'child',
         message: 'Selectors of child {childA} ({fileA}) and {childB} ({fileB}) are not mirrored: {fileA} {aKey} {aTs} vs {fileB} {bKey} {bTs} ({relation}).',
         hint: 'mirror them: one side\'s local_ts/leftsubnet must equal the other\'s remote_ts/rightsubnet. {narrowingNote}',
       },
@@ -63,6 +68,7 @@ export default defineCheck({
       },
       LIFETIME_DIFFERS: {
         severity: 'info',
+        stage: 'liveness',
         message: '{what} of {connA} differs: {fileA} {aValue}, {fileB} {bValue}; {note}',
         hint: 'not an error; align them (swanctl `rekey_time`/`life_time`, ipsec.conf `ikelifetime=`/`lifetime=`, PAN-OS the crypto profiles\' `lifetime hours|minutes|seconds`) so rekeys are predictable and do not collide.',
       },
@@ -75,6 +81,8 @@ export default defineCheck({
   },
   run(ctx) {
     const pairs = configPairs(ctx.evidence);
+    // one config alone has no peer to be compared with: not applicable, never "the configs agree"
+    ctx.judged(pairs.length === 1 ? 'pair of connections across two configs' : 'pairs of connections across two configs', pairs.length);
     for (const p of pairs) comparePair(ctx, p);
     reportUnpaired(ctx, pairs);
   },
@@ -90,7 +98,7 @@ function comparePair(ctx: CheckContext, { a, b }: ConnectionPair): void {
   }
   const dialects = [a.facts.dialect, b.facts.dialect] as [typeof a.facts.dialect, typeof b.facts.dialect];
   const ike = proposalGap(a.conn.proposals, a.conn.proposalsStrict, b.conn.proposals, b.conn.proposalsStrict, 'IKE', dialects);
-  if (ike) ctx.report({ code: 'IKE_PROPOSAL_MISMATCH', data: { ...names, ...gapData(ike), closest: ike.delta.closest }, evidence: refs(a.conn.proposals, b.conn.proposals) });
+  if (ike) ctx.report({ code: 'IKE_PROPOSAL_MISMATCH', data: { ...names, ...proposalGapData(ike), closest: ike.delta.closest }, evidence: refs(a.conn.proposals, b.conn.proposals) });
   for (const [from, to] of [[a, b], [b, a]] as const) {
     const names2 = { connFrom: from.conn.name, connTo: to.conn.name, fileFrom: from.facts.source, fileTo: to.facts.source, fromWord: from.conn.symmetric ? endWord(from, 'local') : 'left', toWord: to.conn.symmetric ? endWord(to, 'remote') : 'right' };
     const id = idGap(from, to);
@@ -109,31 +117,23 @@ function comparePair(ctx: CheckContext, { a, b }: ConnectionPair): void {
       const onlyAtRekey = !ikev1 && esp.delta.types.every((t) => t === 'KE');
       ctx.report({
         code: 'CHILD_PROPOSAL_MISMATCH',
-        data: { ...childNames, ...gapData(esp), onlyAtRekey, when: onlyAtRekey ? `IKEv2 negotiates the first CHILD_SA without a KE exchange, so the tunnel comes up and fails at its first rekey, after ${humanDuration(Math.min(ca.rekeyTime.value, cb.rekeyTime.value))}` : 'the CHILD_SA will not be created' },
+        data: { ...childNames, ...proposalGapData(esp), onlyAtRekey, when: onlyAtRekey ? `IKEv2 negotiates the first CHILD_SA without a KE exchange, so the tunnel comes up and fails at its first rekey, after ${humanDuration(Math.min(ca.rekeyTime.value, cb.rekeyTime.value))}` : 'the CHILD_SA will not be created' },
         evidence: refs(ca.espProposals, cb.espProposals),
       });
     }
     if (ca.ahProposals && cb.ahProposals) {
       const ah = proposalGap(ca.ahProposals, a.conn.espStrict, cb.ahProposals, b.conn.espStrict, 'AH', dialects);
-      if (ah) ctx.report({ code: 'CHILD_PROPOSAL_MISMATCH', data: { ...childNames, ...gapData(ah), when: 'the CHILD_SA will not be created' }, evidence: refs(ca.ahProposals, cb.ahProposals) });
+      if (ah) ctx.report({ code: 'CHILD_PROPOSAL_MISMATCH', data: { ...childNames, ...proposalGapData(ah), when: 'the CHILD_SA will not be created' }, evidence: refs(ca.ahProposals, cb.ahProposals) });
     }
     reportTs(ctx, a, b, ca, cb, childNames);
   }
   reportLifetimes(ctx, a, b, names);
 }
 
-function gapData({ transforms: transform, gap, aValues, bValues, aProposals, bProposals, fixForA, fixForB, delta }: ProposalGap) {
-  return { transform, gap, aValues, bValues, aProposals, bProposals, fixForA, fixForB, details: delta.details, combination: !!delta.combination };
-}
-
 function reportTs(ctx: CheckContext, a: ConfiguredConnection, b: ConfiguredConnection, ca: ChildConfig, cb: ChildConfig, names: Record<string, string>): void {
   for (const g of tsGaps(a, ca, b, cb)) {
-    ctx.report({
-      code: 'TS_MISMATCH',
-      severity: g.severity,
-      data: { ...names, aKey: g.aTs.key, bKey: g.bTs.key, aTs: g.aTs.value, bTs: g.bTs.value, relation: g.relation, narrowing: g.narrowing, narrowingNote: g.note },
-      evidence: refs(g.aTs, g.bTs),
-    });
+    const data = { ...names, aKey: g.aTs.key, bKey: g.bTs.key, aTs: g.aTs.value, bTs: g.bTs.value, relation: g.relation, narrowing: g.narrowing, narrowingNote: g.note };
+    ctx.report({ code: 'TS_MISMATCH', severity: g.severity, data, evidence: refs(g.aTs, g.bTs) });
   }
 }
 

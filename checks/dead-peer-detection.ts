@@ -16,6 +16,7 @@ export default defineCheck({
   meta: {
     id: 'dead-peer-detection',
     title: 'Dead peer detection / liveness',
+    stage: 'liveness',
     description:
       'Finds established SAs torn down because the peer stopped answering DPD (RFC 3706, IKEv1 R_U_THERE) or IKEv2 liveness checks ' +
       '(RFC 7296 §2.4: empty INFORMATIONAL requests): libreswan "DPD action - …", "liveness action - …", strongSwan retransmits of an ' +

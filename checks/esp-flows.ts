@@ -1,14 +1,13 @@
 import { defineCheck } from '../src/engine/define-check.js';
-import type { CheckContext } from '../src/engine/types.js';
 import type { EvidenceRef } from '../src/evidence/types.js';
 import type { EspFlow, PacketEvidence } from '../src/evidence/packet-types.js';
 import { espFlowRefs, espFlowSummary, ikeRef, secondsBetween } from '../src/evidence/derived/wire/refs.js';
 import { childSaAnswers, oneWayPairs, pairKey, type OneWayPair } from '../src/evidence/derived/wire/esp.js';
 import { listedFirst } from '../src/evidence/derived/aggregate.js';
-import { idleData, idleRefs, oneWayData, oneWayRefs, tableIdle, tableOneWay } from '../src/evidence/derived/tables/counters.js';
+import { idleData, idleRefs, oneWayData, oneWayRefs, tableIdle, tableOneWay, trafficEvidence } from '../src/evidence/derived/tables/counters.js';
 import { corroborate } from '../src/engine/corroborate.js';
 import { ONE_WAY_CONTEXT } from '../src/evidence/derived/words.js';
-import type { FindingInput } from '../src/engine/types.js';
+import type { CheckContext, FindingInput } from '../src/engine/types.js';
 
 /** Fewer packets than this in one direction is too little to call a flow one-way. */
 const MIN_ONE_WAY_PACKETS = 3;
@@ -18,7 +17,7 @@ const MIN_QUIET_SECONDS = 10;
 export default defineCheck({
   meta: {
     id: 'esp-flows',
-    title: 'ESP/UDP-4500 seen',
+    title: 'ESP/UDP-4500 seen', stage: 'traffic',
     description:
       'Counts ESP (RFC 4303) and AH (RFC 4302) per SPI and direction, including ESP in UDP 4500 (RFC 3948): traffic in one direction only ' +
       'while IKE still works both ways, Child SAs negotiated with no ESP at all, and loss from sequence-number gaps (RFC 4303 §2.2; ' +
@@ -47,6 +46,7 @@ export default defineCheck({
   },
   run(ctx) {
     const packets = ctx.evidence.packets;
+    if (ctx.evidence.saTables) ctx.judged('IPsec packets or Child SAs with counters', trafficEvidence(ctx.evidence));
     // an SA table's one-way counters and a capture of the same SPI are one finding, led by the table (it knows the Child SA)
     const fromTables: FindingInput[] = tableOneWay(ctx.evidence).map((o) => ({ code: 'ESP_ONE_WAY', ...(o.spiMismatch ? { severity: 'info' as const } : {}), data: oneWayData(o), evidence: oneWayRefs(o) }));
     const fromCapture = packets ? oneWay(ctx) : [];

@@ -12,6 +12,7 @@ export default defineCheck({
   meta: {
     id: 'firewall',
     title: 'Firewall rulesets let IPsec through',
+    stage: 'path',
     description:
       'Evaluates iptables-save / ip6tables-save and nft rulesets packet by packet (chains, jumps, policies, interface/address/conntrack/' +
       'policy matches, first match wins) for IKE (UDP 500, RFC 7296 §2), NAT-T (UDP 4500, RFC 3948), ESP (protocol 50, RFC 4303: no ports) ' +
@@ -23,9 +24,9 @@ export default defineCheck({
       FIREWALL_BLOCKS_NAT_T: { severity: 'error', message: `NAT-T (UDP 4500) {direction} {peer} ${BLOCK}.`, hint: 'UDP 4500 carries IKE and ESP once a NAT is detected (RFC 3948); add: `{fix}`' },
       FIREWALL_BLOCKS_ESP: { severity: 'error', message: `ESP (IP protocol 50) {direction} {peer} ${BLOCK}.`, hint: 'ESP has no ports: allow the protocol itself, each direction on its own: `{fix}`' },
       FIREWALL_BLOCKS_AH: { severity: 'error', message: `AH (IP protocol 51) {direction} {peer} ${BLOCK}; AH in use per config: {ahInUse}.`, hint: 'if AH is used, allow protocol 51: `{fix}`' },
-      ICMP_FRAG_NEEDED_BLOCKED: { severity: 'warning', message: `{icmp} {direction} ${BLOCK}. Path MTU discovery breaks and large packets through the tunnel vanish.`, hint: 'ICMP errors must pass both ways (RFC 4890 §4.3.1 for ICMPv6); add: `{fix}`' },
-      DECRYPTED_TRAFFIC_BLOCKED: { severity: 'error', message: 'Traffic from {from} to {to} ({way}; a new TCP connection) {verb} by {decidedBy} ({ruleset}): the tunnel comes up but carries nothing that way.', hint: 'accept tunnel traffic matched by its IPsec policy rather than by interface: `{fix}`' },
-      DECRYPTED_TRAFFIC_UNFILTERED: { severity: 'warning', message: 'Traffic from {remoteTs} to {localTs} is accepted by {decidedBy} ({ruleset}) whether or not it came through the tunnel: the rule cannot tell decrypted packets from plaintext ones arriving on the same interface.', hint: 'add the IPsec policy match to that rule (iptables `-m policy --dir in --pol ipsec`, nft `meta ipsec exists`, or a mark set for decrypted packets), e.g. `{fix}`' },
+      ICMP_FRAG_NEEDED_BLOCKED: { severity: 'warning', stage: 'traffic', message: `{icmp} {direction} ${BLOCK}. Path MTU discovery breaks and large packets through the tunnel vanish.`, hint: 'ICMP errors must pass both ways (RFC 4890 §4.3.1 for ICMPv6); add: `{fix}`' },
+      DECRYPTED_TRAFFIC_BLOCKED: { severity: 'error', stage: 'traffic', message: 'Traffic from {from} to {to} ({way}; a new TCP connection) {verb} by {decidedBy} ({ruleset}): the tunnel comes up but carries nothing that way.', hint: 'accept tunnel traffic matched by its IPsec policy rather than by interface: `{fix}`' },
+      DECRYPTED_TRAFFIC_UNFILTERED: { severity: 'warning', stage: 'traffic', message: 'Traffic from {remoteTs} to {localTs} is accepted by {decidedBy} ({ruleset}) whether or not it came through the tunnel: the rule cannot tell decrypted packets from plaintext ones arriving on the same interface.', hint: 'add the IPsec policy match to that rule (iptables `-m policy --dir in --pol ipsec`, nft `meta ipsec exists`, or a mark set for decrypted packets), e.g. `{fix}`' },
       FIREWALL_INTERFACE_LIMITED: { severity: 'info', message: '{flow} {peer} accepted only on {acceptedOn} and dropped on other interfaces ({ruleset}).', hint: 'make sure {acceptedOn} is the interface that faces the peer (`ip route get PEER`).' },
     },
   },
@@ -149,9 +150,7 @@ function checkDecrypted(ctx: CheckContext, r: FlowResult): void {
   }
 }
 
-function pairOf(r: FlowResult): { remoteTs: string; localTs: string } {
-  return { remoteTs: r.ts?.remote ?? '?', localTs: r.ts?.local ?? '?' };
-}
+const pairOf = (r: FlowResult): { remoteTs: string; localTs: string } => ({ remoteTs: r.ts?.remote ?? '?', localTs: r.ts?.local ?? '?' });
 
 function addPolicyMatch(r: FlowResult, text: string): string {
   if (r.ruleset.type === 'iptables-save' || r.ruleset.type === 'ip6tables-save') return text.replace(/ -j /, ' -m policy --dir in --pol ipsec -j ');

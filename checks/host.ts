@@ -7,6 +7,7 @@ export default defineCheck({
   meta: {
     id: 'host',
     title: 'This host is ready for IPsec',
+    stage: 'host',
     description:
       'Read-only audit of the local machine (successor of libreswan\'s removed `ipsec verify`): IKE daemon process and version, UDP 500/4500 ' +
       'sockets, kernel xfrm policies for installed SAs and trapped children, sysctls that break IPsec (rp_filter — Documentation/networking/' +
@@ -14,15 +15,15 @@ export default defineCheck({
     requires: ['host'],
     codes: {
       HOST_PROBE_SKIPPED: { severity: 'info', message: 'Host probe {probe} did not run ({command}): {reason}.', hint: 'run `ipsec-doctor --host` as root, or install the tool, to include this probe.' },
-      HOST_DAEMON_RUNNING: { severity: 'info', message: 'IKE daemon {daemons} running; version: {version}.', hint: 'informational: keep the daemon on a supported release.' },
+      HOST_DAEMON_RUNNING: { severity: 'info', routine: true, message: 'IKE daemon {daemons} running; version: {version}.', hint: 'informational: keep the daemon on a supported release.' },
       DAEMON_NOT_RUNNING: { severity: 'error', message: 'No IKE daemon process (charon, charon-systemd, pluto) is running.', hint: 'start it: `systemctl start strongswan` (swanctl), `systemctl start strongswan-starter` (ipsec.conf) or `systemctl start ipsec` (libreswan), then check its log.' },
       DAEMON_NOT_LISTENING: { severity: 'error', message: '{daemons} runs but nothing listens on UDP {missing}: peers\' IKE requests {effect}.', hint: 'check the daemon log for socket errors (another IKE daemon holding the port, `charon.port`/`port_nat_t` in strongswan.conf, libreswan `listen=`); `ss -uapn` shows who owns the port.' },
       XFRM_POLICY_MISSING: { severity: 'error', message: '{what}: no kernel xfrm policy {expected}, so the kernel sends that traffic in the clear or drops it instead of encrypting.', hint: 'reload the connection (`swanctl --load-all` / `ipsec auto --replace CONN`) and look for policy install errors in the log; another tool flushing xfrm (`ip xfrm policy flush`) removes them too.' },
       RP_FILTER_STRICT: { severity: 'warning', message: 'Strict reverse-path filtering (rp_filter = 1) on {ifaces}: decrypted packets whose source is not routed back through the same interface are dropped silently.', hint: 'use loose mode on the IPsec-facing interfaces: `sysctl -w net.ipv4.conf.all.rp_filter=2` and `net.ipv4.conf.IFACE.rp_filter=2` (persist in /etc/sysctl.d/).' },
       REDIRECTS_ENABLED: { severity: 'warning', message: 'ICMP redirects are enabled ({settings}): a gateway may redirect hosts around the tunnel, or accept redirects that bypass it.', hint: '`sysctl -w net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.all.accept_redirects=0` and the same for `default` (libreswan `ipsec verify` checks these).' },
       IP_FORWARD_DISABLED: { severity: 'error', message: 'IP forwarding is off (net.ipv4.ip_forward = 0) but this host tunnels for subnets {subnets}: decrypted traffic is never routed on.', hint: '`sysctl -w net.ipv4.ip_forward=1` (persist in /etc/sysctl.d/).' },
-      PMTU_DISC_DISABLED: { severity: 'warning', message: 'Path MTU discovery is disabled (net.ipv4.ip_no_pmtu_disc = {value}): packets are sent without DF and large ESP packets get fragmented or lost.', hint: '`sysctl -w net.ipv4.ip_no_pmtu_disc=0`.' },
-      MSS_CLAMP_MISSING: { severity: 'warning', message: 'This gateway forwards for {subnets} but no firewall rule clamps the TCP MSS ({rulesets}): TCP through the tunnel stalls on large segments when ICMP is filtered on the path.', hint: 'iptables: `iptables -t mangle -A FORWARD -m policy --pol ipsec --dir out -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu` (and `--dir in`); nft: `tcp flags syn / syn,rst tcp option maxseg size set rt mtu` in a forward chain.' },
+      PMTU_DISC_DISABLED: { severity: 'warning', stage: 'traffic', message: 'Path MTU discovery is disabled (net.ipv4.ip_no_pmtu_disc = {value}): packets are sent without DF and large ESP packets get fragmented or lost.', hint: '`sysctl -w net.ipv4.ip_no_pmtu_disc=0`.' },
+      MSS_CLAMP_MISSING: { severity: 'warning', stage: 'traffic', message: 'This gateway forwards for {subnets} but no firewall rule clamps the TCP MSS ({rulesets}): TCP through the tunnel stalls on large segments when ICMP is filtered on the path.', hint: 'iptables: `iptables -t mangle -A FORWARD -m policy --pol ipsec --dir out -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu` (and `--dir in`); nft: `tcp flags syn / syn,rst tcp option maxseg size set rt mtu` in a forward chain.' },
     },
   },
   run(ctx) {

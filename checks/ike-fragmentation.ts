@@ -14,6 +14,7 @@ export default defineCheck({
   meta: {
     id: 'ike-fragmentation',
     title: 'IKE fragmentation and oversized IKE messages',
+    stage: 'path',
     description:
       'Reports IKE fragmentation in use (RFC 7383 for IKEv2, the IKEv1 fragmentation vendor extension) and the classic oversized-message failure: ' +
       'the small first exchange (IKE_SA_INIT, Main Mode 1-4) succeeds but the large, certificate-bearing IKE_AUTH / Main Mode 5 never gets an answer, ' +
@@ -22,6 +23,7 @@ export default defineCheck({
     codes: {
       IKE_FRAGMENTATION_USED: {
         severity: 'info',
+        routine: true,
         message: 'IKE fragmentation in use: {sent} {sent|fragment|fragments} sent, {received} received, {reassembled} {reassembled|message|messages} reassembled.',
         hint: 'Nothing to fix: the daemons split large IKE messages themselves (RFC 7383), which avoids IP fragmentation. Keep `fragmentation = yes` (strongSwan) / `fragmentation=yes` (libreswan) on both sides.',
       },
@@ -45,8 +47,8 @@ export default defineCheck({
   run(ctx) {
     const fromLog: FindingInput[] = [];
     const fromCapture: FindingInput[] = [];
-    checkLogs({ evidence: ctx.evidence, report: (f) => fromLog.push(f) });
-    checkPackets({ evidence: ctx.evidence, report: (f) => fromCapture.push(f) });
+    checkLogs({ ...ctx, report: (f) => fromLog.push(f) });
+    checkPackets({ ...ctx, report: (f) => fromCapture.push(f) });
     // the daemon's give-up and the capture's fragmented, resent request towards the same peer are one finding
     for (const f of corroborate(fromLog, fromCapture, (f) => (f.code === 'IKE_FRAGMENTS_DROPPED' ? String(f.data?.peer) : undefined))) ctx.report(f);
   },
@@ -113,6 +115,8 @@ function checkPackets(ctx: CheckContext): void {
   for (const { announcedBy, sas, first, notKnownFor } of fragmentationSupport(ctx.evidence)) {
     ctx.report({
       code: 'IKE_FRAGMENTATION_SUPPORT',
+      // both peers announcing it is how it should be; one side only is worth reading
+      routine: announcedBy === 'both peers',
       data: { announcedBy, pairs: [...new Set(sas.map((s) => `${s.initiator.address} → ${s.responder.address}`))].slice(0, 10), ikeSas: sas.length, both: announcedBy === 'both peers', ...(notKnownFor ? { notKnownFor } : {}) },
       evidence: [ikeRef(first.request!), ikeRef(first.response!)],
     });

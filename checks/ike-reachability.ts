@@ -24,7 +24,7 @@ const CAUSES: Record<Exclude<IkeStage, 'setup'>, string[]> = {
 export default defineCheck({
   meta: {
     id: 'ike-reachability',
-    title: 'IKE reachability',
+    title: 'IKE reachability', stage: 'path',
     description:
       'Finds IKE requests that were never answered (RFC 7296 §2.1 retransmission timers; strongSwan "retransmit N of request", "giving up after N retransmits", ' +
       '"peer not responding"; libreswan "N second timeout exceeded after N retransmits"), with the retransmit timing and the peer address and port ' +

@@ -5,6 +5,7 @@ export default defineCheck({
   meta: {
     id: 'klips-interfaces',
     title: 'Firewall rules for ipsecN interfaces',
+    stage: 'traffic',
     description:
       'KLIPS, the FreeS/WAN and Openswan 2.x kernel stack, gave each tunnel an ipsecN interface, and firewall rules of that era accept decrypted ' +
       'traffic "from ipsec0". The kernel\'s native IPsec stack (XFRM, Linux 2.6 and later) has no such interface: decrypted packets arrive on ' +

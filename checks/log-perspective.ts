@@ -10,6 +10,7 @@ export default defineCheck({
   meta: {
     id: 'log-perspective',
     title: 'Whose log is this',
+    stage: 'state',
     description:
       'Tells whether a log was written by the initiator or the responder. RFC 7296 lets a responder refuse with a bare notify ' +
       '(NO_PROPOSAL_CHOSEN, AUTHENTICATION_FAILED, TS_UNACCEPTABLE): the initiator never learns why, the responder\'s log does.',

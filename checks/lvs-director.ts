@@ -7,6 +7,7 @@ export default defineCheck({
   meta: {
     id: 'lvs-director',
     title: 'LVS (IPVS) director in front of IPsec gateways',
+    stage: 'path',
     description:
       'IPVS schedules UDP 500 and UDP 4500 as separate connections and keeps a client on one real server only within one persistent firewall-mark (or port-zero) service (ip_vs_core.c ip_vs_sched_persist); ' +
       'it never schedules ESP or AH but forwards them along the client\'s UDP 500 ↔ 500 entry (ip_vs_proto_ah_esp.c); UDP entries expire 300 s after their last packet (ip_vs_proto_udp.c, ipvsadm --set). ' +
@@ -35,6 +36,7 @@ export default defineCheck({
       },
       LVS_ESP_ENTRY_MISSED: {
         severity: 'warning',
+        stage: 'traffic',
         message: '{what}: IPVS forwards ESP and AH only along a UDP entry between port 500 of the client and port 500 of the VIP (and of the real server), so {consequence}',
         hint: 'Let IKE run from port 500 to port 500 through the director: {fix}.',
       },

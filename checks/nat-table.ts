@@ -6,6 +6,7 @@ export default defineCheck({
   meta: {
     id: 'nat-table',
     title: 'Address translation around IPsec',
+    stage: 'path',
     description:
       'Reads the nat table the way the kernel runs it. A MASQUERADE or SNAT in POSTROUTING ahead of any IPsec exemption rewrites the source of ' +
       'traffic bound for the tunnel after its IPsec policy was looked up; the re-lookup with the new address finds no policy, so it leaves in ' +

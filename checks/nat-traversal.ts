@@ -13,6 +13,7 @@ export default defineCheck({
   meta: {
     id: 'nat-traversal',
     title: 'NAT traversal',
+    stage: 'path',
     description:
       'Reports NAT detected by the IKE daemons (RFC 7296 §2.23 NAT_DETECTION_*_IP, RFC 3947 for IKEv1): which side is behind NAT and the float ' +
       'to UDP 4500 with ESP in UDP (RFC 3948). A port float without a NAT verdict (MOBIKE, RFC 4555) is not NAT.',
@@ -35,6 +36,7 @@ export default defineCheck({
       },
       ESP_RAW_DESPITE_NAT: {
         severity: 'error',
+        stage: 'traffic',
         message: 'NAT detected between {a} and {b}, yet ESP is sent as IP protocol 50 ({packets} packets on {spis}) instead of inside UDP 4500.',
         hint: 'Through a NAT, ESP must be UDP-encapsulated (RFC 3948): enable NAT traversal on both peers (strongSwan `encap = yes` forces it; libreswan `encapsulation=yes`, older versions `nat_traversal=yes`) and check that both send NAT-D payloads.',
       },
@@ -43,8 +45,8 @@ export default defineCheck({
   run(ctx) {
     const fromLog: FindingInput[] = [];
     const fromCapture: FindingInput[] = [];
-    checkLogs({ evidence: ctx.evidence, report: (f) => fromLog.push(f) });
-    checkPackets({ evidence: ctx.evidence, report: (f) => fromCapture.push(f) });
+    checkLogs({ ...ctx, report: (f) => fromLog.push(f) });
+    checkPackets({ ...ctx, report: (f) => fromCapture.push(f) });
     // the daemon's verdict and the NAT-D hashes on the wire about the same peer are one finding
     for (const f of corroborate(bothLogs(fromLog), fromCapture, natKeys)) ctx.report(f);
   },
@@ -140,18 +142,16 @@ function reportNatTBlocked(ctx: CheckContext): void {
 function reportRawEsp(ctx: CheckContext, packets: PacketEvidence, sas: IkeSa[]): void {
   const seen = new Set<string>();
   for (const sa of sas) {
-    const a = sa.initiator.address;
-    const b = sa.responder.address;
+    const [a, b] = [sa.initiator.address, sa.responder.address];
     const key = [a, b].sort().join('|');
     if (seen.has(key)) continue;
     const raw = packets.espFlows.filter((f) => f.protocol === 'esp' && f.encap === 'ip' && ((f.src === a && f.dst === b) || (f.src === b && f.dst === a)));
     if (!raw.length) continue;
     seen.add(key);
     const bothWays = new Set(raw.map((f) => f.src)).size === 2;
+    // a 1:1 NAT can pass protocol 50; when it flows both ways it works, but breaks behind any NAPT
     ctx.report({
-      code: 'ESP_RAW_DESPITE_NAT',
-      // a 1:1 NAT can pass protocol 50; when it flows both ways it works, but breaks behind any NAPT
-      ...(bothWays ? { severity: 'warning' as const } : {}),
+      code: 'ESP_RAW_DESPITE_NAT', ...(bothWays ? { severity: 'warning' as const } : {}),
       data: { a, b, packets: raw.reduce((n, f) => n + f.packets, 0), spis: raw.map((f) => `0x${f.spiHex}`), bothWays, ...(bothWays ? { severityReason: 'ESP passes in both directions (1:1 NAT)' } : {}) },
       evidence: [...sa.natD.slice(0, 2).map((n) => ikeRef(n.message)), ...raw.flatMap((f) => espFlowRefs(f, 2))],
     });

@@ -12,6 +12,7 @@ export default defineCheck({
   meta: {
     id: 'path-mtu',
     title: 'Path MTU',
+    stage: 'traffic',
     description:
       'Path MTU discovery (RFC 1191, RFC 8201) relies on ICMP "fragmentation needed" (type 3 code 4) and ICMPv6 Packet Too Big reaching the sender. ' +
       'Reports those messages with the MTU they announce, and the black hole when they never come: large DF packets of a flow are resent or ' +
@@ -36,6 +37,7 @@ export default defineCheck({
   run(ctx) {
     const packets = ctx.evidence.packets;
     if (!packets) return;
+    ctx.judged('IP packets', ipPackets(packets));
     reportFragNeeded(ctx, packets.icmpErrors);
     reportBlackholes(ctx, packets);
   },
@@ -112,4 +114,10 @@ function reportEspBlackhole(ctx: CheckContext, { flow, reverse, reverseQuietAfte
       ...reverse.map((r) => frameRef(r.last, `${espFlowLabel(r)} last packet back (${r.packets} packets, largest ${r.size.maxSize} bytes)`)),
     ],
   });
+}
+
+/** Path MTU is judged on any IP traffic (big DF packets unanswered) and the ICMP errors about the MTU, IPsec or not. */
+function ipPackets(packets: PacketEvidence): number {
+  const c = packets.counters;
+  return c.ike + c.esp + c.espInUdp + c.ah + c.natKeepalives + c.nonIpsec + packets.icmpErrors.filter((e) => e.kind === 'frag-needed' || e.kind === 'packet-too-big').length;
 }

@@ -11,6 +11,7 @@ export default defineCheck({
   meta: {
     id: 'peer-identity',
     title: 'Peer identity and connection lookup',
+    stage: 'auth',
     description:
       'Compares the identity a peer presented with the one configured (RFC 7296 §2.15 IDi/IDr; RFC 2409 §5 IKEv1 ID payloads): strongSwan ' +
       '"looking for peer configs matching … / no matching peer config found", "IDir … does not match", "received IDr …, but require …"; ' +

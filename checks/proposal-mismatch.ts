@@ -18,6 +18,7 @@ export default defineCheck({
   meta: {
     id: 'proposal-mismatch',
     title: 'IKE / Child SA proposals',
+    stage: 'ike',
     description:
       'Finds NO_PROPOSAL_CHOSEN (RFC 7296 §3.10.1) in IKE_SA_INIT / Main Mode (IKE SA) and in IKE_AUTH / CREATE_CHILD_SA / Quick Mode (Child SA), ' +
       'and names the transform type (encryption, integrity, PRF, DH/KE group, ESN) without overlap when the log prints both proposal lists. ' +
@@ -31,11 +32,13 @@ export default defineCheck({
       },
       CHILD_PROPOSAL_MISMATCH: {
         severity: 'error',
+        stage: 'child',
         message: 'Child SA (phase 2) proposal {listsOnly?refused: the two proposal lists share none (this log holds no verdict line)|rejected with NO_PROPOSAL_CHOSEN} in {request}, seen from {seenFrom}; {overlap}.',
         hint: 'The IKE SA is fine; align the ESP/AH proposals ({advice}), and check the PFS group, ESN and the mode (tunnel/transport): strongSwan swanctl.conf `esp_proposals` and `mode` (ipsec.conf `esp=`, `type=`), libreswan `esp=`/`phase2alg=`, `pfs=`, `type=`, PAN-OS the tunnel\'s IPSec crypto profile (`set network ike crypto-profiles ipsec-crypto-profiles NAME esp encryption …`, `dh-group`). The responder\'s log prints the proposal it refused.',
       },
       DH_GROUP_RENEGOTIATED: {
         severity: 'info',
+        routine: true,
         message: 'The responder refused DH/KE group {offered} with INVALID_KE_PAYLOAD and asked for {requested}; the initiator retried and the SA came up.',
         hint: 'Harmless but costs one round trip: list {requested} first in the initiator\'s IKE proposal (strongSwan `proposals`/`ike=`, libreswan `ike=`).',
       },
@@ -78,8 +81,7 @@ function keyOf(file: LogFile, session: LogSession, code: LogCode, data: Record<s
 
 function reportRejections(found: Found, file: LogFile, session: LogSession): void {
   const byPhase = rejectionsByPhase(file, session);
-  // the two lists printed without a verdict line (an excerpt): no overlap is the refusal, by the daemon that printed them
-  const listedOnly = unrefusedListMismatches(session, new Set(byPhase.keys()));
+  const listedOnly = unrefusedListMismatches(session, new Set(byPhase.keys())); // both lists, no verdict line: no overlap is the refusal
   for (const [phase, l] of listedOnly) byPhase.set(phase, l.events);
   // "no IKE config found …, sending NO_PROPOSAL_CHOSEN" is a missing connection, reported by peer-identity
   const noConfig = ofKind(session.events, 'no-config').some((e) => e.data.scope === 'ike');
@@ -87,14 +89,13 @@ function reportRejections(found: Found, file: LogFile, session: LogSession): voi
     if (phase === 'ike' && noConfig) continue;
     const lists = proposalLists(session, phase);
     const delta = lists.received.length && lists.configured.length ? proposalDelta(parseProposals(lists.received.join(', '), phase === 'ike' ? 'IKE' : 'ESP'), parseProposals(lists.configured.join(', '), phase === 'ike' ? 'IKE' : 'ESP')) : undefined;
-    const first = rejections[0];
-    const exchange = listedOnly.get(phase)?.exchange ?? exchangeName(session, first, phase);
+    const [first, exchange] = [rejections[0], listedOnly.get(phase)?.exchange ?? exchangeName(session, rejections[0], phase)];
     const code = phase === 'ike' ? 'IKE_PROPOSAL_MISMATCH' : 'CHILD_PROPOSAL_MISMATCH';
     // without both lists, the daemon may still name the transform type the peer did not offer (PAN-OS)
     const named = [...new Set(ofKind(rejections, 'no-proposal-chosen').flatMap((e) => (e.data.missing ? [e.data.missing] : [])))];
     const [received, configured] = [lists.received.length ? lists.received : NOT_PRINTED, lists.configured.length ? lists.configured : NOT_PRINTED];
     const data = {
-        phase, ...seenBy(session, listedOnly.has(phase) ? 'responder' : sideOf(rejections)), exchange, ...listedOnly.get(phase)?.note, transformTypes: !delta && named.length ? named : describeTypes(delta), delta: delta?.details ?? [], received, configured,
+        phase, ...seenBy(session, listedOnly.has(phase) ? 'responder' : sideOf(rejections)), exchange, listsOnly: listedOnly.has(phase) || undefined, transformTypes: !delta && named.length ? named : describeTypes(delta), delta: delta?.details ?? [], received, configured,
         ...overlapWords(!delta ? (named.length ? named : 'unknown') : delta.match ? 'lists-overlap' : delta.types.map((t) => TRANSFORM_TYPE_NAMES[t]), received, configured, delta && proposalFix(lists.received, lists.configured, phase, first.impl)),
         ...(phase === 'ike' && sideOf(rejections) === 'initiator' ? { alternatives: ['crypto mismatch (encryption, integrity, PRF, DH group)', 'no connection for this peer on the responder (RFC 7296 rule: NO_PROPOSAL_CHOSEN in IKE_SA_INIT)'] } : {}),
     };
@@ -105,8 +106,7 @@ function reportRejections(found: Found, file: LogFile, session: LogSession): voi
 function reportInvalidKe(found: Found, file: LogFile, session: LogSession): void {
   const invalid = ofKind(session.events, 'invalid-ke');
   if (!invalid.length) return;
-  const last = invalid[invalid.length - 1];
-  const success = establishedAfter(file, last);
+  const [last, success] = [invalid[invalid.length - 1], establishedAfter(file, invalid[invalid.length - 1])];
   if (!success) {
     const failure = session.events.find((e) => (e.at.line ?? 0) > (last.at.line ?? 0) && (e.kind === 'give-up' || e.kind === 'negotiation-failed'));
     // a NO_PROPOSAL_CHOSEN after the retry is reported as such by reportRejections
@@ -132,8 +132,7 @@ function checkPackets(ev: Evidence, report: Report): void {
     const [by, cleartext] = [first.from === 'initiator' ? sa.initiator : sa.responder, offered.length ? offered : 'not in cleartext'];
     const side = `capture: ${by.address} (the ${first.from}) sent it in frame ${first.message.at.frame}`;
     report({
-      code: phase === 'ike' ? 'IKE_PROPOSAL_MISMATCH' : 'CHILD_PROPOSAL_MISMATCH',
-      ...(completedBy ? { severity: 'warning' as const } : {}),
+      code: phase === 'ike' ? 'IKE_PROPOSAL_MISMATCH' : 'CHILD_PROPOSAL_MISMATCH', ...(completedBy ? { severity: 'warning' as const } : {}),
       data: {
         phase, exchange: first.message.exchangeName, side, seenFrom: `the ${side}`,
         transformTypes: 'a transform type the capture cannot show (the refusing side never sends its configuration)',
@@ -150,9 +149,8 @@ function checkPackets(ev: Evidence, report: Report): void {
     const names = [offered, requested].map((g) => (g === undefined ? 'unknown' : DH_GROUP[g] ?? String(g)));
     const evidence = outcomes.slice(0, 5).flatMap((o) => [o.notify.message, ...(o.success ? [o.success] : [])]).map(ikeRef);
     const hosts = { initiator: sa.initiator.address, responder: sa.responder.address };
-    if (success) {
-      report({ code: 'DH_GROUP_RENEGOTIATED', data: { offered: names[0], requested: names[1], retries: outcomes.length, ...hosts, frames: outcomes.map((o) => o.notify.message.at.frame) }, evidence });
-    } else if (!retried) {
+    if (success) report({ code: 'DH_GROUP_RENEGOTIATED', data: { offered: names[0], requested: names[1], retries: outcomes.length, ...hosts, frames: outcomes.map((o) => o.notify.message.at.frame) }, evidence });
+    else if (!retried) {
       const side = `capture: ${sa.responder.address} answered INVALID_KE_PAYLOAD and ${sa.initiator.address} did not retry`;
       const data = { phase: 'ike', exchange: 'IKE_SA_INIT', side, seenFrom: `the ${side}`, ...hosts, offered: sa.offered.map(proposalText), requested: names[1] };
       report({ code: 'IKE_PROPOSAL_MISMATCH', data: { ...data, transformTypes: ['DH/KE group'], received: [names[0]], configured: [names[1]], ...overlapWords(['DH/KE group'], [names[0]], [names[1]]) }, evidence });

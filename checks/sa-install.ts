@@ -7,6 +7,7 @@ export default defineCheck({
   meta: {
     id: 'sa-install',
     title: 'Kernel SA / policy installation',
+    stage: 'child',
     description:
       'Finds negotiated SAs or policies the kernel refused to install (strongSwan "unable to install inbound and outbound IPsec SA (SAD) in kernel", ' +
       '"unable to install IPsec policies (SPD) in kernel"; libreswan kernel/netlink errors). IKE succeeded; the data plane did not take the result.',

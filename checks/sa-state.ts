@@ -7,6 +7,7 @@ export default defineCheck({
   meta: {
     id: 'sa-state',
     title: "SA tables: both peers' SAs agree",
+    stage: 'child',
     description:
       'Reads SA state tables (swanctl --list-sas, ipsec statusall, ip xfrm state, ipsec status) as the peers hold them. An SA is simplex and ' +
       'named by its SPI and destination (RFC 4301 §4.1), so both peers hold the same SPI for each direction: a table whose SPI the other ' +

@@ -12,6 +12,7 @@ export default defineCheck({
   meta: {
     id: 'traffic-selectors',
     title: 'Traffic selectors',
+    stage: 'child',
     description:
       'Finds Child SAs refused because the traffic selectors do not fit (RFC 7296 §2.9 TS_UNACCEPTABLE; IKEv1 Quick Mode INVALID_ID_INFORMATION, RFC 2407 §4.6.2): ' +
       'strongSwan "traffic selectors … unacceptable", "no matching CHILD_SA config found", libreswan "responding with TS_UNACCEPTABLE", ' +

@@ -12,6 +12,7 @@ export default defineCheck({
   meta: {
     id: 'tunnel-monitor',
     title: 'Tunnel monitoring, who initiates, NAT traversal on both sides',
+    stage: 'liveness',
     description:
       'From configs (PAN-OS gateways and tunnels, judged alone and against the peer\'s config of any platform): tunnel monitoring off, on one side only, probing a destination outside the selectors, or with wait-recover where a backup route exists (PAN-OS web interface help, Network Profiles > Monitor; KB kA10g000000ClgcCAC: after IKEv2 liveness gives up the tunnel interface and its static routes stay up, so failover needs tunnel monitoring, PBF or dynamic routing; KB kA10g000000ClFaCAK: IKEv1 DPD runs only at a phase-2 rekey); both peers waiting for the other to initiate (PAN-OS passive mode, strongSwan/libreswan start_action=none/auto=add); NAT traversal on one side only ("NAT-T must be enabled on both gateways if you have NAT occurring on a device that sits between the two gateways", PAN-OS IPSec VPN administration, IKEv2).',
     requires: ['configs'],

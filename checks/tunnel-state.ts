@@ -9,6 +9,7 @@ export default defineCheck({
   meta: {
     id: 'tunnel-state',
     title: 'Tunnel state',
+    stage: 'state',
     description:
       'Says plainly when the tunnel came up: an IKE SA (RFC 7296 §1.2; IKEv1 ISAKMP SA) and at least one Child SA / IPsec SA established, ' +
       'with the identities, SPIs and traffic selectors the daemon printed.',

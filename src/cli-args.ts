@@ -52,13 +52,6 @@ export function parseFailOn(value: string | undefined): FailOn {
   }
 }
 
-/** 1 when the report holds a finding at or above `failOn`, else 0. */
-export function exitCodeFor(summary: { errors: number; warnings: number; info: number }, failOn: FailOn): 0 | 1 {
-  if (failOn === 'none') return 0;
-  const count = failOn === 'error' ? summary.errors : failOn === 'warning' ? summary.errors + summary.warnings : summary.errors + summary.warnings + summary.info;
-  return count > 0 ? 1 : 0;
-}
-
 const FORMAT_BY_EXTENSION: Record<string, string> = { '.json': 'json', '.md': 'markdown', '.markdown': 'markdown', '.html': 'html', '.htm': 'html', '.txt': 'text', '.text': 'text' };
 
 /** -o report.html without --format writes HTML: the file name says what the user wants. */

@@ -15,10 +15,11 @@ import { TOOL_NAME, TOOL_VERSION } from './version.js';
 import { analyse, buildEvidence, diagnose, liveAnalyser, type RunOptions } from './run.js';
 import { redactReport, type RedactionMapping } from './reporters/redact.js';
 import { reporters, FORMATS } from './reporters/index.js';
+import { exitCodeOf } from './reporters/verdict.js';
 import { filterBySeverity } from './report/build-report.js';
 import type { Report } from './report/types.js';
 import { allChecks } from '../checks/index.js';
-import { checkOnlyIds, describeCheck, describeParseError, exitCodeFor, formatFromPath, listChecks, parseFailOn, parseSeverity } from './cli-args.js';
+import { checkOnlyIds, describeCheck, describeParseError, formatFromPath, listChecks, parseFailOn, parseSeverity } from './cli-args.js';
 import { describeFsError, sniffHead } from './sources/open-input.js';
 import { sniffKind } from './sources/sniff.js';
 import { describeSavedCapture, liveOptionsFromArgs } from './sources/live/cli-options.js';
@@ -46,6 +47,8 @@ const OPTIONS = {
   only: { type: 'string', multiple: true },
   redact: { type: 'boolean' },
   'redact-map': { type: 'string' },
+  verbose: { type: 'boolean', short: 'v' },
+  quiet: { type: 'boolean', short: 'q' },
   color: { type: 'boolean' },
   'no-color': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -77,17 +80,21 @@ Output:
   -f, --format FMT      ${FORMATS.join(', ')} (default: interactive UI on a terminal, text otherwise)
   -o, --output FILE     write the report to FILE; without --format, its extension picks the format
                         (.json, .md, .html, .txt; other names get text)
-      --min-severity S  show findings of S and above: info, warning (or warn), error (default info)
+      --min-severity S  show findings of S and above: info, warning (or warn), error (default info);
+                        also trims the checks table
       --fail-on S       exit 1 when a finding of S or above is reported: info, warning (or warn),
                         error (default), or none
+  -v, --verbose         every info finding, every evidence line, every diagnostic, each check's reason
+  -q, --quiet           the verdict line only
       --only ID         run only this check (repeatable); IDs as \`ipsec-doctor checks\` lists them
       --redact          replace addresses, identities and SPIs with consistent placeholders
       --redact-map FILE also write the placeholder → original mapping (stays local)
       --no-color        no colour (NO_COLOR is honoured too)
   -h, --help, -V, --version
 
-Exit codes: 0 no finding at the --fail-on severity (error unless told), 1 at least one,
-            2 usage error or unreadable input (one line on stderr).
+Exit codes: 0 the checks judged the evidence and found nothing at the --fail-on severity (error
+  unless told); 1 at least one such finding; 2 nothing to judge (no check had evidence it could
+  read) or an input mostly not understood, and usage errors or unreadable input.
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -231,7 +238,7 @@ async function main(argv: string[]): Promise<number> {
       },
     });
     await writeMap();
-    return finished ? exitCodeFor(finished.summary, failOn) : 0;
+    return finished ? exitCodeOf(finished, failOn) : 0;
   }
 
   const spinner = await startStderrSpinner();
@@ -243,14 +250,16 @@ async function main(argv: string[]): Promise<number> {
     spinner?.stop();
   }
   const shown = present(report);
-  const text = reporters[format ?? 'text'](shown, { color: values.output ? false : color });
+  // wrapped at the terminal's width only when a person reads it there: never in a pipe or a file
+  const width = !values.output && process.stdout.isTTY ? process.stdout.columns || undefined : undefined;
+  const text = reporters[format ?? 'text'](shown, { color: values.output ? false : color, verbose: values.verbose, quiet: values.quiet, width });
   if (values.output) {
     await writeReport(values.output, text);
     // on a terminal, say where the report went (stdout stays empty for scripts)
     if (process.stdout.isTTY) process.stdout.write(`wrote the ${format ?? 'text'} report to ${visible(values.output)}\n`);
   } else process.stdout.write(text);
   await writeMap();
-  return exitCodeFor(report.summary, failOn);
+  return exitCodeOf(report, failOn);
 }
 
 /**

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { allChecks } from '../checks/index.js';
 import { placeholders } from '../src/engine/template.js';
 import * as words from '../src/evidence/derived/words.js';
+import { STAGES } from '../src/engine/types.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const CHECKS = join(ROOT, 'checks');
@@ -73,6 +74,11 @@ describe('conventions', () => {
         expect(check?.meta.description.length).toBeGreaterThan(40);
         expect(check?.meta.requires.length).toBeGreaterThan(0);
         expect(Object.keys(check?.meta.codes ?? {}).length).toBeGreaterThan(0);
+      });
+
+      it('declares its stage, so its findings sort cause before symptom (engine/types.ts STAGES)', () => {
+        expect(STAGES).toContain(check?.meta.stage);
+        for (const spec of Object.values(check?.meta.codes ?? {})) if (spec.stage) expect(STAGES).toContain(spec.stage);
       });
 
       it('stays a small, ESLint-rule-like file', () => {

@@ -46,6 +46,23 @@ export interface InputInfo {
   note?: string;
   /** free-form counters a source wants to show (libpcap drops, truncated records, …) */
   counters?: Record<string, number>;
+  /** how much of the input was used (docs/report-schema.md "Input coverage"; src/evidence/coverage.ts) */
+  coverage?: InputCoverage;
+}
+
+/**
+ * How much of one input ipsec-doctor used, in the input's own unit. `events`: lines read
+ * as IKE events, frames decoded as IKE/ESP/AH/NAT-T keepalives/ICMP errors, config lines
+ * read into settings, rules read, SA-table lines read as SAs; `other`: lines of a dialect
+ * it reads that are not events (start-up, plugin lists), frames decoded but not IPsec;
+ * `notUnderstood`: the rest. events + other + notUnderstood = total.
+ */
+export interface InputCoverage {
+  unit: 'line' | 'frame' | 'row' | 'rule' | 'entry';
+  total: number;
+  events: number;
+  other: number;
+  notUnderstood: number;
 }
 
 export interface EvidenceOptions {

@@ -11,7 +11,14 @@ export interface Report {
   results: CheckResult[];
   findings: Finding[];
   diagnostics: Diagnostic[];
-  summary: { errors: number; warnings: number; info: number };
+  /**
+   * Counts over every finding and check, whatever --min-severity shows: `checks.judged` is
+   * the checks that judged something of the tunnel (pass, fail or info; capture-coverage,
+   * which judges the inputs themselves, is not counted), `checks.notApplicable` those with
+   * nothing to judge, `checks.failedToRun` those that threw. No check judged anything: the
+   * verdict is "nothing to judge" (exit 2), never a green tick.
+   */
+  summary: { errors: number; warnings: number; info: number; checks?: { judged: number; notApplicable: number; failedToRun: number } };
   /** optional renderable views (ladder of the IKE conversation, live counters) */
   views?: Record<string, unknown>;
 }

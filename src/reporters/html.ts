@@ -15,7 +15,7 @@ import { ladderSvg } from './html/ladder-svg.js';
 import { STYLES } from './html/styles.js';
 import { splitCodeSpans } from './code-spans.js';
 
-const STATUS_WORD = { pass: 'pass', fail: 'fail', 'not-applicable': 'n/a', error: 'check error' } as const;
+const STATUS_WORD = { pass: 'pass', fail: 'fail', info: 'info', 'not-applicable': 'n/a', error: 'check error' } as const;
 
 export const htmlReporter: Reporter = (report) => {
   const verdict = verdictOf(report);

@@ -11,28 +11,31 @@
  */
 import type { Finding } from '../engine/types.js';
 import type { Reporter } from './types.js';
-import { evidenceLines, formatLocation, inputFacts, severityReason } from './text.js';
+import { evidenceLines, formatLocation, inputFacts, severityReason, visibleFindings } from './text.js';
 import { verdictText } from './verdict.js';
 import type { LadderView } from '../evidence/derived/ladder/lane.js';
 import { ladderLines } from './ladder-text.js';
 import { markdownCodeSpan, splitCodeSpans } from './code-spans.js';
 
 const SEVERITY_MARK = { error: '🔴 error', warning: '🟠 warning', info: '🔵 info' } as const;
-const STATUS_WORD = { pass: 'pass', fail: 'fail', 'not-applicable': 'n/a', error: 'check error' } as const;
+const STATUS_WORD = { pass: 'pass', fail: 'fail', info: 'info', 'not-applicable': 'n/a', error: 'check error' } as const;
 
-export const markdownReporter: Reporter = (report) => {
+export const markdownReporter: Reporter = (report, opts) => {
   const out: string[] = [];
+  // routine info (IKE fragmentation announced by both peers) is counted, not listed, unless verbose
+  const { shown: findings, hidden } = visibleFindings(report.findings, Boolean(opts?.verbose));
   out.push(`# ${report.tool.name} report`);
   out.push('');
   out.push(`**Verdict:** ${inline(verdictText(report))}`);
   out.push('');
-  if (report.findings.length) {
+  if (findings.length) {
     out.push('| Severity | Code | Message |');
     out.push('|---|---|---|');
-    for (const f of report.findings) out.push(`| ${SEVERITY_MARK[f.severity]} | ${cell(f.code)} | ${cell(f.message)} |`);
+    for (const f of findings) out.push(`| ${SEVERITY_MARK[f.severity]} | ${cell(f.code)} | ${cell(f.message)} |`);
     out.push('');
-    report.findings.forEach((f, i) => out.push(...findingSection(f, i + 1)));
+    findings.forEach((f, i) => out.push(...findingSection(f, i + 1)));
   }
+  if (hidden) out.push(`_${hidden} info finding${hidden === 1 ? '' : 's'} hidden (things working as they should); \`-v\` or \`--format json\` shows ${hidden === 1 ? 'it' : 'them'}._`, '');
   const ladder = report.views?.ladder as LadderView | undefined;
   if (ladder?.ladders?.length) {
     out.push('## IKE conversation');

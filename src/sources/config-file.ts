@@ -5,6 +5,7 @@
  * the daemons' glob(3), depth-limited). Decoding itself is pure: this module only
  * supplies the bytes.
  */
+import { coverageOf } from '../evidence/coverage.js';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve as resolvePath } from 'node:path';
 import type { Diagnostic, InputInfo } from '../evidence/types.js';
@@ -109,7 +110,7 @@ export async function loadConfigs(paths: string[], forcedType?: string): Promise
       // readers are meant to be total; one that is not loses this file, located, never the whole report
       out.diagnostics.push({ at: { source: path }, decoder: type, message: `decoder error: ${err instanceof Error ? err.message : String(err)}; this ${type} file was not analysed` });
       const lines = text.split('\n').length;
-      out.inputs.push({ kind: 'config', path, dialect: type, lines, unparsed: lines });
+      out.inputs.push({ kind: 'config', path, dialect: type, lines, unparsed: lines, coverage: coverageOf('line', settingLines(text), settingLines(text)) });
       continue;
     }
     out.configs.push(r.facts);
@@ -121,6 +122,8 @@ export async function loadConfigs(paths: string[], forcedType?: string): Promise
       lines: text.split('\n').length,
       unparsed: r.diagnostics.length,
       counters: { connections: r.facts.connections.length, secrets: r.facts.secrets.length, files: r.facts.files.length },
+      // a reader's diagnostic names one line it could not read: the other setting lines were read
+      coverage: coverageOf('line', settingLines(text), r.diagnostics.filter((d) => d.at.line !== undefined && d.at.source === path).length),
     });
   }
   return out;
@@ -241,4 +244,11 @@ function globToRegExp(part: string): RegExp {
     } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
   }
   return new RegExp(`^${re}$`);
+}
+
+/** Lines that hold a setting: not blank, not a comment (what a config's coverage counts). */
+function settingLines(text: string): number {
+  let n = 0;
+  for (const l of text.split('\n')) if (!/^\s*(?:#.*)?$/.test(l)) n++;
+  return n;
 }

@@ -4,6 +4,7 @@
  * (command missing, not root) is recorded as skipped with the reason. Nothing is
  * changed on the box: only listing commands and file reads.
  */
+import { coverageOf } from '../evidence/coverage.js';
 import { existsSync } from 'node:fs';
 import type { Diagnostic, InputInfo } from '../evidence/types.js';
 import type { SaTable } from '../evidence/sa-table-types.js';
@@ -100,7 +101,8 @@ export async function probeHost(runner: ProbeRunner, opts: HostProbeOptions = {}
   probes.push({ id: 'files', command: `ls ${[...CONFIG_PLACES, ...LOG_PLACES].join(' ')}`, status: 'ok', excerpt: [...out.configPaths, ...out.logPaths].join('\n') || '(none found)' });
   const journal = await exec('journal', 'journalctl', ['-u', 'strongswan', '-u', 'strongswan-starter', '-u', 'ipsec', '--no-pager', '-o', 'short-iso', '-n', String(MAX_JOURNAL_LINES)]);
   if (journal && !/^-- No entries --\s*$/m.test(journal) && journal.split('\n').length > 2) out.journal = journal;
-  out.inputs.push({ kind: 'host', path: 'localhost', counters: probeCounters(probes) });
+  const counted = probeCounters(probes);
+  out.inputs.push({ kind: 'host', path: 'localhost', counters: counted, coverage: coverageOf('entry', counted.probes, counted.skipped) });
   return out;
 }
 
@@ -155,5 +157,5 @@ function addRuleset(out: HostProbeResult, r: { ruleset: Ruleset; diagnostics: Di
   out.rulesets.push(r.ruleset);
   out.diagnostics.push(...r.diagnostics);
   out.host.rulesetSources!.push(r.ruleset.source);
-  out.inputs.push({ kind: 'ruleset', path: r.ruleset.source, dialect, unparsed: r.diagnostics.length });
+  out.inputs.push({ kind: 'ruleset', path: r.ruleset.source, dialect, unparsed: r.diagnostics.length, coverage: coverageOf('rule', r.ruleset.tables.reduce((n, t) => n + t.chains.reduce((m, c) => m + c.rules.length, 0), 0) + r.diagnostics.length, r.diagnostics.length) });
 }

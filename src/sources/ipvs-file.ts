@@ -3,6 +3,7 @@
  * through --config or positionally, like SA tables. The config and log loaders ask here
  * whether the text is one, by the registry's IPVS readers; reading it is the platform's job.
  */
+import { coverageOf } from '../evidence/coverage.js';
 import type { Readable } from 'node:stream';
 import type { Diagnostic, InputInfo } from '../evidence/types.js';
 import type { IpvsFacts, IpvsReader } from '../evidence/ipvs-types.js';
@@ -42,6 +43,7 @@ export function readIpvs(reader: IpvsReader, lines: Iterable<string>, display: s
       dialect: `${reader.name}${platform ? ` (${platform.title})` : ''}`,
       lines: facts.lines,
       unparsed: facts.unparsed,
+      coverage: coverageOf('line', facts.lines, facts.unparsed),
       counters: { services: facts.services.length, realServers: facts.services.reduce((n, s) => n + s.realServers.length, 0) },
     },
   };

@@ -19,6 +19,7 @@
  *
  * ipsec-doctor never sends a packet: cap's send() is never called.
  */
+import { frameCoverage } from '../evidence/coverage.js';
 import type { Diagnostic, InputInfo } from '../evidence/types.js';
 import { liveSource, type PacketEvidence } from '../evidence/packet-types.js';
 import { createPacketCollector } from '../wire/collector/packet-collector.js';
@@ -292,6 +293,7 @@ export async function startLiveCapture(opts: LiveCaptureOptions): Promise<LiveCa
   // a capture file cannot say how long it listened after its last frame; a live capture can (esp-flows NO_ESP uses it)
   const inputInfo = (now: LiveCounters): InputInfo => ({
     kind: 'live', path: opts.iface, dialect: LINK_IN_WORDS[linkName] ?? linkName, packets: now.received, counters: { ...definedCounters(now), linktype, startedAt: started / 1000, endedAt: Date.now() / 1000 },
+    coverage: frameCoverage(now.received, now),
   });
   let result: LiveCaptureResult | undefined;
   const snapshot = (): LiveCaptureResult => result ?? { input: inputInfo(counters()), packets: collector.snapshot(), diagnostics: collector.diagnostics().slice() };

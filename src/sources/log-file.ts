@@ -90,6 +90,7 @@ export async function loadLogFile(path: string, forcedDialect?: string): Promise
   let sink = newSink(display);
   sinks.set(undefined, sink);
   let lines = 0;
+  let blank = 0;
   let unparsed = 0;
   let unreadRecords = 0;
   const diagnostics: Diagnostic[] = [];
@@ -110,7 +111,10 @@ export async function loadLogFile(path: string, forcedDialect?: string): Promise
       if (nulLines.length < MAX_LINES_NAMED) nulLines.push(line.no);
       line.text = line.text.replaceAll('\0', '');
     }
-    if (line.text.trim() === '') continue;
+    if (line.text.trim() === '') {
+      blank++;
+      continue;
+    }
     let text = line.text;
     if (hostField) {
       if (toLine) {
@@ -135,7 +139,11 @@ export async function loadLogFile(path: string, forcedDialect?: string): Promise
       }
       if (events === undefined) continue;
       matched = true;
-      sink.perDialect.set(dialects[i].id, (sink.perDialect.get(dialects[i].id) ?? 0) + 1);
+      // per dialect: lines it claimed, and of those the lines that gave at least one event
+      const tally = sink.perDialect.get(dialects[i].id) ?? { claimed: 0, events: 0 };
+      tally.claimed++;
+      if (events.length) tally.events++;
+      sink.perDialect.set(dialects[i].id, tally);
       for (const e of events) sink.store.add(e);
       break;
     }
@@ -165,20 +173,79 @@ export async function loadLogFile(path: string, forcedDialect?: string): Promise
       diagnostics.push({ at: { source: k.source }, decoder: 'event-store', message: `${n} '${kind}' events in the middle of the file were counted but not kept (memory cap); the first and last ones are analysed` });
     }
   }
-  const recognised = lines - unparsed;
+  const recognised = lines - blank - unparsed;
   if (recognised === 0 && !forcedDialect) {
+    const other = await whatElseItIs(headLines, display);
     throw new InputError(
-      `${display}: none of its ${lines} lines look like an IKE daemon log (looked for ${logDialects.map((d) => d.name).join(', ')})`,
-      'pass the daemon log itself, or force a dialect with --dialect; captures go with --pcap, configs with --config',
+      other ? `${display} ${other.what}, not an IKE daemon log` : `${display}: none of its ${lines} lines look like an IKE daemon log (looked for ${logDialects.map((d) => d.name).join(', ')})`,
+      other?.hint ?? 'pass the daemon log itself, or force a dialect with --dialect; captures go with --pcap, configs with --config',
     );
   }
+  const claim = (perDialect: Tallies, total: number, notes?: Diagnostic[]) => claimDialects(perDialect, total, headLines, display, forcedDialect, primary, notes);
   const ike = [...sinks.values()].filter((k) => k.lines > k.unparsed);
-  if (hostField && ike.length > 1) return byHost(display, ike, [...sinks.values()], { lines, unparsed }, primary, diagnostics);
+  if (hostField && ike.length > 1) return byHost(display, ike, [...sinks.values()], lines, claim, diagnostics);
   // one host (or none named): one log, as a file without host names is
   const all = [...sinks.values()];
-  const perDialect = new Map<string, number>();
-  for (const k of all) for (const [d, n] of k.perDialect) perDialect.set(d, (perDialect.get(d) ?? 0) + n);
-  return { input: { kind: 'log', path: display, dialect: dialectText(perDialect, primary), lines, unparsed }, events: eventsAs(all, display), diagnostics };
+  const c = claim(sumTallies(all), lines - blank, diagnostics);
+  return { input: { kind: 'log', path: display, dialect: c.dialect, lines, unparsed: c.coverage.notUnderstood, coverage: c.coverage }, events: eventsAs(all, display), diagnostics };
+}
+
+/** per dialect: the lines it claimed and, of those, the lines that gave at least one event */
+type Tallies = Map<string, { claimed: number; events: number }>;
+
+function sumTallies(sinks: Sink[]): Tallies {
+  const out: Tallies = new Map();
+  for (const k of sinks) {
+    for (const [d, t] of k.perDialect) {
+      const sum = out.get(d) ?? { claimed: 0, events: 0 };
+      sum.claimed += t.claimed;
+      sum.events += t.events;
+      out.set(d, sum);
+    }
+  }
+  return out;
+}
+
+/**
+ * Which dialect a log is, and how much of it was understood. A line shape two implementations
+ * share (a `YYYY-MM-DD HH:MM:SS:` stamp: F5's racoon.log and libreswan's pluto.log) goes to the
+ * dialect whose events come out of this file, or to none. A dialect that read no event here is
+ * claimed only when its own fingerprints (sniff) recognise the lines — a daemon's start-up lines
+ * are its own, with nothing to judge in them — otherwise the lines only it matched count as not
+ * understood. `notes` receives the diagnostics that say so (once per file).
+ */
+function claimDialects(perDialect: Tallies, total: number, headLines: string[], display: string, forcedDialect: string | undefined, primary: LogDialect | undefined, notes?: Diagnostic[]): { dialect?: string; coverage: NonNullable<InputInfo['coverage']> } {
+  const fingerprinted = (id: string) => safeSniff(dialectById(id)!, headLines) > 0;
+  const byEvents = [...perDialect.entries()].filter(([, t]) => t.events > 0).sort((a, b) => b[1].events - a[1].events || b[1].claimed - a[1].claimed);
+  const withoutEvents = [...perDialect.entries()].filter(([, t]) => t.events === 0);
+  const recognisedOnly = withoutEvents.filter(([id]) => fingerprinted(id)).sort((a, b) => b[1].claimed - a[1].claimed);
+  const claimed = [...byEvents, ...recognisedOnly];
+  const shapeOnly = withoutEvents.filter(([id]) => !fingerprinted(id));
+  const eventLines = claimed.reduce((n, [, t]) => n + t.events, 0);
+  const otherLines = claimed.reduce((n, [, t]) => n + t.claimed - t.events, 0);
+  const notUnderstood = total - eventLines - otherLines;
+  // said only when no dialect read an event here; beside one that did, such lines just count as not understood
+  for (const [id, t] of claimed.length ? [] : shapeOnly) {
+    const name = dialectById(id)?.name ?? id;
+    notes?.push({
+      at: { source: display }, decoder: id,
+      message: `${t.claimed} ${t.claimed === 1 ? 'line has' : 'lines have'} the shape of ${name} lines, but none of them is an IKE event: not read as ${name} (a log of the daemon starting only, or another program's log in the same shape)`,
+    });
+  }
+  if (forcedDialect && eventLines === 0) {
+    const better = logDialects.filter((d) => d.id !== forcedDialect).map((d) => ({ d, score: safeSniff(d, headLines) })).sort((a, b) => b.score - a.score)[0];
+    notes?.push({
+      at: { source: display }, decoder: forcedDialect,
+      message: `none of its ${total} lines is an IKE event of ${primary!.name} (--dialect ${forcedDialect})${better && better.score > 0 ? `; they look like ${better.d.name} lines: leave out --dialect, or give --dialect ${better.d.id}` : ''}`,
+    });
+  }
+  const dominant = claimed[0]?.[0];
+  // the dialects listed beside it are those whose events are in this file
+  const mixed = byEvents.filter(([id]) => id !== dominant).map(([id]) => id);
+  return {
+    dialect: dominant ? dominant + (mixed.length ? ` (+${mixed.join(', ')})` : '') : undefined,
+    coverage: { unit: 'line', total, events: eventLines, other: otherLines, notUnderstood },
+  };
 }
 
 /** A log host may collect hundreds of machines; beyond this many, the rest share one set of decoders. */
@@ -191,7 +258,7 @@ interface Sink {
   host?: string;
   decoders: LineDecoder[];
   store: EventStore;
-  perDialect: Map<string, number>;
+  perDialect: Tallies;
   lines: number;
   unparsed: number;
 }
@@ -203,12 +270,6 @@ function sinkOf(sinks: Map<string | undefined, Sink>, host: string, sink: Sink):
   sink.source = `${sink.source} [${host}]`;
   sinks.set(host, sink);
   return sink;
-}
-
-function dialectText(perDialect: Map<string, number>, primary: LogDialect | undefined): string | undefined {
-  const dominant = [...perDialect.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? primary?.id;
-  const mixed = [...perDialect.keys()].filter((k) => k !== dominant);
-  return dominant ? dominant + (mixed.length ? ` (+${mixed.join(', ')})` : '') : undefined;
 }
 
 /** Every sink's events under one source name (a file whose lines name one host, or none). */
@@ -226,19 +287,44 @@ function eventsAs(sinks: Sink[], source: string): LogEvent[] {
  * if it had been given with --log on its own (the two peers' logs then meet as two files do).
  * Hosts whose lines no dialect knew (sshd, cron on a log host) are named in a diagnostic.
  */
-function byHost(display: string, ike: Sink[], all: Sink[], counts: { lines: number; unparsed: number }, primary: LogDialect | undefined, diagnostics: Diagnostic[]): LogLoadResult {
+function byHost(display: string, ike: Sink[], all: Sink[], lines: number, claim: (t: Tallies, total: number, notes?: Diagnostic[]) => ReturnType<typeof claimDialects>, diagnostics: Diagnostic[]): LogLoadResult {
   const names = ike.map((k) => k.host ?? '(lines without a host name)');
   const others = all.filter((k) => !ike.includes(k) && k.lines > 0).map((k) => k.host ?? '(lines without a host name)');
   const found = `hosts with IKE lines: ${names.join(', ')}${others.length ? `; lines of ${others.length} other host${others.length === 1 ? '' : 's'} without any (${others.slice(0, 5).join(', ')}${others.length > 5 ? ', …' : ''})` : ''}`;
   diagnostics.push({ at: { source: display }, decoder: 'log-hosts', message: `${found}: each host's lines are read as a log of its own` });
-  const hosts = ike.map((k): LogLoadResult => ({
-    input: { kind: 'log', path: k.source, dialect: dialectText(k.perDialect, primary), lines: k.lines, unparsed: k.unparsed, note: `host ${k.host ?? '(none)'} of ${display}, which holds the lines of ${names.length} hosts (${names.join(', ')})` },
-    events: eventsAs([k], k.source),
-    diagnostics: [],
-  }));
-  const perDialect = new Map<string, number>();
-  for (const k of all) for (const [d, n] of k.perDialect) perDialect.set(d, (perDialect.get(d) ?? 0) + n);
-  return { input: { kind: 'log', path: display, dialect: dialectText(perDialect, primary), ...counts, note: found }, events: [], diagnostics, hosts };
+  const hosts = ike.map((k): LogLoadResult => {
+    const c = claim(k.perDialect, k.lines);
+    return {
+      input: { kind: 'log', path: k.source, dialect: c.dialect, lines: k.lines, unparsed: c.coverage.notUnderstood, coverage: c.coverage, note: `host ${k.host ?? '(none)'} of ${display}, which holds the lines of ${names.length} hosts (${names.join(', ')})` },
+      events: eventsAs([k], k.source),
+      diagnostics: [],
+    };
+  });
+  const c = claim(sumTallies(all), all.reduce((n, k) => n + k.lines, 0), diagnostics);
+  return { input: { kind: 'log', path: display, dialect: c.dialect, lines, unparsed: c.coverage.notUnderstood, note: found }, events: [], diagnostics, hosts };
+}
+
+/**
+ * A config or ruleset given where a log was expected (`ipsec-doctor swanctl.conf`, `--log
+ * ipsec.conf`): what it is and how to pass it. Loaded only then: the config readers are not
+ * needed to read a log.
+ */
+async function whatElseItIs(headLines: string[], display: string): Promise<{ what: string; hint: string } | undefined> {
+  const { detectConfigType, looksLikeRuleset } = await import('./config-file.js');
+  const text = headLines.join('\n');
+  let config: ReturnType<typeof detectConfigType>;
+  try {
+    config = detectConfigType(text);
+  } catch {
+    config = undefined;
+  }
+  if (config) return { what: `looks like ${article(config.reader.name)}`, hint: `pass it with --config ${display}` };
+  if (looksLikeRuleset(text)) return { what: 'looks like a firewall ruleset', hint: `pass it with --config ${display}` };
+  return undefined;
+}
+
+function article(name: string): string {
+  return /^[aeiou]/i.test(name) ? `an ${name}` : `a ${name}`;
 }
 
 async function loadTable(stream: Readable, reader: SaTableReader, display: string): Promise<LogLoadResult> {

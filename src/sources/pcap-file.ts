@@ -2,6 +2,7 @@
  * Capture files (pcap, pcapng, gzipped or not, '-' for stdin) streamed chunk by
  * chunk into one PacketCollector: the file is never held in memory.
  */
+import { frameCoverage, relevantIcmp } from '../evidence/coverage.js';
 import type { Diagnostic, InputInfo } from '../evidence/types.js';
 import type { PacketCollector, PacketCollectorOptions, PacketEvidence } from '../evidence/packet-types.js';
 import { createPacketCollector } from '../wire/collector/packet-collector.js';
@@ -28,6 +29,11 @@ export async function loadCaptures(paths: string[], opts: PacketCollectorOptions
   const inputs: InputInfo[] = [];
   for (const path of paths) inputs.push(await readCaptureInto(path, collector));
   const packets = collector.finish();
+  // the ICMP errors the checks read (about IPsec or the path MTU) are used; others are other traffic
+  for (const input of inputs) {
+    const read = packets.icmpErrors.filter((e) => e.at.source === input.path && relevantIcmp(e)).length;
+    input.coverage = frameCoverage(input.packets ?? 0, input.counters ?? {}, read);
+  }
   return { inputs, packets, diagnostics: collector.diagnostics() };
 }
 
@@ -74,10 +80,10 @@ export async function readCaptureInto(path: string, collector: PacketCollector):
   if (stats.truncatedRecords) collector.count('truncatedRecords', stats.truncatedRecords);
   const after = collector.counters();
   const counters: Record<string, number> = { truncatedRecords: stats.truncatedRecords, ...stats.linktypes };
-  for (const k of ['snaplenCut', 'undecodable', 'ike', 'esp', 'espInUdp', 'ah', 'icmpErrors', 'natKeepalives', 'ipFragments', 'nonIpsec', 'nonIp']) {
+  for (const k of ['snaplenCut', 'undecodable', 'ike', 'esp', 'espInUdp', 'ah', 'icmpErrors', 'natKeepalives', 'ipFragments', 'reassembled', 'nonIpsec', 'nonIp']) {
     counters[k] = (after[k] ?? 0) - (before[k] ?? 0);
   }
-  return { kind: 'pcap', path: display, dialect: opened.gzip ? `${kind}.gz` : kind, packets: stats.frames, counters };
+  return { kind: 'pcap', path: display, dialect: opened.gzip ? `${kind}.gz` : kind, packets: stats.frames, counters, coverage: frameCoverage(stats.frames, counters) };
 }
 
 /**

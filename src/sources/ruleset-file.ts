@@ -3,6 +3,7 @@
  * forced with `--config-type iptables-save|ip6tables-save|nft|nft-json`). The IKE
  * config loader (config-file.ts) refuses rulesets; run.ts routes them here first.
  */
+import { coverageOf } from '../evidence/coverage.js';
 import type { Diagnostic, InputInfo } from '../evidence/types.js';
 import type { Ruleset } from '../evidence/ruleset-types.js';
 import { InputError, UsageError } from '../errors.js';
@@ -64,13 +65,14 @@ export async function loadRulesets(paths: ReadonlyArray<string | ReadInput>, for
       // readers are meant to be total; one that is not loses this ruleset, located, never the whole report
       out.diagnostics.push({ at: { source: path }, decoder: type, message: `decoder error: ${err instanceof Error ? err.message : String(err)}; this ruleset was not analysed` });
       const lines = text.split('\n').length;
-      out.inputs.push({ kind: 'ruleset', path, dialect: type, lines, unparsed: lines });
+      out.inputs.push({ kind: 'ruleset', path, dialect: type, lines, unparsed: lines, coverage: coverageOf('line', lines, lines) });
       continue;
     }
     out.rulesets.push(r.ruleset);
     out.diagnostics.push(...r.diagnostics);
     const rules = r.ruleset.tables.reduce((n, t) => n + t.chains.reduce((m, c) => m + c.rules.length, 0), 0);
-    out.inputs.push({ kind: 'ruleset', path, dialect: type, lines: text.split('\n').length, unparsed: r.diagnostics.length, counters: { tables: r.ruleset.tables.length, rules } });
+    // each diagnostic is a rule the evaluator could not read
+    out.inputs.push({ kind: 'ruleset', path, dialect: type, lines: text.split('\n').length, unparsed: r.diagnostics.length, counters: { tables: r.ruleset.tables.length, rules }, coverage: coverageOf('rule', rules + r.diagnostics.length, r.diagnostics.length) });
   }
   return out;
 }

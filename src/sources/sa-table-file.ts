@@ -4,6 +4,7 @@
  * and config loaders ask here first whether the text is a table, by the registry's
  * readers; reading it is the platform reader's job.
  */
+import { coverageOf } from '../evidence/coverage.js';
 import type { Diagnostic, InputInfo } from '../evidence/types.js';
 import type { SaTable, SaTableReader } from '../evidence/sa-table-types.js';
 import { tableReaders } from '../platforms/index.js';
@@ -50,6 +51,7 @@ export function readTable(reader: SaTableReader, lines: Iterable<string>, displa
       dialect: `${reader.name}${platform ? ` (${platform.title})` : ''}`,
       lines: table.lines,
       unparsed: table.unparsed,
+      coverage: coverageOf('line', table.lines, table.unparsed, table.otherLines),
       counters: { ikeSas: table.ikeSas.length, childSas: table.childSas.length, policies: table.policies.length },
     },
   };

@@ -21,15 +21,15 @@ export interface Theme {
 export type DisplayStatus = CheckStatus | 'warning' | 'pending' | 'running';
 
 export const SEVERITY_SYMBOL: Record<Severity, string> = { error: '✖', warning: '⚠', info: 'ℹ' };
-export const STATUS_SYMBOL: Record<DisplayStatus, string> = { pass: '✔', fail: '✖', warning: '⚠', 'not-applicable': '–', error: '!', pending: '·', running: '…' };
-export const STATUS_WORD: Record<DisplayStatus, string> = { pass: 'pass', fail: 'fail', warning: 'warn', 'not-applicable': 'n/a', error: 'error', pending: 'pending', running: 'running' };
+export const STATUS_SYMBOL: Record<DisplayStatus, string> = { pass: '✔', fail: '✖', warning: '⚠', info: 'ℹ', 'not-applicable': '–', error: '!', pending: '·', running: '…' };
+export const STATUS_WORD: Record<DisplayStatus, string> = { pass: 'pass', fail: 'fail', warning: 'warn', info: 'info', 'not-applicable': 'n/a', error: 'error', pending: 'pending', running: 'running' };
 
 export function makeTheme(color: boolean): Theme {
   const c = (name: string) => (color ? name : undefined);
   return {
     color,
     severity: { error: c('red'), warning: c('yellow'), info: c('cyan') },
-    status: { pass: c('green'), fail: c('red'), warning: c('yellow'), 'not-applicable': c('gray'), error: c('magenta'), pending: c('gray'), running: c('blue') },
+    status: { pass: c('green'), fail: c('red'), warning: c('yellow'), info: c('cyan'), 'not-applicable': c('gray'), error: c('magenta'), pending: c('gray'), running: c('blue') },
     accent: c('blue'),
     muted: c('gray'),
     ok: c('green'),

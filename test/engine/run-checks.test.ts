@@ -74,7 +74,7 @@ describe('runChecks', () => {
     const results = await runChecks([reporting], evidence(true));
     const report = buildReport([], results, []);
     expect(report.schema).toBe('ipsec-doctor.report/1');
-    expect(report.summary).toEqual({ errors: 1, warnings: 0, info: 0 });
+    expect(report.summary).toEqual({ errors: 1, warnings: 0, info: 0, checks: { judged: 1, notApplicable: 0, failedToRun: 0 } });
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
     const onlyErrors = filterBySeverity(report, 'error');
     expect(onlyErrors.findings).toHaveLength(1);

@@ -27,7 +27,8 @@ describe('host evidence', () => {
     expect(text).toContain(`  $ ${cmdRef.command}\n    ${cmdRef.excerpt}\n`);
     expect(text).not.toContain(`$ ${cmdRef.command} ${cmdRef.excerpt}`);
     expect(reporters.markdown(report, { color: false })).toContain(`$ ${cmdRef.command}\n  ${cmdRef.excerpt}`);
-    expect(reporters.html(report, { color: false })).toMatch(/<span class="loc">\$ [^<]+<\/span>\n {2}\S/);
+    // HTML: the command in one block, its output in the next
+    expect(reporters.html(report, { color: false })).toMatch(/<div class="ev"><span class="loc">\$ [^<]+<\/span><\/div><div class="ev"> {2}\S/);
   });
 });
 
@@ -35,13 +36,13 @@ describe('counts', () => {
   it('one more evidence line, one line, one packet: singular; more: plural', async () => {
     const report = await runPipeline({ logs: ['samples/lab-psk-mismatch/right.log'] });
     const f = report.findings[0];
-    const seven = { ...report, findings: [{ ...f, evidence: Array.from({ length: 7 }, () => f.evidence[0]) }], inputs: [{ ...report.inputs[0], lines: 1 }, { kind: 'pcap', path: 'x.pcap', packets: 1 }] } as Report;
+    const seven = { ...report, findings: [{ ...f, evidence: Array.from({ length: 7 }, () => f.evidence[0]) }], inputs: [{ ...report.inputs[0], lines: 1, coverage: undefined }, { kind: 'pcap', path: 'x.pcap', packets: 1 }] } as Report;
     const text = reporters.text(seven, { color: false });
-    expect(text).toContain('… 1 more evidence line\n');
+    expect(text).toContain('… 1 more evidence line (-v shows it); the last:');
     expect(text).toMatch(/, 1 line\b/);
     expect(text).toMatch(/, 1 packet\b/);
     expect(text).not.toMatch(/\b1 (lines|packets|more evidence lines)\b/);
     const eight = { ...seven, findings: [{ ...f, evidence: Array.from({ length: 8 }, () => f.evidence[0]) }] } as Report;
-    expect(reporters.text(eight, { color: false })).toContain('… 2 more evidence lines\n');
+    expect(reporters.text(eight, { color: false })).toContain('… 2 more evidence lines (-v shows them); the last:');
   });
 });

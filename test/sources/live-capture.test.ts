@@ -121,7 +121,7 @@ describe.skipIf(Boolean(liveReason))('live capture in a network namespace (real 
     // outgoing and incoming copy, and libpcap hands over only the incoming one
     if (packetStatsBuilt) {
       expect(report.inputs[0].counters).toMatchObject({ pcapReceived: 12, pcapDropped: 0 });
-      expect(describeInputs(report)).toBe('live lo (Ethernet), 6 packets (libpcap: received 12, dropped 0)');
+      expect(describeInputs(report)).toBe('live lo (Ethernet), 6 frames: 6 IPsec frames (libpcap: received 12, dropped 0)');
     }
     else console.warn('live-capture: native/packet-stats not built: pcapReceived/pcapDropped not checked');
     const byCode = (c: string) => report.findings.find((f: { code: string }) => f.code === c);
@@ -338,7 +338,7 @@ describe('live source: saving the capture so far (replayed real frames, no privi
         `the in-memory ring (at most 10 frames / 1 MiB) kept the last 10 of ${N} frames (${N - 9}–${N}); use -w FILE to keep every frame`,
       );
       // the report's inputs line says it in a few words, the diagnostic in full
-      expect(describeInputs({ inputs: [result.input] } as Parameters<typeof describeInputs>[0])).toMatch(/^live lo \(Ethernet\), \d+ packets \(libpcap counters n\/a: (socket not found|addon not built)\)$/);
+      expect(describeInputs({ inputs: [result.input] } as Parameters<typeof describeInputs>[0])).toMatch(/^live lo \(Ethernet\), \d+ frames: \d+ IPsec frames(, \d+ other frames?)? \(libpcap counters n\/a: (socket not found|addon not built)\)$/);
       expect(result.diagnostics.map((d) => d.message).find((m) => m.startsWith("libpcap's own"))).toMatch(
         /^libpcap's own received\/dropped counters are not available: (libpcap's packet socket was not found in \/proc\/self\/fd|the native\/packet-stats addon is not built .*); the interface counters \(\/proc\/net\/dev\) are a proxy that does not see loss in libpcap's ring$/,
       );

@@ -15,6 +15,7 @@ body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
 h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 18px; margin: 28px 0 8px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
 .verdict { font-size: 18px; font-weight: 600; padding: 10px 14px; border-radius: 6px; background: var(--card); border-left: 6px solid var(--ok); }
 .verdict.error { border-left-color: var(--error); } .verdict.warning { border-left-color: var(--warning); }
+.verdict.incomplete, .verdict.unjudged { border-left-color: var(--warning); }
 table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 .sev { font-weight: 700; text-transform: uppercase; font-size: 12px; } .sev.error { color: var(--error); } .sev.warning { color: var(--warning); } .sev.info { color: var(--info); }
 .finding { background: var(--card); border-radius: 6px; padding: 12px 16px; margin: 12px 0; border-left: 6px solid var(--info); }

@@ -258,3 +258,8 @@ export function humanDuration(seconds: number): string {
   }
   return parts.join('');
 }
+
+/** A proposal gap as the values a finding's data holds (config-diff's proposal findings). */
+export function proposalGapData({ transforms: transform, gap, aValues, bValues, aProposals, bProposals, fixForA, fixForB, delta }: ProposalGap) {
+  return { transform, gap, aValues, bValues, aProposals, bProposals, fixForA, fixForB, details: delta.details, combination: !!delta.combination };
+}

@@ -14,6 +14,7 @@ import { carried, resolvedChildSas, spiText, type ResolvedChildSa, type Resolved
 import { derived } from '../memo.js';
 import { pushTo } from '../aggregate.js';
 import { spiMismatches } from './peers.js';
+import { ipsecFrames } from '../../coverage.js';
 
 /** Fewer than this in one direction is too little to call a flow one-way (as for captures). */
 export const MIN_ONE_WAY_PACKETS = 3;
@@ -175,4 +176,14 @@ export function idleData(group: ResolvedChildSa[]): Record<string, unknown> {
 /** The lines of an idle Child SA: each table's child line and counter lines. */
 export function idleRefs(group: ResolvedChildSa[]): EvidenceRef[] {
   return group.flatMap((sa) => sa.directions.flatMap((d) => d.refs)).filter((r, i, all) => all.findIndex((x) => x.source === r.source && x.line === r.line) === i);
+}
+
+/**
+ * What the traffic checks can judge beside SA tables: the tables' Child SAs that print packet
+ * or byte counters (`show vpn ike-sa`, `ip xfrm state` without -s print none) and the IPsec
+ * packets of the captures. 0: the tables say nothing about traffic (esp-flows: not applicable).
+ */
+export function trafficEvidence(evidence: Evidence): number {
+  const counted = (evidence.saTables ?? []).reduce((n, t) => n + t.childSas.filter((c) => [c.in, c.out, c.unpaired].some((d) => d?.packets !== undefined || d?.bytes !== undefined)).length, 0);
+  return counted + (evidence.packets ? ipsecFrames(evidence.packets.counters) : 0);
 }
