@@ -8,8 +8,9 @@
 // The bundle:
 //   - sets process.env.NODE_ENV to "production": React's production builds (what an
 //     application bundler ships);
-//   - leaves out react-devtools-core, which Ink imports only when DEV=true (then Ink says
-//     the package is missing, as it does without the bundle);
+//   - leaves out Ink's devtools module (react-devtools-core and the `ws` WebSocket client,
+//     48 KB), which Ink imports only when DEV=true: then Ink says the package is missing,
+//     as it does without the bundle;
 //   - makes yoga-layout decode its inline WebAssembly itself: its loader takes the
 //     `fetch` path when a global fetch exists, which loads Node's undici (~26 ms) only to
 //     read a data: URL. Nothing else in the UI uses fetch (checked below).
@@ -40,7 +41,13 @@ if (source.startsWith('// bundled')) {
   process.exit(1);
 }
 // Ink catches ERR_MODULE_NOT_FOUND from its devtools import and explains it
-writeFileSync(stub, "const e = new Error('react-devtools-core is not part of the bundled interactive view'); e.code = 'ERR_MODULE_NOT_FOUND'; throw e;\nexport default undefined;\n");
+writeFileSync(stub, "const e = new Error('react-devtools-core is not part of the bundled interactive view'); e.code = 'ERR_MODULE_NOT_FOUND'; throw e;\n");
+const noDevtools = {
+  name: 'no-ink-devtools',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/devtools\.js$/ }, (args) => (/[\\/]ink[\\/]/.test(args.importer) ? { path: stub } : undefined));
+  },
+};
 try {
   const result = await esbuild.build({
     entryPoints: [entry],
@@ -53,7 +60,7 @@ try {
     legalComments: 'eof',
     logLevel: 'warning',
     metafile: true,
-    alias: { 'react-devtools-core': stub },
+    plugins: [noDevtools],
     define: { 'process.env.NODE_ENV': '"production"', fetch: 'undefined' },
     // the CommonJS parts (react, react-reconciler, signal-exit) call require() for Node's modules
     banner: { js: "// bundled by scripts/bundle-ui.mjs\nimport { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },

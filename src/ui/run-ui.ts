@@ -20,6 +20,7 @@ import type { CheckInfo, InterimAnalysis, LiveView, UiSnapshot } from './model.j
 export { needsInWords } from './model.js';
 import { makeTheme } from './theme.js';
 import { visibleDeep } from '../reporters/visible.js';
+import { startSpinner } from './stderr-spinner.js';
 
 export interface RunHooks {
   onResult(result: CheckResult): void;
@@ -58,13 +59,15 @@ export interface InteractiveOptions {
 
 /**
  * Files are usually analysed in well under a second, and every frame Ink draws costs
- * layout and output of the whole screen (tens of milliseconds on a loaded 2-core
- * machine): drawing "reading inputs…", then each check as it finishes, made the first
- * complete screen take several times `--format text`'s time. So the screen appears
- * with the finished report when it is ready within this time, and with the progress
- * after it otherwise. A live capture shows its screen at once (its state is the point).
+ * layout and output of the whole screen — the first one most (Ink's code runs cold:
+ * 80–150 ms idle, several times that on a loaded 2-core machine): drawing "reading
+ * inputs…", then each check as it finishes, made the first complete screen take up to
+ * ten times `--format text`'s time. So meanwhile a one-line spinner on stderr says what
+ * is being read (as without the view), and the screen appears with the finished report
+ * when it is ready within this time, with the progress after it otherwise. A live
+ * capture shows its screen at once (its state is the point).
  */
-export const MOUNT_GRACE_MS = 400;
+export const MOUNT_GRACE_MS = 1000;
 /** While checks run, frames are drawn at most this often (the spinner's pace); the finished report at once. */
 export const PROGRESS_FRAME_MS = 100;
 
@@ -112,15 +115,18 @@ export async function runInteractive(o: InteractiveOptions): Promise<Report | un
   const mount = () => {
     if (instance || settled) return;
     clearTimeout(graceTimer);
+    waiting?.stop();
     instance = render(element(), { exitOnCtrlC: false, ...o.io });
     instance.waitUntilExit().then(resolveExit, resolveExit);
   };
   o.registerCleanup?.(() => {
     settled = true;
+    waiting?.stop();
     instance?.unmount();
   });
   // a live capture's state is the screen's point: shown at once; files get the grace period
   const graceTimer = o.live ? undefined : setTimeout(mount, o.graceMs ?? MOUNT_GRACE_MS);
+  const waiting = o.live ? undefined : startSpinner(o.io?.stderr ?? process.stderr, 'reading inputs');
   if (o.live) mount();
   let frameTimer: NodeJS.Timeout | undefined;
   const draw = () => {
@@ -147,6 +153,7 @@ export async function runInteractive(o: InteractiveOptions): Promise<Report | un
     .run({
       onResult: (r) => {
         raw.push(r);
+        waiting?.update(`checked ${r.check}`);
         // a partial report goes through the same presentation (--redact) so the screen never shows originals
         update({ results: o.present ? o.present(buildReport(rawInputs, raw, [])).results : [...raw] });
       },
@@ -170,6 +177,7 @@ export async function runInteractive(o: InteractiveOptions): Promise<Report | un
         stopInterim();
         failure = err;
         clearTimeout(graceTimer);
+        waiting?.stop();
         settled = true;
         if (instance) instance.unmount();
         else resolveExit();

@@ -6,6 +6,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { EventEmitter } from 'node:events';
 import { runInteractive } from '../../src/ui/run-ui.js';
+import { canSpin } from '../../src/ui/stderr-spinner.js';
 import { redactReport } from '../../src/reporters/redact.js';
 import { buildEvidence, analyse, liveAnalyser } from '../../src/run.js';
 import type { Report } from '../../src/report/types.js';
@@ -96,6 +97,7 @@ describe('runInteractive', () => {
 
   it('draws the finished report as its first frame when the analysis ends within the grace period (no frame per check)', async () => {
     const stdout = new FakeStdout();
+    const stderr = new FakeStdout();
     const stdin = new FakeStdin();
     let results = 0;
     const done = runInteractive({
@@ -110,7 +112,7 @@ describe('runInteractive', () => {
       onExport: async () => 'unused',
       // long enough for any machine: the point is what is drawn, not how fast
       graceMs: 60000,
-      io: { stdout: stdout as never, stdin: stdin as never, stderr: new FakeStdout() as never, debug: true, patchConsole: false },
+      io: { stdout: stdout as never, stdin: stdin as never, stderr: stderr as never, debug: true, patchConsole: false },
     });
     const end = Date.now() + 15000;
     while (!stdout.frames.length && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
@@ -120,6 +122,12 @@ describe('runInteractive', () => {
     expect(stdout.frames.filter((f) => f.trim()).length).toBe(1);
     expect(stdout.frames[0]).toMatch(/AUTH_FAILED — 1 error,/);
     expect(stdout.frames.join('')).not.toMatch(/running checks|reading inputs/);
+    // meanwhile a one-line spinner on stderr said what was read, and erased itself before the view
+    // (where a spinner is drawn at all: not in CI, nor with TERM=dumb)
+    if (canSpin(stderr as never)) {
+      expect(stderr.frames.join('')).toContain('reading inputs');
+      expect(stderr.frames.at(-1)).toBe('\r\x1b[K');
+    } else expect(stderr.frames).toEqual([]);
     stdin.write('q');
     expect((await done)?.findings.map((f) => f.code)).toContain('AUTH_FAILED');
   }, 30000);

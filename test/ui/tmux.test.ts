@@ -46,10 +46,11 @@ describe.skipIf(!hasTmux)('interactive UI in a real terminal (tmux)', () => {
   if (!hasTmux) console.warn('skipping the tmux terminal test: tmux is not installed');
 
   beforeAll(() => {
-    // the test drives the built CLI, as a user runs it; build when the sources are newer
+    // the test drives the built CLI, as a user runs it (npm run build: the view bundled with
+    // Ink, scripts/bundle-ui.mjs); build when the sources are newer
     const built = join(ROOT, 'dist/src/ui/run-ui.js');
     if (!existsSync(built) || statSync(built).mtimeMs < Math.max(newestMtime(join(ROOT, 'src')), newestMtime(join(ROOT, 'checks')))) {
-      spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
+      spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: 'ignore' });
     }
     expect(existsSync(CLI)).toBe(true);
     tmux('new-session', '-d', '-s', SESSION, '-x', '100', '-y', '30', '-c', ROOT, `env -u CI -u NO_COLOR TERM=xterm-256color node ${CLI} --log ${SAMPLE}; echo "EXIT=$?"; sleep 60`);
