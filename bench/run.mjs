@@ -1,6 +1,7 @@
 // `npm run bench`: builds, then runs the log and capture benchmarks and prints the
 // ratios against grep, tshark and tcpdump measured in the same run on the same files,
-// then the redaction benchmark (--redact per MiB at 1–10 MiB, and its doubling ratio).
+// then live capture against tcpdump at the same rates (root and network namespaces; it says
+// when it cannot run), then the redaction benchmark (--redact per MiB at 1–10 MiB, and its doubling ratio).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +11,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) process.exit(1);
 let failed = false;
-for (const script of ['log.mjs', 'pcap.mjs', 'redact.mjs']) {
+for (const script of ['log.mjs', 'pcap.mjs', 'live.mjs', 'redact.mjs']) {
   const path = join(root, 'bench', script);
   if (!existsSync(path)) {
     console.log(`bench: ${script} missing, skipped`);
