@@ -1,7 +1,8 @@
 // `npm run bench`: builds, then runs the log and capture benchmarks and prints the
 // ratios against grep, tshark and tcpdump measured in the same run on the same files,
-// then the redaction benchmark (--redact per MiB at 1–10 MiB, and its doubling ratio),
-// then the interactive view's first screen against --format text (bench/ui.mjs).
+// then live capture against tcpdump at the same rates (root and network namespaces; it says
+// when it cannot run), then the redaction benchmark (--redact per MiB at 1–10 MiB, and its
+// doubling ratio), then the interactive view's first screen against --format text (bench/ui.mjs).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +12,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
 if (build.status !== 0) process.exit(1);
 let failed = false;
-for (const script of ['log.mjs', 'pcap.mjs', 'redact.mjs', 'ui.mjs']) {
+for (const script of ['log.mjs', 'pcap.mjs', 'live.mjs', 'redact.mjs', 'ui.mjs']) {
   const path = join(root, 'bench', script);
   if (!existsSync(path)) {
     console.log(`bench: ${script} missing, skipped`);
