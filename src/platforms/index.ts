@@ -18,8 +18,9 @@ import { fortigate } from './fortigate/index.js';
 import { juniperSrx } from './juniper-srx/index.js';
 import { panos } from './panos/index.js';
 import { lvs } from './lvs/index.js';
+import { f5 } from './f5/index.js';
 
-export const platforms: readonly PlatformDescriptor[] = [strongswan, libreswan, freeswan, linux, netfilter, ciscoAsa, fortigate, juniperSrx, panos, lvs];
+export const platforms: readonly PlatformDescriptor[] = [strongswan, libreswan, freeswan, linux, netfilter, ciscoAsa, fortigate, juniperSrx, panos, lvs, f5];
 
 /** Every log dialect, in detection priority order (ties go to the first). */
 export const logDialects: readonly LogDialect[] = platforms.flatMap((p) => p.logs ?? []);
