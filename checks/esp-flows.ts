@@ -1,5 +1,5 @@
 import { defineCheck } from '../src/engine/define-check.js';
-import type { CheckContext } from '../src/engine/types.js';
+import type { CheckContext, FindingInput } from '../src/engine/types.js';
 import type { EvidenceRef } from '../src/evidence/types.js';
 import type { EspFlow, PacketEvidence } from '../src/evidence/packet-types.js';
 import { espFlowRefs, espFlowSummary, ikeRef, secondsBetween } from '../src/evidence/derived/wire/refs.js';
@@ -7,7 +7,7 @@ import { childSaAnswers, oneWayPairs, pairKey, type OneWayPair } from '../src/ev
 import { listedFirst } from '../src/evidence/derived/aggregate.js';
 import { idleData, idleRefs, oneWayData, oneWayRefs, tableIdle, tableOneWay } from '../src/evidence/derived/tables/counters.js';
 import { corroborate } from '../src/engine/corroborate.js';
-import type { FindingInput } from '../src/engine/types.js';
+import { explainedOneWay } from '../src/evidence/derived/middlebox/passthrough.js';
 
 /** Fewer packets than this in one direction is too little to call a flow one-way. */
 const MIN_ONE_WAY_PACKETS = 3;
@@ -44,11 +44,11 @@ export default defineCheck({
   },
   run(ctx) {
     const packets = ctx.evidence.packets;
-    // an SA table's one-way counters and a capture of the same SPI are one finding, led by the table (it knows the Child SA)
+    // an SA table's one-way counters and a capture of the same SPI are one finding, led by the table (it knows the Child SA); one a middle box's logged refusal explains is middle-box's
     const fromTables: FindingInput[] = tableOneWay(ctx.evidence).map((o) => ({ code: 'ESP_ONE_WAY', ...(o.spiMismatch ? { severity: 'info' as const } : {}), data: oneWayData(o), evidence: oneWayRefs(o) }));
     const fromCapture = packets ? oneWay(ctx) : [];
     const spisOf = (f: FindingInput) => (f.data?.sending ? [String((f.data.sending as { spi: string }).spi)] : ((f.data?.flows as { spi: string }[] | undefined) ?? []).map((x) => x.spi));
-    for (const f of corroborate(fromTables, fromCapture, spisOf, 'SA table')) ctx.report(f);
+    for (const f of corroborate(fromTables, fromCapture, spisOf, 'SA table')) if (!explainedOneWay(ctx.evidence, f.data?.sender as string, f.data?.silent as string)) ctx.report(f);
     for (const group of tableIdle(ctx.evidence)) ctx.report({ code: 'NO_ESP', data: idleData(group), evidence: idleRefs(group) });
     if (!packets) return;
     reportNoEsp(ctx, packets);
