@@ -86,7 +86,7 @@ function checkFlow(ctx: CheckContext, r: FlowResult): void {
       undecided: r.blocked.undecided.map((u) => `${u.at.source}:${u.at.line}`),
       ahInUse: r.flow === 'ah' ? (ctx.evidence.configs?.length ? 'yes' : 'unknown') : undefined,
       ...(r.translatedPort !== undefined ? { sourcePort: r.translatedPort, severityReason: `accepted from source port ${r.flow === 'ike' ? 500 : 4500} only: a peer behind a NAT that translates ports sends from another one (here ${r.translatedPort}), which this ruleset drops` } : {}),
-      ...(natTUnseen ? { severityReason: 'no input shows NAT between the peers: UDP 4500 is used only once a NAT appears, which then breaks the tunnel silently' } : r.familyUnused ? { severityReason: `no peer address is known and this ruleset's IPsec rules are all for IPv${r.family === 4 ? 6 : 4}: IPv${r.family} IPsec is probably not used here (pass --peer to judge it)` } : {}),
+      ...(natTUnseen ? { severityReason: 'no input shows the peers on UDP 4500: it is used only once a NAT appears (or encapsulation is forced), which then breaks the tunnel silently' } : r.familyUnused ? { severityReason: `no peer address is known and this ruleset's IPsec rules are all for IPv${r.family === 4 ? 6 : 4}: IPv${r.family} IPsec is probably not used here (pass --peer to judge it)` } : {}),
       fix: fixFor(r, spec),
     },
     // for a translated source port, the rule pinned to port 500/4500 is the one to change

@@ -6,8 +6,6 @@ import { natSeen } from '../src/evidence/derived/middlebox/nat-seen.js';
 import { passthroughSeen, teardowns, tunnelStatesOnly } from '../src/evidence/derived/middlebox/seen.js';
 import { bothSides } from '../src/engine/corroborate.js';
 
-const LOOKUPSPI_OFF = '`tmsh modify sys db ipsec.lookupspi value disable` (one ESP flow for both directions)';
-
 export default defineCheck({
   meta: {
     id: 'middle-box',
@@ -31,7 +29,7 @@ export default defineCheck({
       },
       MIDDLEBOX_IKE_ONE_WAY: {
         severity: 'warning',
-        message: '{box} refuses IKE from {blocked} to {starter} with {rule}{passes}: only {starter} can start the tunnel, and rekeys, reauthentications and restarts begun by {blocked} fail.',
+        message: '{box} refuses IKE from {blocked} to {starter} with {rule}{passes}: {consequence}.',
         hint: 'If {blocked} must be able to initiate, allow UDP 500 (and UDP 4500 when NAT-T is used) from it: {fix}.',
       },
       IPSEC_ALG_WITHOUT_LOOKUPSPI: {
@@ -51,7 +49,7 @@ export default defineCheck({
       },
       VIRTUAL_SERVER_SENDS_IKE_TO_POOL: {
         severity: 'warning',
-        message: 'Virtual server {server} carries IKE with {what}: IKE addressed to the far peer is sent to the pool member instead, so only one side can start the tunnel.',
+        message: 'Virtual server {server} carries IKE with {what}: the box sends IKE on to the pool member, not to the address the peer sent it to, {consequence}.',
         hint: 'For passthrough where both peers initiate, set `translate-address disabled` (the box then routes by destination, F5 K04116537), or use two virtual servers, each with the far peer as its pool member.',
       },
       SA_STATE_NOT_PROOF: {
@@ -81,6 +79,7 @@ export default defineCheck({
         data: {
           box: boxName(d, facts), blocked: o.blocked, starter: o.starter, rule: ruleText(d),
           passes: o.passes.length ? ` while IKE from ${o.starter} passes` : '',
+          consequence: o.passes.length ? `only ${o.starter} can start the tunnel, and rekeys, reauthentications and restarts begun by ${o.blocked} fail` : `${o.blocked} cannot start the tunnel, nor rekey, reauthenticate or restart it`,
           fix: `tmsh modify security firewall policy <policy> rules add { allow-ike-from-${o.blocked} { action accept-decisively ip-protocol udp source { addresses add { ${o.blocked} } } destination { addresses add { ${o.starter} } ports add { 500 4500 } } place-before first } }`,
         },
         evidence: [{ ...d.at, excerpt: d.excerpt }, ...o.passes],
@@ -91,7 +90,10 @@ export default defineCheck({
       if (v.ipsecAlg && v.kind === 'fastl4') ctx.report({ code: 'VIRTUAL_SERVER_ALG_ON_FASTL4', data: { server: v.name }, evidence: [v.ipsecAlg, v.at] });
       if (v.disabled || !carriesIke(v)) continue;
       const what = v.pool ? `pool ${v.pool.value}` : v.translateAddress?.value ? `translate-address enabled${v.translateAddress.implicit ? ' (the default for a Standard server, not written in this listing)' : ''}` : undefined;
-      if (what && (v.pool || v.kind === 'standard')) ctx.report({ code: 'VIRTUAL_SERVER_SENDS_IKE_TO_POOL', data: { server: v.name, what, destination: v.destination }, evidence: [v.at, ...(v.pool ? [v.pool.at] : v.translateAddress && !v.translateAddress.implicit ? [v.translateAddress.at] : [])] });
+      // one server per direction, each with the far peer as its pool member, is the seed's own design for both-sides initiation
+      const others = facts!.virtualServers.filter((o) => o !== v && !o.disabled && carriesIke(o) && (o.pool || o.translateAddress?.value)).length;
+      const consequence = others ? 'which works only while each direction has such a server with the far peer as its pool member' : 'so only the peer in front of this server can start the tunnel';
+      if (what && (v.pool || v.kind === 'standard')) ctx.report({ code: 'VIRTUAL_SERVER_SENDS_IKE_TO_POOL', ...(others ? { severity: 'info' as const } : {}), data: { server: v.name, what, destination: v.destination, consequence, ...(others ? { severityReason: 'another virtual server translating IKE may carry the other direction' } : {}) }, evidence: [v.at, ...(v.pool ? [v.pool.at] : v.translateAddress && !v.translateAddress.implicit ? [v.translateAddress.at] : [])] });
     }
     for (const t of tunnelStatesOnly(ctx.evidence)) ctx.report({ code: 'SA_STATE_NOT_PROOF', data: { table: t.table, states: t.states }, evidence: t.refs });
     for (const s of passthroughSeen(ctx.evidence)) {
@@ -116,7 +118,7 @@ function reportReturnEsp(ctx: CheckContext): void {
         box: boxName(d, facts), refuses: d.data.verdict === 'reject' ? 'rejects' : 'drops', from: r.from, to: r.to, rule: ruleText(d), how: r.how,
         direction: d.data.vlan ? `arriving on ${d.data.vlan}` : 'the return direction',
         // with the ALG and lookupspi disabled, no rule makes the return flow (K93873214)
-        fix: alg ? '`tmsh modify sys db ipsec.lookupspi value enable` (the IPsec ALG needs it; an extra rule does not help, F5 K93873214)' : `an accept rule for ip-protocol esp from ${r.from}, \`${rule}\`, or ${LOOKUPSPI_OFF}`,
+        fix: alg ? '`tmsh modify sys db ipsec.lookupspi value enable` (the IPsec ALG needs it; an extra rule does not help, F5 K93873214)' : `an accept rule for ip-protocol esp from ${r.from}, \`${rule}\`, or \`tmsh modify sys db ipsec.lookupspi value disable\` (one ESP flow for both directions)`,
         flowCreated: d.data.flowCreated, ...(r.peerBasis ? { seenIn: `${boxName(d, facts)} log and ${r.peerBasis}`, peerEvidence: r.peerBasis } : {}),
       },
       evidence: r.peerEvidence.length ? bothSides(lead, r.peerEvidence) : lead,
@@ -135,7 +137,7 @@ function reportAlg(ctx: CheckContext): void {
     const nat = natSeen(ctx.evidence);
     ctx.report({
       code: 'IPSEC_ALG_NAT_T', ...(nat.seen ? { severity: 'error' as const } : {}),
-      data: { server: v.name, nat: nat.seen ? `, and ${nat.how} shows NAT between the peers: their IKE and ESP in UDP 4500 find no flow` : ': should a NAT appear between the peers, they move to UDP 4500 and the tunnel stops without a word', natSeen: nat.seen, ...(nat.seen ? { severityReason: 'NAT between the peers is shown' } : {}) },
+      data: { server: v.name, nat: nat.seen ? `, and ${nat.how} shows the peers use NAT-T: their IKE and ESP in UDP 4500 find no flow` : ': should a NAT appear between the peers, they move to UDP 4500 and the tunnel stops without a word', natSeen: nat.seen, ...(nat.seen ? { severityReason: 'an input shows the peers on UDP 4500' } : {}) },
       evidence: [v.ipsecAlg!, v.at],
     });
   }

@@ -66,6 +66,12 @@ describe('middle-box: IKE one way, flows, states', () => {
     expect(w.message).toMatch(/refuses IKE from 2\.2\.2\.2 to 1\.1\.1\.1 .* while IKE from 1\.1\.1\.1 passes: only 1\.1\.1\.1 can start the tunnel/);
   });
 
+  it('an IKE refusal alone says who cannot start the tunnel, not who can', async () => {
+    const w = (await run([file('ltm.log', seed[5])])).find((f) => f.code === 'MIDDLEBOX_IKE_ONE_WAY')!;
+    expect(w.message).toMatch(/: 2\.2\.2\.2 cannot start the tunnel, nor rekey/);
+    expect(w.message).not.toMatch(/only 1\.1\.1\.1/);
+  });
+
   it('Sys::Connections: healthy with lookupspi on or off says what it saw; one ESP flow per direction missing its return is a warning; the ALG table without return flow says lookupspi', async () => {
     const codes = async (n: number) => (await run([join(FX, `seed-sys-connection-${n}.txt`)])).map((f) => [f.code, f.severity]);
     expect(await codes(1)).toEqual([['PASSTHROUGH_SEEN', 'info']]);
