@@ -50,6 +50,13 @@ describe('middle-box: return ESP refused', () => {
     expect((await run([join(LAB, 'left.list-sas'), join(LAB, 'right.list-sas')])).map((f) => f.code)).toContain('ESP_ONE_WAY');
   });
 
+  it('the lab peer\'s capture of ESP in UDP 4500 is not explained by a refusal of plain ESP: two findings, not one', async () => {
+    const report = await diagnose({ logs: [join(LAB, 'velasco-ltm.log')], pcaps: [join(LAB, '..', 'lab-esp-return-dropped', 'left.pcap')], configs: [], host: false, local: [], peer: [], only: ['middle-box', 'esp-flows'] });
+    const codes = report.findings.map((f) => f.code).sort();
+    expect(codes).toEqual(['ESP_ONE_WAY', 'MIDDLEBOX_REJECTS_RETURN_ESP']);
+    expect(report.findings.find((f) => f.code === 'MIDDLEBOX_REJECTS_RETURN_ESP')!.data.seenIn).toBeUndefined();
+  });
+
   it('with the ALG and lookupspi disabled the fix is to enable lookupspi: an extra rule does not help (K93873214)', async () => {
     const conf = file('bigip.conf', 'ltm virtual /Common/vs_ipsec {\n    destination /Common/0.0.0.0:any\n    profiles {\n        /Common/ipsecalg { }\n        /Common/tcp { }\n    }\n    translate-address disabled\n}\nsys db ipsec.lookupspi {\n    value "disable"\n}\n');
     const fs = await run([file('ltm.log', seed.slice(0, 3).join('\n'))], [conf]);

@@ -90,7 +90,7 @@ export const returnEspRefused = derived((evidence: Evidence): ReturnRefused[] =>
     if (seen.has(`${from}>${to}`)) continue;
     const accepted = decisions(evidence).filter((a) => isEsp(a) && a.data.verdict === 'accept' && a.data.src.address === to && a.data.dst.address === from);
     const flows = tables.flatMap((t) => t.flows.filter((f) => f.protocol === 'esp' && f.client.src === to && f.client.dst === from));
-    const peer = oneWay.filter((o) => o.sender === to && o.silent === from);
+    const peer = oneWay.filter((o) => o.sender === to && o.silent === from && !o.encap);
     if (!accepted.length && !flows.length && !peer.length) continue;
     seen.add(`${from}>${to}`);
     const how = [
@@ -111,6 +111,8 @@ export const returnEspRefused = derived((evidence: Evidence): ReturnRefused[] =>
 interface PeerOneWay {
   sender: string;
   silent: string;
+  /** ESP in UDP 4500 (NAT-T): the box sees UDP, not ESP, so an ESP refusal does not explain it */
+  encap: boolean;
   basis: string;
   refs: EvidenceRef[];
 }
@@ -120,11 +122,11 @@ const peersOneWay = derived((evidence: Evidence): PeerOneWay[] => {
   const out: PeerOneWay[] = [];
   for (const o of tableOneWay(evidence)) {
     if (!o.sending.src || !o.sending.dst) continue;
-    out.push({ sender: o.sending.src, silent: o.sending.dst, basis: `the SA table ${o.sa.table.source}`, refs: [o.silent, o.sending].flatMap((d) => d.refs) });
+    out.push({ sender: o.sending.src, silent: o.sending.dst, encap: Boolean(o.sa.child.udpEncap), basis: `the SA table ${o.sa.table.source}`, refs: [o.silent, o.sending].flatMap((d) => d.refs) });
   }
   for (const p of oneWayPairs(evidence, 3)) {
     if (!p.ikeBothWays) continue;
-    out.push({ sender: p.sender, silent: p.receiver, basis: `the capture ${p.flows[0].first.source}`, refs: p.flows.slice(0, 2).map((f) => ({ ...f.first, excerpt: `ESP ${f.src} → ${f.dst} SPI 0x${f.spiHex}, ${f.packets} packets` })) });
+    out.push({ sender: p.sender, silent: p.receiver, encap: p.flows.some((f) => f.encap === 'udp'), basis: `the capture ${p.flows[0].first.source}`, refs: p.flows.slice(0, 2).map((f) => ({ ...f.first, excerpt: `ESP ${f.src} → ${f.dst} SPI 0x${f.spiHex}, ${f.packets} packets` })) });
   }
   return out;
 });
