@@ -16,7 +16,7 @@ import type { MiddleBoxFacts, MiddleBoxValue, VirtualService } from '../../middl
 import type { SaTable, TableFlow } from '../../sa-table-types.js';
 import { eventsOf } from '../../log-events.js';
 import { derived } from '../memo.js';
-import { tableOneWay } from '../tables/counters.js';
+import { oneWayRefs, tableOneWay } from '../tables/counters.js';
 import { oneWayPairs } from '../wire/esp.js';
 
 export type Decision = LogEvent<'firewall-decision'>;
@@ -96,12 +96,12 @@ export const returnEspRefused = derived((evidence: Evidence): ReturnRefused[] =>
     const how = [
       accepted.length ? `the box accepts ESP from ${to} to ${from} (${accepted[0].data.rule ?? 'a rule'}, line ${accepted[0].at.line})` : undefined,
       flows.length ? `its flow table holds an ESP flow from ${to} to ${from} only` : undefined,
-      peer.length ? `${peer[0].basis} shows ESP from ${to} with nothing back` : undefined,
+      peer.length ? `${peer[0].basis} ${peer[0].basis.startsWith('the SA tables') ? 'show' : 'shows'} ESP from ${to} with nothing back${peer[0].lost ? `, though ${from} counts its answers sent` : ''}` : undefined,
     ].filter(Boolean).join('; ');
     out.push({
       refused: d, from, to, how,
       passes: [...accepted.slice(0, 1).map((a) => ({ ...a.at, excerpt: a.excerpt })), ...flows.slice(0, 1).map((f) => f.at)],
-      peerEvidence: peer.flatMap((p) => p.refs).slice(0, 8),
+      peerEvidence: peer.flatMap((p) => p.refs).filter((r, i, all) => all.findIndex((x) => x.source === r.source && x.line === r.line && x.frame === r.frame) === i).slice(0, 8),
       ...(peer.length ? { peerBasis: peer[0].basis } : {}),
     });
   }
@@ -113,6 +113,8 @@ interface PeerOneWay {
   silent: string;
   /** ESP in UDP 4500 (NAT-T): the box sees UDP, not ESP, so an ESP refusal does not explain it */
   encap: boolean;
+  /** the silent peer's own table counts what it sent: lost on the path */
+  lost?: boolean;
   basis: string;
   refs: EvidenceRef[];
 }
@@ -122,7 +124,7 @@ const peersOneWay = derived((evidence: Evidence): PeerOneWay[] => {
   const out: PeerOneWay[] = [];
   for (const o of tableOneWay(evidence)) {
     if (!o.sending.src || !o.sending.dst) continue;
-    out.push({ sender: o.sending.src, silent: o.sending.dst, encap: Boolean(o.sa.child.udpEncap), basis: `the SA table ${o.sa.table.source}`, refs: [o.silent, o.sending].flatMap((d) => d.refs) });
+    out.push({ sender: o.sending.src, silent: o.sending.dst, encap: Boolean(o.sa.child.udpEncap), basis: o.peerSilent ? `the SA tables ${o.sa.table.source} and ${o.peerSilent.sa.table.source}` : `the SA table ${o.sa.table.source}`, lost: Boolean(o.peerSilent && (o.peerSilent.dir.packets ?? o.peerSilent.dir.bytes ?? 0) > 0), refs: oneWayRefs(o) });
   }
   for (const p of oneWayPairs(evidence, 3)) {
     if (!p.ikeBothWays) continue;
