@@ -44,7 +44,7 @@ describe('middle-box: return ESP refused', () => {
     const fs = await run([join(LAB, 'velasco-ltm.log'), join(LAB, 'left.list-sas'), join(LAB, 'right.list-sas')]);
     expect(fs.map((f) => f.code).sort()).toEqual(['MIDDLEBOX_REJECTS_RETURN_ESP']);
     expect(fs[0].data).toMatchObject({ from: '198.51.100.20', to: '192.0.2.10' });
-    expect(String(fs[0].data.seenIn)).toMatch(/log and the SA table .*left\.list-sas/);
+    expect(String(fs[0].data.seenIn)).toMatch(/log and the SA tables? .*left\.list-sas/);
     expect(fs[0].evidence.some((r) => /list-sas$/.test(r.source) && /in\s+9e3b4c73/.test(r.excerpt))).toBe(true);
     // the peers' tables alone still say ESP_ONE_WAY
     expect((await run([join(LAB, 'left.list-sas'), join(LAB, 'right.list-sas')])).map((f) => f.code)).toContain('ESP_ONE_WAY');
