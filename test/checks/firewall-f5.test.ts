@@ -29,10 +29,10 @@ describe('firewall on F5 AFM rules', () => {
     expect(fs.some((f) => f.data.peer === 'from 1.1.1.1')).toBe(false);
   });
 
-  it('OUT rules only with the default action given as reject: errors, the fix an accept-decisively tmsh rule or lookupspi disabled', async () => {
+  it('OUT rules only with the default action given as reject: errors, the fix an accept-decisively tmsh rule', async () => {
     const fs = (await findings(`${outOnly}\nsys db tm.fw.defaultaction {\n    value "reject"\n}\n`)).filter((f) => f.code === 'FIREWALL_BLOCKS_ESP');
     expect(fs.map((f) => [f.severity, f.data.peer])).toEqual([['error', 'from 2.2.2.2']]);
-    expect(String(fs[0].data.fix)).toMatch(/^tmsh modify security firewall policy <policy> rules add \{ allow-esp-from-2\.2\.2\.2 \{ action accept-decisively ip-protocol esp source \{ addresses add \{ 2\.2\.2\.2 \} \} place-before first \} \}, or `tmsh modify sys db ipsec\.lookupspi value disable`/);
+    expect(String(fs[0].data.fix)).toMatch(/^tmsh modify security firewall policy <policy> rules add \{ allow-esp-from-2\.2\.2\.2 \{ action accept-decisively ip-protocol esp source \{ addresses add \{ 2\.2\.2\.2 \} \} place-before first \} \}$/);
   });
 
   it('NAT-T refused by the box is information while no input shows the peers on UDP 4500', async () => {

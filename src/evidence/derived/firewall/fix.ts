@@ -26,7 +26,7 @@ export function fixFor(r: FlowResult, spec: RuleSpec): string {
   const d = r.blocked.decision;
   // inserted right before the deciding rule, in whichever chain (base or user) it sits
   const position = d.byPolicy ? undefined : d.chain.rules.indexOf(d.rule!) + 1;
-  if (r.ruleset.type === 'f5-tmsh') return tmshFix(r, spec);
+  if (r.ruleset.type === 'f5-tmsh') return tmshFix(spec);
   if (r.ruleset.type === 'iptables-save' || r.ruleset.type === 'ip6tables-save') {
     const tool = r.family === 6 ? 'ip6tables' : 'iptables';
     const parts = [`${tool} -t ${d.table.name || 'filter'}`, position ? `-I ${d.chain.name} ${position}` : `-A ${d.chain.name}`];
@@ -63,7 +63,7 @@ export function fixFor(r: FlowResult, spec: RuleSpec): string {
  * the user's: the listing may not say which policy the global or virtual server context enforces).
  * `accept-decisively` so that no later context's default undoes it.
  */
-function tmshFix(r: FlowResult, spec: RuleSpec): string {
+function tmshFix(spec: RuleSpec): string {
   const proto = spec.proto === 58 ? 'ipv6-icmp' : (NFT_PROTO[spec.proto] ?? String(spec.proto));
   const name = `allow-${proto}${spec.dport ? `-${spec.dport}` : ''}${spec.src ? `-from-${spec.src}` : ''}`.replace(/[^\w.-]/g, '_');
   const parts = [`action accept-decisively`, `ip-protocol ${proto}`];
@@ -71,9 +71,8 @@ function tmshFix(r: FlowResult, spec: RuleSpec): string {
   const dst = [spec.dst ? `addresses add { ${spec.dst} }` : '', spec.dport ? `ports add { ${spec.dport} }` : ''].filter(Boolean);
   if (dst.length) parts.push(`destination { ${dst.join(' ')} }`);
   parts.push('place-before first');
-  const fix = `tmsh modify security firewall policy <policy> rules add { ${name} { ${parts.join(' ')} } }`;
-  // ESP per direction is the lookupspi model: one bidirectional ESP flow is the other way out (F5 seed, K31591013)
-  return spec.proto === 50 && r.ruleset.middleBox?.espFlows?.value === 'per-direction' ? `${fix}, or \`tmsh modify sys db ipsec.lookupspi value disable\` (one ESP flow for both directions)` : fix;
+  // (for ESP with lookupspi enabled, the middle-box check gives the other way out: one flow for both directions)
+  return `tmsh modify security firewall policy <policy> rules add { ${name} { ${parts.join(' ')} } }`;
 }
 
 /** The deciding rule or policy line, then the ACCEPT rules that looked like they allow it but do not. */

@@ -229,9 +229,9 @@ export function decodeTmsh(text: string, source: string): { ruleset: Ruleset; di
   rules.push({ at: { source }, text: 'no rule matched: the default action', matches: [], verdict: { kind: 'goto', target: NEXT_CONTEXT }, action: {} });
   const defaults: Rule[] = [];
   const def = defaultAction(roots);
-  if (def) defaults.push({ at: { source, line: def.node.line }, text: `(Default): ${def.verdict}`, matches: [], verdict: { kind: def.verdict }, action: {}, target: '(Default)' });
+  if (def) defaults.push({ at: { source, line: def.node.line }, text: `the context's default action, ${def.verdict} (tm.fw.defaultaction)`, matches: [], verdict: { kind: def.verdict }, action: {}, target: '(Default)' });
   // ADC mode accepts what no rule matched; firewall mode drops or rejects it: undecided unless the input says
-  else defaults.push({ at: { source }, text: '(Default): the context\'s default action', matches: [{ kind: 'unknown', text: 'the default action is Drop or Reject (firewall mode; ADC mode, the default, accepts)' }], verdict: { kind: 'reject' }, action: {}, target: '(Default)' });
+  else defaults.push({ at: { source }, text: 'the context\'s default action, not in this input', matches: [{ kind: 'unknown', text: 'the default action is Drop or Reject (firewall mode; ADC mode, the default, accepts)' }], verdict: { kind: 'reject' }, action: {}, target: '(Default)' });
   const chain: Chain = { name: 'afm', hook: 'forward', priority: 0, type: 'filter', policy: 'accept', rules };
   const next: Chain = { name: NEXT_CONTEXT, rules: defaults };
   const ruleHosts = [...new Set(afm.filter((r) => !r.disabled && isIpsecRule(r)).flatMap((r) => r.matches.flatMap((m) => (m.kind === 'addr' ? m.cidrs.filter((c) => c.prefix === (c.version === 4 ? 32 : 128)).map((c) => c.addr) : []))))];
