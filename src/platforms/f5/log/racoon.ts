@@ -12,7 +12,11 @@
  */
 import type { Draft } from './draft.js';
 
-export const RACOON = /^(?:(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d): |.*\bracoon(?:\[\d+\])?: )(DEBUG2?|INFO|NOTIFY|WARNING|ERROR|INTERNAL_ERR|ERR|ALERT): (.*)$/;
+/**
+ * racoon's own log file (`-l`), as BIG-IP writes /var/log/racoon.log. racoon's syslog form
+ * (`racoon: ERROR: …` on a Linux or BSD host) is not claimed: nothing there says BIG-IP.
+ */
+export const RACOON = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d): (DEBUG2?|INFO|NOTIFY|WARNING|ERROR|INTERNAL_ERR|ERR|ALERT): (.*)$/;
 
 export interface RacoonLine {
   time?: string;
@@ -23,7 +27,7 @@ export interface RacoonLine {
 export function parseRacoon(line: string): RacoonLine | undefined {
   const m = RACOON.exec(line);
   if (!m) return undefined;
-  return { ...(m[1] ? { time: m[1] } : {}), level: m[2], text: m[3].trim() };
+  return { time: m[1], level: m[2], text: m[3].trim() };
 }
 
 const SA_LINE = /^IPsec-SA (established|expired): (ESP|AH)\/(Tunnel|Transport) (\S+?)\[\d*\]->(\S+?)\[\d*\] spi=\d+\(0x([0-9a-f]+)\)/i;
