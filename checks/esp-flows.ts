@@ -8,6 +8,7 @@ import { idleData, idleRefs, oneWayData, oneWayRefs, tableIdle, tableOneWay, tra
 import { corroborate } from '../src/engine/corroborate.js';
 import { ONE_WAY_CONTEXT } from '../src/evidence/derived/words.js';
 import type { CheckContext, FindingInput } from '../src/engine/types.js';
+import { explainedOneWay } from '../src/evidence/derived/middlebox/passthrough.js';
 
 /** Fewer packets than this in one direction is too little to call a flow one-way. */
 const MIN_ONE_WAY_PACKETS = 3;
@@ -47,11 +48,11 @@ export default defineCheck({
   run(ctx) {
     const packets = ctx.evidence.packets;
     if (ctx.evidence.saTables) ctx.judged('IPsec packets or Child SAs with counters', trafficEvidence(ctx.evidence));
-    // an SA table's one-way counters and a capture of the same SPI are one finding, led by the table (it knows the Child SA)
+    // an SA table's one-way counters and a capture of the same SPI are one finding, led by the table (it knows the Child SA); one a middle box's logged refusal explains is middle-box's
     const fromTables: FindingInput[] = tableOneWay(ctx.evidence).map((o) => ({ code: 'ESP_ONE_WAY', ...(o.spiMismatch ? { severity: 'info' as const } : {}), data: oneWayData(o), evidence: oneWayRefs(o) }));
     const fromCapture = packets ? oneWay(ctx) : [];
     const spisOf = (f: FindingInput) => (f.data?.sending ? [String((f.data.sending as { spi: string }).spi)] : ((f.data?.flows as { spi: string }[] | undefined) ?? []).map((x) => x.spi));
-    for (const f of corroborate(fromTables, fromCapture, spisOf, 'SA table')) ctx.report(f);
+    for (const f of corroborate(fromTables, fromCapture, spisOf, 'SA table')) if (!explainedOneWay(ctx.evidence, f.data?.sender as string, f.data?.silent as string)) ctx.report(f);
     for (const group of tableIdle(ctx.evidence)) ctx.report({ code: 'NO_ESP', data: idleData(group), evidence: idleRefs(group) });
     if (!packets) return;
     reportNoEsp(ctx, packets);

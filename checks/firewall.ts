@@ -4,6 +4,7 @@ import type { Severity } from '../src/evidence/types.js';
 import { firewallFlows, type FlowResult } from '../src/evidence/derived/firewall/ipsec.js';
 import { decisionRef, decisionRefs, describeDecision, fixFor, nearMissNotes } from '../src/evidence/derived/firewall/fix.js';
 import { pushTo } from '../src/evidence/derived/aggregate.js';
+import { natSeen } from '../src/evidence/derived/middlebox/nat-seen.js';
 
 const BLOCK = 'is dropped by {decidedBy} ({ruleset}): {why}';
 const FLOW_CODE = { ike: 'FIREWALL_BLOCKS_IKE', 'nat-t': 'FIREWALL_BLOCKS_NAT_T', esp: 'FIREWALL_BLOCKS_ESP', ah: 'FIREWALL_BLOCKS_AH' } as const;
@@ -73,6 +74,7 @@ function checkFlow(ctx: CheckContext, r: FlowResult): void {
   if (r.familyUnused && severity !== 'info') severity = 'warning';
   // the canonical flow passes; only a peer behind a port-translating NAT is refused
   if (r.translatedPort !== undefined) severity = 'warning';
+  const natTUnseen = r.flow === 'nat-t' && r.ruleset.middleBox !== undefined && !natSeen(ctx.evidence).seen && (severity = 'info'); // a box between the peers (F5 AFM) meets UDP 4500 only once a NAT moves the tunnel there (RFC 3947)
   const spec = icmp
     ? { proto: r.family === 6 ? 58 : 1, icmp: r.family === 6 ? { type: 2 } : { type: 3, code: 4 } }
     : { proto: r.flow === 'esp' ? 50 : r.flow === 'ah' ? 51 : 17, dport: r.flow === 'ike' ? 500 : r.flow === 'nat-t' ? 4500 : undefined, [r.direction === 'in' ? 'src' : 'dst']: r.peer };
@@ -87,7 +89,7 @@ function checkFlow(ctx: CheckContext, r: FlowResult): void {
       undecided: r.blocked.undecided.map((u) => `${u.at.source}:${u.at.line}`),
       ahInUse: r.flow === 'ah' ? (ctx.evidence.configs?.length ? 'yes' : 'unknown') : undefined,
       ...(r.translatedPort !== undefined ? { sourcePort: r.translatedPort, severityReason: `accepted from source port ${r.flow === 'ike' ? 500 : 4500} only: a peer behind a NAT that translates ports sends from another one (here ${r.translatedPort}), which this ruleset drops` } : {}),
-      ...(r.familyUnused ? { severityReason: `no peer address is known and this ruleset's IPsec rules are all for IPv${r.family === 4 ? 6 : 4}: IPv${r.family} IPsec is probably not used here (pass --peer to judge it)` } : {}),
+      ...(natTUnseen ? { severityReason: 'no input shows the peers on UDP 4500: it is used only once a NAT appears (or encapsulation is forced), which then breaks the tunnel silently' } : r.familyUnused ? { severityReason: `no peer address is known and this ruleset's IPsec rules are all for IPv${r.family === 4 ? 6 : 4}: IPv${r.family} IPsec is probably not used here (pass --peer to judge it)` } : {}),
       fix: fixFor(r, spec),
     },
     // for a translated source port, the rule pinned to port 500/4500 is the one to change

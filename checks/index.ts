@@ -15,6 +15,7 @@ import ikeReachability from './ike-reachability.js';
 import klipsInterfaces from './klips-interfaces.js';
 import logPerspective from './log-perspective.js';
 import lvsDirector from './lvs-director.js';
+import middleBox from './middle-box.js';
 import natTable from './nat-table.js';
 import natTraversal from './nat-traversal.js';
 import pathMtu from './path-mtu.js';
@@ -22,6 +23,7 @@ import peerIdentity from './peer-identity.js';
 import proposalMismatch from './proposal-mismatch.js';
 import saInstall from './sa-install.js';
 import saState from './sa-state.js';
+import staleIkeSa from './stale-ike-sa.js';
 import trafficSelectors from './traffic-selectors.js';
 import tunnelMonitor from './tunnel-monitor.js';
 import tunnelState from './tunnel-state.js';
@@ -39,6 +41,7 @@ export const allChecks: readonly Check[] = [
   klipsInterfaces,
   logPerspective,
   lvsDirector,
+  middleBox,
   natTable,
   natTraversal,
   pathMtu,
@@ -46,6 +49,7 @@ export const allChecks: readonly Check[] = [
   proposalMismatch,
   saInstall,
   saState,
+  staleIkeSa,
   trafficSelectors,
   tunnelMonitor,
   tunnelState,

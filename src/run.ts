@@ -59,6 +59,7 @@ export async function buildEvidence(opts: RunOptions): Promise<Evidence> {
         inputs.push(r.input);
         if (r !== loaded) diagnostics.push(...r.diagnostics);
         if (r.ipvs) (evidence.ipvs ??= []).push(r.ipvs);
+        else if (r.ruleset) (evidence.rulesets ??= []).push(r.ruleset.ruleset);
         else if (r.table) (evidence.saTables ??= []).push(r.table);
         else logs++;
         for (const e of r.events) events.push(e);

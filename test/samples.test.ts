@@ -29,7 +29,7 @@ function inputsOf(dir: string): { logs: string[]; pcaps: string[]; configs: stri
     else if (/\.log(\.gz)?$/i.test(name)) logs.push(p);
     // SA tables (swanctl --list-sas, ip -s xfrm state, ipsec trafficstatus …) are sniffed by content, as from --log;
     // an empty one is a lab run that left no SA and holds nothing to read
-    else if (/\.(list-sas|xfrm-state|xfrm-policy|trafficstatus|status|statusall|show-vpn)$/i.test(name) && statSync(p).size > 0) logs.push(p);
+    else if (/\.(list-sas|xfrm-state|xfrm-policy|trafficstatus|status|statusall|show-vpn|sys-connection|net-ipsec|racoonctl)$/i.test(name) && statSync(p).size > 0) logs.push(p);
   }
   return { logs, pcaps, configs };
 }

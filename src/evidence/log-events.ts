@@ -116,6 +116,39 @@ export interface LogEventData {
   'peer-retransmit': { peer?: string; phase?: Phase; detail?: string };
   /** What the daemon did after a DPD/liveness timeout, printed on its own line after the 'dpd' timeout event: charon "restarting CHILD_SA net" (dpd_action=restart). */
   'dpd-action': { action: 'restart' | 'clear' | 'hold'; child?: string; peer?: string };
+  /**
+   * A middle-box firewall's decision on one packet, as its event log prints it (F5 BIG-IP AFM
+   * "Network Event" 23003137: context, addresses, ports, protocol, rule, action, drop reason).
+   * `verdict` is the action reduced to what happened to the packet; `flowCreated` is false when
+   * the box says no flow was made for it (AFM's all-zero flow id).
+   */
+  'firewall-decision': {
+    verdict: 'accept' | 'drop' | 'reject';
+    /** the action as printed: "Accept decisively", "Reject", "Drop", "Accept" */
+    action: string;
+    /** upper-case protocol name as printed: UDP, TCP, ESP, AH, ICMP */
+    protocol: string;
+    src: Endpoint;
+    dst: Endpoint;
+    /** the rule that decided; `defaultRule` when the box's own default (AFM "(Default)") did */
+    rule?: string;
+    defaultRule?: boolean;
+    /** where the rule sits: context type ("Global", "Virtual Server", "Route Domain", "Self IP") and name */
+    contextType?: string;
+    context?: string;
+    policy?: string;
+    /** why it was dropped, as printed ("Policy") */
+    reason?: string;
+    vlan?: string;
+    flowId?: string;
+    flowCreated?: boolean;
+    /** the box that logged it (hostname field or syslog host) */
+    box?: string;
+  };
+  /** A middle box deleted the flows of an IPsec passthrough (F5 /var/log/ltm "IPSEC_TEARDOWN", "IKE_TEARDOWN"): expected when flows are removed. */
+  'flow-teardown': { what: 'ipsec' | 'ike'; protocol?: string; endpoints: Endpoint[] };
+  /** The daemon got a message for an IKE SA it no longer has (F5 tmm "received a message to a dead IKE SA", "message to a nonexistent ike_sa"). */
+  'stale-sa': { detail: string; peer?: string };
 }
 
 export type LogEventKind = keyof LogEventData;

@@ -6,8 +6,9 @@
  * is a mistake is decided by checks only.
  */
 import type { Location } from './types.js';
+import type { MiddleBoxFacts } from './middlebox-types.js';
 
-export type RulesetType = 'iptables-save' | 'ip6tables-save' | 'nft' | 'nft-json';
+export type RulesetType = 'iptables-save' | 'ip6tables-save' | 'nft' | 'nft-json' | 'f5-tmsh';
 
 /** Netfilter hooks a base chain can sit on (nft `hook …`, iptables' built-in chain names). */
 export type Hook = 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting' | 'ingress' | 'egress';
@@ -119,6 +120,12 @@ export interface Ruleset {
   source: string;
   type: RulesetType;
   tables: Table[];
+  /**
+   * Set when the ruleset belongs to a box that forwards between the peers and keeps its own
+   * flows (F5 BIG-IP AFM): how it tracks IPsec and which virtual servers carry it
+   * (middlebox-types.ts). Its rules sit in one forward chain per firewall context.
+   */
+  middleBox?: MiddleBoxFacts;
 }
 
 /** IP protocols with port numbers (TCP, UDP, DCCP, SCTP, UDP-Lite): a port match implies one of these, never ESP or AH. */

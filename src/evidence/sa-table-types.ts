@@ -28,7 +28,11 @@ export type SaTableFormat =
   | 'panos-show-vpn-ipsec-sa'
   | 'panos-show-vpn-flow'
   | 'panos-show-vpn-gateway'
-  | 'panos-show-vpn-tunnel';
+  | 'panos-show-vpn-tunnel'
+  | 'f5-show-net-ipsec'
+  | 'f5-show-net-ike-sa'
+  | 'f5-racoonctl-show-sa'
+  | 'f5-sys-connection';
 
 /** One end of an SA: address as printed (IPv4/IPv6), port when printed, identity when printed. */
 export interface SaEndpoint {
@@ -136,6 +140,24 @@ export interface TablePolicy {
   packets?: number;
 }
 
+/**
+ * One row of a middle box's connection (flow) table, F5 `tmsh show sys connection`
+ * (`Sys::Connections`): the flow as the box tracks it, client side and server side. A box
+ * that tracks ESP per direction (BIG-IP with `ipsec.lookupspi` enabled) has one row per
+ * direction; ESP and AH carry no ports (RFC 4303 §2), so the "ports" printed for them are the
+ * box's own keys (SPI-derived numbers, `any`, or 0) and are kept as printed.
+ */
+export interface TableFlow {
+  at: EvidenceRef;
+  /** lower-case protocol as printed: udp, tcp, esp, ah, icmp */
+  protocol: string;
+  /** client side: the packet's source and destination as the flow was created */
+  client: { src: string; srcPort?: string; dst: string; dstPort?: string };
+  /** server side (after any address translation) */
+  server: { src: string; srcPort?: string; dst: string; dstPort?: string };
+  idleSeconds?: number;
+}
+
 export interface SaTable {
   /** path of the input */
   source: string;
@@ -145,6 +167,8 @@ export interface SaTable {
   ikeSas: TableIkeSa[];
   childSas: TableChildSa[];
   policies: TablePolicy[];
+  /** a middle box's flow table (F5 `Sys::Connections`), when the input is one; an empty list is a table that lists no flow */
+  flows?: TableFlow[];
   /**
    * the input lists every Child SA of its IKE SAs (a Child SA section, even an empty one), so
    * an IKE SA with none listed has none; undefined for formats that always do (swanctl,

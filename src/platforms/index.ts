@@ -21,8 +21,9 @@ import { panos } from './panos/index.js';
 import { lvs } from './lvs/index.js';
 import { windows } from './windows/index.js';
 import { mikrotik } from './mikrotik/index.js';
+import { f5 } from './f5/index.js';
 
-export const platforms: readonly PlatformDescriptor[] = [strongswan, libreswan, freeswan, linux, netfilter, ciscoAsa, ciscoIos, fortigate, juniperSrx, panos, lvs, windows, mikrotik];
+export const platforms: readonly PlatformDescriptor[] = [strongswan, libreswan, freeswan, linux, netfilter, ciscoAsa, ciscoIos, fortigate, juniperSrx, panos, lvs, f5, windows, mikrotik];
 
 /** Every log dialect, in detection priority order (ties go to the first). */
 export const logDialects: readonly LogDialect[] = platforms.flatMap((p) => p.logs ?? []);

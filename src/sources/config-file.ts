@@ -23,6 +23,7 @@ import { detectTable, readTable } from './sa-table-file.js';
 import { textLines } from './whole-input.js';
 import type { IpvsFacts } from '../evidence/ipvs-types.js';
 import { detectIpvs, linesOf, readIpvs } from './ipvs-file.js';
+import { detectRulesetType } from './ruleset-file.js';
 import { generatedFirewallConfig } from './generated-firewall.js';
 
 /** Real configs are a few KiB; this keeps a mistaken multi-GB argument from being read. */
@@ -73,7 +74,7 @@ export async function loadConfigs(paths: string[], forcedType?: string): Promise
     const detected = forcedType ? fromForced(forcedType) : (detectConfigType(text) ?? detectByFileName(path, text));
     const generated = detected ? undefined : generatedFirewallConfig(text);
     if (generated) throw new InputError(`${path} is ${generated.what}: ipsec-doctor judges the ruleset the kernel runs, not a front-end's configuration`, generated.instead);
-    if (!detected && looksLikeRuleset(text)) {
+    if (!detected && (looksLikeRuleset(text) || detectRulesetType(text))) {
       out.skipped.push({ path, text });
       continue;
     }

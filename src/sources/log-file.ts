@@ -15,6 +15,30 @@ import type { SaTable, SaTableReader } from '../evidence/sa-table-types.js';
 import type { IpvsFacts } from '../evidence/ipvs-types.js';
 import { detectIpvs, loadIpvsStream } from './ipvs-file.js';
 import type { Readable } from 'node:stream';
+import type { Ruleset } from '../evidence/ruleset-types.js';
+import { decodeRuleset, detectRulesetType, MAX_RULESET_BYTES } from './ruleset-file.js';
+
+/** A ruleset reader claims the first lines: the whole input (bounded) is read as that ruleset. */
+async function loadRulesetStream(stream: Readable, head: string[], display: string): Promise<LogLoadResult | undefined> {
+  const type = detectRulesetType(head.join('\n'));
+  if (!type) return undefined;
+  const { lines } = await streamLines(stream, MAX_RULESET_BYTES);
+  const text = lines.join('\n');
+  let decoded: { ruleset: Ruleset; diagnostics: Diagnostic[] };
+  try {
+    decoded = decodeRuleset(text, display, type);
+  } catch (err) {
+    // readers are meant to be total; one that is not loses this input, located, never the whole report
+    return { input: { kind: 'ruleset', path: display, dialect: type, lines: lines.length, unparsed: lines.length }, events: [], diagnostics: [{ at: { source: display }, decoder: type, message: `decoder error: ${err instanceof Error ? err.message : String(err)}; this ruleset was not analysed` }] };
+  }
+  const rules = decoded.ruleset.tables.reduce((n, t) => n + t.chains.reduce((m, c) => m + c.rules.length, 0), 0);
+  return {
+    input: { kind: 'ruleset', path: display, dialect: type, lines: lines.length, unparsed: decoded.diagnostics.length, counters: { tables: decoded.ruleset.tables.length, rules } },
+    events: [],
+    diagnostics: decoded.diagnostics,
+    ruleset: decoded,
+  };
+}
 
 export interface LogLoadResult {
   input: InputInfo;
@@ -29,6 +53,8 @@ export interface LogLoadResult {
   table?: SaTable;
   /** set when the input is an IPVS director's services (`ipvsadm -S -n`, `ipvsadm -L -n`, keepalived.conf) */
   ipvs?: IpvsFacts;
+  /** set when the input is a firewall configuration only a ruleset reader claims (F5 tmsh AFM rules) */
+  ruleset?: { ruleset: Ruleset; diagnostics: Diagnostic[] };
 }
 
 const SNIFF_LINES = 400;
@@ -80,6 +106,11 @@ export async function loadLogFile(path: string, forcedDialect?: string): Promise
     if (ipvs && ipvs.score >= scored[0].score) {
       const r = await loadIpvsStream(opened.stream, ipvs.reader, display);
       return { input: r.input, events: [], diagnostics: r.diagnostics, ipvs: r.facts };
+    }
+    // a box's firewall configuration (F5 tmsh) pasted as a log: no log dialect claims it, a ruleset reader does
+    if (scored[0].score === 0) {
+      const r = await loadRulesetStream(opened.stream, headLines, display);
+      if (r) return r;
     }
     primary = scored[0].score > 0 ? scored[0].d : undefined;
     dialects = scored.map((s) => s.d);

@@ -28,6 +28,7 @@ export function fixFor(r: FlowResult, spec: RuleSpec): string {
   if (firewalld) return firewalld;
   // inserted right before the deciding rule, in whichever chain (base or user) it sits
   const position = d.byPolicy ? undefined : d.chain.rules.indexOf(d.rule!) + 1;
+  if (r.ruleset.type === 'f5-tmsh') return tmshFix(spec);
   if (r.ruleset.type === 'iptables-save' || r.ruleset.type === 'ip6tables-save') {
     const tool = r.family === 6 ? 'ip6tables' : 'iptables';
     // Docker rewrites FORWARD when it starts and keeps DOCKER-USER, jumped to first, for the admin's own rules (Docker's "Packet filtering and firewalls")
@@ -78,6 +79,23 @@ function firewalldFix(d: Decision, spec: RuleSpec, family: 4 | 6): string | unde
   return `${cmd} --add-rich-rule='rule family="ipv${family}" source address="${spec.src}" ${what} accept' && firewall-cmd --reload`;
 }
 
+/**
+ * An AFM rule in tmsh syntax, placed first in the policy that holds the box's rules (its name is
+ * the user's: the listing may not say which policy the global or virtual server context enforces).
+ * `accept-decisively` so that no later context's default undoes it.
+ */
+function tmshFix(spec: RuleSpec): string {
+  const proto = spec.proto === 58 ? 'ipv6-icmp' : (NFT_PROTO[spec.proto] ?? String(spec.proto));
+  const name = `allow-${proto}${spec.dport ? `-${spec.dport}` : ''}${spec.src ? `-from-${spec.src}` : ''}`.replace(/[^\w.-]/g, '_');
+  const parts = [`action accept-decisively`, `ip-protocol ${proto}`];
+  if (spec.src) parts.push(`source { addresses add { ${spec.src} } }`);
+  const dst = [spec.dst ? `addresses add { ${spec.dst} }` : '', spec.dport ? `ports add { ${spec.dport} }` : ''].filter(Boolean);
+  if (dst.length) parts.push(`destination { ${dst.join(' ')} }`);
+  parts.push('place-before first');
+  // (for ESP with lookupspi enabled, the middle-box check gives the other way out: one flow for both directions)
+  return `tmsh modify security firewall policy <policy> rules add { ${name} { ${parts.join(' ')} } }`;
+}
+
 /** The deciding rule or policy line, then the ACCEPT rules that looked like they allow it but do not. */
 export function decisionRefs(e: Evaluation): EvidenceRef[] {
   const refs: EvidenceRef[] = [decisionRef(e.decision)];
@@ -97,6 +115,8 @@ export function decisionRef(d: Decision): EvidenceRef {
 export function describeDecision(d: Decision): string {
   const where = `${d.table.name}/${d.chain.name}`;
   const handle = d.rule && /# handle (\d+)$/.exec(d.rule.text)?.[1];
+  // a rule the reader made for a default the input implies (F5's context default) has no line of its own
+  if (d.rule && d.rule.at.line === undefined) return `${d.rule.target ?? d.verdict} rule (${d.rule.text}) of ${d.rule.at.source}`;
   return d.rule ? `${d.rule.target ?? d.verdict} rule at ${d.rule.at.source}:${d.rule.at.line}${handle ? ` (handle ${handle})` : ''} in ${where}` : `the ${d.chain.policy?.toUpperCase()} policy of ${where}`;
 }
 

@@ -116,18 +116,20 @@ export function endpointsOf(evidence: Evidence): Endpoints {
 }
 
 export const firewallFlows = derived((evidence: Evidence): FlowResult[] => {
-  const ep = endpointsOf(evidence);
+  const ends = endpointsOf(evidence);
   const out: FlowResult[] = [];
   // addresses known for one family only: the other family's rules do not carry this tunnel
-  const known = new Set([...ep.peers, ...ep.locals].map(versionOf));
+  const known = new Set([...ends.peers, ...ends.locals].map(versionOf));
   for (const rs of evidence.rulesets ?? []) {
+    // a box with flows of its own (F5 AFM) is between the peers: the ends its IPsec rules name join the known ones
+    const ep = rs.middleBox ? boxEnds(ends, rs.middleBox.ruleHosts) : ends;
     // this host's own ruleset (--host) meets the peers' packets on the interfaces its routes name
     const facingOf = hostRoutes(evidence, rs);
     // with no address known, the ruleset's own IPsec rules tell which family carries IPsec here
     const used = known.size ? known : ipsecFamilies(rs);
     for (const family of familiesOf(rs).filter((f) => !known.size || known.has(f))) {
       const start = out.length;
-      const mid = middleBox(rs, family, ep);
+      const mid = rs.middleBox !== undefined || middleBox(rs, family, ep);
       // between two known ends, each end's packets towards the other are the flows (one per direction)
       const between = mid && ep.bothEnds;
       const peers = (between ? ep.ends : ep.peers).filter((p) => versionOf(p) === family);
@@ -330,6 +332,16 @@ function familiesOf(rs: Ruleset): Array<4 | 6> {
     if (t.family === 'ip6' || t.family === 'inet') fams.add(6);
   }
   return [...fams].filter((f) => baseChains(rs, f, 'input').length + baseChains(rs, f, 'forward').length > 0);
+}
+
+/**
+ * The tunnel's ends as a box between them sees them: every address the run knows (configs,
+ * --local/--peer) and the single hosts its own IPsec rules name. Two of them: each one's
+ * packets towards the other are the flows to judge, one per direction.
+ */
+function boxEnds(ep: Endpoints, ruleHosts: readonly string[]): Endpoints {
+  const all = [...new Set([...ep.ends, ...ruleHosts])];
+  return { ...ep, peers: all, locals: [], ends: all, bothEnds: all.length >= 2 };
 }
 
 /** No config says this box is an endpoint (or the configs are both ends'), and only the forward path mentions IKE/ESP: a firewall between the peers. */

@@ -1,0 +1,116 @@
+/**
+ * One dialect, id 'f5', for what a BIG-IP logs: AFM network-firewall events (CSV and RFC 5424
+ * structured data, afm-event.ts), the IPsec ALG's flow teardowns in /var/log/ltm, tmm's IKEv2
+ * lines in /var/log/ipsec.log (tmm-ike.ts) and racoon's IKEv1 lines in /var/log/racoon.log
+ * (racoon.ts). Any of them may be pasted with no-break spaces for spaces (text.ts).
+ */
+import type { Diagnostic } from '../../../evidence/types.js';
+import type { LogEvent } from '../../../evidence/log-events.js';
+import { excerptOf, type LineDecoder, type LogDialect } from '../../log-dialect.js';
+import { parseLeadingTime } from '../../strongswan/log/timestamp.js';
+import { plainSpaces, quotedFields } from '../text.js';
+import { decisionFromFields, decisionFromSd, sdPairs, teardownFrom } from './afm-event.js';
+import { parseTmmIke, tmmIkeEvents } from './tmm-ike.js';
+import { parseRacoon, racoonEvents } from './racoon.js';
+import type { Draft } from './draft.js';
+
+/** `Aug 31 04:23:10 VELASCO info tmm[17718]: ` — syslog time, host, level, tmm (tmm1, tmm2 on multi-tmm boxes) */
+const TMM_PREFIX = /^(.*?)\b(?:(\S+)\s+)?(?:emerg|alert|crit|err|warning|notice|info|debug)\s+tmm\d*\[\d+\]:\s+/;
+const AFM_MSG = /(?:^|\s)23003137\s+(.*)$/;
+/** an RFC 5424 record: `… 1 2015-03-14T20:24:34-07:00 HOST tmm PID 23003137 [F5@…` (corpus: wrapped over lines) */
+const SD_HEAD = /\b1 \d{4}-\d\d-\d\dT\S+ (\S+) tmm\d* \d+ 23003137\b(.*)$/;
+/** a record longer than this many continuation lines is not one (bounded state) */
+const MAX_SD_LINES = 40;
+const MAX_DIAGNOSTICS = 20;
+
+function sniffLine(line: string): number {
+  const l = plainSpaces(line);
+  if (AFM_MSG.test(l) && /tmm\d*\[\d+\]:|\btmm\d* \d+ 23003137/.test(l)) return 2;
+  if (/tmm\d*\[\d+\]:\s+"(IPSEC|IKE)_TEARDOWN"/.test(l)) return 2;
+  if (parseTmmIke(l)) return 2;
+  // racoon's level words after its ISO stamp: pluto's file log never prints them
+  if (parseRacoon(l)) return 2;
+  if (/^\[F5@\d+ /.test(l.trim())) return 1;
+  return 0;
+}
+
+export const f5Dialect: LogDialect = {
+  id: 'f5',
+  name: 'F5 BIG-IP (AFM events, ltm, ipsec.log, racoon.log)',
+  sniff: (lines) => lines.reduce((n, l) => n + sniffLine(l), 0),
+  createDecoder(source: string): LineDecoder {
+    const diagnostics: Diagnostic[] = [];
+    // an RFC 5424 record the source wrapped over several lines: kept until its closing `]`
+    let pending: { lineNo: number; text: string; excerpt: string; time?: string; box?: string; lines: number } | undefined;
+    // IKE SAs (initiator SPI) seen past their first exchange, to tell a liveness timeout from a peer that never answered
+    const upSas = new Set<string>();
+    const event = (d: Draft, lineNo: number, line: string, time?: string, t?: number): LogEvent => ({ kind: d.kind, data: d.data, at: { source, line: lineNo }, excerpt: excerptOf(line), impl: 'f5', ...(time ? { time } : {}), ...(t !== undefined ? { t } : {}) }) as LogEvent;
+    const note = (lineNo: number, message: string) => {
+      if (diagnostics.length < MAX_DIAGNOSTICS) diagnostics.push({ at: { source, line: lineNo }, decoder: 'f5', message });
+    };
+    const finishSd = (): LogEvent[] => {
+      const p = pending!;
+      pending = undefined;
+      const decision = decisionFromSd(sdPairs(p.text));
+      if (!decision) {
+        note(p.lineNo, 'AFM network event in structured-data form without the action, addresses or protocol: not read');
+        return [];
+      }
+      return [event({ kind: 'firewall-decision', data: { ...decision, box: decision.box ?? p.box } }, p.lineNo, p.excerpt, p.time)];
+    };
+    return {
+      decode(raw: string, lineNo: number): LogEvent[] | undefined {
+        const line = plainSpaces(raw);
+        if (pending) {
+          if (/^\s*(\[F5@\d+\s+)?[A-Za-z_]\w*="/.test(line) && pending.lines < MAX_SD_LINES) {
+            pending.text += ' ' + line.trim();
+            pending.lines++;
+            return /"\]/.test(line) ? finishSd() : [];
+          }
+          const done = finishSd();
+          const more = this.decode(raw, lineNo);
+          return more === undefined ? (done.length ? done : undefined) : [...done, ...more];
+        }
+        const time = parseLeadingTime(line.trimStart());
+        const sd = SD_HEAD.exec(line);
+        if (sd) {
+          pending = { lineNo, text: sd[2], excerpt: line, time: time?.text, box: sd[1], lines: 0 };
+          return /"\]/.test(sd[2]) ? finishSd() : [];
+        }
+        const afm = AFM_MSG.exec(line);
+        if (afm && (TMM_PREFIX.test(line) || /^\s*"/.test(afm[1]))) {
+          const fields = quotedFields(afm[1].trim());
+          const decision = fields ? decisionFromFields(fields) : undefined;
+          if (!decision) {
+            note(lineNo, 'AFM network event (23003137) whose fields hold no action, two addresses and a protocol: not read');
+            return [];
+          }
+          const host = TMM_PREFIX.exec(line)?.[2];
+          return [event({ kind: 'firewall-decision', data: { ...decision, box: decision.box ?? host } }, lineNo, line, time?.text, time?.t)];
+        }
+        const prefix = TMM_PREFIX.exec(line);
+        if (prefix) {
+          const teardown = teardownFrom(line.slice(prefix[0].length));
+          if (teardown) return [event({ kind: 'flow-teardown', data: teardown }, lineNo, line, time?.text, time?.t)];
+        }
+        const ike = parseTmmIke(line);
+        if (ike) {
+          const key = ike.spiI ?? '';
+          const drafts = tmmIkeEvents(ike, upSas.has(key));
+          if (ike.spiR && !/^0+$/.test(ike.spiR) && /established|IKE_AUTH.*(done|complete)/i.test(ike.text)) upSas.add(key);
+          return drafts.map((d) => event(d, lineNo, line, time?.text, time?.t));
+        }
+        const racoon = parseRacoon(line);
+        if (racoon) {
+          const t = racoon.time ? parseLeadingTime(racoon.time) : time;
+          return racoonEvents(racoon).map((d) => event(d, lineNo, line, t?.text, t?.t));
+        }
+        return undefined;
+      },
+      diagnostics: () => {
+        if (pending) finishSd();
+        return diagnostics;
+      },
+    };
+  },
+};

@@ -1,0 +1,131 @@
+/**
+ * middle-box on the seed's own artefacts (test/platforms/f5/fixtures, PROVENANCE.md there), on
+ * tmsh listings built from the seed's rules and virtual server, and on the lab's strongSwan
+ * peers next to the seed's AFM lines (samples/f5-afm-return-esp-rejected-lab-peers, README there).
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { diagnose } from '../../src/run.js';
+
+const FX = join(import.meta.dirname, '..', 'platforms', 'f5', 'fixtures');
+const LAB = join(import.meta.dirname, '..', '..', 'samples', 'f5-afm-return-esp-rejected-lab-peers');
+const seed = readFileSync(join(FX, 'seed-tmm.log'), 'utf8').trimEnd().split('\n');
+const vs = readFileSync(join(FX, 'seed-vs-fwd.tmsh'), 'utf8');
+
+function file(name: string, text: string): string {
+  const p = join(mkdtempSync(join(tmpdir(), 'mb-')), name);
+  writeFileSync(p, text);
+  return p;
+}
+
+async function run(logs: string[], configs: string[] = [], only = ['middle-box', 'esp-flows']) {
+  return (await diagnose({ logs, pcaps: [], configs, host: false, local: [], peer: [], only })).findings;
+}
+
+describe('middle-box: return ESP refused', () => {
+  it('the seed\'s test: ESP accepted out by velascoOUT_ESP, the return rejected by VS-FWD\'s (Default) rule: one error naming box, rule, reason, direction and both fixes', async () => {
+    const fs = await run([file('ltm.log', seed.slice(0, 3).join('\n'))]);
+    const e = fs.filter((f) => f.code === 'MIDDLEBOX_REJECTS_RETURN_ESP');
+    expect(e).toHaveLength(1);
+    expect(e[0].severity).toBe('error');
+    expect(e[0].message).toMatch(/VELASCO\.afm\.passthrough rejects ESP from 2\.2\.2\.2 to 1\.1\.1\.1 \(arriving on \/Common\/EXTERNAL\) with the default rule \(Default\) of virtual server \/Common\/VS-FWD \(drop reason Policy\)/);
+    expect(e[0].hint).toContain('ip-protocol esp source { addresses add { 2.2.2.2 } }');
+    expect(e[0].hint).toContain('tmsh modify sys db ipsec.lookupspi value disable');
+    expect(e[0].evidence.map((r) => r.line)).toEqual([3, 2]);
+  });
+
+  it('the refusal alone, with nothing showing the other way passes, is not called one-way', async () => {
+    expect((await run([file('ltm.log', seed[2])])).filter((f) => f.code === 'MIDDLEBOX_REJECTS_RETURN_ESP')).toEqual([]);
+  });
+
+  it('with the lab peers\' SA tables: one merged finding led by the box\'s rule, with the peers\' counters as evidence; no separate ESP_ONE_WAY', async () => {
+    const fs = await run([join(LAB, 'velasco-ltm.log'), join(LAB, 'left.list-sas'), join(LAB, 'right.list-sas')]);
+    expect(fs.map((f) => f.code).sort()).toEqual(['MIDDLEBOX_REJECTS_RETURN_ESP']);
+    expect(fs[0].data).toMatchObject({ from: '198.51.100.20', to: '192.0.2.10' });
+    expect(String(fs[0].data.seenIn)).toMatch(/log and the SA tables? .*left\.list-sas/);
+    expect(fs[0].evidence.some((r) => /list-sas$/.test(r.source) && /in\s+9e3b4c73/.test(r.excerpt))).toBe(true);
+    // the peers' tables alone still say ESP_ONE_WAY
+    expect((await run([join(LAB, 'left.list-sas'), join(LAB, 'right.list-sas')])).map((f) => f.code)).toContain('ESP_ONE_WAY');
+  });
+
+  it('the lab peer\'s capture of ESP in UDP 4500 is not explained by a refusal of plain ESP: two findings, not one', async () => {
+    const report = await diagnose({ logs: [join(LAB, 'velasco-ltm.log')], pcaps: [join(LAB, '..', 'lab-esp-return-dropped', 'left.pcap')], configs: [], host: false, local: [], peer: [], only: ['middle-box', 'esp-flows'] });
+    const codes = report.findings.map((f) => f.code).sort();
+    expect(codes).toEqual(['ESP_ONE_WAY', 'MIDDLEBOX_REJECTS_RETURN_ESP']);
+    expect(report.findings.find((f) => f.code === 'MIDDLEBOX_REJECTS_RETURN_ESP')!.data.seenIn).toBeUndefined();
+  });
+
+  it('with the ALG and lookupspi disabled the fix is to enable lookupspi: an extra rule does not help (K93873214)', async () => {
+    const conf = file('bigip.conf', 'ltm virtual /Common/vs_ipsec {\n    destination /Common/0.0.0.0:any\n    profiles {\n        /Common/ipsecalg { }\n        /Common/tcp { }\n    }\n    translate-address disabled\n}\nsys db ipsec.lookupspi {\n    value "disable"\n}\n');
+    const fs = await run([file('ltm.log', seed.slice(0, 3).join('\n'))], [conf]);
+    expect(fs.find((f) => f.code === 'MIDDLEBOX_REJECTS_RETURN_ESP')?.hint).toContain('ipsec.lookupspi value enable');
+    expect(fs.find((f) => f.code === 'IPSEC_ALG_WITHOUT_LOOKUPSPI')?.severity).toBe('error');
+  });
+});
+
+describe('middle-box: IKE one way, flows, states', () => {
+  it('the far peer\'s IKE rejected while the near one\'s passes: only the near peer can start the tunnel', async () => {
+    const fs = await run([file('ltm.log', [seed[0], seed[5]].join('\n'))]);
+    const w = fs.find((f) => f.code === 'MIDDLEBOX_IKE_ONE_WAY')!;
+    expect(w.severity).toBe('warning');
+    expect(w.message).toMatch(/refuses IKE from 2\.2\.2\.2 to 1\.1\.1\.1 .* while IKE from 1\.1\.1\.1 passes: only 1\.1\.1\.1 can start the tunnel/);
+  });
+
+  it('an IKE refusal alone says who cannot start the tunnel, not who can', async () => {
+    const w = (await run([file('ltm.log', seed[5])])).find((f) => f.code === 'MIDDLEBOX_IKE_ONE_WAY')!;
+    expect(w.message).toMatch(/: 2\.2\.2\.2 cannot start the tunnel, nor rekey/);
+    expect(w.message).not.toMatch(/only 1\.1\.1\.1/);
+  });
+
+  it('Sys::Connections: healthy with lookupspi on or off says what it saw; one ESP flow per direction missing its return is a warning; the ALG table without return flow says lookupspi', async () => {
+    const codes = async (n: number) => (await run([join(FX, `seed-sys-connection-${n}.txt`)])).map((f) => [f.code, f.severity]);
+    expect(await codes(1)).toEqual([['PASSTHROUGH_SEEN', 'info']]);
+    expect(await codes(2)).toEqual([['MIDDLEBOX_NO_RETURN_ESP_FLOW', 'warning']]);
+    expect(await codes(3)).toEqual([['PASSTHROUGH_SEEN', 'info']]);
+    expect(await codes(4)).toEqual([]);
+    expect(await codes(5)).toEqual([['PASSTHROUGH_SEEN', 'info']]);
+    expect(await codes(6)).toEqual([['IPSEC_ALG_WITHOUT_LOOKUPSPI', 'warning']]);
+    const alg = (await run([join(FX, 'seed-sys-connection-5.txt')]))[0];
+    expect(alg.message).toMatch(/AH one unanswered as expected/);
+  });
+
+  it('teardown lines are information, never an error', async () => {
+    const fs = await run([file('ltm.log', seed.slice(6, 9).join('\n'))]);
+    expect(fs.map((f) => [f.code, f.severity])).toEqual([['MIDDLEBOX_FLOWS_TORN_DOWN', 'info']]);
+  });
+
+  it('`Tunnel State : up` alone is information that it proves nothing about the path', async () => {
+    const fs = await run([file('state.txt', '# tmsh sho net ipsec | grep State\n  Tunnel State : up\n  Tunnel State : up\n')], [], ['middle-box', 'esp-flows', 'sa-state', 'tunnel-state']);
+    expect(fs.map((f) => [f.code, f.severity])).toEqual([['SA_STATE_NOT_PROOF', 'info']]);
+    expect(fs[0].message).toMatch(/Tunnel State: up, 2 times/);
+  });
+});
+
+describe('middle-box: virtual servers', () => {
+  const alg = (extra: string) => file('vs.conf', `ltm virtual /Common/vs_ipsec {\n    destination /Common/0.0.0.0:isakmp\n    ip-protocol udp\n${extra}    profiles {\n        /Common/ipsecalg { }\n        /Common/udp { }\n    }\n}\n`);
+  it('the seed\'s VS-FWD (FastL4, translate-address disabled, no ALG) raises nothing', async () => {
+    expect(await run([], [file('vs.conf', vs)])).toEqual([]);
+  });
+  it('an ALG server with a pool and translate-address at its default: IKE goes to the pool member; NAT-T not handled (warning, no NAT seen)', async () => {
+    const fs = await run([], [alg('    pool /Common/far_peer\n')]);
+    expect(fs.map((f) => [f.code, f.severity]).sort()).toEqual([['IPSEC_ALG_NAT_T', 'warning'], ['VIRTUAL_SERVER_SENDS_IKE_TO_POOL', 'warning']]);
+    expect(fs.find((f) => f.code === 'VIRTUAL_SERVER_SENDS_IKE_TO_POOL')!.message).toContain('pool /Common/far_peer');
+  });
+  it('translate-address disabled and a second server for UDP 4500: nothing to say', async () => {
+    const text = readFileSync(alg('    translate-address disabled\n'), 'utf8') + 'ltm virtual /Common/vs_natt {\n    destination /Common/0.0.0.0:4500\n    ip-protocol udp\n    profiles {\n        /Common/fastL4 { }\n    }\n    translate-address disabled\n}\n';
+    expect(await run([], [file('vs.conf', text)])).toEqual([]);
+  });
+  it('the ALG on a FastL4 server is not in effect', async () => {
+    const fs = await run([], [file('vs.conf', 'ltm virtual /Common/vs_x {\n    destination /Common/0.0.0.0:any\n    profiles {\n        /Common/fastL4 { }\n        /Common/ipsecalg { }\n    }\n    translate-address disabled\n}\n')]);
+    expect(fs.map((f) => f.code)).toContain('VIRTUAL_SERVER_ALG_ON_FASTL4');
+  });
+  it('the ALG with NAT shown by a peer\'s log: an error naming the server', async () => {
+    const charon = file('charon.log', 'Nov 22 23:36:01 06[IKE] local host is behind NAT, sending keep alives\nNov 22 23:36:01 06[IKE] remote host is behind NAT\n');
+    const fs = await run([charon], [alg('    translate-address disabled\n')]);
+    const nat = fs.find((f) => f.code === 'IPSEC_ALG_NAT_T')!;
+    expect(nat.severity).toBe('error');
+    expect(nat.message).toMatch(/vs_ipsec does not handle UDP 4500 .*charon\.log:1/);
+  });
+});
