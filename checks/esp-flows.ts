@@ -10,10 +10,8 @@ import { ONE_WAY_CONTEXT } from '../src/evidence/derived/words.js';
 import type { CheckContext, FindingInput } from '../src/engine/types.js';
 import { explainedOneWay } from '../src/evidence/derived/middlebox/passthrough.js';
 
-/** Fewer packets than this in one direction is too little to call a flow one-way. */
-const MIN_ONE_WAY_PACKETS = 3;
-/** How long the capture must go on after a Child SA came up before "no ESP" means something. */
-const MIN_QUIET_SECONDS = 10;
+/** Fewer packets than this in one direction is too little to call a flow one-way; how long the capture must go on after a Child SA came up before "no ESP" means something. */
+const [MIN_ONE_WAY_PACKETS, MIN_QUIET_SECONDS] = [3, 10];
 
 export default defineCheck({
   meta: {

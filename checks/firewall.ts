@@ -79,8 +79,7 @@ function checkFlow(ctx: CheckContext, r: FlowResult): void {
     ? { proto: r.family === 6 ? 58 : 1, icmp: r.family === 6 ? { type: 2 } : { type: 3, code: 4 } }
     : { proto: r.flow === 'esp' ? 50 : r.flow === 'ah' ? 51 : 17, dport: r.flow === 'ike' ? 500 : r.flow === 'nat-t' ? 4500 : undefined, [r.direction === 'in' ? 'src' : 'dst']: r.peer };
   ctx.report({
-    code: icmp ? 'ICMP_FRAG_NEEDED_BLOCKED' : FLOW_CODE[r.flow as keyof typeof FLOW_CODE],
-    severity,
+    code: icmp ? 'ICMP_FRAG_NEEDED_BLOCKED' : FLOW_CODE[r.flow as keyof typeof FLOW_CODE], severity,
     data: {
       direction, peer, family: r.family, path: r.path, ruleset: r.ruleset.source, decidedBy: describeDecision(d),
       icmp: r.family === 6 ? 'ICMPv6 packet-too-big (type 2)' : 'ICMP fragmentation-needed (type 3 code 4)',

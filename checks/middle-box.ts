@@ -9,7 +9,7 @@ import { bothSides } from '../src/engine/corroborate.js';
 export default defineCheck({
   meta: {
     id: 'middle-box',
-    title: 'A box between the peers passes IPsec both ways',
+    title: 'A box between the peers passes IPsec both ways', stage: 'path',
     description:
       'F5 BIG-IP AFM in passthrough, from its firewall events, its flow table (Sys::Connections) and its configuration: a flow is made only for a packet ' +
       'a rule allows; with ipsec.lookupspi enabled (the default) each ESP direction is its own flow and needs its own rule; the IPsec ALG needs lookupspi, ' +
@@ -29,7 +29,7 @@ export default defineCheck({
       },
       MIDDLEBOX_IKE_ONE_WAY: {
         severity: 'warning',
-        message: '{box} refuses IKE from {blocked} to {starter} with {rule}{passes}: {consequence}.',
+        message: '{box} refuses IKE from {blocked} to {starter} with {rule}{passesFrom? while IKE from {passesFrom} passes}: {consequence}.',
         hint: 'If {blocked} must be able to initiate, allow UDP 500 (and UDP 4500 when NAT-T is used) from it: {fix}.',
       },
       IPSEC_ALG_WITHOUT_LOOKUPSPI: {
@@ -39,7 +39,7 @@ export default defineCheck({
       },
       IPSEC_ALG_NAT_T: {
         severity: 'warning',
-        message: 'The IPsec ALG on virtual server {server} does not handle UDP 4500 (F5 K97997482) and no other virtual server here carries it{nat}.',
+        message: 'The IPsec ALG on virtual server {server} does not handle UDP 4500 (F5 K97997482) and no other virtual server here carries it{natSeen?, and {natSeenIn} shows the peers use NAT-T: their IKE and ESP in UDP 4500 find no flow|: should a NAT appear between the peers, they move to UDP 4500 and the tunnel stops without a word}.',
         hint: 'Add a virtual server and firewall rules for UDP 4500 between the peers (IKE and ESP in UDP once a NAT is detected, RFC 3947/3948).',
       },
       VIRTUAL_SERVER_ALG_ON_FASTL4: {
@@ -49,7 +49,7 @@ export default defineCheck({
       },
       VIRTUAL_SERVER_SENDS_IKE_TO_POOL: {
         severity: 'warning',
-        message: 'Virtual server {server} carries IKE with {what}: the box sends IKE on to the pool member, not to the address the peer sent it to, {consequence}.',
+        message: 'Virtual server {server} carries IKE with {what}: the box sends IKE on to the pool member, not to the address the peer sent it to, {others?which works only while each direction has such a server with the far peer as its pool member|so only the peer in front of this server can start the tunnel}.',
         hint: 'For passthrough where both peers initiate, set `translate-address disabled` (the box then routes by destination, F5 K04116537), or use two virtual servers, each with the far peer as its pool member.',
       },
       SA_STATE_NOT_PROOF: {
@@ -71,6 +71,8 @@ export default defineCheck({
   },
   run(ctx) {
     const facts = boxFacts(ctx.evidence);
+    // a daemon log or an endpoint's table alone says nothing of a box in the middle
+    ctx.judged('middle-box records (firewall decisions, flow-table rows, box configurations)', decisions(ctx.evidence).length + flowTables(ctx.evidence).reduce((n, t) => n + t.flows.length, 0) + (facts ? 1 : 0));
     reportReturnEsp(ctx);
     for (const o of ikeOneWay(ctx.evidence)) {
       const d = o.refused;
@@ -78,7 +80,7 @@ export default defineCheck({
         code: 'MIDDLEBOX_IKE_ONE_WAY',
         data: {
           box: boxName(d, facts), blocked: o.blocked, starter: o.starter, rule: ruleText(d),
-          passes: o.passes.length ? ` while IKE from ${o.starter} passes` : '',
+          passesFrom: o.passes.length ? o.starter : undefined,
           consequence: o.passes.length ? `only ${o.starter} can start the tunnel, and rekeys, reauthentications and restarts begun by ${o.blocked} fail` : `${o.blocked} cannot start the tunnel, nor rekey, reauthenticate or restart it`,
           fix: `tmsh modify security firewall policy <policy> rules add { allow-ike-from-${o.blocked} { action accept-decisively ip-protocol udp source { addresses add { ${o.blocked} } } destination { addresses add { ${o.starter} } ports add { 500 4500 } } place-before first } }`,
         },
@@ -92,8 +94,7 @@ export default defineCheck({
       const what = v.pool ? `pool ${v.pool.value}` : v.translateAddress?.value ? `translate-address enabled${v.translateAddress.implicit ? ' (the default for a Standard server, not written in this listing)' : ''}` : undefined;
       // one server per direction, each with the far peer as its pool member, is the seed's own design for both-sides initiation
       const others = facts!.virtualServers.filter((o) => o !== v && !o.disabled && carriesIke(o) && (o.pool || o.translateAddress?.value)).length;
-      const consequence = others ? 'which works only while each direction has such a server with the far peer as its pool member' : 'so only the peer in front of this server can start the tunnel';
-      if (what && (v.pool || v.kind === 'standard')) ctx.report({ code: 'VIRTUAL_SERVER_SENDS_IKE_TO_POOL', ...(others ? { severity: 'info' as const } : {}), data: { server: v.name, what, destination: v.destination, consequence, ...(others ? { severityReason: 'another virtual server translating IKE may carry the other direction' } : {}) }, evidence: [v.at, ...(v.pool ? [v.pool.at] : v.translateAddress && !v.translateAddress.implicit ? [v.translateAddress.at] : [])] });
+      if (what && (v.pool || v.kind === 'standard')) ctx.report({ code: 'VIRTUAL_SERVER_SENDS_IKE_TO_POOL', ...(others ? { severity: 'info' as const } : {}), data: { server: v.name, what, destination: v.destination, others: others || undefined, ...(others ? { severityReason: 'another virtual server translating IKE may carry the other direction' } : {}) }, evidence: [v.at, ...(v.pool ? [v.pool.at] : v.translateAddress && !v.translateAddress.implicit ? [v.translateAddress.at] : [])] });
     }
     for (const t of tunnelStatesOnly(ctx.evidence)) ctx.report({ code: 'SA_STATE_NOT_PROOF', data: { table: t.table, states: t.states }, evidence: t.refs });
     for (const s of passthroughSeen(ctx.evidence)) {
@@ -113,8 +114,7 @@ function reportReturnEsp(ctx: CheckContext): void {
     const rule = `tmsh modify security firewall policy ${d.data.policy ?? '<policy>'} rules add { allow-esp-from-${r.from} { action accept-decisively ip-protocol esp source { addresses add { ${r.from} } } destination { addresses add { ${r.to} } } place-before first } }`;
     const lead: EvidenceRef[] = [{ ...d.at, excerpt: d.excerpt }, ...r.passes];
     ctx.report({
-      code: 'MIDDLEBOX_REJECTS_RETURN_ESP',
-      data: {
+      code: 'MIDDLEBOX_REJECTS_RETURN_ESP', data: {
         box: boxName(d, facts), refuses: d.data.verdict === 'reject' ? 'rejects' : 'drops', from: r.from, to: r.to, rule: ruleText(d), how: r.how,
         direction: d.data.vlan ? `arriving on ${d.data.vlan}` : 'the return direction',
         // with the ALG and lookupspi disabled, no rule makes the return flow (K93873214)
@@ -137,7 +137,7 @@ function reportAlg(ctx: CheckContext): void {
     const nat = natSeen(ctx.evidence);
     ctx.report({
       code: 'IPSEC_ALG_NAT_T', ...(nat.seen ? { severity: 'error' as const } : {}),
-      data: { server: v.name, nat: nat.seen ? `, and ${nat.how} shows the peers use NAT-T: their IKE and ESP in UDP 4500 find no flow` : ': should a NAT appear between the peers, they move to UDP 4500 and the tunnel stops without a word', natSeen: nat.seen, ...(nat.seen ? { severityReason: 'an input shows the peers on UDP 4500' } : {}) },
+      data: { server: v.name, natSeenIn: nat.seen ? nat.how : undefined, natSeen: nat.seen, ...(nat.seen ? { severityReason: 'an input shows the peers on UDP 4500' } : {}) },
       evidence: [v.ipsecAlg!, v.at],
     });
   }

@@ -8,6 +8,7 @@ export default defineCheck({
   meta: {
     id: 'stale-ike-sa',
     title: 'Messages for an IKE SA that no longer exists',
+    stage: 'liveness',
     description:
       'BIG-IP tmm (ipsec.log) says when a message arrives for an IKE SA it has deleted: "received a message to a dead IKE SA", "message to a nonexistent ike_sa" ' +
       '(F5 "IKEv2 Log Analysis"). The peer still uses an SA this side deleted: harmless when it follows a rekey or a restart and the peer soon starts afresh, ' +
@@ -22,6 +23,8 @@ export default defineCheck({
     },
   },
   run(ctx) {
+    // only BIG-IP's tmm logs these: another daemon's log has nothing for this check to judge
+    ctx.judged('events of a BIG-IP ipsec.log', (ctx.evidence.logEvents ?? []).filter((e) => e.impl === 'f5').length);
     const events = eventsOf(ctx.evidence.logEvents, 'stale-sa');
     const byPeer = new Map<string, typeof events>();
     for (const e of events) byPeer.set(e.data.peer ?? '', [...(byPeer.get(e.data.peer ?? '') ?? []), e]);
