@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import type { InputInfo } from '../../evidence/types.js';
 import type { Theme } from '../theme.js';
 import { counted } from '../../evidence/plural.js';
+import { describeCoverage } from '../../reporters/coverage.js';
 
 interface Props {
   tool: string;
@@ -14,7 +15,10 @@ interface Props {
 
 /** One input in words: a live capture by its interface, a file by its path, with its size. */
 export function describeInput(i: InputInfo): string {
-  if (i.kind === 'live') return `live capture on ${i.path}${i.packets !== undefined ? `, ${counted(i.packets, 'frame', 'frames')}` : ''}`;
+  // how much of the input was used, worded as the text/Markdown/HTML headers word it (issue 15: every format says it)
+  const used = describeCoverage(i);
+  if (i.kind === 'live') return `live capture on ${i.path}${used ? `, ${used}` : i.packets !== undefined ? `, ${counted(i.packets, 'frame', 'frames')}` : ''}`;
+  if (used) return `${i.kind} ${i.path}${i.dialect ? ` (${i.dialect})` : ''}, ${used}`;
   return `${i.kind} ${i.path}${i.dialect ? ` (${i.dialect})` : ''}${i.lines !== undefined ? ` ${counted(i.lines, 'line', 'lines')}` : ''}${i.packets !== undefined ? ` ${counted(i.packets, 'frame', 'frames')}` : ''}`;
 }
 
