@@ -17,13 +17,17 @@ const present = existsSync(CORPUS);
 const run = (logs: string[]) => diagnose({ logs, pcaps: [], configs: [], host: false, local: [], peer: [] });
 
 describe.skipIf(!present)('no false all-clear on real vendor output (corpus)', () => {
-  it('F5 racoon.log: not taken for libreswan (no event comes out of it), nothing to judge, exit 2', async () => {
-    const report = await run([join(CORPUS, 'platforms/f5/f5-racoon-log-ikev1.clouddocs.log')]);
-    expect(report.inputs[0].dialect).toBeUndefined();
-    expect(report.inputs[0].coverage).toMatchObject({ events: 0, notUnderstood: report.inputs[0].coverage!.total });
-    expect(report.diagnostics.map((d) => d.message).join('\n')).toMatch(/the shape of libreswan pluto lines, but none of them is an IKE event/);
-    expect(verdictText(report)).toMatch(/^\? nothing to judge/);
-    expect(exitCodeOf(report)).toBe(2);
+  it('F5 racoon.log: read by the BIG-IP reader, never taken for libreswan; forced to libreswan, nothing to judge, exit 2', async () => {
+    const file = join(CORPUS, 'platforms/f5/f5-racoon-log-ikev1.clouddocs.log');
+    const report = await run([file]);
+    expect(report.inputs[0].dialect).toBe('f5');
+    expect(report.inputs[0].coverage).toMatchObject({ events: 4, notUnderstood: 0 });
+    expect(report.findings.map((f) => f.code)).toEqual(['TUNNEL_ESTABLISHED']);
+    // the line shape it shares with pluto.log does not make it a libreswan log: no pluto event comes out of it
+    const forced = await diagnose({ logs: [file], pcaps: [], configs: [], host: false, local: [], peer: [], dialect: 'libreswan' });
+    expect(forced.inputs[0].coverage).toMatchObject({ events: 0 });
+    expect(verdictText(forced)).toMatch(/^\? nothing to judge/);
+    expect(exitCodeOf(forced)).toBe(2);
   });
 
   it('a PAN-OS ikemgr.log of start-up lines only: nothing to judge, exit 2', async () => {
