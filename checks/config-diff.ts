@@ -6,7 +6,7 @@ import { authGap, humanDuration, idGap, lifetimeDiffs, pairChildren, proposalGap
 import type { ChildConfig } from '../src/evidence/config-types.js';
 import { pskFinding } from '../src/evidence/derived/config/secrets.js';
 
-const MATCH_HINT = 'make both configs list at least one identical proposal';
+const MATCH_HINT = 'Make both configs list at least one identical proposal';
 
 export default defineCheck({
   meta: {
@@ -20,7 +20,7 @@ export default defineCheck({
       IKE_VERSION_MISMATCH: {
         severity: 'error',
         message: '{connA} ({fileA}) speaks only IKEv{versionA} but {connB} ({fileB}) speaks only IKEv{versionB}: no IKE SA can be negotiated.',
-        hint: 'use the same version on both: swanctl `version = 2`, ipsec.conf `keyexchange=ikev2`, PAN-OS `set network ike gateway <gateway> protocol version ikev2` (PAN-OS defaults to ikev1 when the version is not written).',
+        hint: 'Use the same version on both: swanctl `version = 2`, ipsec.conf `keyexchange=ikev2`, PAN-OS `set network ike gateway <gateway> protocol version ikev2` (PAN-OS defaults to ikev1 when the version is not written).',
       },
       IKE_PROPOSAL_MISMATCH: {
         severity: 'error',
@@ -37,45 +37,45 @@ export default defineCheck({
         severity: 'error',
         stage: 'auth',
         message: '{fileFrom} ({connFrom}) identifies itself as {sent} but {fileTo} ({connTo}) expects {expected}: authentication will fail (strongSwan: no matching peer config; libreswan: peer ID mismatch).',
-        hint: 'make them agree: on {fileFrom} set the local id (swanctl `local { id = … }`, ipsec.conf `{fromWord}id=`, PAN-OS `set network ike gateway <gateway> local-id type fqdn|ipaddr|ufqdn|keyid|dn` + `… local-id id …`), or on {fileTo} the expected remote id (swanctl `remote { id = … }`, ipsec.conf `{toWord}id=`, PAN-OS `… peer-id type …` + `… peer-id id …`). `@` marks an FQDN id in ipsec.conf; a PAN-OS gateway without local-id sends its IP address.',
+        hint: 'Make them agree: on {fileFrom} set the local id (swanctl `local { id = … }`, ipsec.conf `{fromWord}id=`, PAN-OS `set network ike gateway <gateway> local-id type fqdn|ipaddr|ufqdn|keyid|dn` + `… local-id id …`), or on {fileTo} the expected remote id (swanctl `remote { id = … }`, ipsec.conf `{toWord}id=`, PAN-OS `… peer-id type …` + `… peer-id id …`). `@` marks an FQDN id in ipsec.conf; a PAN-OS gateway without local-id sends its IP address.',
       },
       AUTH_METHOD_MISMATCH: {
         severity: 'error',
         stage: 'auth',
         message: '{fileFrom} ({connFrom}) authenticates with {uses} but {fileTo} ({connTo}) expects {expects} from it.',
-        hint: 'use the same method for this end on both sides: swanctl `local { auth }` / `remote { auth }`, ipsec.conf `authby=` or `leftauth=`/`rightauth=`, PAN-OS `set network ike gateway <gateway> authentication pre-shared-key key …` or `… authentication certificate …`; a PSK also needs a matching secret on both sides.',
+        hint: 'Use the same method for this end on both sides: swanctl `local { auth }` / `remote { auth }`, ipsec.conf `authby=` or `leftauth=`/`rightauth=`, PAN-OS `set network ike gateway <gateway> authentication pre-shared-key key …` or `… authentication certificate …`; a PSK also needs a matching secret on both sides.',
       },
       TS_MISMATCH: {
         severity: 'error',
         stage: 'child',
         message: 'Selectors of child {childA} ({fileA}) and {childB} ({fileB}) are not mirrored: {fileA} {aKey} {aTs} vs {fileB} {bKey} {bTs} ({relation}).',
-        hint: 'mirror them: one side\'s local_ts/leftsubnet must equal the other\'s remote_ts/rightsubnet. {narrowingNote}',
+        hint: 'Mirror them: one side\'s local_ts/leftsubnet must equal the other\'s remote_ts/rightsubnet. {narrowingNote}',
       },
       PSK_MISMATCH: {
         severity: 'error',
         message: '{fileA} and {fileB} hold different pre-shared keys for {idA} and {idB} (connection {connA}): authentication will fail.',
-        hint: 'put the same key on both peers for this ID pair: in swanctl.conf the `secret` of a `secrets { ike-… }` section whose `id-…` entries name both ids, in ipsec.secrets a `PSK` line whose selectors name both ids, on PAN-OS the gateway\'s `authentication pre-shared-key`. The keys were compared in memory by a keyed digest; no part of either is shown.',
+        hint: 'Put the same key on both peers for this ID pair: in swanctl.conf the `secret` of a `secrets { ike-… }` section whose `id-…` entries name both ids, in ipsec.secrets a `PSK` line whose selectors name both ids, on PAN-OS the gateway\'s `authentication pre-shared-key`. The keys were compared in memory by a keyed digest; no part of either is shown.',
       },
       PSK_MISSING: {
         severity: 'warning',
         message: '{fileWith} holds a pre-shared key for {idA} and {idB} (connection {connWith}), but no key in {fileWithout} fits this ID pair.',
-        hint: 'give {fileWithout} the same key for this ID pair (swanctl.conf a `secrets { ike-… }` section whose `id-…` entries name both ids, ipsec.secrets a `PSK` line whose selectors name both ids); if its keys live in another file, pass that file with -c so the two can be compared. {severityReason}',
+        hint: 'Give {fileWithout} the same key for this ID pair (swanctl.conf a `secrets { ike-… }` section whose `id-…` entries name both ids, ipsec.secrets a `PSK` line whose selectors name both ids); if its keys live in another file, pass that file with -c so the two can be compared. {severityReason}',
       },
       PSK_NOT_COMPARED: {
         severity: 'info',
         message: 'Pre-shared keys of {connA} ({fileA}) and {connB} ({fileB}) were not compared: {reason}.',
-        hint: 'compare the keys by hand on both peers, or pass the files that hold them with -c.',
+        hint: 'Compare the keys by hand on both peers, or pass the files that hold them with -c.',
       },
       LIFETIME_DIFFERS: {
         severity: 'info',
         stage: 'liveness',
         message: '{what} of {connA} differs: {fileA} {aValue}, {fileB} {bValue}; {note}',
-        hint: 'not an error; align them (swanctl `rekey_time`/`life_time`, ipsec.conf `ikelifetime=`/`lifetime=`, PAN-OS the crypto profiles\' `lifetime hours|minutes|seconds`) so rekeys are predictable and do not collide.',
+        hint: 'Not an error; align them (swanctl `rekey_time`/`life_time`, ipsec.conf `ikelifetime=`/`lifetime=`, PAN-OS the crypto profiles\' `lifetime hours|minutes|seconds`) so rekeys are predictable and do not collide.',
       },
       PEER_CONNECTION_NOT_FOUND: {
         severity: 'warning',
         message: 'Connection {conn} in {file} has no counterpart in {other}: no connection there matches its addresses or identities.',
-        hint: 'check that the other peer\'s config has a connection for this one: addresses (remote_addrs / right= / PAN-OS peer-address) and ids (remote id / rightid= / PAN-OS peer-id) must point at each other.',
+        hint: 'Check that the other peer\'s config has a connection for this one: addresses (remote_addrs / right= / PAN-OS peer-address) and ids (remote id / rightid= / PAN-OS peer-id) must point at each other.',
       },
     },
   },

@@ -32,22 +32,22 @@ export default defineCheck({
       DPD_DISABLED: {
         severity: 'warning',
         message: 'Connection {conn} ({file}) runs no dead peer detection / liveness check: a dead peer is noticed only when this side next sends a request — at the next rekey, after up to {noticedAfter} plus {retransmit} of retransmissions.',
-        hint: 'until then traffic is sent into a dead tunnel and no failover or re-establishment happens. Enable it: {enableHow}',
+        hint: 'Until then traffic is sent into a dead tunnel and no failover or re-establishment happens. Enable it: {enableHow}',
       },
       DPD_ACTION_NONE: {
         severity: 'warning',
         message: 'Connection {conn} in {file} (this host {host}) detects a dead peer every {delay} but then only clears child {child} ({actionKey} = {action}) and installs no trap: {consequence}.',
-        hint: 'use `dpd_action = restart` (or `start_action = trap` so traffic re-triggers it) in swanctl.conf; `dpdaction=restart` or `hold` with `auto=route` in ipsec.conf.',
+        hint: 'Use `dpd_action = restart` (or `start_action = trap` so traffic re-triggers it) in swanctl.conf; `dpdaction=restart` or `hold` with `auto=route` in ipsec.conf.',
       },
       DPD_MISMATCH: {
         severity: 'warning',
         message: 'DPD differs between the peers of {connA}: {fileA} {stateA}, {fileB} {stateB}.',
-        hint: 'configure DPD/liveness on both peers with similar intervals, so whichever side survives notices the other\'s loss and recovers (swanctl `dpd_delay`, ipsec.conf `dpddelay`).',
+        hint: 'Configure DPD/liveness on both peers with similar intervals, so whichever side survives notices the other\'s loss and recovers (swanctl `dpd_delay`, ipsec.conf `dpddelay`).',
       },
       DPD_SETTING_IGNORED: {
         severity: 'info',
         message: '{key} in {conn} ({file}) has no effect: {reason}.',
-        hint: 'remove it or set what the daemon uses instead, so the config says what really happens.',
+        hint: 'Remove it or set what the daemon uses instead, so the config says what really happens.',
       },
     },
   },

@@ -25,27 +25,27 @@ export default defineCheck({
       TUNNEL_MONITOR_NO_FAILOVER: {
         severity: 'warning',
         message: 'Tunnel {tunnel} ({file}) is monitored with profile {profile}, whose action is wait-recover, but {backup}: when the probes to {destination} fail, the tunnel interface stays up and traffic is not moved to the backup path.',
-        hint: 'use a fail-over profile: `set network profiles monitor-profile <name> action fail-over` (`… interval 3`, `… threshold 5`) and `set network tunnel ipsec {tunnel} tunnel-monitor tunnel-monitor-profile <name>`; fail-over disables the tunnel interface so the backup route takes over. A strongSwan/libreswan peer has no such switch: a routing daemon over both tunnels does the same.',
+        hint: 'Use a fail-over profile: `set network profiles monitor-profile <name> action fail-over` (`… interval 3`, `… threshold 5`) and `set network tunnel ipsec {tunnel} tunnel-monitor tunnel-monitor-profile <name>`; fail-over disables the tunnel interface so the backup route takes over. A strongSwan/libreswan peer has no such switch: a routing daemon over both tunnels does the same.',
       },
       TUNNEL_MONITOR_ONE_SIDED: {
         severity: 'warning',
         message: 'Tunnel monitoring differs between the peers of {connA}: {fileA} {stateA}; {fileB} {stateB}. Only one side notices a dead path through the tunnel and reacts; the other keeps sending into it.',
-        hint: `monitor on both sides, each towards an address across the tunnel on the other side — on ${'{fileWithout}'}: ${MONITOR_SET}.`,
+        hint: `Monitor on both sides, each towards an address across the tunnel on the other side — on ${'{fileWithout}'}: ${MONITOR_SET}.`,
       },
       TUNNEL_MONITOR_DESTINATION_OUTSIDE: {
         severity: 'warning',
         message: 'Tunnel monitoring of {tunnel} ({file}) pings {destination}, outside {whose} ({selectors}): the probes cannot cross this tunnel\'s SA, so the monitor declares a working tunnel down ({effect}).',
-        hint: 'monitor an address inside the selectors — the peer\'s tunnel-interface address or a host in its protected network: `set network tunnel ipsec {tunnel} tunnel-monitor destination-ip <address>` (with several proxy IDs, `… tunnel-monitor proxy-id <the one covering it>`); or widen the selectors on both sides (PAN-OS proxy-id local/remote, strongSwan local_ts/remote_ts, libreswan leftsubnet/rightsubnet).',
+        hint: 'Monitor an address inside the selectors — the peer\'s tunnel-interface address or a host in its protected network: `set network tunnel ipsec {tunnel} tunnel-monitor destination-ip <address>` (with several proxy IDs, `… tunnel-monitor proxy-id <the one covering it>`); or widen the selectors on both sides (PAN-OS proxy-id local/remote, strongSwan local_ts/remote_ts, libreswan leftsubnet/rightsubnet).',
       },
       BOTH_PEERS_PASSIVE: {
         severity: 'warning',
         message: 'Neither peer of {connA} starts the tunnel: {fileA} {howA}; {fileB} {howB}. No IKE exchange is ever sent on its own.',
-        hint: 'let one side initiate: PAN-OS `set network ike gateway <gateway> protocol-common passive-mode no` (a non-passive gateway still answers); strongSwan swanctl `start_action = start` or `trap` on the child, ipsec.conf and libreswan `auto=start` or `auto=route`.',
+        hint: 'Let one side initiate: PAN-OS `set network ike gateway <gateway> protocol-common passive-mode no` (a non-passive gateway still answers); strongSwan swanctl `start_action = start` or `trap` on the child, ipsec.conf and libreswan `auto=start` or `auto=route`.',
       },
       NAT_T_ONE_SIDED: {
         severity: 'warning',
         message: 'NAT traversal differs between the peers of {connA}: {fileA} {stateA}; {fileB} {stateB}. {natNote}',
-        hint: 'enable it on both sides (PAN-OS: "NAT-T must be enabled on both gateways if you have NAT occurring on a device that sits between the two gateways"): PAN-OS `set network ike gateway <gateway> protocol-common nat-traversal enable yes`; libreswan `encapsulation=auto` (not `no`); strongSwan always detects NAT.',
+        hint: 'Enable it on both sides (PAN-OS: "NAT-T must be enabled on both gateways if you have NAT occurring on a device that sits between the two gateways"): PAN-OS `set network ike gateway <gateway> protocol-common nat-traversal enable yes`; libreswan `encapsulation=auto` (not `no`); strongSwan always detects NAT.',
       },
     },
   },

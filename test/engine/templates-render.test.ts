@@ -125,6 +125,14 @@ function fragments(data: unknown, path = ''): string[] {
   return [];
 }
 
+describe('every message and hint starts as a sentence', () => {
+  // after "fix:" in text, as a Markdown/HTML paragraph and in the view, a hint reads as a sentence of its own
+  it('a capital letter, a number, a placeholder, a quote or code', () => {
+    const bad = allChecks.flatMap((c) => Object.entries(c.meta.codes).flatMap(([code, m]) => (['message', 'hint'] as const).filter((k) => /^[a-z]/.test(m[k])).map((k) => `${c.meta.id} ${code} ${k}: ${m[k].slice(0, 40)}`)));
+    expect(bad).toEqual([]);
+  });
+});
+
 describe('the findings of every bundled sample', async () => {
   const all = await sampleFindings();
   it('there are findings', () => expect(all.length).toBeGreaterThan(100));
