@@ -87,6 +87,13 @@ export async function loadLogFile(path: string, forcedDialect?: string): Promise
   const hostField = detectHostField(rawHead);
   const toLine = hostField?.toLine;
   const headLines = toLine ? rawHead.map((l) => toLine(l) ?? l) : rawHead;
+  // each dialect's sniff of the first lines, asked once: detection and every host's dialect claim use it
+  const sniffScores = new Map<string, number>();
+  const sniffOf = (d: LogDialect): number => {
+    let score = sniffScores.get(d.id);
+    if (score === undefined) sniffScores.set(d.id, (score = safeSniff(d, headLines)));
+    return score;
+  };
   let primary: LogDialect | undefined;
   let dialects: LogDialect[];
   if (forcedDialect) {
@@ -97,7 +104,7 @@ export async function loadLogFile(path: string, forcedDialect?: string): Promise
     }
     dialects = [primary];
   } else {
-    const scored = logDialects.map((d) => ({ d, score: safeSniff(d, headLines) })).sort((a, b) => b.score - a.score);
+    const scored = logDialects.map((d) => ({ d, score: sniffOf(d) })).sort((a, b) => b.score - a.score);
     // an SA table pasted where a log was expected: its reader claims more of the first lines than any log dialect
     const table = toLine ? undefined : detectTable(headLines);
     if (table && table.score >= scored[0].score) return loadTable(opened.stream, table.reader, display);
@@ -212,7 +219,7 @@ export async function loadLogFile(path: string, forcedDialect?: string): Promise
       other?.hint ?? 'pass the daemon log itself, or force a dialect with --dialect; captures go with --pcap, configs with --config',
     );
   }
-  const claim = (perDialect: Tallies, total: number, notes?: Diagnostic[]) => claimDialects(perDialect, total, headLines, display, forcedDialect, primary, notes);
+  const claim = (perDialect: Tallies, total: number, notes?: Diagnostic[]) => claimDialects(perDialect, total, sniffOf, display, forcedDialect, primary, notes);
   const ike = [...sinks.values()].filter((k) => k.lines > k.unparsed);
   if (hostField && ike.length > 1) return byHost(display, ike, [...sinks.values()], lines, claim, diagnostics);
   // one host (or none named): one log, as a file without host names is
@@ -245,8 +252,8 @@ function sumTallies(sinks: Sink[]): Tallies {
  * are its own, with nothing to judge in them — otherwise the lines only it matched count as not
  * understood. `notes` receives the diagnostics that say so (once per file).
  */
-function claimDialects(perDialect: Tallies, total: number, headLines: string[], display: string, forcedDialect: string | undefined, primary: LogDialect | undefined, notes?: Diagnostic[]): { dialect?: string; coverage: NonNullable<InputInfo['coverage']> } {
-  const fingerprinted = (id: string) => safeSniff(dialectById(id)!, headLines) > 0;
+function claimDialects(perDialect: Tallies, total: number, sniffOf: (d: LogDialect) => number, display: string, forcedDialect: string | undefined, primary: LogDialect | undefined, notes?: Diagnostic[]): { dialect?: string; coverage: NonNullable<InputInfo['coverage']> } {
+  const fingerprinted = (id: string) => sniffOf(dialectById(id)!) > 0;
   const byEvents = [...perDialect.entries()].filter(([, t]) => t.events > 0).sort((a, b) => b[1].events - a[1].events || b[1].claimed - a[1].claimed);
   const withoutEvents = [...perDialect.entries()].filter(([, t]) => t.events === 0);
   const recognisedOnly = withoutEvents.filter(([id]) => fingerprinted(id)).sort((a, b) => b[1].claimed - a[1].claimed);
@@ -264,7 +271,7 @@ function claimDialects(perDialect: Tallies, total: number, headLines: string[], 
     });
   }
   if (forcedDialect && eventLines === 0) {
-    const better = logDialects.filter((d) => d.id !== forcedDialect).map((d) => ({ d, score: safeSniff(d, headLines) })).sort((a, b) => b.score - a.score)[0];
+    const better = logDialects.filter((d) => d.id !== forcedDialect).map((d) => ({ d, score: sniffOf(d) })).sort((a, b) => b.score - a.score)[0];
     notes?.push({
       at: { source: display }, decoder: forcedDialect,
       message: `none of its ${total} lines is an IKE event of ${primary!.name} (--dialect ${forcedDialect})${better && better.score > 0 ? `; they look like ${better.d.name} lines: leave out --dialect, or give --dialect ${better.d.id}` : ''}`,

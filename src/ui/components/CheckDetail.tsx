@@ -1,21 +1,16 @@
-import { Box, Text } from 'ink';
+import { DetailPane, type DetailRow } from './DetailPane.js';
 import type { CheckRow } from '../model.js';
 import { wrapText } from '../wrap.js';
 import { SEVERITY_SYMBOL, STATUS_SYMBOL, STATUS_WORD, type Theme } from '../theme.js';
 
-interface Row {
-  text: string;
-  color?: string;
-  bold?: boolean;
-}
 
 /**
  * What a check judged, or why it did not: the engine's own words when it gave them
  * (CheckResult.judged / reason), else what the check reads and that the inputs held none
  * of it. Never "pass" in words for a check that had nothing to judge.
  */
-export function checkDetailRows(r: CheckRow, width: number, theme: Theme): Row[] {
-  const rows: Row[] = [];
+export function checkDetailRows(r: CheckRow, width: number, theme: Theme): DetailRow[] {
+  const rows: DetailRow[] = [];
   const w = Math.max(10, width);
   rows.push({ text: `${STATUS_SYMBOL[r.status]} ${STATUS_WORD[r.status]}  ${r.id} — ${r.title}`, color: theme.status[r.status], bold: true });
   rows.push({ text: '' });
@@ -58,22 +53,5 @@ export function checkDetailRows(r: CheckRow, width: number, theme: Theme): Row[]
 }
 
 export function CheckDetail({ row, height, width, scroll, theme }: { row: CheckRow | undefined; height: number; width: number; scroll: number; theme: Theme }) {
-  if (!row) {
-    return (
-      <Box height={height} width={width}>
-        <Text color={theme.muted}>no check selected</Text>
-      </Box>
-    );
-  }
-  const rows = checkDetailRows(row, width, theme);
-  const start = Math.max(0, Math.min(scroll, rows.length - height));
-  return (
-    <Box flexDirection="column" height={height} width={width} overflow="hidden">
-      {rows.slice(start, start + height).map((r, i) => (
-        <Text key={start + i} color={r.color} bold={r.bold} wrap="truncate-end">
-          {r.text || ' '}
-        </Text>
-      ))}
-    </Box>
-  );
+  return <DetailPane rows={row ? checkDetailRows(row, width, theme) : undefined} empty="no check selected" height={height} width={width} scroll={scroll} theme={theme} />;
 }

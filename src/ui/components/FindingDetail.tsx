@@ -1,4 +1,4 @@
-import { Box, Text } from 'ink';
+import { DetailPane, type DetailRow } from './DetailPane.js';
 import type { Finding } from '../../engine/types.js';
 import { formatLocation, severityReason } from '../../reporters/text.js';
 import { wrapText } from '../wrap.js';
@@ -12,16 +12,10 @@ interface Props {
   theme: Theme;
 }
 
-interface Row {
-  text: string;
-  color?: string;
-  bold?: boolean;
-  dim?: boolean;
-}
 
 /** Rows of the detail pane: message, the fix, then each evidence line with file:line or capture#frame. */
-export function detailRows(f: Finding, width: number, theme: Theme): Row[] {
-  const rows: Row[] = [];
+export function detailRows(f: Finding, width: number, theme: Theme): DetailRow[] {
+  const rows: DetailRow[] = [];
   rows.push({ text: `${SEVERITY_SYMBOL[f.severity]} ${f.code}  [${f.check}]`, color: theme.severity[f.severity], bold: true });
   for (const line of wrapText(f.message, width)) rows.push({ text: line });
   const why = severityReason(f);
@@ -39,22 +33,5 @@ export function detailRows(f: Finding, width: number, theme: Theme): Row[] {
 }
 
 export function FindingDetail({ finding, height, width, scroll, theme }: Props) {
-  if (!finding) {
-    return (
-      <Box height={height} width={width}>
-        <Text color={theme.muted}>select a finding</Text>
-      </Box>
-    );
-  }
-  const rows = detailRows(finding, width, theme);
-  const start = Math.max(0, Math.min(scroll, rows.length - height));
-  return (
-    <Box flexDirection="column" height={height} width={width} overflow="hidden">
-      {rows.slice(start, start + height).map((r, i) => (
-        <Text key={start + i} color={r.color} bold={r.bold} wrap="truncate-end">
-          {r.text || ' '}
-        </Text>
-      ))}
-    </Box>
-  );
+  return <DetailPane rows={finding ? detailRows(finding, width, theme) : undefined} empty="select a finding" height={height} width={width} scroll={scroll} theme={theme} />;
 }
