@@ -2,9 +2,10 @@ import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext } from '../src/engine/types.js';
 import { configPairs, loadable, type ConnectionPair } from '../src/evidence/derived/config/pairs.js';
 import { endWord, refs, type ConfiguredConnection } from '../src/evidence/derived/config/connections.js';
-import { authGap, humanDuration, idGap, lifetimeDiffs, pairChildren, proposalGap, proposalGapData, tsGaps } from '../src/evidence/derived/config/compare.js';
+import { authGap, humanDuration, idGap, lifetimeDiffs, pairChildren, PANOS_PROXY_ID_NOTE, proposalGap, proposalGapData, tsGaps } from '../src/evidence/derived/config/compare.js';
 import type { ChildConfig } from '../src/evidence/config-types.js';
 import { pskFinding } from '../src/evidence/derived/config/secrets.js';
+import { PROPOSAL_GAP_TEMPLATE } from '../src/evidence/derived/words.js';
 
 const MATCH_HINT = 'Make both configs list at least one identical proposal';
 
@@ -24,13 +25,13 @@ export default defineCheck({
       },
       IKE_PROPOSAL_MISMATCH: {
         severity: 'error',
-        message: 'IKE proposals of {connA} and {connB} share no proposal ({gap}): {fileA} offers {aProposals}; {fileB} accepts {bProposals}.',
+        message: 'IKE proposals of {connA} and {connB} share no proposal (' + PROPOSAL_GAP_TEMPLATE + '): {fileA} offers {aProposals}; {fileB} accepts {bProposals}.',
         hint: `${MATCH_HINT}: swanctl \`proposals\`, ipsec.conf \`ike=\`, PAN-OS the gateway's IKE crypto profile (\`set network ike crypto-profiles ike-crypto-profiles <profile> encryption|hash|dh-group [ … ]\`). For example add {fixForA} in {fileA}, or {fixForB} in {fileB}. The responder will answer NO_PROPOSAL_CHOSEN.`,
       },
       CHILD_PROPOSAL_MISMATCH: {
         severity: 'error',
         stage: 'child',
-        message: 'ESP/AH proposals of child {childA} ({fileA}) and {childB} ({fileB}) share no proposal ({gap}): {fileA} offers {aProposals}; {fileB} accepts {bProposals}; {when}.',
+        message: 'ESP/AH proposals of child {childA} ({fileA}) and {childB} ({fileB}) share no proposal (' + PROPOSAL_GAP_TEMPLATE + '): {fileA} offers {aProposals}; {fileB} accepts {bProposals}; {onlyAtRekey?IKEv2 negotiates the first CHILD_SA without a KE exchange, so the tunnel comes up and fails at its first rekey, after {firstRekeyAfter}|the CHILD_SA will not be created}.',
         hint: `${MATCH_HINT}: swanctl \`esp_proposals\`/\`ah_proposals\`, ipsec.conf \`esp=\` (libreswan \`phase2alg=\`), PAN-OS the tunnel's IPsec crypto profile (\`set network ike crypto-profiles ipsec-crypto-profiles <profile> esp encryption|authentication [ … ]\`, \`… dh-group\`). For example add {fixForA} in {fileA}, or {fixForB} in {fileB}.`,
       },
       PEER_ID_MISMATCH: {
@@ -48,8 +49,8 @@ export default defineCheck({
       TS_MISMATCH: {
         severity: 'error',
         stage: 'child',
-        message: 'Selectors of child {childA} ({fileA}) and {childB} ({fileB}) are not mirrored: {fileA} {aKey} {aTs} vs {fileB} {bKey} {bTs} ({relation}).',
-        hint: 'Mirror them: one side\'s local_ts/leftsubnet must equal the other\'s remote_ts/rightsubnet. {narrowingNote}',
+        message: 'Selectors of child {childA} ({fileA}) and {childB} ({fileB}) are not mirrored: {fileA} {aKey} {aTs} vs {fileB} {bKey} {bTs} ({narrowing?{relation}: only the intersection can be negotiated|no overlap: TS_UNACCEPTABLE}).',
+        hint: 'Mirror them: one side\'s local_ts/leftsubnet must equal the other\'s remote_ts/rightsubnet. {narrowing?An IKEv2 responder narrows to the intersection (RFC 7296 §2.9): the tunnel carries only the overlap, which part depending on who initiates. IKEv1 Quick Mode and libreswan without narrowing=yes do not narrow: there it works only when the side with the narrower selectors initiates.|With no overlap the responder answers TS_UNACCEPTABLE (IKEv1: INVALID_ID_INFORMATION).}{panos? ' + PANOS_PROXY_ID_NOTE + '}',
       },
       PSK_MISMATCH: {
         severity: 'error',
@@ -69,7 +70,7 @@ export default defineCheck({
       LIFETIME_DIFFERS: {
         severity: 'info',
         stage: 'liveness',
-        message: '{what} of {connA} differs: {fileA} {aValue}, {fileB} {bValue}; {note}',
+        message: '{what} of {connA} differs: {fileA} {aValue}, {fileB} {bValue}; {ikev1?IKEv1 negotiates lifetimes: the responder may refuse a longer one or impose its own.|IKEv2 does not negotiate lifetimes (RFC 7296 §2.8): each side rekeys on its own schedule, the shorter one wins.}',
         hint: 'Not an error; align them (swanctl `rekey_time`/`life_time`, ipsec.conf `ikelifetime=`/`lifetime=`, PAN-OS the crypto profiles\' `lifetime hours|minutes|seconds`) so rekeys are predictable and do not collide.',
       },
       PEER_CONNECTION_NOT_FOUND: {
@@ -90,8 +91,7 @@ export default defineCheck({
 
 function comparePair(ctx: CheckContext, { a, b }: ConnectionPair): void {
   const names = { connA: a.conn.name, connB: b.conn.name, fileA: a.facts.source, fileB: b.facts.source };
-  const va = a.conn.ikeVersion;
-  const vb = b.conn.ikeVersion;
+  const [va, vb] = [a.conn.ikeVersion, b.conn.ikeVersion];
   if (va.value !== 0 && vb.value !== 0 && va.value !== vb.value) {
     ctx.report({ code: 'IKE_VERSION_MISMATCH', data: { ...names, versionA: va.value, versionB: vb.value }, evidence: refs(va, vb) });
     return; // everything else is moot without an IKE SA
@@ -117,13 +117,13 @@ function comparePair(ctx: CheckContext, { a, b }: ConnectionPair): void {
       const onlyAtRekey = !ikev1 && esp.delta.types.every((t) => t === 'KE');
       ctx.report({
         code: 'CHILD_PROPOSAL_MISMATCH',
-        data: { ...childNames, ...proposalGapData(esp), onlyAtRekey, when: onlyAtRekey ? `IKEv2 negotiates the first CHILD_SA without a KE exchange, so the tunnel comes up and fails at its first rekey, after ${humanDuration(Math.min(ca.rekeyTime.value, cb.rekeyTime.value))}` : 'the CHILD_SA will not be created' },
+        data: { ...childNames, ...proposalGapData(esp), onlyAtRekey, ...(onlyAtRekey ? { firstRekeyAfter: humanDuration(Math.min(ca.rekeyTime.value, cb.rekeyTime.value)) } : {}) },
         evidence: refs(ca.espProposals, cb.espProposals),
       });
     }
     if (ca.ahProposals && cb.ahProposals) {
       const ah = proposalGap(ca.ahProposals, a.conn.espStrict, cb.ahProposals, b.conn.espStrict, 'AH', dialects);
-      if (ah) ctx.report({ code: 'CHILD_PROPOSAL_MISMATCH', data: { ...childNames, ...proposalGapData(ah), when: 'the CHILD_SA will not be created' }, evidence: refs(ca.ahProposals, cb.ahProposals) });
+      if (ah) ctx.report({ code: 'CHILD_PROPOSAL_MISMATCH', data: { ...childNames, ...proposalGapData(ah) }, evidence: refs(ca.ahProposals, cb.ahProposals) });
     }
     reportTs(ctx, a, b, ca, cb, childNames);
   }
@@ -132,14 +132,14 @@ function comparePair(ctx: CheckContext, { a, b }: ConnectionPair): void {
 
 function reportTs(ctx: CheckContext, a: ConfiguredConnection, b: ConfiguredConnection, ca: ChildConfig, cb: ChildConfig, names: Record<string, string>): void {
   for (const g of tsGaps(a, ca, b, cb)) {
-    const data = { ...names, aKey: g.aTs.key, bKey: g.bTs.key, aTs: g.aTs.value, bTs: g.bTs.value, relation: g.relation, narrowing: g.narrowing, narrowingNote: g.note };
+    const data = { ...names, aKey: g.aTs.key, bKey: g.bTs.key, aTs: g.aTs.value, bTs: g.bTs.value, relation: g.relation, narrowing: g.narrowing, panos: g.panos };
     ctx.report({ code: 'TS_MISMATCH', severity: g.severity, data, evidence: refs(g.aTs, g.bTs) });
   }
 }
 
 function reportLifetimes(ctx: CheckContext, a: ConfiguredConnection, b: ConfiguredConnection, names: Record<string, string>): void {
   for (const d of lifetimeDiffs(a, b)) {
-    ctx.report({ code: 'LIFETIME_DIFFERS', data: { ...names, what: d.what, aValue: humanDuration(d.a.value), bValue: humanDuration(d.b.value), note: d.note }, evidence: refs(d.a, d.b) });
+    ctx.report({ code: 'LIFETIME_DIFFERS', data: { ...names, what: d.what, aValue: humanDuration(d.a.value), bValue: humanDuration(d.b.value), ikev1: d.ikev1 }, evidence: refs(d.a, d.b) });
   }
 }
 

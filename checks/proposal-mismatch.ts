@@ -5,8 +5,8 @@ import { corroborate, mergePeerViews, sameHostsKey } from '../src/engine/corrobo
 import { isNotify, logFiles, ofKind, seenBy, type LogFile, type LogSession } from '../src/evidence/derived/log/sessions.js';
 import { establishedAfter, sideOf } from '../src/evidence/derived/log/phase.js';
 import { parseProposals, proposalDelta, TRANSFORM_TYPE_NAMES } from '../src/evidence/derived/proposals.js';
-import { exchangeInWords } from '../src/evidence/derived/words.js';
-import { describeTypes, exchangeName, overlapWords, proposalFix, proposalLists, rejectionsByPhase, unrefusedListMismatches } from '../src/evidence/derived/log/proposals.js';
+import { ADVICE_TEMPLATE, exchangeInWords, OVERLAP_TEMPLATE } from '../src/evidence/derived/words.js';
+import { describeTypes, exchangeName, overlapFacts, proposalFix, proposalLists, rejectionsByPhase, unrefusedListMismatches } from '../src/evidence/derived/log/proposals.js';
 import { aggregate, pushTo, type Occurrence } from '../src/evidence/derived/aggregate.js';
 import { invalidKeOutcomes, wireRejections } from '../src/evidence/derived/wire/ike.js';
 import { ikeRef, proposalText } from '../src/evidence/derived/wire/refs.js';
@@ -27,14 +27,14 @@ export default defineCheck({
     codes: {
       IKE_PROPOSAL_MISMATCH: {
         severity: 'error',
-        message: 'IKE SA (phase 1) proposal {listsOnly?refused: the two proposal lists share none (this log holds no verdict line)|rejected with NO_PROPOSAL_CHOSEN} in {request}, seen from {seenFrom}; {overlap}.',
-        hint: `Make the IKE proposals agree ({advice}) in ${PROPOSAL_KEYWORDS}. Seen from the initiator, NO_PROPOSAL_CHOSEN in IKE_SA_INIT can also mean the responder has no connection for this peer (check its left/right or local_addrs/remote_addrs); the responder's log lists both proposal sets.`,
+        message: 'IKE SA (phase 1) proposal {listsOnly?refused: the two proposal lists share none (this log holds no verdict line)|rejected with NO_PROPOSAL_CHOSEN} in {request}, seen from {seenFrom}; ' + OVERLAP_TEMPLATE + '.',
+        hint: `Make the IKE proposals agree (${ADVICE_TEMPLATE}) in ${PROPOSAL_KEYWORDS}. Seen from the initiator, NO_PROPOSAL_CHOSEN in IKE_SA_INIT can also mean the responder has no connection for this peer (check its left/right or local_addrs/remote_addrs); the responder's log lists both proposal sets.`,
       },
       CHILD_PROPOSAL_MISMATCH: {
         severity: 'error',
         stage: 'child',
-        message: 'Child SA (phase 2) proposal {listsOnly?refused: the two proposal lists share none (this log holds no verdict line)|rejected with NO_PROPOSAL_CHOSEN} in {request}, seen from {seenFrom}; {overlap}.',
-        hint: 'The IKE SA is fine; align the ESP/AH proposals ({advice}), and check the PFS group, ESN and the mode (tunnel/transport): strongSwan swanctl.conf `esp_proposals` and `mode` (ipsec.conf `esp=`, `type=`), libreswan `esp=`/`phase2alg=`, `pfs=`, `type=`, PAN-OS the tunnel\'s IPSec crypto profile (`set network ike crypto-profiles ipsec-crypto-profiles NAME esp encryption …`, `dh-group`). The responder\'s log prints the proposal it refused.',
+        message: 'Child SA (phase 2) proposal {listsOnly?refused: the two proposal lists share none (this log holds no verdict line)|rejected with NO_PROPOSAL_CHOSEN} in {request}, seen from {seenFrom}; ' + OVERLAP_TEMPLATE + '.',
+        hint: 'The IKE SA is fine; align the ESP/AH proposals (' + ADVICE_TEMPLATE + '), and check the PFS group, ESN and the mode (tunnel/transport): strongSwan swanctl.conf `esp_proposals` and `mode` (ipsec.conf `esp=`, `type=`), libreswan `esp=`/`phase2alg=`, `pfs=`, `type=`, PAN-OS the tunnel\'s IPSec crypto profile (`set network ike crypto-profiles ipsec-crypto-profiles NAME esp encryption …`, `dh-group`). The responder\'s log prints the proposal it refused.',
       },
       DH_GROUP_RENEGOTIATED: {
         severity: 'info',
@@ -96,7 +96,7 @@ function reportRejections(found: Found, file: LogFile, session: LogSession): voi
     const [received, configured] = [lists.received.length ? lists.received : NOT_PRINTED, lists.configured.length ? lists.configured : NOT_PRINTED];
     const data = {
         phase, ...seenBy(session, listedOnly.has(phase) ? 'responder' : sideOf(rejections)), exchange, listsOnly: listedOnly.has(phase) || undefined, transformTypes: !delta && named.length ? named : describeTypes(delta), delta: delta?.details ?? [], received, configured,
-        ...overlapWords(!delta ? (named.length ? named : 'unknown') : delta.match ? 'lists-overlap' : delta.types.map((t) => TRANSFORM_TYPE_NAMES[t]), received, configured, delta && proposalFix(lists.received, lists.configured, phase, first.impl)),
+        ...overlapFacts(!delta ? (named.length ? named : 'unknown') : delta.match ? 'lists-overlap' : delta.types.map((t) => TRANSFORM_TYPE_NAMES[t]), received, configured, delta && proposalFix(lists.received, lists.configured, phase, first.impl)),
         ...(phase === 'ike' && sideOf(rejections) === 'initiator' ? { alternatives: ['crypto mismatch (encryption, integrity, PRF, DH group)', 'no connection for this peer on the responder (RFC 7296 rule: NO_PROPOSAL_CHOSEN in IKE_SA_INIT)'] } : {}),
     };
     pushTo(found, code, { key: keyOf(file, session, code, data), data, events: [...lists.events, ...rejections] });
@@ -116,7 +116,7 @@ function reportInvalidKe(found: Found, file: LogFile, session: LogSession): void
         phase: 'ike', ...seenBy(session, sideOf(invalid)), exchange: 'IKE_SA_INIT', transformTypes: [TRANSFORM_TYPE_NAMES.KE],
         // seen from the initiator: it offered (configured) one group, the responder asked for (sent) another
         delta: [{ type: 'KE', received: [last.data.requested].filter(Boolean), configured: [last.data.offered].filter(Boolean) }],
-        received, configured, ...overlapWords([TRANSFORM_TYPE_NAMES.KE], received, configured),
+        received, configured, ...overlapFacts([TRANSFORM_TYPE_NAMES.KE], received, configured),
     };
     pushTo(found, 'IKE_PROPOSAL_MISMATCH', { key: keyOf(file, session, 'IKE_PROPOSAL_MISMATCH', data), data, events: [...invalid, failure] });
     return;
@@ -136,7 +136,7 @@ function checkPackets(ev: Evidence, report: Report): void {
       data: {
         phase, exchange: first.message.exchangeName, side, seenFrom: `the ${side}`,
         transformTypes: 'a transform type the capture cannot show (the refusing side never sends its configuration)',
-        ...overlapWords({ refusedBy: by.address }, cleartext, 'not visible on the wire'),
+        ...overlapFacts('capture', cleartext, 'not visible on the wire'),
         received: cleartext, configured: 'not visible on the wire', offered, offeredBy: sa.initiator.address, initiator: sa.initiator.address, responder: sa.responder.address,
         chosen: sa.chosen ? proposalText(sa.chosen) : undefined, rejectedBy: by.address, keGroups: sa.keGroups.map((g) => DH_GROUP[g] ?? g), recovered: !!completedBy,
         ...(completedBy ? { severityReason: `the SA completed afterwards (frame ${completedBy.at.frame})` } : {}),
@@ -153,7 +153,7 @@ function checkPackets(ev: Evidence, report: Report): void {
     else if (!retried) {
       const side = `capture: ${sa.responder.address} answered INVALID_KE_PAYLOAD and ${sa.initiator.address} did not retry`;
       const data = { phase: 'ike', exchange: 'IKE_SA_INIT', side, seenFrom: `the ${side}`, ...hosts, offered: sa.offered.map(proposalText), requested: names[1] };
-      report({ code: 'IKE_PROPOSAL_MISMATCH', data: { ...data, transformTypes: ['DH/KE group'], received: [names[0]], configured: [names[1]], ...overlapWords(['DH/KE group'], [names[0]], [names[1]]) }, evidence });
+      report({ code: 'IKE_PROPOSAL_MISMATCH', data: { ...data, transformTypes: ['DH/KE group'], received: [names[0]], configured: [names[1]], ...overlapFacts(['DH/KE group'], [names[0]], [names[1]]) }, evidence });
     }
   }
 }

@@ -15,7 +15,7 @@
 //     `fetch` path when a global fetch exists, which loads Node's undici (~26 ms) only to
 //     read a data: URL. Nothing else in the UI uses fetch (checked below).
 // A plain `tsc -p tsconfig.build.json` writes the unbundled run-ui.js again, which works
-// the same, only slower to start; without esbuild (it comes with tsx, a devDependency)
+// the same, only slower to start; without esbuild (a devDependency; a production install has none)
 // the build says so and keeps the unbundled file. BUNDLE_MINIFY=0 keeps names readable
 // for a CPU profile.
 import { readFileSync, writeFileSync, rmSync } from 'node:fs';

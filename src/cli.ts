@@ -58,7 +58,7 @@ const OPTIONS = {
 const HELP = `${TOOL_NAME} ${TOOL_VERSION} — says why an IPsec tunnel is down, half up, or drops big transfers
 
 Usage:
-  ipsec-doctor [options] [FILE...]        FILEs are sniffed: captures vs logs ('-' = stdin)
+  ipsec-doctor [options] [FILE...]        FILEs are sniffed: capture, log, config, ruleset, SA table ('-' = stdin)
   ipsec-doctor --log responder.log [--log initiator.log]
   ipsec-doctor --pcap capture.pcapng
   journalctl -u strongswan | ipsec-doctor  with nothing named, a piped stdin is the input

@@ -22,3 +22,13 @@ export class InputError extends FatalError {
     super(message, 2, hint);
   }
 }
+
+/**
+ * A file given where a log was expected (positionally or with --log) whose content is a
+ * config or a ruleset: the run reads it as one (`what` says which), as `file` would sniff it.
+ */
+export class NotALogError extends InputError {
+  constructor(message: string, hint: string | undefined, readonly path: string, readonly what: string) {
+    super(message, hint);
+  }
+}

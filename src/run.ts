@@ -4,6 +4,7 @@
  */
 import type { Diagnostic, Evidence, EvidenceOptions, InputInfo } from './evidence/types.js';
 import type { LogEvent } from './evidence/log-events.js';
+import { NotALogError } from './errors.js';
 import type { Check, CheckResult } from './engine/types.js';
 import { runChecks } from './engine/run-checks.js';
 import { buildReport } from './report/build-report.js';
@@ -44,6 +45,7 @@ export async function buildEvidence(opts: RunOptions): Promise<Evidence> {
   const inputs: InputInfo[] = [];
   const diagnostics: Diagnostic[] = [];
   const evidence: Evidence = { inputs, diagnostics, options };
+  const configsGivenAsLogs: string[] = [];
 
   // --- logs -------------------------------------------------------------
   if (opts.logs.length) {
@@ -52,7 +54,14 @@ export async function buildEvidence(opts: RunOptions): Promise<Evidence> {
     let logs = 0;
     for (const path of opts.logs) {
       opts.onProgress?.(`reading log ${path}`);
-      const loaded = await loadLogFile(path, opts.dialect);
+      const loaded = await loadLogFile(path, opts.dialect).catch((err: unknown) => {
+        // a config or ruleset given as a log (positionally, or --log): read as what it is
+        if (!(err instanceof NotALogError)) throw err;
+        configsGivenAsLogs.push(err.path);
+        diagnostics.push({ at: { source: err.path }, decoder: 'input', message: `is ${err.what}, not a log: read as a config, as --config ${err.path} would` });
+        return undefined;
+      });
+      if (!loaded) continue;
       diagnostics.push(...loaded.diagnostics);
       // a central log of several hosts is that many logs (log-file.ts byHost)
       for (const r of loaded.hosts ?? [loaded]) {
@@ -80,12 +89,13 @@ export async function buildEvidence(opts: RunOptions): Promise<Evidence> {
   }
 
   // --- configs ----------------------------------------------------------
-  if (opts.configs.length) {
-    opts.onProgress?.(`reading ${counted(opts.configs.length, 'config file', 'config files')}`);
+  const configs = [...opts.configs, ...configsGivenAsLogs];
+  if (configs.length) {
+    opts.onProgress?.(`reading ${counted(configs.length, 'config file', 'config files')}`);
     const [{ loadConfigs }, { loadRulesets, RULESET_TYPES }] = await Promise.all([import('./sources/config-file.js'), import('./sources/ruleset-file.js')]);
     // --config-type iptables-save|nft|…: every file is a ruleset; otherwise the config loader hands rulesets over
     const forcedRuleset = RULESET_TYPES.includes(opts.configType ?? '');
-    const r = forcedRuleset ? undefined : await loadConfigs(opts.configs, opts.configType);
+    const r = forcedRuleset ? undefined : await loadConfigs(configs, opts.configType);
     if (r) {
       inputs.push(...r.inputs);
       diagnostics.push(...r.diagnostics);
@@ -93,7 +103,7 @@ export async function buildEvidence(opts: RunOptions): Promise<Evidence> {
       if (r.tables.length) (evidence.saTables ??= []).push(...r.tables);
       if (r.ipvs.length) (evidence.ipvs ??= []).push(...r.ipvs);
     }
-    const rulesetPaths = r ? r.skipped : opts.configs;
+    const rulesetPaths = r ? r.skipped : configs;
     if (rulesetPaths.length) {
       const rs = await loadRulesets(rulesetPaths, forcedRuleset ? opts.configType : undefined);
       inputs.push(...rs.inputs);

@@ -1,7 +1,7 @@
 import type { Diagnostic, InputInfo } from '../evidence/types.js';
 import type { LogEvent } from '../evidence/log-events.js';
 import { EventStore } from '../evidence/event-store.js';
-import { InputError } from '../errors.js';
+import { InputError, NotALogError } from '../errors.js';
 import { logDialects, dialectById } from '../platforms/index.js';
 import type { LineDecoder, LogDialect } from '../platforms/log-dialect.js';
 import { openInput } from './open-input.js';
@@ -214,6 +214,7 @@ export async function loadLogFile(path: string, forcedDialect?: string): Promise
   const recognised = lines - blank - unparsed;
   if (recognised === 0 && !forcedDialect) {
     const other = await whatElseItIs(headLines, display);
+    if (other && path !== '-') throw new NotALogError(`${display} ${other.what}, not an IKE daemon log`, other.hint, path, other.what.replace(/^looks like /, ''));
     throw new InputError(
       other ? `${display} ${other.what}, not an IKE daemon log` : `${display}: none of its ${lines} lines look like an IKE daemon log (looked for ${logDialects.map((d) => d.name).join(', ')})`,
       other?.hint ?? 'pass the daemon log itself, or force a dialect with --dialect; captures go with --pcap, configs with --config',

@@ -48,13 +48,29 @@ function emptyCapture(): string {
 }
 
 describe('no false all-clear (issue 15 §1)', () => {
-  it('a swanctl.conf or ipsec.conf given as a log says what it is and how to pass it, exit 2', () => {
+  it('a swanctl.conf or ipsec.conf given as a log is read as the config it is, and says so', () => {
     for (const args of [[S('config-proposal-mismatch/carol.swanctl.conf')], ['--log', S('config-proposal-mismatch/carol.swanctl.conf')], ['--log', S('config-dpd-one-sided/carol.ipsec.conf')]]) {
-      const r = cli(args);
-      expect(r.code).toBe(2);
-      expect(r.stdout).not.toContain('✔');
-      expect(r.stderr).toMatch(/looks like an? (swanctl\.conf|ipsec\.conf), not an IKE daemon log \(pass it with --config /);
+      const r = cli([...args, '--format', 'json']);
+      const report = JSON.parse(r.stdout) as Report;
+      // never a log of no dialect with "0 applicable checks": the config reader read every setting line
+      expect(report.inputs.map((i) => i.kind)).toEqual(['config']);
+      expect(report.inputs[0].coverage?.notUnderstood).toBe(0);
+      expect(report.diagnostics.map((d) => d.message)).toContainEqual(expect.stringMatching(/^is an? (swanctl\.conf|ipsec\.conf), not a log: read as a config, as --config .* would$/));
+      // a config of one peer: dead-peer-detection judges it (carol runs no DPD), config-diff has nothing to compare
+      expect(report.findings.map((f) => f.code)).toContain('DPD_DISABLED');
+      expect(report.results.find((c) => c.check === 'config-diff')?.status).toBe('not-applicable');
     }
+    // two configs given positionally are compared as two --config files are
+    const both = cli([S('config-proposal-mismatch/carol.swanctl.conf'), S('config-proposal-mismatch/moon.swanctl.conf')]);
+    expect(both.code).toBe(1);
+    expect(both.stdout).toContain('IKE_PROPOSAL_MISMATCH');
+  });
+
+  it('a config read from stdin as a log still says what it is and how to pass it, exit 2', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--log', '-'], { cwd: ROOT, encoding: 'utf8', timeout: 60000, input: readFileSync(S('config-proposal-mismatch/carol.swanctl.conf')) });
+    expect(r.status).toBe(2);
+    expect(r.stdout).not.toContain('✔');
+    expect(r.stderr).toMatch(/looks like a swanctl\.conf, not an IKE daemon log \(pass it with --config /);
   });
 
   it('a strongSwan log forced to the libreswan dialect: nothing to judge, the dialect it looks like, exit 2', async () => {

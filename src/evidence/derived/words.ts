@@ -74,3 +74,22 @@ export function spiSpelling(raw: string): string {
   const m = /^(?:0x)?([0-9a-f]+)$/i.exec(raw.trim());
   return m ? `0x${m[1].toLowerCase()}` : raw;
 }
+
+const PRINTED_LISTS = '{printedReceived?received {printedReceived}{printedConfigured?; }}{printedConfigured?configured {printedConfigured}}{printedReceived?|{printedConfigured?|neither list is printed}}';
+
+/** What a proposal finding's message says of the overlap, from OverlapFacts (derived/log/proposals.ts) and `received` (a capture's offer). */
+export const OVERLAP_TEMPLATE =
+  '{overlapKind=capture?the capture cannot show which transform types differ: the refusing side never sends its configuration (offered {received})' +
+  `|{overlapKind=unknown?this log does not show which transform types differ (${PRINTED_LISTS})` +
+  `|{overlapKind=lists-overlap?the printed lists overlap (${PRINTED_LISTS}), so the refusal is about something else` +
+  `|transform types without overlap: {missing} (${PRINTED_LISTS})}}}`;
+
+/** What to change, for a proposal finding's hint, from OverlapFacts and `rejectedBy` (a capture). */
+export const ADVICE_TEMPLATE =
+  '{overlapKind=capture?compare what was offered with the configuration of {rejectedBy}, whose log prints the list it received and the one it has configured' +
+  "|{overlapKind=unknown?compare the two peers' proposals; the responder's log prints the list it received and the one it has configured" +
+  '|{overlapKind=lists-overlap?the algorithm lists already overlap: compare the mode (tunnel/transport), the PFS group and the selectors' +
+  "|give both peers at least one common {missing}{fixHere?, for example add {fixHere} to this host's proposals, or {fixThere} to the peer's}}}}";
+
+/** How config-diff's proposal findings word `combination` and `transform` of proposalGapData. */
+export const PROPOSAL_GAP_TEMPLATE = '{combination?each transform type has a value in common, but no proposal of one side combines them as one of the other does; the closest pair differs in {transform}|no common {transform} in any of them}';

@@ -14,8 +14,6 @@ export interface ProposalGap {
   delta: ProposalDelta;
   /** human names of the transform types without overlap in any pair of proposals */
   transforms: string[];
-  /** what keeps them apart, in words: the types that never meet, or that no proposal combines them */
-  gap: string;
   /** each side's values of those types, over all its proposals */
   aValues: string[];
   bValues: string[];
@@ -74,9 +72,6 @@ export function proposalGap(
   return {
     delta,
     transforms,
-    gap: delta.combination
-      ? `each transform type has a value in common, but no proposal of one side combines them as one of the other does; the closest pair differs in ${transforms.join(', ')}`
-      : `no common ${transforms.join(', ')} in any of them`,
     aValues: delta.details.flatMap((d) => d.received),
     bValues: delta.details.flatMap((d) => d.configured),
     aProposals: a.parsed.map((p) => shown(p, dialects[0], protocol)),
@@ -173,32 +168,33 @@ export interface LifetimeDiff {
   what: string;
   a: Setting<number>;
   b: Setting<number>;
-  note: string;
+  /** IKEv1 negotiates lifetimes (the responder may refuse or impose one); IKEv2 does not (RFC 7296 §2.8) */
+  ikev1: boolean;
 }
 
 /** Rekey intervals that differ by half or more: not a failure, but rekeys that do not line up. */
 export function lifetimeDiffs(a: ConfiguredConnection, b: ConfiguredConnection): LifetimeDiff[] {
   const ikev1 = a.conn.ikeVersion.value === 1 || b.conn.ikeVersion.value === 1;
-  const note = ikev1
-    ? 'IKEv1 negotiates lifetimes: the responder may refuse a longer one or impose its own.'
-    : 'IKEv2 does not negotiate lifetimes (RFC 7296 §2.8): each side rekeys on its own schedule, the shorter one wins.';
   const pairs: Array<[string, Setting<number>, Setting<number>]> = [['IKE SA rekey time', a.conn.ikeRekeyTime, b.conn.ikeRekeyTime]];
   const ca = a.conn.children[0];
   const cb = b.conn.children[0];
   if (ca && cb) pairs.push(['CHILD SA rekey time', ca.rekeyTime, cb.rekeyTime]);
   return pairs
     .filter(([, x, y]) => x.value > 0 && y.value > 0 && Math.max(x.value, y.value) / Math.min(x.value, y.value) >= 1.5)
-    .map(([what, x, y]) => ({ what, a: x, b: y, note }));
+    .map(([what, x, y]) => ({ what, a: x, b: y, ikev1 }));
 }
 
 export interface TsGap {
   aTs: Setting<string[]>;
   bTs: Setting<string[]>;
-  relation: string;
+  /** how a's selectors relate to the b's mirrored ones */
+  relation: Exclude<TsRelation, 'equal' | 'unknown'>;
+  /** an IKEv2 responder can narrow to the intersection (RFC 7296 §2.9); disjoint selectors cannot */
   narrowing: boolean;
   /** error: no overlap; warning: narrowing whose outcome depends on who initiates; info: only one side can initiate and the responder narrows it, as designed for road warriors / split tunnels */
   severity: 'error' | 'warning' | 'info';
-  note: string;
+  /** a side is PAN-OS, whose selectors are its tunnel's proxy IDs */
+  panos: boolean;
 }
 
 /**
@@ -206,7 +202,7 @@ export interface TsGap {
  * "and when these values are exchanged with [a policy-based] peer, it results in a failure to set
  * up the VPN connection" (KB kA10g000000ClUFCA0, "Why Use a VPN Proxy ID?").
  */
-const PANOS_PROXY_ID_NOTE = 'PAN-OS: the selectors are the tunnel\'s proxy IDs (`set network tunnel ipsec <tunnel> auto-key proxy-id <name> local <subnet>`, `… remote <subnet>`, `… protocol any`); without any, PAN-OS proposes 0.0.0.0/0 both ways, which a policy-based peer refuses (Palo Alto KB kA10g000000ClUFCA0).';
+export const PANOS_PROXY_ID_NOTE = 'PAN-OS: the selectors are the tunnel\'s proxy IDs (`set network tunnel ipsec <tunnel> auto-key proxy-id <name> local <subnet>`, `… remote <subnet>`, `… protocol any`); without any, PAN-OS proposes 0.0.0.0/0 both ways, which a policy-based peer refuses (Palo Alto KB kA10g000000ClUFCA0).';
 
 const fitsIn = (r: TsRelation) => r === 'equal' || r === 'subset' || r === 'unknown';
 const covers = (r: TsRelation) => r === 'equal' || r === 'superset' || r === 'unknown';
@@ -224,7 +220,7 @@ export function tsGaps(a: ConfiguredConnection, ca: ChildConfig, b: ConfiguredCo
   if (covers(rel.local) && covers(rel.remote) && !canInitiate(a)) return [];
   const out: TsGap[] = [];
   const oneInitiator = canInitiate(a) !== canInitiate(b);
-  const panosNote = [a, b].some((c) => c.facts.dialect === 'panos') ? ` ${PANOS_PROXY_ID_NOTE}` : '';
+  const panos = [a, b].some((c) => c.facts.dialect === 'panos');
   for (const [which, relation] of [['local', rel.local], ['remote', rel.remote]] as const) {
     if (relation === 'equal' || relation === 'unknown') continue;
     const aTs = which === 'local' ? ca.localTs : ca.remoteTs;
@@ -233,13 +229,10 @@ export function tsGaps(a: ConfiguredConnection, ca: ChildConfig, b: ConfiguredCo
     out.push({
       aTs: { ...aTs, key: aTs.key ?? (which === 'local' ? 'local_ts' : 'remote_ts') },
       bTs: { ...bTs, key: bTs.key ?? (which === 'local' ? 'remote_ts' : 'local_ts') },
-      relation: narrowing ? `${relation}: only the intersection can be negotiated` : 'no overlap: TS_UNACCEPTABLE',
+      relation,
       narrowing,
       severity: !narrowing ? 'error' : oneInitiator ? 'info' : 'warning',
-      note:
-        (narrowing
-          ? 'An IKEv2 responder narrows to the intersection (RFC 7296 §2.9): the tunnel carries only the overlap, which part depending on who initiates. IKEv1 Quick Mode and libreswan without narrowing=yes do not narrow: there it works only when the side with the narrower selectors initiates.'
-          : 'With no overlap the responder answers TS_UNACCEPTABLE (IKEv1: INVALID_ID_INFORMATION).') + panosNote,
+      panos,
     });
   }
   return out;
@@ -260,6 +253,6 @@ export function humanDuration(seconds: number): string {
 }
 
 /** A proposal gap as the values a finding's data holds (config-diff's proposal findings). */
-export function proposalGapData({ transforms: transform, gap, aValues, bValues, aProposals, bProposals, fixForA, fixForB, delta }: ProposalGap) {
-  return { transform, gap, aValues, bValues, aProposals, bProposals, fixForA, fixForB, details: delta.details, combination: !!delta.combination };
+export function proposalGapData({ transforms: transform, aValues, bValues, aProposals, bProposals, fixForA, fixForB, delta }: ProposalGap) {
+  return { transform, aValues, bValues, aProposals, bProposals, fixForA, fixForB, details: delta.details, combination: !!delta.combination };
 }

@@ -37,30 +37,31 @@ export function describeTypes(delta: ProposalDelta | undefined): string[] | stri
   return delta.types.map((t) => TRANSFORM_TYPE_NAMES[t]);
 }
 
-/**
- * What a proposal finding says did not overlap (`overlap`, for the message) and what to
- * change (`advice`, for the hint): transform type names, or why they cannot be named.
- */
-export function overlapWords(
-  types: readonly string[] | 'unknown' | 'lists-overlap' | { refusedBy: string }, received: string[] | string, configured: string[] | string, fix?: string,
-): { overlap: string; advice: string } {
-  // only the lists the log printed (a list it did not print is said once, not as "received not printed in this log")
-  const printed = [Array.isArray(received) && `received ${listText(received)}`, Array.isArray(configured) && `configured ${listText(configured)}`].filter(Boolean).join('; ');
-  const lists = printed || 'neither list is printed';
-  if (typeof types === 'object' && 'refusedBy' in types) {
-    // a capture: the refusing side never sends its own list (RFC 7296 §3.10.1 NO_PROPOSAL_CHOSEN carries no data)
-    return {
-      overlap: `the capture cannot show which transform types differ: the refusing side never sends its configuration (offered ${listText(received)})`,
-      advice: `compare what was offered with the configuration of ${types.refusedBy}, whose log prints the list it received and the one it has configured`,
-    };
-  }
-  if (types === 'unknown') {
-    return { overlap: `this log does not show which transform types differ (${lists})`, advice: "compare the two peers' proposals; the responder's log prints the list it received and the one it has configured" };
-  }
-  if (types === 'lists-overlap') {
-    return { overlap: `the printed lists overlap (${lists}), so the refusal is about something else`, advice: 'the algorithm lists already overlap: compare the mode (tunnel/transport), the PFS group and the selectors' };
-  }
-  return { overlap: `transform types without overlap: ${types.join(', ')} (${lists})`, advice: `give both peers at least one common ${types.join(', ')}${fix ? `, for example ${fix}` : ''}` };
+/** What a proposal finding knows of the overlap, as values the templates word (OVERLAP_TEMPLATE, ADVICE_TEMPLATE). */
+export interface OverlapFacts {
+  /** types: the transform types in `missing` have no value in common; unknown: the log cannot say; lists-overlap: the printed lists do overlap; capture: the refusing side's configuration never goes on the wire */
+  overlapKind: 'types' | 'unknown' | 'lists-overlap' | 'capture';
+  missing?: string[];
+  /** the lists the log printed (a list it did not print is said once, not as "received not printed in this log") */
+  printedReceived?: string[];
+  printedConfigured?: string[];
+  /** a proposal to add on this host / on the peer, in the daemon's syntax with the IANA names */
+  fixHere?: string;
+  fixThere?: string;
+}
+
+export function overlapFacts(
+  types: readonly string[] | 'unknown' | 'lists-overlap' | 'capture', received: string[] | string, configured: string[] | string, fix?: ProposalFix,
+): OverlapFacts {
+  const printed = { printedReceived: Array.isArray(received) ? received : undefined, printedConfigured: Array.isArray(configured) ? configured : undefined };
+  // a capture: the refusing side never sends its own list (RFC 7296 §3.10.1 NO_PROPOSAL_CHOSEN carries no data)
+  if (types === 'capture' || types === 'unknown' || types === 'lists-overlap') return { overlapKind: types, ...printed };
+  return { overlapKind: 'types', missing: [...types], ...printed, ...(fix ? { fixHere: fix.here, fixThere: fix.there } : {}) };
+}
+
+export interface ProposalFix {
+  here: string;
+  there: string;
 }
 
 /**
@@ -68,7 +69,7 @@ export function overlapWords(
  * as "configured proposals"): the peer's first proposal added here, or this host's first there, in
  * this daemon's config syntax with the IANA names (the peer's daemon may spell it differently).
  */
-export function proposalFix(received: readonly string[], configured: readonly string[], phase: Phase, impl: string): string | undefined {
+export function proposalFix(received: readonly string[], configured: readonly string[], phase: Phase, impl: string): ProposalFix | undefined {
   const protocol = phase === 'ike' ? 'IKE' : 'ESP';
   const [theirs] = parseProposals(received.join(', '), protocol);
   const [ours] = parseProposals(configured.join(', '), protocol);
@@ -78,11 +79,7 @@ export function proposalFix(received: readonly string[], configured: readonly st
     const written = dialect && writeProposal(p, dialect, protocol);
     return written ? `\`${written}\` (${ianaNames(p)})` : ianaNames(p);
   };
-  return `add ${say(theirs)} to this host's proposals, or ${say(ours)} to the peer's`;
-}
-
-function listText(v: string[] | string): string {
-  return Array.isArray(v) ? v.join(', ') || '(none)' : v;
+  return { here: say(theirs), there: say(ours) };
 }
 
 /** NO_PROPOSAL_CHOSEN sent, received or decided in this session, by the phase it concerns (one pass). */
