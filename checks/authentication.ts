@@ -3,7 +3,7 @@ import type { CheckContext } from '../src/engine/types.js';
 import type { LogEvent, LogEventData } from '../src/evidence/log-events.js';
 import type { FindingInput } from '../src/engine/types.js';
 import { mergePeerViews, sameHostsKey } from '../src/engine/corroborate.js';
-import { isNotify, logFiles, ofKind, refsOf, seenBy, sessionAddresses, type LogSession } from '../src/evidence/derived/log/sessions.js';
+import { isNotify, logFiles, ofKind, refsOf, roleOf, seenBy, sessionAddresses, type LogSession } from '../src/evidence/derived/log/sessions.js';
 import { aggregate, type Occurrence } from '../src/evidence/derived/aggregate.js';
 import { pskFailureSymptoms } from '../src/evidence/derived/log/retransmits.js';
 
@@ -14,6 +14,9 @@ const INITIATOR_SIDE_CAUSES = [
   'the identity we sent matches no peer config on the responder (leftid/rightid, local.id/remote.id)',
   'certificate not trusted or revoked on the responder (CA, CRL/OCSP)',
 ];
+
+const OWN_KEY_WHERE = 'This log holds the reason: this host could not sign its own AUTH payload, so the peer\'s credentials were never judged.';
+const OWN_KEY_CAUSES = ['the private key of this host\'s certificate is not installed (libreswan: the NSS database, `ipsec import host.p12`; strongSwan: a key file in swanctl/private/, or an RSA/ECDSA entry in ipsec.secrets naming it)', 'the configured certificate (`leftcert=`, `local.certs`) is not the one whose key is installed'];
 
 export default defineCheck({
   meta: {
@@ -29,7 +32,7 @@ export default defineCheck({
       AUTH_FAILED: {
         severity: 'error',
         message: 'Authentication failed ({method}) seen from {seenFrom}: {reason}.',
-        hint: '{whereToLook} For PSK: make the secret identical on both peers for this ID pair (strongSwan swanctl.conf `secrets { ike-… { id, secret } }` / ipsec.secrets, libreswan ipsec.secrets) and check `local.id`/`remote.id` (`leftid`/`rightid`), which select the key. For certificates: install the issuing CA (`remote.cacerts`, `rightca`) and check the peer certificate. Likely causes: {causes}.',
+        hint: '{whereToLook} {ownKey?Install the private key of the certificate this host presents, or point the config at the certificate whose key is installed.|For PSK: make the secret identical on both peers for this ID pair (strongSwan swanctl.conf `secrets.ike-<name>.id` and `.secret` / ipsec.secrets, libreswan ipsec.secrets) and check `local.id`/`remote.id` (`leftid`/`rightid`), which select the key. For certificates: install the issuing CA (`remote.cacerts`, `rightca`) and check the peer certificate.} Likely causes: {causes}.',
       },
       CERT_STATUS_UNAVAILABLE: {
         severity: 'warning',
@@ -89,10 +92,13 @@ function authFailures(out: Occurrence[], source: string, session: LogSession, ps
   const decisive = local[0] ?? received[0] ?? failed[0];
   const method = methodOf(decisive?.data);
   const reason = decisive?.data.reason ?? (verifier ? 'the peer\'s AUTH payload did not verify' : 'the peer answered AUTHENTICATION_FAILED');
+  // this host could not sign (no private key of its own): whichever role it had, the peer was never judged
+  const ownKey = decisive?.data.ownKey === true;
+  const role = ownKey ? roleOf(session.events) : undefined;
   const data = {
-    method, ...seenBy(session, verifier ? 'responder' : 'initiator'), reason, id: decisive?.data.id,
-    whereToLook: verifier ? 'This log holds the reason.' : 'The responder\'s log holds the reason; this initiator only received the verdict.',
-    causes: verifier ? causesFor(method) : INITIATOR_SIDE_CAUSES,
+    method, ...seenBy(session, role ?? (verifier ? 'responder' : 'initiator')), ...(ownKey && !role ? { side: undefined, seenFrom: 'this host' } : {}), reason, id: decisive?.data.id, ownKey: ownKey || undefined,
+    whereToLook: ownKey ? OWN_KEY_WHERE : verifier ? 'This log holds the reason.' : 'The responder\'s log holds the reason; this initiator only received the verdict.',
+    causes: ownKey ? OWN_KEY_CAUSES : verifier ? causesFor(method) : INITIATOR_SIDE_CAUSES,
   };
   // libreswan IKEv1 responder: the peer's encrypted message did not decrypt, so both sides kept resending (retransmits.ts)
   const symptoms = failed.some((e) => e.data.method === 'psk') ? pskSymptoms.filter((r) => r.conn === session.conn) : [];

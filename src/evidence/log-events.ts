@@ -73,6 +73,8 @@ export interface LogEventData {
     direction: Direction | 'local';
     reason?: string;
     id?: string;
+    /** this host could not sign: no private key for its own certificate (not a verdict on the peer) */
+    ownKey?: boolean;
   };
   /** Certificate status (OCSP/CRL) could not be established but auth may go on. */
   'cert-status': { ok: boolean; subject?: string; reason?: string };

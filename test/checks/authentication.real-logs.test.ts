@@ -2,11 +2,13 @@
  * Issue 20 §2: libreswan's IKEv1 responder line "probable authentication failure (mismatch of
  * preshared secrets?): malformed payload in packet" is AUTH_FAILED (pre-shared key), and the
  * STATE_MAIN_R2 retransmissions around it are its symptom, not IKE_NO_RESPONSE — on logs users
- * pasted in GitHub issues (sources in the fixture).
+ * pasted in GitHub issues (sources in the fixture). And a host without the private key of its own
+ * certificate (libreswan, strongSwan) is the one to fix, whichever side it is.
  */
 import { describe, expect, it } from 'vitest';
 import { codesOf, diagnoseLines, findingOf, linesOf } from '../helpers/diagnose-lines.js';
 import { dockerIssue123, setupIssue506 } from './fixtures/real-logs/libreswan-psk-issues.js';
+import { libreswanIssue274, libreswanTestNokey, strongswanNoPrivateKey } from './fixtures/real-logs/own-private-key-missing.js';
 
 const only = ['authentication', 'ike-reachability', 'peer-identity'];
 
@@ -25,4 +27,22 @@ describe('libreswan IKEv1 responder: probable authentication failure (mismatch o
     expect(codesOf(report)).toEqual(['AUTH_FAILED']);
     expect(linesOf(findingOf(report, 'AUTH_FAILED'))).toEqual([3, 8]);
   });
+});
+
+describe('this host has no private key for its own certificate', () => {
+  // the initiator could not sign: it is the one whose configuration is wrong, not the responder's verdict on it
+  for (const [name, lines, reason] of [
+    ['libreswan#274 (pluto log)', libreswanIssue274, "Can't find the certificate or private key from the NSS CKA_ID"],
+    ["libreswan's basic-pluto-01-nokey console (v3.25)", libreswanTestNokey, "Can't find the certificate or private key from the NSS CKA_ID"],
+    ["strongSwan's no private key found", strongswanNoPrivateKey, "no private key found for 'carol@strongswan.org'"],
+  ] as const) {
+    it(`${name}: AUTH_FAILED seen from the initiator, naming its own key`, async () => {
+      const report = await diagnoseLines({ name: 'auth.log', lines: [...lines] }, { only });
+      expect(codesOf(report)).toEqual(['AUTH_FAILED']);
+      const f = findingOf(report, 'AUTH_FAILED');
+      expect(f.data).toMatchObject({ method: 'certificate/signature', side: 'initiator', ownKey: true, reason });
+      expect(f.hint).toMatch(/^This log holds the reason: this host could not sign its own AUTH payload/);
+      expect(f.hint).not.toMatch(/install the issuing CA/);
+    });
+  }
 });

@@ -75,6 +75,12 @@ const RULES: [RegExp, Make][] = [
   [/^Warning: peer is NATed but source port is still udp\/\d+/, (m) => [draft('nat', { remoteBehindNat: true, detail: m[0] })]],
   [/^DPD: No response from peer - declaring peer dead$/, () => [draft('dpd', { mechanism: 'dpd', outcome: 'timeout' })]],
   [/subnet returned doesn't match my proposal - us: ?(\S+) vs them: ?(\S+)$/, (m) => [draft('ts-unacceptable', { direction: 'local', local: [m[1]!], remote: [m[2]!] })]],
+  // this host cannot sign its own AUTH: ikev1_main.c/ikev1_aggr.c (v3.x–v5.x) "unable to locate my private key for RSA Signature",
+  // keys.c v3.x "Can't find the certificate or private key from the NSS CKA_ID", v4/v5 "connection %s's %s private key not found",
+  // ikev2_eap.c "private key for connection not found"
+  [/^(?:unable to locate my private key for .*|Can't find the certificate or private key from the NSS CKA_ID|connection \S+'s \S+ private key not found|private key for connection not found)$/, (m) => [
+    draft('auth', { ok: false, method: 'cert', direction: 'local', reason: m[0], ownKey: true }),
+  ]],
   // timer.c: the retransmit give-up that pluto itself reads as a probable authentication failure
   [/^(\d+) second timeout exceeded after (\d+) retransmits\.\s+Possible authentication failure: /, (m) => [
     draft('give-up', { seconds: Number(m[1]), retransmits: Number(m[2]), detail: m[0] }),
@@ -82,7 +88,7 @@ const RULES: [RegExp, Make][] = [
 ];
 
 const GATE =
-  /AUTH|PSK|authentication|signature|X\.509|revoked|Child SAs|DPD|subnet returned|peer ID|[Pp]eer IDr|ID_DER|X509|certificate|EE-cert|end cert|OAKLEY|[Pp]roposal|keying material|fragment|Traffic Selector|traffic selector|TSi|NAT|netlink|kernel|IPsec SA failed|_eroute|_policy\(\)|holdpass|timeout exceeded/;
+  /private key|AUTH|PSK|authentication|signature|X\.509|revoked|Child SAs|DPD|subnet returned|peer ID|[Pp]eer IDr|ID_DER|X509|certificate|EE-cert|end cert|OAKLEY|[Pp]roposal|keying material|fragment|Traffic Selector|traffic selector|TSi|NAT|netlink|kernel|IPsec SA failed|_eroute|_policy\(\)|holdpass|timeout exceeded/;
 
 /** Last resort of decodeText: undefined when no catalogue wording matches. */
 export function catalogueFailures(text: string, ctx: LineContext): Draft[] | undefined {

@@ -20,6 +20,8 @@ const MAC_MISMATCH_RE = /^tried (\d+) shared keys? for '(.*)' - '(.*)', but MAC 
 const NO_PSK_RE = /^no shared key found for (.+) - (.+)$/;
 // pubkey_authenticator.c:685 "no trusted %N public key found for '%Y'"
 const NO_TRUSTED_KEY_RE = /^no trusted (\S+) public key found for '(.*)'$/;
+// ikev2/authenticators/pubkey_authenticator.c:525, ikev1/phase1.c:452 (5.9.14) "no private key found for '%Y'": this host cannot sign
+const NO_PRIVATE_KEY_RE = /^no private key found for '(.*)'$/;
 // ike_auth.c:408 "looking for peer configs matching %H[%Y]...%H[%Y]"
 const LOOKUP_RE = /^looking for peer configs matching (.*)$/;
 // ikev1/phase1.c:569 "looking for %N peer configs matching %H...%H[%Y]"
@@ -119,6 +121,11 @@ function noAuthOrConfig(body: string, c: LineContext): boolean {
   let m = NO_PSK_RE.exec(body);
   if (m) {
     c.emit('auth', { ok: false, method: 'psk', direction: 'local', reason: body, id: bareIdentity(m[2]) });
+    return true;
+  }
+  m = NO_PRIVATE_KEY_RE.exec(body);
+  if (m) {
+    c.emit('auth', { ok: false, method: 'cert', direction: 'local', reason: body, id: m[1], ownKey: true });
     return true;
   }
   m = NO_TRUSTED_KEY_RE.exec(body);
