@@ -6,7 +6,7 @@ import { decisionRef, decisionRefs, describeDecision, fixFor, nearMissNotes } fr
 import { pushTo } from '../src/evidence/derived/aggregate.js';
 import { natSeen } from '../src/evidence/derived/middlebox/nat-seen.js';
 
-const BLOCK = 'is dropped by {decidedBy} ({ruleset}): {why}';
+const BLOCK = '{undecidedLines?would be|is} dropped by {decidedBy} ({ruleset}): {why}{undecidedLines?, unless a rule the evaluator cannot read accepts it first ({undecidedLines}{xtListing?: iptables-nft rules that nft lists without their options; pass `iptables-save` output to judge them})}';
 const FLOW_CODE = { ike: 'FIREWALL_BLOCKS_IKE', 'nat-t': 'FIREWALL_BLOCKS_NAT_T', esp: 'FIREWALL_BLOCKS_ESP', ah: 'FIREWALL_BLOCKS_AH' } as const;
 
 export default defineCheck({
@@ -86,6 +86,8 @@ function checkFlow(ctx: CheckContext, r: FlowResult): void {
       stateOnly: r.acceptedWhenEstablished,
       why: whyBlocked(r, icmp),
       undecided: r.blocked.undecided.map((u) => `${u.at.source}:${u.at.line}`),
+      // skipped rules it could not read: the drop is then conditional; nft lists iptables-nft rules as `xt match …` / {"xt": …} without their options
+      ...(r.blocked.undecided.length ? { undecidedLines: [...new Set(r.blocked.undecided.map((u) => `line ${u.at.line}`))], xtListing: r.blocked.undecided.some((u) => /\bxt\b/.test(u.text)) } : {}),
       ahInUse: r.flow === 'ah' ? (ctx.evidence.configs?.length ? 'yes' : 'unknown') : undefined,
       ...(r.translatedPort !== undefined ? { sourcePort: r.translatedPort, severityReason: `accepted from source port ${r.flow === 'ike' ? 500 : 4500} only: a peer behind a NAT that translates ports sends from another one (here ${r.translatedPort}), which this ruleset drops` } : {}),
       ...(natTUnseen ? { severityReason: 'no input shows the peers on UDP 4500: it is used only once a NAT appears (or encapsulation is forced), which then breaks the tunnel silently' } : r.familyUnused ? { severityReason: `no peer address is known and this ruleset's IPsec rules are all for IPv${r.family === 4 ? 6 : 4}: IPv${r.family} IPsec is probably not used here (pass --peer to judge it)` } : {}),
@@ -108,11 +110,6 @@ function whyBlocked(r: FlowResult, icmp: boolean): string {
   ];
   const notes = nearMissNotes(r.blocked);
   if (notes.length) parts.push(`rules that look like they allow it do not match: ${notes.join('; ')}`);
-  if (r.blocked.undecided.length) {
-    // nft lists iptables-nft rules as `xt match …` / {"xt": …} without their options; iptables-save prints them whole
-    const xt = r.blocked.undecided.some((u) => /\bxt\b/.test(u.text)) ? ' (iptables-nft rules that nft lists without their options: pass `iptables-save` output to judge them)' : '';
-    parts.push(`rules the evaluator cannot decide were skipped: ${[...new Set(r.blocked.undecided.map((u) => `line ${u.at.line}`))].join(', ')}${xt}`);
-  }
   return parts.join('; ');
 }
 

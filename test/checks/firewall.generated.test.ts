@@ -141,4 +141,16 @@ describe('firewall on generated rulesets', () => {
       if (file.endsWith('iptables-save')) expect(blocked?.hint).toContain('iptables -t filter -I DOCKER-USER -s 10.2.0.0/24 -d 10.1.0.0/24 -m policy --dir in --pol ipsec -j ACCEPT');
     }
   });
+
+  it('Shorewall ipsec zone as nft lists it: the outbound ESP drop rests on `xt match policy` rules, so it is "would be dropped, unless…", a warning; iptables-save (all options) and the kernel: ESP leaves', async () => {
+    const nft = await firewall([join(FX, 'shorewall-ipsec-zone.nft')]);
+    const esp = nft.find((f) => f.code === 'FIREWALL_BLOCKS_ESP' && f.data.direction !== undefined && /outbound/.test(String(f.data.direction)));
+    expect(esp?.severity).toBe('warning');
+    expect(esp?.message).toMatch(/ would be dropped by .*, unless a rule the evaluator cannot read accepts it first \(line \d+(, line \d+)*: iptables-nft rules that nft lists without their options; pass `iptables-save` output to judge them\)\.$/);
+    expect(esp?.message).not.toMatch(/ is dropped by /);
+    // the lab sent ESP out through this ruleset and it left (test/lab/firewall-agreement.test.ts, shorewall-ipsec-zone)
+    const save = await firewall([join(FX, 'shorewall-ipsec-zone.iptables-save')]);
+    expect(save.filter((f) => ['FIREWALL_BLOCKS_ESP', 'FIREWALL_BLOCKS_IKE', 'FIREWALL_BLOCKS_NAT_T'].includes(f.code))).toEqual([]);
+  });
 });
+

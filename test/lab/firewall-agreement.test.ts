@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { runRuleset, type RulesetRun } from './firewall/agreement.js';
 import { KNOWN_DISAGREEMENTS, staleEntries } from './firewall/known-disagreements.js';
-import { disagreementsOf, formatRun, formatSummary, tally } from './firewall/report.js';
+import { completeView, disagreementsOf, formatRun, formatSummary, tally } from './firewall/report.js';
 import { RULESETS as ALL_RULESETS, SHOREWALL_SAMPLE_CONF, toolPath } from './firewall/rulesets.js';
 import { removeStaleFwNamespaces } from './firewall/topology.js';
 
@@ -92,5 +92,12 @@ describe.skipIf(!!unavailable)('firewall rulesets: the evaluator agrees with the
 
   it('with iptables-save, which holds every rule option, nothing is undecided', () => {
     expect(tally(runs, 'iptables-save').undecided).toBe(0);
+  });
+
+  // issue 17 "agreement at 100% on every probe of every ruleset": given the dump that holds all of a
+  // ruleset's options, every probe is decided and agrees; the other listings may only abstain
+  it('every probe of every ruleset agrees in the dump that holds all its rule options', () => {
+    const per = runs.map((r) => `${r.def.id} ${completeView(r)} ${JSON.stringify(tally([r], completeView(r)))}`);
+    expect(per).toEqual(runs.map((r) => { const n = r.results.filter((x) => x.kernel !== 'not run').length; return `${r.def.id} ${completeView(r)} ${JSON.stringify({ agreed: n, undecided: 0, probes: n })}`; }));
   });
 });

@@ -88,6 +88,15 @@ export function formatRun(run: RulesetRun): string {
   return lines.join('\n');
 }
 
+/**
+ * The dump that holds every option of the ruleset's rules: iptables-save for rules iptables
+ * (legacy or -nft) wrote, whose nft listing shows `xt` matches without their options; the nft
+ * listing for rules nft wrote itself (no iptables view then).
+ */
+export function completeView(run: RulesetRun): View {
+  return run.views.includes('iptables-save') ? 'iptables-save' : 'nft';
+}
+
 export function formatSummary(runs: RulesetRun[]): string {
   const lines = ['== agreement with the kernel (probes agreed / probes)'];
   const w = Math.max(...runs.map((r) => r.def.id.length)) + 2;
@@ -98,6 +107,8 @@ export function formatSummary(runs: RulesetRun[]): string {
   }
   lines.push(`   ${'per view'.padEnd(w)} ${VIEWS.map((v) => pct(tally(runs, v)).padEnd(18)).join(' ')}`);
   lines.push(`   overall: ${pct(tally(runs))}`);
+  const complete = runs.map((r) => tally([r], completeView(r))).reduce((a, t) => ({ agreed: a.agreed + t.agreed, undecided: a.undecided + t.undecided, probes: a.probes + t.probes }), { agreed: 0, undecided: 0, probes: 0 });
+  lines.push(`   each ruleset in the dump that holds all its rule options (iptables-save for rules iptables wrote, nft for nft's own): ${pct(complete)}`);
   lines.push('   undecided: the evaluator reported that it could not read a rule that would decide (nft listings of iptables-nft rules show `xt` matches without their options); the firewall check then gives a warning naming the rule and asking for `iptables-save`');
   return lines.join('\n');
 }
