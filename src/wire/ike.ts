@@ -103,7 +103,8 @@ export function decodeIke(d: Uint8Array, off: number, end: number, wire: IkeWire
 
   let msgEnd = off + length;
   if (msgEnd > end) {
-    if (truncated) problems.push(`IKE message cut by the snap length: ${end - off} of ${length} bytes captured`);
+    // the frame was captured short: a snap length, or the last record of a file that ends early (the reader says which)
+    if (truncated) problems.push(`IKE message cut short in the capture: ${end - off} of ${length} bytes captured`);
     else problems.push(`IKE length field ${length} exceeds the ${end - off} bytes of the UDP payload`);
     msgEnd = end;
   }

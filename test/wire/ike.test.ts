@@ -51,7 +51,7 @@ describe('IKE header and payload walk', () => {
     const { bytes, wire } = ikeOf('ikev1-main-mode-psk-quick-mode.pcap', 3);
     const r = decodeIke(bytes, 0, 100, wire, true);
     expect(r.message?.truncated).toBe(true);
-    expect(r.problems[0]).toMatch(/cut by the snap length: 100 of 284 bytes/);
+    expect(r.problems[0]).toMatch(/cut short in the capture: 100 of 284 bytes/);
   });
 
   it('is total on mutated real messages: never throws, bounded output', () => {
