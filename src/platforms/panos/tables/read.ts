@@ -71,6 +71,8 @@ export function readPanos(input: Iterable<string>, source: string, format: SaTab
   let detailIkes = 0;
   let section: Section | undefined;
   let pendingTunnelId: string | undefined;
+  /** the last command echo was `show vpn ipsec-sa` with no filter: its output is every IPsec SA of the firewall */
+  let allIpsecSas = false;
   let flow: FlowRecord | undefined;
   let ikeDetail: { header?: IkeDetailHeader; ike?: IkeMeta } | undefined;
 
@@ -107,7 +109,10 @@ export function readPanos(input: Iterable<string>, source: string, format: SaTab
       message: '`show vpn gateway` and `show vpn tunnel` list configuration (gateways, tunnels and their proxy IDs), not SAs: give `show vpn ike-sa`, `show vpn ipsec-sa` and `show vpn flow tunnel-id N` for the tunnels\' state and counters',
     });
   }
-  const table = { source, format, platform: 'panos', ikeSas, childSas, policies: [], lines, otherLines: other, unparsed, ...(childSections.size ? { listsChildSas: true } : {}) };
+  // every IPsec SA of an established IKE SA is in the input only where its version's Child SA section is printed
+  // ("There is no IKEv1 phase-2 SA found." says nothing of the IKEv2 SAs beside it)
+  const listed = childSections.size > 0 && ikeSas.every((i) => !i.established || (i.version !== undefined ? childSections.has(i.version) : childSections.has(1) && childSections.has(2)));
+  const table = { source, format, platform: 'panos', ikeSas, childSas, policies: [], lines, otherLines: other, unparsed, ...(listed ? { listsChildSas: true } : {}) };
   return { read: { table, diagnostics }, distinctive, used };
 
   function readLine(text: string): 'used' | 'other' | 'unparsed' {
@@ -126,6 +131,7 @@ export function readPanos(input: Iterable<string>, source: string, format: SaTab
       if (s.kind === 'echo') {
         section = undefined;
         pendingTunnelId = s.tunnelId;
+        allIpsecSas = s.family === 'ipsec-sa' && Boolean(s.unfiltered);
       } else if (s.section) {
         section = s.section;
         if (s.section === 'ikev2-child') childSections.add(2);
@@ -133,6 +139,13 @@ export function readPanos(input: Iterable<string>, source: string, format: SaTab
       } else if (s.kind === 'none-found' || s.kind === 'footer' || s.kind === 'preamble') {
         section = undefined;
         if (s.emptyChildren) childSections.add(s.emptyChildren);
+        // `show vpn ipsec-sa` unfiltered lists the IPsec SAs of IKEv1 and IKEv2 tunnels alike: "There is no
+        // IPSec SA found." after it (the Semtech guide's output) says the firewall holds none, so every IKE SA
+        // in the paste is without one. After `… ipsec-sa tunnel X` it says so of tunnel X only.
+        if (s.kind === 'none-found' && s.family === 'ipsec-sa' && allIpsecSas) {
+          childSections.add(1);
+          childSections.add(2);
+        }
       }
       return 'other';
     }
@@ -375,7 +388,9 @@ export function readPanos(input: Iterable<string>, source: string, format: SaTab
       other--;
       used++;
     }
-    place({ child: made, tnid: rec.tnid, gatewayId: rec.gatewayId, rank: RANK.detail });
+    // the KB's copy prints only the counters at the bottom of the record: a record without its state line
+    // says nothing of the state, so the tunnel's `show vpn flow` row keeps its say
+    place({ child: made, tnid: rec.tnid, gatewayId: rec.gatewayId, rank: rec.state === undefined ? RANK.listed : RANK.detail });
   }
 
   function newDetailIke(text: string, header: IkeDetailHeader | undefined): IkeMeta {
