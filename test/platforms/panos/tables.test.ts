@@ -287,18 +287,28 @@ describe('the table-fault samples: PAN-OS output in published layouts, values al
     expect(ikeSaReader.read(fixture('semtech-guide.show-vpn-no-sa.txt'), 'p').table).toMatchObject({ listsChildSas: true, ikeSas: [], childSas: [] });
   });
 
-  it('half up: the PAN-OS IKEv2 SA is established and the firewall holds no IPsec SA; the strongSwan responder the same → CHILD_SA_MISSING for each table', async () => {
+  it('half up: the PAN-OS IKEv2 SA is established and the firewall holds no IPsec SA; the strongSwan responder the same → one CHILD_SA_MISSING, error', async () => {
     const findings = await findingsOf('panos-vpn-half-up-vs-strongswan', ['left.show-vpn', 'right.list-sas']);
     const half = findings.filter((f) => f.code === 'CHILD_SA_MISSING');
-    expect(half.map((f) => [f.data.ike, f.data.remote, at(f)])).toEqual([
-      ['CF_Magic_WAN_IKE_01 #67', '198.51.100.20', ['left.show-vpn:12']],
-      ['lab #1', '192.0.2.10', ['right.list-sas:1']],
+    // the firewall's own address, from its `show vpn gateway` row, ties its IKE SA to the responder's: both tables of one IKEv2 SA
+    expect(half.map((f) => [f.severity, f.data.ike, f.data.local, f.data.remote, at(f)])).toEqual([
+      ['error', 'CF_Magic_WAN_IKE_01 #67', '192.0.2.10', '198.51.100.20', ['left.show-vpn:19', 'right.list-sas:1']],
     ]);
-    // neither table says which local address the other one's IKE SA is on, so each is one table's word: a warning
-    expect(half.every((f) => f.severity === 'warning')).toBe(true);
+    // without the gateway row the firewall's IKE SA has no local address: each table is one peer's word, two warnings
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'panos-'));
+    writeFileSync(join(dir, 'left.show-vpn'), `${lines(join(SAMPLE('panos-vpn-half-up-vs-strongswan'), 'left.show-vpn')).slice(7).join('\n')}\n`);
+    const noGateway = await diagnose({ logs: [join(dir, 'left.show-vpn'), join(SAMPLE('panos-vpn-half-up-vs-strongswan'), 'right.list-sas')], pcaps: [], configs: [], host: false, local: [], peer: [] });
+    expect(noGateway.findings.filter((f) => f.code === 'CHILD_SA_MISSING').map((f) => f.severity)).toEqual(['warning', 'warning']);
     // the same IKE SA row with its IPsec SA listed is a working tunnel
-    const withChild = [...lines(join(SAMPLE('panos-vpn-half-up-vs-strongswan'), 'left.show-vpn')).slice(0, 14), ...fixture('cloudflare.show-vpn-ike-sa.txt').slice(13, 19)];
+    const half2 = lines(join(SAMPLE('panos-vpn-half-up-vs-strongswan'), 'left.show-vpn'));
+    const withChild = [...half2.slice(0, 21), ...fixture('cloudflare.show-vpn-ike-sa.txt').slice(13, 19)];
     expect(ikeSaReader.read(withChild, 'p').table.childSas).toHaveLength(1);
+  });
+
+  it('show vpn gateway gives the IKE SAs of its gateway their local address (Zscaler paste: 10.96.19.238, its ID cut at the column width)', () => {
+    expect(read(ikeSaReader, 'zscaler.show-vpn-all.txt').table.ikeSas.map((i) => [i.name, i.local?.address, i.remote?.address])).toEqual([['localzs3', '10.96.19.238', '10.66.88.108']]);
   });
 
   it('one-way: show vpn flow, ipsec-sa and the tunnel-id counters are one Child SA; encap 5, decap 0 against the peer that sent 5 → ESP_ONE_WAY citing the counter lines', async () => {

@@ -15,7 +15,7 @@ import type { Diagnostic, EvidenceRef } from '../../../evidence/types.js';
 import { MAX_LINE, NOT_PRINTED, clip, readSpi, refOf } from './common.js';
 import { FLOW_KEYS, ikeDetailFields, ikeDetailHeader, isDistinctiveKey, isIkeDetailLabel, keyValue, tunnelHeader, type IkeDetailHeader } from './detail.js';
 import { SECTION_FAMILY, structural, type Family, type Section } from './lines.js';
-import { flowRow, gatewayRow, ikev1Phase1Row, ikev1Phase2Row, ikev2ChildRow, ikev2SaRow, ipsecSaRow, tunnelConfigRow, type ChildRow, type FlowRow, type IkeRow } from './rows.js';
+import { flowRow, gatewayRow, type GatewayRow, ikev1Phase1Row, ikev1Phase2Row, ikev2ChildRow, ikev2SaRow, ipsecSaRow, tunnelConfigRow, type ChildRow, type FlowRow, type IkeRow } from './rows.js';
 import { flowRecordChild, flowRecordKey, newFlowRecord, type FlowRecord } from './flow-record.js';
 import { linkChildren, type ChildMeta, type IkeMeta } from './link.js';
 import { counted } from '../../../evidence/plural.js';
@@ -68,6 +68,8 @@ export function readPanos(input: Iterable<string>, source: string, format: SaTab
   let other = 0;
   let unparsed = 0;
   let configRows = 0;
+  /** `show vpn gateway` rows with the gateway's own address: the local end of its IKE SAs */
+  const gatewayLocals: GatewayRow[] = [];
   let detailIkes = 0;
   let section: Section | undefined;
   let pendingTunnelId: string | undefined;
@@ -213,9 +215,15 @@ export function readPanos(input: Iterable<string>, source: string, format: SaTab
         place(childOfFlow(row, text));
         return 'used';
       }
-      case 'gateway':
+      case 'gateway': {
+        const row = gatewayRow(text);
+        if (!row) return undefined;
+        configRows++;
+        if (row.local) gatewayLocals.push(row);
+        return 'other';
+      }
       case 'tunnel':
-        if (!(sec === 'gateway' ? gatewayRow(text) : tunnelConfigRow(text))) return undefined;
+        if (!tunnelConfigRow(text)) return undefined;
         configRows++;
         return 'other';
     }
@@ -448,6 +456,12 @@ export function readPanos(input: Iterable<string>, source: string, format: SaTab
 
   /** Ties each Child SA to its IKE SA; says when an IKE SA's Child SAs are counted but not in the input. */
   function link(): void {
+    // `show vpn ike-sa` prints the peer's address only; the gateway's configured local address is this end's
+    for (const i of ikes) {
+      if (i.sa.local?.address) continue;
+      const g = gatewayLocals.find((r) => (i.gatewayId !== undefined && r.gatewayId === i.gatewayId) || (i.gateway !== undefined && r.name === i.gateway));
+      if (g?.local) i.sa.local = { ...i.sa.local, address: g.local };
+    }
     for (const i of linkChildren(metas, ikes, childSections)) {
       const v = i.sa.version;
       diagnose(i.line, `the ${i.sa.name ? `gateway ${clip(i.sa.name)}'s ` : ''}IKE SA counts ${counted(i.children ?? 0, 'Child SA', 'Child SAs')} that this input does not list (its ${v === 1 ? 'IKEv1 phase-2' : 'IKEv2 IPsec Child SA'} section is missing): paste the whole \`show vpn ike-sa\` output, or \`show vpn ipsec-sa\`, so that the tunnel is not taken for half up`);
