@@ -83,6 +83,8 @@ export interface SaDirection {
   packets?: number;
   /** seconds since the last packet, when printed (`1s ago`; xfrm `use` time relative to the table) */
   idleSeconds?: number;
+  /** the lines that print this direction's counters where they name no SPI (PAN-OS `encap packets:` / `decap packets:`) */
+  countedAt?: EvidenceRef[];
 }
 
 export interface TableChildSa {

@@ -24,7 +24,9 @@ const PEER_ID = read('ikev2-peer-id-mismatch.txt');
 const PSK = read('ikemgr-psk-mismatch.log');
 const LIVENESS = read('ikemgr-liveness-abort.log');
 const STARTUP = read('ikemgr-startup.log');
-const ALL_REAL = [...CSV, ...NOT_IPSEC, ...DESCRIPTIONS, ...GUI, ...PEER_ID, ...PSK, ...LIVENESS, ...STARTUP];
+const CEF_REAL = read('cef-system-general.log');
+const CSV_CONFIG = read('syslog-csv-system-vpn-config.log');
+const ALL_REAL = [...CSV, ...NOT_IPSEC, ...CEF_REAL, ...CSV_CONFIG, ...DESCRIPTIONS, ...GUI, ...PEER_ID, ...PSK, ...LIVENESS, ...STARTUP];
 
 // Built by these tests (fixtures/logs/README.md): the documented System-log field layout around real descriptions.
 const V2_ID_DESCRIPTION = `${PEER_ID[0]} ${PEER_ID[1]}`;
@@ -74,6 +76,19 @@ describe('PAN-OS System log, syslog CSV', () => {
     expect(events[3].data).toMatchObject({ received: 'ipaddr:10.222.191.127' });
   });
 
+  it('reads the short layout of an older release (elastic fixture): IKE daemon configuration events are claimed and say nothing of a negotiation', () => {
+    expect(CSV_CONFIG.map((l) => parseCsvRecord(l))).toEqual([
+      expect.objectContaining({ type: 'SYSTEM', subtype: 'vpn', eventId: 'ike-config-p1-success', description: 'IKE daemon configuration load phase-1 succeeded.', time: '2012/02/25 00:53:56' }),
+      expect.objectContaining({ subtype: 'vpn', eventId: 'ike-config-p2-success' }),
+      expect.objectContaining({ subtype: 'general', eventId: 'unknown', description: 'Config installed' }),
+      expect.objectContaining({ subtype: 'general', description: 'Connection to Update server closed: updates.paloaltonetworks.com, source: 81.2.69.193', time: '2021-10-26T15:05:03.440-07:00' }),
+    ]);
+    const { results, decoder } = decodeAll(panosDialect, CSV_CONFIG);
+    expect(results).toEqual([[], [], [], []]);
+    expect(decoder.diagnostics?.()).toEqual([]);
+    expect(panosDialect.sniff(CSV_CONFIG)).toBe(4);
+  });
+
   it('locates a SYSTEM record too short to hold a Description', () => {
     const { results, decoder } = decodeAll(panosDialect, ['1,2019/10/06 15:46:26,0097,SYSTEM,vpn,0,2019/10/19 15:39:29,,ike-nego-p1-fail']);
     expect(results).toEqual([[]]);
@@ -94,6 +109,22 @@ describe('PAN-OS System log, CEF (System template of the CEF configuration guide
     expect(r.description).toBe('a=b c');
     expect(decodeAll(panosDialect, ['CEF:0|Palo Alto Networks|PAN-OS|10.1|TRAFFIC|drop|1|src=192.168.1.50 dst=1.1.1.1']).results).toEqual([[]]);
     expect(parseCefRecord('CEF:0|Check Point|VPN-1|R80|1000|Accept|Low|src=1')).toBeUndefined();
+  });
+});
+
+describe('PAN-OS System log, CEF: the one public record (subtype general, PAN-OS 8.0.0), as sent and as rsyslog files it', () => {
+  it('reads both lines as the same SYSTEM record: subtype before type, msg= with its leading space trimmed, rt= as the time', () => {
+    const [sent, filed] = CEF_REAL.map((l) => parseCefRecord(l));
+    expect(sent).toMatchObject({ type: 'SYSTEM', subtype: 'general', object: undefined, description: 'Failed password for root from 116.31.116.38 port 63605 ssh2', time: 'Nov 04 2018 07:15:46 GMT', t: Date.UTC(2018, 10, 4, 7, 15, 46) / 1000 });
+    // rsyslog's traditional format puts a space between the CEF: tag and the message
+    expect(filed).toEqual(sent);
+  });
+
+  it('claims them as PAN-OS and draws no IKE event from a general-subtype record', () => {
+    const { results, decoder } = decodeAll(panosDialect, CEF_REAL);
+    expect(results).toEqual([[], []]);
+    expect(decoder.diagnostics?.()).toEqual([]);
+    expect(panosDialect.sniff(CEF_REAL)).toBe(2);
   });
 });
 

@@ -169,7 +169,8 @@ describe('show vpn flow', () => {
     expect(table).toMatchObject({ lines: 6, otherLines: 2, unparsed: 0 });
     expect(table.childSas).toEqual([expect.objectContaining({
       at: expect.objectContaining({ line: 2 }), state: '(not printed)', installed: false,
-      out: { packets: 500, bytes: 54312 }, in: { packets: 500, bytes: 54312 },
+      out: { packets: 500, bytes: 54312, countedAt: [expect.objectContaining({ line: 2 }), expect.objectContaining({ line: 4 })] },
+      in: { packets: 500, bytes: 54312, countedAt: [expect.objectContaining({ line: 3 }), expect.objectContaining({ line: 5 })] },
     })]);
     expect(table.childSas[0].lines?.map((l) => l.line)).toEqual([3, 4, 5]);
   });
@@ -181,8 +182,8 @@ describe('show vpn flow', () => {
     expect(table.childSas).toEqual([expect.objectContaining({
       name: 'to-strongswan', state: 'active', installed: true, protocol: 'esp', algorithms: 'AES256/SHA256', ageSeconds: 60, expiresSeconds: 3540,
       localTs: ['10.2.0.0/24'], remoteTs: ['10.1.0.0/24'],
-      out: { spi: 'bee6676c', src: '198.51.100.20', dst: '192.0.2.10', packets: 12, bytes: 1488 },
-      in: { spi: '9d390d15', src: '192.0.2.10', dst: '198.51.100.20', packets: 0, bytes: 0 },
+      out: { spi: 'bee6676c', src: '198.51.100.20', dst: '192.0.2.10', packets: 12, bytes: 1488, countedAt: [expect.objectContaining({ line: 25 }), expect.objectContaining({ line: 27 })] },
+      in: { spi: '9d390d15', src: '192.0.2.10', dst: '198.51.100.20', packets: 0, bytes: 0, countedAt: [expect.objectContaining({ line: 26 }), expect.objectContaining({ line: 28 })] },
     })]);
     expect(flowReader.sniff(RECORD)).toBeGreaterThan(0);
   });
@@ -266,6 +267,80 @@ describe('the diagnoses, on constructed PAN-OS input (no real PAN-OS output show
     const ike = fixture('cloudflare.show-vpn-ike-sa.txt').filter((l, i) => i !== 18).map((l) => l.replace('0  1      Established', '0  0      Established'));
     const findings = await run({ 'fw.show-vpn': ike });
     expect(findings.filter((x) => x.code === 'CHILD_SA_MISSING')).toEqual([expect.objectContaining({ severity: 'warning', data: expect.objectContaining({ ike: 'CF_Magic_WAN_IKE_01 #67', remote: '162.159.66.164' }) })]);
+  });
+});
+
+describe('the table-fault samples: PAN-OS output in published layouts, values aligned with the lab, against the real strongSwan peer', () => {
+  const SAMPLE = (name: string) => join(ROOT, 'samples', name);
+  const findingsOf = async (name: string, files: string[]) =>
+    (await diagnose({ logs: files.map((f) => join(SAMPLE(name), f)), pcaps: [], configs: [], host: false, local: [], peer: [] })).findings;
+  const at = (f: { evidence: { source: string; line?: number }[] }) => f.evidence.map((e) => `${e.source.split('/').pop()}:${e.line}`);
+
+  it('an unfiltered `show vpn ipsec-sa` answering "There is no IPSec SA found." prints every Child SA section, empty; after `… tunnel X` it speaks of tunnel X only', () => {
+    const half = lines(join(SAMPLE('panos-vpn-half-up-vs-strongswan'), 'left.show-vpn'));
+    const { table } = ikeSaReader.read(half, 'p');
+    expect(table).toMatchObject({ listsChildSas: true, childSas: [], unparsed: 0 });
+    expect(table.ikeSas).toEqual([expect.objectContaining({ name: 'CF_Magic_WAN_IKE_01', established: true, remote: expect.objectContaining({ address: '198.51.100.20' }) })]);
+    const filtered = half.map((l) => (l === 'admin@panvm03> show vpn ipsec-sa' ? 'admin@panvm03> show vpn ipsec-sa tunnel CF_Magic_WAN_IPsec_01' : l));
+    expect(ikeSaReader.read(filtered, 'p').table.listsChildSas).toBeUndefined();
+    // the Semtech guide's own output: no IKE SA either, so nothing is half up
+    expect(ikeSaReader.read(fixture('semtech-guide.show-vpn-no-sa.txt'), 'p').table).toMatchObject({ listsChildSas: true, ikeSas: [], childSas: [] });
+  });
+
+  it('half up: the PAN-OS IKEv2 SA is established and the firewall holds no IPsec SA; the strongSwan responder the same → one CHILD_SA_MISSING, error', async () => {
+    const findings = await findingsOf('panos-vpn-half-up-vs-strongswan', ['left.show-vpn', 'right.list-sas']);
+    const half = findings.filter((f) => f.code === 'CHILD_SA_MISSING');
+    // the firewall's own address, from its `show vpn gateway` row, ties its IKE SA to the responder's: both tables of one IKEv2 SA
+    expect(half.map((f) => [f.severity, f.data.ike, f.data.local, f.data.remote, at(f)])).toEqual([
+      ['error', 'CF_Magic_WAN_IKE_01 #67', '192.0.2.10', '198.51.100.20', ['left.show-vpn:19', 'right.list-sas:1']],
+    ]);
+    // without the gateway row the firewall's IKE SA has no local address: each table is one peer's word, two warnings
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'panos-'));
+    writeFileSync(join(dir, 'left.show-vpn'), `${lines(join(SAMPLE('panos-vpn-half-up-vs-strongswan'), 'left.show-vpn')).slice(7).join('\n')}\n`);
+    const noGateway = await diagnose({ logs: [join(dir, 'left.show-vpn'), join(SAMPLE('panos-vpn-half-up-vs-strongswan'), 'right.list-sas')], pcaps: [], configs: [], host: false, local: [], peer: [] });
+    expect(noGateway.findings.filter((f) => f.code === 'CHILD_SA_MISSING').map((f) => f.severity)).toEqual(['warning', 'warning']);
+    // the same IKE SA row with its IPsec SA listed is a working tunnel
+    const half2 = lines(join(SAMPLE('panos-vpn-half-up-vs-strongswan'), 'left.show-vpn'));
+    const withChild = [...half2.slice(0, 21), ...fixture('cloudflare.show-vpn-ike-sa.txt').slice(13, 19)];
+    expect(ikeSaReader.read(withChild, 'p').table.childSas).toHaveLength(1);
+  });
+
+  it('show vpn gateway gives the IKE SAs of its gateway their local address (Zscaler paste: 10.96.19.238, its ID cut at the column width)', () => {
+    expect(read(ikeSaReader, 'zscaler.show-vpn-all.txt').table.ikeSas.map((i) => [i.name, i.local?.address, i.remote?.address])).toEqual([['localzs3', '10.96.19.238', '10.66.88.108']]);
+  });
+
+  it('one-way: show vpn flow, ipsec-sa and the tunnel-id counters are one Child SA; encap 5, decap 0 against the peer that sent 5 → ESP_ONE_WAY citing the counter lines', async () => {
+    const { table } = flowReader.read(lines(join(SAMPLE('panos-vpn-one-way-vs-strongswan'), 'left.show-vpn')), 'p');
+    // the counters-only record carries no state line: the flow row's `active` stands
+    expect(table.childSas).toEqual([expect.objectContaining({
+      state: 'active', installed: true, algorithms: 'ESP/A256/SHA256',
+      out: expect.objectContaining({ spi: '8356d647', src: '192.0.2.10', dst: '198.51.100.20', packets: 5 }),
+      in: expect.objectContaining({ spi: '9e3b4c73', src: '198.51.100.20', dst: '192.0.2.10', packets: 0 }),
+    })]);
+    const findings = await findingsOf('panos-vpn-one-way-vs-strongswan', ['left.show-vpn', 'right.list-sas']);
+    const f = findings.find((x) => x.code === 'ESP_ONE_WAY');
+    expect(f?.data).toMatchObject({ sending: { spi: '0x8356d647', src: '192.0.2.10', packets: 5 }, silentSa: { spi: '0x9e3b4c73', packets: 0 }, peerSent: 5, peerReceived: 5 });
+    expect(at(f!)).toEqual(expect.arrayContaining(['left.show-vpn:23', 'right.list-sas:9']));
+    expect(findings.map((x) => x.code)).not.toContain('SA_SPI_MISMATCH');
+  });
+
+  it('one-way is judged from the counters: the same paste with decap 5 reports nothing', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'panos-'));
+    const both = lines(join(SAMPLE('panos-vpn-one-way-vs-strongswan'), 'left.show-vpn')).map((l) => l.replace(/decap (packets|bytes):(\s+)0$/, (_, w: string, sp: string) => `decap ${w}:${sp}${w === 'packets' ? 5 : 420}`));
+    writeFileSync(join(dir, 'left.show-vpn'), `${both.join('\n')}\n`);
+    const report = await diagnose({ logs: [join(dir, 'left.show-vpn'), join(SAMPLE('panos-vpn-one-way-vs-strongswan'), 'right.list-sas')], pcaps: [], configs: [], host: false, local: [], peer: [] });
+    expect(report.findings.map((x) => x.code)).not.toContain('ESP_ONE_WAY');
+  });
+
+  it('SA mismatch: the firewall sends on 1EF41BA9, which the strongSwan peer does not hold; the other direction agrees → one SA_SPI_MISMATCH', async () => {
+    const findings = await findingsOf('panos-vpn-sa-mismatch-vs-strongswan', ['left.show-vpn', 'right.list-sas']);
+    const m = findings.filter((f) => f.code === 'SA_SPI_MISMATCH');
+    expect(m.map((f) => f.data)).toEqual([expect.objectContaining({ src: '192.0.2.10', dst: '198.51.100.20', spis: '0x1ef41ba9', otherSpis: '0x9d390d15' })]);
+    expect(at(m[0])).toEqual(['left.show-vpn:9', 'left.show-vpn:17', 'right.list-sas:6', 'right.list-sas:8']);
   });
 });
 

@@ -74,9 +74,9 @@ function withDirections(table: SaTable, child: TableChildSa, ike: TableIkeSa | u
   const remote = ike?.remote?.address ?? child.out?.dst ?? child.in?.src;
   const directions: ResolvedDirection[] = [];
   // SPIs are kept lower-case; some tables print them upper-case (PAN-OS)
-  const refsOf = (spi: string | undefined) => [child.at, ...(child.lines ?? []).filter((l) => spi !== undefined && l.excerpt.toLowerCase().includes(spi))];
-  if (child.in) directions.push({ src: remote, dst: local, ...child.in, role: 'in', refs: refsOf(child.in.spi) });
-  if (child.out) directions.push({ src: local, dst: remote, ...child.out, role: 'out', refs: refsOf(child.out.spi) });
+  const refsOf = (d: SaDirection) => [child.at, ...(child.lines ?? []).filter((l) => d.spi !== undefined && l.excerpt.toLowerCase().includes(d.spi)), ...(d.countedAt ?? [])];
+  if (child.in) directions.push({ src: remote, dst: local, ...child.in, role: 'in', refs: refsOf(child.in) });
+  if (child.out) directions.push({ src: local, dst: remote, ...child.out, role: 'out', refs: refsOf(child.out) });
   return { table, child, ike, local, remote, directions, refs: [child.at, ...(child.lines ?? [])] };
 }
 

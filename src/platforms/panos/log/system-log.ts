@@ -10,7 +10,8 @@
  *   comma, a quote inside it doubled.
  * - CEF: the System template of Palo Alto's CEF configuration guide,
  *   `CEF:0|Palo Alto Networks|PAN-OS|$sender_sw_version|$subtype|$type|$number-of-severity|rt=… fname=$object … msg=$opaque … cat=$eventid …`
- *   (SIEM parsers also match `|SYSTEM|vpn|`, so both orders are read).
+ *   (SIEM parsers also match `|SYSTEM|vpn|`, so both orders are read). The one public record found
+ *   (subtype general, PAN-OS 8.0.0: fixtures/logs/cef-system-general.log) has this order and `msg=` with a leading space.
  * - a `show log system` row: time, severity, subtype, object, event ID, id, description.
  *   No public copy of this output was found: a row is read only when it carries a vpn
  *   Event ID, and its description only through the confirmed templates.
@@ -106,7 +107,9 @@ export function parseCsvRecord(line: string): SystemRecord | undefined {
   };
 }
 
-const CEF_HEADER = /CEF:\d+\|((?:[^|\\]|\\.)*)\|((?:[^|\\]|\\.)*)\|((?:[^|\\]|\\.)*)\|((?:[^|\\]|\\.)*)\|((?:[^|\\]|\\.)*)\|((?:[^|\\]|\\.)*)\|(.*)$/;
+// rsyslog's traditional file format writes the tag and a space before the message: `CEF: 0|…` (Microsoft's
+// CEF-collector troubleshooting guide shows a PAN-OS System record so received)
+const CEF_HEADER = /CEF: ?\d+\|((?:[^|\\]|\\.)*)\|((?:[^|\\]|\\.)*)\|((?:[^|\\]|\\.)*)\|((?:[^|\\]|\\.)*)\|((?:[^|\\]|\\.)*)\|((?:[^|\\]|\\.)*)\|(.*)$/;
 const CEF_KEY = /(?:^|\s)([A-Za-z][A-Za-z0-9_.]*)=/g;
 const MAX_CEF_KEYS = 200;
 

@@ -29,6 +29,8 @@ export interface FlowRecord {
   remain?: number;
   age?: number;
   counters: { encapPackets?: number; decapPackets?: number; encapBytes?: number; decapBytes?: number };
+  /** the counter lines of each direction (encap: out, decap: in), cited with that direction */
+  countedAt: { out: EvidenceRef[]; in: EvidenceRef[] };
   proxy?: Partial<Record<'local ip' | 'remote ip' | 'protocol' | 'local port' | 'remote port', string>>;
   inProxy: boolean;
   lines: EvidenceRef[];
@@ -37,7 +39,7 @@ export interface FlowRecord {
 }
 
 export function newFlowRecord(at: EvidenceRef, name: string | undefined, tunnelId: string | undefined): FlowRecord {
-  return { at, headerOnly: name !== undefined, name, tnid: tunnelId, idSeen: false, counters: {}, inProxy: false, lines: [], facts: 0 };
+  return { at, headerOnly: name !== undefined, name, tnid: tunnelId, idSeen: false, counters: {}, countedAt: { out: [], in: [] }, inProxy: false, lines: [], facts: 0 };
 }
 
 const COUNTERS: Record<string, keyof FlowRecord['counters']> = {
@@ -79,6 +81,7 @@ export function flowRecordKey(rec: FlowRecord, kv: KeyValue, ref: EvidenceRef): 
     const n = readCount(value);
     if (n === undefined) return { used: false, bad: 'a whole number' };
     rec.counters[counter] = n;
+    rec.countedAt[counter.startsWith('encap') ? 'out' : 'in'].push(ref);
     return cite();
   }
   switch (key) {
@@ -155,8 +158,9 @@ function selector(ip: string | undefined, proto: string | undefined, port: strin
 export function flowRecordChild(rec: FlowRecord): TableChildSa | undefined {
   if (rec.facts === 0) return undefined;
   const c = rec.counters;
-  const out: SaDirection = strip({ spi: rec.spiOut, src: rec.local, dst: rec.peer, packets: c.encapPackets, bytes: c.encapBytes });
-  const inbound: SaDirection = strip({ spi: rec.spiIn, src: rec.peer, dst: rec.local, packets: c.decapPackets, bytes: c.decapBytes });
+  const counted = (refs: EvidenceRef[]) => (refs.length ? refs : undefined);
+  const out: SaDirection = strip({ spi: rec.spiOut, src: rec.local, dst: rec.peer, packets: c.encapPackets, bytes: c.encapBytes, countedAt: counted(rec.countedAt.out) });
+  const inbound: SaDirection = strip({ spi: rec.spiIn, src: rec.peer, dst: rec.local, packets: c.decapPackets, bytes: c.decapBytes, countedAt: counted(rec.countedAt.in) });
   const child: TableChildSa = {
     at: rec.at,
     state: rec.state ?? NOT_PRINTED,

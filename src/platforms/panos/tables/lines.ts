@@ -22,6 +22,8 @@ export interface Structural {
   tunnelId?: string;
   /** "There is no IKEv1 phase-2 SA found.": that section is printed, and empty */
   emptyChildren?: 1 | 2;
+  /** an echo of the command with no gateway, tunnel or other filter after it */
+  unfiltered?: boolean;
 }
 
 export const SECTION_FAMILY: Record<Section, Family> = {
@@ -74,7 +76,7 @@ export function structural(text: string): Structural | undefined {
     const [, command, rest] = echo;
     if (command === 'ike-sa') return { kind: 'echo', family: /\bdetail\b/.test(rest) ? 'ike-sa-detail' : 'ike-sa' };
     const id = /\btunnel-id (\d+)\b/.exec(rest);
-    return { kind: 'echo', family: command as Family, ...(command === 'flow' && id ? { tunnelId: id[1] } : {}) };
+    return { kind: 'echo', family: command as Family, ...(command === 'flow' && id ? { tunnelId: id[1] } : {}), ...(rest.trim() === '' ? { unfiltered: true } : {}) };
   }
   for (const [re, section] of HEADERS) if (re.test(line)) return { kind: 'header', family: SECTION_FAMILY[section], section };
   for (const [re, section] of TITLES) if (re.test(line)) return { kind: 'title', family: SECTION_FAMILY[section], section };

@@ -15,7 +15,7 @@ import type { Diagnostic, EvidenceRef } from '../../../evidence/types.js';
 import { MAX_LINE, NOT_PRINTED, clip, readSpi, refOf } from './common.js';
 import { FLOW_KEYS, ikeDetailFields, ikeDetailHeader, isDistinctiveKey, isIkeDetailLabel, keyValue, tunnelHeader, type IkeDetailHeader } from './detail.js';
 import { SECTION_FAMILY, structural, type Family, type Section } from './lines.js';
-import { flowRow, gatewayRow, ikev1Phase1Row, ikev1Phase2Row, ikev2ChildRow, ikev2SaRow, ipsecSaRow, tunnelConfigRow, type ChildRow, type FlowRow, type IkeRow } from './rows.js';
+import { flowRow, gatewayRow, type GatewayRow, ikev1Phase1Row, ikev1Phase2Row, ikev2ChildRow, ikev2SaRow, ipsecSaRow, tunnelConfigRow, type ChildRow, type FlowRow, type IkeRow } from './rows.js';
 import { flowRecordChild, flowRecordKey, newFlowRecord, type FlowRecord } from './flow-record.js';
 import { linkChildren, type ChildMeta, type IkeMeta } from './link.js';
 import { counted } from '../../../evidence/plural.js';
@@ -68,9 +68,13 @@ export function readPanos(input: Iterable<string>, source: string, format: SaTab
   let other = 0;
   let unparsed = 0;
   let configRows = 0;
+  /** `show vpn gateway` rows with the gateway's own address: the local end of its IKE SAs */
+  const gatewayLocals: GatewayRow[] = [];
   let detailIkes = 0;
   let section: Section | undefined;
   let pendingTunnelId: string | undefined;
+  /** the last command echo was `show vpn ipsec-sa` with no filter: its output is every IPsec SA of the firewall */
+  let allIpsecSas = false;
   let flow: FlowRecord | undefined;
   let ikeDetail: { header?: IkeDetailHeader; ike?: IkeMeta } | undefined;
 
@@ -107,7 +111,10 @@ export function readPanos(input: Iterable<string>, source: string, format: SaTab
       message: '`show vpn gateway` and `show vpn tunnel` list configuration (gateways, tunnels and their proxy IDs), not SAs: give `show vpn ike-sa`, `show vpn ipsec-sa` and `show vpn flow tunnel-id N` for the tunnels\' state and counters',
     });
   }
-  const table = { source, format, platform: 'panos', ikeSas, childSas, policies: [], lines, otherLines: other, unparsed, ...(childSections.size ? { listsChildSas: true } : {}) };
+  // every IPsec SA of an established IKE SA is in the input only where its version's Child SA section is printed
+  // ("There is no IKEv1 phase-2 SA found." says nothing of the IKEv2 SAs beside it)
+  const listed = childSections.size > 0 && ikeSas.every((i) => !i.established || (i.version !== undefined ? childSections.has(i.version) : childSections.has(1) && childSections.has(2)));
+  const table = { source, format, platform: 'panos', ikeSas, childSas, policies: [], lines, otherLines: other, unparsed, ...(listed ? { listsChildSas: true } : {}) };
   return { read: { table, diagnostics }, distinctive, used };
 
   function readLine(text: string): 'used' | 'other' | 'unparsed' {
@@ -126,6 +133,7 @@ export function readPanos(input: Iterable<string>, source: string, format: SaTab
       if (s.kind === 'echo') {
         section = undefined;
         pendingTunnelId = s.tunnelId;
+        allIpsecSas = s.family === 'ipsec-sa' && Boolean(s.unfiltered);
       } else if (s.section) {
         section = s.section;
         if (s.section === 'ikev2-child') childSections.add(2);
@@ -133,6 +141,13 @@ export function readPanos(input: Iterable<string>, source: string, format: SaTab
       } else if (s.kind === 'none-found' || s.kind === 'footer' || s.kind === 'preamble') {
         section = undefined;
         if (s.emptyChildren) childSections.add(s.emptyChildren);
+        // `show vpn ipsec-sa` unfiltered lists the IPsec SAs of IKEv1 and IKEv2 tunnels alike: "There is no
+        // IPSec SA found." after it (the Semtech guide's output) says the firewall holds none, so every IKE SA
+        // in the paste is without one. After `… ipsec-sa tunnel X` it says so of tunnel X only.
+        if (s.kind === 'none-found' && s.family === 'ipsec-sa' && allIpsecSas) {
+          childSections.add(1);
+          childSections.add(2);
+        }
       }
       return 'other';
     }
@@ -200,9 +215,15 @@ export function readPanos(input: Iterable<string>, source: string, format: SaTab
         place(childOfFlow(row, text));
         return 'used';
       }
-      case 'gateway':
+      case 'gateway': {
+        const row = gatewayRow(text);
+        if (!row) return undefined;
+        configRows++;
+        if (row.local) gatewayLocals.push(row);
+        return 'other';
+      }
       case 'tunnel':
-        if (!(sec === 'gateway' ? gatewayRow(text) : tunnelConfigRow(text))) return undefined;
+        if (!tunnelConfigRow(text)) return undefined;
         configRows++;
         return 'other';
     }
@@ -375,7 +396,9 @@ export function readPanos(input: Iterable<string>, source: string, format: SaTab
       other--;
       used++;
     }
-    place({ child: made, tnid: rec.tnid, gatewayId: rec.gatewayId, rank: RANK.detail });
+    // the KB's copy prints only the counters at the bottom of the record: a record without its state line
+    // says nothing of the state, so the tunnel's `show vpn flow` row keeps its say
+    place({ child: made, tnid: rec.tnid, gatewayId: rec.gatewayId, rank: rec.state === undefined ? RANK.listed : RANK.detail });
   }
 
   function newDetailIke(text: string, header: IkeDetailHeader | undefined): IkeMeta {
@@ -433,6 +456,12 @@ export function readPanos(input: Iterable<string>, source: string, format: SaTab
 
   /** Ties each Child SA to its IKE SA; says when an IKE SA's Child SAs are counted but not in the input. */
   function link(): void {
+    // `show vpn ike-sa` prints the peer's address only; the gateway's configured local address is this end's
+    for (const i of ikes) {
+      if (i.sa.local?.address) continue;
+      const g = gatewayLocals.find((r) => (i.gatewayId !== undefined && r.gatewayId === i.gatewayId) || (i.gateway !== undefined && r.name === i.gateway));
+      if (g?.local) i.sa.local = { ...i.sa.local, address: g.local };
+    }
     for (const i of linkChildren(metas, ikes, childSections)) {
       const v = i.sa.version;
       diagnose(i.line, `the ${i.sa.name ? `gateway ${clip(i.sa.name)}'s ` : ''}IKE SA counts ${counted(i.children ?? 0, 'Child SA', 'Child SAs')} that this input does not list (its ${v === 1 ? 'IKEv1 phase-2' : 'IKEv2 IPsec Child SA'} section is missing): paste the whole \`show vpn ike-sa\` output, or \`show vpn ipsec-sa\`, so that the tunnel is not taken for half up`);

@@ -17,7 +17,8 @@
  * - `show vpn ipsec-sa`: GwID/client IP | TnID | Peer-Address | Tunnel(Gateway) | Algorithm | SPI(in) | SPI(out) |
  *   life(Sec/KB) [| remain-time(Sec)]; older releases (KB) stop after Algorithm and print no gateway in parentheses
  * - `show vpn flow`: id | name | state | monitor | local-ip | peer-ip [| tunnel-i/f]
- * - `show vpn gateway` / `show vpn tunnel`: configuration, recognised but not modelled
+ * - `show vpn gateway` / `show vpn tunnel`: configuration; of a gateway row only its local address is used (the local end
+ *   of that gateway's IKE SAs, which `show vpn ike-sa` does not print)
  */
 import { isAddress, isDatePair, isHex, isHex8, isInt, isRole, readCount, readRole, tokens } from './common.js';
 
@@ -166,10 +167,21 @@ export function flowRow(text: string): FlowRow | undefined {
   return { tnid: t[0], name: join(t.slice(1, j - 4)), state, monitor, local: t[j - 2], peer: t[j - 1] };
 }
 
-/** `show vpn gateway` row: GwID, name, peer, local, `IKEv1`/`IKEv2`…, proposals. Configuration only. */
-export function gatewayRow(text: string): boolean {
+export interface GatewayRow {
+  gatewayId: string;
+  name: string;
+  /** the gateway's own address (`Local Address/ID` without its `(type:id)` part), when it is an address */
+  local?: string;
+}
+
+/** `show vpn gateway` row: GwID, name, peer, local, `IKEv1`/`IKEv2`…, proposals. Configuration: only the local address is used. */
+export function gatewayRow(text: string): GatewayRow | undefined {
   const t = tokens(text);
-  return t.length >= 4 && isInt(t[0]) && t.some((x, i) => i >= 2 && /^IKEv[12]\b/.test(x));
+  const p = t.findIndex((x, i) => i >= 2 && /^IKEv[12]\b/.test(x));
+  if (t.length < 4 || !isInt(t[0]) || p < 0) return undefined;
+  // Zscaler's copy: `10.96.19.238(email:pa220@ec2.c` — the address, then the local ID cut at the column's width
+  const local = p >= 4 ? t[p - 1].split('(')[0] : undefined;
+  return { gatewayId: t[0], name: join(t.slice(1, Math.max(2, p - 2))), ...(local && isAddress(local) ? { local } : {}) };
 }
 
 /** `show vpn tunnel` row: TnID, Name(Gateway), proxy IDs with `Ptl:Port`, `ESP tunl …`. Configuration only. */
