@@ -119,7 +119,8 @@ export async function loadConfigs(paths: string[], forcedType?: string): Promise
     out.inputs.push({
       kind: 'config',
       path,
-      dialect: type === 'swanctl.conf' ? type : `${type} (${r.facts.dialect})`,
+      // ipsec.conf and ipsec.secrets are read for several daemons: say whose; a platform's own format names it already
+      dialect: type.startsWith('ipsec.') ? `${type} (${r.facts.dialect})` : type,
       lines: text.split('\n').length,
       unparsed: r.diagnostics.length,
       counters: { connections: r.facts.connections.length, secrets: r.facts.secrets.length, files: r.facts.files.length },

@@ -353,7 +353,7 @@ describe('end to end (diagnose)', () => {
     const report = await diagnose({ logs: [], pcaps: [], configs: [file], host: false, local: [], peer: [] });
     const json = JSON.stringify(report);
     for (const k of CF_KEYS) expect(json).not.toContain(k);
-    expect(report.inputs).toEqual([expect.objectContaining({ kind: 'config', path: file, dialect: 'PAN-OS configuration (set commands) (panos)', counters: expect.objectContaining({ connections: 2, secrets: 2 }) })]);
+    expect(report.inputs).toEqual([expect.objectContaining({ kind: 'config', path: file, dialect: 'PAN-OS configuration (set commands)', counters: expect.objectContaining({ connections: 2, secrets: 2 }) })]);
     const tm = report.findings.filter((f) => f.code === 'TUNNEL_MONITOR_DISABLED');
     expect(tm.map((f) => [f.severity, f.data.tunnel])).toEqual([
       ['warning', 'CF_Magic_WAN_IPsec_01'],
