@@ -42,7 +42,7 @@ export function describeTypes(delta: ProposalDelta | undefined): string[] | stri
  * change (`advice`, for the hint): transform type names, or why they cannot be named.
  */
 export function overlapWords(
-  types: readonly string[] | 'unknown' | 'lists-overlap' | { refusedBy: string }, received: string[] | string, configured: string[] | string, fix?: string,
+  types: readonly string[] | 'unknown' | 'lists-overlap' | { refusedBy: string }, received: string[] | string, configured: string[] | string, fix?: string, impl?: string,
 ): { overlap: string; advice: string } {
   // only the lists the log printed (a list it did not print is said once, not as "received not printed in this log")
   const printed = [Array.isArray(received) && `received ${listText(received)}`, Array.isArray(configured) && `configured ${listText(configured)}`].filter(Boolean).join('; ');
@@ -51,12 +51,10 @@ export function overlapWords(
     // a capture: the refusing side never sends its own list (RFC 7296 §3.10.1 NO_PROPOSAL_CHOSEN carries no data)
     return {
       overlap: `the capture cannot show which transform types differ: the refusing side never sends its configuration (offered ${listText(received)})`,
-      advice: `compare what was offered with the configuration of ${types.refusedBy}, whose log prints the list it received and the one it has configured`,
+      advice: `compare what was offered with the configuration of ${types.refusedBy}, whose log prints the list it received (${WHO_PRINTS})`,
     };
   }
-  if (types === 'unknown') {
-    return { overlap: `this log does not show which transform types differ (${lists})`, advice: "compare the two peers' proposals; the responder's log prints the list it received and the one it has configured" };
-  }
+  if (types === 'unknown') return { overlap: `this log does not show which transform types differ (${lists})`, advice: unknownAdvice(Array.isArray(received), impl) };
   if (types === 'lists-overlap') {
     return { overlap: `the printed lists overlap (${lists}), so the refusal is about something else`, advice: 'the algorithm lists already overlap: compare the mode (tunnel/transport), the PFS group and the selectors' };
   }
@@ -79,6 +77,19 @@ export function proposalFix(received: readonly string[], configured: readonly st
     return written ? `\`${written}\` (${ianaNames(p)})` : ianaNames(p);
   };
   return `add ${say(theirs)} to this host's proposals, or ${say(ours)} to the peer's`;
+}
+
+/**
+ * Which lists each daemon prints when it refuses: charon "received proposals: …" and "configured proposals: …";
+ * pluto only "no local proposal matches remote proposals …" (libreswan ikev2_proposals.c at v4.10-v5.4: its own
+ * list is printed with debugging only), and v3.x IKEv1 not even that.
+ */
+const WHO_PRINTS = 'strongSwan also prints the one it has configured, libreswan only the one it received';
+
+function unknownAdvice(receivedPrinted: boolean, impl: string | undefined): string {
+  if (impl === 'libreswan' && receivedPrinted) return "compare the peer's offer printed here with this host's `esp=`/`ike=` (libreswan prints the proposals it received, never its own list)";
+  if (impl === 'libreswan') return "compare the two peers' proposals: libreswan never prints its own list, only (as responder) the peer's offer, so compare that with its `esp=`/`ike=`; a strongSwan peer's log prints both lists";
+  return `compare the two peers' proposals; the responder's log prints the list it received (${WHO_PRINTS})`;
 }
 
 function listText(v: string[] | string): string {
