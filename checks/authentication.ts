@@ -15,6 +15,19 @@ const INITIATOR_SIDE_CAUSES = [
   'certificate not trusted or revoked on the responder (CA, CRL/OCSP)',
 ];
 
+/**
+ * This host's own certificate handling failed (Windows 786, 13806, 13820): its machine certificate is missing or
+ * unusable, or (13806, per Microsoft and Always On VPN practice) it does not trust the server's chain. No refusal
+ * came from the peer, so the peer's log may show the exchange start and then nothing, or the SA deleted by this host.
+ */
+const OWN_CREDENTIAL = 'This is this host\'s own certificate verdict, not a refusal by the peer: look first at its certificate stores; the peer\'s log may show the exchange start and then nothing, or the SA deleted by this host.';
+const OWN_CAUSES = [
+  'no machine certificate of its own with its private key (Windows: Local Computer\\Personal; for IKEv2 with the Client Authentication EKU)',
+  'its certificate is not issued by a CA the peer asks for (the CERTREQ lists the CAs the peer trusts)',
+  'it does not trust the peer\'s certificate chain (root or intermediate CA missing; Windows: Local Computer\\Trusted Root)',
+  'on a Windows (RRAS) server: its machine or root certificate missing (Microsoft)',
+];
+
 export default defineCheck({
   meta: {
     id: 'authentication',
@@ -89,10 +102,13 @@ function authFailures(out: Occurrence[], source: string, session: LogSession, ps
   const decisive = local[0] ?? received[0] ?? failed[0];
   const method = methodOf(decisive?.data);
   const reason = decisive?.data.reason ?? (verifier ? 'the peer\'s AUTH payload did not verify' : 'the peer answered AUTHENTICATION_FAILED');
+  // this host's own certificate handling failed: the peer refused nothing, whichever side this is
+  const own = decisive?.data.whose === 'own';
+  const side = own ? (session.events.some((e) => e.kind === 'initiate') ? 'initiator' : 'responder') : verifier ? 'responder' : 'initiator';
   const data = {
-    method, ...seenBy(session, verifier ? 'responder' : 'initiator'), reason, id: decisive?.data.id,
-    whereToLook: verifier ? 'This log holds the reason.' : 'The responder\'s log holds the reason; this initiator only received the verdict.',
-    causes: verifier ? causesFor(method) : INITIATOR_SIDE_CAUSES,
+    method, ...seenBy(session, side), reason, id: decisive?.data.id,
+    whereToLook: own ? OWN_CREDENTIAL : verifier ? 'This log holds the reason.' : 'The responder\'s log holds the reason; this initiator only received the verdict.',
+    causes: own ? OWN_CAUSES : verifier ? causesFor(method) : INITIATOR_SIDE_CAUSES,
   };
   // libreswan IKEv1 responder: the peer's encrypted message did not decrypt, so both sides kept resending (retransmits.ts)
   const symptoms = failed.some((e) => e.data.method === 'psk') ? pskSymptoms.filter((r) => r.conn === session.conn) : [];

@@ -73,6 +73,8 @@ export interface LogEventData {
     direction: Direction | 'local';
     reason?: string;
     id?: string;
+    /** 'own': this host's own certificate handling failed (its credential missing or unusable, or no trust path it could build): no refusal came from the peer */
+    whose?: 'own';
   };
   /** Certificate status (OCSP/CRL) could not be established but auth may go on. */
   'cert-status': { ok: boolean; subject?: string; reason?: string };
