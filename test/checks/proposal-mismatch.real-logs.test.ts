@@ -85,14 +85,17 @@ describe('proposal-mismatch: libreswan IKEv2 responder refusing a Child SA, each
     expect(f.hint).not.toContain('the one it has configured');
   });
 
-  it('CREATE_CHILD_SA: the line names the exchange, and the finding says it (not "IKE_AUTH or CREATE_CHILD_SA")', async () => {
+  it('CREATE_CHILD_SA (libreswan issue #1604): the line names the exchange, and the finding says it (not "IKE_AUTH or CREATE_CHILD_SA")', async () => {
     const report = await diagnoseLines({ name: 'east.log', lines: ls.childRefusedCreateChildSa }, { only });
     expect(codesOf(report)).toEqual(['CHILD_PROPOSAL_MISMATCH']);
     const f = findingOf(report, 'CHILD_PROPOSAL_MISMATCH');
     expect(f.data).toMatchObject({ phase: 'child', side: 'responder', exchange: 'CREATE_CHILD_SA' });
     expect(f.message).toContain('in a CREATE_CHILD_SA exchange');
     expect(f.message).not.toMatch(/IKE_AUTH or CREATE_CHILD_SA/);
-    expect(linesOf(f)).toEqual([1, 2]);
+    expect(linesOf(f)).toEqual([1, 2, 3]);
+    // the peer's offer is printed; libreswan's own list is not, and the advice says so
+    expect(f.data.received).toHaveLength(3);
+    expect(f.hint).toContain("compare the peer's offer printed here with this host's `esp=`/`ike=`");
   });
 
   it('the responder\'s and the initiator\'s logs of one refusal are one finding, led by the responder', async () => {
