@@ -111,4 +111,12 @@ describe('proposal-mismatch: libreswan IKEv2 responder refusing a Child SA, each
     const syntax = await diagnoseLines({ name: 'east.log', lines: ls.respondingInvalidSyntax }, { only });
     expect(codesOf(syntax)).toEqual([]);
   });
+
+  it.each([
+    ['3.27 "SA_INIT"', ls.noConnectionV327],
+    ['3.29 "IKE_SA_INIT (34)"', ls.noConnectionV329],
+  ])('%s: NO_PROPOSAL_CHOSEN sent in IKE_SA_INIT after "no suitable connection" is a missing connection, not a proposal mismatch', async (_v, lines) => {
+    const report = await diagnoseLines({ name: 'pluto.log', lines }, { only: ['proposal-mismatch', 'peer-identity'] });
+    expect(codesOf(report)).toEqual(['NO_MATCHING_CONNECTION']);
+  });
 });

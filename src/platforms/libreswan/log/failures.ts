@@ -57,9 +57,9 @@ export function notifications(text: string, ctx: LineContext): Draft[] | undefin
     return notifyDrafts(m[2], 'sent', { phase, exchange: phase === 'child' ? 'QUICK_MODE' : exchangeOfMode(ctx.state?.mode), idMismatchKnown: ctx.state?.idMismatch });
   }
   if ((m = RESPONDING_WITH.exec(text))) {
-    // IKE proposals travel in IKE_SA_INIT: a later exchange's NO_PROPOSAL_CHOSEN refuses a Child SA
-    const phase: Phase = m[1] === 'IKE_SA_INIT' ? 'ike' : 'child';
-    return notifyDrafts(m[2], 'sent', { phase, exchange: m[1] });
+    // v3.2x names IKE_SA_INIT "SA_INIT"; IKE proposals travel in it: a later exchange's NO_PROPOSAL_CHOSEN refuses a Child SA
+    const exchange = m[1] === 'SA_INIT' ? 'IKE_SA_INIT' : m[1];
+    return notifyDrafts(m[2], 'sent', { phase: exchange === 'IKE_SA_INIT' ? 'ike' : 'child', exchange });
   }
   if ((m = SA_PROCESSING_FAILED.exec(text))) {
     const exchange = m[1] === 'CREATE_CHILD_SA' ? 'CREATE_CHILD_SA' : 'IKE_AUTH';
