@@ -89,9 +89,7 @@ function reportRejections(found: Found, file: LogFile, session: LogSession): voi
     if (phase === 'ike' && noConfig) continue;
     const lists = proposalLists(session, phase);
     const delta = lists.received.length && lists.configured.length ? proposalDelta(parseProposals(lists.received.join(', '), phase === 'ike' ? 'IKE' : 'ESP'), parseProposals(lists.configured.join(', '), phase === 'ike' ? 'IKE' : 'ESP')) : undefined;
-    // the exchange as the first line that names it (pluto's "no local proposal matches …" does not, the next line does)
-    const naming = ofKind(rejections, 'no-proposal-chosen').find((e) => e.data.exchange) ?? rejections[0];
-    const [first, exchange] = [rejections[0], listedOnly.get(phase)?.exchange ?? exchangeName(session, naming, phase)];
+    const [first, exchange] = [rejections[0], listedOnly.get(phase)?.exchange ?? exchangeName(session, rejections, phase)];
     const code = phase === 'ike' ? 'IKE_PROPOSAL_MISMATCH' : 'CHILD_PROPOSAL_MISMATCH';
     // without both lists, the daemon may still name the transform type the peer did not offer (PAN-OS)
     const named = [...new Set(ofKind(rejections, 'no-proposal-chosen').flatMap((e) => (e.data.missing ? [e.data.missing] : [])))];

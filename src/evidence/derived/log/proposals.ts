@@ -20,8 +20,12 @@ export function proposalLists(session: LogSession, phase: Phase): { received: st
   return out;
 }
 
-/** The exchange a rejection happened in, named as the log names it or by IKE version and phase. */
-export function exchangeName(session: LogSession, e: LogEvent, phase: Phase): string {
+/**
+ * The exchange a refusal happened in, named as the first of its lines that names one (pluto's "no local
+ * proposal matches …" does not, the line after it does), or by IKE version and phase.
+ */
+export function exchangeName(session: LogSession, rejections: readonly LogEvent[], phase: Phase): string {
+  const e = rejections.find((r) => r.kind === 'no-proposal-chosen' && (r.data as LogEventData['no-proposal-chosen']).exchange) ?? rejections[0];
   // an IKEv1 notify comes in an INFORMATIONAL_V1 of its own: name the exchange it refuses (phase.ts ikev1NotifyPhase)
   const named = e.kind === 'no-proposal-chosen' ? (e.data as LogEventData['no-proposal-chosen']).exchange : e.kind === 'message' ? (e.data as LogEventData['message']).exchange : undefined;
   if (named && !/INFORMATIONAL_V1/i.test(named)) return named;
