@@ -15,6 +15,18 @@ const INITIATOR_SIDE_CAUSES = [
   'certificate not trusted or revoked on the responder (CA, CRL/OCSP)',
 ];
 
+/**
+ * This host's own certificate handling failed (Windows 786, 13806, 13820): its machine certificate is missing or
+ * unusable, or (13806, per Microsoft and Always On VPN practice) it does not trust the server's chain. No refusal
+ * came from the peer, so the peer's log may show the exchange start and then nothing, or the SA deleted by this host.
+ */
+const OWN_CREDENTIAL = 'This is this host\'s own certificate verdict, not a refusal by the peer: look first at its certificate stores; the peer\'s log may show the exchange start and then nothing, or the SA deleted by this host.';
+const OWN_CAUSES = [
+  'no machine certificate of its own with its private key (Windows: Local Computer\\Personal; for IKEv2 with the Client Authentication EKU)',
+  'its certificate is not issued by a CA the peer asks for (the CERTREQ lists the CAs the peer trusts)',
+  'it does not trust the peer\'s certificate chain (root or intermediate CA missing; Windows: Local Computer\\Trusted Root)',
+  'on a Windows (RRAS) server: its machine or root certificate missing (Microsoft)',
+];
 const OWN_KEY_WHERE = 'This log holds the reason: this host could not sign its own AUTH payload, so the peer\'s credentials were never judged.';
 const OWN_KEY_CAUSES = ['the private key of this host\'s certificate is not installed (libreswan: the NSS database, `ipsec import host.p12`; strongSwan: a key file in swanctl/private/, or an RSA/ECDSA entry in ipsec.secrets naming it)', 'the configured certificate (`leftcert=`, `local.certs`) is not the one whose key is installed'];
 
@@ -32,7 +44,7 @@ export default defineCheck({
       AUTH_FAILED: {
         severity: 'error',
         message: 'Authentication failed ({method}) seen from {seenFrom}: {reason}.',
-        hint: '{whereToLook} {ownKey?Install the private key of the certificate this host presents, or point the config at the certificate whose key is installed.|For PSK: make the secret identical on both peers for this ID pair (strongSwan swanctl.conf `secrets.ike-<name>.id` and `.secret` / ipsec.secrets, libreswan ipsec.secrets) and check `local.id`/`remote.id` (`leftid`/`rightid`), which select the key. For certificates: install the issuing CA (`remote.cacerts`, `rightca`) and check the peer certificate.} Likely causes: {causes}.',
+        hint: '{whereToLook} {keyMissing?Install the private key of the certificate this host presents, or point the config at the certificate whose key is installed.|For PSK: make the secret identical on both peers for this ID pair (strongSwan swanctl.conf `secrets.ike-<name>.id` and `.secret` / ipsec.secrets, libreswan ipsec.secrets) and check `local.id`/`remote.id` (`leftid`/`rightid`), which select the key. For certificates: install the issuing CA (`remote.cacerts`, `rightca`) and check the peer certificate.} Likely causes: {causes}.',
       },
       CERT_STATUS_UNAVAILABLE: {
         severity: 'warning',
@@ -92,13 +104,14 @@ function authFailures(out: Occurrence[], source: string, session: LogSession, ps
   const decisive = local[0] ?? received[0] ?? failed[0];
   const method = methodOf(decisive?.data);
   const reason = decisive?.data.reason ?? (verifier ? 'the peer\'s AUTH payload did not verify' : 'the peer answered AUTHENTICATION_FAILED');
-  // this host could not sign (no private key of its own): whichever role it had, the peer was never judged
-  const ownKey = decisive?.data.ownKey === true;
-  const role = ownKey ? roleOf(session.events) : undefined;
+  // this host's own credential failed (no private key, Windows 786/13806/13820): the peer refused nothing, whichever side this is
+  const own = decisive?.data.whose === 'own';
+  const keyMissing = own && decisive?.data.missing === 'private-key';
+  const role = own ? roleOf(session.events) ?? (session.events.some((e) => e.kind === 'initiate') ? 'initiator' : undefined) : undefined;
   const data = {
-    method, ...seenBy(session, role ?? (verifier ? 'responder' : 'initiator')), ...(ownKey && !role ? { side: undefined, seenFrom: 'this host' } : {}), reason, id: decisive?.data.id, ownKey: ownKey || undefined,
-    whereToLook: ownKey ? OWN_KEY_WHERE : verifier ? 'This log holds the reason.' : 'The responder\'s log holds the reason; this initiator only received the verdict.',
-    causes: ownKey ? OWN_KEY_CAUSES : verifier ? causesFor(method) : INITIATOR_SIDE_CAUSES,
+    method, ...seenBy(session, role ?? (verifier ? 'responder' : 'initiator')), ...(own && !role ? { side: undefined, seenFrom: 'this host' } : {}), reason, id: decisive?.data.id, keyMissing: keyMissing || undefined,
+    whereToLook: keyMissing ? OWN_KEY_WHERE : own ? OWN_CREDENTIAL : verifier ? 'This log holds the reason.' : 'The responder\'s log holds the reason; this initiator only received the verdict.',
+    causes: keyMissing ? OWN_KEY_CAUSES : own ? OWN_CAUSES : verifier ? causesFor(method) : INITIATOR_SIDE_CAUSES,
   };
   // libreswan IKEv1 responder: the peer's encrypted message did not decrypt, so both sides kept resending (retransmits.ts)
   const symptoms = failed.some((e) => e.data.method === 'psk') ? pskSymptoms.filter((r) => r.conn === session.conn) : [];

@@ -28,7 +28,7 @@ export default defineCheck({
       IKE_PROPOSAL_MISMATCH: {
         severity: 'error',
         message: 'IKE SA (phase 1) proposal {listsOnly?refused: the two proposal lists share none (this log holds no verdict line)|rejected with NO_PROPOSAL_CHOSEN} in {request}, seen from {seenFrom}; ' + OVERLAP_TEMPLATE + '.',
-        hint: `Make the IKE proposals agree (${ADVICE_TEMPLATE}) in ${PROPOSAL_KEYWORDS}. Seen from the initiator, NO_PROPOSAL_CHOSEN in IKE_SA_INIT can also mean the responder has no connection for this peer (check its left/right or local_addrs/remote_addrs); the responder's log lists both proposal sets.`,
+        hint: `Make the IKE proposals agree (${ADVICE_TEMPLATE}) in ${PROPOSAL_KEYWORDS}. Seen from the initiator, NO_PROPOSAL_CHOSEN in IKE_SA_INIT can also mean the responder has no connection for this peer (check its left/right or local_addrs/remote_addrs); the responder's log lists the proposals it received (strongSwan's also its own).`,
       },
       CHILD_PROPOSAL_MISMATCH: {
         severity: 'error',
@@ -89,14 +89,14 @@ function reportRejections(found: Found, file: LogFile, session: LogSession): voi
     if (phase === 'ike' && noConfig) continue;
     const lists = proposalLists(session, phase);
     const delta = lists.received.length && lists.configured.length ? proposalDelta(parseProposals(lists.received.join(', '), phase === 'ike' ? 'IKE' : 'ESP'), parseProposals(lists.configured.join(', '), phase === 'ike' ? 'IKE' : 'ESP')) : undefined;
-    const [first, exchange] = [rejections[0], listedOnly.get(phase)?.exchange ?? exchangeName(session, rejections[0], phase)];
+    const [first, exchange] = [rejections[0], listedOnly.get(phase)?.exchange ?? exchangeName(session, rejections, phase)];
     const code = phase === 'ike' ? 'IKE_PROPOSAL_MISMATCH' : 'CHILD_PROPOSAL_MISMATCH';
     // without both lists, the daemon may still name the transform type the peer did not offer (PAN-OS)
     const named = [...new Set(ofKind(rejections, 'no-proposal-chosen').flatMap((e) => (e.data.missing ? [e.data.missing] : [])))];
     const [received, configured] = [lists.received.length ? lists.received : NOT_PRINTED, lists.configured.length ? lists.configured : NOT_PRINTED];
     const data = {
         phase, ...seenBy(session, listedOnly.has(phase) ? 'responder' : sideOf(rejections)), exchange, listsOnly: listedOnly.has(phase) || undefined, transformTypes: !delta && named.length ? named : describeTypes(delta), delta: delta?.details ?? [], received, configured,
-        ...overlapFacts(!delta ? (named.length ? named : 'unknown') : delta.match ? 'lists-overlap' : delta.types.map((t) => TRANSFORM_TYPE_NAMES[t]), received, configured, delta && proposalFix(lists.received, lists.configured, phase, first.impl)),
+        ...overlapFacts(!delta ? (named.length ? named : 'unknown') : delta.match ? 'lists-overlap' : delta.types.map((t) => TRANSFORM_TYPE_NAMES[t]), received, configured, delta && proposalFix(lists.received, lists.configured, phase, first.impl), first.impl),
         ...(phase === 'ike' && sideOf(rejections) === 'initiator' ? { alternatives: ['crypto mismatch (encryption, integrity, PRF, DH group)', 'no connection for this peer on the responder (RFC 7296 rule: NO_PROPOSAL_CHOSEN in IKE_SA_INIT)'] } : {}),
     };
     pushTo(found, code, { key: keyOf(file, session, code, data), data, events: [...lists.events, ...rejections] });

@@ -35,9 +35,13 @@ function checkLogs(ctx: CheckContext): void {
       const k = c.conn ?? '';
       pushTo(childrenByConn, k, c);
     }
+    const named = [...childrenByConn].filter(([conn]) => conn).flatMap(([, cs]) => cs.flatMap((c) => c.data.spis ?? []));
+    const unnamed = childrenByConn.get('') ?? [];
     for (const [conn, children] of childrenByConn) {
+      // SAs without a connection name that a named Child SA line of this log lists again (Juniper kmd) are that one
+      if (!conn && children.every((c) => c.data.spis?.length && c.data.spis.every((spi) => named.includes(spi)))) continue;
       const child = children[children.length - 1];
-      const ike = ofKind(file.events, 'ike-established').filter((e) => (e.at.line ?? 0) < (child.at.line ?? 0) && (!conn || !e.conn || e.conn === conn)).pop();
+      const ike = ikeOf(file.events, conn, child);
       const ids = ike ? [ike.data.localId ?? ike.data.local, ike.data.remoteId ?? ike.data.remote].filter(Boolean).join(' ... ') : '';
       found.push({
         code: 'TUNNEL_ESTABLISHED',
@@ -46,11 +50,27 @@ function checkLogs(ctx: CheckContext): void {
           child: child.data.name || conn || 'up', spis: child.data.spis?.map(spiSpelling), local: child.data.local?.length ? child.data.local : undefined,
           remote: child.data.remote?.length ? child.data.remote : undefined, mode: child.data.mode, encap: child.data.encap, childSas: children.length,
         },
-        evidence: refsOf([ike, child]),
+        // the lines the SPIs come from, when a named line repeats them (kmd's KMD_PM_SA_ESTABLISHED)
+        evidence: refsOf([ike, ...(conn ? unnamed.filter((u) => u.data.spis?.some((spi) => child.data.spis?.includes(spi))) : []), child].sort((a, b) => (a?.at.line ?? 0) - (b?.at.line ?? 0))),
       });
     }
   }
   for (const f of sameChildSa(found)) ctx.report(f);
+}
+
+const IKE_AFTER_CHILD_S = 60;
+
+/**
+ * The IKE SA line of a Child SA: the last one before it, as most daemons print them; else one soon
+ * after it (Juniper kmd prints "IKE negotiation successfully completed" after KMD_PM_SA_ESTABLISHED
+ * and the VPN-up line of the same IKE_AUTH).
+ */
+function ikeOf(events: readonly LogEvent[], conn: string, child: LogEvent<'child-established'>): LogEvent<'ike-established'> | undefined {
+  const line = child.at.line ?? 0;
+  const ikes = ofKind(events, 'ike-established').filter((e) => !conn || !e.conn || e.conn === conn);
+  const before = ikes.filter((e) => (e.at.line ?? 0) < line).pop();
+  if (before) return before;
+  return ikes.find((e) => (e.at.line ?? 0) > line && e.t !== undefined && child.t !== undefined && e.t >= child.t && e.t - child.t <= IKE_AFTER_CHILD_S);
 }
 
 /**

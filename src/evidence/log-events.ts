@@ -73,8 +73,10 @@ export interface LogEventData {
     direction: Direction | 'local';
     reason?: string;
     id?: string;
-    /** this host could not sign: no private key for its own certificate (not a verdict on the peer) */
-    ownKey?: boolean;
+    /** 'own': this host's own certificate handling failed (its credential missing or unusable, or no trust path it could build): no refusal came from the peer */
+    whose?: 'own';
+    /** what of its own this host lacks, when the line says: 'private-key' (it cannot sign its AUTH payload) */
+    missing?: 'private-key';
   };
   /** Certificate status (OCSP/CRL) could not be established but auth may go on. */
   'cert-status': { ok: boolean; subject?: string; reason?: string };

@@ -100,11 +100,12 @@ function fillCharon(t: string): string {
   return out + t.slice(last);
 }
 
-function plutoString(before: string, after: string): string {
+function plutoString(before: string, after: string, cls: FailureClass): string {
   // glued to a word it is an optional fragment ("notification %s%s", "%sIPsec"): printed empty here
   if (/[A-Za-z0-9]$/.test(before) || /^[A-Za-z]/.test(after)) return '';
   if (before === '') {
     if (after.startsWith(':')) return 'STATE_MAIN_I3';
+    if (after.startsWith(' failed, responder SA processing')) return 'CREATE_CHILD_SA request';
     if (after.startsWith(' subnet')) return 'peer client';
     if (after.startsWith(' traffic selector')) return 'TSi';
     return 'IKE_AUTH';
@@ -118,6 +119,10 @@ function plutoString(before: string, after: string): string {
   if (/response for Add SA $/.test(before)) return 'esp.c1a2b3d4@192.1.2.23';
   if (/will wait $/.test(before)) return '0.5';
   if (/second timeout exceeded after 3 retransmits\.\s+No response \(or no acceptable response\) to our $/.test(before)) return 'IKEv2';
+  if (/^responding to $/.test(before)) return 'CREATE_CHILD_SA';
+  if (/ with $/.test(before) && after.startsWith(' notification')) return 'encrypted';
+  // the notify name is the class word of these templates (catalogue: "responding to … notification %s", "… returned %s")
+  if (/(?:notification|returned) $/.test(before) && cls === 'proposal') return 'NO_PROPOSAL_CHOSEN';
   if (/(?:notification|peer:) $/.test(before)) return 'AUTHENTICATION_FAILED';
   if (/(?:DH|KEM|requesting|suggested|response to) $/.test(before) || /group \($/.test(before)) return 'MODP2048';
   if (/ID_FQDN $/.test(before)) return "'@east'";
@@ -135,7 +140,7 @@ function plutoString(before: string, after: string): string {
   return 'westnet-eastnet';
 }
 
-function fillPluto(t: string): string {
+function fillPluto(t: string, cls: FailureClass): string {
   let out = '';
   const re = /%(%|[-#+ 0-9.*]*(?:hh|h|ll|l|z|j)?[sdiuxXc])/g;
   let last = 0;
@@ -145,7 +150,7 @@ function fillPluto(t: string): string {
     const spec = m[1]!;
     const conv = spec.slice(-1);
     if (spec === '%') out += '%';
-    else if (conv === 's') out += plutoString(out, t.slice(last));
+    else if (conv === 's') out += plutoString(out, t.slice(last), cls);
     else if (conv === 'x' || conv === 'X') out += 'c1a2b3d4';
     else out += /timeout exceeded after $/.test(out) ? '3' : /: $/.test(out) && /second/.test(t) ? '10' : '3';
   }
@@ -194,7 +199,7 @@ function classify(dialect: LogDialect, line: string): LogEvent[] {
 function run(cat: Catalogue): Result[] {
   const dialect = cat.daemon === 'strongswan' ? strongswanDialect : libreswanDialect;
   return cat.entries.map((entry) => {
-    const body = cat.daemon === 'strongswan' ? fillCharon(entry.template) : fillPluto(entry.template);
+    const body = cat.daemon === 'strongswan' ? fillCharon(entry.template) : fillPluto(entry.template, entry.class);
     const shapes = cat.daemon === 'strongswan' ? charonShapes(body, entry.class) : plutoShapes(body);
     const missedShapes = Object.entries(shapes)
       .filter(([, line]) => !classify(dialect, line).some((e) => ACCEPT[entry.class].includes(e.kind)))

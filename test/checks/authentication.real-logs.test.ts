@@ -5,6 +5,7 @@
  * pasted in GitHub issues (sources in the fixture). And a host without the private key of its own
  * certificate (libreswan, strongSwan) is the one to fix, whichever side it is.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { codesOf, diagnoseLines, findingOf, linesOf } from '../helpers/diagnose-lines.js';
 import { dockerIssue123, setupIssue506 } from './fixtures/real-logs/libreswan-psk-issues.js';
@@ -40,9 +41,32 @@ describe('this host has no private key for its own certificate', () => {
       const report = await diagnoseLines({ name: 'auth.log', lines: [...lines] }, { only });
       expect(codesOf(report)).toEqual(['AUTH_FAILED']);
       const f = findingOf(report, 'AUTH_FAILED');
-      expect(f.data).toMatchObject({ method: 'certificate/signature', side: 'initiator', ownKey: true, reason });
+      expect(f.data).toMatchObject({ method: 'certificate/signature', side: 'initiator', keyMissing: true, reason });
       expect(f.hint).toMatch(/^This log holds the reason: this host could not sign its own AUTH payload/);
       expect(f.hint).not.toMatch(/install the issuing CA/);
     });
   }
+});
+
+describe('Windows client: its own certificate verdict is not a refusal by the server', () => {
+  // the RasClient 20227 message as R. Hicks quotes it ("Always On VPN Error 13806", directaccess.richardhicks.com;
+  // placeholders his), and Microsoft's own Get-EventLog record of a 13801 (samples/windows-rras-events-azure-docs, line 38)
+  const hicks13806 = 'The user [username] dialed a connection named [connection name] which has failed. The error code returned on failure is 13806.';
+
+  it('13806 (ERROR_IPSEC_IKE_NO_CERT) sends the reader to the client\'s certificate stores, not to the responder\'s log', async () => {
+    const report = await diagnoseLines({ name: 'rasclient.log', lines: [hicks13806] });
+    expect(codesOf(report)).toContain('AUTH_FAILED');
+    expect(codesOf(report)).not.toContain('LOG_FROM_INITIATOR');
+    const f = findingOf(report, 'AUTH_FAILED');
+    expect(f.data).toMatchObject({ side: 'initiator', method: 'certificate/signature' });
+    expect(f.hint).not.toContain("The responder's log holds the reason");
+    expect(f.hint).toContain("not a refusal by the peer");
+    expect(f.data.causes).toEqual(expect.arrayContaining([expect.stringMatching(/does not trust the peer's certificate chain/)]));
+  });
+
+  it('13801 (ERROR_IPSEC_IKE_AUTH_FAIL) is still the server\'s verdict, whose log says why', async () => {
+    const lines = readFileSync(new URL('../../samples/windows-rras-events-azure-docs/get-eventlog.log', import.meta.url), 'utf8').split('\n');
+    const report = await diagnoseLines({ name: 'rras.log', lines }, { only: ['authentication'] });
+    expect(findingOf(report, 'AUTH_FAILED').hint).toContain("The responder's log holds the reason");
+  });
 });

@@ -57,7 +57,7 @@ describe('one refusal seen by both peers', () => {
   it('one side alone says what it cannot see instead of a garbled sentence', async () => {
     const [f] = await findings('lab-esp-proposal-mismatch', 'CHILD_PROPOSAL_MISMATCH', ['left.log']);
     expect(f.message).toBe('Child SA (phase 2) proposal rejected with NO_PROPOSAL_CHOSEN in the authentication exchange (IKE_AUTH), seen from the initiator; this log does not show which transform types differ (configured ESP:AES_CBC_256/HMAC_SHA2_256_128/NO_EXT_SEQ).');
-    expect(f.hint).toContain("(compare the two peers' proposals; the responder's log prints the list it received and the one it has configured)");
+    expect(f.hint).toContain("(compare the two peers' proposals; the responder's log prints the list it received (strongSwan also prints the one it has configured, libreswan only the one it received))");
     const [c] = await findings('lab-ike-proposal-mismatch', 'IKE_PROPOSAL_MISMATCH', [], ['left.pcap']);
     expect(c.message).toContain('seen from the capture: 198.51.100.20 (the responder) sent it in frame 2; the capture cannot show which transform types differ');
     expect(c.hint).toContain('(compare what was offered with the configuration of 198.51.100.20, whose log prints');

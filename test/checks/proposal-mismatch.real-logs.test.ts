@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { codesOf, diagnoseLines, findingOf, linesOf } from '../helpers/diagnose-lines.js';
 import * as pf from './fixtures/real-logs/pfsense-docs-charon.js';
+import * as ls from './fixtures/real-logs/libreswan-test-consoles.js';
 
 const only = ['proposal-mismatch'];
 
@@ -66,5 +67,56 @@ describe('proposal-mismatch: IKEv1 NO_PROPOSAL_CHOSEN notifies by phase (pfSense
   it('[ N(NO_PROP) ] in the clear stays a phase 1 mismatch', async () => {
     const report = await diagnoseLines({ name: 'initiator.log', lines: pf.phase1EncryptionInitiator }, { only });
     expect(codesOf(report)).toEqual(['IKE_PROPOSAL_MISMATCH']);
+  });
+});
+
+describe('proposal-mismatch: libreswan IKEv2 responder refusing a Child SA, each version\'s wording (libreswan test consoles)', () => {
+  it.each([
+    ['v4.10', ls.childRefusedIkeAuthV410],
+    ['v4.0', ls.childRefusedIkeAuthV40],
+    ['v3.28', ls.childRefusedIkeAuthV328],
+  ])('%s "IKE_AUTH responder matching remote ESP/AH proposals failed, …" is a Child SA refusal in IKE_AUTH, seen from the responder', async (_v, lines) => {
+    const report = await diagnoseLines({ name: 'east.log', lines }, { only });
+    expect(codesOf(report)).toEqual(['CHILD_PROPOSAL_MISMATCH']);
+    const f = findingOf(report, 'CHILD_PROPOSAL_MISMATCH');
+    expect(f.data).toMatchObject({ phase: 'child', side: 'responder', exchange: 'IKE_AUTH' });
+    // libreswan prints no list of its own: the advice does not send the reader to look for one in this log
+    expect(f.hint).toContain('libreswan never prints its own list');
+    expect(f.hint).not.toContain('the one it has configured');
+  });
+
+  it('CREATE_CHILD_SA (libreswan issue #1604): the line names the exchange, and the finding says it (not "IKE_AUTH or CREATE_CHILD_SA")', async () => {
+    const report = await diagnoseLines({ name: 'east.log', lines: ls.childRefusedCreateChildSa }, { only });
+    expect(codesOf(report)).toEqual(['CHILD_PROPOSAL_MISMATCH']);
+    const f = findingOf(report, 'CHILD_PROPOSAL_MISMATCH');
+    expect(f.data).toMatchObject({ phase: 'child', side: 'responder', exchange: 'CREATE_CHILD_SA' });
+    expect(f.message).toContain('in a CREATE_CHILD_SA exchange');
+    expect(f.message).not.toMatch(/IKE_AUTH or CREATE_CHILD_SA/);
+    expect(linesOf(f)).toEqual([1, 2, 3]);
+    // the peer's offer is printed; libreswan's own list is not, and the advice says so
+    expect(f.data.received).toHaveLength(3);
+    expect(f.hint).toContain("compare the peer's offer printed here with this host's `esp=`/`ike=`");
+  });
+
+  it('the responder\'s and the initiator\'s logs of one refusal are one finding, led by the responder', async () => {
+    const report = await diagnoseLines([{ name: 'west.log', lines: ls.childRefusedInitiatorV410 }, { name: 'east.log', lines: ls.childRefusedIkeAuthV410 }], { only });
+    expect(codesOf(report)).toEqual(['CHILD_PROPOSAL_MISMATCH']);
+    expect(findingOf(report, 'CHILD_PROPOSAL_MISMATCH').data).toMatchObject({ side: 'responder', exchange: 'IKE_AUTH' });
+  });
+
+  it('"responding to … with … notification X" is read for other notifies too (AUTHENTICATION_FAILED sent, INVALID_SYNTAX not a proposal refusal)', async () => {
+    const auth = await diagnoseLines({ name: 'west.log', lines: ls.respondingAuthFailed }, { only: ['authentication'] });
+    expect(codesOf(auth)).toEqual(['AUTH_FAILED']);
+    expect(findingOf(auth, 'AUTH_FAILED').data).toMatchObject({ side: 'responder' });
+    const syntax = await diagnoseLines({ name: 'east.log', lines: ls.respondingInvalidSyntax }, { only });
+    expect(codesOf(syntax)).toEqual([]);
+  });
+
+  it.each([
+    ['3.27 "SA_INIT"', ls.noConnectionV327],
+    ['3.29 "IKE_SA_INIT (34)"', ls.noConnectionV329],
+  ])('%s: NO_PROPOSAL_CHOSEN sent in IKE_SA_INIT after "no suitable connection" is a missing connection, not a proposal mismatch', async (_v, lines) => {
+    const report = await diagnoseLines({ name: 'pluto.log', lines }, { only: ['proposal-mismatch', 'peer-identity'] });
+    expect(codesOf(report)).toEqual(['NO_MATCHING_CONNECTION']);
   });
 });

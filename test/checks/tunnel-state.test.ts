@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { codesOf, diagnoseLines, findingOf, linesOf } from '../helpers/diagnose-lines.js';
 
 describe('tunnel-state', () => {
@@ -65,5 +66,25 @@ describe('tunnel-state', () => {
       ],
     }, { only: ['tunnel-state'] });
     expect(report.findings).toEqual([]);
+  });
+
+  it('Juniper kmd: the IKE line printed after the Child SA lines is this tunnel\'s IKE SA, and the unnamed SA lines are the named VPN\'s', async () => {
+    // samples/juniper-srx-show-log-kmd-healthy (show log kmd-logs of a vSRX, fabferri/az-pattern): KMD_PM_SA_ESTABLISHED ×2,
+    // KMD_VPN_UP_ALARM_USER, then "IKE negotiation successfully completed", all in the same second
+    const lines = readFileSync(new URL('../../samples/juniper-srx-show-log-kmd-healthy/show-log-kmd-logs.log', import.meta.url), 'utf8').trimEnd().split('\n');
+    const report = await diagnoseLines({ name: 'kmd.log', lines }, { only: ['tunnel-state'] });
+    expect(report.findings).toHaveLength(1);
+    const f = findingOf(report, 'TUNNEL_ESTABLISHED');
+    expect(f.data).toMatchObject({ conn: 'ipsec-vpn-1', ike: '13.68.202.166 ... 13.68.203.192', ikeVersion: 2, spis: ['0x190695fe', '0x60555011'] });
+    expect(f.message).not.toContain('its line is not in this log');
+    expect(linesOf(f)).toEqual([7, 8, 9, 10]);
+  });
+
+  it('an IKE SA line long after the Child SA is not taken for its IKE SA', async () => {
+    // the same real lines with the IKE line moved two minutes later (another negotiation's)
+    const lines = readFileSync(new URL('../../samples/juniper-srx-show-log-kmd-healthy/show-log-kmd-logs.log', import.meta.url), 'utf8').trimEnd().split('\n');
+    lines[9] = lines[9].replace('Aug  3 10:18:44', 'Aug  3 10:20:44');
+    const report = await diagnoseLines({ name: 'kmd.log', lines }, { only: ['tunnel-state'] });
+    expect(findingOf(report, 'TUNNEL_ESTABLISHED').data.ike).toBe('up (its line is not in this log)');
   });
 });

@@ -84,10 +84,15 @@ export const OVERLAP_TEMPLATE =
   `|{overlapKind=lists-overlap?the printed lists overlap (${PRINTED_LISTS}), so the refusal is about something else` +
   `|transform types without overlap: {missing} (${PRINTED_LISTS})}}}`;
 
+const WHO_PRINTS = 'strongSwan also prints the one it has configured, libreswan only the one it received';
+
 /** What to change, for a proposal finding's hint, from OverlapFacts and `rejectedBy` (a capture). */
 export const ADVICE_TEMPLATE =
-  '{overlapKind=capture?compare what was offered with the configuration of {rejectedBy}, whose log prints the list it received and the one it has configured' +
-  "|{overlapKind=unknown?compare the two peers' proposals; the responder's log prints the list it received and the one it has configured" +
+  // charon prints "received proposals" and "configured proposals"; pluto only the peer's offer (libreswan ikev2_proposals.c v4.10–v5.4: its own list with debugging only)
+  `{overlapKind=capture?compare what was offered with the configuration of {rejectedBy}, whose log prints the list it received (${WHO_PRINTS})` +
+  "|{overlapKind=unknown?{libreswan?{printedReceived?compare the peer's offer printed here with this host's `esp=`/`ike=` (libreswan prints the proposals it received, never its own list)" +
+  "|compare the two peers' proposals: libreswan never prints its own list, only (as responder) the peer's offer, so compare that with its `esp=`/`ike=`; a strongSwan peer's log prints both lists}" +
+  `|compare the two peers' proposals; the responder's log prints the list it received (${WHO_PRINTS})}` +
   '|{overlapKind=lists-overlap?the algorithm lists already overlap: compare the mode (tunnel/transport), the PFS group and the selectors' +
   "|give both peers at least one common {missing}{fixHere?, for example add {fixHere} to this host's proposals, or {fixThere} to the peer's}}}}";
 

@@ -11,6 +11,7 @@
 import type { Diagnostic } from '../../evidence/types.js';
 import type { LogEvent, LogEventData, LogEventKind } from '../../evidence/log-events.js';
 import { excerptOf, type LineDecoder, type LogDialect } from '../log-dialect.js';
+import { AsaIkev2Debug, IKEV2_DEBUG } from './ikev2-debug.js';
 
 const ASA = /%(?:ASA|FTD|PIX)(?:-[a-z]+)?-(\d)-(\d{6}): (.*)$/;
 const STAMP = /^(?:<\d{1,3}>)?([A-Z][a-z]{2}) +(\d{1,2})(?: (\d{4}))? (\d{2}):(\d{2}):(\d{2})/;
@@ -162,16 +163,19 @@ function decodeMessage(id: string, body: string): { drafts: Draft[]; conn?: stri
 
 function sniff(lines: readonly string[]): number {
   let n = 0;
-  for (const l of lines) if (/%(?:ASA|FTD|PIX)(?:-[a-z]+)?-\d-\d{6}: /.test(l) || DEBUG_LINE.test(l)) n++;
+  for (const l of lines) if (/%(?:ASA|FTD|PIX)(?:-[a-z]+)?-\d-\d{6}: /.test(l) || DEBUG_LINE.test(l) || IKEV2_DEBUG.test(l)) n++;
   return n;
 }
 
 class AsaDecoder implements LineDecoder {
   private readonly diags: Diagnostic[] = [];
   private year = 2000;
+  private readonly ikev2 = new AsaIkev2Debug();
   constructor(private readonly source: string) {}
 
   decode(line: string, lineNo: number): LogEvent[] | undefined {
+    const v2 = this.ikev2Line(line.length > 20000 ? line.slice(0, 20000) : line);
+    if (v2) return v2.drafts.length ? this.events(line, lineNo, v2.drafts, undefined, v2.sa) : [];
     const pct = line.indexOf('%');
     const m = pct < 0 ? null : ASA.exec(line.length - pct > 20000 ? line.slice(pct, pct + 20000) : line.slice(pct));
     let id: string | undefined;
@@ -186,6 +190,18 @@ class AsaDecoder implements LineDecoder {
     }
     const { drafts, conn } = decodeMessage(id, body);
     if (drafts.length === 0) return [];
+    return this.events(line, lineNo, drafts, conn);
+  }
+
+  /** `debug crypto ikev2 protocol|platform` lines and the policy lists' `Proposal N:` lines */
+  private ikev2Line(line: string): { drafts: Draft[]; sa?: string } | undefined {
+    const policy = this.ikev2.policyLine(line);
+    if (policy) return { drafts: policy, sa: this.ikev2.listSa };
+    const m = IKEV2_DEBUG.exec(line);
+    return m ? { drafts: this.ikev2.body(m[1], m[4], m[3]), sa: m[3] } : undefined;
+  }
+
+  private events(line: string, lineNo: number, drafts: Draft[], conn: string | undefined, sa?: string): LogEvent[] {
     const stamp = STAMP.exec(line);
     // ASA prints the year only with "logging timestamp" + year option: carry the last one seen
     if (stamp?.[3]) this.year = Number(stamp[3]);
@@ -199,6 +215,7 @@ class AsaDecoder implements LineDecoder {
       time: stamp ? stamp[0].replace(/^<\d+>/, '') : undefined,
       t,
       conn,
+      sa,
       data: dr.data,
     })) as LogEvent[];
   }
@@ -217,7 +234,7 @@ function toSeconds(s: RegExpExecArray, year: number): number | undefined {
 
 export const ciscoAsaDialect: LogDialect = {
   id: 'cisco-asa',
-  name: 'Cisco ASA syslog and debug crypto isakmp/ikev1',
+  name: 'Cisco ASA syslog and debug crypto isakmp/ikev1/ikev2',
   sniff,
   createDecoder: (source) => new AsaDecoder(source),
 };

@@ -21,6 +21,7 @@
  */
 import type { LogEvent, LogEventData, LogEventKind } from '../../evidence/log-events.js';
 import { excerptOf, type LineDecoder, type LogDialect } from '../log-dialect.js';
+import { IOS_IKEV2, IosIkev2Debug } from './ikev2-debug.js';
 
 type Draft = { [K in LogEventKind]: { kind: K; data: LogEventData[K] } }[LogEventKind];
 const d = <K extends LogEventKind>(kind: K, data: LogEventData[K]): Draft => ({ kind, data }) as Draft;
@@ -35,25 +36,34 @@ const NOTIFY_NAME: Record<string, string> = { PROPOSAL_NOT_CHOSEN: 'NO_PROPOSAL_
 
 function sniff(lines: readonly string[]): number {
   let n = 0;
-  for (const l of lines) if (LINE.test(l.trim())) n++;
+  for (const l of lines) if (LINE.test(l.trim()) || IOS_IKEV2.test(l.trim())) n++;
   return n;
 }
 
 class IosDecoder implements LineDecoder {
   /** the peer the current ISAKMP SA talks to (IOS names it on some lines only) */
   private peer: string | undefined;
+  private readonly ikev2 = new IosIkev2Debug();
   constructor(private readonly source: string) {}
 
   decode(line: string, lineNo: number): LogEvent[] | undefined {
+    const block = this.ikev2.blockLine(line.length > 20000 ? line.slice(0, 20000) : line);
+    if (block) return this.events(line, lineNo, block, undefined, this.ikev2.blockSession);
+    const v2 = IOS_IKEV2.exec(line.trim().slice(0, 20000));
+    if (v2) return this.events(line, lineNo, this.ikev2.body(v2[5], v2[3]), v2[1], v2[3]);
     const m = LINE.exec(line.trim());
     if (!m) return undefined;
     const [, time, isakmp, first, second, ipsec, , facility, , mnemonic, body] = m;
     // `ISAKMP:(9577)` or `ISAKMP (0:9577)`: the connection id of the ISAKMP SA; 0 before it has one
     const conn = second ?? first;
     const drafts = isakmp ? this.isakmp(body) : ipsec ? this.ipsec(body) : this.syslog(facility, mnemonic, body);
+    return this.events(line, lineNo, drafts, time, conn && conn !== '0' ? conn : undefined);
+  }
+
+  private events(line: string, lineNo: number, drafts: Draft[], time: string | undefined, sa: string | undefined): LogEvent[] {
     if (!drafts.length) return [];
     const excerpt = excerptOf(line);
-    return drafts.map((dr) => ({ kind: dr.kind, at: { source: this.source, line: lineNo }, excerpt, impl: 'cisco-ios', time, conn: undefined, sa: conn && conn !== '0' ? conn : undefined, data: dr.data })) as LogEvent[];
+    return drafts.map((dr) => ({ kind: dr.kind, at: { source: this.source, line: lineNo }, excerpt, impl: 'cisco-ios', time, conn: undefined, sa, data: dr.data })) as LogEvent[];
   }
 
   private isakmp(body: string): Draft[] {
@@ -105,7 +115,7 @@ class IosDecoder implements LineDecoder {
 
 export const ciscoIosDialect: LogDialect = {
   id: 'cisco-ios',
-  name: 'Cisco IOS/IOS-XE debug crypto isakmp and %CRYPTO syslog',
+  name: 'Cisco IOS/IOS-XE debug crypto isakmp/ikev2 and %CRYPTO syslog',
   sniff,
   createDecoder: (source) => new IosDecoder(source),
 };

@@ -117,13 +117,25 @@ function saEstablished(sd: string, body: string): Draft[] {
   ];
 }
 
-function kmdMessage(msgid: string, sd: string, body: string): { drafts: Draft[]; fields?: KmdFields; conn?: string } {
+/** The SAs of one negotiation kmd announced (KMD_PM_SA_ESTABLISHED, one line per direction) before its VPN line. */
+interface PendingSas {
+  spis: string[];
+  local?: string[];
+  remote?: string[];
+  mode?: string;
+}
+
+function kmdMessage(msgid: string, sd: string, body: string, pending: Map<string, PendingSas>): { drafts: Draft[]; fields?: KmdFields; conn?: string } {
   const neg = NEGOTIATION.exec(body);
   if (neg) {
     const r = negotiation(neg);
     return { ...r, conn: r.fields.vpn };
   }
-  if (msgid === 'KMD_PM_SA_ESTABLISHED') return { drafts: saEstablished(sd, body) };
+  if (msgid === 'KMD_PM_SA_ESTABLISHED') {
+    const drafts = saEstablished(sd, body);
+    remember(pending, /\bRemote gateway: ([^,\s]+)/.exec(body)?.[1], drafts[0].data as LogEventData['child-established']);
+    return { drafts };
+  }
   let m = /KMD_DPD_PEER_DOWN: DPD detected peer (\S+) is dead/.exec(`${msgid}: ${body}`);
   if (m) return { drafts: [d('dpd', { mechanism: 'dpd', outcome: 'timeout', peer: m[1] })] };
   if ((m = /Traffic-selector mismatch, vpn name: (\S+?),/.exec(body))) return { conn: m[1], drafts: [d('ts-unacceptable', { direction: 'local' })] };
@@ -142,11 +154,29 @@ function kmdMessage(msgid: string, sd: string, body: string): { drafts: Draft[];
   // "VPN v from 1.2.3.4 is up. Local-ip: …, gateway name: g, vpn name: v, …" / "… is down. … Reason: …"
   if ((m = /^VPN (\S+) from (\S+) is (up|down)\./.exec(body))) {
     const vpn = /\bvpn name: ([^,]+)/.exec(body)?.[1] ?? m[1];
-    if (m[3] === 'up') return { conn: vpn, drafts: [d('child-established', { name: vpn, detail: `VPN ${m[1]} to ${m[2]} is up` })] };
+    if (m[3] === 'up') {
+      // kmd announces the SAs (KMD_PM_SA_ESTABLISHED, no VPN name) just before the VPN that owns them: this line names them
+      const sas = pending.get(m[2]);
+      pending.delete(m[2]);
+      return { conn: vpn, drafts: [d('child-established', { name: vpn, detail: `VPN ${m[1]} to ${m[2]} is up`, ...(sas?.spis.length ? { spis: sas.spis } : {}), local: sas?.local, remote: sas?.remote, mode: sas?.mode })] };
+    }
     const reason = /\bReason: (.*)$/.exec(body)?.[1]?.trim();
     return { conn: vpn, drafts: [d('sa-deleted', { what: 'child', reason: reason ? reason.slice(0, 200) : `VPN ${m[1]} to ${m[2]} is down`, direction: 'local' })] };
   }
   return { drafts: [] };
+}
+
+function remember(pending: Map<string, PendingSas>, gateway: string | undefined, sa: LogEventData['child-established']): void {
+  if (!gateway || !sa.spis?.length) return;
+  if (pending.size > 64 && !pending.has(gateway)) pending.clear(); // VPN lines never came: keep memory bounded
+  const p = pending.get(gateway) ?? { spis: [] };
+  // a new negotiation's inbound SA after two already seen: start again
+  if (p.spis.length >= 2) p.spis = [];
+  p.spis.push(...sa.spis);
+  p.local = sa.local ?? p.local;
+  p.remote = sa.remote ?? p.remote;
+  p.mode = sa.mode ?? p.mode;
+  pending.set(gateway, p);
 }
 
 function sniff(lines: readonly string[]): number {
@@ -158,6 +188,7 @@ function sniff(lines: readonly string[]): number {
 class SrxDecoder implements LineDecoder {
   private readonly diags: Diagnostic[] = [];
   private dropped = 0;
+  private readonly pending = new Map<string, PendingSas>();
   constructor(private readonly source: string) {}
 
   decode(line: string, lineNo: number): LogEvent[] | undefined {
@@ -196,7 +227,7 @@ class SrxDecoder implements LineDecoder {
   }
 
   private body(line: string, lineNo: number, msgid: string, sd: string, body: string, time: string | undefined, t: number | undefined): LogEvent[] {
-    const { drafts, fields, conn } = kmdMessage(msgid, sd, body);
+    const { drafts, fields, conn } = kmdMessage(msgid, sd, body, this.pending);
     if (fields && fields.duplicated.length) this.diagnose(lineNo, `kmd line repeats ${fields.duplicated.join(', ')}; the first value was kept`);
     if (fields && NEGOTIATION.test(body) && !fields.vpn) this.diagnose(lineNo, 'kmd negotiation line without a VPN name');
     if (drafts.length === 0) return [];

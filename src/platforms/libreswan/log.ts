@@ -48,6 +48,7 @@ class PlutoDecoder implements LineDecoder {
   private readonly states = new Map<string, StateMemory>();
   private readonly diags: Diagnostic[] = [];
   private droppedDiagnostics = 0;
+  private lastChildRefusal: { conn?: string; serial: string; lineNo: number } | undefined;
   private readonly linkChild = (child: string, parent: string): void => {
     if (child !== parent) this.state(child).parent = parent;
   };
@@ -73,7 +74,8 @@ class PlutoDecoder implements LineDecoder {
         const state = this.state(shape.serial);
         const ctx = this.context(state, shape.serial, shape.peer, error);
         const drafts = decodeText(shape.text, ctx, shape.conn);
-        return this.events(drafts, base, shape.conn, shape.serial, state.parent);
+        const serial = this.answeredChild(drafts, shape.conn, shape.serial, lineNo);
+        return this.events(drafts, base, shape.conn, serial, serial === shape.serial ? state.parent : this.state(serial).parent);
       }
       case 'connection':
         return this.events(decodeConnectionText(shape.text, this.context(undefined, undefined, shape.peer, error), shape.conn), base, shape.conn);
@@ -104,6 +106,23 @@ class PlutoDecoder implements LineDecoder {
   diagnostics(): Diagnostic[] {
     if (this.droppedDiagnostics === 0) return this.diags;
     return [...this.diags, { at: { source: this.source }, decoder: 'libreswan', message: `${this.droppedDiagnostics} more malformed pluto lines` }];
+  }
+
+  /**
+   * pluto refuses a CREATE_CHILD_SA request on the larval Child state ("#4: CREATE_CHILD_SA request failed, …")
+   * and answers it on the IKE SA ("#2: responding to CREATE_CHILD_SA message … NO_PROPOSAL_CHOSEN",
+   * ikev2_create_child_sa.c record_v2N_response): the answer belongs to the Child state's refusal, one failure.
+   */
+  private answeredChild(drafts: readonly Draft[], conn: string | undefined, serial: string, lineNo: number): string {
+    const refusal = drafts.find((d) => d.kind === 'no-proposal-chosen' && d.data.exchange === 'CREATE_CHILD_SA');
+    if (!refusal || refusal.kind !== 'no-proposal-chosen') return serial;
+    const last = this.lastChildRefusal;
+    if (refusal.data.direction === 'local') this.lastChildRefusal = { conn, serial, lineNo };
+    else if (refusal.data.direction === 'sent' && last && last.conn === conn && last.serial !== serial && lineNo - last.lineNo <= 3) {
+      this.lastChildRefusal = undefined;
+      return last.serial;
+    }
+    return serial;
   }
 
   private state(serial: string): StateMemory {

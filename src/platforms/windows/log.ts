@@ -71,8 +71,9 @@ export function draftsFor(code: number, conn: string | undefined): Draft[] {
       out.push(d('give-up', { detail: reason, state: `connection setup${conn ? ` of ${conn}` : ''} (Windows names no exchange)` }));
       break;
     case 'auth':
-      // the client only has the verdict; which side refused is in the server's log (or the client's certificate store)
-      out.push(d('auth', { ok: false, method: known.cause.method ?? 'unknown', direction: 'received', reason }));
+      // the client only has the verdict; which side refused is in the server's log — unless the code is the client's
+      // own certificate handling (786, 13806, 13820: no usable machine certificate, or no trust in the server's chain)
+      out.push(d('auth', { ok: false, method: known.cause.method ?? 'unknown', direction: known.cause.own ? 'local' : 'received', reason, ...(known.cause.own ? { whose: 'own' as const } : {}) }));
       break;
     case 'proposal':
       out.push(d('no-proposal-chosen', { phase: 'ike', direction: 'received', reason }));

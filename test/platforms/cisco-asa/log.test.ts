@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ciscoAsaDialect } from '../../../src/platforms/cisco-asa/log.js';
+import { ciscoIosDialect } from '../../../src/platforms/cisco-ios/log.js';
 import { ASA, decodeAll, itIsTotal, summary } from '../fixtures/vendor-lines.js';
 
 describe('Cisco ASA syslog', () => {
@@ -63,6 +64,46 @@ describe('Cisco ASA debug crypto isakmp console lines', () => {
   });
 });
 
+const sampleLines = (name: string) => readFileSync(new URL(`../../../samples/${name}/debug-crypto-ikev2.log`, import.meta.url), 'utf8').trimEnd().split('\n');
+const POLICIES = sampleLines('cisco-asa-debug-ikev2-proposal-mismatch');
+const PEER_ID = sampleLines('cisco-asa-debug-ikev2-peer-id-san');
+// Cisco document 117337: the ASA's debug when an IOS peer asks for certificates by HTTP URL (the page's wraps joined)
+const HTTP_URL = [
+  'IKEv2-PROTO-1: (139): Auth exchange failed',
+  'IKEv2-PROTO-1: (140): Unsupported cert encoding found or Peer requested HTTP URL but never sent HTTP_LOOKUP_SUPPORTED Notification',
+];
+
+describe('Cisco ASA debug crypto ikev2 protocol|platform', () => {
+  it('reads the two policy lists around the verdict, in charon\'s printed form', () => {
+    const { events, results } = decodeAll(ciscoAsaDialect, POLICIES);
+    expect(summary(events)).toEqual(['2:proposals', '3:proposals', '4:proposals', '5:proposals', '6:proposals', '7:proposals', '8:no-proposal-chosen', '10:proposals']);
+    expect(events[0].data).toEqual({ phase: 'ike', source: 'received', proposals: ['IKE:AES_CBC_256/HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_1024'] });
+    expect(events[4].data).toMatchObject({ proposals: ['IKE:3DES_CBC/HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_1024'] });
+    expect(events[7].data).toEqual({ phase: 'ike', source: 'configured', proposals: ['IKE:AES_CBC_256/HMAC_SHA2_384_192/PRF_HMAC_SHA2_384/MODP_2048_256'] });
+    expect(events[6]).toMatchObject({ sa: '16', data: { phase: 'ike', direction: 'local', exchange: 'IKE_SA_INIT' } });
+    expect(results.every((r) => Array.isArray(r))).toBe(true);
+    // a "Proposal N:" line outside a policy list is nobody's
+    expect(decodeAll(ciscoAsaDialect, [POLICIES[1]]).results[0]).toBeUndefined();
+  });
+
+  it('reads the peer ID check failing as an identity mismatch with the ID the peer sent (Cisco 117337)', () => {
+    const { events } = decodeAll(ciscoAsaDialect, PEER_ID);
+    expect(summary(events)).toEqual(['2:identity', '11:id-mismatch', '12:negotiation-failed', '15:negotiation-failed', '17:negotiation-failed']);
+    expect(events[1].data).toMatchObject({ received: '172.16.1.1' });
+  });
+
+  it('reads the HTTP-URL certificate refusal as a certificate authentication failure (Cisco 117337)', () => {
+    const { events } = decodeAll(ciscoAsaDialect, HTTP_URL);
+    expect(summary(events)).toEqual(['1:negotiation-failed', '2:auth']);
+    expect(events[1].data).toMatchObject({ ok: false, method: 'cert', direction: 'local' });
+  });
+
+  it('is the ASA\'s, not IOS\'s', () => {
+    expect(ciscoAsaDialect.sniff(PEER_ID)).toBe(PEER_ID.length);
+    expect(ciscoIosDialect.sniff(PEER_ID)).toBe(0);
+  });
+});
+
 describe('ciscoAsaDialect is total', () => {
-  itIsTotal(ciscoAsaDialect, [...ASA, ...ASA_DEBUG, ...AWS], `%ASA-4-750003: ${'x'.repeat(16000)}`);
+  itIsTotal(ciscoAsaDialect, [...ASA, ...ASA_DEBUG, ...AWS, ...POLICIES, ...PEER_ID, ...HTTP_URL], `%ASA-4-750003: ${'x'.repeat(16000)}`);
 });

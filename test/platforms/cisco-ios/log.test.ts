@@ -40,6 +40,39 @@ describe('Cisco IOS debug crypto isakmp', () => {
   });
 });
 
+// IOS-XE 16.7 `debug crypto ikev2` (fixtures/README.md) and Cisco document 117337's router debug (the sample's README)
+const XE = readFileSync(new URL('./fixtures/ios-xe-16.7-ikev2-auth-no-proposal.log', import.meta.url), 'utf8').split('\n');
+const DOC_117337 = readFileSync(new URL('../../../samples/cisco-ios-debug-ikev2-profile-not-found/debug-crypto-ikev2.log', import.meta.url), 'utf8').trimEnd().split('\n');
+
+describe('Cisco IOS / IOS-XE debug crypto ikev2', () => {
+  it('reads the initiator, the peer answering IKE_AUTH with NO_PROPOSAL_CHOSEN (a Child SA refusal), and the IKE SA up', () => {
+    const { events, results } = decodeAll(ciscoIosDialect, XE);
+    const at = (n: string) => XE.findIndex((l) => l.includes(n)) + 1;
+    expect(summary(events)).toEqual([
+      `${at('Generating IKE_SA_INIT')}:initiate`, `${at('NOTIFY(NO_PROPOSAL_CHOSEN)')}:no-proposal-chosen`,
+      `${at("peer's identity")}:identity`, `${at("peer's identity")}:peer-config-lookup`, `${at('is UP')}:ike-established`,
+    ]);
+    expect(events[1]).toMatchObject({ sa: '31', data: { phase: 'child', direction: 'received', exchange: 'IKE_AUTH' } });
+    // the NAT_DETECTION notifies of IKE_SA_INIT are routine, and the sent IKE_AUTH's notifies are ours, not the peer's answer
+    expect(events.filter((e) => e.kind === 'notify')).toEqual([]);
+    expect(events[4].data).toEqual({ ikeVersion: 2, remoteId: 'FC00:123:123:123::1', localId: 'FC00:123:123:123::2' });
+    // every line of the blocks is claimed except the proposal dumps' transform lines, which carry no prefix
+    expect(results[XE.indexOf('Payload contents: ')]).toEqual([]);
+  });
+
+  it('reads Cisco\'s 117337 router debug: the profile lookup by the ASA\'s DN finds none', () => {
+    const { events } = decodeAll(ciscoIosDialect, DOC_117337);
+    expect(summary(events)).toEqual(['2:identity', '2:peer-config-lookup', '3:no-config', '4:no-config', '5:negotiation-failed']);
+    expect(events[1].data).toEqual({ remoteId: 'hostname=asa.cisco.com' });
+    expect(events[2].data).toMatchObject({ scope: 'peer' });
+  });
+
+  it('is not the ASA\'s IKEv2 debug, and the ASA does not read it', () => {
+    expect(ciscoIosDialect.sniff(DOC_117337)).toBe(5);
+    expect(ciscoAsaDialect.sniff(DOC_117337)).toBe(0);
+  });
+});
+
 describe('ciscoIosDialect is total', () => {
-  itIsTotal(ciscoIosDialect, [...DEBUG, ...CISCO_DOC], `ISAKMP:(1): processing NOTIFY ${'PROPOSAL_NOT_CHOSEN '.repeat(800)} protocol 3`);
+  itIsTotal(ciscoIosDialect, [...DEBUG, ...CISCO_DOC, ...XE, ...DOC_117337], `ISAKMP:(1): processing NOTIFY ${'PROPOSAL_NOT_CHOSEN '.repeat(800)} protocol 3`);
 });

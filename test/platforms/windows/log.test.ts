@@ -41,6 +41,9 @@ describe('Windows RasClient / RemoteAccess events', () => {
     expect(kinds(809)).toEqual(['give-up']);
     expect(kinds(13801)).toEqual(['auth']);
     expect(kinds(13806)).toEqual(['auth']);
+    // the client's own certificate handling (no machine certificate, no trust in the server's chain), not the server's refusal
+    for (const own of [786, 13806, 13820]) expect(draftsFor(own, undefined)[2].data, String(own)).toMatchObject({ direction: 'local', whose: 'own' });
+    expect(draftsFor(13801, undefined)[2].data).toMatchObject({ direction: 'received' });
     expect(kinds(13868)).toEqual(['no-proposal-chosen']);
     expect(kinds(788)).toEqual(['no-proposal-chosen']);
     expect(kinds(13843)).toEqual([]);

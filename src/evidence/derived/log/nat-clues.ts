@@ -28,6 +28,7 @@ export function translatedPortClue(port: number | undefined): string | undefined
 /** An IP-address ID (`ipaddr:10.222.191.127`, `10.222.191.127`) that is private while the packets came from another address. */
 export function privateIdClue(received: string | undefined, from: string | undefined): string | undefined {
   const id = received?.replace(/^(ipaddr|ID_IPV4_ADDR|IPV4_ADDR):/i, '');
-  if (!id || !privateV4(id) || id === from) return undefined;
-  return `the peer presented its private address ${id} as ID${from ? ` while its packets came from ${from}` : ''}: it is behind NAT and names its inside address`;
+  // without the address its packets came from, a private ID says nothing of NAT (both peers may sit on private networks)
+  if (!id || !from || !privateV4(id) || id === from) return undefined;
+  return `the peer presented its private address ${id} as ID while its packets came from ${from}: it is behind NAT and names its inside address`;
 }

@@ -20,8 +20,12 @@ export function proposalLists(session: LogSession, phase: Phase): { received: st
   return out;
 }
 
-/** The exchange a rejection happened in, named as the log names it or by IKE version and phase. */
-export function exchangeName(session: LogSession, e: LogEvent, phase: Phase): string {
+/**
+ * The exchange a refusal happened in, named as the first of its lines that names one (pluto's "no local
+ * proposal matches …" does not, the line after it does), or by IKE version and phase.
+ */
+export function exchangeName(session: LogSession, rejections: readonly LogEvent[], phase: Phase): string {
+  const e = rejections.find((r) => r.kind === 'no-proposal-chosen' && (r.data as LogEventData['no-proposal-chosen']).exchange) ?? rejections[0];
   // an IKEv1 notify comes in an INFORMATIONAL_V1 of its own: name the exchange it refuses (phase.ts ikev1NotifyPhase)
   const named = e.kind === 'no-proposal-chosen' ? (e.data as LogEventData['no-proposal-chosen']).exchange : e.kind === 'message' ? (e.data as LogEventData['message']).exchange : undefined;
   if (named && !/INFORMATIONAL_V1/i.test(named)) return named;
@@ -48,12 +52,14 @@ export interface OverlapFacts {
   /** a proposal to add on this host / on the peer, in the daemon's syntax with the IANA names */
   fixHere?: string;
   fixThere?: string;
+  /** the log is pluto's, which prints only the peer's offer, never its own list (libreswan ikev2_proposals.c v4.10–v5.4) */
+  libreswan?: boolean;
 }
 
 export function overlapFacts(
-  types: readonly string[] | 'unknown' | 'lists-overlap' | 'capture', received: string[] | string, configured: string[] | string, fix?: ProposalFix,
+  types: readonly string[] | 'unknown' | 'lists-overlap' | 'capture', received: string[] | string, configured: string[] | string, fix?: ProposalFix, impl?: string,
 ): OverlapFacts {
-  const printed = { printedReceived: Array.isArray(received) ? received : undefined, printedConfigured: Array.isArray(configured) ? configured : undefined };
+  const printed = { printedReceived: Array.isArray(received) ? received : undefined, printedConfigured: Array.isArray(configured) ? configured : undefined, ...(impl === 'libreswan' ? { libreswan: true } : {}) };
   // a capture: the refusing side never sends its own list (RFC 7296 §3.10.1 NO_PROPOSAL_CHOSEN carries no data)
   if (types === 'capture' || types === 'unknown' || types === 'lists-overlap') return { overlapKind: types, ...printed };
   return { overlapKind: 'types', missing: [...types], ...printed, ...(fix ? { fixHere: fix.here, fixThere: fix.there } : {}) };

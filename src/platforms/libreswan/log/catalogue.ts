@@ -79,7 +79,7 @@ const RULES: [RegExp, Make][] = [
   // keys.c v3.x "Can't find the certificate or private key from the NSS CKA_ID", v4/v5 "connection %s's %s private key not found",
   // ikev2_eap.c "private key for connection not found"
   [/^(?:unable to locate my private key for .*|Can't find the certificate or private key from the NSS CKA_ID|connection \S+'s \S+ private key not found|private key for connection not found)$/, (m) => [
-    draft('auth', { ok: false, method: 'cert', direction: 'local', reason: m[0], ownKey: true }),
+    draft('auth', { ok: false, method: 'cert', direction: 'local', reason: m[0], whose: 'own', missing: 'private-key' }),
   ]],
   // timer.c: the retransmit give-up that pluto itself reads as a probable authentication failure
   [/^(\d+) second timeout exceeded after (\d+) retransmits\.\s+Possible authentication failure: /, (m) => [

@@ -12,7 +12,14 @@ import { authMethod } from './exchanges.js';
 
 const IGNORING_INFO = /^ignoring (?:(unsecured|secured) )?informational payload,? (?:type )?(\S+?)(?:, msgid=(\S+?))?(?:, length=\d+)?$/;
 const SENDING_NOTIFY = /^sending (encrypted )?notification (\S+) to (\S+)/;
-const RESPONDING_WITH = /^responding to (\S+) \(\d+\) message \(Message ID \d+\) from (\S+) with (?:unencrypted |encrypted )?notification (\S+)/;
+// v3.32-v5.0 unencrypted "responding to %s (%d) message (Message ID %u)[ from %s] with unencrypted notification %s";
+// v3.32+ "responding to %s message (ID %u) from %s with [un]encrypted notification %s"; v5.2+ "responding to %s request with Message ID %u with unencrypted notification %s, …"
+const RESPONDING_WITH = /^responding to (\S+) (?:\(\d+\) message \(Message ID \d+\)(?: from \S+)?|message \(ID \d+\) from \S+|request with Message ID \d+) with (?:unencrypted |encrypted )?notification ([A-Z0-9_]+)/;
+// "IKE_AUTH responder matching remote ESP/AH proposals failed, responder SA processing returned NO_PROPOSAL_CHOSEN" (v4+),
+// "… returned STF_FAIL+v2N_NO_PROPOSAL_CHOSEN" (v3.x); the text before "failed" names the exchange and who compared
+// (ikev2_child.c / ikev2_create_child_sa.c: "CREATE_CHILD_SA request" is the responder, "CREATE_CHILD_SA responder matching
+// remote …" and "IKE_AUTH initiator accepting remote …" the initiator checking the answer; v3.26 "IKE SA responder …" is IKE_AUTH)
+const SA_PROCESSING_FAILED = /^(IKE_AUTH|CREATE_CHILD_SA|IKE SA) (.*?) failed, responder SA processing returned (?:STF_FAIL\+)?(\S+)$/;
 const IGNORING_CONTAINING = /^ignoring (\S+) (request|response) containing (\S+) notification/;
 const REJECTED_CHILD = /^(\S+) response rejected Child SA with (\S+)/;
 const CHILD_REJECTED = /^response for Child SA #\d+ was rejected with (\S+?);?(?: |$)/;
@@ -50,8 +57,14 @@ export function notifications(text: string, ctx: LineContext): Draft[] | undefin
     return notifyDrafts(m[2], 'sent', { phase, exchange: phase === 'child' ? 'QUICK_MODE' : exchangeOfMode(ctx.state?.mode), idMismatchKnown: ctx.state?.idMismatch });
   }
   if ((m = RESPONDING_WITH.exec(text))) {
-    const phase: Phase = m[1] === 'IKE_SA_INIT' ? 'ike' : 'child';
-    return notifyDrafts(m[3], 'sent', { phase, exchange: m[1] });
+    // v3.2x names IKE_SA_INIT "SA_INIT"; IKE proposals travel in it: a later exchange's NO_PROPOSAL_CHOSEN refuses a Child SA
+    const exchange = m[1] === 'SA_INIT' ? 'IKE_SA_INIT' : m[1];
+    return notifyDrafts(m[2], 'sent', { phase: exchange === 'IKE_SA_INIT' ? 'ike' : 'child', exchange });
+  }
+  if ((m = SA_PROCESSING_FAILED.exec(text))) {
+    const exchange = m[1] === 'CREATE_CHILD_SA' ? 'CREATE_CHILD_SA' : 'IKE_AUTH';
+    // this host compared the peer's ESP/AH proposals (or its answer) with its own and found none
+    return notifyDrafts(m[3], 'local', { phase: 'child', exchange, reason: text });
   }
   if ((m = IGNORING_CONTAINING.exec(text))) return notifyDrafts(m[3], 'received', { phase: m[1] === 'IKE_SA_INIT' ? 'ike' : 'child', exchange: m[1] });
   if ((m = REJECTED_CHILD.exec(text))) {

@@ -125,7 +125,7 @@ function noAuthOrConfig(body: string, c: LineContext): boolean {
   }
   m = NO_PRIVATE_KEY_RE.exec(body);
   if (m) {
-    c.emit('auth', { ok: false, method: 'cert', direction: 'local', reason: body, id: m[1], ownKey: true });
+    c.emit('auth', { ok: false, method: 'cert', direction: 'local', reason: body, id: m[1], whose: 'own', missing: 'private-key' });
     return true;
   }
   m = NO_TRUSTED_KEY_RE.exec(body);
