@@ -129,3 +129,39 @@ describe('middle-box: virtual servers', () => {
     expect(nat.message).toMatch(/vs_ipsec does not handle UDP 4500 .*charon\.log:1/);
   });
 });
+
+describe('NAT-T through the box: NAT_T_BLOCKED names the BIG-IP when its artefacts cover the same addresses', () => {
+  // the lab's real capture on the left peer (scenario nat-udp4500-blocked): NAT detected, IKE_AUTH on 4500 to 198.51.100.20 never answered
+  const pcap = join(import.meta.dirname, '..', 'fixtures', 'pcaps', 'lab-nat-udp4500-blocked-left.pcap');
+  const server = (destination: string, more = '') => `ltm virtual /Common/vs_ipsec {\n    destination ${destination}\n    ip-protocol udp\n    profiles {\n        /Common/ipsecalg { }\n        /Common/udp { }\n    }\n    translate-address disabled\n}\n${more}`;
+  const withPcap = async (logs: string[], configs: string[]) => (await diagnose({ logs, pcaps: [pcap], configs, host: false, local: [], peer: [], only: ['middle-box', 'nat-traversal'] })).findings;
+  const blocked = (fs: Awaited<ReturnType<typeof withPcap>>) => fs.filter((f) => f.code === 'NAT_T_BLOCKED');
+
+  it('an ALG server for any destination on UDP 500 and none for 4500: the error names the box, the server and K97997482, with the config lines as evidence; IPSEC_ALG_NAT_T is lowered to its cause', async () => {
+    const fs = await withPcap([], [file('vs.conf', server('/Common/0.0.0.0:isakmp'))]);
+    const [b] = blocked(fs);
+    expect(b.severity).toBe('error');
+    expect(b.message).toMatch(/198\.51\.100\.20:4500 never answered there \(IKE_AUTH, 4 transmissions from 192\.0\.2\.10:4500\): F5 BIG-IP between them passes IKE with the IPsec ALG on virtual server \/Common\/vs_ipsec, which does not handle UDP 4500 \(F5 K97997482\)/);
+    expect(b.hint).toMatch(/^On F5 BIG-IP, add a virtual server for UDP 4500 towards 198\.51\.100\.20/);
+    expect(b.evidence.map((r) => r.frame ?? `${r.source.replace(/^.*\//, '')}:${r.line}`)).toEqual([3, 4, 5, 'vs.conf:5', 'vs.conf:1', 6]);
+    const alg = fs.find((f) => f.code === 'IPSEC_ALG_NAT_T')!;
+    expect([alg.severity, alg.data?.explainedBy]).toEqual(['info', 'NAT_T_BLOCKED']);
+  });
+
+  it('an ALG server for another destination, or a second server that carries UDP 4500: the box is not named (its artefacts do not explain these addresses)', async () => {
+    for (const text of [server('/Common/203.0.113.9:isakmp'), server('/Common/0.0.0.0:isakmp', 'ltm virtual /Common/vs_natt {\n    destination /Common/0.0.0.0:4500\n    ip-protocol udp\n    profiles {\n        /Common/fastL4 { }\n    }\n}\n')]) {
+      const [b] = blocked(await withPcap([], [file('vs.conf', text)]));
+      expect(b.message).not.toMatch(/BIG-IP/);
+      expect(b.hint).toMatch(/^UDP 4500 is blocked between the peers/);
+    }
+  });
+
+  it('an AFM event that rejects UDP 4500 towards the responder (the seed\'s 26-field shape, this flow\'s addresses): the error names the rule', async () => {
+    const reject = seed[2].replace(/"2\.2\.2\.2","1\.1\.1\.1","3057","3998","\/Common\/EXTERNAL","ESP"/, '"198.51.100.1","198.51.100.20","4500","4500","/Common/EXTERNAL","UDP"');
+    expect(reject).not.toBe(seed[2]);
+    const [b] = blocked(await withPcap([file('ltm.log', reject)], []));
+    expect(b.message).toMatch(/: F5 BIG-IP VELASCO\.afm\.passthrough between them rejects UDP 4500 from 198\.51\.100\.1 to 198\.51\.100\.20 with the default rule \(Default\) of virtual server \/Common\/VS-FWD \(drop reason Policy\)\.$/);
+    expect(b.hint).toContain('ports add { 4500 }');
+    expect(b.evidence.some((r) => r.line === 1 && /ltm\.log$/.test(r.source))).toBe(true);
+  });
+});
