@@ -124,6 +124,8 @@ describe('ipsec.log, IKEv2 in tmm (corpus f5-ipsec-log-ikev2.clouddocs.log)', ()
     expect(events.map((e) => e.kind)).toEqual(['no-proposal-chosen', 'stale-sa', 'stale-sa', 'dpd']);
     expect(events[0].data).toMatchObject({ phase: 'child', missing: 'DH/KE group' });
     expect(events[3].data).toMatchObject({ mechanism: 'liveness', outcome: 'timeout', peer: '198.51.100.1' });
+    // tmm prints nothing of what it did next: no "SA deleted" the log does not state
+    expect((events[3].data as { action?: string }).action).toBe('not stated in this log');
   });
   it('an initiator whose IKE_SA_INIT was never answered (zero responder SPI) gives up instead', () => {
     const { events } = decode(['info tmm[1]: 017c0000 [0.0] [IKE] v2 192.0.2.1%0-198.51.100.1%0 [0xbabf623a8fa1e13f-0x0000000000000000][I] [PROTO_ERR]: retransmission count exceeded the limit']);
@@ -142,6 +144,15 @@ describe('racoon.log, IKEv1 (corpus f5-racoon-log-ikev1.clouddocs.log)', () => {
     expect(events.some((e) => e.kind === 'ts-unacceptable')).toBe(false);
     expect(events.filter((e) => e.kind === 'child-established').map((e) => (e.data as { spis?: string[] }).spis)).toEqual([['fc56d0ac'], ['710f64dd']]);
     expect(events.filter((e) => e.kind === 'sa-deleted')).toHaveLength(2);
+  });
+  it('the corpus\'s sainfo lines (2018-03-12) are not given to its SAs (2014-06-02); a `selected sainfo` of the same second is', () => {
+    const selectors = (ls: string[]) => decode(ls).events.filter((e) => e.kind === 'child-established').map((e) => [(e.data as { local?: string[] }).local, (e.data as { remote?: string[] }).remote]);
+    expect(selectors(lines)).toEqual([[undefined, undefined], [undefined, undefined]]);
+    // the corpus's own sainfo line, re-dated to the second of its own SA line
+    const sainfo = lines.find((l) => l.includes('selected sainfo'))!.replace('2018-03-12 09:13:04', '2014-06-02 12:39:30');
+    const sa = lines.find((l) => l.includes('IPsec-SA established'))!;
+    expect(selectors([sainfo, sa])).toEqual([[['10.1.1.0/24'], ['10.2.1.0/24']]]);
+    expect(selectors([lines.find((l) => l.includes('selected sainfo'))!, sa])).toEqual([[undefined, undefined]]);
   });
   it('racoon\'s verdict lines (ipsec-tools isakmp_quick.c) are read', () => {
     const { events } = decode(['2018-03-20 09:38:16: ERROR: failed to get sainfo.', '2018-03-20 09:38:17: ERROR: phase1 negotiation failed due to time up. 192.0.2.1[500]<=>203.0.113.1[500] 8f0b8c0d4f2b5a6e:0000000000000000']);

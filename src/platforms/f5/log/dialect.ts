@@ -11,7 +11,7 @@ import { parseLeadingTime } from '../../strongswan/log/timestamp.js';
 import { plainSpaces, quotedFields } from '../text.js';
 import { decisionFromFields, decisionFromSd, sdPairs, teardownFrom } from './afm-event.js';
 import { parseTmmIke, tmmIkeEvents } from './tmm-ike.js';
-import { parseRacoon, racoonEvents } from './racoon.js';
+import { parseRacoon, racoonEvents, sainfoOf } from './racoon.js';
 import type { Draft } from './draft.js';
 
 /** `Aug 31 04:23:10 VELASCO info tmm[17718]: ` — syslog time, host, level, tmm (tmm1, tmm2 on multi-tmm boxes) */
@@ -44,6 +44,8 @@ export const f5Dialect: LogDialect = {
     let pending: { lineNo: number; text: string; excerpt: string; time?: string; box?: string; lines: number } | undefined;
     // IKE SAs (initiator SPI) seen past their first exchange, to tell a liveness timeout from a peer that never answered
     const upSas = new Set<string>();
+    // racoon's last `selected sainfo` (its selectors) and the second it was printed in
+    let sainfo: { time?: string; local: string; remote: string } | undefined;
     const event = (d: Draft, lineNo: number, line: string, time?: string, t?: number): LogEvent => ({ kind: d.kind, data: d.data, at: { source, line: lineNo }, excerpt: excerptOf(line), impl: 'f5', ...(time ? { time } : {}), ...(t !== undefined ? { t } : {}) }) as LogEvent;
     const note = (lineNo: number, message: string) => {
       if (diagnostics.length < MAX_DIAGNOSTICS) diagnostics.push({ at: { source, line: lineNo }, decoder: 'f5', message });
@@ -103,7 +105,11 @@ export const f5Dialect: LogDialect = {
         const racoon = parseRacoon(line);
         if (racoon) {
           const t = racoon.time ? parseLeadingTime(racoon.time) : time;
-          return racoonEvents(racoon).map((d) => event(d, lineNo, line, t?.text, t?.t));
+          const selected = sainfoOf(racoon);
+          if (selected) sainfo = { time: racoon.time, ...selected };
+          // only within the same second: racoon runs negotiations side by side, so an older sainfo may be another's
+          const withTs = (d: Draft): Draft => (d.kind === 'child-established' && sainfo && sainfo.time === racoon.time ? { kind: d.kind, data: { ...d.data, local: [sainfo.local], remote: [sainfo.remote] } } : d);
+          return racoonEvents(racoon).map((d) => event(withTs(d), lineNo, line, t?.text, t?.t));
         }
         return undefined;
       },
