@@ -165,3 +165,26 @@ describe('NAT-T through the box: NAT_T_BLOCKED names the BIG-IP when its artefac
     expect(b.evidence.some((r) => r.line === 1 && /ltm\.log$/.test(r.source))).toBe(true);
   });
 });
+
+describe('the AFM default action learned from a logged (Default) refusal', () => {
+  // the seed's failing test: its two OUT rules, VS-FWD, and (for the log) its reject of the return ESP
+  const rules = join(import.meta.dirname, '..', '..', 'samples', 'f5-afm-out-rules-only', 'afm-rules.tmsh.conf');
+  const esp = async (logs: string[]) => (await diagnose({ logs, pcaps: [], configs: [rules, file('vs.conf', vs)], host: false, local: [], peer: [], only: ['firewall'] })).findings.find((f) => f.code === 'FIREWALL_BLOCKS_ESP' && f.message.includes('from 2.2.2.2'))!;
+
+  it('the rules alone: the default is undecided (ADC mode accepts), so the return ESP "may be dropped" (warning)', async () => {
+    const f = await esp([]);
+    expect(f.severity).toBe('warning');
+    expect(f.message).toContain('it may be dropped');
+  });
+  it('with the box\'s own line of VS-FWD\'s (Default) rule rejecting: firewall mode, the return ESP is refused (error), the log line as the rule\'s evidence', async () => {
+    const f = await esp([file('ltm.log', seed[2])]);
+    expect(f.severity).toBe('error');
+    expect(f.message).not.toContain('may be dropped');
+    expect(f.evidence[0]).toMatchObject({ line: 1 });
+    expect(f.evidence[0].excerpt).toMatch(/default action, reject, as the box logged it \(the default rule \(Default\) of virtual server \/Common\/VS-FWD \(drop reason Policy\)/);
+  });
+  it('an accept by a named rule, or a (Default) of the Global context, settles nothing', async () => {
+    expect((await esp([file('ltm.log', seed[1])])).severity).toBe('warning');
+    expect((await esp([file('ltm.log', seed[2].replace('"Virtual Server","/Common/VS-FWD"', '"Global","/Common/global-firewall-rules"'))])).severity).toBe('warning');
+  });
+});
