@@ -188,3 +188,20 @@ describe('the AFM default action learned from a logged (Default) refusal', () =>
     expect((await esp([file('ltm.log', seed[2].replace('"Virtual Server","/Common/VS-FWD"', '"Global","/Common/global-firewall-rules"'))])).severity).toBe('warning');
   });
 });
+
+describe('a lab peer\'s capture and the box\'s log: one merged finding (samples/f5-afm-return-esp-rejected-lab-capture)', () => {
+  const dir = join(import.meta.dirname, '..', '..', 'samples', 'f5-afm-return-esp-rejected-lab-capture');
+  it('MIDDLEBOX_REJECTS_RETURN_ESP holds the box\'s lines and the capture\'s ESP flow; ESP_ONE_WAY is not repeated', async () => {
+    const fs = (await diagnose({ logs: [join(dir, 'velasco-ltm.log')], pcaps: [join(dir, 'left.pcap')], configs: [], host: false, local: [], peer: [] })).findings;
+    const [m] = fs.filter((f) => f.code === 'MIDDLEBOX_REJECTS_RETURN_ESP');
+    expect(m.message).toMatch(/the capture \S*left\.pcap shows ESP from 192\.0\.2\.10 with nothing back/);
+    expect(m.evidence.map((r) => r.frame ?? r.line)).toEqual([3, 2, 5]);
+    expect(fs.map((f) => f.code)).not.toContain('ESP_ONE_WAY');
+  });
+  it('the capture is the lab\'s, rewritten by scripts/pcap-without-nat-t.mjs and nothing else', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const out = join(mkdtempSync(join(tmpdir(), 'mb-')), 'left.pcap');
+    execFileSync(process.execPath, [join(import.meta.dirname, '..', '..', 'scripts', 'pcap-without-nat-t.mjs'), join(import.meta.dirname, '..', '..', 'samples', 'lab-esp-return-dropped', 'left.pcap'), out], { stdio: 'ignore' });
+    expect(readFileSync(out).equals(readFileSync(join(dir, 'left.pcap')))).toBe(true);
+  });
+});
