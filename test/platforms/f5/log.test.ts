@@ -159,3 +159,35 @@ describe('racoon.log, IKEv1 (corpus f5-racoon-log-ikev1.clouddocs.log)', () => {
     expect(events.map((e) => e.kind)).toEqual(['ts-unacceptable', 'give-up']);
   });
 });
+
+describe('Telemetry Streaming JSON (fixtures/ts-afm-request-log.json, F5\'s own example)', () => {
+  const text = readFileSync(join(FX, 'ts-afm-request-log.json'), 'utf8');
+  const expected = {
+    verdict: 'reject', action: 'Reject', protocol: 'TCP', src: { address: '50.206.82.144', port: 62204 }, dst: { address: '10.0.2.101', port: 80 },
+    rule: 'ping', defaultRule: false, contextType: 'Virtual Server', context: '/Common/app.app/app_vs', policy: '/Common/app', reason: 'Policy', vlan: '/Common/external', flowId: '0000000000000000', flowCreated: false, box: 'telemetry.bigip.com',
+  };
+  it('pretty-printed as published: one firewall decision, at the line the object opens, every field by its key, the date_time as the time', () => {
+    const lines = text.split('\n');
+    expect(best(lines)).toBe('f5');
+    const { events, unparsed } = decode(lines);
+    expect(unparsed).toEqual([]);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ kind: 'firewall-decision', data: expected, at: { line: 1 }, time: expect.stringContaining('2018-12-17') });
+    expect(events[0].excerpt).toMatch(/^\{ "acl_policy_name":"\/Common\/app", "acl_policy_type":"Enforced", "acl_rule_name":"ping", "action":"Reject",/);
+  });
+  it('one object per line (as a consumer writes them) reads the same; another JSON object on a line is not claimed', () => {
+    const compact = JSON.stringify(JSON.parse(text));
+    const { events, unparsed } = decode([compact, '{"event_source":"request_logging","hostname":"hostname","client_ip":"177.47.192.42"}', compact.replace('"Reject"', '"Accept decisively"')]);
+    expect(events.map((e) => (e.data as { verdict: string }).verdict)).toEqual(['reject', 'accept']);
+    expect(events[0].data).toMatchObject(expected);
+    expect(unparsed).toEqual([2]);
+  });
+  it('an object that never closes is bounded and said once; broken JSON is a located note, not a throw', () => {
+    const d = f5Dialect.createDecoder('t.json');
+    for (let i = 1; i <= 300; i++) d.decode(i === 1 ? '{ "errdefs_msgno":"23003137",' : '"x": {', i);
+    d.decode('{"errdefs_msgno":"23003137", "action": }', 301);
+    const notes = d.diagnostics!().map((n) => [n.at.line, n.message]);
+    expect(notes[0]).toEqual([1, expect.stringContaining('still open after 200 lines')]);
+    expect(notes.some(([line, m]) => line === 301 && /not JSON|without the action/.test(String(m)))).toBe(true);
+  });
+});
