@@ -126,8 +126,8 @@ function reportReturnEsp(ctx: CheckContext): void {
   }
 }
 
-// a capture's NAT_T_BLOCKED that names the server is the diagnosis: the ALG is its cause, not a second error
-const EXPLAINED = { explainedBy: 'NAT_T_BLOCKED', severityReason: 'the capture shows IKE on UDP 4500 unanswered and NAT_T_BLOCKED names this virtual server as the cause' };
+// a NAT_T_BLOCKED (capture or log) that names the server is the diagnosis: the ALG is its cause, not a second error
+const EXPLAINED = { explainedBy: 'NAT_T_BLOCKED', severityReason: 'a peer\'s capture or log shows IKE on UDP 4500 unanswered and NAT_T_BLOCKED names this virtual server as the cause' };
 function reportAlg(ctx: CheckContext): void {
   const facts = boxFacts(ctx.evidence);
   const algs = algServers(facts);

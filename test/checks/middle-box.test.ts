@@ -156,6 +156,15 @@ describe('NAT-T through the box: NAT_T_BLOCKED names the BIG-IP when its artefac
     }
   });
 
+  it('the peer\'s log and its capture of the same silence: one NAT_T_BLOCKED holding both, the BIG-IP named', async () => {
+    const log = join(import.meta.dirname, '..', '..', 'samples', 'lab-nat-udp4500-blocked', 'left.log');
+    const fs = blocked(await withPcap([log], [file('vs.conf', server('/Common/0.0.0.0:isakmp'))]));
+    expect(fs).toHaveLength(1);
+    expect(fs[0].data?.seenIn).toMatch(/^the capture \S*lab-nat-udp4500-blocked-left\.pcap and the log \S*left\.log$/);
+    expect(fs[0].message).toContain('F5 BIG-IP between them passes IKE with the IPsec ALG on virtual server /Common/vs_ipsec');
+    expect(new Set(fs[0].evidence.map((r) => r.source.replace(/^.*\//, '')))).toEqual(new Set(['lab-nat-udp4500-blocked-left.pcap', 'left.log', 'vs.conf']));
+  });
+
   it('an AFM event that rejects UDP 4500 towards the responder (the seed\'s 26-field shape, this flow\'s addresses): the error names the rule', async () => {
     const reject = seed[2].replace(/"2\.2\.2\.2","1\.1\.1\.1","3057","3998","\/Common\/EXTERNAL","ESP"/, '"198.51.100.1","198.51.100.20","4500","4500","/Common/EXTERNAL","UDP"');
     expect(reject).not.toBe(seed[2]);

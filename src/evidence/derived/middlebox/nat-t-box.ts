@@ -11,7 +11,7 @@
 import type { Evidence, EvidenceRef } from '../../types.js';
 import type { VirtualService } from '../../middlebox-types.js';
 import { derived } from '../memo.js';
-import { natTBlocked } from '../wire/nat.js';
+import { natTBlockedViews } from '../nat-t-blocked.js';
 export { natSeen } from './nat-seen.js';
 import { algServers, boxFacts, boxName, decisions, ruleText } from './passthrough.js';
 
@@ -53,18 +53,18 @@ export function algWithoutNatT(evidence: Evidence): VirtualService[] {
   return other ? [] : algs;
 }
 
-export function natTBox(evidence: Evidence, initiator: string, responder: string): NatTBox | undefined {
+export function natTBox(evidence: Evidence, initiator: string | undefined, responder: string): NatTBox | undefined {
   const found = natTCause(evidence, initiator, responder);
   return found && { ...found, data: { box: found.box, cause: found.cause, boxFix: found.fix, server: found.server } };
 }
 
-function natTCause(evidence: Evidence, initiator: string, responder: string): Omit<NatTBox, 'data'> | undefined {
+function natTCause(evidence: Evidence, initiator: string | undefined, responder: string): Omit<NatTBox, 'data'> | undefined {
   const refused = decisions(evidence).find((d) => d.data.protocol === 'UDP' && d.data.verdict !== 'accept' && d.data.dst.port === 4500 && d.data.dst.address === responder);
   if (refused) {
     return {
       box: boxName(refused, boxFacts(evidence)),
       cause: `${refused.data.verdict === 'reject' ? 'rejects' : 'drops'} UDP 4500 from ${refused.data.src.address} to ${responder} with ${ruleText(refused)}`,
-      fix: `allow UDP 4500 from ${initiator} (as the box sees it: ${refused.data.src.address}) to ${responder} : \`tmsh modify security firewall policy ${refused.data.policy ?? '<policy>'} rules add { allow-nat-t { action accept-decisively ip-protocol udp destination { addresses add { ${responder} } ports add { 4500 } } place-before first } }\``,
+      fix: `allow UDP 4500 from ${initiator ?? 'the initiator'} (as the box sees it: ${refused.data.src.address}) to ${responder} : \`tmsh modify security firewall policy ${refused.data.policy ?? '<policy>'} rules add { allow-nat-t { action accept-decisively ip-protocol udp destination { addresses add { ${responder} } ports add { 4500 } } place-before first } }\``,
       refs: [{ ...refused.at, excerpt: refused.excerpt }],
     };
   }
@@ -79,7 +79,7 @@ function natTCause(evidence: Evidence, initiator: string, responder: string): Om
   };
 }
 
-/** The ALG virtual servers that a capture's NAT_T_BLOCKED names as its cause. */
+/** The ALG virtual servers that a NAT_T_BLOCKED (a peer's capture or log) names as its cause. */
 export const natTBlockedServers = derived((evidence: Evidence): Set<string> =>
-  new Set(natTBlocked(evidence).flatMap(({ request }) => natTBox(evidence, request.src.address, request.dst.address)?.server ?? [])),
+  new Set(natTBlockedViews(evidence).flatMap((v) => natTBox(evidence, v.initiator, v.responder)?.server ?? [])),
 );
