@@ -72,6 +72,11 @@ describe('nat-traversal', () => {
       expect(linesOf(f).slice(0, 3)).toEqual([141, 154, 156]);
       expect([findingOf(report, 'IKE_NO_RESPONSE').severity, findingOf(report, 'IKE_NO_RESPONSE').data?.explainedBy]).toEqual(['info', 'NAT_T_BLOCKED']);
     });
+    it('two attempts of the same connection (the log twice over) are one finding', async () => {
+      const report = await diagnoseLines({ name: 'left.log', lines: [...lab, ...lab] }, { only: ['nat-traversal'] });
+      expect(report.findings.filter((f) => f.code === 'NAT_T_BLOCKED')).toHaveLength(1);
+      expect(findingOf(report, 'NAT_T_BLOCKED').data?.seenIn).toMatch(/^the log \S*left\.log$/);
+    });
     it('not when the requests were large enough to leave as IP fragments, nor without the log\'s own NAT verdict', async () => {
       const big = lab.map((l) => l.replace('to 198.51.100.20[4500] (288 bytes)', 'to 198.51.100.20[4500] (1800 bytes)'));
       expect(big).not.toEqual(lab);

@@ -40,6 +40,8 @@ export const natTBlockedViews = derived((evidence: Evidence): NatTBlockedView[] 
     const refs = refsOf([verdict, chain.request, ...chain.retransmits, chain.giveUp, ...chain.also]);
     const same = out.find((v) => v.responder === peer.address);
     if (same) {
+      // a capture of the same silence, or an earlier attempt in the same log (keyingtries): one view
+      if (same.seenIn.includes(`the log ${chain.session.source}`)) continue;
       same.refs = [...same.refs.slice(0, 3), ...refs.slice(0, 3), ...same.refs.slice(3, 10), ...refs.slice(3, 8)];
       same.seenIn += ` and the log ${chain.session.source}`;
       continue;
