@@ -5,7 +5,7 @@ import { corroborate } from '../src/engine/corroborate.js';
 import { initiatedPeer, logFiles, ofKind, refsOf } from '../src/evidence/derived/log/sessions.js';
 import { establishedAfter } from '../src/evidence/derived/log/phase.js';
 import { listedFirst, pushTo } from '../src/evidence/derived/aggregate.js';
-import { chainSeconds, formatEndpoint, printedRetransmits, pskFailureSymptoms, retransmitChains, stageOf, verdictBeforeGiveUp, type IkeStage, type RetransmitChain } from '../src/evidence/derived/log/retransmits.js';
+import { chainSeconds, formatEndpoint, logNatTBlocked, printedRetransmits, pskFailureSymptoms, retransmitChains, stageOf, verdictBeforeGiveUp, type IkeStage, type RetransmitChain } from '../src/evidence/derived/log/retransmits.js';
 import { fragmentedUnansweredExchanges, icmpGroups, unansweredGroups, type UnansweredGroup } from '../src/evidence/derived/wire/ike.js';
 import { natTBlockedExchanges } from '../src/evidence/derived/wire/nat.js';
 import { isEstablishedIkeState, livenessSilencedGroups } from '../src/evidence/derived/liveness.js';
@@ -49,8 +49,7 @@ export default defineCheck({
     },
   },
   run(ctx) {
-    const fromLog: FindingInput[] = [];
-    const fromCapture: FindingInput[] = [];
+    const [fromLog, fromCapture]: FindingInput[][] = [[], []];
     checkLogs(ctx.evidence, (f) => fromLog.push(f));
     checkPackets(ctx.evidence, (f) => fromCapture.push(f));
     // the same unanswered exchange towards the same peer, seen by the daemon and on the wire, is one problem (a log's 'setup' is the first or auth exchange)
@@ -81,9 +80,10 @@ function checkLogs(evidence: Evidence, report: Report): void {
     const networkErrors = ofKind(file.events, 'network-error').filter((e) => !chain.session.conn || !e.conn || e.conn === chain.session.conn);
     const seconds = chainSeconds(chain);
     const retransmits = printedRetransmits(chain);
+    const natT = logNatTBlocked(evidence).some((b) => b.chain === chain) ? { explainedBy: 'NAT_T_BLOCKED', severityReason: 'the log shows NAT detected and the exchange moved to UDP 4500, where nothing came back: NAT_T_BLOCKED is the diagnosis' } : undefined;
     report({
-      code: 'IKE_NO_RESPONSE',
-      data: {
+      code: 'IKE_NO_RESPONSE', ...(natT ? { severity: 'info' as const } : {}),
+      data: { ...natT,
         peer: formatEndpoint(chain.peer) ?? initiatedPeer(chain.session) ?? 'the peer',
         port: chain.peer?.port,
         exchange: chain.giveUp?.data.state ?? chain.exchange, request: exchangeInWords(chain.giveUp?.data.state ?? chain.exchange),

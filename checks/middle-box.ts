@@ -2,7 +2,7 @@ import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext } from '../src/engine/types.js';
 import type { EvidenceRef } from '../src/evidence/types.js';
 import { algRows, algServers, boxFacts, boxName, carriesIke, decisions, flowTables, ikeOneWay, isEsp, returnEspRefused, ruleText } from '../src/evidence/derived/middlebox/passthrough.js';
-import { natSeen } from '../src/evidence/derived/middlebox/nat-seen.js';
+import { algWithoutNatT, natSeen, natTBlockedServers } from '../src/evidence/derived/middlebox/nat-t-box.js';
 import { passthroughSeen, teardowns, tunnelStatesOnly } from '../src/evidence/derived/middlebox/seen.js';
 import { bothSides } from '../src/engine/corroborate.js';
 
@@ -126,18 +126,19 @@ function reportReturnEsp(ctx: CheckContext): void {
   }
 }
 
+// a NAT_T_BLOCKED (capture or log) that names the server is the diagnosis: the ALG is its cause, not a second error
+const EXPLAINED = { explainedBy: 'NAT_T_BLOCKED', severityReason: 'a peer\'s capture or log shows IKE on UDP 4500 unanswered and NAT_T_BLOCKED names this virtual server as the cause' };
 function reportAlg(ctx: CheckContext): void {
   const facts = boxFacts(ctx.evidence);
   const algs = algServers(facts);
   const spi = facts?.espFlows;
-  for (const v of algs) {
-    if (spi && !spi.implicit && spi.value === 'bidirectional') ctx.report({ code: 'IPSEC_ALG_WITHOUT_LOOKUPSPI', data: { server: v.name, basis: `Virtual server ${v.name} has the IPsec ALG profile and ipsec.lookupspi is disabled` }, evidence: [v.ipsecAlg!, spi.at] });
-    const other = facts!.virtualServers.some((o) => o !== v && !o.disabled && !o.ipsecAlg && /^(4500|ipsec-nat-t|any|0)$/.test(o.destinationPort ?? ''));
-    if (other) continue;
+  for (const v of spi && !spi.implicit && spi.value === 'bidirectional' ? algs : []) ctx.report({ code: 'IPSEC_ALG_WITHOUT_LOOKUPSPI', data: { server: v.name, basis: `Virtual server ${v.name} has the IPsec ALG profile and ipsec.lookupspi is disabled` }, evidence: [v.ipsecAlg!, spi!.at] });
+  for (const v of algWithoutNatT(ctx.evidence)) {
     const nat = natSeen(ctx.evidence);
+    const explained = natTBlockedServers(ctx.evidence).has(v.name);
     ctx.report({
-      code: 'IPSEC_ALG_NAT_T', ...(nat.seen ? { severity: 'error' as const } : {}),
-      data: { server: v.name, natSeenIn: nat.seen ? nat.how : undefined, natSeen: nat.seen, ...(nat.seen ? { severityReason: 'an input shows the peers on UDP 4500' } : {}) },
+      code: 'IPSEC_ALG_NAT_T', ...(explained ? { severity: 'info' as const } : nat.seen ? { severity: 'error' as const } : {}),
+      data: { server: v.name, natSeenIn: nat.seen ? nat.how : undefined, natSeen: nat.seen, ...(explained ? EXPLAINED : nat.seen ? { severityReason: 'an input shows the peers on UDP 4500' } : {}) },
       evidence: [v.ipsecAlg!, v.at],
     });
   }

@@ -1,13 +1,15 @@
 import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext, FindingInput } from '../src/engine/types.js';
-import { corroborate, mergeMutual, natKeys } from '../src/engine/corroborate.js';
+import { bothSides, corroborate, mergeMutual, natKeys } from '../src/engine/corroborate.js';
 import { hostsAt, logFiles, ofKind, refsOf } from '../src/evidence/derived/log/sessions.js';
 import { formatEndpoint } from '../src/evidence/derived/log/retransmits.js';
 import { ikeSas, type IkeSa } from '../src/evidence/derived/wire/ike-sas.js';
-import { natFromBothLogs, natTBlocked, natVerdict, type LogNatVerdict } from '../src/evidence/derived/wire/nat.js';
+import { natFromBothLogs, natVerdict, type LogNatVerdict } from '../src/evidence/derived/wire/nat.js';
 import type { PacketEvidence } from '../src/evidence/packet-types.js';
-import { endpointText, espFlowRefs, ikeRef } from '../src/evidence/derived/wire/refs.js';
+import { espFlowRefs, ikeRef } from '../src/evidence/derived/wire/refs.js';
 import { pushTo } from '../src/evidence/derived/aggregate.js';
+import { natTBox } from '../src/evidence/derived/middlebox/nat-t-box.js';
+import { natTBlockedViews } from '../src/evidence/derived/nat-t-blocked.js';
 
 export default defineCheck({
   meta: {
@@ -31,8 +33,8 @@ export default defineCheck({
       },
       NAT_T_BLOCKED: {
         severity: 'error',
-        message: 'NAT detected and the exchange moved to UDP 4500, but {peer} never answered there ({exchange}, {transmissions} transmissions from {from}).',
-        hint: 'UDP 4500 is blocked between the peers or not forwarded by the NAT device: allow UDP 4500 in both directions on every firewall and security group on the path, and forward it to the responder if the responder is behind the NAT (alongside UDP 500).',
+        message: 'NAT detected and the exchange moved to UDP 4500, but {peer} never answered there ({exchange}, {transmissions} transmissions from {from}){box?: {box} between them {cause}}.',
+        hint: '{boxFix?On {box}, {boxFix}.|UDP 4500 is blocked between the peers or not forwarded by the NAT device: allow UDP 4500 in both directions on every firewall and security group on the path, and forward it to the responder if the responder is behind the NAT (alongside UDP 500).}',
       },
       ESP_RAW_DESPITE_NAT: {
         severity: 'error',
@@ -43,12 +45,12 @@ export default defineCheck({
     },
   },
   run(ctx) {
-    const fromLog: FindingInput[] = [];
-    const fromCapture: FindingInput[] = [];
+    const [fromLog, fromCapture]: FindingInput[][] = [[], []];
     checkLogs({ ...ctx, report: (f) => fromLog.push(f) });
     checkPackets({ ...ctx, report: (f) => fromCapture.push(f) });
     // the daemon's verdict and the NAT-D hashes on the wire about the same peer are one finding
     for (const f of corroborate(bothLogs(fromLog), fromCapture, natKeys)) ctx.report(f);
+    reportNatTBlocked(ctx); // a log's and a capture's silence on 4500 are joined in natTBlockedViews
   },
 });
 
@@ -124,18 +126,14 @@ function checkPackets(ctx: CheckContext): void {
       evidence: [...proof.slice(0, 4).map(ikeRef), ...(float ? [ikeRef(float)] : [])],
     });
   }
-  reportNatTBlocked(ctx);
   reportRawEsp(ctx, packets, natted.map((v) => v.sa));
 }
 
 function reportNatTBlocked(ctx: CheckContext): void {
-  for (const { sa, unanswered, request } of natTBlocked(ctx.evidence)) {
-    const copies = unanswered.flatMap((e) => e.requests);
-    ctx.report({
-      code: 'NAT_T_BLOCKED',
-      data: { peer: endpointText(request.dst), from: endpointText(request.src), exchange: request.exchangeName, transmissions: copies.length, answeredOn500: sa.exchanges.some((e) => e.answered && e.request?.transport === 'udp500') },
-      evidence: copies.slice(0, 10).map(ikeRef),
-    });
+  for (const v of natTBlockedViews(ctx.evidence)) {
+    const box = natTBox(ctx.evidence, v.initiator, v.responder); // F5's IPsec ALG or an AFM refusal of 4500, named with the cause
+    const { peer, from, exchange, transmissions, answeredOn500, seenIn } = v;
+    ctx.report({ code: 'NAT_T_BLOCKED', data: { peer, from, exchange, transmissions, answeredOn500, seenIn, ...box?.data }, evidence: bothSides(v.refs, box?.refs ?? []) });
   }
 }
 

@@ -23,8 +23,8 @@ export default defineCheck({
     },
   },
   run(ctx) {
-    // only BIG-IP's tmm logs these: another daemon's log has nothing for this check to judge
-    ctx.judged('events of a BIG-IP ipsec.log', (ctx.evidence.logEvents ?? []).filter((e) => e.impl === 'f5').length);
+    // only BIG-IP's tmm logs these (`[IKE]` lines of ipsec.log): racoon.log, AFM events or another daemon's log have nothing for this check to judge
+    ctx.judged('IKE events of a BIG-IP ipsec.log (tmm)', (ctx.evidence.logEvents ?? []).filter((e) => e.impl === 'f5' && /\[IKE\]/.test(e.excerpt ?? '')).length);
     const events = eventsOf(ctx.evidence.logEvents, 'stale-sa');
     const byPeer = new Map<string, typeof events>();
     for (const e of events) byPeer.set(e.data.peer ?? '', [...(byPeer.get(e.data.peer ?? '') ?? []), e]);

@@ -129,3 +129,88 @@ describe('middle-box: virtual servers', () => {
     expect(nat.message).toMatch(/vs_ipsec does not handle UDP 4500 .*charon\.log:1/);
   });
 });
+
+describe('NAT-T through the box: NAT_T_BLOCKED names the BIG-IP when its artefacts cover the same addresses', () => {
+  // the lab's real capture on the left peer (scenario nat-udp4500-blocked): NAT detected, IKE_AUTH on 4500 to 198.51.100.20 never answered
+  const pcap = join(import.meta.dirname, '..', 'fixtures', 'pcaps', 'lab-nat-udp4500-blocked-left.pcap');
+  const server = (destination: string, more = '') => `ltm virtual /Common/vs_ipsec {\n    destination ${destination}\n    ip-protocol udp\n    profiles {\n        /Common/ipsecalg { }\n        /Common/udp { }\n    }\n    translate-address disabled\n}\n${more}`;
+  const withPcap = async (logs: string[], configs: string[]) => (await diagnose({ logs, pcaps: [pcap], configs, host: false, local: [], peer: [], only: ['middle-box', 'nat-traversal'] })).findings;
+  const blocked = (fs: Awaited<ReturnType<typeof withPcap>>) => fs.filter((f) => f.code === 'NAT_T_BLOCKED');
+
+  it('an ALG server for any destination on UDP 500 and none for 4500: the error names the box, the server and K97997482, with the config lines as evidence; IPSEC_ALG_NAT_T is lowered to its cause', async () => {
+    const fs = await withPcap([], [file('vs.conf', server('/Common/0.0.0.0:isakmp'))]);
+    const [b] = blocked(fs);
+    expect(b.severity).toBe('error');
+    expect(b.message).toMatch(/198\.51\.100\.20:4500 never answered there \(IKE_AUTH, 4 transmissions from 192\.0\.2\.10:4500\): F5 BIG-IP between them passes IKE with the IPsec ALG on virtual server \/Common\/vs_ipsec, which does not handle UDP 4500 \(F5 K97997482\)/);
+    expect(b.hint).toMatch(/^On F5 BIG-IP, add a virtual server for UDP 4500 towards 198\.51\.100\.20/);
+    expect(b.evidence.map((r) => r.frame ?? `${r.source.replace(/^.*\//, '')}:${r.line}`)).toEqual([3, 4, 5, 'vs.conf:5', 'vs.conf:1', 6]);
+    const alg = fs.find((f) => f.code === 'IPSEC_ALG_NAT_T')!;
+    expect([alg.severity, alg.data?.explainedBy]).toEqual(['info', 'NAT_T_BLOCKED']);
+  });
+
+  it('an ALG server for another destination, or a second server that carries UDP 4500: the box is not named (its artefacts do not explain these addresses)', async () => {
+    for (const text of [server('/Common/203.0.113.9:isakmp'), server('/Common/0.0.0.0:isakmp', 'ltm virtual /Common/vs_natt {\n    destination /Common/0.0.0.0:4500\n    ip-protocol udp\n    profiles {\n        /Common/fastL4 { }\n    }\n}\n')]) {
+      const [b] = blocked(await withPcap([], [file('vs.conf', text)]));
+      expect(b.message).not.toMatch(/BIG-IP/);
+      expect(b.hint).toMatch(/^UDP 4500 is blocked between the peers/);
+    }
+  });
+
+  it('the peer\'s log and its capture of the same silence: one NAT_T_BLOCKED holding both, the BIG-IP named', async () => {
+    const log = join(import.meta.dirname, '..', '..', 'samples', 'lab-nat-udp4500-blocked', 'left.log');
+    const fs = blocked(await withPcap([log], [file('vs.conf', server('/Common/0.0.0.0:isakmp'))]));
+    expect(fs).toHaveLength(1);
+    expect(fs[0].data?.seenIn).toMatch(/^the capture \S*lab-nat-udp4500-blocked-left\.pcap and the log \S*left\.log$/);
+    expect(fs[0].message).toContain('F5 BIG-IP between them passes IKE with the IPsec ALG on virtual server /Common/vs_ipsec');
+    expect(new Set(fs[0].evidence.map((r) => r.source.replace(/^.*\//, '')))).toEqual(new Set(['lab-nat-udp4500-blocked-left.pcap', 'left.log', 'vs.conf']));
+  });
+
+  it('an AFM event that rejects UDP 4500 towards the responder (the seed\'s 26-field shape, this flow\'s addresses): the error names the rule', async () => {
+    const reject = seed[2].replace(/"2\.2\.2\.2","1\.1\.1\.1","3057","3998","\/Common\/EXTERNAL","ESP"/, '"198.51.100.1","198.51.100.20","4500","4500","/Common/EXTERNAL","UDP"');
+    expect(reject).not.toBe(seed[2]);
+    const [b] = blocked(await withPcap([file('ltm.log', reject)], []));
+    expect(b.message).toMatch(/: F5 BIG-IP VELASCO\.afm\.passthrough between them rejects UDP 4500 from 198\.51\.100\.1 to 198\.51\.100\.20 with the default rule \(Default\) of virtual server \/Common\/VS-FWD \(drop reason Policy\)\.$/);
+    expect(b.hint).toContain('ports add { 4500 }');
+    expect(b.evidence.some((r) => r.line === 1 && /ltm\.log$/.test(r.source))).toBe(true);
+  });
+});
+
+describe('the AFM default action learned from a logged (Default) refusal', () => {
+  // the seed's failing test: its two OUT rules, VS-FWD, and (for the log) its reject of the return ESP
+  const rules = join(import.meta.dirname, '..', '..', 'samples', 'f5-afm-out-rules-only', 'afm-rules.tmsh.conf');
+  const esp = async (logs: string[]) => (await diagnose({ logs, pcaps: [], configs: [rules, file('vs.conf', vs)], host: false, local: [], peer: [], only: ['firewall'] })).findings.find((f) => f.code === 'FIREWALL_BLOCKS_ESP' && f.message.includes('from 2.2.2.2'))!;
+
+  it('the rules alone: the default is undecided (ADC mode accepts), so the return ESP "may be dropped" (warning)', async () => {
+    const f = await esp([]);
+    expect(f.severity).toBe('warning');
+    expect(f.message).toContain('it may be dropped');
+  });
+  it('with the box\'s own line of VS-FWD\'s (Default) rule rejecting: firewall mode, the return ESP is refused (error), the log line as the rule\'s evidence', async () => {
+    const f = await esp([file('ltm.log', seed[2])]);
+    expect(f.severity).toBe('error');
+    expect(f.message).not.toContain('may be dropped');
+    expect(f.evidence[0]).toMatchObject({ line: 1 });
+    expect(f.evidence[0].excerpt).toMatch(/default action, reject, as the box logged it \(the default rule \(Default\) of virtual server \/Common\/VS-FWD \(drop reason Policy\)/);
+  });
+  it('an accept by a named rule, or a (Default) of the Global context, settles nothing', async () => {
+    expect((await esp([file('ltm.log', seed[1])])).severity).toBe('warning');
+    expect((await esp([file('ltm.log', seed[2].replace('"Virtual Server","/Common/VS-FWD"', '"Global","/Common/global-firewall-rules"'))])).severity).toBe('warning');
+  });
+});
+
+describe('a lab peer\'s capture and the box\'s log: one merged finding (samples/f5-afm-return-esp-rejected-lab-capture)', () => {
+  const dir = join(import.meta.dirname, '..', '..', 'samples', 'f5-afm-return-esp-rejected-lab-capture');
+  it('MIDDLEBOX_REJECTS_RETURN_ESP holds the box\'s lines and the capture\'s ESP flow; ESP_ONE_WAY is not repeated', async () => {
+    const fs = (await diagnose({ logs: [join(dir, 'velasco-ltm.log')], pcaps: [join(dir, 'left.pcap')], configs: [], host: false, local: [], peer: [] })).findings;
+    const [m] = fs.filter((f) => f.code === 'MIDDLEBOX_REJECTS_RETURN_ESP');
+    expect(m.message).toMatch(/the capture \S*left\.pcap shows ESP from 192\.0\.2\.10 with nothing back/);
+    expect(m.evidence.map((r) => r.frame ?? r.line)).toEqual([3, 2, 5]);
+    expect(fs.map((f) => f.code)).not.toContain('ESP_ONE_WAY');
+  });
+  it('the capture is the lab\'s, rewritten by scripts/pcap-without-nat-t.mjs and nothing else', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const out = join(mkdtempSync(join(tmpdir(), 'mb-')), 'left.pcap');
+    execFileSync(process.execPath, [join(import.meta.dirname, '..', '..', 'scripts', 'pcap-without-nat-t.mjs'), join(import.meta.dirname, '..', '..', 'samples', 'lab-esp-return-dropped', 'left.pcap'), out], { stdio: 'ignore' });
+    expect(readFileSync(out).equals(readFileSync(join(dir, 'left.pcap')))).toBe(true);
+  });
+});

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { codesOf, diagnoseLines, findingOf, linesOf } from '../helpers/diagnose-lines.js';
 
@@ -57,5 +59,33 @@ describe('nat-traversal', () => {
       ],
     }, { only });
     expect(report.findings).toEqual([]);
+  });
+
+  describe('NAT_T_BLOCKED from a log (the lab\'s nat-udp4500-blocked left.log, real charon output)', () => {
+    const lab = readFileSync(join(import.meta.dirname, '..', '..', 'samples', 'lab-nat-udp4500-blocked', 'left.log'), 'utf8').trimEnd().split('\n');
+    const both = ['nat-traversal', 'ike-reachability'];
+    it('NAT detected, IKE_AUTH to 4500 retransmitted until charon gives up, nothing received there: NAT_T_BLOCKED, and IKE_NO_RESPONSE is its symptom (info)', async () => {
+      const report = await diagnoseLines({ name: 'left.log', lines: lab }, { only: both });
+      const f = findingOf(report, 'NAT_T_BLOCKED');
+      expect(f.severity).toBe('error');
+      expect(f.message).toBe('NAT detected and the exchange moved to UDP 4500, but 198.51.100.20:4500 never answered there (IKE_AUTH, 4 transmissions from 192.0.2.10:4500).');
+      expect(linesOf(f).slice(0, 3)).toEqual([141, 154, 156]);
+      expect([findingOf(report, 'IKE_NO_RESPONSE').severity, findingOf(report, 'IKE_NO_RESPONSE').data?.explainedBy]).toEqual(['info', 'NAT_T_BLOCKED']);
+    });
+    it('two attempts of the same connection (the log twice over) are one finding', async () => {
+      const report = await diagnoseLines({ name: 'left.log', lines: [...lab, ...lab] }, { only: ['nat-traversal'] });
+      expect(report.findings.filter((f) => f.code === 'NAT_T_BLOCKED')).toHaveLength(1);
+      expect(findingOf(report, 'NAT_T_BLOCKED').data?.seenIn).toMatch(/^the log \S*left\.log$/);
+    });
+    it('not when the requests were large enough to leave as IP fragments, nor without the log\'s own NAT verdict', async () => {
+      const big = lab.map((l) => l.replace('to 198.51.100.20[4500] (288 bytes)', 'to 198.51.100.20[4500] (1800 bytes)'));
+      expect(big).not.toEqual(lab);
+      const noNat = lab.filter((l) => !/behind NAT/.test(l));
+      for (const lines of [big, noNat]) {
+        const report = await diagnoseLines({ name: 'left.log', lines }, { only: both });
+        expect(codesOf(report)).not.toContain('NAT_T_BLOCKED');
+        expect(findingOf(report, 'IKE_NO_RESPONSE').severity).toBe('error');
+      }
+    });
   });
 });

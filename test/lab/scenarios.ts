@@ -343,9 +343,9 @@ export const scenarios: Scenario[] = [
     establishes: false,
     expect: {
       ...firewall('FIREWALL_BLOCKS_NAT_T'),
-      initiatorLog: { codes: ['NAT_DETECTED', 'IKE_NO_RESPONSE'], absent: ['TUNNEL_ESTABLISHED'] },
+      initiatorLog: { codes: ['NAT_DETECTED', 'IKE_NO_RESPONSE', 'NAT_T_BLOCKED'], absent: ['TUNNEL_ESTABLISHED'] },
       responderLog: { codes: ['NAT_DETECTED'], absent: ['TUNNEL_ESTABLISHED'] },
-      bothLogs: { codes: ['NAT_DETECTED', 'IKE_NO_RESPONSE'], absent: ['UDP_ENCAPSULATION_FORCED'] },
+      bothLogs: { codes: ['NAT_DETECTED', 'IKE_NO_RESPONSE', 'NAT_T_BLOCKED'], absent: ['UDP_ENCAPSULATION_FORCED'] },
       leftPcap: { codes: ['NAT_T_BLOCKED'] },
       middlePcap: { codes: ['NAT_DETECTED'] },
     },

@@ -124,6 +124,8 @@ describe('ipsec.log, IKEv2 in tmm (corpus f5-ipsec-log-ikev2.clouddocs.log)', ()
     expect(events.map((e) => e.kind)).toEqual(['no-proposal-chosen', 'stale-sa', 'stale-sa', 'dpd']);
     expect(events[0].data).toMatchObject({ phase: 'child', missing: 'DH/KE group' });
     expect(events[3].data).toMatchObject({ mechanism: 'liveness', outcome: 'timeout', peer: '198.51.100.1' });
+    // tmm prints nothing of what it did next: no "SA deleted" the log does not state
+    expect((events[3].data as { action?: string }).action).toBe('not stated in this log');
   });
   it('an initiator whose IKE_SA_INIT was never answered (zero responder SPI) gives up instead', () => {
     const { events } = decode(['info tmm[1]: 017c0000 [0.0] [IKE] v2 192.0.2.1%0-198.51.100.1%0 [0xbabf623a8fa1e13f-0x0000000000000000][I] [PROTO_ERR]: retransmission count exceeded the limit']);
@@ -143,8 +145,49 @@ describe('racoon.log, IKEv1 (corpus f5-racoon-log-ikev1.clouddocs.log)', () => {
     expect(events.filter((e) => e.kind === 'child-established').map((e) => (e.data as { spis?: string[] }).spis)).toEqual([['fc56d0ac'], ['710f64dd']]);
     expect(events.filter((e) => e.kind === 'sa-deleted')).toHaveLength(2);
   });
+  it('the corpus\'s sainfo lines (2018-03-12) are not given to its SAs (2014-06-02); a `selected sainfo` of the same second is', () => {
+    const selectors = (ls: string[]) => decode(ls).events.filter((e) => e.kind === 'child-established').map((e) => [(e.data as { local?: string[] }).local, (e.data as { remote?: string[] }).remote]);
+    expect(selectors(lines)).toEqual([[undefined, undefined], [undefined, undefined]]);
+    // the corpus's own sainfo line, re-dated to the second of its own SA line
+    const sainfo = lines.find((l) => l.includes('selected sainfo'))!.replace('2018-03-12 09:13:04', '2014-06-02 12:39:30');
+    const sa = lines.find((l) => l.includes('IPsec-SA established'))!;
+    expect(selectors([sainfo, sa])).toEqual([[['10.1.1.0/24'], ['10.2.1.0/24']]]);
+    expect(selectors([lines.find((l) => l.includes('selected sainfo'))!, sa])).toEqual([[undefined, undefined]]);
+  });
   it('racoon\'s verdict lines (ipsec-tools isakmp_quick.c) are read', () => {
     const { events } = decode(['2018-03-20 09:38:16: ERROR: failed to get sainfo.', '2018-03-20 09:38:17: ERROR: phase1 negotiation failed due to time up. 192.0.2.1[500]<=>203.0.113.1[500] 8f0b8c0d4f2b5a6e:0000000000000000']);
     expect(events.map((e) => e.kind)).toEqual(['ts-unacceptable', 'give-up']);
+  });
+});
+
+describe('Telemetry Streaming JSON (fixtures/ts-afm-request-log.json, F5\'s own example)', () => {
+  const text = readFileSync(join(FX, 'ts-afm-request-log.json'), 'utf8');
+  const expected = {
+    verdict: 'reject', action: 'Reject', protocol: 'TCP', src: { address: '50.206.82.144', port: 62204 }, dst: { address: '10.0.2.101', port: 80 },
+    rule: 'ping', defaultRule: false, contextType: 'Virtual Server', context: '/Common/app.app/app_vs', policy: '/Common/app', reason: 'Policy', vlan: '/Common/external', flowId: '0000000000000000', flowCreated: false, box: 'telemetry.bigip.com',
+  };
+  it('pretty-printed as published: one firewall decision, at the line the object opens, every field by its key, the date_time as the time', () => {
+    const lines = text.split('\n');
+    expect(best(lines)).toBe('f5');
+    const { events, unparsed } = decode(lines);
+    expect(unparsed).toEqual([]);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ kind: 'firewall-decision', data: expected, at: { line: 1 }, time: expect.stringContaining('2018-12-17') });
+    expect(events[0].excerpt).toMatch(/^\{ "acl_policy_name":"\/Common\/app", "acl_policy_type":"Enforced", "acl_rule_name":"ping", "action":"Reject",/);
+  });
+  it('one object per line (as a consumer writes them) reads the same; another JSON object on a line is not claimed', () => {
+    const compact = JSON.stringify(JSON.parse(text));
+    const { events, unparsed } = decode([compact, '{"event_source":"request_logging","hostname":"hostname","client_ip":"177.47.192.42"}', compact.replace('"Reject"', '"Accept decisively"')]);
+    expect(events.map((e) => (e.data as { verdict: string }).verdict)).toEqual(['reject', 'accept']);
+    expect(events[0].data).toMatchObject(expected);
+    expect(unparsed).toEqual([2]);
+  });
+  it('an object that never closes is bounded and said once; broken JSON is a located note, not a throw', () => {
+    const d = f5Dialect.createDecoder('t.json');
+    for (let i = 1; i <= 300; i++) d.decode(i === 1 ? '{ "errdefs_msgno":"23003137",' : '"x": {', i);
+    d.decode('{"errdefs_msgno":"23003137", "action": }', 301);
+    const notes = d.diagnostics!().map((n) => [n.at.line, n.message]);
+    expect(notes[0]).toEqual([1, expect.stringContaining('still open after 200 lines')]);
+    expect(notes.some(([line, m]) => line === 301 && /not JSON|without the action/.test(String(m)))).toBe(true);
   });
 });

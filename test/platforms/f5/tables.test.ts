@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sysConnectionReader } from '../../../src/platforms/f5/tables/sys-connection.js';
-import { netIpsecReader, racoonctlReader } from '../../../src/platforms/f5/tables/net-ipsec.js';
+import { ikeSaReader, netIpsecReader, racoonctlReader } from '../../../src/platforms/f5/tables/net-ipsec.js';
 import { detectTable } from '../../../src/sources/sa-table-file.js';
 
 const FX = join(import.meta.dirname, 'fixtures');
@@ -58,6 +58,13 @@ describe('tmsh show net ipsec (F5 clouddocs, seed)', () => {
     expect(detectTable(input)?.reader.format).toBe('f5-show-net-ipsec');
     const { table } = netIpsecReader.read(input, 't');
     expect(table.childSas.map((c) => [c.installed, c.in, c.out])).toEqual([[true, undefined, undefined], [true, undefined, undefined]]);
+  });
+  it('ike-sa: the `A/500 -> B/500` lines are IKE SAs listed, not claimed established (the rest of a record is not read)', () => {
+    // built from the fragments ../shared/reference/platforms.md §2.4 quotes of F5's isakmp_sa_view.html (no whole record is public)
+    const input = ['IKE::SecurityAssociations', '(tmm: 1)', '10.2.2.2/500 -> 10.1.1.1/500', 'Total records returned: 1'];
+    expect(detectTable(input)?.reader.format).toBe('f5-show-net-ike-sa');
+    const { table } = ikeSaReader.read(input, 't');
+    expect(table.ikeSas.map((s) => [s.local?.address, s.local?.port, s.remote?.address, s.established, s.state])).toEqual([['10.2.2.2', 500, '10.1.1.1', false, 'listed']]);
   });
   it('racoonctl -ll show-sa isakmp: IKEv1 SAs, ST 9 established, role from S', () => {
     const input = lines('racoonctl-show-sa-isakmp.txt');

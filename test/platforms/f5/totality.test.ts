@@ -14,7 +14,7 @@ const FX = join(import.meta.dirname, 'fixtures');
 const realLines = readdirSync(FX).filter((f) => f !== 'PROVENANCE.md').flatMap((f) => readFileSync(join(FX, f), 'utf8').split('\n'));
 const words = ['23003137', '"', '","', '""', 'tmm[1]:', 'info', 'Reject', 'Accept decisively', '(Default)', 'ESP', 'UDP', '1.1.1.1', '2.2.2.2:500', '::1.500', 'any', '{', '}', '[F5@1', 'action="Reject"',
   'source_ip="1.1.1.1"', '"]', 'Sys::Connections', 'Total records returned: 1', '->', 'Direction: in; SPI: 0x1', 'Protocol: esp; Mode: tunnel; State: mature', '[IKE]', 'v2', '017c0000', '[0.0]', '[PROTO_ERR]:',
-  'DEBUG:', 'ERROR:', '2018-03-20 09:38:16:', 'rule-number', 'ip-protocol', 'action', 'accept-decisively', 'addresses', 'ports', 'isakmp', 'ltm', 'virtual', 'profiles', 'ipsecalg', 'status disabled', '\u00a0', ''];
+  'DEBUG:', 'ERROR:', '2018-03-20 09:38:16:', 'rule-number', 'ip-protocol', 'action', 'accept-decisively', 'addresses', 'ports', 'isakmp', 'ltm', 'virtual', 'profiles', 'ipsecalg', 'status disabled', '\u00a0', '', '{"errdefs_msgno":"23003137",', '"date_time":"Dec 17 2018 22:46:04"', '"source_ip":"1.1.1.1",', '\\"'];
 const lineArb = fc.oneof(
   fc.constantFrom(...realLines),
   fc.array(fc.constantFrom(...words), { maxLength: 14 }).map((w) => w.join(' ')),

@@ -10,6 +10,7 @@
 import type { Evidence } from '../../types.js';
 import type { Ruleset } from '../../ruleset-types.js';
 import { addrBits, baseChains, evaluate, type Evaluation, type Packet, type PacketPath } from './eval.js';
+import { rulesetsAsLogged } from '../middlebox/logged-default.js';
 import { derived } from '../memo.js';
 
 export type IpsecFlow = 'ike' | 'nat-t' | 'esp' | 'ah';
@@ -120,7 +121,8 @@ export const firewallFlows = derived((evidence: Evidence): FlowResult[] => {
   const out: FlowResult[] = [];
   // addresses known for one family only: the other family's rules do not carry this tunnel
   const known = new Set([...ends.peers, ...ends.locals].map(versionOf));
-  for (const rs of evidence.rulesets ?? []) {
+  // a box's default action it logged applying (F5 AFM `(Default)` Reject) is no longer undecided
+  for (const rs of rulesetsAsLogged(evidence)) {
     // a box with flows of its own (F5 AFM) is between the peers: the ends its IPsec rules name join the known ones
     const ep = rs.middleBox ? boxEnds(ends, rs.middleBox.ruleHosts) : ends;
     // this host's own ruleset (--host) meets the peers' packets on the interfaces its routes name

@@ -173,3 +173,23 @@ export function printedRetransmits(chain: RetransmitChain): number | undefined {
   return chain.retransmits.length > 0 || chain.giveUp?.data.retransmits !== undefined ? chain.count : undefined;
 }
 
+
+/**
+ * Retransmit chains that a log shows meeting silence on UDP 4500 after its own NAT verdict
+ * (RFC 7296 §2.23: once NAT is detected the initiator moves to 4500; RFC 3947 §4 for IKEv1):
+ * a setup request to the peer's port 4500, retransmitted or given up, nothing received from the
+ * peer on 4500 in the session, and datagrams the log sizes at no more than 1280 bytes (so not IP
+ * fragments lost on the way, which ike-fragmentation judges). The log's counterpart of a
+ * capture's natTBlocked() (derived/wire/nat.ts).
+ */
+export const logNatTBlocked = derivedFromLogs((evidence: Evidence): Array<{ chain: RetransmitChain; verdict: LogEvent }> =>
+  retransmitChains(evidence).flatMap((chain) => {
+    const { peer, session } = chain;
+    if (peer?.port !== 4500 || chain.answered || chain.afterEstablished || chain.requestBytes === undefined || chain.requestBytes > 1280) return [];
+    if (!chain.giveUp && chain.retransmits.length < 2) return [];
+    const start = (chain.request ?? chain.retransmits[0] ?? chain.giveUp)!.at.line ?? 0;
+    const verdict = session.events.find((e) => e.kind === 'nat' && (e.at.line ?? 0) < start && ((e.data as LogEventData['nat']).localBehindNat || (e.data as LogEventData['nat']).remoteBehindNat));
+    const heard = session.events.some((e) => e.kind === 'packet' && (e.data as LogEventData['packet']).direction === 'received' && (e.data as LogEventData['packet']).remote?.port === 4500 && (e.data as LogEventData['packet']).remote?.address === peer.address);
+    return verdict && !heard ? [{ chain, verdict }] : [];
+  }),
+);

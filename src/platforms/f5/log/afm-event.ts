@@ -119,6 +119,41 @@ export function decisionFromSd(kv: Map<string, string>): FirewallDecision | unde
   };
 }
 
+/**
+ * F5 Telemetry Streaming's JSON of the same event (its Event Listener turns the AFM log into an
+ * object per event: F5Networks/f5-telemetry-streaming examples/output/request_logs/
+ * afm_request_log.json): the structured-data keys (`source_ip`, `dest_ip`, `ip_protocol`,
+ * `acl_rule_name`, `context_type`, `drop_reason`, `flow_id`, `hostname` …) with
+ * `errdefs_msgno` "23003137". Anything else parsed from JSON is not this event.
+ */
+export function decisionFromJson(text: string): FirewallDecision | undefined | 'other' {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return 'other';
+  const kv = new Map(Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => (typeof v === 'string' || typeof v === 'number' ? [[k, String(v)] as [string, string]] : [])));
+  if (kv.get('errdefs_msgno') !== '23003137') return 'other';
+  return decisionFromSd(kv);
+}
+
+/** Brace depth after a line of JSON text (strings and their escapes skipped), from depth `d`. */
+export function jsonDepth(line: string, d: number): number {
+  let inString = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{' || c === '[') d++;
+    else if (c === '}' || c === ']') d--;
+  }
+  return d;
+}
+
 /** `"IPSEC_TEARDOWN""1.1.1.1:0""1.1.1.1:0""AH""1598875123247""1953384""<null>"` (seed; fields abut without a separator). */
 export function teardownFrom(body: string): LogEventData['flow-teardown'] | undefined {
   const m = /^"(IPSEC|IKE)_TEARDOWN"((?:"[^"]*")*)\s*$/.exec(body.trim());

@@ -30,6 +30,16 @@ export function parseRacoon(line: string): RacoonLine | undefined {
   return { time: m[1], level: m[2], text: m[3].trim() };
 }
 
+/**
+ * `selected sainfo: loc='10.1.1.0/24', rmt='10.2.1.0/24', peer='ANY', id=0` (DEBUG, isakmp_quick.c):
+ * the selectors of the phase 2 being negotiated. Not a verdict; the dialect gives them to the
+ * `IPsec-SA established` lines of the same second, as racoon names no selectors on those.
+ */
+export function sainfoOf(r: RacoonLine): { local: string; remote: string } | undefined {
+  const m = /^selected sainfo: loc='([^']+)', rmt='([^']+)'/.exec(r.text);
+  return m && r.level.startsWith('DEBUG') ? { local: m[1], remote: m[2] } : undefined;
+}
+
 const SA_LINE = /^IPsec-SA (established|expired): (ESP|AH)\/(Tunnel|Transport) (\S+?)\[\d*\]->(\S+?)\[\d*\] spi=\d+\(0x([0-9a-f]+)\)/i;
 const ISAKMP_UP = /^ISAKMP-SA established (\S+?)\[\d+\]-(\S+?)\[\d+\]/;
 

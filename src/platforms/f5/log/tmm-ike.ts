@@ -56,7 +56,8 @@ export function tmmIkeEvents(p: TmmIkeLine, established: boolean): Draft[] {
     const neverAnswered = p.spiR !== undefined && /^0+$/.test(p.spiR);
     if (!neverAnswered && (established || p.role === 'responder')) {
       // a responder never retransmits answers (RFC 7296 §2.1): its own request was an INFORMATIONAL or rekey on an established SA
-      return [{ kind: 'dpd', data: { mechanism: 'liveness', outcome: 'timeout', ...(p.remote ? { peer: p.remote } : {}) } }];
+      // tmm prints no line for what it does next: the action is not claimed (not "SA deleted")
+      return [{ kind: 'dpd', data: { mechanism: 'liveness', outcome: 'timeout', action: 'not stated in this log', ...(p.remote ? { peer: p.remote } : {}) } }];
     }
     return [{ kind: 'give-up', data: { ...(neverAnswered ? { exchange: 'IKE_SA_INIT' } : {}), ...(peer ? { peer } : {}), detail: t } }];
   }
