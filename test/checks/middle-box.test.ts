@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diagnose } from '../../src/run.js';
+import { daysApart } from '../../src/evidence/derived/middlebox/passthrough.js';
 
 const FX = join(import.meta.dirname, '..', 'platforms', 'f5', 'fixtures');
 const LAB = join(import.meta.dirname, '..', '..', 'samples', 'f5-afm-return-esp-rejected-lab-peers');
@@ -206,6 +207,24 @@ describe('a lab peer\'s capture and the box\'s log: one merged finding (samples/
     expect(m.message).toMatch(/the capture \S*left\.pcap shows ESP from 192\.0\.2\.10 with nothing back/);
     expect(m.evidence.map((r) => r.frame ?? r.line)).toEqual([3, 2, 5]);
     expect(fs.map((f) => f.code)).not.toContain('ESP_ONE_WAY');
+  });
+  it('the same box lines dated another month are another incident: two findings, the box\'s without the capture', async () => {
+    const moved = readFileSync(join(dir, 'velasco-ltm.log'), 'utf8').replace(/^Nov 22 /gm, 'Mar  3 ');
+    const log = join(mkdtempSync(join(tmpdir(), 'mb-')), 'velasco-ltm.log');
+    writeFileSync(log, moved);
+    const fs = (await diagnose({ logs: [log], pcaps: [join(dir, 'left.pcap')], configs: [], host: false, local: [], peer: [] })).findings;
+    expect(fs.find((f) => f.code === 'MIDDLEBOX_REJECTS_RETURN_ESP')?.data.seenIn).toBeUndefined();
+    expect(fs.map((f) => f.code)).toContain('ESP_ONE_WAY');
+  });
+  it('daysApart: BSD syslog has no year (the nearest is taken), ISO has one; unknown without a date', () => {
+    const ts = Date.UTC(2026, 10, 22, 23, 31, 52) / 1000;
+    expect(daysApart('Nov 22 23:31:52', ts)).toBe(0);
+    expect(daysApart('Nov 23 00:10:00', ts)).toBe(1);
+    expect(daysApart('Mar  3 10:00:00', ts)).toBeGreaterThan(100);
+    expect(daysApart('Jan  2 10:00:00', Date.UTC(2026, 11, 31) / 1000)).toBe(2);
+    expect(daysApart('2025-11-22T23:31:52Z', ts)).toBe(365);
+    expect(daysApart(undefined, ts)).toBeUndefined();
+    expect(daysApart('23:31:52', ts)).toBeUndefined();
   });
   it('the capture is the lab\'s, rewritten by scripts/pcap-without-nat-t.mjs and nothing else', async () => {
     const { execFileSync } = await import('node:child_process');

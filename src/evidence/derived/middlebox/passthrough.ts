@@ -90,7 +90,8 @@ export const returnEspRefused = derived((evidence: Evidence): ReturnRefused[] =>
     if (seen.has(`${from}>${to}`)) continue;
     const accepted = decisions(evidence).filter((a) => isEsp(a) && a.data.verdict === 'accept' && a.data.src.address === to && a.data.dst.address === from);
     const flows = tables.flatMap((t) => t.flows.filter((f) => f.protocol === 'esp' && f.client.src === to && f.client.dst === from));
-    const peer = oneWay.filter((o) => o.sender === to && o.silent === from && !o.encap);
+    // a capture of another day is another incident: its one-way ESP is not this refusal's doing
+    const peer = oneWay.filter((o) => o.sender === to && o.silent === from && !o.encap && !(o.ts && daysApart(d.time, o.ts)! > 1));
     if (!accepted.length && !flows.length && !peer.length) continue;
     seen.add(`${from}>${to}`);
     const how = [
@@ -117,6 +118,8 @@ interface PeerOneWay {
   lost?: boolean;
   basis: string;
   refs: EvidenceRef[];
+  /** a capture's first ESP frame (seconds since the epoch), to be compared with the box's log */
+  ts?: number;
 }
 
 /** One-way ESP as the peers' own evidence shows it: SA counters (one table is enough) or a capture with IKE both ways. */
@@ -128,7 +131,7 @@ const peersOneWay = derived((evidence: Evidence): PeerOneWay[] => {
   }
   for (const p of oneWayPairs(evidence, 3)) {
     if (!p.ikeBothWays) continue;
-    out.push({ sender: p.sender, silent: p.receiver, encap: p.flows.some((f) => f.encap === 'udp'), basis: `the capture ${p.flows[0].first.source}`, refs: p.flows.slice(0, 2).map((f) => ({ ...f.first, excerpt: `ESP ${f.src} → ${f.dst} SPI 0x${f.spiHex}, ${f.packets} packets` })) });
+    out.push({ sender: p.sender, silent: p.receiver, encap: p.flows.some((f) => f.encap === 'udp'), basis: `the capture ${p.flows[0].first.source}`, ts: p.flows[0].first.ts || undefined, refs: p.flows.slice(0, 2).map((f) => ({ ...f.first, excerpt: `ESP ${f.src} → ${f.dst} SPI 0x${f.spiHex}, ${f.packets} packets` })) });
   }
   return out;
 });
@@ -180,3 +183,25 @@ export function algRows(t: SaTable & { flows: TableFlow[] }): TableFlow[] {
 }
 
 export type { MiddleBoxValue };
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * Whole days between a log line's date and a capture's, undefined when the line's time does not
+ * say. BSD syslog prints no year (RFC 3164 §4.1.2), so the nearest year is taken; the line is in
+ * the box's local time and the capture in UTC, so a day apart is still the same night.
+ */
+export function daysApart(time: string | undefined, ts: number): number | undefined {
+  if (!time || !Number.isFinite(ts) || ts <= 0) return undefined;
+  const at = new Date(ts * 1000);
+  const day = Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate());
+  const iso = /^(\d{4})-(\d{2})-(\d{2})/.exec(time);
+  const bsd = /^([A-Z][a-z]{2}) +(\d{1,2})\b/.exec(time);
+  const candidates = iso
+    ? [Date.UTC(Number(iso[1]), Number(iso[2]) - 1, Number(iso[3]))]
+    : bsd && MONTHS.includes(bsd[1])
+      ? [-1, 0, 1].map((y) => Date.UTC(at.getUTCFullYear() + y, MONTHS.indexOf(bsd[1]), Number(bsd[2])))
+      : [];
+  if (!candidates.length) return undefined;
+  return Math.min(...candidates.map((c) => Math.abs(c - day) / 86_400_000));
+}
