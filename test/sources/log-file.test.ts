@@ -1,5 +1,5 @@
 import { describe, expect, it, beforeAll } from 'vitest';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,5 +69,35 @@ describe('loadLogFile input handling', () => {
     expect(r.input.lines).toBe(3);
     expect(r.diagnostics.some((d) => d.at.line === 2 && /longer than 16 KiB/.test(d.message))).toBe(true);
     expect(r.events.some((e) => e.kind === 'auth' && e.at.line === 3)).toBe(true);
+  });
+});
+
+describe('loadLogFile: lines judged quiet from their bytes (issue 21 §2)', () => {
+  // the lab's real charon logs, repeated past several 256 KiB chunks (lines then span chunk ends)
+  const labs = readdirSync(join(__dirname, '..', '..', 'samples')).filter((d) => d.startsWith('lab-')).sort();
+  const once = labs.flatMap((d) => readdirSync(join(__dirname, '..', '..', 'samples', d)).filter((f) => f.endsWith('.log')).sort().map((f) => readFileSync(join(__dirname, '..', '..', 'samples', d, f), 'utf8'))).join('');
+
+  async function both(path: string) {
+    const [fast, perLine] = await Promise.all([loadLogFile(path), loadLogFile(path, undefined, { quietScan: false })]);
+    return { fast, perLine };
+  }
+
+  it('gives the same coverage, events and diagnostics as decoding every line, on real charon logs', async () => {
+    const variants: Record<string, string> = {
+      plain: once.repeat(3),
+      crlf: once.replaceAll('\n', '\r\n').repeat(2),
+      // a NUL byte: that chunk is read line by line, the others by the scan
+      nul: once + once.replace('queueing', 'queue\0ing') + once,
+    };
+    for (const [name, text] of Object.entries(variants)) {
+      const path = join(dir, `quiet-${name}.log`);
+      writeFileSync(path, text);
+      const { fast, perLine } = await both(path);
+      expect(fast.input.coverage, name).toEqual(perLine.input.coverage);
+      expect(fast.input.coverage!.other, name).toBeGreaterThan(fast.input.coverage!.events);
+      expect(fast.input.dialect, name).toBe('strongswan');
+      expect(fast.events, name).toEqual(perLine.events);
+      expect(fast.diagnostics, name).toEqual(perLine.diagnostics);
+    }
   });
 });

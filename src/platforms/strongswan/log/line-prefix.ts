@@ -42,7 +42,7 @@ export interface ParsedLine {
 }
 
 /** Only the first part of a line can hold the prefix; long lines cost nothing more. */
-const PREFIX_WINDOW = 200;
+export const PREFIX_WINDOW = 200;
 
 // charon-systemd / syslog process tags. `ipsec` is what syslog shows when `ipsec start`
 // runs charon under the starter, but libreswan's `ipsec` script logs with it too.
