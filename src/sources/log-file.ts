@@ -197,27 +197,26 @@ export async function loadLogFile(path: string, forcedDialect?: string, options:
   };
   // Lines the first decoder proves quiet from their bytes (LineDecoder.quietLine) are counted as
   // it would count them and never decoded; it reads first, so no other decoder would see them.
-  // A central log (host field), a chunk holding NUL bytes and cut lines take the per-line path.
-  const quiet = hostField || options.quietScan === false ? undefined : sink.decoders[0]?.quietLine ? sink.decoders[0] : undefined;
+  // In a central log only a line whose host field is the current host's (HostField.hostIs) is
+  // asked; journal exports (JSON records), a chunk holding NUL bytes and cut lines are decoded.
   const quietDialect = dialects[0]?.id;
+  const hostIs = hostField?.hostIs;
+  const byteScan = options.quietScan !== false && quietDialect !== undefined && sink.decoders[0]?.quietLine !== undefined && (!hostField || (hostIs !== undefined && !toLine));
   for await (const batch of readLineBatches(opened.stream)) {
     if (batch.first) readLine(batch.first);
     const { chunk, bounds, count, firstNo, maxLineBytes } = batch;
-    const bytesAsked = quiet !== undefined && count > 0 && chunk.indexOf(0) === -1;
-    let tally: { claimed: number; events: number } | undefined;
+    const bytesAsked = byteScan && count > 0 && chunk.indexOf(0) === -1;
     for (let i = 0; i < count; i++) {
       const start = bounds[2 * i];
       const end = bounds[2 * i + 1];
-      if (bytesAsked && end - start <= maxLineBytes && quietLineOf(quiet, chunk, start, end, firstNo + i)) {
+      if (bytesAsked && end - start <= maxLineBytes && (!hostIs || (sink.host !== undefined && sink.host !== MORE_HOSTS && hostIs(chunk, start, end, sink.host))) && quietLineOf(sink.decoders[0], chunk, start, end, firstNo + i)) {
         relieve(end - start + 1);
         lines++;
         sink.lines++;
-        tally ??= claimedTally(sink.perDialect, quietDialect);
-        tally.claimed++;
+        claimedTally(sink.perDialect, quietDialect!).claimed++;
         continue;
       }
       readLine(batch.lineAt(i));
-      tally = undefined;
     }
   }
   if (unreadRecords) diagnostics.push({ at: { source: display }, decoder: 'journal-json', message: `${unreadRecords} lines are not journal records with a MESSAGE (cut at 16 KiB, or not JSON): not read` });
