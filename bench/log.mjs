@@ -35,32 +35,21 @@ export const FAILURE_SIGNATURES = [
   'no acceptable proposal found', 'TS_UNACCEPTABLE', 'AUTHENTICATION_FAILED', 'giving up after', 'retransmit ', 'unable to install',
 ];
 
-/** The lab's real charon logs (samples/lab-*\/*.log) repeated to `mb` MB: real lines, not generated ones. */
-export function buildRealLog(path, mb) {
+/**
+ * The lab's real charon logs (samples/lab-*\/*.log) repeated to `mb` MB: real lines, not generated
+ * ones. `journal`: the same lines as `journalctl -u strongswan` prints them on the gateway (-o short:
+ * "Nov 22 23:31:25 gw charon[1234]: 14[CFG] …"), the syslog header instead of the file logger's time.
+ */
+export function buildRealLog(path, mb, journal = false) {
   const labs = readdirSync(join(here, '..', 'samples')).filter((d) => d.startsWith('lab-')).sort();
-  const once = Buffer.concat(labs.flatMap((d) => readdirSync(join(here, '..', 'samples', d)).filter((f) => f.endsWith('.log')).sort().map((f) => readFileSync(join(here, '..', 'samples', d, f)))));
+  let once = Buffer.concat(labs.flatMap((d) => readdirSync(join(here, '..', 'samples', d)).filter((f) => f.endsWith('.log')).sort().map((f) => readFileSync(join(here, '..', 'samples', d, f)))));
+  if (journal) once = Buffer.from(once.toString('latin1').replace(/^(\w{3} [ \d]\d \d\d:\d\d:\d\d) /gm, '$1 gw charon[1234]: '), 'latin1');
   const target = mb * 1024 * 1024;
   const fd = openSync(path, 'w');
   try {
     for (let n = 0; n < target; n += once.length) writeSync(fd, once);
   } finally {
     closeSync(fd);
-  }
-}
-
-/**
- * The same lines as `journalctl -u strongswan` prints them on the gateway (-o short: "Nov 22
- * 23:31:25 gw charon[1234]: 14[CFG] …"), as a log host keeps them: the syslog header instead of
- * the file logger's timestamp.
- */
-export function buildJournalForm(from, path) {
-  const out = openSync(path, 'w');
-  try {
-    const text = readFileSync(from, 'latin1');
-    const re = /^(\w{3} [ \d]\d \d\d:\d\d:\d\d) /gm;
-    writeSync(out, Buffer.from(text.replace(re, '$1 gw charon[1234]: '), 'latin1'));
-  } finally {
-    closeSync(out);
   }
 }
 
@@ -114,7 +103,7 @@ export async function benchLogs(targetMB = mbFromArgs()) {
   const gz = `${file}.gz`;
   if (!existsSync(gz) || statSync(gz).mtimeMs < statSync(file).mtimeMs) spawnSync('sh', ['-c', `gzip -1 -c ${q(file)} > ${q(gz)}`]);
   const journal = file.replace(/\.log$/, '.journal.log');
-  if (!existsSync(journal) || statSync(journal).mtimeMs < statSync(file).mtimeMs) buildJournalForm(file, journal);
+  if (!existsSync(journal) || statSync(journal).size < targetMB * 1024 * 1024) buildRealLog(journal, targetMB, true);
   const viaPipe = timeCmd('sh', ['-c', `cat ${q(file)} | ${q(process.execPath)} ${q(cli)} --log - --format json -o /dev/null; test $? -le 1`]);
   const viaGz = timeCmd(process.execPath, [cli, '--log', gz, '--format', 'json', '-o', '/dev/null']);
   const gunzip = timeCmd('sh', ['-c', `gzip -dc ${q(gz)} > /dev/null`]);
