@@ -24,6 +24,14 @@ export interface LineDecoder {
    * (counted as unparsed), [] when it is but says nothing of interest, else events.
    */
   decode(line: string, lineNo: number): LogEvent[] | undefined;
+  /**
+   * Optional cheap pre-check on a line's raw bytes [start, end) of buf (no newline, no NUL,
+   * not cut): true when the line is certainly this dialect's and `decode` would return []
+   * for it; the decoder then records whatever the line teaches later lines, as `decode`
+   * would. false: the line must go through `decode`. Never throws. (A busy log is mostly
+   * such lines; deciding from the bytes spares a string per line — issue 21 §2.)
+   */
+  quietLine?(buf: Buffer, start: number, end: number, lineNo: number): boolean;
   /** Located diagnostics collected so far (malformed fields, …). */
   diagnostics?(): Diagnostic[];
 }

@@ -21,15 +21,26 @@ export interface Line {
  */
 export class LineBatch implements Iterable<Line> {
   constructor(
-    private readonly chunk: Buffer,
+    readonly chunk: Buffer,
     /** a line that began in an earlier chunk, already decoded */
-    private readonly first: Line | undefined,
+    readonly first: Line | undefined,
     /** per further line: start and end offsets in the chunk, the end past the cap when cut */
-    private readonly bounds: Int32Array,
-    private readonly count: number,
-    private readonly firstNo: number,
-    private readonly maxLineBytes: number,
+    readonly bounds: Int32Array,
+    /** how many lines `bounds` holds */
+    readonly count: number,
+    /** the number of the line bounds[0..1] delimits */
+    readonly firstNo: number,
+    readonly maxLineBytes: number,
   ) {}
+
+  /** The i-th line of `bounds`, decoded (for readers that look at the bytes first). */
+  lineAt(i: number): Line {
+    const start = this.bounds[2 * i];
+    const end = this.bounds[2 * i + 1];
+    const no = this.firstNo + i;
+    if (end - start > this.maxLineBytes) return { text: decode(this.chunk, start, start + this.maxLineBytes), no, truncated: true };
+    return { text: decode(this.chunk, start, end), no, truncated: false };
+  }
 
   get length(): number {
     return (this.first ? 1 : 0) + this.count;

@@ -14,6 +14,12 @@ export interface HostField {
   hostOf(line: string): string | undefined;
   /** journal exports: the record as a syslog line for the dialects; undefined when the line is no record */
   toLine?(line: string): string | undefined;
+  /**
+   * From the line's bytes: true when its host field is certainly `host` (then hostOf gives `host`,
+   * or undefined when the rest of the syslog header does not follow: either way the line stays
+   * with `host`); false when only hostOf can tell. Lets a reader skip decoding quiet lines.
+   */
+  hostIs?(buf: Uint8Array, start: number, end: number, host: string): boolean;
 }
 
 // a host name as syslog daemons write it (RFC 1123 labels, an IPv4/IPv6 address, or a short name)
@@ -37,9 +43,80 @@ export function detectHostField(lines: readonly string[]): HostField | undefined
   if (journalRecords(body) >= Math.ceil(body.length * MIN_SHARE)) return journalJson();
   for (const [shape, re] of [['rfc3164', RFC3164], ['iso', ISO], ['rfc5424', RFC5424]] as const) {
     const hits = body.filter((l) => hostBy(re, l) !== undefined).length;
-    if (hits >= Math.ceil(body.length * MIN_SHARE)) return { shape, hostOf: (l) => hostBy(re, l) };
+    if (hits >= Math.ceil(body.length * MIN_SHARE)) {
+      const hostAt = shape === 'rfc3164' ? rfc3164HostAt : shape === 'iso' ? isoHostAt : undefined;
+      return { shape, hostOf: (l) => hostBy(re, l), hostIs: hostAt && ((buf, start, end, host) => hostBytesAre(buf, hostAt(buf, start, end), end, host)) };
+    }
   }
   return undefined;
+}
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
+/** Past an optional `<PRI>` (RFC3164/ISO's `(?:<\d{1,3}>)?`), or -1 when it starts one it does not end. */
+function afterPri(buf: Uint8Array, i: number, end: number): number {
+  if (i >= end || buf[i] !== 60 /* < */) return i;
+  let j = i + 1;
+  while (j < end && j - i <= 3 && isDigit(buf[j])) j++;
+  return j > i + 1 && j < end && buf[j] === 62 /* > */ ? j + 1 : -1;
+}
+
+/** Digits `n` times from i: the index after them, or -1. */
+function digits(buf: Uint8Array, i: number, n: number, end: number): number {
+  if (i < 0 || i + n > end) return -1;
+  for (let k = 0; k < n; k++) if (!isDigit(buf[i + k])) return -1;
+  return i + n;
+}
+
+function byte(buf: Uint8Array, i: number, c: number, end: number): number {
+  return i >= 0 && i < end && buf[i] === c ? i + 1 : -1;
+}
+
+/** After an optional `[.,]\d{1,9}` fraction (`dots` the separators allowed). */
+function fraction(buf: Uint8Array, i: number, end: number, comma: boolean): number {
+  if (i < 0 || i >= end || !(buf[i] === 46 || (comma && buf[i] === 44))) return i;
+  let j = i + 1;
+  while (j < end && j - i <= 9 && isDigit(buf[j])) j++;
+  return j > i + 1 ? j : -1;
+}
+
+/** Where RFC3164's `(\S+)` starts: after "Mmm dd hh:mm:ss[.frac] ", as the RFC3164 pattern reads it; -1 when unsure. */
+function rfc3164HostAt(buf: Uint8Array, start: number, end: number): number {
+  let i = afterPri(buf, start, end);
+  if (i < 0 || i + 16 > end) return -1;
+  const up = buf[i], lo1 = buf[i + 1], lo2 = buf[i + 2];
+  if (!(up >= 65 && up <= 90 && lo1 >= 97 && lo1 <= 122 && lo2 >= 97 && lo2 <= 122 && buf[i + 3] === 32)) return -1;
+  if (!(buf[i + 4] === 32 || isDigit(buf[i + 4])) || !isDigit(buf[i + 5]) || buf[i + 6] !== 32) return -1;
+  i = digits(buf, i + 7, 2, end);
+  i = digits(buf, byte(buf, i, 58, end), 2, end);
+  i = digits(buf, byte(buf, i, 58, end), 2, end);
+  return byte(buf, fraction(buf, i, end, false), 32, end);
+}
+
+/** Where ISO's `(\S+)` starts: after "YYYY-MM-DDThh:mm:ss[.frac][Z|±hh:mm] "; -1 when unsure. */
+function isoHostAt(buf: Uint8Array, start: number, end: number): number {
+  let i = afterPri(buf, start, end);
+  i = digits(buf, i, 4, end);
+  i = digits(buf, byte(buf, i, 45, end), 2, end);
+  i = digits(buf, byte(buf, i, 45, end), 2, end);
+  i = digits(buf, byte(buf, i, 84, end), 2, end);
+  i = digits(buf, byte(buf, i, 58, end), 2, end);
+  i = digits(buf, byte(buf, i, 58, end), 2, end);
+  i = fraction(buf, i, end, true);
+  if (i >= 0 && i < end && buf[i] === 90 /* Z */) i++;
+  else if (i >= 0 && i < end && (buf[i] === 43 || buf[i] === 45)) {
+    i = digits(buf, i + 1, 2, end);
+    if (i >= 0 && i < end && buf[i] === 58) i++;
+    i = digits(buf, i, 2, end);
+  }
+  return byte(buf, i, 32, end);
+}
+
+/** `host` then a space at `at`: the `(\S+) ` capture is then exactly `host`. */
+function hostBytesAre(buf: Uint8Array, at: number, end: number, host: string): boolean {
+  if (at < 0 || at + host.length >= end || buf[at + host.length] !== 32) return false;
+  for (let k = 0; k < host.length; k++) if (buf[at + k] !== host.charCodeAt(k)) return false;
+  return true;
 }
 
 function hostBy(re: RegExp, line: string): string | undefined {

@@ -1,10 +1,11 @@
-import { describe, expect, it, beforeAll } from 'vitest';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { describe, expect, it, beforeAll, vi } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadLogFile } from '../../src/sources/log-file.js';
 import { InputError } from '../../src/errors.js';
+import { strongswanDialect } from '../../src/platforms/strongswan/log.js';
 
 // Real charon lines (strongSwan syslog form; bodies are the format strings of
 // src/libcharon/sa/ikev2/tasks/ike_auth.c and ike_init.c as catalogued in the reference).
@@ -69,5 +70,63 @@ describe('loadLogFile input handling', () => {
     expect(r.input.lines).toBe(3);
     expect(r.diagnostics.some((d) => d.at.line === 2 && /longer than 16 KiB/.test(d.message))).toBe(true);
     expect(r.events.some((e) => e.kind === 'auth' && e.at.line === 3)).toBe(true);
+  });
+});
+
+describe('loadLogFile: lines judged quiet from their bytes (issue 21 §2)', () => {
+  // the lab's real charon logs, repeated past several 256 KiB chunks (lines then span chunk ends)
+  const samples = join(__dirname, '..', '..', 'samples');
+  const labs = readdirSync(samples).filter((d) => d.startsWith('lab-')).sort();
+  const logOf = (side: string) => labs.map((d) => readFileSync(join(samples, d, `${side}.log`), 'utf8')).join('');
+  const once = logOf('left') + logOf('right');
+  // the same lines as a log host keeps them: "Nov 22 23:31:25 left charon[7]: 14[CFG] …", both peers interleaved
+  const asSyslog = (text: string, host: string, iso: boolean) =>
+    text.split('\n').filter((l) => l !== '').map((l) => {
+      const m = /^(\w{3} [ \d]\d (\d\d:\d\d:\d\d)) (.*)$/.exec(l)!;
+      return `${iso ? `2026-11-22T${m[2]}.000123+00:00` : m[1]} ${host} charon[7]: ${m[3]}`;
+    });
+  const central = (iso: boolean) => {
+    const left = asSyslog(logOf('left'), 'left', iso);
+    const right = asSyslog(logOf('right'), 'right.example.org', iso);
+    const out: string[] = [];
+    for (let i = 0; i < Math.max(left.length, right.length); i++) {
+      // runs of each host's lines, as a log host receives them
+      if (i < left.length) out.push(left[i]);
+      if (i < right.length && i % 7 < 3) out.push(right[i]);
+    }
+    return out.join('\n') + '\n' + right.filter((_, i) => i % 7 >= 3).join('\n') + '\n';
+  };
+
+  it('gives the same coverage, events, hosts and diagnostics as decoding every line, on real charon logs', async () => {
+    const variants: Record<string, string> = {
+      plain: once.repeat(3),
+      crlf: once.replaceAll('\n', '\r\n').repeat(2),
+      // a NUL byte: that chunk is read line by line, the others by the scan
+      nul: once + once.replace('queueing', 'queue\0ing') + once,
+      'central syslog': central(false).repeat(2),
+      'central ISO': central(true).repeat(2),
+    };
+    const proto = Object.getPrototypeOf(strongswanDialect.createDecoder('x')) as { quietLine: (...a: unknown[]) => boolean };
+    const scan = vi.spyOn(proto, 'quietLine');
+    try {
+      for (const [name, text] of Object.entries(variants)) {
+        const path = join(dir, `quiet-${name.replace(' ', '-')}.log`);
+        writeFileSync(path, text);
+        scan.mockClear();
+        const fast = await loadLogFile(path);
+        const skipped = scan.mock.results.filter((r) => r.value === true).length;
+        const asked = scan.mock.calls.length;
+        const perLine = await loadLogFile(path, undefined, { quietScan: false });
+        expect(scan.mock.calls.length, `${name}: the reference decodes every line`).toBe(asked);
+        expect(fast, name).toEqual(perLine);
+        const coverage = fast.input.coverage ?? fast.hosts![0].input.coverage!;
+        expect(coverage.other, name).toBeGreaterThan(coverage.events);
+        // a large part of the lines was judged from their bytes, not decoded (the central logs
+        // switch host every few lines here, and a line after a switch is decoded)
+        expect(skipped, name).toBeGreaterThan(text.split('\n').length / 3);
+      }
+    } finally {
+      scan.mockRestore();
+    }
   });
 });

@@ -131,3 +131,33 @@ describe('detectHostField', () => {
     }));
   });
 });
+
+describe('hostIs: the host field read from the bytes (issue 21 §2)', () => {
+  // hostIs true must mean: hostOf gives that host, or no host (the line stays with it)
+  const arbHeader = fc.record({
+    pri: fc.constantFrom('', '<13>', '<1>', '<999>', '<1234>', '<>', '<x>'),
+    time: fc.constantFrom('Nov 22 23:31:31', 'Nov  2 03:01:01', 'Nov 22 23:31:31.123456', 'Nov 22 23:31:31.1234567890', 'nov 22 23:31:31', 'Nov 22 23:31', '2026-11-22T23:31:31.123456+00:00', '2026-11-22T23:31:31Z', '2026-11-22T23:31:31,5+0100', '2026-11-22T23:31:31+01', '2026-11-22 23:31:31'),
+    host: fc.constantFrom('left', 'left2', 'lef', 'right.example.org', '192.0.2.1', '-bad', 'left\tx', ''),
+    tag: fc.constantFrom('charon[7]: ', 'charon: ', 'charon[x]: ', 'charon ', ': ', 'charon[7]:x'),
+    body: fc.constantFrom('05[IKE] <lab|1> queueing IKE_SA', '', 'x'),
+  });
+  it('never claims a host the line does not name', () => {
+    const lines = ['Nov 22 23:31:31 left charon[7]: 00[DMN] a', 'Nov 22 23:31:31 right.example.org charon[7]: 00[DMN] a', '2026-11-22T23:31:31.1+00:00 left charon[7]: 00[DMN] a', '2026-11-22T23:31:31.1+00:00 right.example.org charon[7]: 00[DMN] a'];
+    for (const start of [lines.slice(0, 2), lines.slice(2)]) {
+      const field = detectHostField(start)!;
+      expect(field.hostIs).toBeDefined();
+      fc.assert(
+        fc.property(arbHeader, fc.constantFrom('left', 'right.example.org', 'lef'), (h, host) => {
+          const line = `${h.pri}${h.time} ${h.host} ${h.tag}${h.body}`;
+          const buf = Buffer.from(line);
+          if (field.hostIs!(buf, 0, buf.length, host)) expect([host, undefined]).toContain(field.hostOf(line));
+        }),
+        { numRuns: 2000 },
+      );
+      // and it does say so for the ordinary lines of that host
+      const ordinary = Buffer.from(start[0]);
+      expect(field.hostIs!(ordinary, 0, ordinary.length, 'left')).toBe(true);
+      expect(field.hostIs!(ordinary, 0, ordinary.length, 'lef')).toBe(false);
+    }
+  });
+});

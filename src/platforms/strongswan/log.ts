@@ -16,10 +16,14 @@ import { catalogueRules } from './log/rules-catalogue.js';
 import { childRules } from './log/rules-child.js';
 import { livenessRules } from './log/rules-liveness.js';
 import { negotiationRules, responding } from './log/rules-negotiation.js';
+import { LISTING_REACH } from './log/rules-child.js';
+import { QuietScanner, wordHashes } from './log/quiet-bytes.js';
 import { YearRollover } from './log/timestamp.js';
 
 // the catalogue's rules come last: the topic tables keep first say on the lines they know
 const RULES = mergeRuleTables(negotiationRules, authRules, childRules, livenessRules, catalogueRules);
+/** the first words some rule reads, as the byte scan compares them; '' (indented listing lines) is decided apart */
+const RULE_WORDS = wordHashes([...RULES.keys()].filter((w) => w !== ''));
 
 /**
  * Our patterns expect charon's ordinary messages; anything longer is a hex dump or
@@ -94,6 +98,7 @@ function isQuietCharonBody(body: string): boolean {
 class StrongswanLineDecoder implements LineDecoder {
   private readonly state: DecoderState;
   private readonly years = new YearRollover();
+  private readonly quiet = new QuietScanner(RULE_WORDS);
 
   constructor(source: string) {
     this.state = new DecoderState(source);
@@ -111,6 +116,22 @@ class StrongswanLineDecoder implements LineDecoder {
 
   diagnostics() {
     return this.state.diagnostics();
+  }
+
+  /**
+   * A line with charon's thread prefix whose first word no rule knows (quiet-bytes.ts): what
+   * decodeLine does with it, without the string. An indented line is read by the '' rule
+   * (rules-child.ts selectorListing), which looks up the SA's state (creating it) and reads
+   * a selector-list item only within LISTING_REACH lines of a heading.
+   */
+  quietLine(buf: Buffer, start: number, end: number, lineNo: number): boolean {
+    const q = this.quiet.scan(buf, start, end);
+    if (!q) return false;
+    if (q.maybeItem && this.state.lastListingLine !== undefined && lineNo - this.state.lastListingLine <= LISTING_REACH) return false;
+    if (q.sa !== undefined && q.conn !== undefined) this.state.learnConn(q.sa, q.conn);
+    if (q.time?.t !== undefined) this.years.adjust(q.time.t, q.time.hasYear);
+    if (q.indented) this.state.sa(q.sa ?? '');
+    return true;
   }
 
   private decodeLine(line: string, lineNo: number): LogEvent[] | undefined {

@@ -59,6 +59,8 @@ export class DecoderState {
   /** stroke / bare output has no prefix: the IKE SA named by the last body that named one */
   bareConn?: string;
   bareSa?: string;
+  /** line of the latest selector-list heading of any SA (the quiet-line scan leaves lines near one to the rules) */
+  lastListingLine?: number;
   private readonly diags: Diagnostic[] = [];
   private extraDiags = 0;
 

@@ -42,7 +42,7 @@ export interface ParsedLine {
 }
 
 /** Only the first part of a line can hold the prefix; long lines cost nothing more. */
-const PREFIX_WINDOW = 200;
+export const PREFIX_WINDOW = 200;
 
 // charon-systemd / syslog process tags. `ipsec` is what syslog shows when `ipsec start`
 // runs charon under the starter, but libreswan's `ipsec` script logs with it too.
@@ -154,6 +154,21 @@ function timeOf(header: string, syslog: boolean): ParsedTime | undefined {
   return header.endsWith(':') ? undefined : { text: header, hasYear: false };
 }
 
+// the text before the thread token of the last line, and the time read from it
+let lastRawHeader = '';
+let lastRawHeaderTime: ParsedTime | undefined;
+
+/** The time in the text before a thread token at `start` (the same as the line before's, most often: compared, not sliced). */
+function threadHeaderTime(line: string, start: number): ParsedTime | undefined {
+  if (start === lastRawHeader.length && line.startsWith(lastRawHeader)) return lastRawHeaderTime;
+  lastRawHeader = line.slice(0, start);
+  const header = lastRawHeader.trimEnd();
+  // syslog: "Mon dd hh:mm:ss host charon[pid]:"; the file logger's header is only the time
+  const procTag = header.endsWith(':') ? PROCESS_RE.exec(header + ' ') : null;
+  lastRawHeaderTime = procTag ? timeOf(procTag[1] ?? '', true) : timeOf(header, false);
+  return lastRawHeaderTime;
+}
+
 /** Parses one line. Never throws; allocates only the body slice and the result. */
 export function parseLine(line: string): ParsedLine {
   const first = line.charCodeAt(0);
@@ -165,10 +180,7 @@ export function parseLine(line: string): ParsedLine {
   if (open !== -1) {
     const start = isDigit(line.charCodeAt(open - 3)) ? open - 3 : open - 2;
     const out: ParsedLine = { certainty: 'charon', shape: 'thread', body: '', group: line.slice(open + 1, open + 4) };
-    const header = line.slice(0, start).trimEnd();
-    // syslog: "Mon dd hh:mm:ss host charon[pid]:"; the file logger's header is only the time
-    const procTag = header.endsWith(':') ? PROCESS_RE.exec(header + ' ') : null;
-    out.time = procTag ? timeOf(procTag[1] ?? '', true) : timeOf(header, false);
+    out.time = threadHeaderTime(line, start);
     let pos = groupEnd(line, open) + 1;
     if (line.charCodeAt(pos) === 60 /* < */) pos = readSaTag(line, pos, out);
     out.body = trimmedBody(line, pos);

@@ -88,6 +88,9 @@ function childLookup(body: string, c: LineContext): boolean {
  * accepts; otherwise it is what this side proposes as initiator. "selecting" prints the
  * configured selector first ("config: …"), so that list is the configuration too.
  */
+/** lines after its heading within which a selector line still belongs to it */
+export const LISTING_REACH = 64;
+
 function selectorListing(body: string, c: LineContext): boolean {
   const head = TS_LIST_HEAD_RE.exec(body);
   const s = c.state;
@@ -98,6 +101,7 @@ function selectorListing(body: string, c: LineContext): boolean {
   }
   if (head) {
     const afterLookup = (s.childLookupLine ?? -1) > (s.phaseLine ?? -1);
+    c.file.lastListingLine = c.lineNo;
     s.tsListing = { side: head[2] === 'us' ? 'local' : 'remote', source: afterLookup || head[1] === 'selecting' ? 'configured' : 'proposed', line: c.lineNo };
     return true;
   }
@@ -105,7 +109,7 @@ function selectorListing(body: string, c: LineContext): boolean {
   const item = listing ? TS_LIST_ITEM_RE.exec(body) : null;
   if (!listing || !item) return false;
   // a selector line belongs to the heading printed just before it (the same thread prints both)
-  if (c.lineNo - listing.line > 64) return false;
+  if (c.lineNo - listing.line > LISTING_REACH) return false;
   const selector = item[1] ?? item[2];
   c.emit('ts', listing.side === 'local' ? { source: listing.source, local: [selector] } : { source: listing.source, remote: [selector] });
   return true;

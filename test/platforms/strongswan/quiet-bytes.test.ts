@@ -1,0 +1,99 @@
+/**
+ * The byte pre-scan (quiet-bytes.ts, LineDecoder.quietLine) may skip only lines that decode()
+ * would read as charon's with no event, and must leave the decoder in the state decode()
+ * would (the conn an SA tag names, the year rollover, the SA state a listing line touches).
+ * Two decoders read the same lines: one asks quietLine first, the other only decodes; every
+ * line's events and the final diagnostics must be equal.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { strongswanDialect } from '../../../src/platforms/strongswan/log.js';
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+function logsUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...logsUnder(p));
+    else if (/\.(log|txt)$/.test(name)) out.push(p);
+  }
+  return out;
+}
+
+const FILES = [
+  ...readdirSync(join(ROOT, 'samples')).filter((d) => d.startsWith('lab-') || d.startsWith('strongswan-')).flatMap((d) => logsUnder(join(ROOT, 'samples', d))),
+  ...logsUnder(join(ROOT, 'test', 'platforms', 'strongswan', 'log-fixtures')),
+];
+const REAL_LINES = FILES.flatMap((f) => readFileSync(f, 'utf8').split('\n')).filter((l) => l.length > 0);
+
+/** Reads lines both ways; returns how many the scan judged quiet. Fails on the first line that differs. */
+function compare(lines: readonly string[]): number {
+  const scanned = strongswanDialect.createDecoder('x');
+  const decoded = strongswanDialect.createDecoder('x');
+  let quiet = 0;
+  lines.forEach((line, i) => {
+    const no = i + 1;
+    const bytes = Buffer.from(line, 'utf8');
+    // what the line reader hands the decoders: one trailing \r dropped
+    const text = line.endsWith('\r') ? line.slice(0, -1) : line;
+    const expected = decoded.decode(text, no);
+    let got: unknown;
+    if (scanned.quietLine!(bytes, 0, bytes.length, no)) {
+      quiet++;
+      got = [];
+    } else {
+      got = scanned.decode(text, no);
+    }
+    if (JSON.stringify(got) !== JSON.stringify(expected)) expect({ line: no, text, got }).toEqual({ line: no, text, got: expected });
+  });
+  expect(scanned.diagnostics!()).toEqual(decoded.diagnostics!());
+  return quiet;
+}
+
+describe('strongSwan quiet-line byte scan', () => {
+  it('reads the real logs (lab samples, fixtures) exactly as decoding every line does', () => {
+    expect(FILES.length).toBeGreaterThan(30);
+    let quiet = 0;
+    for (const f of FILES) quiet += compare(readFileSync(f, 'utf8').split('\n'));
+    // most of a charon log is quiet: the scan must actually skip them, not only agree
+    expect(quiet).toBeGreaterThan(REAL_LINES.length / 3);
+  });
+
+  // Lines built from the real ones: their prefix shapes, tags, first words and bodies recombined,
+  // with the edge cases the scan decides on (indentation, ' is initiating ', CR, long, non-ASCII).
+  const SHAPE = /^(.*?\d{2,3}\[[A-Z]{3}\d?\] )(<[^>]*> )?(.*)$/;
+  const parts = REAL_LINES.map((l) => SHAPE.exec(l)).filter((m): m is RegExpExecArray => m !== null);
+  const headers = [...new Set(parts.map((m) => m[1]))];
+  const tags = [...new Set(parts.map((m) => m[2] ?? ''))];
+  const bodies = [...new Set(parts.map((m) => m[3]))];
+  const words = [...new Set(bodies.map((b) => b.split(' ')[0]))];
+  const arbLine = fc.record({
+    header: fc.oneof(
+      fc.constantFrom(...headers),
+      fc.constantFrom('', '{', '[IKE] ', '05[IKE] ', 'x05[IKE] ', '05[XYZ] ', '05[IKE]x ', '005[IKE1] ', 'Dec  7 10:00:00 gw charon[1]: 13[CFG] ', 'Dec 31 23:59:59 15[NET] ', 'Jan  1 00:00:01 15[NET] ', '2024-01-01T00:00:00+00:00 gw ipsec[3]: 07[IKE] ', 'é 07[IKE] ', 'gw strongswan: '),
+    ),
+    tag: fc.oneof(fc.constantFrom(...tags), fc.constantFrom('', '<lab|1> ', '<1> ', '<lab> ', '<a|b> ', '<> ', '<x', '<lab|2>', '<ü|3> ', `<${'x'.repeat(310)}> `)),
+    body: fc.oneof(
+      fc.constantFrom(...bodies),
+      fc.tuple(fc.constantFrom(...words), fc.constantFrom(...bodies)).map(([w, b]) => `${w} ${b.split(' ').slice(1).join(' ')}`),
+      fc.constantFrom(...bodies).map((b) => ` ${b}`),
+      fc.constantFrom(...bodies).map((b) => `  ${b}`),
+      fc.constantFrom(...bodies).map((b) => `192.0.2.1 is initiating ${b}`),
+      fc.constantFrom(...bodies).map((b) => `${b} x is initiating an IKE_SA`),
+      fc.constantFrom(' 10.1.0.0/16', ' 10.1.0.0/16 (derived from 10.1.0.0/24)', ' config: 10.1.0.0/16, received: 10.2.0.0/16 => no match', '', ' ', 'ünïcode body', 'x'.repeat(5000), 'proposing traffic selectors for us:', 'selecting traffic selectors for other:'),
+    ),
+    end: fc.constantFrom('', '', '\r', '  ', ' \r', '\r\r'),
+  }).map((p) => p.header + p.tag + p.body + p.end);
+
+  it('never skips a line the rules would read, on generated line sequences', () => {
+    fc.assert(
+      fc.property(fc.array(arbLine, { minLength: 1, maxLength: 120 }), (lines) => {
+        compare(lines);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
