@@ -7,6 +7,7 @@ import { hostsAt, refsOf, type LogFile } from '../src/evidence/derived/log/sessi
 import { establishedAfter } from '../src/evidence/derived/log/phase.js';
 import { livenessSilences } from '../src/evidence/derived/liveness.js';
 import { ikeRef } from '../src/evidence/derived/wire/refs.js';
+import { pushTo } from '../src/evidence/derived/aggregate.js';
 import { actionWithoutRecovery, disabledWhy, dpdView, peerRecovers, type DpdView } from '../src/evidence/derived/config/dpd.js';
 import { configPairs, loadable } from '../src/evidence/derived/config/pairs.js';
 import { humanDuration } from '../src/evidence/derived/config/compare.js';
@@ -26,7 +27,7 @@ export default defineCheck({
     codes: {
       DPD_TIMEOUT: {
         severity: 'error',
-        message: 'The peer {peer} stopped answering {mechanism} on an established SA ({otherLog?and {peerAddress}\'s log says the same of {localAddress}: the path between them failed in both directions|noticed by {noticedBy?{noticedBy}|this log\'s host}}{onTheWire?; {onTheWire}}{otherLog.onTheWire?; {otherLog.onTheWire}}); action taken: {action}; established again later: {recovered}.',
+        message: 'The peer {peer} stopped answering {mechanism} on an established SA ({otherLog?and {peerAddress}\'s log says the same of {localAddress}: the path between them failed in both directions|noticed by {noticedBy?{noticedBy}|this log\'s host}}{onTheWire?; {onTheWire}}{otherLog.onTheWire?; {otherLog.onTheWire}}); action taken: {action}; established again later: {occurrences=1?{recovered=yes?yes (line {reestablishedLine})|no}|{recoveredTimes} of the {occurrences} times{lastReestablishedLine? (the last at line {lastReestablishedLine})}}.',
         hint: 'The peer or the path went away after the tunnel was up (reboot, NAT mapping expired, UDP 4500 dropped, ISP outage). Check the peer and the path; tune the timers to your link: strongSwan swanctl.conf `dpd_delay`/`dpd_timeout` and `dpd_action` (ipsec.conf `dpddelay`/`dpdtimeout`/`dpdaction`), libreswan `dpddelay`/`dpdtimeout` (IKEv2: `retransmit-timeout`) and `dpdaction`.',
       },
       DPD_DISABLED: {
@@ -61,22 +62,33 @@ export default defineCheck({
 });
 
 function checkLogs(evidence: Evidence, out: (f: FindingInput) => void): void {
+  // a tunnel that fails and comes back for weeks logs the same timeout hundreds of times: one finding, counted (first and last cited)
+  const groups = new Map<string, FindingInput[]>();
   // a capture of the same requests going unanswered proves the silence on the wire (ike-reachability lowers its IKE_NO_RESPONSE to this finding)
   for (const [t, wire] of livenessSilences(evidence)) {
     const frames = wire.groups.flatMap((g) => g.exchanges.flatMap((e) => e.requests)).slice(0, 8).map(ikeRef);
-    report(out, t.file, t.anchor, { peer: t.peer ?? '(address not in the log)', mechanism: t.mechanism, action: t.action, retransmits: t.retransmits, onTheWire: wire.text }, t.events, frames);
+    const f = timeout(t.file, t.anchor, { peer: t.peer ?? '(address not in the log)', mechanism: t.mechanism, action: t.action, retransmits: t.retransmits, onTheWire: wire.text }, t.events, frames);
+    pushTo(groups, JSON.stringify([t.file.source, f.data!.conn, f.data!.peer, f.data!.mechanism, f.data!.action, f.data!.localAddress, wire.text]), f);
   }
+  for (const g of groups.values()) out(g.length === 1 ? g[0] : repeated(g));
 }
 
-function report(out: (f: FindingInput) => void, file: LogFile, anchor: LogEvent, data: Record<string, unknown>, events: (LogEvent | undefined)[], frames: EvidenceRef[]): void {
+function timeout(file: LogFile, anchor: LogEvent, data: Record<string, unknown>, events: (LogEvent | undefined)[], frames: EvidenceRef[]): FindingInput {
   const again = establishedAfter(file, anchor);
   const hosts = hostsAt(file, anchor);
-  out({
+  return {
     code: 'DPD_TIMEOUT',
-    data: { ...data, ...hosts, noticedBy: hosts.localAddress, conn: anchor.conn, recovered: again ? `yes (line ${again.at.line})` : 'no', reestablishedLine: again?.at.line },
+    data: { ...data, ...hosts, noticedBy: hosts.localAddress, conn: anchor.conn, occurrences: 1, recovered: again ? 'yes' : 'no', reestablishedLine: again?.at.line },
     // the capture's frames among the first lines a text report shows, as a log and capture of one silence are (corroborate.ts)
     evidence: bothSides(refsOf([...events, again]), frames),
-  });
+  };
+}
+
+function repeated(g: FindingInput[]): FindingInput {
+  const [first, last] = [g[0], g[g.length - 1]];
+  const back = g.filter((f) => f.data!.recovered === 'yes');
+  const lastBack = back.length ? back[back.length - 1].data!.reestablishedLine : undefined;
+  return { code: first.code, data: { ...first.data, occurrences: g.length, recoveredTimes: back.length, recovered: back.length === g.length ? 'yes' : back.length ? 'sometimes' : 'no', lastReestablishedLine: lastBack }, evidence: [...first.evidence, ...last.evidence] };
 }
 
 /** Both peers gave up on each other: the path failed both ways (or both lost their state at once). */
