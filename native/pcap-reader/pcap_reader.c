@@ -4,11 +4,17 @@
  * Why (issue 21 §1, measured): the `cap` binding calls into JavaScript once per frame
  * (about 4.5 µs of CPU per frame with an empty handler on the benchmark machine), so
  * the capture could not drain libpcap's ring past ~20,000 frames/s. Here a thread
- * runs pcap_dispatch() and appends each frame to a bounded batch buffer; the main
- * thread is told (one threadsafe-function call per hand-off, never per frame) and
- * takes everything queued as ONE Buffer. While JavaScript is busy the thread keeps
- * draining the kernel ring into the batch; if the batch is full the frame is dropped
- * and counted (queueDropped), so memory never grows past 2 x queueBytes.
+ * runs pcap_dispatch() and appends each frame to a batch buffer; the main thread is
+ * told (one threadsafe-function call per hand-off, never per frame) and decodes each
+ * batch in place. The batch buffers are a fixed pool of JavaScript Buffers handed to
+ * open() (kept alive by references; their memory never moves): no copy, no
+ * allocation per batch. While JavaScript is busy the thread fills one pool buffer
+ * after the other; when none is free the frame is dropped and counted
+ * (queueDropped), so memory never grows past the pool.
+ *
+ * A pool buffer is FREE, FILLING (the thread's), FULL (waiting, in fill order) or
+ * LENT (JavaScript decoding it, during the onBatch call or until take()'s caller is
+ * done: take() is only called after stop(), when the thread no longer writes).
  *
  * Batch record layout (host byte order, read by src/sources/live/batch-records.ts):
  *   u32 caplen | u32 len (wire length) | u32 ts_sec | u32 ts_usec | caplen bytes
@@ -30,6 +36,7 @@
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +45,18 @@
 
 #define RECORD_HEADER 16
 #define STATS_EVERY_NS 50000000LL
+#define MAX_SLOTS 64
+
+enum { SLOT_FREE, SLOT_FILLING, SLOT_FULL, SLOT_LENT };
+
+typedef struct {
+  uint8_t *data;
+  size_t size;
+  size_t used;
+  uint32_t count;
+  int state;
+  uint64_t seq; /* fill order of FULL slots */
+} slot_t;
 
 typedef struct {
   pcap_t *p;
@@ -50,12 +69,13 @@ typedef struct {
   volatile int stopping;
 
   pthread_mutex_t mu;
-  /* the batch being filled by the thread, and the spare handed back at each take */
-  uint8_t *fill;
-  uint8_t *spare;
-  size_t capacity;
-  size_t used;
-  uint32_t count;
+  /* the pool of batch buffers (JavaScript's memory, see the header comment) */
+  slot_t slots[MAX_SLOTS];
+  int nslots;
+  napi_ref refs_js[MAX_SLOTS];
+  int filling; /* the slot the thread writes, or -1 */
+  uint64_t seq;
+  size_t capacity; /* sum of the slots' sizes */
   int notify_pending;
 
   /* counters (under mu) */
@@ -93,8 +113,6 @@ static int64_t now_ns(void) {
 static void unref(reader_t *r) {
   if (--r->refs > 0) return;
   pthread_mutex_destroy(&r->mu);
-  free(r->fill);
-  free(r->spare);
   free(r);
 }
 
@@ -105,18 +123,42 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
   uint32_t caplen = h->caplen;
   size_t need = RECORD_HEADER + (size_t)caplen;
   pthread_mutex_lock(&r->mu);
-  if (r->used + need > r->capacity) {
+  slot_t *s = r->filling >= 0 ? &r->slots[r->filling] : NULL;
+  if (s && s->used + need > s->size) {
+    /* full: it waits for JavaScript in fill order; the thread moves on to a free slot */
+    if (s->used) {
+      s->state = SLOT_FULL;
+      s->seq = ++r->seq;
+    } else {
+      s->state = SLOT_FREE; /* cannot happen: open() checks every slot holds a whole frame */
+    }
+    r->filling = -1;
+    s = NULL;
+  }
+  if (!s) {
+    for (int i = 0; i < r->nslots; i++) {
+      if (r->slots[i].state == SLOT_FREE && r->slots[i].size >= need) {
+        r->filling = i;
+        s = &r->slots[i];
+        s->state = SLOT_FILLING;
+        s->used = 0;
+        s->count = 0;
+        break;
+      }
+    }
+  }
+  if (!s) {
     r->queue_dropped += 1;
     r->queue_dropped_bytes += h->len;
     pthread_mutex_unlock(&r->mu);
     return;
   }
-  uint8_t *dst = r->fill + r->used;
+  uint8_t *dst = s->data + s->used;
   uint32_t hdr[4] = {caplen, h->len, (uint32_t)h->ts.tv_sec, (uint32_t)h->ts.tv_usec};
   memcpy(dst, hdr, RECORD_HEADER);
   memcpy(dst + RECORD_HEADER, bytes, caplen);
-  r->used += need;
-  r->count++;
+  s->used += need;
+  s->count++;
   pthread_mutex_unlock(&r->mu);
 }
 
@@ -140,7 +182,9 @@ static void read_stats(reader_t *r) {
 static void notify(reader_t *r) {
   int call = 0;
   pthread_mutex_lock(&r->mu);
-  if (r->count > 0 && !r->notify_pending) {
+  int waiting = r->filling >= 0 && r->slots[r->filling].count > 0;
+  for (int i = 0; i < r->nslots && !waiting; i++) waiting = r->slots[i].state == SLOT_FULL;
+  if (waiting && !r->notify_pending) {
     r->notify_pending = 1;
     call = 1;
   }
@@ -180,9 +224,41 @@ static void *reader_main(void *arg) {
 
 /* ---------- main thread ---------- */
 
-static napi_value take_batch(napi_env env, reader_t *r);
+static int set_num(napi_env env, napi_value obj, const char *key, double v);
+static int set_str(napi_env env, napi_value obj, const char *key, const char *s);
 
-/* the threadsafe function's call: one per hand-off, with the whole batch */
+/*
+ * Lends JavaScript every slot with frames, in fill order (FULL ones, then the one being
+ * filled, which the thread leaves for a free one). Returns how many; `out` gets the indexes.
+ */
+static int lend_ready(reader_t *r, int *out) {
+  int n = 0;
+  pthread_mutex_lock(&r->mu);
+  for (;;) {
+    int next = -1;
+    for (int i = 0; i < r->nslots; i++)
+      if (r->slots[i].state == SLOT_FULL && (next < 0 || r->slots[i].seq < r->slots[next].seq)) next = i;
+    if (next < 0) break;
+    r->slots[next].state = SLOT_LENT;
+    out[n++] = next;
+  }
+  if (r->filling >= 0 && r->slots[r->filling].count > 0) {
+    r->slots[r->filling].state = SLOT_LENT;
+    out[n++] = r->filling;
+    r->filling = -1;
+  }
+  for (int i = 0; i < n; i++) r->delivered += r->slots[out[i]].count;
+  pthread_mutex_unlock(&r->mu);
+  return n;
+}
+
+static void give_back(reader_t *r, const int *lent, int n) {
+  pthread_mutex_lock(&r->mu);
+  for (int i = 0; i < n; i++) r->slots[lent[i]].state = SLOT_FREE;
+  pthread_mutex_unlock(&r->mu);
+}
+
+/* the threadsafe function's call: one per hand-off; onBatch(slot, bytes, count) per lent slot */
 static void call_js(napi_env env, napi_value js_cb, void *context, void *data) {
   (void)data;
   reader_t *r = (reader_t *)context;
@@ -190,41 +266,24 @@ static void call_js(napi_env env, napi_value js_cb, void *context, void *data) {
   pthread_mutex_lock(&r->mu);
   r->notify_pending = 0;
   pthread_mutex_unlock(&r->mu);
-  napi_value batch = take_batch(env, r);
-  if (batch == NULL) return;
+  int lent[MAX_SLOTS];
+  int n = lend_ready(r, lent);
   napi_value undef;
-  if (napi_get_undefined(env, &undef) != napi_ok) return;
-  napi_call_function(env, undef, js_cb, 1, &batch, NULL);
+  int ok = napi_get_undefined(env, &undef) == napi_ok;
+  for (int i = 0; i < n && ok; i++) {
+    napi_value argv[3];
+    slot_t *s = &r->slots[lent[i]];
+    ok = napi_create_int32(env, lent[i], &argv[0]) == napi_ok && napi_create_double(env, (double)s->used, &argv[1]) == napi_ok &&
+         napi_create_uint32(env, s->count, &argv[2]) == napi_ok && napi_call_function(env, undef, js_cb, 3, argv, NULL) == napi_ok;
+  }
+  /* decoded (or the callback threw: the exception goes up as any other); the slots are free again */
+  give_back(r, lent, n);
 }
 
 static void tsfn_finalize(napi_env env, void *data, void *hint) {
   (void)env;
   (void)hint;
   unref((reader_t *)data);
-}
-
-/* swaps the batch out under the lock, copies it into a JS Buffer outside it */
-static napi_value take_batch(napi_env env, reader_t *r) {
-  pthread_mutex_lock(&r->mu);
-  uint8_t *taken = r->fill;
-  size_t used = r->used;
-  uint32_t count = r->count;
-  r->fill = r->spare;
-  r->spare = taken;
-  r->used = 0;
-  r->count = 0;
-  r->delivered += count;
-  pthread_mutex_unlock(&r->mu);
-  /* `taken` is now the spare: the thread will not write it until the next take, which
-     cannot start before this one returns (both run on the main thread) */
-  napi_value out, buf, cnt;
-  void *copy = NULL;
-  CHECK(napi_create_object(env, &out));
-  CHECK(napi_create_buffer_copy(env, used, used ? taken : (const void *)"", &copy, &buf));
-  CHECK(napi_set_named_property(env, out, "buffer", buf));
-  CHECK(napi_create_uint32(env, count, &cnt));
-  CHECK(napi_set_named_property(env, out, "count", cnt));
-  return out;
 }
 
 static void stop_reader(reader_t *r) {
@@ -246,10 +305,11 @@ static void stop_reader(reader_t *r) {
 }
 
 static void wrapper_finalize(napi_env env, void *data, void *hint) {
-  (void)env;
   (void)hint;
   reader_t *r = (reader_t *)data;
   stop_reader(r);
+  for (int i = 0; i < r->nslots; i++)
+    if (r->refs_js[i]) napi_delete_reference(env, r->refs_js[i]);
   unref(r);
 }
 
@@ -264,11 +324,31 @@ static reader_t *unwrap_this(napi_env env, napi_callback_info info, size_t *argc
   return (reader_t *)data;
 }
 
+/*
+ * take(): after stop(), the frames the thread read that JavaScript has not had: an
+ * array of { slot, bytes, count } in fill order. The slots count as free again at once,
+ * which is safe only because the thread has ended (stop() joined it).
+ */
 static napi_value js_take(napi_env env, napi_callback_info info) {
   size_t argc = 0;
   reader_t *r = unwrap_this(env, info, &argc, NULL);
   if (!r) return NULL;
-  return take_batch(env, r);
+  if (!r->joined) {
+    napi_throw_error(env, "EBUSY", "take() is for after stop(); batches come through onBatch meanwhile");
+    return NULL;
+  }
+  int lent[MAX_SLOTS];
+  int n = lend_ready(r, lent);
+  napi_value arr;
+  CHECK(napi_create_array_with_length(env, (size_t)n, &arr));
+  for (int i = 0; i < n; i++) {
+    napi_value o;
+    CHECK(napi_create_object(env, &o));
+    if (!set_num(env, o, "slot", lent[i]) || !set_num(env, o, "bytes", (double)r->slots[lent[i]].used) || !set_num(env, o, "count", r->slots[lent[i]].count)) return NULL;
+    CHECK(napi_set_element(env, arr, (uint32_t)i, o));
+  }
+  give_back(r, lent, n);
+  return arr;
 }
 
 static napi_value js_stop(napi_env env, napi_callback_info info) {
@@ -301,7 +381,13 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
   CHECK(napi_create_object(env, &out));
   pthread_mutex_lock(&r->mu);
   double recv = r->ps_recv, drop = r->ps_drop, ifdrop = r->ps_ifdrop, qd = r->queue_dropped, qdb = r->queue_dropped_bytes, dl = r->delivered;
-  double queued = r->count, queued_bytes = (double)r->used;
+  double queued = 0, queued_bytes = 0;
+  for (int i = 0; i < r->nslots; i++) {
+    if (r->slots[i].state == SLOT_FULL || r->slots[i].state == SLOT_FILLING) {
+      queued += r->slots[i].count;
+      queued_bytes += (double)r->slots[i].used;
+    }
+  }
   int ok = r->stats_ok, failed = r->read_failed;
   char serr[PCAP_ERRBUF_SIZE], rerr[PCAP_ERRBUF_SIZE];
   memcpy(serr, r->stats_err, sizeof serr);
@@ -348,8 +434,10 @@ static napi_value throw_pcap(napi_env env, const char *code, const char *what, c
 }
 
 /*
- * open({ device, filter, snaplen, bufferSize, queueBytes, timeoutMs, onBatch }) →
- * { reader, linktype, linkName }. Throws libpcap's own message on failure.
+ * open({ device, filter, snaplen, bufferSize, pool, timeoutMs, onBatch }) →
+ * { reader, dlt, dltName }. `pool`: 2–64 Buffers, each able to hold one whole record
+ * (16 + snaplen bytes); onBatch(slot, bytes, count) is called with pool[slot]'s first
+ * `bytes` bytes lent for the call. Throws libpcap's own message on failure.
  */
 static napi_value js_open(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -362,13 +450,39 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
     return NULL;
   }
   napi_value o = argv[0], v, on_batch;
-  int64_t snaplen = 0, buffer_size = 0, queue_bytes = 0, timeout_ms = 0;
+  int64_t snaplen = 0, buffer_size = 0, timeout_ms = 0;
   if (!get_prop_int(env, o, "snaplen", &snaplen) || !get_prop_int(env, o, "bufferSize", &buffer_size) ||
-      !get_prop_int(env, o, "queueBytes", &queue_bytes) || !get_prop_int(env, o, "timeoutMs", &timeout_ms) ||
-      snaplen < 1 || snaplen > 262144 || buffer_size < 0 || buffer_size > INT32_MAX || queue_bytes < RECORD_HEADER + snaplen ||
-      queue_bytes > (int64_t)1 << 31 || timeout_ms < 1 || timeout_ms > 60000) {
-    napi_throw_range_error(env, "EINVAL", "open(options): snaplen, bufferSize, queueBytes and timeoutMs must be numbers in range");
+      !get_prop_int(env, o, "timeoutMs", &timeout_ms) ||
+      snaplen < 1 || snaplen > 262144 || buffer_size < 0 || buffer_size > INT32_MAX || timeout_ms < 1 || timeout_ms > 60000) {
+    napi_throw_range_error(env, "EINVAL", "open(options): snaplen, bufferSize and timeoutMs must be numbers in range");
     return NULL;
+  }
+  napi_value pool;
+  bool is_array = false;
+  uint32_t nslots = 0;
+  CHECK(napi_get_named_property(env, o, "pool", &pool));
+  CHECK(napi_is_array(env, pool, &is_array));
+  if (is_array) CHECK(napi_get_array_length(env, pool, &nslots));
+  if (!is_array || nslots < 2 || nslots > MAX_SLOTS) {
+    napi_throw_range_error(env, "EINVAL", "open(options): pool must be an array of 2 to 64 Buffers");
+    return NULL;
+  }
+  napi_value slot_values[MAX_SLOTS];
+  uint8_t *slot_data[MAX_SLOTS];
+  size_t slot_size[MAX_SLOTS];
+  for (uint32_t i = 0; i < nslots; i++) {
+    bool is_buffer = false;
+    void *data = NULL;
+    size_t len = 0;
+    CHECK(napi_get_element(env, pool, i, &slot_values[i]));
+    CHECK(napi_is_buffer(env, slot_values[i], &is_buffer));
+    if (is_buffer) CHECK(napi_get_buffer_info(env, slot_values[i], &data, &len));
+    if (!is_buffer || len < (size_t)(RECORD_HEADER + snaplen)) {
+      napi_throw_range_error(env, "EINVAL", "open(options): each pool Buffer must hold 16 + snaplen bytes");
+      return NULL;
+    }
+    slot_data[i] = data;
+    slot_size[i] = len;
   }
   CHECK(napi_get_named_property(env, o, "onBatch", &on_batch));
   CHECK(napi_typeof(env, on_batch, &t));
@@ -445,20 +559,26 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   free(filter);
 
   reader_t *r = calloc(1, sizeof *r);
-  if (r) {
-    r->capacity = (size_t)queue_bytes;
-    r->fill = malloc(r->capacity);
-    r->spare = malloc(r->capacity);
-  }
-  if (!r || !r->fill || !r->spare) {
-    if (r) {
-      free(r->fill);
-      free(r->spare);
-      free(r);
-    }
+  if (!r) {
     pcap_close(p);
-    napi_throw_error(env, "ENOMEM", "cannot allocate the capture batch buffers");
+    napi_throw_error(env, "ENOMEM", "cannot allocate the capture reader");
     return NULL;
+  }
+  r->nslots = (int)nslots;
+  r->filling = -1;
+  for (uint32_t i = 0; i < nslots; i++) {
+    r->slots[i].data = slot_data[i];
+    r->slots[i].size = slot_size[i];
+    r->slots[i].state = SLOT_FREE;
+    r->capacity += slot_size[i];
+    /* the Buffers stay alive (and their memory in place) as long as the reader */
+    if (napi_create_reference(env, slot_values[i], 1, &r->refs_js[i]) != napi_ok) {
+      for (uint32_t j = 0; j < i; j++) napi_delete_reference(env, r->refs_js[j]);
+      pcap_close(p);
+      free(r);
+      napi_throw_error(env, "EPCAPREADER", "napi_create_reference failed");
+      return NULL;
+    }
   }
   r->p = p;
   r->snaplen = (int)snaplen;

@@ -18,8 +18,10 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** One batch lent to JavaScript: the first `bytes` bytes of pool[slot], `count` records. */
 export interface NativeBatch {
-  buffer: Buffer;
+  slot: number;
+  bytes: number;
   count: number;
 }
 
@@ -36,7 +38,7 @@ export interface NativeReaderStats {
   /** frames waiting for the next hand-off */
   queued: number;
   queuedBytes: number;
-  /** the batch buffer's size (two of them exist: one filling, one being handed over) */
+  /** the pool's size: the most the reader ever holds */
   queueBytes: number;
   /** pcap_stats() failed: its message */
   statsError?: string;
@@ -45,8 +47,8 @@ export interface NativeReaderStats {
 }
 
 export interface NativeReader {
-  /** everything queued now, as one batch (also after stop(), for the rest) */
-  take(): NativeBatch;
+  /** after stop(): the batches JavaScript has not had yet, in order (their pool slots are free again at once) */
+  take(): NativeBatch[];
   /** ends the thread (pcap_breakloop + join), closes libpcap; idempotent */
   stop(): void;
   stats(): NativeReaderStats;
@@ -57,11 +59,16 @@ export interface NativeOpenOptions {
   filter: string;
   snaplen: number;
   bufferSize: number;
-  queueBytes: number;
+  /**
+   * the batch buffers (2–64, each at least 16 + snaplen bytes): the thread writes into
+   * them directly and lends each to onBatch for the call only; when all are full,
+   * frames are dropped (readerDropped). The pool is all the memory the reader holds.
+   */
+  pool: Buffer[];
   /** libpcap's read timeout: how long a partly filled TPACKET_V3 block may wait before it is handed over */
   timeoutMs: number;
-  /** called on the main thread with each batch */
-  onBatch: (batch: NativeBatch) => void;
+  /** called on the main thread per batch: pool[slot] is lent until it returns (copy what you keep) */
+  onBatch: (slot: number, bytes: number, count: number) => void;
 }
 
 export interface PcapReaderAddon {
