@@ -11,6 +11,8 @@
 // Then a sweep of rates (--sweep 20000,…,300000; --no-sweep skips it) gives the rate at which drops start for each.
 // Usage: node bench/live.mjs [--rates 100000,300000] [--limit 1000000] [--mix healthy,espudp] [--runs 1]
 //        [--tools tcpdump,native,cap] [--sweep R1,R2,…] [--no-sweep] [--keep-ns]
+//        node bench/live.mjs --soak SEC [--rate 100000]: one long capture (native reader) at that rate,
+//        RSS sampled every 30 s, to show memory stays flat (issue 21 §1: RSS at 1 and 10 minutes)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -216,7 +218,38 @@ export async function benchLive() {
   return { rows, dropsStart };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+/** A long capture at one rate: RSS of ipsec-doctor (native reader) every 30 s, and the frames kept at the end. */
+async function soak(seconds, pps) {
+  if (process.getuid?.() !== 0) return console.log('live soak skipped: needs root');
+  setUp();
+  try {
+    const before = packetSockets();
+    const child = spawn('ip', ['netns', 'exec', NS_B, process.execPath, join(root, 'dist', 'src', 'cli.js'), '--live', '-i', IF_B, '--format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    const exited = new Promise((r) => child.on('exit', r));
+    if (!(await waitListening(before, child))) throw new Error('did not start listening');
+    const replayer = spawn('ip', ['netns', 'exec', NS_A, 'tcpreplay', '-q', '-i', IF_A, `--pps=${pps}`, `--duration=${seconds}`, '--loop=0', mixes().healthy], { stdio: 'ignore' });
+    const t0 = Date.now();
+    const rss = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+    for (let t = 30; t <= seconds; t += 30) {
+      await sleep(t0 + t * 1000 - Date.now());
+      console.log(JSON.stringify({ soak: true, pps, atSec: t, rssMiB: Math.round(rss()), load: load() }));
+    }
+    await new Promise((r) => replayer.on('exit', r));
+    await sleep(1500);
+    child.kill('SIGINT');
+    await exited;
+    const c = JSON.parse(stdout).inputs[0].counters;
+    console.log(JSON.stringify({ soak: true, pps, seconds, kept: c.received, pcapReceived: c.pcapReceived, pcapDropped: c.pcapDropped, readerDropped: c.readerDropped, keptPct: +((100 * c.received) / c.pcapReceived).toFixed(2) }));
+  } finally {
+    if (!process.argv.includes('--keep-ns')) tearDown();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` && process.argv.includes('--soak')) {
+  await soak(Number(arg('--soak', '600')), Number(arg('--rate', '100000')));
+} else if (import.meta.url === `file://${process.argv[1]}`) {
   const r = await benchLive();
   if (r.skipped) {
     console.log(`live capture bench skipped: ${r.skipped}`);
