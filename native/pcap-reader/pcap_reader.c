@@ -23,9 +23,13 @@
  * libpcap is opened as tcpdump opens it: pcap_create, snaplen, promiscuous, buffer
  * size, a read timeout (TPACKET_V3 blocks are handed over when full or after it),
  * NOT immediate mode (immediate mode forces TPACKET_V2 with one max-size slot per
- * frame), then the BPF filter. pcap_stats() is read on the reader thread (the only
- * thread touching the pcap_t while it runs) after each dispatch, at most every 50 ms,
- * and once more before the thread ends; JavaScript reads the cached copy.
+ * frame), then the BPF filter. pcap_stats() is called on the reader thread after each
+ * dispatch (at most every 50 ms) and once more before the thread ends, and by stats()
+ * on the main thread while the capture runs: a TPACKET_V3 dispatch does not return
+ * while no block is retired (an idle link), so the thread's copy alone would go stale.
+ * The two callers are serialised (stats_mu); pcap_stats_linux() (libpcap 1.10
+ * pcap-linux.c) only does getsockopt(PACKET_STATISTICS) and updates handlep->stat and
+ * handlep->proc_dropped, which the read path never touches.
  *
  * Plain C on Node-API; links libpcap. Never sends: pcap_inject/pcap_sendpacket are
  * not used.
@@ -69,6 +73,7 @@ typedef struct {
   volatile int stopping;
 
   pthread_mutex_t mu;
+  pthread_mutex_t stats_mu; /* serialises pcap_stats() between the thread and stats() */
   /* the pool of batch buffers (JavaScript's memory, see the header comment) */
   slot_t slots[MAX_SLOTS];
   int nslots;
@@ -113,6 +118,7 @@ static int64_t now_ns(void) {
 static void unref(reader_t *r) {
   if (--r->refs > 0) return;
   pthread_mutex_destroy(&r->mu);
+  pthread_mutex_destroy(&r->stats_mu);
   free(r);
 }
 
@@ -165,7 +171,9 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
 static void read_stats(reader_t *r) {
   struct pcap_stat st;
   memset(&st, 0, sizeof st);
+  pthread_mutex_lock(&r->stats_mu);
   int rc = pcap_stats(r->p, &st);
+  pthread_mutex_unlock(&r->stats_mu);
   pthread_mutex_lock(&r->mu);
   if (rc == 0) {
     r->stats_ok = 1;
@@ -379,6 +387,8 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
   if (!r) return NULL;
   napi_value out;
   CHECK(napi_create_object(env, &out));
+  /* fresh while running (the thread may sit in poll() on an idle link); after stop, the thread's last read */
+  if (r->p && r->thread_started && !r->joined) read_stats(r);
   pthread_mutex_lock(&r->mu);
   double recv = r->ps_recv, drop = r->ps_drop, ifdrop = r->ps_ifdrop, qd = r->queue_dropped, qdb = r->queue_dropped_bytes, dl = r->delivered;
   double queued = 0, queued_bytes = 0;
@@ -584,6 +594,7 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   r->snaplen = (int)snaplen;
   r->linktype = pcap_datalink(p);
   pthread_mutex_init(&r->mu, NULL);
+  pthread_mutex_init(&r->stats_mu, NULL);
   r->refs = 1; /* the wrapper's; the threadsafe function takes the second below */
 
   napi_value self, name;

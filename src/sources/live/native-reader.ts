@@ -25,7 +25,7 @@ export interface NativeBatch {
   count: number;
 }
 
-/** The reader's counters; psRecv/psDrop are libpcap's pcap_stats() (read on the reader thread, ≤ 50 ms old). */
+/** The reader's counters; psRecv/psDrop are libpcap's pcap_stats(), read by this call while the capture runs, the final read after stop(). */
 export interface NativeReaderStats {
   psRecv?: number;
   psDrop?: number;
