@@ -1,11 +1,18 @@
 // Live-capture benchmark (issue 21 §1): two network namespaces joined by a veth,
 // `tcpreplay --pps=R --limit=N` of a real capture on one end, and on the other end,
-// one after the other in the same run, `tcpdump -w /dev/null` and
-// `ipsec-doctor --live --format json`; for each: frames kept and libpcap's drops.
+// one after the other in the same run, `tcpdump -w /dev/null` and `ipsec-doctor --live
+// --format json` with each of its two readers: `native` (native/pcap-reader, libpcap on
+// its own thread, batches) and `cap` (the cap addon's per-frame callback, forced with
+// IPSEC_DOCTOR_LIVE_READER=cap); for each: frames kept, libpcap's drops, the native
+// reader's own drops, and the tool's CPU time per frame kept (utime + stime of the
+// process, all threads, from /proc/PID/stat just before it is stopped; the machine may be
+// shared, so kept% alone says little without the load and the CPU cost).
 // Needs root, `ip netns` and tcpreplay; says so and skips otherwise.
 // Then a sweep of rates (--sweep 20000,…,300000; --no-sweep skips it) gives the rate at which drops start for each.
 // Usage: node bench/live.mjs [--rates 100000,300000] [--limit 1000000] [--mix healthy,espudp] [--runs 1]
-//        [--tools tcpdump,ours] [--sweep R1,R2,…] [--no-sweep] [--keep-ns]
+//        [--tools tcpdump,native,cap] [--sweep R1,R2,…] [--no-sweep] [--keep-ns]
+//        node bench/live.mjs --soak SEC [--rate 100000]: one long capture (native reader) at that rate,
+//        RSS sampled every 30 s, to show memory stays flat (issue 21 §1: RSS at 1 and 10 minutes)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,10 +22,13 @@ import os from 'node:os';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const outDir = join(here, 'out', 'live');
-const NS_A = 'speed-a';
-const NS_B = 'speed-b';
-const IF_A = 'speed-va';
-const IF_B = 'speed-vb';
+// namespaces and veth of this benchmark only (prefixed as the speed-live branch's tests are)
+const NS_A = 'speedlive-a';
+const NS_B = 'speedlive-b';
+const IF_A = 'speedlive-va';
+const IF_B = 'speedlive-vb';
+/** the tools measured: tcpdump, and ipsec-doctor with each reader */
+const TOOL_NAMES = { tcpdump: 'tcpdump', native: 'ipsec-doctor native', cap: 'ipsec-doctor cap' };
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(name);
@@ -26,6 +36,7 @@ function arg(name, fallback) {
 }
 const sh = (cmd, args, opts = {}) => spawnSync(cmd, args, { encoding: 'utf8', ...opts });
 const have = (cmd) => sh('sh', ['-c', `command -v ${cmd}`]).status === 0;
+const CLK_TCK = Number(sh('getconf', ['CLK_TCK']).stdout.trim()) || 100;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const load = () => os.loadavg()[0].toFixed(1);
 
@@ -81,13 +92,26 @@ function replay(pcap, pps, limit) {
   return { sent: sent ? Number(sent[1]) : undefined, pps: rate ? Number(rate[1]) : undefined, status: r.status, err: r.status ? r.stderr.trim() : undefined };
 }
 
+/** CPU seconds (user + system, all threads) of a running process: /proc/PID/stat fields 14 and 15 (proc(5)). */
+function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+  } catch {
+    return undefined;
+  }
+}
+
 /** One capture while the replay runs: tcpdump or ipsec-doctor; kept = frames handed to the tool. */
 async function measure(tool, pcap, pps, limit, extra) {
   const before = packetSockets();
   const cmd = tool === 'tcpdump'
     ? ['tcpdump', '-i', IF_B, '-n', '-w', '/dev/null', ...(extra ?? [])]
     : [process.execPath, join(root, 'dist', 'src', 'cli.js'), '--live', '-i', IF_B, '--format', 'json', ...(extra ?? [])];
-  const child = spawn('ip', ['netns', 'exec', NS_B, ...cmd], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // `ip netns exec` execs the command: the child's pid is the tool's own (its CPU time is read below)
+  const env = { ...process.env, IPSEC_DOCTOR_LIVE_READER: tool === 'cap' ? 'cap' : '' };
+  const child = spawn('ip', ['netns', 'exec', NS_B, ...cmd], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -100,12 +124,15 @@ async function measure(tool, pcap, pps, limit, extra) {
   }
   await sleep(300);
   const loadBefore = load();
+  const cpu0 = cpuSeconds(child.pid);
   const r = replay(pcap, pps, limit);
   // let it drain what is in its ring, then stop it as a user would (Ctrl-C)
   await sleep(1500);
+  const cpu1 = cpuSeconds(child.pid);
+  const hwm = /VmHWM:\s+(\d+) kB/.exec((() => { try { return readFileSync(`/proc/${child.pid}/status`, 'utf8'); } catch { return ''; } })());
   child.kill('SIGINT');
   await exited;
-  const row = { tool, pps, sentPps: r.pps, sent: r.sent, load: loadBefore };
+  const row = { tool, pps, sentPps: r.pps, sent: r.sent, load: loadBefore, peakRssMiB: hwm ? Math.round(Number(hwm[1]) / 1024) : undefined, cpuSec: cpu0 !== undefined && cpu1 !== undefined ? +(cpu1 - cpu0).toFixed(2) : undefined };
   if (tool === 'tcpdump') {
     const cap = /(\d+) packets? captured/.exec(stderr);
     const recv = /(\d+) packets? received by filter/.exec(stderr);
@@ -115,7 +142,9 @@ async function measure(tool, pcap, pps, limit, extra) {
     try {
       const report = JSON.parse(stdout);
       const c = report.inputs.find((i) => i.kind === 'live')?.counters ?? {};
-      Object.assign(row, { kept: c.received, pcapReceived: c.pcapReceived, pcapDropped: c.pcapDropped, warnedAtDrops: /dropping frames/.test(stderr) || undefined });
+      const reader = report.inputs.find((i) => i.kind === 'live')?.note?.split(' ')[0];
+      Object.assign(row, { reader, kept: c.received, pcapReceived: c.pcapReceived, pcapDropped: c.pcapDropped, readerDropped: c.readerDropped, warnedAtDrops: /dropping frames/.test(stderr) || undefined });
+      if (reader !== tool) row.error = `asked for the ${tool} reader, the report says ${reader}`;
     } catch {
       row.error = `no JSON report (${stderr.trim().split('\n').slice(-2).join(' ')})`;
     }
@@ -123,6 +152,8 @@ async function measure(tool, pcap, pps, limit, extra) {
   // kept out of what passed the tool's filter (libpcap's ps_recv, the dropped included): ipsec-doctor's
   // default filter leaves the replayed ARP frames out, tcpdump's empty filter does not
   if (row.pcapReceived && row.kept != null) row.keptPct = +((100 * row.kept) / row.pcapReceived).toFixed(2);
+  // CPU per frame kept, in µs: the work the tool did for each frame it handed over
+  if (row.cpuSec !== undefined && row.kept) row.cpuUsPerFrame = +((1e6 * row.cpuSec) / row.kept).toFixed(2);
   return row;
 }
 
@@ -138,7 +169,9 @@ export async function benchLive() {
   const rates = arg('--rates', '100000,300000').split(',').map(Number);
   const limit = Number(arg('--limit', '1000000'));
   const runs = Number(arg('--runs', '1'));
-  const tools = arg('--tools', 'tcpdump,ours').split(',');
+  const tools = arg('--tools', 'tcpdump,native,cap').split(',');
+  const unknown = tools.filter((t) => !(t in TOOL_NAMES));
+  if (unknown.length) return { skipped: `unknown --tools ${unknown.join(',')} (tcpdump, native, cap)` };
   const all = mixes();
   const wanted = arg('--mix', 'healthy,espudp').split(',');
   const rows = [];
@@ -146,9 +179,9 @@ export async function benchLive() {
     for (const mix of wanted) {
       for (const pps of rates) {
         for (let run = 0; run < runs; run++) {
-          // the two tools back to back at the same rate, so the machine's load is alike for both
+          // the tools back to back at the same rate, so the machine's load is alike for all
           for (const tool of tools) {
-            const row = { mix, ...(await measure(tool, all[mix], pps, limit)) };
+            const row = { mix, run, ...(await measure(tool, all[mix], pps, limit)) };
             rows.push(row);
             console.log(JSON.stringify(row));
           }
@@ -168,7 +201,7 @@ export async function benchLive() {
       for (const tool of tools) {
         for (const pps of sweep) {
           // about 4 s of traffic at each rate (at least 100,000 frames)
-          const row = { mix: 'healthy', sweep: true, ...(await measure(tool, all.healthy, pps, Math.max(100000, pps * 4))) };
+          const row = { mix: 'healthy', sweep: true, run: 0, ...(await measure(tool, all.healthy, pps, Math.max(100000, pps * 4))) };
           rows.push(row);
           console.log(JSON.stringify(row));
           if (row.keptPct !== undefined && row.keptPct < 99.9) {
@@ -185,15 +218,49 @@ export async function benchLive() {
   return { rows, dropsStart };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+/** A long capture at one rate: RSS of ipsec-doctor (native reader) every 30 s, and the frames kept at the end. */
+async function soak(seconds, pps) {
+  if (process.getuid?.() !== 0) return console.log('live soak skipped: needs root');
+  setUp();
+  try {
+    const before = packetSockets();
+    const child = spawn('ip', ['netns', 'exec', NS_B, process.execPath, join(root, 'dist', 'src', 'cli.js'), '--live', '-i', IF_B, '--format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    const exited = new Promise((r) => child.on('exit', r));
+    if (!(await waitListening(before, child))) throw new Error('did not start listening');
+    const replayer = spawn('ip', ['netns', 'exec', NS_A, 'tcpreplay', '-q', '-i', IF_A, `--pps=${pps}`, `--duration=${seconds}`, '--loop=0', mixes().healthy], { stdio: 'ignore' });
+    const t0 = Date.now();
+    const rss = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+    for (let t = 30; t <= seconds; t += 30) {
+      await sleep(t0 + t * 1000 - Date.now());
+      console.log(JSON.stringify({ soak: true, pps, atSec: t, rssMiB: Math.round(rss()), load: load() }));
+    }
+    await new Promise((r) => replayer.on('exit', r));
+    await sleep(1500);
+    child.kill('SIGINT');
+    await exited;
+    const c = JSON.parse(stdout).inputs[0].counters;
+    console.log(JSON.stringify({ soak: true, pps, seconds, kept: c.received, pcapReceived: c.pcapReceived, pcapDropped: c.pcapDropped, readerDropped: c.readerDropped, keptPct: +((100 * c.received) / c.pcapReceived).toFixed(2) }));
+  } finally {
+    if (!process.argv.includes('--keep-ns')) tearDown();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` && process.argv.includes('--soak')) {
+  await soak(Number(arg('--soak', '600')), Number(arg('--rate', '100000')));
+} else if (import.meta.url === `file://${process.argv[1]}`) {
   const r = await benchLive();
   if (r.skipped) {
     console.log(`live capture bench skipped: ${r.skipped}`);
   } else {
-    console.log('\nmix      rate/s   tool          kept%   kept/passed filter  libpcap dropped   load');
+    console.log('\nmix      rate/s   tool                    kept%  of tcpdump%   kept/passed filter  libpcap dropped  reader dropped  CPU µs/frame  peak RSS   load');
     for (const x of r.rows.filter((x) => !x.sweep)) {
-      console.log(`${x.mix.padEnd(8)} ${String(x.pps).padStart(7)}  ${x.tool.padEnd(12)} ${String(x.keptPct ?? '-').padStart(6)}  ${`${x.kept ?? '-'}/${x.pcapReceived ?? '-'}`.padStart(19)}  ${String(x.pcapDropped ?? '-').padStart(16)}   ${x.load}  (replayed at ${Math.round(x.sentPps ?? 0)}/s)${x.error ? '  ' + x.error : ''}`);
+      // ipsec-doctor's kept% against tcpdump's in the same (mix, rate, run) group: the issue's goal
+      const anchor = r.rows.find((y) => !y.sweep && y.tool === 'tcpdump' && y.mix === x.mix && y.pps === x.pps && y.run === x.run);
+      const ofTcpdump = x.tool !== 'tcpdump' && anchor?.keptPct && x.keptPct !== undefined ? ((100 * x.keptPct) / anchor.keptPct).toFixed(1) : '-';
+      console.log(`${x.mix.padEnd(8)} ${String(x.pps).padStart(7)}  ${TOOL_NAMES[x.tool].padEnd(20)} ${String(x.keptPct ?? '-').padStart(7)}  ${ofTcpdump.padStart(11)}  ${`${x.kept ?? '-'}/${x.pcapReceived ?? '-'}`.padStart(19)}  ${String(x.pcapDropped ?? '-').padStart(15)}  ${String(x.readerDropped ?? '-').padStart(14)}  ${String(x.cpuUsPerFrame ?? '-').padStart(12)}  ${`${x.peakRssMiB ?? '-'} MiB`.padStart(8)}   ${x.load}  (replayed at ${Math.round(x.sentPps ?? 0)}/s)${x.error ? '  ' + x.error : ''}`);
     }
-    if (r.dropsStart) console.log(`drops start (>0.1% not kept, healthy mix): ${Object.entries(r.dropsStart).map(([t, v]) => `${t === 'ours' ? 'ipsec-doctor' : t} at ${v}${typeof v === 'number' ? '/s' : ''}`).join(', ')} (load ${load()}; tcpreplay may replay below the asked rate on a busy machine: see "replayed at")`);
+    if (r.dropsStart) console.log(`drops start (>0.1% not kept, healthy mix): ${Object.entries(r.dropsStart).map(([t, v]) => `${TOOL_NAMES[t]} at ${v}${typeof v === 'number' ? '/s' : ''}`).join(', ')} (load ${load()}; tcpreplay may replay below the asked rate on a busy machine: see "replayed at")`);
   }
 }

@@ -154,7 +154,7 @@ export function inputFacts(i: Report['inputs'][number]): string[] {
 export function libpcapCounters(i: Report['inputs'][number]): string | undefined {
   const c = i.counters;
   if (i.kind !== 'live' || !c) return undefined;
-  if (c.pcapReceived !== undefined) return `libpcap: received ${c.pcapReceived}, dropped ${c.pcapDropped ?? 0}`;
+  if (c.pcapReceived !== undefined) return `libpcap: received ${c.pcapReceived}, dropped ${c.pcapDropped ?? 0}${c.readerDropped ? `, reader dropped ${c.readerDropped}` : ''}`;
   if (c.pcapStatsUnavailable !== undefined) return `libpcap counters n/a: ${PCAP_STATS_UNAVAILABLE_SHORT[c.pcapStatsUnavailable] ?? 'not measured'}`;
   return undefined;
 }

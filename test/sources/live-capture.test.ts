@@ -29,6 +29,7 @@ import { replayCap } from './replay-cap.js';
 import { loadPacketStatsAddon, PcapStatsUnavailable } from '../../src/sources/live/packet-stats.js';
 import { describeInputs } from '../../src/reporters/text.js';
 import { useNetns } from './netns-fixture.js';
+import { loadPcapReaderAddon } from '../../src/sources/live/native-reader.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'src', 'cli.ts');
@@ -62,6 +63,8 @@ const hasIp = spawnSync('ip', ['-V']).status === 0;
 const capLoads = spawnSync(process.execPath, ['-e', "require('cap')"], { cwd: ROOT }).status === 0;
 /** native/packet-stats: libpcap's own counters (pcapReceived/pcapDropped) are asserted only where it is built */
 const packetStatsBuilt = typeof loadPacketStatsAddon() !== 'string';
+/** native/pcap-reader: the CLI reads through it wherever it is built, `cap` otherwise */
+const nativeBuilt = typeof loadPcapReaderAddon() !== 'string';
 const liveReason = !isRoot ? 'not root' : !hasIp ? 'iproute2 (ip) missing' : !capLoads ? "the optional 'cap' addon does not load" : '';
 if (liveReason) console.warn(`live-capture: skipping the network-namespace capture tests (${liveReason})`);
 
@@ -121,7 +124,9 @@ describe.skipIf(Boolean(liveReason))('live capture in a network namespace (real 
     // outgoing and incoming copy, and libpcap hands over only the incoming one
     if (packetStatsBuilt) {
       expect(report.inputs[0].counters).toMatchObject({ pcapReceived: 12, pcapDropped: 0 });
-      expect(describeInputs(report)).toBe('live lo (Ethernet), 6 frames: 6 IPsec frames (libpcap: received 12, dropped 0)');
+      // the note names the reader that ran: the native one wherever it is built
+      expect(describeInputs(report)).toBe(`live lo (Ethernet), 6 frames: 6 IPsec frames (libpcap: received 12, dropped 0) — ${report.inputs[0].note}`);
+      expect(report.inputs[0].note).toMatch(nativeBuilt ? /^native reader \(libpcap [\d.]+ on its own thread\)$/ : /^cap reader \(one call per frame; native\/pcap-reader not built\)$/);
     }
     else console.warn('live-capture: native/packet-stats not built: pcapReceived/pcapDropped not checked');
     const byCode = (c: string) => report.findings.find((f: { code: string }) => f.code === c);
@@ -214,11 +219,14 @@ describe('live capture without privileges', () => {
       "  if (s === 'cap') { const e = new Error(\"Cannot find package 'cap'\"); e.code = 'ERR_MODULE_NOT_FOUND'; throw e; }",
       '  return next(s, c); }`));',
     ].join('\n'));
-    const r = spawnSync(process.execPath, ['--import', hook, '--import', 'tsx', CLI, '--live', '-i', 'lo', '--duration', '1'], { cwd: ROOT });
+    // …and without the native reader (IPSEC_DOCTOR_LIVE_READER=cap stands for "not built")
+    const r = spawnSync(process.execPath, ['--import', hook, '--import', 'tsx', CLI, '--live', '-i', 'lo', '--duration', '1'], { cwd: ROOT, env: { ...process.env, IPSEC_DOCTOR_LIVE_READER: 'cap' } });
     rmSync(dir, { recursive: true, force: true });
     expect(r.status).toBe(2);
     expect(r.stderr.toString()).toContain("live capture needs the optional 'cap' addon");
+    expect(r.stderr.toString()).toContain('the native reader is not used either (IPSEC_DOCTOR_LIVE_READER=cap)');
     expect(r.stderr.toString()).toContain('apt-get install libpcap-dev && npm rebuild cap');
+    expect(r.stderr.toString()).toContain('node native/build.mjs');
   });
 
   it('flag validation: --live needs -i, capture flags need --live, files and --live do not mix', () => {
@@ -338,7 +346,7 @@ describe('live source: saving the capture so far (replayed real frames, no privi
         `the in-memory ring (at most 10 frames / 1 MiB) kept the last 10 of ${N} frames (${N - 9}–${N}); use -w FILE to keep every frame`,
       );
       // the report's inputs line says it in a few words, the diagnostic in full
-      expect(describeInputs({ inputs: [result.input] } as Parameters<typeof describeInputs>[0])).toMatch(/^live lo \(Ethernet\), \d+ frames: \d+ IPsec frames(, \d+ other frames?)? \(libpcap counters n\/a: (socket not found|addon not built)\)$/);
+      expect(describeInputs({ inputs: [result.input] } as Parameters<typeof describeInputs>[0])).toMatch(/^live lo \(Ethernet\), \d+ frames: \d+ IPsec frames(, \d+ other frames?)? \(libpcap counters n\/a: (socket not found|addon not built)\) — cap reader \(one call per frame; cap binding given by the caller\)$/);
       expect(result.diagnostics.map((d) => d.message).find((m) => m.startsWith("libpcap's own"))).toMatch(
         /^libpcap's own received\/dropped counters are not available: (libpcap's packet socket was not found in \/proc\/self\/fd|the native\/packet-stats addon is not built .*); the interface counters \(\/proc\/net\/dev\) are a proxy that does not see loss in libpcap's ring$/,
       );

@@ -188,7 +188,8 @@ describe.skipIf(Boolean(floodReason))('libpcap drop counters for real: a flooded
 import { spawn } from 'node:child_process';
 import { startLiveCapture } from ${JSON.stringify(join(ROOT, 'src', 'sources', 'live-capture.ts'))};
 import { readIfaceRx } from ${JSON.stringify(join(ROOT, 'src', 'sources', 'live', 'iface-drops.ts'))};
-const capture = await startLiveCapture({ iface: 'lo', filter: 'udp port 40000', local: [], peer: [], ring: false });
+// the cap reader, whose counters native/packet-stats reads (the native reader calls pcap_stats() itself: native-capture.test.ts)
+const capture = await startLiveCapture({ iface: 'lo', filter: 'udp port 40000', local: [], peer: [], ring: false, loadNativeReader: () => 'cap path under test' });
 const before = readIfaceRx('lo')!;
 const blaster = spawn(process.execPath, ['-e', ${JSON.stringify(BLASTER)}, '${N}'], { stdio: ['ignore', 'pipe', 'inherit'] });
 let sent = '';

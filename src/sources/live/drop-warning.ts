@@ -9,17 +9,22 @@
 export interface DropWarningInput {
   iface: string;
   dropped: number;
+  /** native reader: frames its batch buffer had no room for (the analysis fell behind) */
+  readerDropped?: number;
   /** libpcap's ps_recv: frames that passed the filter, the dropped ones included */
   received?: number;
   /** the filter in use, when the user gave one */
   filter?: string;
 }
 
-export function dropWarning({ iface, dropped, received, filter }: DropWarningInput): string {
+export function dropWarning({ iface, dropped, readerDropped, received, filter }: DropWarningInput): string {
   const share = received ? ` of ${received}` : '';
   const narrower = filter ? 'a narrower --filter than the one given' : "a narrower --filter (e.g. only the peer: --filter 'host PEER and (udp port 500 or udp port 4500 or esp)')";
+  const where = !dropped && readerDropped
+    ? `the capture reader is dropping frames on ${iface}: ${readerDropped}${share} so far (its batch buffer was full; the analysis is not keeping up)`
+    : `libpcap is dropping frames on ${iface}: ${dropped}${share} so far (its ring was full; the capture is not keeping up)${readerDropped ? `, and the capture reader ${readerDropped} more (the analysis is not keeping up)` : ''}`;
   return (
-    `libpcap is dropping frames on ${iface}: ${dropped}${share} so far (its ring was full; the capture is not keeping up), so the analysis misses traffic. ` +
+    `${where}, so the analysis misses traffic. ` +
     `Use ${narrower}, a smaller --snaplen (e.g. --snaplen 256), or capture with \`tcpdump -i ${iface} -w FILE.pcap\` and analyse the file afterwards (ipsec-doctor --pcap FILE.pcap)`
   );
 }

@@ -38,6 +38,8 @@ export function LiveCounters({ live, width, theme }: Props) {
   } else if (c.received !== undefined) {
     loss.push(`libpcap counters n/a (${PCAP_STATS_UNAVAILABLE_SHORT[c.pcapStatsUnavailable ?? 0] ?? 'not measured'})`);
   }
+  // the native reader's own loss: its batch buffer was full (the analysis fell behind)
+  if (c.readerDropped) loss.push(`reader dropped ${formatCount(c.readerDropped)}`);
   if (c.snaplenCut) loss.push(`cut by snaplen ${formatCount(c.snaplenCut)}`);
   if (c.notWritten !== undefined) loss.push(`written ${formatCount(c.written ?? 0)}${c.notWritten ? ` · NOT written ${formatCount(c.notWritten)}` : ''}`);
   if (c.ringKept !== undefined) loss.push(`in memory ${formatCount(c.ringKept)}/${formatCount(c.received ?? c.ringKept)}`);
@@ -54,10 +56,10 @@ export function LiveCounters({ live, width, theme }: Props) {
         <Text bold color={theme.status.running}>● live {live.iface}</Text>
         <Text> {traffic.join(' · ')}</Text>
       </Text>
-      <Text wrap="truncate-end" color={c.notWritten || c.pcapDropped || c.ifaceRxDrops ? theme.status.warning : theme.muted}>
+      <Text wrap="truncate-end" color={c.notWritten || c.pcapDropped || c.readerDropped || c.ifaceRxDrops ? theme.status.warning : theme.muted}>
         {'  '}{loss.join(' · ') || ' '}
       </Text>
-      {c.pcapDropped ? (
+      {c.pcapDropped || c.readerDropped ? (
         <Text wrap="truncate-end" color={theme.status.warning}>
           {'  '}{dropWarningShort()}
         </Text>
