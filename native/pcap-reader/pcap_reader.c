@@ -443,6 +443,18 @@ static napi_value throw_pcap(napi_env env, const char *code, const char *what, c
   return NULL;
 }
 
+/* compiles the BPF filter for the device's netmask (unknown when it has none) and sets it: 0, or -1 with pcap_geterr(p) saying why */
+static int apply_filter(pcap_t *p, const char *device, const char *filter) {
+  struct bpf_program fp;
+  char errbuf[PCAP_ERRBUF_SIZE];
+  bpf_u_int32 net = 0, mask = 0;
+  if (pcap_lookupnet(device, &net, &mask, errbuf) == -1) net = 0;
+  if (pcap_compile(p, &fp, filter, 1, net ? mask : PCAP_NETMASK_UNKNOWN) == -1) return -1;
+  int set = pcap_setfilter(p, &fp);
+  pcap_freecode(&fp);
+  return set;
+}
+
 /*
  * open({ device, filter, snaplen, bufferSize, pool, timeoutMs, onBatch }) →
  * { reader, dlt, dltName }. `pool`: 2–64 Buffers, each able to hold one whole record
@@ -542,28 +554,13 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
     free(filter);
     return throw_pcap(env, rc == PCAP_ERROR_PERM_DENIED ? "EPERM" : "EPCAPOPEN", "", msg);
   }
-  if (filter[0]) {
-    struct bpf_program fp;
-    bpf_u_int32 net = 0, mask = 0;
-    if (pcap_lookupnet(device, &net, &mask, errbuf) == -1) net = 0;
-    if (pcap_compile(p, &fp, filter, 1, net ? mask : PCAP_NETMASK_UNKNOWN) == -1) {
-      char msg[PCAP_ERRBUF_SIZE];
-      snprintf(msg, sizeof msg, "%s", pcap_geterr(p));
-      pcap_close(p);
-      free(device);
-      free(filter);
-      return throw_pcap(env, "EPCAPFILTER", "", msg);
-    }
-    int set = pcap_setfilter(p, &fp);
-    pcap_freecode(&fp);
-    if (set == -1) {
-      char msg[PCAP_ERRBUF_SIZE];
-      snprintf(msg, sizeof msg, "%s", pcap_geterr(p));
-      pcap_close(p);
-      free(device);
-      free(filter);
-      return throw_pcap(env, "EPCAPFILTER", "", msg);
-    }
+  if (filter[0] && apply_filter(p, device, filter) == -1) {
+    char msg[PCAP_ERRBUF_SIZE];
+    snprintf(msg, sizeof msg, "%s", pcap_geterr(p));
+    pcap_close(p);
+    free(device);
+    free(filter);
+    return throw_pcap(env, "EPCAPFILTER", "", msg);
   }
   free(device);
   free(filter);

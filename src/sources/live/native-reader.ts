@@ -13,10 +13,7 @@
  * failure) live capture uses `cap`, and the report's live input says which reader ran.
  * IPSEC_DOCTOR_LIVE_READER=cap forces `cap` (the benchmark compares both).
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { requireNativeAddon } from './native-addon.js';
 
 /** One batch lent to JavaScript: the first `bytes` bytes of pool[slot], `count` records. */
 export interface NativeBatch {
@@ -86,20 +83,11 @@ export function loadPcapReaderAddon(env: NodeJS.ProcessEnv = process.env): PcapR
   if (env.IPSEC_DOCTOR_LIVE_READER === 'cap') return 'IPSEC_DOCTOR_LIVE_READER=cap';
   if (addonCache !== undefined) return addonCache;
   if (process.platform !== 'linux') return (addonCache = `not built on ${process.platform}`);
-  // src/sources/live/ or dist/src/sources/live/: the package root is 3 or 4 levels up
-  let dir = dirname(fileURLToPath(import.meta.url));
-  let path: string | undefined;
-  for (let i = 0; i < 6 && !path; i++, dir = dirname(dir)) {
-    const candidate = join(dir, 'native', 'pcap-reader', 'build', 'Release', 'pcap_reader.node');
-    if (existsSync(candidate)) path = candidate;
-  }
-  if (!path) return (addonCache = 'native/pcap-reader not built');
-  try {
-    const mod = createRequire(import.meta.url)(path) as Partial<PcapReaderAddon>;
-    addonCache = typeof mod.open === 'function' && typeof mod.libVersion === 'function' ? (mod as PcapReaderAddon) : 'native/pcap-reader loaded without open()';
-  } catch (err) {
-    addonCache = `native/pcap-reader does not load: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`;
-  }
+  const r = requireNativeAddon('pcap-reader', 'pcap_reader.node');
+  if ('missing' in r) return (addonCache = 'native/pcap-reader not built');
+  if ('error' in r) return (addonCache = `native/pcap-reader does not load: ${r.error}`);
+  const mod = r.module as Partial<PcapReaderAddon>;
+  addonCache = typeof mod.open === 'function' && typeof mod.libVersion === 'function' ? (mod as PcapReaderAddon) : 'native/pcap-reader loaded without open()';
   return addonCache;
 }
 

@@ -28,10 +28,9 @@
  * frame is seen twice, outgoing and incoming, and libpcap discards the outgoing copy
  * (pcap-linux.c linux_check_direction()), so there ps_recv is about twice the frames.
  */
-import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { requireNativeAddon } from './native-addon.js';
 import { PCAP_STATS_UNAVAILABLE, PcapStatsUnavailable } from './pcap-stats-reasons.js';
 
 export { PCAP_STATS_UNAVAILABLE, PCAP_STATS_UNAVAILABLE_SHORT, PcapStatsUnavailable } from './pcap-stats-reasons.js';
@@ -147,20 +146,11 @@ let addonCache: PacketStatsAddon | string | undefined;
 /** The built addon, or why it cannot be loaded (never throws). */
 export function loadPacketStatsAddon(): PacketStatsAddon | string {
   if (addonCache !== undefined) return addonCache;
-  // src/sources/live/ or dist/src/sources/live/: the package root is 3 or 4 levels up
-  let dir = dirname(fileURLToPath(import.meta.url));
-  let path: string | undefined;
-  for (let i = 0; i < 6 && !path; i++, dir = dirname(dir)) {
-    const candidate = join(dir, 'native', 'packet-stats', 'build', 'Release', 'packet_stats.node');
-    if (existsSync(candidate)) path = candidate;
-  }
-  if (!path) return (addonCache = 'not built');
-  try {
-    const mod = createRequire(import.meta.url)(path) as Partial<PacketStatsAddon>;
-    addonCache = typeof mod.packetStatistics === 'function' ? (mod as PacketStatsAddon) : 'loaded without packetStatistics';
-  } catch (err) {
-    addonCache = (err instanceof Error ? err.message : String(err)).split('\n')[0];
-  }
+  const r = requireNativeAddon('packet-stats', 'packet_stats.node');
+  if ('missing' in r) return (addonCache = 'not built');
+  if ('error' in r) return (addonCache = r.error);
+  const mod = r.module as Partial<PacketStatsAddon>;
+  addonCache = typeof mod.packetStatistics === 'function' ? (mod as PacketStatsAddon) : 'loaded without packetStatistics';
   return addonCache;
 }
 
