@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { render } from 'ink-testing-library';
 import { App } from '../../src/ui/App.js';
 import { makeTheme } from '../../src/ui/theme.js';
-import { CHECKS, finished, HEALTHY_LOG, inProgress, PSK_LOG, realCounters, UDP500_LOG } from './snapshots.js';
+import { CHECKS, finished, HEALTHY_LOG, inProgress, PSK_LOG, realCounters, UDP500_LOG, until } from './snapshots.js';
 import { definedCounters, startLiveCapture } from '../../src/sources/live-capture.js';
 import { describeSavedCapture } from '../../src/sources/live/cli-options.js';
 import { readPcapFrames, replayCap } from '../sources/replay-cap.js';
@@ -16,16 +16,6 @@ const SIZE = { columns: 80, rows: 24 };
 const KEY = { down: '\u001B[B', up: '\u001B[A', enter: '\r', tab: '\t', esc: '\u001B', right: '\u001B[C' };
 const plain = makeTheme(false);
 const tick = () => new Promise((r) => setTimeout(r, 60));
-/** Ink renders asynchronously (and slowly on a loaded machine): wait for the frame to show it. */
-async function until(frame: () => string | undefined, pattern: RegExp | string, timeoutMs = 3000): Promise<string> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const f = frame() ?? '';
-    if (typeof pattern === 'string' ? f.includes(pattern) : pattern.test(f)) return f;
-    if (Date.now() > end) return f;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** `e`, then Enter at the format prompt (markdown) and at the path prompt (the default file name). */
 async function exportMarkdownToDefault(stdin: { write(data: string): void }, lastFrame: () => string | undefined): Promise<void> {

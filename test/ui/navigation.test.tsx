@@ -18,22 +18,13 @@ import { ladderLegend } from '../../src/ui/components/LadderPane.js';
 import type { LadderView } from '../../src/evidence/derived/ladder/lane.js';
 import type { Report } from '../../src/report/types.js';
 import { runPipeline } from '../reporters/pipeline.js';
-import { CHECKS } from './snapshots.js';
+import { CHECKS, until } from './snapshots.js';
 
 const SIZE = { columns: 80, rows: 24 };
 const KEY = { down: '\u001B[B', enter: '\r', tab: '\t', esc: '\u001B' };
 const plain = makeTheme(false);
 const snap = (report: Report): UiSnapshot => ({ checks: CHECKS, results: report.results, report, inputs: report.inputs });
 
-async function until(frame: () => string | undefined, pattern: RegExp | string, timeoutMs = 3000): Promise<string> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const f = frame() ?? '';
-    if (typeof pattern === 'string' ? f.includes(pattern) : pattern.test(f)) return f;
-    if (Date.now() > end) return f;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const PSK = { logs: ['samples/lab-psk-mismatch/right.log'], pcaps: ['samples/lab-psk-mismatch/left.pcap'] };
 

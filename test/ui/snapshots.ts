@@ -1,6 +1,7 @@
 /**
  * UI snapshots from the real pipeline: the checks run on the lab's real charon
- * logs, and a partial snapshot is cut from the real sequence of onResult calls.
+ * logs, and a partial snapshot is cut from the real sequence of onResult calls;
+ * `until` waits for a rendered frame (both view tests use it).
  */
 import type { CheckResult } from '../../src/engine/types.js';
 import type { Report } from '../../src/report/types.js';
@@ -33,4 +34,15 @@ export async function realCounters(pcap: string): Promise<Record<string, number>
   const collector = createPacketCollector({ local: [], peer: [] });
   await readCaptureInto(pcap, collector);
   return { ...collector.counters(), received: collector.counters().frames ?? 0, seconds: 12.5 };
+}
+
+/** Ink renders asynchronously (and slowly on a loaded machine): wait for the frame to show it. */
+export async function until(frame: () => string | undefined, pattern: RegExp | string, timeoutMs = 3000): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const f = frame() ?? '';
+    if (typeof pattern === 'string' ? f.includes(pattern) : pattern.test(f)) return f;
+    if (Date.now() > end) return f;
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
