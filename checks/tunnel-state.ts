@@ -1,9 +1,9 @@
-import { spiSpelling } from '../src/evidence/derived/words.js';
 import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext, FindingInput } from '../src/engine/types.js';
 import type { LogEvent } from '../src/evidence/log-events.js';
 import { logFiles, ofKind, refsOf } from '../src/evidence/derived/log/sessions.js';
-import { pushTo } from '../src/evidence/derived/aggregate.js';
+import { aggregate, pushTo, type Occurrence } from '../src/evidence/derived/aggregate.js';
+import { exchangeInWords, spiSpelling } from '../src/evidence/derived/words.js';
 
 export default defineCheck({
   meta: {
@@ -12,6 +12,7 @@ export default defineCheck({
     stage: 'state',
     description:
       'Says plainly when the tunnel came up: an IKE SA (RFC 7296 §1.2; IKEv1 ISAKMP SA) and at least one Child SA / IPsec SA established, ' +
+      'or why a Child SA was refused when no other check explains it (FAILED_CP_REQUIRED, INTERNAL_ADDRESS_FAILURE, SINGLE_PAIR_REQUIRED), ' +
       'with the identities, SPIs and traffic selectors the daemon printed.',
     requires: ['logEvents'],
     codes: {
@@ -20,10 +21,22 @@ export default defineCheck({
         message: 'Tunnel {conn} established, as {seenBy}: IKE SA {ike}, Child SA {child}{spis? with {spis|SPI|SPIs} {spis}}{local?, selectors {local} === {remote}|; the log does not print its selectors}.',
         hint: 'Nothing to fix for this connection. If traffic still does not flow, look at the data plane: routes, firewall rules for ESP (IP protocol 50) or UDP 4500, and whether the selectors cover the traffic.',
       },
+      CHILD_SA_REFUSED: {
+        severity: 'error',
+        stage: 'child',
+        message:
+          'The Child SA of {conn} was refused by {direction=sent?this host|the peer} with {notify} in {request}{occurrences=1?|, {occurrences} times}: ' +
+          '{notify=FAILED_CP_REQUIRED?the responder requires the initiator to ask for an internal address (a configuration payload) and it did not|{notify=INTERNAL_ADDRESS_FAILURE?the responder could not assign an internal address|the responder accepts only one pair of traffic selectors per Child SA}}; no traffic flows through it.',
+        hint:
+          '{notify=FAILED_CP_REQUIRED?Make the initiator request a virtual IP (strongSwan swanctl `vips = 0.0.0.0`, ipsec.conf `leftsourceip=%config`, libreswan `leftmodecfgclient=yes`), or stop requiring one on the responder (libreswan `modecfgserver`, strongSwan `pools` only for clients that ask).' +
+          '|{notify=INTERNAL_ADDRESS_FAILURE?Give the responder an address pool with free addresses for this connection (strongSwan `pools`, libreswan `addresspool=`) and check the pool is not exhausted.' +
+          '|Propose one subnet pair per Child SA: one child (or conn) per pair of subnets on both sides.}} RFC 7296 §3.10.1 defines {notify}.',
+      },
     },
   },
   run(ctx) {
     checkLogs(ctx);
+    childRefusals(ctx);
   },
 });
 
@@ -92,4 +105,19 @@ function sameChildSa(found: FindingInput[]): FindingInput[] {
     first.evidence = [...first.evidence, ...f.evidence];
   }
   return out;
+}
+
+/** Child SA refusals no other check explains (proposals, selectors and authentication have their own): RFC 7296 §3.10.1. */
+const CHILD_REFUSALS = new Set(['FAILED_CP_REQUIRED', 'INTERNAL_ADDRESS_FAILURE', 'SINGLE_PAIR_REQUIRED']);
+
+function childRefusals(ctx: CheckContext): void {
+  const refusals: Occurrence[] = [];
+  for (const file of logFiles(ctx.evidence)) {
+    for (const n of ofKind(file.events, 'notify')) {
+      if (!CHILD_REFUSALS.has(n.data.name)) continue;
+      const data = { conn: n.conn ?? '(unnamed)', notify: n.data.name, direction: n.data.direction, exchange: n.data.exchange, request: exchangeInWords(n.data.exchange ?? 'IKE_AUTH') };
+      refusals.push({ key: JSON.stringify([file.source, data.conn, data.notify, data.direction]), data, events: [n] });
+    }
+  }
+  for (const { data, evidence } of aggregate(refusals)) ctx.report({ code: 'CHILD_SA_REFUSED', data, evidence });
 }

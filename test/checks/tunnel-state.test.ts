@@ -87,4 +87,39 @@ describe('tunnel-state', () => {
     const report = await diagnoseLines({ name: 'kmd.log', lines }, { only: ['tunnel-state'] });
     expect(findingOf(report, 'TUNNEL_ESTABLISHED').data.ike).toBe('up (its line is not in this log)');
   });
+
+  describe('CHILD_SA_REFUSED: a Child SA refusal no other check explains (RFC 7296 §3.10.1)', () => {
+    // libreswan issue #2805 (samples/libreswan-child-refused-cp-required, origin in its README)
+    const dir = new URL('../../samples/libreswan-child-refused-cp-required/', import.meta.url);
+    const lines = (f: string) => readFileSync(new URL(f, dir), 'utf8').split('\n').filter(Boolean);
+    it('the initiator: FAILED_CP_REQUIRED received in IKE_AUTH, the IKE SA up but no tunnel (was a green tick)', async () => {
+      const report = await diagnoseLines({ name: 'west.log', lines: lines('west.log') });
+      expect(codesOf(report)).toContain('CHILD_SA_REFUSED');
+      expect(codesOf(report)).not.toContain('TUNNEL_ESTABLISHED');
+      const f = findingOf(report, 'CHILD_SA_REFUSED');
+      expect(f.severity).toBe('error');
+      expect(f.data).toMatchObject({ notify: 'FAILED_CP_REQUIRED', direction: 'received', exchange: 'IKE_AUTH', conn: 'ikev2-westnet-eastnet-x509-cr' });
+      expect(f.message).toMatch(/refused by the peer with FAILED_CP_REQUIRED in .*IKE_AUTH.*: the responder requires the initiator to ask for an internal address/);
+      expect(f.hint).toMatch(/leftmodecfgclient=yes/);
+      expect(linesOf(f)).toEqual([4]);
+    });
+    it("the responder's own refusal (v5.x 'Child SA ignored' line) says this host refused it", async () => {
+      const report = await diagnoseLines({ name: 'east.log', lines: lines('east.log') });
+      expect(findingOf(report, 'CHILD_SA_REFUSED').message).toMatch(/refused by this host with FAILED_CP_REQUIRED/);
+    });
+    it("charon's 'received %N notify, no CHILD_SA built' (child_create.c) with INTERNAL_ADDRESS_FAILURE: the pool advice", async () => {
+      const report = await diagnoseLines({ name: 'charon.log', lines: [
+        'Dec  7 10:00:00 road charon: 09[ENC] <home|1> parsed IKE_AUTH response 1 [ IDr AUTH N(INT_ADDR_FAIL) ]',
+        'Dec  7 10:00:00 road charon: 09[IKE] <home|1> received INTERNAL_ADDRESS_FAILURE notify, no CHILD_SA built',
+      ] });
+      const f = findingOf(report, 'CHILD_SA_REFUSED');
+      expect(f.data).toMatchObject({ notify: 'INTERNAL_ADDRESS_FAILURE', direction: 'received', conn: 'home' });
+      expect(f.hint).toMatch(/address pool with free addresses/);
+    });
+    it('TS_UNACCEPTABLE and NO_PROPOSAL_CHOSEN stay with their own checks', async () => {
+      const report = await diagnoseLines({ name: 'charon.log', lines: ['Dec  7 10:00:00 road charon: 09[IKE] <home|1> received TS_UNACCEPTABLE notify, no CHILD_SA built'] });
+      expect(codesOf(report)).not.toContain('CHILD_SA_REFUSED');
+    });
+  });
 });
+

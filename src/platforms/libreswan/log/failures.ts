@@ -22,6 +22,8 @@ const RESPONDING_WITH = /^responding to (\S+) (?:\(\d+\) message \(Message ID \d
 const SA_PROCESSING_FAILED = /^(IKE_AUTH|CREATE_CHILD_SA|IKE SA) (.*?) failed, responder SA processing returned (?:STF_FAIL\+)?(\S+)$/;
 const IGNORING_CONTAINING = /^ignoring (\S+) (request|response) containing (\S+) notification/;
 const REJECTED_CHILD = /^(\S+) response rejected Child SA with (\S+)/;
+// ikev2_child.c (v5.x): the responder's own refusal, answered with FAILED_CP_REQUIRED (RFC 7296 §3.10.1)
+const CP_REQUIRED = /^IKE_AUTH request does not include a CP payload required by \S*modecfgserver=true; Child SA ignored$/;
 const CHILD_REJECTED = /^response for Child SA #\d+ was rejected with (\S+?);?(?: |$)/;
 const FAILED_WITH_NOTIFY = /^(\S+) failed with error notification (\S+)(?: response suggesting (\S+) instead of (\S+))?/;
 const CONTAINED_ERROR = /^(\S+) (?:response|request) contained the error notification (\S+)/;
@@ -70,6 +72,7 @@ export function notifications(text: string, ctx: LineContext): Draft[] | undefin
   if ((m = REJECTED_CHILD.exec(text))) {
     return [...notifyDrafts(m[2], 'received', { phase: 'child', exchange: m[1] }), draft('child-failed', { reason: m[2] })];
   }
+  if (CP_REQUIRED.test(text)) return [...notifyDrafts('FAILED_CP_REQUIRED', 'sent', { phase: 'child', exchange: 'IKE_AUTH' }), draft('child-failed', { reason: 'FAILED_CP_REQUIRED' })];
   if ((m = CHILD_REJECTED.exec(text))) return [...notifyDrafts(m[1], 'received', { phase: 'child' }), draft('child-failed', { reason: m[1] })];
   if ((m = FAILED_WITH_NOTIFY.exec(text))) {
     if (m[3]) return [draft('invalid-ke', { direction: 'received', offered: m[4], requested: m[3] })];

@@ -23,7 +23,7 @@ type Gate = (w: string, t: string, ctx: LineContext) => boolean;
 
 const ROUTES: [Gate, Handler][] = [
   [(w) => w === 'initiating' || w === 'responding', (t, c) => initiateOrRespond(t, c)],
-  [(w, t) => w === 'ignoring' || w === 'sending' || w === 'responding' || t.includes(' rejected') || t.includes('error notification') || t.includes('SA processing returned'), (t, c) => notifications(t, c)],
+  [(w, t) => w === 'ignoring' || w === 'sending' || w === 'responding' || t.includes(' rejected') || t.includes('error notification') || t.includes('SA processing returned') || t.endsWith('Child SA ignored'), (t, c) => notifications(t, c)],
   [(w, t) => w === 'policy' || t.includes('proposal') || t.includes('Oakley') || t.includes('INVALID_KE'), (t) => proposals(t)],
   [(_w, t) => t.includes('connection'), (t, c) => noConnection(t, c)],
   [(w, t) => w === 'X509:' || t.includes('ID ') || t.includes('uthenticat') || t.includes('Signature') || t.includes('public key') || t.includes('subjectAltName'), (t) => identityAndAuth(t)],
