@@ -1,5 +1,3 @@
-import type { Readable } from 'node:stream';
-
 /** Lines longer than this are cut: memory stays flat even for a 10 MB line. */
 export const MAX_LINE_BYTES = 16 * 1024;
 
@@ -65,14 +63,14 @@ export class LineBatch implements Iterable<Line> {
  * one capped line plus one chunk. Handles \n and \r\n; a last line without newline
  * counts. A batch is meant to be iterated before the next one is asked for.
  */
-export async function* readLineBatches(stream: Readable, maxLineBytes = MAX_LINE_BYTES): AsyncGenerator<LineBatch> {
+export async function* readLineBatches(stream: AsyncIterable<Buffer>, maxLineBytes = MAX_LINE_BYTES): AsyncGenerator<LineBatch> {
   // the start of a line that began in an earlier chunk (at most maxLineBytes of it)
   let carry: Buffer | null = null;
   // the line in progress already exceeded maxLineBytes: drop bytes until its newline
   let overflow = false;
   let no = 0;
   let bounds = new Int32Array(4096);
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
+  for await (const chunk of stream) {
     let first: Line | undefined;
     let count = 0;
     let start = 0;
@@ -123,7 +121,7 @@ export async function* readLineBatches(stream: Readable, maxLineBytes = MAX_LINE
 }
 
 /** One line at a time, for callers that do not care about the per-line await. */
-export async function* readLines(stream: Readable, maxLineBytes = MAX_LINE_BYTES): AsyncGenerator<Line> {
+export async function* readLines(stream: AsyncIterable<Buffer>, maxLineBytes = MAX_LINE_BYTES): AsyncGenerator<Line> {
   for await (const batch of readLineBatches(stream, maxLineBytes)) yield* batch;
 }
 

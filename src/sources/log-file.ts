@@ -4,10 +4,10 @@ import { EventStore } from '../evidence/event-store.js';
 import { InputError, NotALogError } from '../errors.js';
 import { logDialects, dialectById } from '../platforms/index.js';
 import type { LineDecoder, LogDialect } from '../platforms/log-dialect.js';
-import { openInput } from './open-input.js';
+import { inputChunks, openInput } from './open-input.js';
 import { readLineBatches, type Line } from './line-reader.js';
 import { sniffBinary } from './sniff.js';
-import { memoryRelief } from './memory-relief.js';
+import { tuneHeapForStreaming } from './heap-tuning.js';
 import { detectTable, readTable } from './sa-table-file.js';
 import { streamLines } from './whole-input.js';
 import { detectHostField } from './log-hosts.js';
@@ -141,15 +141,14 @@ export async function loadLogFile(path: string, forcedDialect?: string, options:
   // lines holding NUL bytes (the sniff decided by proportion that this is text): the NULs are skipped
   const nulLines: number[] = [];
   let nulLineCount = 0;
-  const relieve = memoryRelief();
-  const readLine = (line: Line): void => {
-    relieve(line.text.length + 1);
+  tuneHeapForStreaming();
+  const readLine = (line: Line, nulFree = false): void => {
     lines++;
     if (line.truncated) {
       truncatedLines++;
       if (truncatedLines <= 5) diagnostics.push({ at: { source: display, line: line.no }, decoder: 'line-reader', message: 'line longer than 16 KiB: only its start was read' });
     }
-    if (line.text.includes('\0')) {
+    if (!nulFree && line.text.includes('\0')) {
       nulLineCount++;
       if (nulLines.length < MAX_LINES_NAMED) nulLines.push(line.no);
       line.text = line.text.replaceAll('\0', '');
@@ -198,26 +197,37 @@ export async function loadLogFile(path: string, forcedDialect?: string, options:
   // Lines the first decoder proves quiet from their bytes (LineDecoder.quietLine) are counted as
   // it would count them and never decoded; it reads first, so no other decoder would see them.
   // In a central log only a line whose host field is the current host's (HostField.hostIs) is
-  // asked; journal exports (JSON records), a chunk holding NUL bytes and cut lines are decoded.
+  // asked; journal exports (JSON records), lines holding NUL bytes and cut lines are decoded.
   const quietDialect = dialects[0]?.id;
   const hostIs = hostField?.hostIs;
   const byteScan = options.quietScan !== false && quietDialect !== undefined && sink.decoders[0]?.quietLine !== undefined && (!hostField || (hostIs !== undefined && !toLine));
-  for await (const batch of readLineBatches(opened.stream)) {
+  for await (const batch of readLineBatches(inputChunks(opened))) {
     if (batch.first) readLine(batch.first);
     const { chunk, bounds, count, firstNo, maxLineBytes } = batch;
-    const bytesAsked = byteScan && count > 0 && chunk.indexOf(0) === -1;
+    // the next NUL byte of the chunk: a line holding one is decoded (its NULs skipped), the others are scanned
+    let nul = count > 0 ? chunk.indexOf(0, bounds[0]) : -1;
+    // quiet lines are counted in runs, the run given to its sink before any line is decoded
+    // (a decoded line may switch hosts); per line, the tally lookup cost as much as the scan
+    let quietRun = 0;
+    const flushQuiet = (): void => {
+      lines += quietRun;
+      sink.lines += quietRun;
+      claimedTally(sink.perDialect, quietDialect!).claimed += quietRun;
+      quietRun = 0;
+    };
     for (let i = 0; i < count; i++) {
       const start = bounds[2 * i];
       const end = bounds[2 * i + 1];
-      if (bytesAsked && end - start <= maxLineBytes && (!hostIs || (sink.host !== undefined && sink.host !== MORE_HOSTS && hostIs(chunk, start, end, sink.host))) && quietLineOf(sink.decoders[0], chunk, start, end, firstNo + i)) {
-        relieve(end - start + 1);
-        lines++;
-        sink.lines++;
-        claimedTally(sink.perDialect, quietDialect!).claimed++;
+      if (nul !== -1 && nul < start) nul = chunk.indexOf(0, start);
+      const nulFree = nul === -1 || nul >= end;
+      if (byteScan && nulFree && end - start <= maxLineBytes && (!hostIs || (sink.host !== undefined && sink.host !== MORE_HOSTS && hostIs(chunk, start, end, sink.host))) && quietLineOf(sink.decoders[0], chunk, start, end, firstNo + i)) {
+        quietRun++;
         continue;
       }
-      readLine(batch.lineAt(i));
+      if (quietRun) flushQuiet();
+      readLine(batch.lineAt(i), nulFree);
     }
+    if (quietRun) flushQuiet();
   }
   if (unreadRecords) diagnostics.push({ at: { source: display }, decoder: 'journal-json', message: `${unreadRecords} lines are not journal records with a MESSAGE (cut at 16 KiB, or not JSON): not read` });
   if (nulLineCount) {

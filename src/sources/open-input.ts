@@ -11,6 +11,8 @@ export interface OpenedInput {
   gzip: boolean;
   /** a regular file (not stdin, a FIFO or a device): it can be opened and read again from the start */
   regularFile: boolean;
+  /** the file's path when it is a regular uncompressed file (inputChunks reads it itself) */
+  path?: string;
   /** stop reading and release the file (for callers that only needed the head) */
   close(): void;
 }
@@ -57,7 +59,8 @@ export async function openInput(path: string): Promise<OpenedInput> {
   const gzip = rawHead.length >= 2 && rawHead[0] === GZIP_MAGIC[0] && rawHead[1] === GZIP_MAGIC[1];
   let stream: Readable = rest;
   if (gzip) {
-    const gunzip = createGunzip();
+    // 256 KiB of output per chunk (zlib gives 16 KiB by default): the line reader costs per chunk too
+    const gunzip = createGunzip({ chunkSize: 256 * 1024 });
     rest.on('error', (e) => gunzip.destroy(e));
     stream = rest.pipe(gunzip);
   }
@@ -68,7 +71,77 @@ export async function openInput(path: string): Promise<OpenedInput> {
     peeked.rest.destroy();
     if (raw !== process.stdin) raw.destroy();
   };
-  return { stream: peeked.rest, head: peeked.head, gzip, regularFile, close };
+  return { stream: peeked.rest, head: peeked.head, gzip, regularFile, path: regularFile && !gzip ? path : undefined, close };
+}
+
+/** Chunk size of inputChunks' own reads: one buffer, reused, so its size costs no garbage. */
+const REUSED_CHUNK_BYTES = 1024 * 1024;
+
+/**
+ * The whole input's (decompressed) bytes, chunk by chunk; each chunk is valid only until the
+ * next one is asked for. A regular uncompressed file is read again from its start into one
+ * reused buffer: a stream allocates a buffer per chunk, and chunks waiting in its queue outlive
+ * young-generation collections, are promoted and keep their memory until a full GC (issue 21
+ * §2: RSS followed the input size). Other inputs (stdin, FIFOs, gzip) come as the stream gives them.
+ */
+export async function* inputChunks(opened: OpenedInput): AsyncGenerator<Buffer> {
+  if (opened.path === undefined) {
+    yield* coalesced(opened.stream as AsyncIterable<Buffer>);
+    return;
+  }
+  opened.close();
+  let fh: fs.FileHandle;
+  try {
+    fh = await fs.open(opened.path, 'r');
+  } catch (err) {
+    throw new InputError(`cannot read ${opened.path}: ${describeFsError(err)}`);
+  }
+  // two buffers: the next chunk is read while the consumer works on the one just given
+  const bufs = [Buffer.allocUnsafe(REUSED_CHUNK_BYTES), Buffer.allocUnsafe(REUSED_CHUNK_BYTES)];
+  let which = 0;
+  let pending: Promise<{ bytesRead: number }> | undefined = fh.read(bufs[0], 0, REUSED_CHUNK_BYTES, null);
+  try {
+    for (;;) {
+      const { bytesRead } = await pending!;
+      pending = undefined;
+      if (bytesRead === 0) return;
+      const chunk = bufs[which].subarray(0, bytesRead);
+      which ^= 1;
+      // one read in flight at a time, so `null` (the file position) stays sequential
+      pending = fh.read(bufs[which], 0, REUSED_CHUNK_BYTES, null);
+      yield chunk;
+    }
+  } finally {
+    // a consumer that stops early leaves a read in flight: let it land before closing
+    await pending?.catch(() => undefined);
+    await fh.close();
+  }
+}
+
+/**
+ * A stream's chunks (stdin's 64 KiB, gunzip's) gathered into reused 1 MiB buffers: the line
+ * reader's cost per chunk (a batch, its line bounds, the line cut at the chunk's end) was as
+ * much again as reading the lines of the chunk. The incoming chunk is copied and let go at once.
+ */
+async function* coalesced(stream: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  // one buffer is enough: this generator runs again only when the consumer asks for the next chunk
+  const buf = Buffer.allocUnsafe(REUSED_CHUNK_BYTES);
+  let fill = 0;
+  for await (const chunk of stream) {
+    let from = 0;
+    while (from < chunk.length) {
+      const n = Math.min(chunk.length - from, REUSED_CHUNK_BYTES - fill);
+      chunk.copy(buf, fill, from, from + n);
+      fill += n;
+      from += n;
+      if (fill === REUSED_CHUNK_BYTES) {
+        // a new view each time: readers may key caches on the buffer they were given
+        yield buf.subarray(0, fill);
+        fill = 0;
+      }
+    }
+  }
+  if (fill > 0) yield buf.subarray(0, fill);
 }
 
 /** Reads up to n bytes from the front of a stream and returns them plus a stream that replays them. */

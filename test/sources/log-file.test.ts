@@ -97,11 +97,40 @@ describe('loadLogFile: lines judged quiet from their bytes (issue 21 §2)', () =
     return out.join('\n') + '\n' + right.filter((_, i) => i % 7 >= 3).join('\n') + '\n';
   };
 
+  it('reads a plain file in its own 1 MiB reads as it reads the same bytes gzipped (lines and a cut line across the reads)', async () => {
+    // a plain file is read again into two reused 1 MiB buffers (open-input.ts inputChunks), a .gz streams
+    const MiB = 1024 * 1024;
+    const lines = once.split('\n').filter((l) => l !== '');
+    const parts: string[] = [];
+    let bytes = 0;
+    const push = (l: string) => {
+      parts.push(l);
+      bytes += Buffer.byteLength(l) + 1;
+    };
+    // a line that ends exactly at the first read's end, a 40 KiB line over the second's, real lines around them
+    for (let i = 0; bytes < MiB - 200; i++) push(lines[i % lines.length]);
+    push('x'.repeat(MiB - bytes - 1));
+    for (let i = 0; bytes < 2 * MiB - 20 * 1024; i++) push(lines[i % lines.length]);
+    push('y'.repeat(40 * 1024));
+    for (let i = 0; bytes < 3 * MiB; i++) push(lines[i % lines.length]);
+    const text = parts.join('\n') + '\n' + lines[0];
+    const plain = join(dir, 'reads.log');
+    const gz = join(dir, 'reads.log.gz');
+    writeFileSync(plain, text);
+    writeFileSync(gz, gzipSync(text));
+    const a = await loadLogFile(plain);
+    const b = await loadLogFile(gz);
+    const rename = (r: Awaited<ReturnType<typeof loadLogFile>>, from: string) => JSON.parse(JSON.stringify(r).replaceAll(from, 'F'));
+    expect(a.input.lines).toBe(parts.length + 1);
+    expect(a.diagnostics.filter((d) => /longer than 16 KiB/.test(d.message)).map((d) => d.at.line)).toEqual([parts.length - parts.slice().reverse().findIndex((l) => l.startsWith('yyy'))]);
+    expect(rename(a, plain)).toEqual(rename(b, gz));
+  });
+
   it('gives the same coverage, events, hosts and diagnostics as decoding every line, on real charon logs', async () => {
     const variants: Record<string, string> = {
       plain: once.repeat(3),
       crlf: once.replaceAll('\n', '\r\n').repeat(2),
-      // a NUL byte: that chunk is read line by line, the others by the scan
+      // a NUL byte: that line is decoded (its NUL skipped), the others are scanned
       nul: once + once.replace('queueing', 'queue\0ing') + once,
       'central syslog': central(false).repeat(2),
       'central ISO': central(true).repeat(2),

@@ -99,6 +99,8 @@ class StrongswanLineDecoder implements LineDecoder {
   private readonly state: DecoderState;
   private readonly years = new YearRollover();
   private readonly quiet = new QuietScanner(RULE_WORDS);
+  /** the line the byte scan read up to its body and left to be decoded (QuietScanner.prefixOf), or -1 */
+  private scannedLine = -1;
 
   constructor(source: string) {
     this.state = new DecoderState(source);
@@ -125,9 +127,11 @@ class StrongswanLineDecoder implements LineDecoder {
    * a selector-list item only within LISTING_REACH lines of a heading.
    */
   quietLine(buf: Buffer, start: number, end: number, lineNo: number): boolean {
+    this.scannedLine = lineNo;
     const q = this.quiet.scan(buf, start, end);
     if (!q) return false;
     if (q.maybeItem && this.state.lastListingLine !== undefined && lineNo - this.state.lastListingLine <= LISTING_REACH) return false;
+    this.scannedLine = -1;
     if (q.sa !== undefined && q.conn !== undefined) this.state.learnConn(q.sa, q.conn);
     if (q.time?.t !== undefined) this.years.adjust(q.time.t, q.time.hasYear);
     if (q.indented) this.state.sa(q.sa ?? '');
@@ -136,7 +140,9 @@ class StrongswanLineDecoder implements LineDecoder {
 
   private decodeLine(line: string, lineNo: number): LogEvent[] | undefined {
     if (line.length === 0) return undefined;
-    const p = parseLine(line);
+    // a line the byte scan just read has its prefix read already
+    const p = (this.scannedLine === lineNo ? this.quiet.prefixOf(line) : undefined) ?? parseLine(line);
+    this.scannedLine = -1;
     if (p.malformed) {
       this.state.diagnose({ source: this.state.source, line: lineNo }, p.malformed);
       return [];

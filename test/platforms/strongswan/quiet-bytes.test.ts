@@ -10,6 +10,8 @@ import fc from 'fast-check';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { strongswanDialect } from '../../../src/platforms/strongswan/log.js';
+import { QuietScanner } from '../../../src/platforms/strongswan/log/quiet-bytes.js';
+import { parseLine } from '../../../src/platforms/strongswan/log/line-prefix.js';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -87,6 +89,27 @@ describe('strongSwan quiet-line byte scan', () => {
     ),
     end: fc.constantFrom('', '', '\r', '  ', ' \r', '\r\r'),
   }).map((p) => p.header + p.tag + p.body + p.end);
+
+  /** The prefix the scan hands the decoder (QuietScanner.prefixOf) is what parseLine reads, field for field. */
+  function samePrefixes(lines: readonly string[]): number {
+    const scanner = new QuietScanner(new Set());
+    let handed = 0;
+    for (const line of lines) {
+      const bytes = Buffer.from(line, 'utf8');
+      const text = line.endsWith('\r') ? line.slice(0, -1) : line;
+      scanner.scan(bytes, 0, bytes.length);
+      const p = scanner.prefixOf(text);
+      if (p === undefined) continue;
+      handed++;
+      expect({ text, p }).toEqual({ text, p: parseLine(text) });
+    }
+    return handed;
+  }
+
+  it("hands the decoder the prefix parseLine would read (real lines and generated ones)", () => {
+    expect(samePrefixes(REAL_LINES)).toBeGreaterThan(REAL_LINES.length / 2);
+    fc.assert(fc.property(fc.array(arbLine, { minLength: 1, maxLength: 60 }), (lines) => void samePrefixes(lines)), { numRuns: 300 });
+  });
 
   it('never skips a line the rules would read, on generated line sequences', () => {
     fc.assert(

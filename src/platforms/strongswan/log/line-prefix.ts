@@ -129,7 +129,7 @@ function readSaTagUncached(line: string, pos: number, close: number, out: Parsed
   return close + 2;
 }
 
-function trimmedBody(line: string, from: number): string {
+export function trimmedBody(line: string, from: number): string {
   let end = line.length;
   while (end > from && (line.charCodeAt(end - 1) === 13 || line.charCodeAt(end - 1) === 32)) end--;
   return line.slice(from, end);

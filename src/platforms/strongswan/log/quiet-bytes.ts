@@ -9,11 +9,11 @@
  * text exactly as before. test/platforms/strongswan/quiet-bytes.test.ts checks, on the
  * fixtures' real lines and on generated ones, that it never skips a line a rule reads.
  */
-import { parseLine, PREFIX_WINDOW, type ParsedLine } from './line-prefix.js';
+import { parseLine, PREFIX_WINDOW, trimmedBody, type ParsedLine } from './line-prefix.js';
 
-/** charon's debug groups (utils/debug.c) as 3-byte codes, as line-prefix.ts's GROUPS */
-const GROUP_CODES: ReadonlySet<number> = new Set(
-  ['DMN', 'MGR', 'IKE', 'CHD', 'JOB', 'WCH', 'CFG', 'KNL', 'NET', 'ASN', 'ENC', 'TNC', 'IMC', 'IMV', 'PTS', 'TLS', 'APP', 'ESP', 'LIB'].map((g) => (g.charCodeAt(0) << 16) | (g.charCodeAt(1) << 8) | g.charCodeAt(2)),
+/** charon's debug groups (utils/debug.c) by their 3 bytes as one number, as line-prefix.ts's GROUPS */
+const GROUP_NAMES: ReadonlyMap<number, string> = new Map(
+  ['DMN', 'MGR', 'IKE', 'CHD', 'JOB', 'WCH', 'CFG', 'KNL', 'NET', 'ASN', 'ENC', 'TNC', 'IMC', 'IMV', 'PTS', 'TLS', 'APP', 'ESP', 'LIB'].map((g) => [(g.charCodeAt(0) << 16) | (g.charCodeAt(1) << 8) | g.charCodeAt(2), g]),
 );
 
 /** the decoder's own limit on bodies it reads (log.ts MAX_BODY_CHARS) */
@@ -68,7 +68,21 @@ export class QuietScanner {
   private scanned?: Uint8Array;
   private initiating: number[] = [];
   private nextInitiating = 0;
+  private lastFrom = 0;
   private readonly out: QuietLine = { indented: false, maybeItem: false };
+  /** the cached header's and tag's bytes are all ASCII: their byte offsets are string offsets */
+  private headerAscii = false;
+  private tagAscii = false;
+  /**
+   * Set by the last scan() that read a line's whole prefix: where its body starts (a string
+   * offset, the prefix being ASCII) and the line's length, for prefixOf(). -1: not known.
+   */
+  private bodyStart = -1;
+  private lineBytes = -1;
+  private groupCode = 0;
+  private prefixTime: ParsedLine['time'];
+  private prefixConn?: string;
+  private prefixSa?: string;
 
   constructor(private readonly ruleWords: ReadonlySet<number>) {}
 
@@ -78,10 +92,17 @@ export class QuietScanner {
    * The returned object is reused by the next call.
    */
   scan(buf: Buffer, start: number, end: number): QuietLine | undefined {
+    this.bodyStart = -1;
     if (end > start && buf[end - 1] === 13) end--; // the reader drops one \r
     if (end <= start || buf[start] === 123 /* { a JSON line */) return undefined;
-    const open = threadToken(buf, start, end);
-    if (open < 0) return undefined;
+    // most lines repeat the header of the line before: then the first thread token can only be
+    // right after it (the header's bytes decided the search on that line), and the search is skipped
+    let open = this.headerLen >= 0 ? tokenAt(buf, start, start + this.headerLen, end) : -1;
+    let headerHit = open >= 0 && sameBytes(buf, start, start + this.headerLen, this.header, this.headerLen);
+    if (!headerHit) {
+      open = threadToken(buf, start, end);
+      if (open < 0) return undefined;
+    }
     const gEnd = groupEndAt(buf, open, end);
     const tokStart = open - 3 >= start && isDigit(buf[open - 3]) ? open - 3 : open - 2;
     let pos = gEnd + 1;
@@ -93,7 +114,7 @@ export class QuietScanner {
       if (close < end && close - pos > 300) return undefined; // parseLine counts chars: let it decide
       if (close + 1 < end && buf[close + 1] === 32) tagEnd = close + 2;
     }
-    const headerHit = sameBytes(buf, start, tokStart, this.header, this.headerLen);
+    if (!headerHit) headerHit = sameBytes(buf, start, tokStart, this.header, this.headerLen);
     const tagHit = tagEnd < 0 || sameBytes(buf, pos, tagEnd, this.tag, this.tagLen);
     if (!headerHit || !tagHit) this.learnPrefix(buf, start, tokStart, pos, tagEnd);
     const out = this.out;
@@ -104,6 +125,14 @@ export class QuietScanner {
       out.conn = this.tagConn;
       out.sa = this.tagSa;
       pos = tagEnd;
+    }
+    if (this.headerAscii && (tagEnd < 0 || this.tagAscii)) {
+      this.bodyStart = pos - start;
+      this.lineBytes = end - start;
+      this.groupCode = (buf[open + 1] << 16) | (buf[open + 2] << 8) | buf[open + 3];
+      this.prefixTime = out.time;
+      this.prefixConn = out.conn;
+      this.prefixSa = out.sa;
     }
     let bodyEnd = end;
     while (bodyEnd > pos && (buf[bodyEnd - 1] === 13 || buf[bodyEnd - 1] === 32)) bodyEnd--;
@@ -129,21 +158,42 @@ export class QuietScanner {
   private learnPrefix(buf: Buffer, start: number, tokStart: number, pos: number, tagEnd: number): void {
     const p = parseLine(buf.toString('utf8', start, tagEnd >= 0 ? tagEnd : pos));
     this.headerLen = copyInto(buf, start, tokStart, this.header);
+    this.headerAscii = isAscii(buf, start, pos);
     this.headerTime = p.time;
     if (tagEnd >= 0) {
+      this.tagAscii = isAscii(buf, pos, tagEnd);
       this.tagLen = copyInto(buf, pos, tagEnd, this.tag);
       this.tagConn = p.conn;
       this.tagSa = p.sa;
     }
   }
 
+  /**
+   * What parseLine(line) returns for the line the last scan() read and left to be decoded,
+   * from what the scan already found: its prefix fields and the body after them. Undefined
+   * when the scan did not read the whole prefix, or `line` is not that line as ASCII prefix
+   * plus body of the same length (a body with multi-byte characters is parsed as before).
+   */
+  prefixOf(line: string): ParsedLine | undefined {
+    if (this.bodyStart < 0 || line.length !== this.lineBytes) return undefined;
+    const out: ParsedLine = { certainty: 'charon', shape: 'thread', body: trimmedBody(line, this.bodyStart), group: GROUP_NAMES.get(this.groupCode) };
+    // the fields only a line with them has: parseLine leaves the others out
+    out.time = this.prefixTime;
+    if (this.prefixConn !== undefined) out.conn = this.prefixConn;
+    if (this.prefixSa !== undefined) out.sa = this.prefixSa;
+    return out;
+  }
+
   private initiatingIn(buf: Buffer, from: number, to: number): boolean {
-    if (buf !== this.scanned) {
+    // lines come in order within a buffer: one that starts before the last one asked about means
+    // the buffer was filled again (a reader that reuses its buffer), and the offsets are stale
+    if (buf !== this.scanned || from < this.lastFrom) {
       this.scanned = buf;
       this.initiating.length = 0;
       this.nextInitiating = 0;
       for (let at = buf.indexOf(INITIATING); at !== -1; at = buf.indexOf(INITIATING, at + 1)) this.initiating.push(at);
     }
+    this.lastFrom = from;
     const list = this.initiating;
     while (this.nextInitiating < list.length && list[this.nextInitiating] < from) this.nextInitiating++;
     return this.nextInitiating < list.length && list[this.nextInitiating] < to;
@@ -160,9 +210,23 @@ function threadToken(buf: Uint8Array, start: number, end: number): number {
     let s = i - 2;
     if (s > start && isDigit(buf[s - 1])) s--;
     const before = s === start ? 32 : buf[s - 1];
-    if ((before === 32 || before === 9) && GROUP_CODES.has((buf[i + 1] << 16) | (buf[i + 2] << 8) | buf[i + 3]) && groupEndAt(buf, i, end) > 0) return i;
+    if ((before === 32 || before === 9) && GROUP_NAMES.has((buf[i + 1] << 16) | (buf[i + 2] << 8) | buf[i + 3]) && groupEndAt(buf, i, end) > 0) return i;
   }
   return -1;
+}
+
+/**
+ * threadToken's test at one place: the `[` of a token whose 2 or 3 digits start at `at` (a word
+ * start), `[GRP]`/`[GRPn]` then a space or the end, within PREFIX_WINDOW; else -1.
+ */
+function tokenAt(buf: Uint8Array, start: number, at: number, end: number): number {
+  if (at + 1 >= end || !isDigit(buf[at]) || !isDigit(buf[at + 1])) return -1;
+  const before = at === start ? 32 : buf[at - 1];
+  if (before !== 32 && before !== 9) return -1;
+  const open = isDigit(buf[at + 2]) ? at + 3 : at + 2;
+  if (open >= start + PREFIX_WINDOW || open + 3 >= end || buf[open] !== 91 /* [ */) return -1;
+  if (!GROUP_NAMES.has((buf[open + 1] << 16) | (buf[open + 2] << 8) | buf[open + 3])) return -1;
+  return groupEndAt(buf, open, end) > 0 ? open : -1;
 }
 
 /** As line-prefix.ts groupEnd: just past `[GRP]`/`[GRP1]`, followed by a space or the end; else -1. */
@@ -173,6 +237,11 @@ function groupEndAt(buf: Uint8Array, open: number, end: number): number {
   j++;
   if (j < end && buf[j] !== 32) return -1;
   return j;
+}
+
+function isAscii(buf: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i] > 127) return false;
+  return true;
 }
 
 function sameBytes(buf: Uint8Array, start: number, end: number, kept: Uint8Array, keptLen: number): boolean {

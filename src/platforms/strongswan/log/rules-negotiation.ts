@@ -5,6 +5,7 @@
  */
 import type { Endpoint, Phase } from '../../../evidence/log-events.js';
 import type { LineContext } from './context.js';
+import { SharedParses } from './shared-parses.js';
 import { ikeVersionOfExchange, parsePayloadList, phaseOfExchange, type PayloadList } from './exchanges.js';
 import type { RuleTable } from './rule-table.js';
 import { parseHostIdPair } from './host-id-pair.js';
@@ -28,9 +29,17 @@ const IKE_SA_NAMED_RE = /^IKE_SA (.+?)\[(\d+)\] (established|rekeyed) between (.
 // ike_init.c "received %N notify error", ike_auth.c, IKEv1 main_mode.c/quick_mode.c "received %N error notify"
 const NOTIFY_ERROR_RE = /^received ([A-Z][A-Z0-9_]*) (?:notify error|error notify)$/;
 
+/** "ADDR[PORT]" pairs repeat on every packet line of a peer: one frozen Endpoint each (shared-parses.ts) */
+const ENDPOINTS = new SharedParses((key: string): Endpoint => {
+  const open = key.lastIndexOf('[');
+  return { address: key.slice(0, open), port: Number(key.slice(open + 1, -1)) };
+});
+
 function endpoint(address: string, port: string): Endpoint {
-  return { address, port: Number(port) };
+  return ENDPOINTS.get(`${address}[${port}]`);
 }
+
+const PAYLOAD_LISTS = new SharedParses(parsePayloadList);
 
 function initiating(body: string, c: LineContext): boolean {
   const m = INITIATING_RE.exec(body);
@@ -59,7 +68,7 @@ function message(body: string, c: LineContext): boolean {
   const exchange = m[2];
   const role = m[3] as 'request' | 'response';
   const msgid = Number(m[4]);
-  const list = parsePayloadList(m[5]);
+  const list = PAYLOAD_LISTS.get(m[5]);
   const s = c.state;
   const version = ikeVersionOfExchange(exchange);
   if (version !== undefined) s.ikeVersion = version;
@@ -136,9 +145,11 @@ function proposalPhase(list: string): Phase {
   return list.startsWith('IKE:') ? 'ike' : 'child';
 }
 
+const PROPOSAL_LISTS = new SharedParses((rest: string) => rest.split(', ').map((p) => p.trim()).filter((p) => p.length > 0));
+
 /** proposal.c: "received proposals: %#P", "configured proposals: %#P", "selected proposal: %P". */
 function proposals(source: 'received' | 'configured' | 'selected', rest: string, c: LineContext): void {
-  const items = rest.split(', ').map((p) => p.trim()).filter((p) => p.length > 0);
+  const items = PROPOSAL_LISTS.get(rest);
   const phase = items.length > 0 ? proposalPhase(items[0]) : (c.state.lastPhase ?? 'ike');
   c.state.proposalPhase = phase;
   c.state.proposalLine = c.lineNo;
