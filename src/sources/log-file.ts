@@ -201,33 +201,39 @@ export async function loadLogFile(path: string, forcedDialect?: string, options:
   const quietDialect = dialects[0]?.id;
   const hostIs = hostField?.hostIs;
   const byteScan = options.quietScan !== false && quietDialect !== undefined && sink.decoders[0]?.quietLine !== undefined && (!hostField || (hostIs !== undefined && !toLine));
-  for await (const batch of readLineBatches(inputChunks(opened))) {
-    if (batch.first) readLine(batch.first);
-    const { chunk, bounds, count, firstNo, maxLineBytes } = batch;
-    // the next NUL byte of the chunk: a line holding one is decoded (its NULs skipped), the others are scanned
-    let nul = count > 0 ? chunk.indexOf(0, bounds[0]) : -1;
-    // quiet lines are counted in runs, the run given to its sink before any line is decoded
-    // (a decoded line may switch hosts); per line, the tally lookup cost as much as the scan
-    let quietRun = 0;
-    const flushQuiet = (): void => {
-      lines += quietRun;
-      sink.lines += quietRun;
-      claimedTally(sink.perDialect, quietDialect!).claimed += quietRun;
-      quietRun = 0;
-    };
-    for (let i = 0; i < count; i++) {
-      const start = bounds[2 * i];
-      const end = bounds[2 * i + 1];
-      if (nul !== -1 && nul < start) nul = chunk.indexOf(0, start);
-      const nulFree = nul === -1 || nul >= end;
-      if (byteScan && nulFree && end - start <= maxLineBytes && (!hostIs || (sink.host !== undefined && sink.host !== MORE_HOSTS && hostIs(chunk, start, end, sink.host))) && quietLineOf(sink.decoders[0], chunk, start, end, firstNo + i)) {
-        quietRun++;
-        continue;
+  // a read that fails part way (a cut .gz, an I/O error): what was read stands, and is said to be all
+  let readError: string | undefined;
+  try {
+    for await (const batch of readLineBatches(inputChunks(opened))) {
+      if (batch.first) readLine(batch.first);
+      const { chunk, bounds, count, firstNo, maxLineBytes } = batch;
+      // the next NUL byte of the chunk: a line holding one is decoded (its NULs skipped), the others are scanned
+      let nul = count > 0 ? chunk.indexOf(0, bounds[0]) : -1;
+      // quiet lines are counted in runs, the run given to its sink before any line is decoded
+      // (a decoded line may switch hosts); per line, the tally lookup cost as much as the scan
+      let quietRun = 0;
+      const flushQuiet = (): void => {
+        lines += quietRun;
+        sink.lines += quietRun;
+        claimedTally(sink.perDialect, quietDialect!).claimed += quietRun;
+        quietRun = 0;
+      };
+      for (let i = 0; i < count; i++) {
+        const start = bounds[2 * i];
+        const end = bounds[2 * i + 1];
+        if (nul !== -1 && nul < start) nul = chunk.indexOf(0, start);
+        const nulFree = nul === -1 || nul >= end;
+        if (byteScan && nulFree && end - start <= maxLineBytes && (!hostIs || (sink.host !== undefined && sink.host !== MORE_HOSTS && hostIs(chunk, start, end, sink.host))) && quietLineOf(sink.decoders[0], chunk, start, end, firstNo + i)) {
+          quietRun++;
+          continue;
+        }
+        if (quietRun) flushQuiet();
+        readLine(batch.lineAt(i), nulFree);
       }
       if (quietRun) flushQuiet();
-      readLine(batch.lineAt(i), nulFree);
     }
-    if (quietRun) flushQuiet();
+  } catch (err) {
+    readError = err instanceof Error ? err.message : String(err);
   }
   if (unreadRecords) diagnostics.push({ at: { source: display }, decoder: 'journal-json', message: `${unreadRecords} lines are not journal records with a MESSAGE (cut at 16 KiB, or not JSON): not read` });
   if (nulLineCount) {
@@ -251,6 +257,10 @@ export async function loadLogFile(path: string, forcedDialect?: string, options:
     }
   }
   const recognised = lines - blank - unparsed;
+  if (readError !== undefined) {
+    if (recognised === 0) throw new InputError(`cannot read ${display}: ${readError}${opened.gzip ? ' (the gzip stream is cut or damaged)' : ''}`, 'pass the whole file');
+    diagnostics.push({ at: { source: display, line: lines + 1 }, decoder: 'line-reader', message: `reading stopped after line ${lines}: ${readError}${opened.gzip ? ' (the gzip stream is cut or damaged)' : ''}; the lines before it were read, nothing after` });
+  }
   if (recognised === 0 && !forcedDialect) {
     const other = await whatElseItIs(headLines, display);
     if (other && path !== '-') throw new NotALogError(`${display} ${other.what}, not an IKE daemon log`, other.hint, path, other.what.replace(/^looks like /, ''));

@@ -127,19 +127,25 @@ async function* coalesced(stream: AsyncIterable<Buffer>): AsyncGenerator<Buffer>
   // one buffer is enough: this generator runs again only when the consumer asks for the next chunk
   const buf = Buffer.allocUnsafe(REUSED_CHUNK_BYTES);
   let fill = 0;
-  for await (const chunk of stream) {
-    let from = 0;
-    while (from < chunk.length) {
-      const n = Math.min(chunk.length - from, REUSED_CHUNK_BYTES - fill);
-      chunk.copy(buf, fill, from, from + n);
-      fill += n;
-      from += n;
-      if (fill === REUSED_CHUNK_BYTES) {
-        // a new view each time: readers may key caches on the buffer they were given
-        yield buf.subarray(0, fill);
-        fill = 0;
+  try {
+    for await (const chunk of stream) {
+      let from = 0;
+      while (from < chunk.length) {
+        const n = Math.min(chunk.length - from, REUSED_CHUNK_BYTES - fill);
+        chunk.copy(buf, fill, from, from + n);
+        fill += n;
+        from += n;
+        if (fill === REUSED_CHUNK_BYTES) {
+          // a new view each time: readers may key caches on the buffer they were given
+          yield buf.subarray(0, fill);
+          fill = 0;
+        }
       }
     }
+  } catch (err) {
+    // a stream that fails part way (a cut .gz): what it gave before the failure is still read
+    if (fill > 0) yield buf.subarray(0, fill);
+    throw err;
   }
   if (fill > 0) yield buf.subarray(0, fill);
 }

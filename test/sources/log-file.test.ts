@@ -64,6 +64,21 @@ describe('loadLogFile input handling', () => {
     expect(auth?.at).toEqual({ source: join(dir, 'charon.log.gz'), line: 4 });
   });
 
+  it('keeps what a cut .gz log held and says where reading stopped (was an internal error)', async () => {
+    // real lines past the 64 KiB sniffed head, so the cut falls while the lines are read
+    const text = (CHARON + '\n').repeat(3000);
+    const gz = gzipSync(text, { level: 1 });
+    writeFileSync(join(dir, 'cut.log.gz'), gz.subarray(0, Math.floor(gz.length * 0.7)));
+    const r = await loadLogFile(join(dir, 'cut.log.gz'));
+    expect(r.input.lines).toBeGreaterThan(3000);
+    expect(r.input.lines).toBeLessThan(3 * 3000);
+    const stop = r.diagnostics.find((d) => /^reading stopped after line \d+: .*gzip stream is cut/.test(d.message));
+    expect(stop?.at.line).toBe(r.input.lines! + 1);
+    // cut inside the head: nothing to read, one clear line
+    writeFileSync(join(dir, 'cut-head.log.gz'), gz.subarray(0, 40));
+    await expectInputError(join(dir, 'cut-head.log.gz'), /cannot (decompress|read) .*cut-head\.log\.gz/);
+  });
+
   it('survives a 10 MB line between real lines and reports it as cut', async () => {
     writeFileSync(join(dir, 'long.log'), CHARON.split('\n')[0] + '\n' + 'x'.repeat(10 * 1024 * 1024) + '\n' + CHARON.split('\n')[2] + '\n');
     const r = await loadLogFile(join(dir, 'long.log'));
