@@ -12,6 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { loadLogFile } from '../../src/sources/log-file.js';
 import { diagnose } from '../../src/run.js';
 import { panosDialect } from '../../src/platforms/panos/log/dialect.js';
+import { detectConfigType } from '../../src/sources/config-file.js';
+import { panosConfigReaders } from '../../src/platforms/panos/configs.js';
 import type { LogEvent } from '../../src/evidence/log-events.js';
 
 const CORPUS = resolve(process.env.IPSEC_DOCTOR_CORPUS ?? join(import.meta.dirname, '../../../shared/corpus'));
@@ -94,5 +96,21 @@ describe.skipIf(!present)('PAN-OS dialect on the shared corpus', () => {
       checked++;
     }
     expect(checked).toBeGreaterThan(0);
+  });
+});
+
+// moved from test/platforms/panos/config.test.ts: the unit suite must not need the corpus
+describe.skipIf(!present)('PAN-OS set commands on the shared corpus', () => {
+  it('the Cloudflare Magic WAN excerpt (gateway and tunnel only) reads the gateway, leaving unknown objects as written', () => {
+    const text = readFileSync(join(PANOS, 'panos-set-ike-gateway-and-tunnel.cloudflare-docs.txt'), 'utf8');
+    const d = detectConfigType(text);
+    expect(d?.reader && panosConfigReaders.includes(d.reader)).toBe(true);
+    const r = d!.reader.decode(text, 'corpus.txt', () => ({ files: [] }));
+    const c = r.facts.connections.find((x) => x.name === 'CF_Magic_WAN_IKE_01')!;
+    expect(c.remote.addrs.value).toEqual(['CF_Magic_WAN_Anycast_01']); // the object is not in the excerpt
+    // the IKE profile is not in it either: not compared, and said so
+    expect(c.proposals.value).toEqual([]);
+    expect(r.diagnostics.map((x) => x.message)).toEqual(['IKE crypto profile CF_IKE_Crypto_CBC is not in this file: the proposals of CF_Magic_WAN_IKE_01 are not compared']);
+    expect(JSON.stringify(r.facts)).not.toContain('Xdcd9ir5o5xhjuIH');
   });
 });

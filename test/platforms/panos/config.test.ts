@@ -104,17 +104,6 @@ describe('PAN-OS set commands: Cloudflare Magic WAN guide (PAN-OS 9.1)', () => {
     for (const k of CF_KEYS) expect(json).not.toContain(k);
     expect(json).not.toContain('-AQ==');
   });
-
-  it('the corpus excerpt of the same page (gateway and tunnel only) reads the same gateway, leaving unknown objects as written', () => {
-    const text = readFileSync(join(import.meta.dirname, '../../../../shared/corpus/platforms/panos/panos-set-ike-gateway-and-tunnel.cloudflare-docs.txt'), 'utf8');
-    const r = decode('corpus.txt', text);
-    const c = conn(r.facts, 'CF_Magic_WAN_IKE_01');
-    expect(c.remote.addrs.value).toEqual(['CF_Magic_WAN_Anycast_01']); // the object is not in the excerpt
-    // the IKE profile is not in it either: not compared, and said so
-    expect(c.proposals.value).toEqual([]);
-    expect(r.diagnostics.map((d) => d.message)).toEqual(['IKE crypto profile CF_IKE_Crypto_CBC is not in this file: the proposals of CF_Magic_WAN_IKE_01 are not compared']);
-    expect(JSON.stringify(r.facts)).not.toContain('Xdcd9ir5o5xhjuIH');
-  });
 });
 
 describe('PAN-OS XML: pan-os-php sample running config (PAN-OS 6.1)', () => {
