@@ -204,7 +204,7 @@ export async function loadLogFile(path: string, forcedDialect?: string, options:
   // a read that fails part way (a cut .gz, an I/O error): what was read stands, and is said to be all
   let readError: string | undefined;
   try {
-    for await (const batch of readLineBatches(inputChunks(opened))) {
+    for await (const batch of readLineBatches(noteReadError(inputChunks(opened), (why) => (readError = why)))) {
       if (batch.first) readLine(batch.first);
       const { chunk, bounds, count, firstNo, maxLineBytes } = batch;
       // the next NUL byte of the chunk: a line holding one is decoded (its NULs skipped), the others are scanned
@@ -233,7 +233,8 @@ export async function loadLogFile(path: string, forcedDialect?: string, options:
       if (quietRun) flushQuiet();
     }
   } catch (err) {
-    readError = err instanceof Error ? err.message : String(err);
+    // only the reading's own failure is said as such; anything else is a fault of ours and stays one
+    if (readError === undefined) throw err;
   }
   if (unreadRecords) diagnostics.push({ at: { source: display }, decoder: 'journal-json', message: `${unreadRecords} lines are not journal records with a MESSAGE (cut at 16 KiB, or not JSON): not read` });
   if (nulLineCount) {
@@ -258,8 +259,9 @@ export async function loadLogFile(path: string, forcedDialect?: string, options:
   }
   const recognised = lines - blank - unparsed;
   if (readError !== undefined) {
-    if (recognised === 0) throw new InputError(`cannot read ${display}: ${readError}${opened.gzip ? ' (the gzip stream is cut or damaged)' : ''}`, 'pass the whole file');
-    diagnostics.push({ at: { source: display, line: lines + 1 }, decoder: 'line-reader', message: `reading stopped after line ${lines}: ${readError}${opened.gzip ? ' (the gzip stream is cut or damaged)' : ''}; the lines before it were read, nothing after` });
+    const why = readError + (opened.gzip ? ' (the gzip stream is cut or damaged)' : '');
+    if (recognised === 0) throw new InputError(`cannot read ${display}: ${why}`, 'pass the whole file');
+    diagnostics.push({ at: { source: display, line: lines + 1 }, decoder: 'line-reader', message: `reading stopped after line ${lines}: ${why}; the lines before it were read, nothing after` });
   }
   if (recognised === 0 && !forcedDialect) {
     const other = await whatElseItIs(headLines, display);
@@ -276,6 +278,16 @@ export async function loadLogFile(path: string, forcedDialect?: string, options:
   const all = [...sinks.values()];
   const c = claim(sumTallies(all), lines - blank, diagnostics);
   return { input: { kind: 'log', path: display, dialect: c.dialect, lines, unparsed: c.coverage.notUnderstood, coverage: c.coverage }, events: eventsAs(all, display), diagnostics };
+}
+
+/** The chunks of `source`; a failure to read them is noted (its message) before it is passed on. */
+async function* noteReadError(source: AsyncIterable<Buffer>, note: (why: string) => void): AsyncGenerator<Buffer> {
+  try {
+    yield* source;
+  } catch (err) {
+    note(err instanceof Error ? err.message : String(err));
+    throw err;
+  }
 }
 
 /** The first decoder's byte pre-check; a decoder that throws there has its lines decoded instead. */

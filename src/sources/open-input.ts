@@ -74,15 +74,16 @@ export async function openInput(path: string): Promise<OpenedInput> {
   return { stream: peeked.rest, head: peeked.head, gzip, regularFile, path: regularFile && !gzip ? path : undefined, close };
 }
 
-/** Chunk size of inputChunks' own reads: one buffer, reused, so its size costs no garbage. */
+/** Chunk size of inputChunks' own reads: its buffers are reused, so their size costs no garbage. */
 const REUSED_CHUNK_BYTES = 1024 * 1024;
 
 /**
  * The whole input's (decompressed) bytes, chunk by chunk; each chunk is valid only until the
- * next one is asked for. A regular uncompressed file is read again from its start into one
- * reused buffer: a stream allocates a buffer per chunk, and chunks waiting in its queue outlive
- * young-generation collections, are promoted and keep their memory until a full GC (issue 21
- * §2: RSS followed the input size). Other inputs (stdin, FIFOs, gzip) come as the stream gives them.
+ * next one is asked for. A regular uncompressed file is read again from its start into two
+ * reused buffers (as pcap-file.ts readPlainFile does for captures): a stream allocates a buffer
+ * per chunk, and chunks waiting in its queue outlive young-generation collections, are promoted
+ * and keep their memory until a full GC (issue 21 §2: RSS followed the input size). Other inputs
+ * (stdin, FIFOs, gzip) are read from the stream and gathered into one reused buffer (coalesced).
  */
 export async function* inputChunks(opened: OpenedInput): AsyncGenerator<Buffer> {
   if (opened.path === undefined) {
