@@ -1,12 +1,12 @@
 import { defineCheck } from '../src/engine/define-check.js';
 import type { FindingInput } from '../src/engine/types.js';
-import { halfUp, selectorDifferences, spiMismatches, dirRefs, spiList, pairKey } from '../src/evidence/derived/tables/peers.js';
+import { halfUp, listsChildSas, selectorDifferences, spiMismatches, dirRefs, spiList, pairKey } from '../src/evidence/derived/tables/peers.js';
 import { pushTo } from '../src/evidence/derived/aggregate.js';
 
 export default defineCheck({
   meta: {
     id: 'sa-state',
-    title: "SA tables: both peers' SAs agree",
+    title: "SA tables: half-up tunnels, the two peers' SPIs and selectors",
     stage: 'child',
     description:
       'Reads SA state tables (swanctl --list-sas, ipsec statusall, ip xfrm state, ipsec status) as the peers hold them. An SA is simplex and ' +
@@ -34,6 +34,12 @@ export default defineCheck({
     },
   },
   run(ctx) {
+    // said, not implied (-v): one table alone is looked at only for IKE SAs without their Child SA;
+    // SPIs and selectors are compared only between two tables
+    const tables = ctx.evidence.saTables ?? [];
+    const listing = tables.filter(listsChildSas);
+    ctx.judged('established IKE SAs checked for a Child SA', listing.reduce((n, t) => n + t.ikeSas.filter((ike) => ike.established).length, 0));
+    ctx.judged('pairs of SA tables compared for SPIs and selectors', (tables.length * (tables.length - 1)) / 2);
     for (const m of spiMismatches(ctx.evidence)) {
       ctx.report({
         code: 'SA_SPI_MISMATCH',

@@ -55,6 +55,22 @@ describe('sa-state', () => {
   });
 });
 
+describe('sa-state: says what it judged', () => {
+  const panos = (file: string) => join(ROOT, 'test', 'platforms', 'panos', 'fixtures', 'tables', file);
+  const result = async (...logs: string[]) => (await diagnose({ logs, pcaps: [], configs: [], host: false, local: [], peer: [], only: ['sa-state'] })).results.find((c) => c.check === 'sa-state')!;
+
+  it("one table: its IKE SAs are checked for a Child SA, no pair is compared — never 'the two peers agree' by silence", async () => {
+    // PAN-OS `show vpn ike-sa` with its Child SA section (VyOS documentation's PA-VM output)
+    const one = await result(panos('vyos-doc.pa-vm.show-vpn-ike-sa.txt'));
+    expect([one.status, one.judged]).toEqual(['pass', '1 established IKE SAs checked for a Child SA, 0 pairs of SA tables compared for SPIs and selectors']);
+    // IKE SAs alone (Palo Alto KB's output: no Child SA section) or IPsec SAs alone: nothing this check can judge
+    expect((await result(panos('kb-cli-commands.show-vpn-ike-sa.txt'))).status).toBe('not-applicable');
+    expect((await result(panos('cloudflare.show-vpn-ipsec-sa.txt'))).status).toBe('not-applicable');
+    const two = await result(sample('lab-esp-return-dropped', 'left.list-sas'), sample('lab-esp-return-dropped', 'right.list-sas'));
+    expect([two.status, two.judged]).toEqual(['pass', '2 established IKE SAs checked for a Child SA, 1 pairs of SA tables compared for SPIs and selectors']);
+  });
+});
+
 describe('sa-state: selectors', () => {
   const fx = (f: string) => join(import.meta.dirname, 'fixtures', 'sa-tables', f);
   it('TS_MISMATCH at warning when each table installs selectors the other lacks (edited real pair, see fixtures/sa-tables/README.md)', async () => {

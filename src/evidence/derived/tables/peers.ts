@@ -89,11 +89,15 @@ export const spiMismatches = derived((evidence): SpiMismatch[] => {
 /** Formats that list every Child SA under its IKE SA: an IKE SA with none listed has none. */
 const LISTS_CHILD_SAS = new Set(['swanctl-list-sas', 'swanctl-list-sas-raw', 'ipsec-statusall', 'libreswan-status']);
 
+/** The table tells which IKE SAs have Child SAs: a table of IKE SAs only (PAN-OS `show vpn ike-sa`) does not; a paste that holds some does. */
+export function listsChildSas(table: SaTable): boolean {
+  return LISTS_CHILD_SAS.has(table.format) || table.listsChildSas === true || table.childSas.length > 0;
+}
+
 export const halfUp = derived((evidence): HalfUp[] => {
   const out: HalfUp[] = [];
   for (const table of evidence.saTables ?? []) {
-    // a table of IKE SAs only (PAN-OS `show vpn ike-sa`) says nothing of Child SAs; a paste that holds some does
-    if (!LISTS_CHILD_SAS.has(table.format) && !table.listsChildSas && !table.childSas.length) continue;
+    if (!listsChildSas(table)) continue;
     table.ikeSas.forEach((ike, i) => {
       if (ike.established && !table.childSas.some((c) => c.ikeSa === i)) out.push({ table, ike });
     });
