@@ -20,15 +20,45 @@ import v8 from 'node:v8';
  */
 const HEAP_GROWING_PERCENT = 20;
 
+/**
+ * The young generation stops growing at this size (both semi-spaces together: 8 MiB each).
+ * V8's default lets it grow to 2 × 16 MiB while a log streams, because the events waiting
+ * in the store's tail rings survive young collections: 16 MiB more resident memory for
+ * the whole run. Measured on 1.1 GB of real charon lines: peak RSS 137–144 MB instead of
+ * 165–169 MB, about twice the young collections (683 instead of 364) and 45 full ones
+ * instead of 31, i.e. 0.3–0.6 s more time collecting. `--max-semi-space-size` would do
+ * this, but only on the command line; the growth factor V8 reads each time it grows.
+ */
+const YOUNG_GENERATION_CAP_BYTES = 16 * 1024 * 1024;
+
 let tuned = false;
+let youngCapped = false;
 
 export function tuneHeapForStreaming(): void {
   if (tuned) return;
   tuned = true;
+  setFlag(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  setFlag('--no-allocation-site-pretenuring');
+  capYoungGeneration();
+}
+
+/**
+ * Stops the young generation's growth once it has reached YOUNG_GENERATION_CAP_BYTES;
+ * asked once per chunk while a log streams (one heap-statistics call until then, nothing after).
+ * V8 grows it by a factor (2) from a fraction of a MiB, so it reaches the cap exactly.
+ */
+export function capYoungGeneration(): void {
+  if (youngCapped) return;
+  const young = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+  if (young && young.space_size < YOUNG_GENERATION_CAP_BYTES) return;
+  youngCapped = true;
+  setFlag('--semi-space-growth-factor=1');
+}
+
+function setFlag(flag: string): void {
   try {
-    v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
-    v8.setFlagsFromString('--no-allocation-site-pretenuring');
+    v8.setFlagsFromString(flag);
   } catch {
-    // an embedder that refuses flags keeps V8's defaults: slower and larger, not wrong
+    // an embedder that refuses flags keeps V8's defaults: slower or larger, not wrong
   }
 }

@@ -7,7 +7,7 @@ import type { LineDecoder, LogDialect } from '../platforms/log-dialect.js';
 import { inputChunks, openInput } from './open-input.js';
 import { readLineBatches, type Line } from './line-reader.js';
 import { sniffBinary } from './sniff.js';
-import { tuneHeapForStreaming } from './heap-tuning.js';
+import { capYoungGeneration, tuneHeapForStreaming } from './heap-tuning.js';
 import { detectTable, readTable } from './sa-table-file.js';
 import { streamLines } from './whole-input.js';
 import { detectHostField } from './log-hosts.js';
@@ -205,6 +205,7 @@ export async function loadLogFile(path: string, forcedDialect?: string, options:
   let readError: string | undefined;
   try {
     for await (const batch of readLineBatches(noteReadError(inputChunks(opened), (why) => (readError = why)))) {
+      capYoungGeneration();
       if (batch.first) readLine(batch.first);
       const { chunk, bounds, count, firstNo, maxLineBytes } = batch;
       // the next NUL byte of the chunk: a line holding one is decoded (its NULs skipped), the others are scanned

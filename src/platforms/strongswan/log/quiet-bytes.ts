@@ -5,7 +5,7 @@
  * event, whatever else it says; deciding that from the bytes spares decoding it into
  * a string, parsing its prefix and allocating anything. Only a line this scan proves
  * quiet is skipped; every other line (no thread token, a first word some rule knows,
- * ` is initiating ` anywhere, a body too long, a tag that is not plain) is decoded as
+ * ` is initiating ` after the first word, a body too long, a tag that is not plain) is decoded as
  * text exactly as before. test/platforms/strongswan/quiet-bytes.test.ts checks, on the
  * fixtures' real lines and on generated ones, that it never skips a line a rule reads.
  */
@@ -18,7 +18,8 @@ const GROUP_NAMES: ReadonlyMap<number, string> = new Map(
 
 /** the decoder's own limit on bodies it reads (log.ts MAX_BODY_CHARS) */
 const MAX_BODY_BYTES = 4096;
-const INITIATING = ' is initiating ';
+/** what the responding rule reads after the first word (rules-negotiation.ts RESPONDING_RE: `^(\S+) is initiating …`) */
+const INITIATING = Buffer.from(' is initiating ', 'latin1');
 
 /** FNV-1a of bytes: the first words that have rules, as numbers (a collision only costs a decode). */
 export function hashBytes(buf: Uint8Array, start: number, end: number): number {
@@ -64,11 +65,6 @@ export class QuietScanner {
   private tagLen = -1;
   private tagConn?: string;
   private tagSa?: string;
-  /** ` is initiating ` offsets in the buffer last scanned (lines come in order within it) */
-  private scanned?: Uint8Array;
-  private initiating: number[] = [];
-  private nextInitiating = 0;
-  private lastFrom = 0;
   private readonly out: QuietLine = { indented: false, maybeItem: false };
   /** the cached header's and tag's bytes are all ASCII: their byte offsets are string offsets */
   private headerAscii = false;
@@ -150,7 +146,9 @@ export class QuietScanner {
     out.indented = word === pos;
     out.maybeItem = out.indented && pos + 1 < bodyEnd && buf[pos + 1] !== 32;
     if (!out.indented && this.ruleWords.has(hashBytes(buf, pos, word))) return undefined;
-    if (this.initiatingIn(buf, pos, end)) return undefined;
+    // "%H is initiating …": the first word is the peer's address, which no rule keys on. The rule is
+    // anchored right after that word; anywhere else in a line, these words give no event
+    if (initiatingAt(buf, word, end)) return undefined;
     return out;
   }
 
@@ -184,20 +182,13 @@ export class QuietScanner {
     return out;
   }
 
-  private initiatingIn(buf: Buffer, from: number, to: number): boolean {
-    // lines come in order within a buffer: one that starts before the last one asked about means
-    // the buffer was filled again (a reader that reuses its buffer), and the offsets are stale
-    if (buf !== this.scanned || from < this.lastFrom) {
-      this.scanned = buf;
-      this.initiating.length = 0;
-      this.nextInitiating = 0;
-      for (let at = buf.indexOf(INITIATING); at !== -1; at = buf.indexOf(INITIATING, at + 1)) this.initiating.push(at);
-    }
-    this.lastFrom = from;
-    const list = this.initiating;
-    while (this.nextInitiating < list.length && list[this.nextInitiating] < from) this.nextInitiating++;
-    return this.nextInitiating < list.length && list[this.nextInitiating] < to;
-  }
+}
+
+/** ` is initiating ` at `at`. */
+function initiatingAt(buf: Uint8Array, at: number, end: number): boolean {
+  if (at + INITIATING.length > end) return false;
+  for (let i = 0; i < INITIATING.length; i++) if (buf[at + i] !== INITIATING[i]) return false;
+  return true;
 }
 
 /** As line-prefix.ts findThreadToken, on bytes: the `[` of the first `NN[GRP]` token at a word start, or -1. */
