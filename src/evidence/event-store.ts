@@ -1,45 +1,53 @@
 import type { LogEvent, LogEventKind } from './log-events.js';
 
+/** What the store holds of one kind: its first events, then a ring of its latest ones. */
+interface KindRecord {
+  head: LogEvent[];
+  ring: LogEvent[];
+  next: number;
+  dropped: number;
+}
+
 /**
  * Keeps memory flat on huge logs: per event kind it stores the first HEAD and the
  * last TAIL events (the start of a negotiation and the latest failure both matter)
  * and counts the rest. Rare kinds (failures) never reach the cap in practice.
  */
 export class EventStore {
-  private readonly head = new Map<LogEventKind, LogEvent[]>();
-  private readonly tail = new Map<LogEventKind, { ring: LogEvent[]; next: number; seen: number }>();
-  private readonly dropped = new Map<LogEventKind, number>();
+  // one Map lookup per event (a big log adds millions); the orders below are what the
+  // separate maps this replaced iterated in: kinds by first event, by first tail event, by first drop
+  private readonly kinds = new Map<LogEventKind, KindRecord>();
+  private readonly tailOrder: LogEventKind[] = [];
+  private readonly dropOrder: LogEventKind[] = [];
 
   constructor(private readonly headCap = 3000, private readonly tailCap = 300) {}
 
   add(e: LogEvent): void {
-    let h = this.head.get(e.kind);
-    if (!h) this.head.set(e.kind, (h = []));
-    if (h.length < this.headCap) {
-      h.push(e);
+    let k = this.kinds.get(e.kind);
+    if (!k) this.kinds.set(e.kind, (k = { head: [], ring: [], next: 0, dropped: 0 }));
+    if (k.head.length < this.headCap) {
+      k.head.push(e);
       return;
     }
-    let t = this.tail.get(e.kind);
-    if (!t) this.tail.set(e.kind, (t = { ring: [], next: 0, seen: 0 }));
-    t.seen++;
-    if (t.ring.length < this.tailCap) {
-      t.ring.push(e);
-    } else {
-      t.ring[t.next] = e;
-      t.next = (t.next + 1) % this.tailCap;
-      this.dropped.set(e.kind, (this.dropped.get(e.kind) ?? 0) + 1);
+    if (k.ring.length < this.tailCap) {
+      if (k.ring.length === 0) this.tailOrder.push(e.kind);
+      k.ring.push(e);
+      return;
     }
+    k.ring[k.next] = e;
+    k.next = (k.next + 1) % this.tailCap;
+    if (k.dropped++ === 0) this.dropOrder.push(e.kind);
   }
 
   /** All kept events in input order (by source, then line). */
   events(): LogEvent[] {
     const all: LogEvent[] = [];
-    for (const h of this.head.values()) all.push(...h);
-    for (const t of this.tail.values()) all.push(...t.ring);
+    for (const k of this.kinds.values()) all.push(...k.head);
+    for (const kind of this.tailOrder) all.push(...this.kinds.get(kind)!.ring);
     return all.sort((a, b) => (a.at.source === b.at.source ? (a.at.line ?? 0) - (b.at.line ?? 0) : 0));
   }
 
   droppedCounts(): Map<LogEventKind, number> {
-    return this.dropped;
+    return new Map(this.dropOrder.map((kind) => [kind, this.kinds.get(kind)!.dropped]));
   }
 }
