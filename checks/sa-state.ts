@@ -1,6 +1,6 @@
 import { defineCheck } from '../src/engine/define-check.js';
 import type { FindingInput } from '../src/engine/types.js';
-import { halfUp, listsChildSas, selectorDifferences, spiMismatches, dirRefs, spiList, pairKey } from '../src/evidence/derived/tables/peers.js';
+import { halfUp, knowsChildSasOf, selectorDifferences, spiMismatches, dirRefs, spiList, pairKey } from '../src/evidence/derived/tables/peers.js';
 import { pushTo } from '../src/evidence/derived/aggregate.js';
 
 export default defineCheck({
@@ -37,8 +37,7 @@ export default defineCheck({
     // said, not implied (-v): one table alone is looked at only for IKE SAs without their Child SA;
     // SPIs and selectors are compared only between two tables
     const tables = ctx.evidence.saTables ?? [];
-    const listing = tables.filter(listsChildSas);
-    ctx.judged('established IKE SAs checked for a Child SA', listing.reduce((n, t) => n + t.ikeSas.filter((ike) => ike.established).length, 0));
+    ctx.judged('established IKE SAs checked for a Child SA', tables.reduce((n, t) => n + t.ikeSas.filter((ike) => ike.established && knowsChildSasOf(t, ike)).length, 0));
     ctx.judged('pairs of SA tables compared for SPIs and selectors', (tables.length * (tables.length - 1)) / 2);
     for (const m of spiMismatches(ctx.evidence)) {
       ctx.report({
@@ -71,19 +70,25 @@ function reportHalfUp(report: (f: FindingInput) => void, list: ReturnType<typeof
     // one table alone may show an IKE SA without Child SA by design (strongSwan mediation connections,
     // RFC 6023 childless IKE SAs) or between a Child SA's delete and its re-creation; IKEv1 runs Quick
     // Mode after Main Mode: both peers' tables of an IKEv2 SA make it certain
-    const reason = first.ike.version === 1 ? 'IKEv1: an ISAKMP SA may stay up between Quick Modes, so a missing IPsec SA can be momentary'
+    const reason = first.ike.childSasNegotiated !== undefined && first.ike.version === 1 ? 'IKEv1: the table counts the Quick Mode SAs ever established under this ISAKMP SA and says 0: Quick Mode may still be under way (a phase 1 a few seconds old) or have failed'
+      : first.ike.version === 1 ? 'IKEv1: an ISAKMP SA may stay up between Quick Modes, so a missing IPsec SA can be momentary'
       : group.length < 2 ? "one peer's table only: an IKE SA may carry no Child SA by design (a mediation connection, an RFC 6023 childless IKE SA) or for a moment between a Child SA's delete and its re-creation" : undefined;
     report({
       code: 'CHILD_SA_MISSING',
       ...(reason ? { severity: 'warning' as const } : {}),
       data: {
         ike: [first.ike.name, first.ike.uniqueId && `#${first.ike.uniqueId.replace(/^#/, '')}`].filter(Boolean).join(' ') || '(unnamed)', local: first.ike.local?.address ?? 'this host', remote: first.ike.remote?.address ?? 'the peer',
-        state: first.ike.state.toLowerCase().replace(/_/g, ' '), rawState: first.ike.state, tables: group.map((h) => name(h.table.source)).join(' and '), ageSeconds: first.ike.ageSeconds,
+        state: stateInWords(first.ike.state), rawState: first.ike.state, tables: group.map((h) => name(h.table.source)).join(' and '), ageSeconds: first.ike.ageSeconds,
         ...(reason ? { severityReason: reason } : {}),
       },
       evidence: group.map((h) => h.ike.at),
     });
   }
+}
+
+/** An established IKE SA's state as the sentence says it: a printed code (racoonctl's `ST 9`) with what it means. */
+function stateInWords(state: string): string {
+  return /establish/i.test(state) ? state.toLowerCase().replace(/_/g, ' ') : `established (${state})`;
 }
 
 /** An input as given (the redactor replaces input paths wherever they appear). */

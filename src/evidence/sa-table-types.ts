@@ -63,6 +63,12 @@ export interface TableIkeSa {
   role?: 'initiator' | 'responder';
   /** algorithms as printed (`AES_CBC-256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048`) */
   algorithms?: string;
+  /**
+   * Child SAs (phase 2) this IKE SA has negotiated, where the table counts them instead of
+   * listing them: racoonctl's `Phase2` column, ipsec-tools' ph1handle.ph2cnt, counted up when a
+   * Quick Mode SA is established under the phase 1 and never down
+   */
+  childSasNegotiated?: number;
   /** seconds since establishment, when printed */
   ageSeconds?: number;
   rekeySeconds?: number;

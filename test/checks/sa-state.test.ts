@@ -57,6 +57,7 @@ describe('sa-state', () => {
 
 describe('sa-state: says what it judged', () => {
   const panos = (file: string) => join(ROOT, 'test', 'platforms', 'panos', 'fixtures', 'tables', file);
+  const f5 = (file: string) => join(ROOT, 'test', 'platforms', 'f5', 'fixtures', file);
   const result = async (...logs: string[]) => (await diagnose({ logs, pcaps: [], configs: [], host: false, local: [], peer: [], only: ['sa-state'] })).results.find((c) => c.check === 'sa-state')!;
 
   it("one table: its IKE SAs are checked for a Child SA, no pair is compared — never 'the two peers agree' by silence", async () => {
@@ -66,8 +67,21 @@ describe('sa-state: says what it judged', () => {
     // IKE SAs alone (Palo Alto KB's output: no Child SA section) or IPsec SAs alone: nothing this check can judge
     expect((await result(panos('kb-cli-commands.show-vpn-ike-sa.txt'))).status).toBe('not-applicable');
     expect((await result(panos('cloudflare.show-vpn-ipsec-sa.txt'))).status).toBe('not-applicable');
+    // racoonctl counts each phase 1's Quick Mode SAs (Phase2) instead of listing them: F5's published output, 1 each
+    const racoon = await result(f5('racoonctl-show-sa-isakmp.txt'));
+    expect([racoon.status, racoon.judged]).toEqual(['pass', '2 established IKE SAs checked for a Child SA, 0 pairs of SA tables compared for SPIs and selectors']);
     const two = await result(sample('lab-esp-return-dropped', 'left.list-sas'), sample('lab-esp-return-dropped', 'right.list-sas'));
     expect([two.status, two.judged]).toEqual(['pass', '2 established IKE SAs checked for a Child SA, 1 pairs of SA tables compared for SPIs and selectors']);
+  });
+});
+
+describe('sa-state: racoonctl (BIG-IP IKEv1), which counts Quick Mode SAs instead of listing them', () => {
+  it('CHILD_SA_MISSING at warning for an established phase 1 whose Phase2 count is 0, not for the one with 1', async () => {
+    const fs = await findings(join(ROOT, 'test', 'platforms', 'f5', 'fixtures', 'racoonctl-show-sa-isakmp.phase2-0.txt'));
+    expect(fs.map((f) => [f.code, f.severity])).toEqual([['CHILD_SA_MISSING', 'warning']]);
+    expect(fs[0].data).toMatchObject({ local: '127.0.0.1', remote: '10.2.2.2' });
+    expect(fs[0].data.severityReason).toMatch(/Quick Mode may still be under way/);
+    expect(fs[0].evidence.map((e) => e.line)).toEqual([3]);
   });
 });
 

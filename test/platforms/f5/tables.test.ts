@@ -70,9 +70,9 @@ describe('tmsh show net ipsec (F5 clouddocs, seed)', () => {
     const input = lines('racoonctl-show-sa-isakmp.txt');
     expect(detectTable(input)?.reader.format).toBe('f5-racoonctl-show-sa');
     const { table } = racoonctlReader.read(input, 't');
-    expect(table.ikeSas.map((s) => [s.local?.address, s.remote?.address, s.established, s.role, s.spiInitiator])).toEqual([
-      ['127.0.0.1', '10.2.2.2', true, 'responder', '9f7a366492b4f22e'],
-      ['10.1.1.1', '10.3.3.3', true, 'initiator', 'ef282855139dba4e'],
+    expect(table.ikeSas.map((s) => [s.local?.address, s.remote?.address, s.established, s.role, s.spiInitiator, s.childSasNegotiated])).toEqual([
+      ['127.0.0.1', '10.2.2.2', true, 'responder', '9f7a366492b4f22e', 1],
+      ['10.1.1.1', '10.3.3.3', true, 'initiator', 'ef282855139dba4e', 1],
     ]);
   });
 });

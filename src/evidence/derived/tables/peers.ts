@@ -83,8 +83,9 @@ export const spiMismatches = derived((evidence): SpiMismatch[] => {
 
 /**
  * Established IKE SAs with no Child SA under them, in tables that list Child SAs under
- * their IKE SA (swanctl, statusall, libreswan status): the IKE SA came up and the Child
- * SA did not — refused in IKE_AUTH (selectors, proposals) or deleted and not replaced.
+ * their IKE SA (swanctl, statusall, libreswan status) or count them (racoonctl): the IKE SA
+ * came up and the Child SA did not — refused in IKE_AUTH / Quick Mode (selectors,
+ * proposals) or deleted and not replaced.
  */
 /** Formats that list every Child SA under its IKE SA: an IKE SA with none listed has none. */
 const LISTS_CHILD_SAS = new Set(['swanctl-list-sas', 'swanctl-list-sas-raw', 'ipsec-statusall', 'libreswan-status']);
@@ -94,12 +95,24 @@ export function listsChildSas(table: SaTable): boolean {
   return LISTS_CHILD_SAS.has(table.format) || table.listsChildSas === true || table.childSas.length > 0;
 }
 
+/**
+ * Whether the table says if this IKE SA has a Child SA: it lists Child SAs under their IKE SA,
+ * or counts them per IKE SA (racoonctl's Phase2 column).
+ */
+export function knowsChildSasOf(table: SaTable, ike: TableIkeSa): boolean {
+  return listsChildSas(table) || ike.childSasNegotiated !== undefined;
+}
+
+function hasChildSa(table: SaTable, ike: TableIkeSa, i: number): boolean {
+  if (table.childSas.some((c) => c.ikeSa === i)) return true;
+  return !listsChildSas(table) && (ike.childSasNegotiated ?? 0) > 0;
+}
+
 export const halfUp = derived((evidence): HalfUp[] => {
   const out: HalfUp[] = [];
   for (const table of evidence.saTables ?? []) {
-    if (!listsChildSas(table)) continue;
     table.ikeSas.forEach((ike, i) => {
-      if (ike.established && !table.childSas.some((c) => c.ikeSa === i)) out.push({ table, ike });
+      if (ike.established && knowsChildSasOf(table, ike) && !hasChildSa(table, ike, i)) out.push({ table, ike });
     });
   }
   return out;

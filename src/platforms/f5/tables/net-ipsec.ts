@@ -12,7 +12,7 @@
  *   `(tmm: N)` then `A/500 -> B/500`; an IKE SA per such line.
  * - `racoonctl -ll show-sa isakmp` (IKEv1 phase 1, held by racoon): `Source Destination Cookies
  *   ST S V E Created Phase2` rows; `S` is I/R, `ST` racoon's phase 1 status (9 = established,
- *   ipsec-tools PHASE1ST_ESTABLISHED).
+ *   ipsec-tools PHASE1ST_ESTABLISHED), `Phase2` the Quick Mode SAs negotiated under it (ph2cnt).
  */
 import type { SaDirection, SaTableFormat, SaTableReader, TableChildSa, TableIkeSa } from '../../../evidence/sa-table-types.js';
 import type { Diagnostic, EvidenceRef } from '../../../evidence/types.js';
@@ -99,7 +99,7 @@ function read(lines: Iterable<string>, source: string, format: SaTableFormat): R
       ikeSas.push({
         at: ref, state: `ST ${m[7]}`, established: m[7] === '9', version: 1,
         local: { address: m[1], port: Number(m[2]) }, remote: { address: m[3], port: Number(m[4]) },
-        spiInitiator: m[5], spiResponder: m[6], role: m[8] === 'I' ? 'initiator' : 'responder',
+        spiInitiator: m[5], spiResponder: m[6], role: m[8] === 'I' ? 'initiator' : 'responder', childSasNegotiated: Number(m[12]),
       });
       continue;
     }
