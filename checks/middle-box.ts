@@ -1,7 +1,7 @@
 import { defineCheck } from '../src/engine/define-check.js';
 import type { CheckContext } from '../src/engine/types.js';
 import type { EvidenceRef } from '../src/evidence/types.js';
-import { algRows, algServers, boxFacts, boxName, carriesIke, decisions, flowTables, ikeOneWay, isEsp, returnEspRefused, ruleText } from '../src/evidence/derived/middlebox/passthrough.js';
+import { algRows, algServers, boxFacts, boxName, carriesIke, decisions, flowTables, ikeOneWay, isEsp, isIpsecDecision, isIpsecFlow, returnEspRefused, ruleText } from '../src/evidence/derived/middlebox/passthrough.js';
 import { algWithoutNatT, natSeen, natTBlockedServers } from '../src/evidence/derived/middlebox/nat-t-box.js';
 import { passthroughSeen, teardowns, tunnelStatesOnly } from '../src/evidence/derived/middlebox/seen.js';
 import { bothSides } from '../src/engine/corroborate.js';
@@ -71,8 +71,8 @@ export default defineCheck({
   },
   run(ctx) {
     const facts = boxFacts(ctx.evidence);
-    // a daemon log or an endpoint's table alone says nothing of a box in the middle
-    ctx.judged('middle-box records (firewall decisions, flow-table rows, box configurations)', decisions(ctx.evidence).length + flowTables(ctx.evidence).reduce((n, t) => n + t.flows.length, 0) + (facts ? 1 : 0));
+    // an endpoint's log or table says nothing of a box in the middle, nor its verdicts on other traffic
+    ctx.judged('middle-box records of IPsec (firewall decisions on IKE, NAT-T, ESP or AH, their flow-table rows, box configurations)', decisions(ctx.evidence).filter(isIpsecDecision).length + flowTables(ctx.evidence).reduce((n, t) => n + t.flows.filter(isIpsecFlow).length, 0) + (facts ? 1 : 0));
     reportReturnEsp(ctx);
     for (const o of ikeOneWay(ctx.evidence)) {
       const d = o.refused;

@@ -61,6 +61,8 @@ export interface InputCoverage {
   unit: 'line' | 'frame' | 'row' | 'rule' | 'entry';
   total: number;
   events: number;
+  /** of `events`, the lines that gave a middle box's firewall decisions (F5 AFM), not IKE events */
+  decisions?: number;
   other: number;
   notUnderstood: number;
 }

@@ -36,7 +36,8 @@ function count(n: number, [one, many]: [string, string]): string {
 
 /**
  * "131 lines: 40 IKE events, 80 other daemon lines, 11 not understood", "12 lines, none an
- * IKE event (12 not understood)", "214 frames: 200 IPsec frames, 14 other traffic".
+ * IKE event (12 not understood)", "11 lines: 1 firewall decision, 10 other daemon lines" (a
+ * middle box's log), "214 frames: 200 IPsec frames, 14 other traffic".
  * Undefined when the source did not measure it.
  */
 export function describeCoverage(input: Pick<InputInfo, 'kind' | 'coverage'>): string | undefined {
@@ -50,8 +51,10 @@ export function describeCoverage(input: Pick<InputInfo, 'kind' | 'coverage'>): s
     return `${total}, none an IKE event${c.notUnderstood ? ` (${c.notUnderstood} not understood)` : ''}`;
   }
   const parts: string[] = [];
+  const decisions = c.decisions ?? 0;
   if (w.events[0] === 'read') parts.push(`${c.events} read`);
-  else parts.push(count(c.events, w.events));
+  else if (c.events > decisions) parts.push(count(c.events - decisions, w.events));
+  if (decisions) parts.push(count(decisions, ['firewall decision', 'firewall decisions']));
   if (c.other) parts.push(`${c.other} ${c.other === 1 ? w.other[0] : w.other[1]}`);
   if (c.notUnderstood) parts.push(`${c.notUnderstood} ${w.notUnderstood}`);
   return `${total}: ${parts.join(', ')}`;

@@ -184,7 +184,10 @@ export async function loadLogFile(path: string, forcedDialect?: string, options:
       // per dialect: lines it claimed, and of those the lines that gave at least one event
       const tally = (sink.tallies[i] ??= claimedTally(sink.perDialect, dialects[i].id));
       tally.claimed++;
-      if (events.length) tally.events++;
+      if (events.length) {
+        tally.events++;
+        if (events.every(isDecision)) tally.decisions++;
+      }
       for (const e of events) sink.store.add(e);
       break;
     }
@@ -290,6 +293,8 @@ async function* noteReadError(source: AsyncIterable<Buffer>, note: (why: string)
   }
 }
 
+const isDecision = (e: LogEvent): boolean => e.kind === 'firewall-decision';
+
 /** The first decoder's byte pre-check; a decoder that throws there has its lines decoded instead. */
 function quietLineOf(d: LineDecoder, chunk: Buffer, start: number, end: number, no: number): boolean {
   try {
@@ -300,22 +305,31 @@ function quietLineOf(d: LineDecoder, chunk: Buffer, start: number, end: number, 
 }
 
 /** The dialect's tally, created on its first claimed line (the order claimDialects sees them in). */
-function claimedTally(perDialect: Tallies, id: string): { claimed: number; events: number } {
+function claimedTally(perDialect: Tallies, id: string): Tally {
   let t = perDialect.get(id);
-  if (!t) perDialect.set(id, (t = { claimed: 0, events: 0 }));
+  if (!t) perDialect.set(id, (t = { claimed: 0, events: 0, decisions: 0 }));
   return t;
 }
 
-/** per dialect: the lines it claimed and, of those, the lines that gave at least one event */
-type Tallies = Map<string, { claimed: number; events: number }>;
+/**
+ * Per dialect: the lines it claimed; of those, the lines that gave at least one event; of
+ * those, the lines whose events are a middle box's firewall decisions (F5 AFM), not IKE events.
+ */
+interface Tally {
+  claimed: number;
+  events: number;
+  decisions: number;
+}
+type Tallies = Map<string, Tally>;
 
 function sumTallies(sinks: Sink[]): Tallies {
   const out: Tallies = new Map();
   for (const k of sinks) {
     for (const [d, t] of k.perDialect) {
-      const sum = out.get(d) ?? { claimed: 0, events: 0 };
+      const sum = out.get(d) ?? { claimed: 0, events: 0, decisions: 0 };
       sum.claimed += t.claimed;
       sum.events += t.events;
+      sum.decisions += t.decisions;
       out.set(d, sum);
     }
   }
@@ -338,6 +352,7 @@ function claimDialects(perDialect: Tallies, total: number, sniffOf: (d: LogDiale
   const claimed = [...byEvents, ...recognisedOnly];
   const shapeOnly = withoutEvents.filter(([id]) => !fingerprinted(id));
   const eventLines = claimed.reduce((n, [, t]) => n + t.events, 0);
+  const decisionLines = claimed.reduce((n, [, t]) => n + t.decisions, 0);
   const otherLines = claimed.reduce((n, [, t]) => n + t.claimed - t.events, 0);
   const notUnderstood = total - eventLines - otherLines;
   // said only when no dialect read an event here; beside one that did, such lines just count as not understood
@@ -360,7 +375,7 @@ function claimDialects(perDialect: Tallies, total: number, sniffOf: (d: LogDiale
   const mixed = byEvents.filter(([id]) => id !== dominant).map(([id]) => id);
   return {
     dialect: dominant ? dominant + (mixed.length ? ` (+${mixed.join(', ')})` : '') : undefined,
-    coverage: { unit: 'line', total, events: eventLines, other: otherLines, notUnderstood },
+    coverage: { unit: 'line', total, events: eventLines, ...(decisionLines ? { decisions: decisionLines } : {}), other: otherLines, notUnderstood },
   };
 }
 
@@ -376,7 +391,7 @@ interface Sink {
   store: EventStore;
   perDialect: Tallies;
   /** perDialect's entries by decoder index, once created (a Map lookup per line cost as much as the scan) */
-  tallies: { claimed: number; events: number }[];
+  tallies: Tally[];
   lines: number;
   unparsed: number;
 }

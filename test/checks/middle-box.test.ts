@@ -233,3 +233,29 @@ describe('a lab peer\'s capture and the box\'s log: one merged finding (samples/
     expect(readFileSync(out).equals(readFileSync(join(dir, 'left.pcap')))).toBe(true);
   });
 });
+
+describe('a log of firewall decisions only: what is judged', () => {
+  // the sample's accepted IKE decision, and the same line edited to the mDNS multicast an AFM
+  // Global reject-all rule logs all day (the corpus's f5-afm-network-event.rfc5424-sd.log is one)
+  const ike = readFileSync(join(import.meta.dirname, '..', '..', 'samples', 'f5-ipsec-alg-lookupspi-healthy', 'velasco-ltm.log'), 'utf8').trimEnd();
+  const mdns = ike.replaceAll('"1.1.1.1","2.2.2.2","500","500"', '"10.99.5.239","224.0.0.251","5353","5353"').replace('"Accept decisively"', '"Reject"');
+  const results = async (text: string) => {
+    const report = await diagnose({ logs: [file('ltm.log', text)], pcaps: [], configs: [], host: false, local: [], peer: [] });
+    return { report, status: (id: string) => report.results.find((r) => r.check === id)!.status };
+  };
+
+  it('the log checks have no IKE event to judge: not applicable, never pass', async () => {
+    const { report, status } = await results(ike);
+    for (const id of ['authentication', 'dead-peer-detection', 'ike-reachability', 'peer-identity', 'proposal-mismatch', 'traffic-selectors', 'tunnel-state']) expect([id, status(id)]).toEqual([id, 'not-applicable']);
+    expect(report.results.find((r) => r.check === 'tunnel-state')!.reason).toBe('nothing to judge: 0 IKE events in the logs');
+    expect(status('middle-box')).not.toBe('not-applicable');
+    expect(report.inputs[0].coverage).toMatchObject({ total: 1, events: 1, decisions: 1 });
+  });
+
+  it('a decision on other traffic is no evidence that the box passes IPsec: middle-box has nothing to judge', async () => {
+    const { report, status } = await results(mdns);
+    expect(status('middle-box')).toBe('not-applicable');
+    expect(report.results.find((r) => r.check === 'middle-box')!.reason).toMatch(/^nothing to judge: 0 middle-box records of IPsec/);
+    expect(report.results.filter((r) => r.status === 'pass')).toEqual([]);
+  });
+});

@@ -49,6 +49,17 @@ export function isIke(d: Decision): boolean {
   return d.data.protocol === 'UDP' && (IPSEC_UDP.has(d.data.dst.port ?? -1) || IPSEC_UDP.has(d.data.src.port ?? -1));
 }
 
+/** A decision about the tunnel's own packets: IKE or NAT-T (UDP 500/4500), ESP or AH. */
+export function isIpsecDecision(d: Decision): boolean {
+  return isIke(d) || isEsp(d) || d.data.protocol === 'AH';
+}
+
+/** A flow-table row of the tunnel's own packets (the client side as the box first saw it). */
+export function isIpsecFlow(f: TableFlow): boolean {
+  if (f.protocol === 'esp' || f.protocol === 'ah') return true;
+  return f.protocol === 'udp' && [f.client.srcPort, f.client.dstPort].some((p) => p === '500' || p === '4500');
+}
+
 export function boxName(d: Decision | undefined, facts?: MiddleBoxFacts): string {
   const product = facts?.product ?? 'F5 BIG-IP';
   return d?.data.box ? `${product} ${d.data.box}` : product;
