@@ -45,7 +45,8 @@ export default defineCheck({
   },
   run(ctx) {
     const packets = ctx.evidence.packets;
-    if (ctx.evidence.saTables) ctx.judged('IPsec packets or Child SAs with counters', trafficEvidence(ctx.evidence));
+    // a capture of other traffic with an ICMP error about it (path-mtu's evidence) holds no ESP or IKE to judge
+    ctx.judged('IPsec packets or Child SAs with counters', trafficEvidence(ctx.evidence));
     // an SA table's one-way counters and a capture of the same SPI are one finding, led by the table (it knows the Child SA); one a middle box's logged refusal explains is middle-box's
     const fromTables: FindingInput[] = tableOneWay(ctx.evidence).map((o) => ({ code: 'ESP_ONE_WAY', ...(o.spiMismatch ? { severity: 'info' as const } : {}), data: oneWayData(o), evidence: oneWayRefs(o) }));
     const fromCapture = packets ? oneWay(ctx) : [];

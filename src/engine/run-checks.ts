@@ -47,6 +47,8 @@ const KIND_WORDS: Record<EvidenceKind, { needs: string; none: string }> = {
   ipvs: { needs: 'an LVS director\'s services', none: '0 virtual services read' },
 };
 
+const NO_IKE_PACKETS = '0 IKE messages captured';
+
 /** Given at all (an empty list counts as not given: a log with no IKE event is no log evidence). */
 function given(evidence: Evidence, kind: EvidenceKind): boolean {
   const v = evidence[kind];
@@ -60,9 +62,13 @@ function given(evidence: Evidence, kind: EvidenceKind): boolean {
  * only, gives the IKE and ESP checks nothing; a check that judges other traffic too
  * (path-mtu, capture-coverage) says what it judged with ctx.judged.
  */
-function emptyKind(evidence: Evidence, kind: EvidenceKind): boolean {
+function emptyKind(evidence: Evidence, kind: EvidenceKind, ikeOnly = false): boolean {
   // a log of a middle box's firewall decisions (F5 AFM) holds no IKE event for the log checks to judge
   if (kind === 'logEvents') return !evidence.logEvents?.some((e) => e.kind !== 'firewall-decision');
+  if (kind === 'packets' && ikeOnly) {
+    const p = evidence.packets;
+    return !p || (p.ikeMessages.length === 0 && !p.ikeNotKept?.length && !p.icmpErrors.some((e) => e.quoted?.kind === 'ike'));
+  }
   if (kind === 'packets') {
     const p = evidence.packets;
     return !p || (ipsecFrames(p.counters) === 0 && !p.icmpErrors.some(relevantIcmp));
@@ -109,8 +115,9 @@ function statusOf(check: Check, evidence: Evidence, findings: Finding[], judged:
   }
   // the check did not say what it judged: its evidence kinds, present but empty, had nothing in them
   const present = check.meta.requires.filter((k) => evidence[k] !== undefined);
-  if (present.length && present.every((k) => emptyKind(evidence, k))) {
-    return { status: 'not-applicable', reason: `nothing to judge: ${present.map((k) => KIND_WORDS[k].none).join(', ')}` };
+  const ikeOnly = check.meta.judges === 'ike';
+  if (present.length && present.every((k) => emptyKind(evidence, k, ikeOnly))) {
+    return { status: 'not-applicable', reason: `nothing to judge: ${present.map((k) => (ikeOnly && k === 'packets' ? NO_IKE_PACKETS : KIND_WORDS[k].none)).join(', ')}` };
   }
   return { status: 'pass' };
 }

@@ -37,6 +37,11 @@ export interface CheckMeta {
   description: string;
   /** the check runs when at least one of these evidence kinds is present */
   requires: EvidenceKind[];
+  /**
+   * 'ike': it judges IKE exchanges only, so a capture with no IKE message (nor an ICMP error
+   * quoting one), ESP alone for instance, gives it nothing to judge (not applicable, never pass)
+   */
+  judges?: 'ike';
   codes: Record<string, CodeSpec>;
 }
 

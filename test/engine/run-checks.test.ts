@@ -101,3 +101,29 @@ describe('message templates', () => {
     expect(fillTemplate('by {who}', { who: null })).toBe('by (not in the evidence)');
   });
 });
+
+// What a check judges, on real captures (samples/*: README.md there says where each comes from):
+// evidence of the kind a check requires, but nothing of what it judges, is not applicable.
+describe('nothing to judge, on real captures', () => {
+  const sample = (name: string, file: string) => new URL(`../../samples/${name}/${file}`, import.meta.url).pathname;
+  const results = async (pcap: string) => {
+    const { diagnose } = await import('../../src/run.js');
+    const report = await diagnose({ logs: [], pcaps: [pcap], configs: [], host: false, local: [], peer: [] });
+    return (id: string) => report.results.find((r) => r.check === id)!;
+  };
+
+  it('ESP only (24 SAs one way, no IKE): the checks that judge IKE exchanges say 0 IKE messages, esp-flows judges', async () => {
+    const of = await results(sample('pcap-esp-one-way-no-ike', 'esp-one-way-24-sa-ipv4-ipv6.pcap'));
+    for (const id of ['ike-reachability', 'ike-fragmentation', 'proposal-mismatch', 'nat-traversal']) {
+      expect([id, of(id).status, of(id).reason]).toEqual([id, 'not-applicable', 'nothing to judge: 0 IKE messages captured']);
+    }
+    expect(of('esp-flows').status).toBe('fail');
+  });
+
+  it('other traffic and an ICMP frag-needed about it: path-mtu judges, esp-flows has no IPsec packet to judge', async () => {
+    const of = await results(sample('pcap-icmp-frag-needed-mtu500', 'icmp-frag-needed-mtu500-from-vpn-gw.pcap'));
+    expect([of('esp-flows').status, of('esp-flows').reason]).toEqual(['not-applicable', 'nothing to judge: 0 IPsec packets or Child SAs with counters']);
+    expect(of('ike-reachability').status).toBe('not-applicable');
+    expect(of('path-mtu').status).toBe('info');
+  });
+});
