@@ -39,7 +39,7 @@ export default defineCheck({
       'Finds failed IKE authentication (RFC 7296 §2.15, §2.21.2 AUTHENTICATION_FAILED): PSK MAC mismatch ("tried N shared keys … but MAC mismatched", ' +
       'libreswan "computed hash does not match"), missing PSKs, signature/certificate failures, and AUTHENTICATION_FAILED received from the peer. ' +
       'Also notes certificate status (OCSP/CRL) that could not be established while authentication went on.',
-    requires: ['logEvents'],
+    requires: ['logEvents'], reads: ['auth', 'identity', 'id-mismatch', 'cert-status', 'ike-established', 'child-established', 'message', 'notify', 'negotiation-failed', 'give-up'],
     codes: {
       AUTH_FAILED: {
         severity: 'error',

@@ -23,7 +23,7 @@ export default defineCheck({
       '(RFC 7296 §2.4: empty INFORMATIONAL requests): libreswan "DPD action - …", "liveness action - …", strongSwan retransmits of an ' +
       'INFORMATIONAL request on an established IKE SA followed by "giving up". ' +
       'From configs: DPD off (swanctl dpd_delay 0, strongSwan ipsec.conf dpdaction=none, libreswan dpddelay 0, PAN-OS `protocol ikev1|ikev2 dpd enable no` — with PAN-OS\'s own facts: IKEv1 DPD runs only at a phase-2 rekey, KB kA10g000000ClFaCAK; IKEv2 liveness leaves the tunnel interface and its routes up, KB kA10g000000ClgcCAC), detection without recovery, the two peers disagreeing, and settings the daemon ignores.',
-    requires: ['logEvents', 'configs'],
+    requires: ['logEvents', 'configs'], reads: ['dpd', 'dpd-action', 'give-up', 'retransmit', 'peer-retransmit'],
     codes: {
       DPD_TIMEOUT: {
         severity: 'error',

@@ -19,7 +19,7 @@ export default defineCheck({
       'Reports IKE fragmentation in use (RFC 7383 for IKEv2, the IKEv1 fragmentation vendor extension) and the classic oversized-message failure: ' +
       'the small first exchange (IKE_SA_INIT, Main Mode 1-4) succeeds but the large, certificate-bearing IKE_AUTH / Main Mode 5 never gets an answer, ' +
       'because its IP fragments are dropped on the path.',
-    requires: ['logEvents', 'packets'], judges: 'ike',
+    requires: ['logEvents', 'packets'], judges: 'ike', reads: ['ike-fragment', 'fragmentation-support', 'message', 'packet', 'retransmit', 'give-up'],
     codes: {
       IKE_FRAGMENTATION_USED: {
         severity: 'info',

@@ -29,7 +29,7 @@ export default defineCheck({
       'Finds IKE requests that were never answered (RFC 7296 §2.1 retransmission timers; strongSwan "retransmit N of request", "giving up after N retransmits", ' +
       '"peer not responding"; libreswan "N second timeout exceeded after N retransmits"), with the retransmit timing and the peer address and port ' +
       '(500 vs 4500). Requests after the IKE SA came up (liveness/DPD) are left to dead-peer-detection.',
-    requires: ['logEvents', 'packets'], judges: 'ike',
+    requires: ['logEvents', 'packets'], judges: 'ike', reads: ['message', 'packet', 'retransmit', 'give-up', 'initiate', 'respond', 'ike-established', 'network-error', 'peer-retransmit', 'negotiation-failed'],
     codes: {
       IKE_NO_RESPONSE: {
         severity: 'error',

@@ -14,7 +14,7 @@ export default defineCheck({
     description:
       'Tells whether a log was written by the initiator or the responder. RFC 7296 lets a responder refuse with a bare notify ' +
       '(NO_PROPOSAL_CHOSEN, AUTHENTICATION_FAILED, TS_UNACCEPTABLE): the initiator never learns why, the responder\'s log does.',
-    requires: ['logEvents'],
+    requires: ['logEvents'], reads: ['initiate', 'respond', 'message', 'packet', 'notify'],
     codes: {
       LOG_FROM_INITIATOR: {
         severity: 'info',

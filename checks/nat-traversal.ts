@@ -19,7 +19,7 @@ export default defineCheck({
     description:
       'Reports NAT detected by the IKE daemons (RFC 7296 §2.23 NAT_DETECTION_*_IP, RFC 3947 for IKEv1): which side is behind NAT and the float ' +
       'to UDP 4500 with ESP in UDP (RFC 3948). A port float without a NAT verdict (MOBIKE, RFC 4555) is not NAT.',
-    requires: ['logEvents', 'packets'], judges: 'ike',
+    requires: ['logEvents', 'packets'], judges: 'ike', reads: ['nat', 'nat-t-float', 'packet', 'message'],
     codes: {
       NAT_DETECTED: {
         severity: 'info',

@@ -17,7 +17,7 @@ export default defineCheck({
       '"looking for peer configs matching … / no matching peer config found", "IDir … does not match", "received IDr …, but require …"; ' +
       'libreswan "peer ID … does not match expected …", INVALID_ID_INFORMATION. Also finds responders without any connection for the peer ' +
       '(strongSwan "no IKE config found", libreswan "no suitable connection").',
-    requires: ['logEvents'],
+    requires: ['logEvents'], reads: ['identity', 'id-mismatch', 'peer-config-lookup', 'no-config', 'ike-established', 'auth'],
     codes: {
       PEER_ID_MISMATCH: {
         severity: 'error',

@@ -23,7 +23,7 @@ export default defineCheck({
       'Finds NO_PROPOSAL_CHOSEN (RFC 7296 §3.10.1) in IKE_SA_INIT / Main Mode (IKE SA) and in IKE_AUTH / CREATE_CHILD_SA / Quick Mode (Child SA), ' +
       'and names the transform type (encryption, integrity, PRF, DH/KE group, ESN) without overlap when the log prints both proposal lists. ' +
       'INVALID_KE_PAYLOAD (RFC 7296 §1.2) followed by success is a DH group renegotiation, not a failure.',
-    requires: ['logEvents', 'packets'], judges: 'ike',
+    requires: ['logEvents', 'packets'], judges: 'ike', reads: ['proposals', 'no-proposal-chosen', 'invalid-ke', 'ike-established', 'child-established', 'negotiation-failed', 'message', 'give-up', 'no-config'],
     codes: {
       IKE_PROPOSAL_MISMATCH: {
         severity: 'error',

@@ -11,7 +11,7 @@ export default defineCheck({
     description:
       'Finds negotiated SAs or policies the kernel refused to install (strongSwan "unable to install inbound and outbound IPsec SA (SAD) in kernel", ' +
       '"unable to install IPsec policies (SPD) in kernel"; libreswan kernel/netlink errors). IKE succeeded; the data plane did not take the result.',
-    requires: ['logEvents'],
+    requires: ['logEvents'], reads: ['sa-install-failed', 'child-established'],
     codes: {
       SA_INSTALL_FAILED: {
         severity: 'error',

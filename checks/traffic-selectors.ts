@@ -17,7 +17,7 @@ export default defineCheck({
       'Finds Child SAs refused because the traffic selectors do not fit (RFC 7296 §2.9 TS_UNACCEPTABLE; IKEv1 Quick Mode INVALID_ID_INFORMATION, RFC 2407 §4.6.2): ' +
       'strongSwan "traffic selectors … unacceptable", "no matching CHILD_SA config found", libreswan "responding with TS_UNACCEPTABLE", ' +
       '"IKE_AUTH response rejected Child SA with TS_UNACCEPTABLE".',
-    requires: ['logEvents'],
+    requires: ['logEvents'], reads: ['ts', 'ts-unacceptable', 'child-established', 'child-failed', 'no-config', 'message', 'notify'],
     codes: {
       TS_MISMATCH: {
         severity: 'error',

@@ -14,7 +14,7 @@ export default defineCheck({
       'Says plainly when the tunnel came up: an IKE SA (RFC 7296 §1.2; IKEv1 ISAKMP SA) and at least one Child SA / IPsec SA established, ' +
       'or why a Child SA was refused when no other check explains it (FAILED_CP_REQUIRED, INTERNAL_ADDRESS_FAILURE, SINGLE_PAIR_REQUIRED), ' +
       'with the identities, SPIs and traffic selectors the daemon printed.',
-    requires: ['logEvents'],
+    requires: ['logEvents'], reads: ['ike-established', 'child-established', 'child-failed', 'sa-deleted', 'negotiation-failed', 'notify', 'rekey', 'give-up'],
     codes: {
       TUNNEL_ESTABLISHED: {
         severity: 'info',

@@ -1,4 +1,5 @@
 import type { Evidence, EvidenceKind, Severity } from '../evidence/types.js';
+import type { LogEventKind } from '../evidence/log-events.js';
 import type { Check, CheckResult, Finding, FindingInput } from './types.js';
 import { fillTemplate } from './template.js';
 import { maskSecrets } from '../report/secrets.js';
@@ -49,6 +50,14 @@ const KIND_WORDS: Record<EvidenceKind, { needs: string; none: string }> = {
 
 const NO_IKE_PACKETS = '0 IKE messages captured';
 
+function noneWords(kind: EvidenceKind, evidence: Evidence, ikeOnly: boolean, reads?: readonly LogEventKind[]): string {
+  if (kind === 'packets' && ikeOnly) return NO_IKE_PACKETS;
+  const ike = evidence.logEvents?.filter((e) => e.kind !== 'firewall-decision').length ?? 0;
+  // the same words for every such check, so that the text report lists them on one line (meta.reads says which kinds)
+  if (kind === 'logEvents' && reads && ike > 0) return `0 IKE events about this in the logs (${ike} about other things)`;
+  return KIND_WORDS[kind].none;
+}
+
 /** Given at all (an empty list counts as not given: a log with no IKE event is no log evidence). */
 function given(evidence: Evidence, kind: EvidenceKind): boolean {
   const v = evidence[kind];
@@ -62,9 +71,9 @@ function given(evidence: Evidence, kind: EvidenceKind): boolean {
  * only, gives the IKE and ESP checks nothing; a check that judges other traffic too
  * (path-mtu, capture-coverage) says what it judged with ctx.judged.
  */
-function emptyKind(evidence: Evidence, kind: EvidenceKind, ikeOnly = false): boolean {
+function emptyKind(evidence: Evidence, kind: EvidenceKind, ikeOnly = false, reads?: readonly LogEventKind[]): boolean {
   // a log of a middle box's firewall decisions (F5 AFM) holds no IKE event for the log checks to judge
-  if (kind === 'logEvents') return !evidence.logEvents?.some((e) => e.kind !== 'firewall-decision');
+  if (kind === 'logEvents') return !evidence.logEvents?.some((e) => (reads ? reads.includes(e.kind) : e.kind !== 'firewall-decision'));
   if (kind === 'packets' && ikeOnly) {
     const p = evidence.packets;
     return !p || (p.ikeMessages.length === 0 && !p.ikeNotKept?.length && !p.icmpErrors.some((e) => e.quoted?.kind === 'ike'));
@@ -115,9 +124,9 @@ function statusOf(check: Check, evidence: Evidence, findings: Finding[], judged:
   }
   // the check did not say what it judged: its evidence kinds, present but empty, had nothing in them
   const present = check.meta.requires.filter((k) => evidence[k] !== undefined);
-  const ikeOnly = check.meta.judges === 'ike';
-  if (present.length && present.every((k) => emptyKind(evidence, k, ikeOnly))) {
-    return { status: 'not-applicable', reason: `nothing to judge: ${present.map((k) => (ikeOnly && k === 'packets' ? NO_IKE_PACKETS : KIND_WORDS[k].none)).join(', ')}` };
+  const { judges, reads } = check.meta;
+  if (present.length && present.every((k) => emptyKind(evidence, k, judges === 'ike', reads))) {
+    return { status: 'not-applicable', reason: `nothing to judge: ${present.map((k) => noneWords(k, evidence, judges === 'ike', reads)).join(', ')}` };
   }
   return { status: 'pass' };
 }

@@ -1,4 +1,5 @@
 import type { Evidence, EvidenceKind, EvidenceRef, Severity } from '../evidence/types.js';
+import type { LogEventKind } from '../evidence/log-events.js';
 
 /**
  * Where in building a tunnel a finding sits, in the order things happen: the evidence
@@ -42,6 +43,12 @@ export interface CheckMeta {
    * quoting one), ESP alone for instance, gives it nothing to judge (not applicable, never pass)
    */
   judges?: 'ike';
+  /**
+   * The log events that give it something to judge: a log holding none of them (one IPsec SA
+   * delete pasted from a firewall's system log) is nothing to judge when it found nothing,
+   * never a pass on the strength of other events. Unset: any IKE event.
+   */
+  reads?: LogEventKind[];
   codes: Record<string, CodeSpec>;
 }
 

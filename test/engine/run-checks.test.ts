@@ -127,3 +127,28 @@ describe('nothing to judge, on real captures', () => {
     expect(of('path-mtu').status).toBe('info');
   });
 });
+
+describe('meta.reads: a log without the events a check reads is nothing to judge', () => {
+  const readsRetransmits = defineCheck({
+    meta: { id: 'reads-retransmits', title: 't', description: 'test', requires: ['logEvents'], reads: ['retransmit', 'give-up'], codes: {} },
+    run() {},
+  });
+  const readsDpd = defineCheck({
+    meta: { id: 'reads-dpd', title: 't', description: 'test', requires: ['logEvents'], reads: ['dpd'], codes: {} },
+    run() {},
+  });
+
+  it('passes over a log holding an event it reads, is not applicable over one holding only others, saying how many', async () => {
+    const [r, d] = await runChecks([readsRetransmits, readsDpd], evidence(true));
+    expect(r.status).toBe('pass');
+    expect([d.status, d.reason]).toEqual(['not-applicable', 'nothing to judge: 0 IKE events about this in the logs (1 about other things)']);
+  });
+
+  it('on real logs: the lab responder that refused the PSK never installed a Child SA, so sa-install has nothing to judge; the healthy lab did', async () => {
+    const { diagnose } = await import('../../src/run.js');
+    const at = (name: string, file: string) => new URL(`../../samples/${name}/${file}`, import.meta.url).pathname;
+    const status = async (log: string) => (await diagnose({ logs: [log], pcaps: [], configs: [], host: false, local: [], peer: [], only: ['sa-install'] })).results[0].status;
+    expect(await status(at('lab-psk-mismatch', 'right.log'))).toBe('not-applicable');
+    expect(await status(at('lab-healthy', 'right.log'))).toBe('pass');
+  });
+});
