@@ -65,14 +65,15 @@ function given(evidence: Evidence, kind: EvidenceKind): boolean {
 }
 
 /**
- * Given but holding nothing to judge. A log counts by its IKE events, not the firewall decisions
- * some boxes log beside them. A capture counts by its IPsec (IKE, ESP, AH, NAT-T
+ * Given but holding nothing to judge. A log counts by its IKE events (those the check reads, when
+ * it says), not the firewall decisions some boxes log beside them. A capture counts by its IPsec (IKE, ESP, AH, NAT-T
  * keepalives, ICMP errors about them): a live capture of 0 packets, or one of other traffic
  * only, gives the IKE and ESP checks nothing; a check that judges other traffic too
  * (path-mtu, capture-coverage) says what it judged with ctx.judged.
  */
 function emptyKind(evidence: Evidence, kind: EvidenceKind, ikeOnly = false, reads?: readonly LogEventKind[]): boolean {
-  // a log of a middle box's firewall decisions (F5 AFM) holds no IKE event for the log checks to judge
+  // a log of a middle box's firewall decisions (F5 AFM) holds no IKE event for the log checks to judge;
+  // a check that names the events it reads (meta.reads) is given the log only by those
   if (kind === 'logEvents') return !evidence.logEvents?.some((e) => (reads ? reads.includes(e.kind) : e.kind !== 'firewall-decision'));
   if (kind === 'packets' && ikeOnly) {
     const p = evidence.packets;
