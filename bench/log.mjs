@@ -129,7 +129,8 @@ export async function benchLogs(targetMB = mbFromArgs()) {
   const ratio = (t) => (t.error ? null : +(ours.ms / t.ms).toFixed(2));
   const ratioCpu = (t) => (t.error || !t.cpuMs || !ours.cpuMs ? null : +(ours.cpuMs / t.cpuMs).toFixed(2));
   return {
-    file, sizeMB: +mb.toFixed(1), load, rows,
+    // memory and speed differ by Node release (V8's young generation and page pool): say which ran
+    file, sizeMB: +mb.toFixed(1), load, node: process.version, rows,
     ratios: { vsFastGrep: ratio(grepE), vsFastGrepCpu: ratioCpu(grepE), vsFixedGrep: ratio(grepF), vsOldSlowGrep: ratio(grepSlow), vsOldSlowGrepCpu: ratioCpu(grepSlow) },
   };
 }
@@ -146,7 +147,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const r = await benchLogs();
   console.log(JSON.stringify(r, null, 2));
   const [o, e, , slow, pipe, gz, gunzip, journal] = r.rows;
-  console.log(`logs (${r.sizeMB} MB of real charon lines, load ${r.load}): ${o.MBps} MB/s wall, ${o.MBpsCpu} MB/s of CPU (${o.cpuSeconds} s user+sys), peak RSS ${o.peakRssMB} MB — median of runs of ${o.runsSeconds.join(', ')} s, peak RSS ${o.runsPeakRssMB.join(', ')} MB (goal ≥ 100 MB/s, ≤ 150 MB)`);
+  console.log(`logs (${r.sizeMB} MB of real charon lines, load ${r.load}, Node ${r.node}): ${o.MBps} MB/s wall, ${o.MBpsCpu} MB/s of CPU (${o.cpuSeconds} s user+sys), peak RSS ${o.peakRssMB} MB — median of runs of ${o.runsSeconds.join(', ')} s, peak RSS ${o.runsPeakRssMB.join(', ')} MB (goal ≥ 100 MB/s, ≤ 150 MB)`);
   console.log(`  stdin (cat F |): ${pipe.MBps} MB/s wall, ${pipe.MBpsCpu} MB/s of CPU incl. cat, RSS ${pipe.peakRssMB} MB; .gz: ${gz.MBps} MB/s wall, ${gz.cpuSeconds} s CPU (gzip -dc alone ${gunzip.cpuSeconds} s), RSS ${gz.peakRssMB} MB; journalctl form via stdin: ${journal.MBps} MB/s wall, ${journal.MBpsCpu} MB/s of CPU, RSS ${journal.peakRssMB} MB`);
   console.log(`  vs LC_ALL=C grep -c -E: ${r.ratios.vsFastGrep}x its time (CPU ${r.ratios.vsFastGrepCpu}x; goal ≤ 5x) — grep ${e.MBps} MB/s`);
   console.log(`  vs the old slow grep (UTF-8, 30 alternatives with .*): ${r.ratios.vsOldSlowGrep}x (CPU ${r.ratios.vsOldSlowGrepCpu}x) — grep ${slow.MBps} MB/s`);
