@@ -1,5 +1,5 @@
 import type { Evidence, EvidenceKind, Severity } from '../evidence/types.js';
-import type { LogEventKind } from '../evidence/log-events.js';
+import { isFirewallDecision, type LogEventKind } from '../evidence/log-events.js';
 import type { Check, CheckResult, Finding, FindingInput } from './types.js';
 import { fillTemplate } from './template.js';
 import { maskSecrets } from '../report/secrets.js';
@@ -52,9 +52,11 @@ const NO_IKE_PACKETS = '0 IKE messages captured';
 
 function noneWords(kind: EvidenceKind, evidence: Evidence, ikeOnly: boolean, reads?: readonly LogEventKind[]): string {
   if (kind === 'packets' && ikeOnly) return NO_IKE_PACKETS;
-  const ike = evidence.logEvents?.filter((e) => e.kind !== 'firewall-decision').length ?? 0;
-  // the same words for every such check, so that the text report lists them on one line (meta.reads says which kinds)
-  if (kind === 'logEvents' && reads && ike > 0) return `0 IKE events about this in the logs (${ike} about other things)`;
+  if (kind === 'logEvents' && reads) {
+    const ike = evidence.logEvents?.filter((e) => !isFirewallDecision(e)).length ?? 0;
+    // the same words for every such check, so that the text report lists them on one line (meta.reads says which kinds)
+    if (ike > 0) return `0 IKE events about this in the logs (${ike} about other things)`;
+  }
   return KIND_WORDS[kind].none;
 }
 
@@ -74,7 +76,7 @@ function given(evidence: Evidence, kind: EvidenceKind): boolean {
 function emptyKind(evidence: Evidence, kind: EvidenceKind, ikeOnly = false, reads?: readonly LogEventKind[]): boolean {
   // a log of a middle box's firewall decisions (F5 AFM) holds no IKE event for the log checks to judge;
   // a check that names the events it reads (meta.reads) is given the log only by those
-  if (kind === 'logEvents') return !evidence.logEvents?.some((e) => (reads ? reads.includes(e.kind) : e.kind !== 'firewall-decision'));
+  if (kind === 'logEvents') return !evidence.logEvents?.some((e) => (reads ? reads.includes(e.kind) : !isFirewallDecision(e)));
   if (kind === 'packets' && ikeOnly) {
     const p = evidence.packets;
     return !p || (p.ikeMessages.length === 0 && !p.ikeNotKept?.length && !p.icmpErrors.some((e) => e.quoted?.kind === 'ike'));

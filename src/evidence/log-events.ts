@@ -176,6 +176,14 @@ export interface LogEvent<K extends LogEventKind = LogEventKind> {
   data: LogEventData[K];
 }
 
+/**
+ * An event that is a middle box's verdict on a packet (F5 AFM), logged beside IKE events
+ * but not one: the log checks and a log's coverage count IKE events without these.
+ */
+export function isFirewallDecision(e: LogEvent): boolean {
+  return e.kind === 'firewall-decision';
+}
+
 /** Narrow an event list to one kind, typed. */
 export function eventsOf<K extends LogEventKind>(events: readonly LogEvent[] | undefined, kind: K): LogEvent<K>[] {
   if (!events) return [];

@@ -1,5 +1,5 @@
 import type { Diagnostic, InputInfo } from '../evidence/types.js';
-import type { LogEvent } from '../evidence/log-events.js';
+import { isFirewallDecision, type LogEvent } from '../evidence/log-events.js';
 import { EventStore } from '../evidence/event-store.js';
 import { InputError, NotALogError } from '../errors.js';
 import { logDialects, dialectById } from '../platforms/index.js';
@@ -186,7 +186,7 @@ export async function loadLogFile(path: string, forcedDialect?: string, options:
       tally.claimed++;
       if (events.length) {
         tally.events++;
-        if (events.every(isDecision)) tally.decisions++;
+        if (events.every(isFirewallDecision)) tally.decisions++;
       }
       for (const e of events) sink.store.add(e);
       break;
@@ -292,8 +292,6 @@ async function* noteReadError(source: AsyncIterable<Buffer>, note: (why: string)
     throw err;
   }
 }
-
-const isDecision = (e: LogEvent): boolean => e.kind === 'firewall-decision';
 
 /** The first decoder's byte pre-check; a decoder that throws there has its lines decoded instead. */
 function quietLineOf(d: LineDecoder, chunk: Buffer, start: number, end: number, no: number): boolean {

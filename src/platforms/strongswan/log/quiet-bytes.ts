@@ -181,7 +181,6 @@ export class QuietScanner {
     if (this.prefixSa !== undefined) out.sa = this.prefixSa;
     return out;
   }
-
 }
 
 /** ` is initiating ` at `at`. */
