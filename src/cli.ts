@@ -310,6 +310,26 @@ function endOnSignals(capture: AbortController | undefined): void {
   process.on('SIGTERM', () => end('SIGTERM'));
 }
 
+/**
+ * The reader of stdout went away (`ipsec-doctor … | head`): what it did not read is not wanted.
+ * Node ignores SIGPIPE, so the write fails with EPIPE, which would end in a stack trace; end
+ * instead as a C tool killed by SIGPIPE does for the shell (128 + 13), after the same cleanups
+ * as a signal (the spinner's line, a live capture's -w file).
+ */
+function endOnClosedStdout(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    for (const c of cleanups.splice(0)) {
+      try {
+        c();
+      } catch {
+        // ending anyway
+      }
+    }
+    process.exit(141);
+  });
+}
+
 /** Whether the Ink view runs (its Ctrl-C is a key, handled by the view; a SIGINT from outside ends the process). */
 let interactive = false;
 
@@ -441,6 +461,7 @@ export function renderReport(report: Report, format: string, color: boolean): st
   return reporters[format](report, { color });
 }
 
+endOnClosedStdout();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

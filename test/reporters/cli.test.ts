@@ -4,7 +4,7 @@
  * through tsx so no build is needed.
  */
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +30,16 @@ describe('cli output without a terminal', () => {
     const text = cli(['--log', LOGS[1]]);
     expect(text.stdout.split('\n')[0]).toMatch(/^ipsec-doctor \d/);
     expect(text.stdout).not.toContain('↑↓/jk');
+  });
+
+  it('ends quietly when the reader of stdout goes away (| head), as a tool killed by SIGPIPE does', async () => {
+    // a pipe whose read end is closed before the report is written: the write fails with EPIPE
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--log', LOGS[1], '--format', 'json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect({ code, stderr }).toEqual({ code: 141, stderr: '' });
   });
 
   it('--redact-map writes the mapping (owner-only) and implies --redact', () => {
