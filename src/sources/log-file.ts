@@ -188,7 +188,7 @@ export async function loadLogFile(path: string, forcedDialect?: string, options:
         tally.events++;
         if (events.every(isFirewallDecision)) tally.decisions++;
       }
-      for (const e of events) sink.store.add(e);
+      for (let j = 0; j < events.length; j++) sink.store.add(events[j]);
       break;
     }
     if (!matched) {

@@ -10,7 +10,7 @@ import type { LogEvent } from '../../evidence/log-events.js';
 import type { LineDecoder, LogDialect } from '../log-dialect.js';
 import { DecoderState, LineContext } from './log/context.js';
 import { parseLine } from './log/line-prefix.js';
-import { firstWord, mergeRuleTables } from './log/rule-table.js';
+import { mergeRuleTables, ruleLookup, type BodyRule } from './log/rule-table.js';
 import { authRules } from './log/rules-auth.js';
 import { catalogueRules } from './log/rules-catalogue.js';
 import { childRules } from './log/rules-child.js';
@@ -18,12 +18,24 @@ import { livenessRules } from './log/rules-liveness.js';
 import { negotiationRules, responding } from './log/rules-negotiation.js';
 import { LISTING_REACH } from './log/rules-child.js';
 import { QuietScanner, wordHashes } from './log/quiet-bytes.js';
+import { QUIET_SHAPES } from './log/quiet-shapes.js';
 import { YearRollover } from './log/timestamp.js';
 
 // the catalogue's rules come last: the topic tables keep first say on the lines they know
 const RULES = mergeRuleTables(negotiationRules, authRules, childRules, livenessRules, catalogueRules);
+const rulesFor = ruleLookup(RULES);
 /** the first words some rule reads, as the byte scan compares them; '' (indented listing lines) is decided apart */
 const RULE_WORDS = wordHashes([...RULES.keys()].filter((w) => w !== ''));
+/**
+ * The shapes written for the rules as they are: a word that has gained or lost a rule since has its
+ * lines decoded (slower, never wrong) until its shape is read again (quiet-shapes.test.ts says which).
+ */
+const SHAPES = QUIET_SHAPES.filter((s) => RULES.get(s.word)?.length === s.rules);
+
+/** The rules filed under a body's first word (for tests that check what a shape says of them). */
+export function rulesOf(word: string): readonly BodyRule[] {
+  return RULES.get(word) ?? [];
+}
 
 /**
  * Our patterns expect charon's ordinary messages; anything longer is a hex dump or
@@ -97,13 +109,15 @@ function isQuietCharonBody(body: string): boolean {
 
 class StrongswanLineDecoder implements LineDecoder {
   private readonly state: DecoderState;
+  private readonly context: LineContext;
   private readonly years = new YearRollover();
-  private readonly quiet = new QuietScanner(RULE_WORDS);
+  private readonly quiet = new QuietScanner(RULE_WORDS, SHAPES);
   /** the line the byte scan read up to its body and left to be decoded (QuietScanner.prefixOf), or -1 */
   private scannedLine = -1;
 
   constructor(source: string) {
     this.state = new DecoderState(source);
+    this.context = new LineContext(this.state);
   }
 
   decode(line: string, lineNo: number): LogEvent[] | undefined {
@@ -121,10 +135,11 @@ class StrongswanLineDecoder implements LineDecoder {
   }
 
   /**
-   * A line with charon's thread prefix whose first word no rule knows (quiet-bytes.ts): what
-   * decodeLine does with it, without the string. An indented line is read by the '' rule
-   * (rules-child.ts selectorListing), which looks up the SA's state (creating it) and reads
-   * a selector-list item only within LISTING_REACH lines of a heading.
+   * A line with charon's thread prefix whose first word no rule knows, or whose rules all reject
+   * its shape (quiet-bytes.ts, quiet-shapes.ts): what decodeLine does with it, without the string.
+   * An indented line is read by the '' rule (rules-child.ts selectorListing), which looks up the
+   * SA's state (creating it) and reads a selector-list item only within LISTING_REACH lines of a
+   * heading; a shape's 'quiet-state' is a rule that made the same lookup before rejecting.
    */
   quietLine(buf: Buffer, start: number, end: number, lineNo: number): boolean {
     this.scannedLine = lineNo;
@@ -134,7 +149,7 @@ class StrongswanLineDecoder implements LineDecoder {
     this.scannedLine = -1;
     if (q.sa !== undefined && q.conn !== undefined) this.state.learnConn(q.sa, q.conn);
     if (q.time?.t !== undefined) this.years.adjust(q.time.t, q.time.hasYear);
-    if (q.indented) this.state.sa(q.sa ?? '');
+    if (q.indented || q.touchesState) this.state.sa(q.sa ?? '');
     return true;
   }
 
@@ -151,7 +166,7 @@ class StrongswanLineDecoder implements LineDecoder {
     const body = p.body;
     if (body.length === 0) return certain ? [] : undefined;
     if (body.length > MAX_BODY_CHARS) return certain ? [] : undefined;
-    const rules = RULES.get(firstWord(body));
+    const rules = rulesFor(body);
     // most of a busy log (loaded plugins, queueing jobs, vici, selecting/proposing…): no rule
     // for the first word, so no events; only what the line teaches later lines is kept
     if (!rules && !body.includes(' is initiating ')) {
@@ -159,7 +174,8 @@ class StrongswanLineDecoder implements LineDecoder {
       if (p.time?.t !== undefined) this.years.adjust(p.time.t, p.time.hasYear);
       return certain || isQuietCharonBody(body) ? [] : undefined;
     }
-    const c = new LineContext(this.state, line, lineNo);
+    const c = this.context;
+    c.readLine(line, lineNo);
     c.keyFromPrefix(p.conn, p.sa, p.shape === 'none' || p.shape === 'group');
     if (p.time) {
       c.time = p.time.text;
@@ -167,8 +183,8 @@ class StrongswanLineDecoder implements LineDecoder {
     }
     let matched = false;
     if (rules) {
-      for (const rule of rules) {
-        if (rule(body, c)) {
+      for (let i = 0; i < rules.length; i++) {
+        if (rules[i](body, c)) {
           matched = true;
           break;
         }

@@ -86,6 +86,8 @@ describe('strongSwan quiet-line byte scan', () => {
       fc.constantFrom(...bodies).map((b) => `192.0.2.1 is initiating ${b}`),
       fc.constantFrom(...bodies).map((b) => `${b} x is initiating an IKE_SA`),
       fc.constantFrom(' 10.1.0.0/16', ' 10.1.0.0/16 (derived from 10.1.0.0/24)', ' config: 10.1.0.0/16, received: 10.2.0.0/16 => no match', '', ' ', 'ünïcode body', 'x'.repeat(5000), 'proposing traffic selectors for us:', 'selecting traffic selectors for other:'),
+      // bodies of rule words that quiet-shapes.ts decides on, and listing-like lines that are not items
+      fc.constantFrom('IKE_SA lab[1] state change: CONNECTING => ESTABLISHED', 'IKE_SA lab[1] state change: CONNECTING => x[2] established between 192.0.2.1[a]...198.51.100.2[b]', 'received SIGNATURE_HASH_ALGORITHMS notify', 'received AUTHENTICATION_FAILED notify error', 'peer is initiating an IKE_SA', 'selecting proposal:', 'found matching ike config: 192.0.2.1...198.51.100.2 with prio 3100', ' conn lab:', ' 10.1.0.0/16 extra', ' config: x'),
     ),
     end: fc.constantFrom('', '', '\r', '  ', ' \r', '\r\r'),
   }).map((p) => p.header + p.tag + p.body + p.end);

@@ -4,12 +4,13 @@
  * prefix and a first body word no rule knows. Such a line is charon's and yields no
  * event, whatever else it says; deciding that from the bytes spares decoding it into
  * a string, parsing its prefix and allocating anything. Only a line this scan proves
- * quiet is skipped; every other line (no thread token, a first word some rule knows,
- * ` is initiating ` after the first word, a body too long, a tag that is not plain) is decoded as
- * text exactly as before. test/platforms/strongswan/quiet-bytes.test.ts checks, on the
+ * quiet is skipped; every other line (no thread token, a first word some rule knows unless
+ * quiet-shapes.ts proves none of them reads the rest, ` is initiating ` after the first word,
+ * a body too long, a tag that is not plain) is decoded as text exactly as before. test/platforms/strongswan/quiet-bytes.test.ts checks, on the
  * fixtures' real lines and on generated ones, that it never skips a line a rule reads.
  */
 import { parseLine, PREFIX_WINDOW, trimmedBody, type ParsedLine } from './line-prefix.js';
+import type { QuietShape } from './quiet-shapes.js';
 
 /** charon's debug groups (utils/debug.c) by their 3 bytes as one number, as line-prefix.ts's GROUPS */
 const GROUP_NAMES: ReadonlyMap<number, string> = new Map(
@@ -47,8 +48,16 @@ export interface QuietLine {
   time?: ParsedLine['time'];
   /** the body starts with a space: its first word is '' (the selector-list rule's, see log.ts) */
   indented: boolean;
-  /** …with exactly one space before a word: possibly a selector-list item */
+  /** …with exactly one space before a word, and shaped like a selector-list item after it */
   maybeItem: boolean;
+  /** a rule of its first word looks the SA's state up before rejecting it (quiet-shapes.ts 'quiet-state') */
+  touchesState: boolean;
+}
+
+/** A rule word whose bodies quiet-shapes.ts can judge from their bytes. */
+interface ShapedWord {
+  bytes: Uint8Array;
+  judge: QuietShape['judge'];
 }
 
 /**
@@ -65,7 +74,9 @@ export class QuietScanner {
   private tagLen = -1;
   private tagConn?: string;
   private tagSa?: string;
-  private readonly out: QuietLine = { indented: false, maybeItem: false };
+  private readonly out: QuietLine = { indented: false, maybeItem: false, touchesState: false };
+  /** rule words by hash whose bodies a shape judges; a rule word without one is always decoded */
+  private readonly shaped = new Map<number, ShapedWord>();
   /** the cached header's and tag's bytes are all ASCII: their byte offsets are string offsets */
   private headerAscii = false;
   private tagAscii = false;
@@ -79,8 +90,17 @@ export class QuietScanner {
   private prefixTime: ParsedLine['time'];
   private prefixConn?: string;
   private prefixSa?: string;
+  private readonly prefix: ParsedLine = { certainty: 'charon', shape: 'thread', body: '', group: undefined, time: undefined, conn: undefined, sa: undefined };
 
-  constructor(private readonly ruleWords: ReadonlySet<number>) {}
+  constructor(
+    private readonly ruleWords: ReadonlySet<number>,
+    shapes: readonly QuietShape[] = [],
+  ) {
+    for (const s of shapes) {
+      const bytes = Buffer.from(s.word, 'utf8');
+      this.shaped.set(hashBytes(bytes, 0, bytes.length), { bytes, judge: s.judge });
+    }
+  }
 
   /**
    * The line [start, end) of buf (no newline) when it is certainly charon's and no rule
@@ -132,7 +152,7 @@ export class QuietScanner {
     }
     let bodyEnd = end;
     while (bodyEnd > pos && (buf[bodyEnd - 1] === 13 || buf[bodyEnd - 1] === 32)) bodyEnd--;
-    out.indented = out.maybeItem = false;
+    out.indented = out.maybeItem = out.touchesState = false;
     // an empty body: charon's, nothing to read and nothing learnt (log.ts returns before the prefix facts)
     if (bodyEnd <= pos) {
       out.time = out.conn = out.sa = undefined;
@@ -144,8 +164,18 @@ export class QuietScanner {
     // an indented body is a selector-list item only with exactly one space before it (rules-child.ts
     // TS_LIST_ITEM_RE); a config dump's deeper lines ("  child net:", "   rekey_time = …") are not
     out.indented = word === pos;
-    out.maybeItem = out.indented && pos + 1 < bodyEnd && buf[pos + 1] !== 32;
-    if (!out.indented && this.ruleWords.has(hashBytes(buf, pos, word))) return undefined;
+    out.maybeItem = out.indented && pos + 1 < bodyEnd && buf[pos + 1] !== 32 && itemShaped(buf, pos + 1, bodyEnd);
+    if (!out.indented) {
+      const h = hashBytes(buf, pos, word);
+      if (this.ruleWords.has(h)) {
+        // a rule word: quiet only when its shape proves no rule of the word reads the rest
+        const shape = this.shaped.get(h);
+        if (!shape || !sameBytes(buf, pos, word, shape.bytes, shape.bytes.length)) return undefined;
+        const verdict = shape.judge(buf, Math.min(word + 1, bodyEnd), bodyEnd);
+        if (verdict === 'decode') return undefined;
+        out.touchesState = verdict === 'quiet-state';
+      }
+    }
     // "%H is initiating …": the first word is the peer's address, which no rule keys on. The rule is
     // anchored right after that word; anywhere else in a line, these words give no event
     if (initiatingAt(buf, word, end)) return undefined;
@@ -171,17 +201,35 @@ export class QuietScanner {
    * from what the scan already found: its prefix fields and the body after them. Undefined
    * when the scan did not read the whole prefix, or `line` is not that line as ASCII prefix
    * plus body of the same length (a body with multi-byte characters is parsed as before).
+   * The object is reused by the next call (one per decoded line was most of what decoding allocated
+   * besides the events); a field parseLine would leave out is here undefined.
    */
   prefixOf(line: string): ParsedLine | undefined {
     if (this.bodyStart < 0 || line.length !== this.lineBytes) return undefined;
-    const out: ParsedLine = { certainty: 'charon', shape: 'thread', body: trimmedBody(line, this.bodyStart), group: GROUP_NAMES.get(this.groupCode) };
-    // the fields only a line with them has: parseLine leaves the others out
+    const out = this.prefix;
+    out.body = trimmedBody(line, this.bodyStart);
+    out.group = GROUP_NAMES.get(this.groupCode);
     out.time = this.prefixTime;
-    if (this.prefixConn !== undefined) out.conn = this.prefixConn;
-    if (this.prefixSa !== undefined) out.sa = this.prefixSa;
+    out.conn = this.prefixConn;
+    out.sa = this.prefixSa;
     return out;
   }
 }
+
+/**
+ * The text after an indented line's one space could be what rules-child.ts TS_LIST_ITEM_RE reads:
+ * `config: …`, or one word alone or followed by ` (derived from …`. A config dump's " conn lab:"
+ * or " version = 2" is not (a word and more text after it), and needs no look at the listing state.
+ */
+function itemShaped(buf: Uint8Array, from: number, end: number): boolean {
+  let to = from;
+  while (to < end && buf[to] !== 32) to++;
+  if (to === end || (to - from === CONFIG.length && sameBytes(buf, from, to, CONFIG, CONFIG.length))) return true;
+  return end - to >= DERIVED.length && sameBytes(buf, to, to + DERIVED.length, DERIVED, DERIVED.length);
+}
+
+const CONFIG = Buffer.from('config:', 'latin1');
+const DERIVED = Buffer.from(' (derived from ', 'latin1');
 
 /** ` is initiating ` at `at`. */
 function initiatingAt(buf: Uint8Array, at: number, end: number): boolean {
