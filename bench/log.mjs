@@ -86,22 +86,6 @@ export async function benchLogs(targetMB = mbFromArgs()) {
   // warm the page cache so every tool reads from memory
   spawnSync('cat', [file], { stdio: ['ignore', 'ignore', 'ignore'] });
   const load = os.loadavg()[0].toFixed(1);
-  // the whole CLI, as a user runs it (report written to /dev/null); the median of RUNS runs, since
-  // a shared virtual machine's speed varies from one minute to the next (each run is listed)
-  const runs = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t = timeCmd(process.execPath, [join(here, '..', 'dist', 'src', 'cli.js'), '--log', file, '--format', 'json', '-o', '/dev/null']);
-    if (t.status !== 0 && t.status !== 1) throw new Error(`ipsec-doctor failed (${t.status}): ${t.error ?? ''}`);
-    runs.push(t);
-  }
-  const ours = runs.slice().sort((a, b) => a.ms - b.ms)[Math.floor(RUNS / 2)];
-  const sigFile = join(outDir, 'failure-signatures.txt');
-  writeFileSync(sigFile, FAILURE_SIGNATURES.join('\n') + '\n');
-  const C = { LC_ALL: 'C' };
-  const grepE = timeCmd('grep', ['-c', '-E', FAILURE_SIGNATURES.join('|'), file], C);
-  const grepF = timeCmd('grep', ['-F', '-c', '-f', sigFile, file], C);
-  // the comparison the earlier figure used: 30 alternatives with `.*`, the UTF-8 locale
-  const grepSlow = timeCmd('grep', ['-c', '-E', GREP_SIGNATURES.join('|'), file], { LC_ALL: 'C.UTF-8' });
   // the other ways in (issue 21 §2): a pipe (journalctl … | ipsec-doctor --log -), gzip, and the
   // journal's syslog form of the same lines (read host by host), each whole-process
   const cli = join(here, '..', 'dist', 'src', 'cli.js');
@@ -110,10 +94,35 @@ export async function benchLogs(targetMB = mbFromArgs()) {
   if (!existsSync(gz) || statSync(gz).mtimeMs < statSync(file).mtimeMs) spawnSync('sh', ['-c', `gzip -1 -c ${q(file)} > ${q(gz)}`]);
   const journal = file.replace(/\.log$/, '.journal.log');
   if (!existsSync(journal) || statSync(journal).size < targetMB * 1024 * 1024) buildRealLog(journal, targetMB, true);
-  const viaPipe = timeCmd('sh', ['-c', `cat ${q(file)} | ${q(process.execPath)} ${q(cli)} --log - --format json -o /dev/null; test $? -le 1`]);
-  const viaGz = timeCmd(process.execPath, [cli, '--log', gz, '--format', 'json', '-o', '/dev/null']);
+  // the whole CLI, as a user runs it (report written to /dev/null). A shared virtual machine's speed
+  // varies from one minute to the next, so the four ways in take turns, RUNS rounds, and each way's
+  // figure is the median of its runs (each run is listed): comparing them is then fair
+  const ways = {
+    file: () => timeCmd(process.execPath, [cli, '--log', file, '--format', 'json', '-o', '/dev/null']),
+    pipe: () => timeCmd('sh', ['-c', `cat ${q(file)} | ${q(process.execPath)} ${q(cli)} --log - --format json -o /dev/null; test $? -le 1`]),
+    gz: () => timeCmd(process.execPath, [cli, '--log', gz, '--format', 'json', '-o', '/dev/null']),
+    journal: () => timeCmd('sh', ['-c', `cat ${q(journal)} | ${q(process.execPath)} ${q(cli)} --log - --format json -o /dev/null; test $? -le 1`]),
+  };
+  const runsOf = { file: [], pipe: [], gz: [], journal: [] };
+  for (let i = 0; i < RUNS; i++) {
+    for (const [way, run] of Object.entries(ways)) {
+      const t = run();
+      if (way === 'file' && t.status !== 0 && t.status !== 1) throw new Error(`ipsec-doctor failed (${t.status}): ${t.error ?? ''}`);
+      runsOf[way].push(t);
+    }
+  }
+  const median = (ts) => ts.slice().sort((a, b) => a.ms - b.ms)[Math.floor(ts.length / 2)];
+  const runs = runsOf.file;
+  const ours = median(runs);
+  const [viaPipe, viaGz, viaJournal] = [median(runsOf.pipe), median(runsOf.gz), median(runsOf.journal)];
+  const sigFile = join(outDir, 'failure-signatures.txt');
+  writeFileSync(sigFile, FAILURE_SIGNATURES.join('\n') + '\n');
+  const C = { LC_ALL: 'C' };
+  const grepE = timeCmd('grep', ['-c', '-E', FAILURE_SIGNATURES.join('|'), file], C);
+  const grepF = timeCmd('grep', ['-F', '-c', '-f', sigFile, file], C);
+  // the comparison the earlier figure used: 30 alternatives with `.*`, the UTF-8 locale
+  const grepSlow = timeCmd('grep', ['-c', '-E', GREP_SIGNATURES.join('|'), file], { LC_ALL: 'C.UTF-8' });
   const gunzip = timeCmd('sh', ['-c', `gzip -dc ${q(gz)} > /dev/null`]);
-  const viaJournal = timeCmd('sh', ['-c', `cat ${q(journal)} | ${q(process.execPath)} ${q(cli)} --log - --format json -o /dev/null; test $? -le 1`]);
   const journalMB = statSync(journal).size / 1024 / 1024;
   const matches = (t) => (t.error ? undefined : Number(String(t.stdout).trim()));
   const rows = [
@@ -121,10 +130,10 @@ export async function benchLogs(targetMB = mbFromArgs()) {
     row(`LC_ALL=C grep -c -E (${FAILURE_SIGNATURES.length} signatures)`, grepE, mb, { matches: matches(grepE) }),
     row(`LC_ALL=C grep -F -c -f (${FAILURE_SIGNATURES.length} fixed strings)`, grepF, mb, { matches: matches(grepF) }),
     row(`grep -c -E, ${GREP_SIGNATURES.length} alternatives with .*, UTF-8 (the old figure)`, grepSlow, mb, { matches: matches(grepSlow) }),
-    row('cat F | ipsec-doctor --log - --format json', viaPipe, mb),
-    row('ipsec-doctor --log F.gz --format json (gzip -1)', viaGz, mb),
+    row(`cat F | ipsec-doctor --log - --format json (median of ${RUNS} runs)`, viaPipe, mb, { runsSeconds: runsOf.pipe.map((t) => +(t.ms / 1000).toFixed(2)) }),
+    row(`ipsec-doctor --log F.gz --format json (gzip -1; median of ${RUNS} runs)`, viaGz, mb, { runsSeconds: runsOf.gz.map((t) => +(t.ms / 1000).toFixed(2)) }),
     row('gzip -dc F.gz > /dev/null (gzip alone)', gunzip, mb),
-    row('cat J | ipsec-doctor --log - (J: the same lines as journalctl -o short prints them)', viaJournal, journalMB),
+    row(`cat J | ipsec-doctor --log - (J: the same lines as journalctl -o short prints them; median of ${RUNS} runs)`, viaJournal, journalMB, { runsSeconds: runsOf.journal.map((t) => +(t.ms / 1000).toFixed(2)) }),
   ];
   const ratio = (t) => (t.error ? null : +(ours.ms / t.ms).toFixed(2));
   const ratioCpu = (t) => (t.error || !t.cpuMs || !ours.cpuMs ? null : +(ours.cpuMs / t.cpuMs).toFixed(2));
