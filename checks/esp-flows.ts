@@ -7,6 +7,7 @@ import { listedFirst } from '../src/evidence/derived/aggregate.js';
 import { idleData, idleRefs, oneWayData, oneWayRefs, tableIdle, tableOneWay, trafficEvidence } from '../src/evidence/derived/tables/counters.js';
 import { corroborate } from '../src/engine/corroborate.js';
 import { ONE_WAY_CONTEXT } from '../src/evidence/derived/words.js';
+import { counted } from '../src/engine/template.js';
 import type { CheckContext, FindingInput } from '../src/engine/types.js';
 import { explainedOneWay } from '../src/evidence/derived/middlebox/passthrough.js';
 
@@ -38,7 +39,7 @@ export default defineCheck({
       },
       ESP_SEQUENCE_GAPS: {
         severity: 'warning',
-        message: '{missing} of {expected} packets missing from {sender} to {receiver} on SPI 0x{spi} (sequence {minSeq}..{maxSeq}, {lossPercent}% loss, {duplicates} duplicates).',
+        message: '{missing} of {expected} {expected|packet|packets} missing from {sender} to {receiver} on SPI 0x{spi} (sequence {minSeq}..{maxSeq}, {lossPercent}% loss, {duplicates} {duplicates|duplicate|duplicates}).',
         hint: 'Packets are lost between the sender and the capture point: check the path (MTU, fragment drops, congestion, a firewall rate limit). Capture closer to {sender} to see where they disappear.',
       },
     },
@@ -66,9 +67,7 @@ function oneWay(ctx: CheckContext): FindingInput[] {
     const lastReply = p.ike.filter((m) => m.src.address === p.receiver).at(-1)!;
     out.push({
       code: 'ESP_ONE_WAY',
-      data: {
-        ...summary(p.flows), silent: p.receiver, ikeSeen: true, ikeBothWays: true, lastIkeFrame: lastReply.at.frame,
-      },
+      data: { ...summary(p.flows), silent: p.receiver, ikeSeen: true, ikeBothWays: true, lastIkeFrame: lastReply.at.frame },
       evidence: [...p.flows.flatMap((f) => espFlowRefs(f, 2)), ikeRef(lastReply)],
     });
   }
@@ -93,11 +92,12 @@ function oneWayWithoutIke(pairs: OneWayPair[]): FindingInput {
 
 function summary(flows: EspFlow[]): Record<string, unknown> {
   const senders = [...new Set(flows.map((f) => f.src))];
+  const packets = flows.reduce((n, f) => n + f.packets, 0);
   return {
     direction: `from ${listedFirst(senders, 4)} to ${listedFirst([...new Set(flows.map((f) => f.dst))], 4)}`,
     sender: listedFirst(senders, 4),
-    packets: flows.reduce((n, f) => n + f.packets, 0),
-    amount: `${flows.reduce((n, f) => n + f.packets, 0)} packets`,
+    packets,
+    amount: counted(packets, 'packet', 'packets'),
     spis: listedFirst([...new Set(flows.map((f) => `${f.protocol === 'ah' ? 'AH ' : ''}0x${f.spiHex}`))], 6),
     flows: flows.slice(0, 32).map(flowData),
   };

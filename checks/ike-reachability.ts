@@ -33,7 +33,7 @@ export default defineCheck({
     codes: {
       IKE_NO_RESPONSE: {
         severity: 'error',
-        message: `No response from {peer} to {requestersShown?{requests} requests of {request} from {requesters.length} peers ({requestersShown})|{request}}${TRIES_CLAUSE}.`,
+        message: `No response from {peer} to {requestersShown?{requests} {requests|request|requests} of {request} from {requesters.length} peers ({requestersShown})|{request}}${TRIES_CLAUSE}.`,
         hint: 'Check the path to {peer} ({port?UDP port {port}|UDP port 500, or 4500 after NAT-T}). Likely causes: {causes}. A capture on both sides (udp port 500 or udp port 4500) shows where the packets stop.',
       },
       IKE_PORT_UNREACHABLE: {

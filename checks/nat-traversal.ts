@@ -33,13 +33,13 @@ export default defineCheck({
       },
       NAT_T_BLOCKED: {
         severity: 'error',
-        message: 'NAT detected and the exchange moved to UDP 4500, but {peer} never answered there ({exchange}, {transmissions} transmissions from {from}){box?: {box} between them {cause}}.',
+        message: 'NAT detected and the exchange moved to UDP 4500, but {peer} never answered there ({exchange}, {transmissions} {transmissions|transmission|transmissions} from {from}){box?: {box} between them {cause}}.',
         hint: '{boxFix?On {box}, {boxFix}.|UDP 4500 is blocked between the peers or not forwarded by the NAT device: allow UDP 4500 in both directions on every firewall and security group on the path, and forward it to the responder if the responder is behind the NAT (alongside UDP 500).}',
       },
       ESP_RAW_DESPITE_NAT: {
         severity: 'error',
         stage: 'traffic',
-        message: 'NAT detected between {a} and {b}, yet ESP is sent as IP protocol 50 ({packets} packets on {spis}) instead of inside UDP 4500.',
+        message: 'NAT detected between {a} and {b}, yet ESP is sent as IP protocol 50 ({packets} {packets|packet|packets} on {spis}) instead of inside UDP 4500.',
         hint: 'Through a NAT, ESP must be UDP-encapsulated (RFC 3948): enable NAT traversal on both peers (strongSwan `encap = yes` forces it; libreswan `encapsulation=yes`, older versions `nat_traversal=yes`) and check that both send NAT-D payloads.',
       },
     },

@@ -5,6 +5,7 @@ import { SIZE_BUCKETS } from '../src/evidence/packet-types.js';
 import { espFlowLabel, frameRef, icmpRef, trafficFlowLabel } from '../src/evidence/derived/wire/refs.js';
 import { findPmtuBlackholes, largeDfCount, smallCount, type EspBlackhole, type TrafficBlackhole } from '../src/evidence/derived/wire/pmtu-blackholes.js';
 import { pushTo } from '../src/evidence/derived/aggregate.js';
+import { counted } from '../src/engine/template.js';
 
 const BUCKET_LIMITS = SIZE_BUCKETS.map((b) => (b === Infinity ? 'more' : b));
 
@@ -88,7 +89,7 @@ function reportBlackholes(ctx: CheckContext, packets: PacketEvidence): void {
       },
       evidence: list.flatMap(({ flow, reverse }) => [
         ...flow.largeDfFrames.slice(0, 4).map((frame) => frameRef({ ...flow.first, frame }, `${trafficFlowLabel(flow)} large DF packet, no answer`)),
-        frameRef(reverse.last, `${trafficFlowLabel(reverse)} last packet back (${reverse.packets} packets, largest ${reverse.maxSize} bytes)`),
+        frameRef(reverse.last, `${trafficFlowLabel(reverse)} last packet back (${counted(reverse.packets, 'packet', 'packets')}, largest ${reverse.maxSize} bytes)`),
       ]),
     });
   }
@@ -111,7 +112,7 @@ function reportEspBlackhole(ctx: CheckContext, { flow, reverse, reverseQuietAfte
     },
     evidence: [
       ...z.largeDfFrames.slice(0, 4).map((frame) => frameRef({ ...flow.first, frame }, `${espFlowLabel(flow)} large DF packet (up to ${z.maxDfSize} bytes), nothing came back`)),
-      ...reverse.map((r) => frameRef(r.last, `${espFlowLabel(r)} last packet back (${r.packets} packets, largest ${r.size.maxSize} bytes)`)),
+      ...reverse.map((r) => frameRef(r.last, `${espFlowLabel(r)} last packet back (${counted(r.packets, 'packet', 'packets')}, largest ${r.size.maxSize} bytes)`)),
     ],
   });
 }

@@ -14,6 +14,9 @@ import { diagnose } from '../../src/run.js';
 import { recordedRunnerFromFiles } from '../../src/sources/host/runner.js';
 import type { Finding } from '../../src/engine/types.js';
 
+/** Plural nouns that follow a count: after 1 each is wrong, and a placeholder before one in a template is a count. */
+const COUNT_NOUNS = 'packets|frames|lines|duplicates|transmissions|retransmits|retransmissions|requests|responses|messages|events|peers|hosts|rules|fragments|tunnels|SAs|times|connections|proposals|tries|keys|drops';
+
 /** What is wrong with a rendered sentence, or undefined. */
 export function proseProblem(text: string): string | undefined {
   const unfilled = /\{[A-Za-z0-9_.]+(?:=[^?{}|]*)?[}|?]/.exec(text);
@@ -39,12 +42,18 @@ export function proseProblem(text: string): string | undefined {
   if (opens > closes) return "unbalanced '";
   const internal = /\b(?:STATE_[A-Z0-9_]+|[A-Z_]+_[IR]\d?\b|stage: \w+|not printed in this log|\(needs: )/.exec(text.replace(/`[^`]*`/g, '``'));
   if (internal) return `internal name "${internal[0]}"`;
+  // a count of one with a plural noun ("1 duplicates", "1 packets"): the count needs {n|one|other}
+  const oneMany = new RegExp(`(?<![\\d.,:/-])\\b1 (?:${COUNT_NOUNS})\\b`).exec(text.replace(/`[^`]*`/g, '``'));
+  if (oneMany) return `"${oneMany[0]}": one with a plural noun`;
   return undefined;
 }
 
-/** Placeholders counted with {name|one|other}: they hold numbers (or lists). */
+/** Placeholders counted with {name|one|other}, or written before a plural noun: they hold numbers (or lists). */
 function countNames(template: string): string[] {
-  return [...template.matchAll(/\{([A-Za-z0-9_.]+)\|/g)].map((m) => m[1]);
+  const counted = [...template.matchAll(/\{([A-Za-z0-9_.]+)\|/g)].map((m) => m[1]);
+  // "{n} packets" written without a singular: a count too, so that it is rendered as 1 once
+  const bare = [...template.matchAll(new RegExp(`\\{([A-Za-z0-9_.]+)\\} (?:${COUNT_NOUNS})\\b`, 'g'))].map((m) => m[1]);
+  return [...counted, ...bare];
 }
 
 /** The words a placeholder is compared with ({name=word?…}): each is tried as the value. */

@@ -9,6 +9,7 @@
  * embedded in the Report (views.ladder) and rendered by the UI and the HTML report.
  */
 import { spiSpelling } from '../words.js';
+import { counted } from '../../plural.js';
 import type { Evidence } from '../../types.js';
 import type { LogEvent } from '../../log-events.js';
 import { derived, derivedFromLogs } from '../memo.js';
@@ -112,7 +113,7 @@ function milestone(e: LogEvent): Pick<LadderStep, 'kind' | 'label' | 'errors'> |
     case 'no-config':
       return { kind: 'failure', label: clip(`no matching ${String(d.scope)} config`) };
     case 'give-up':
-      return { kind: 'failure', label: clip(`gave up${d.retransmits !== undefined ? ` after ${String(d.retransmits)} retransmits` : ''}${d.seconds !== undefined ? ` (${String(d.seconds)} s)` : ''}`) };
+      return { kind: 'failure', label: clip(`gave up${d.retransmits !== undefined ? ` after ${counted(Number(d.retransmits), 'retransmit', 'retransmits')}` : ''}${d.seconds !== undefined ? ` (${String(d.seconds)} s)` : ''}`) };
     case 'dpd':
       return d.outcome === 'timeout' ? { kind: 'failure', label: clip(`${String(d.mechanism)} timeout${d.action ? `, ${String(d.action)}` : ''}`) } : undefined;
     case 'child-failed':
