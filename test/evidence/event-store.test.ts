@@ -4,6 +4,14 @@ import type { LogEvent, LogEventKind } from '../../src/evidence/log-events.js';
 
 const ev = (kind: LogEventKind, line: number): LogEvent => ({ kind, at: { source: 'f', line }, impl: 'strongswan', data: {} }) as unknown as LogEvent;
 
+/** Adds events written as the assertions read them: 'kind@line', in order. */
+function addAll(store: EventStore, ...events: string[]): void {
+  for (const e of events) {
+    const [kind, line] = e.split('@');
+    store.add(ev(kind as LogEventKind, Number(line)));
+  }
+}
+
 describe('EventStore', () => {
   it('keeps the first and the last events of each kind, in line order, and counts the rest', () => {
     const store = new EventStore(2, 2);
@@ -18,23 +26,14 @@ describe('EventStore', () => {
   it('lists dropped kinds in the order their first event was dropped', () => {
     const store = new EventStore(1, 1);
     // 'dpd' overflows its head first, 'packet' is the first to drop one
-    store.add(ev('dpd', 1));
-    store.add(ev('packet', 2));
-    store.add(ev('dpd', 3));
-    store.add(ev('packet', 4));
-    store.add(ev('packet', 5));
-    store.add(ev('dpd', 6));
-    store.add(ev('dpd', 7));
+    addAll(store, 'dpd@1', 'packet@2', 'dpd@3', 'packet@4', 'packet@5', 'dpd@6', 'dpd@7');
     expect([...store.droppedCounts()]).toEqual([['packet', 1], ['dpd', 2]]);
     expect(store.events().map((e) => e.at.line)).toEqual([1, 2, 5, 7]);
   });
 
   it('keeps events of one line in the order they were added', () => {
     const store = new EventStore(1, 1);
-    store.add(ev('message', 5));
-    store.add(ev('packet', 5));
-    store.add(ev('message', 6));
-    store.add(ev('packet', 6));
+    addAll(store, 'message@5', 'packet@5', 'message@6', 'packet@6');
     expect(store.events().map((e) => `${e.kind}@${e.at.line}`)).toEqual(['message@5', 'packet@5', 'message@6', 'packet@6']);
   });
 });

@@ -7,28 +7,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { REAL_CHARON_LOGS } from './real-logs.js';
 import { strongswanDialect } from '../../../src/platforms/strongswan/log.js';
 import { QuietScanner } from '../../../src/platforms/strongswan/log/quiet-bytes.js';
 import { parseLine } from '../../../src/platforms/strongswan/log/line-prefix.js';
 
-const ROOT = join(__dirname, '..', '..', '..');
-
-function logsUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...logsUnder(p));
-    else if (/\.(log|txt)$/.test(name)) out.push(p);
-  }
-  return out;
-}
-
-const FILES = [
-  ...readdirSync(join(ROOT, 'samples')).filter((d) => d.startsWith('lab-') || d.startsWith('strongswan-')).flatMap((d) => logsUnder(join(ROOT, 'samples', d))),
-  ...logsUnder(join(ROOT, 'test', 'platforms', 'strongswan', 'log-fixtures')),
-];
+const FILES = REAL_CHARON_LOGS;
 const REAL_LINES = FILES.flatMap((f) => readFileSync(f, 'utf8').split('\n')).filter((l) => l.length > 0);
 
 /** Reads lines both ways; returns how many the scan judged quiet. Fails on the first line that differs. */

@@ -7,29 +7,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { REAL_CHARON_LOGS } from './real-logs.js';
 import { rulesOf } from '../../../src/platforms/strongswan/log.js';
 import { QUIET_SHAPES, type QuietShape } from '../../../src/platforms/strongswan/log/quiet-shapes.js';
 import { parseLine } from '../../../src/platforms/strongswan/log/line-prefix.js';
 import { DecoderState, type LineContext } from '../../../src/platforms/strongswan/log/context.js';
 
-const ROOT = join(__dirname, '..', '..', '..');
-
-function logsUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...logsUnder(p));
-    else if (/\.(log|txt)$/.test(name)) out.push(p);
-  }
-  return out;
-}
-
-const FILES = [
-  ...readdirSync(join(ROOT, 'samples')).filter((d) => d.startsWith('lab-') || d.startsWith('strongswan-')).flatMap((d) => logsUnder(join(ROOT, 'samples', d))),
-  ...logsUnder(join(ROOT, 'test', 'platforms', 'strongswan', 'log-fixtures')),
-];
+const FILES = REAL_CHARON_LOGS;
 const BODIES = [...new Set(FILES.flatMap((f) => readFileSync(f, 'utf8').split('\n')).map((l) => parseLine(l.replace(/\r$/, '')).body))].filter((b) => b.length > 0);
 
 /** What a rule did with a body: its answer, and every part of the context it used beyond reading the line. */

@@ -11,6 +11,7 @@
  */
 import { parseLine, PREFIX_WINDOW, trimmedBody, type ParsedLine } from './line-prefix.js';
 import type { QuietShape } from './quiet-shapes.js';
+import { isDigit, isUpper, sameBytes, startsWithAt } from './byte-text.js';
 
 /** charon's debug groups (utils/debug.c) by their 3 bytes as one number, as line-prefix.ts's GROUPS */
 const GROUP_NAMES: ReadonlyMap<number, string> = new Map(
@@ -53,8 +54,6 @@ export function wordHashes(words: Iterable<string>): Set<number> {
   return out;
 }
 
-const isDigit = (c: number) => c >= 48 && c <= 57;
-const isUpper = (c: number) => c >= 65 && c <= 90;
 
 /** What a quiet line teaches the lines after it: the IKE SA its tag names and its time. */
 export interface QuietLine {
@@ -189,7 +188,7 @@ export class QuietScanner {
       if ((this.ruleWordBits[(h >>> 5) & 4095] & (1 << (h & 31))) !== 0 && this.ruleWords.has(h)) {
         // a rule word: quiet only when its shape proves no rule of the word reads the rest
         const shape = this.shaped.get(h);
-        if (!shape || !sameBytes(buf, pos, word, shape.bytes, shape.bytes.length)) return undefined;
+        if (!shape || !sameBytes(buf, pos, word, shape.bytes)) return undefined;
         const verdict = shape.judge(buf, Math.min(word + 1, bodyEnd), bodyEnd);
         if (verdict === 'decode') return undefined;
         out.touchesState = verdict === 'quiet-state';
@@ -197,7 +196,7 @@ export class QuietScanner {
     }
     // "%H is initiating …": the first word is the peer's address, which no rule keys on. The rule is
     // anchored right after that word; anywhere else in a line, these words give no event
-    if (buf[word + 1] === 105 /* i */ && initiatingAt(buf, word, end)) return undefined;
+    if (buf[word + 1] === 105 /* i */ && startsWithAt(buf, word, end, INITIATING)) return undefined;
     return out;
   }
 
@@ -243,19 +242,12 @@ export class QuietScanner {
 function itemShaped(buf: Uint8Array, from: number, end: number): boolean {
   let to = from;
   while (to < end && buf[to] !== 32) to++;
-  if (to === end || (to - from === CONFIG.length && sameBytes(buf, from, to, CONFIG, CONFIG.length))) return true;
-  return end - to >= DERIVED.length && sameBytes(buf, to, to + DERIVED.length, DERIVED, DERIVED.length);
+  if (to === end || sameBytes(buf, from, to, CONFIG)) return true;
+  return startsWithAt(buf, to, end, DERIVED);
 }
 
 const CONFIG = Buffer.from('config:', 'latin1');
 const DERIVED = Buffer.from(' (derived from ', 'latin1');
-
-/** ` is initiating ` at `at`. */
-function initiatingAt(buf: Uint8Array, at: number, end: number): boolean {
-  if (at + INITIATING.length > end) return false;
-  for (let i = 0; i < INITIATING.length; i++) if (buf[at + i] !== INITIATING[i]) return false;
-  return true;
-}
 
 /** As line-prefix.ts findThreadToken, on bytes: the `[` of the first `NN[GRP]` token at a word start, or -1. */
 function threadToken(buf: Uint8Array, start: number, end: number): number {
@@ -298,12 +290,6 @@ function groupEndAt(buf: Uint8Array, open: number, end: number): number {
 
 function isAscii(buf: Uint8Array, start: number, end: number): boolean {
   for (let i = start; i < end; i++) if (buf[i] > 127) return false;
-  return true;
-}
-
-function sameBytes(buf: Uint8Array, start: number, end: number, kept: Uint8Array, keptLen: number): boolean {
-  if (end - start !== keptLen) return false;
-  for (let i = 0; i < keptLen; i++) if (buf[start + i] !== kept[i]) return false;
   return true;
 }
 

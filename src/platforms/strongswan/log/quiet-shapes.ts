@@ -13,6 +13,7 @@
  * quiet-shapes.test.ts fails when a word gains or loses a rule, so the shape is read again,
  * and runs every rule of the word on real and generated bodies the shape calls quiet.
  */
+import { endsWithAt, indexOfBytes, isDigit, sameBytes, startsWithAt } from './byte-text.js';
 
 /** 'decode': some rule may read it; 'quiet': none does; 'quiet-state': none does, one looked up the SA state first */
 export type ShapeVerdict = 'decode' | 'quiet' | 'quiet-state';
@@ -32,7 +33,7 @@ function unlessSecondWord(words: readonly string[]): (buf: Uint8Array, from: num
   return (buf, from, end) => {
     let to = from;
     while (to < end && buf[to] !== 32) to++;
-    for (const w of wanted) if (sameAt(buf, from, to, w)) return 'decode';
+    for (const w of wanted) if (sameBytes(buf, from, to, w)) return 'decode';
     return 'quiet';
   };
 }
@@ -51,11 +52,11 @@ export const QUIET_SHAPES: readonly QuietShape[] = [
       if (d <= from || buf[at - 1] !== 93 /* ] */) return 'decode';
       while (d > from && isDigit(buf[d])) d--;
       if (d === at - 2 || buf[d] !== 91 /* [ */) return 'decode';
-      if (!sameAt(buf, at, Math.min(end, at + STATE_CHANGE.length), STATE_CHANGE)) return 'decode';
+      if (!startsWithAt(buf, at, end, STATE_CHANGE)) return 'decode';
       at += STATE_CHANGE.length;
       const from2 = at;
       while (at < end && isStateChar(buf[at])) at++;
-      if (at === from2 || !sameAt(buf, at, Math.min(end, at + ARROW.length), ARROW)) return 'decode';
+      if (at === from2 || !startsWithAt(buf, at, end, ARROW)) return 'decode';
       at += ARROW.length;
       const from3 = at;
       while (at < end && isStateChar(buf[at])) at++;
@@ -75,7 +76,7 @@ export const QUIET_SHAPES: readonly QuietShape[] = [
     rules: 8,
     judge(buf, from, end) {
       if (receivedSecond(buf, from, end) === 'decode') return 'decode';
-      for (const tail of RECEIVED_TAILS) if (end - from >= tail.length && sameAt(buf, end - tail.length, end, tail)) return 'decode';
+      for (const tail of RECEIVED_TAILS) if (endsWithAt(buf, from, end, tail)) return 'decode';
       return 'quiet';
     },
   },
@@ -93,7 +94,7 @@ export const QUIET_SHAPES: readonly QuietShape[] = [
     word: 'looking',
     rules: 2,
     judge(buf, from, end) {
-      if (sameAt(buf, from, Math.min(end, from + CHILD_LOOKUP.length), CHILD_LOOKUP)) return 'decode';
+      if (startsWithAt(buf, from, end, CHILD_LOOKUP)) return 'decode';
       return indexOfBytes(buf, from, end, PEER_CONFIGS) >= 0 ? 'decode' : 'quiet';
     },
   },
@@ -123,20 +124,5 @@ function stateful(judge: QuietShape['judge']): QuietShape['judge'] {
   return (buf, from, end) => (judge(buf, from, end) === 'quiet' ? 'quiet-state' : 'decode');
 }
 
-const isDigit = (c: number) => c >= 48 && c <= 57;
 /** charon's state names (ike_sa_state_t): CREATED, CONNECTING, ESTABLISHED, PASSIVE, REKEYING, REKEYED, DELETING, DESTROYING */
 const isStateChar = (c: number) => (c >= 65 && c <= 90) || c === 95;
-
-function sameAt(buf: Uint8Array, from: number, to: number, bytes: Uint8Array): boolean {
-  if (to - from !== bytes.length) return false;
-  for (let i = 0; i < bytes.length; i++) if (buf[from + i] !== bytes[i]) return false;
-  return true;
-}
-
-function indexOfBytes(buf: Uint8Array, from: number, end: number, needle: Uint8Array): number {
-  outer: for (let i = from; i + needle.length <= end; i++) {
-    for (let j = 0; j < needle.length; j++) if (buf[i + j] !== needle[j]) continue outer;
-    return i;
-  }
-  return -1;
-}

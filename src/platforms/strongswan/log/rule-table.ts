@@ -21,7 +21,6 @@ export function mergeRuleTables(...tables: RuleTable[]): Map<string, BodyRule[]>
   return merged;
 }
 
-
 /**
  * The rules of a body's first word, found without cutting the word out of the body (a string
  * per decoded line, millions on a big log): the word's characters are hashed where they are,
