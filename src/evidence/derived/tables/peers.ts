@@ -81,12 +81,6 @@ export const spiMismatches = derived((evidence): SpiMismatch[] => {
   return out;
 });
 
-/**
- * Established IKE SAs with no Child SA under them, in tables that list Child SAs under
- * their IKE SA (swanctl, statusall, libreswan status) or count them (racoonctl): the IKE SA
- * came up and the Child SA did not — refused in IKE_AUTH / Quick Mode (selectors,
- * proposals) or deleted and not replaced.
- */
 /** Formats that list every Child SA under its IKE SA: an IKE SA with none listed has none. */
 const LISTS_CHILD_SAS = new Set(['swanctl-list-sas', 'swanctl-list-sas-raw', 'ipsec-statusall', 'libreswan-status']);
 
@@ -103,16 +97,21 @@ export function knowsChildSasOf(table: SaTable, ike: TableIkeSa): boolean {
   return listsChildSas(table) || ike.childSasNegotiated !== undefined;
 }
 
-function hasChildSa(table: SaTable, ike: TableIkeSa, i: number): boolean {
-  if (table.childSas.some((c) => c.ikeSa === i)) return true;
-  return !listsChildSas(table) && (ike.childSasNegotiated ?? 0) > 0;
-}
-
+/**
+ * Established IKE SAs with no Child SA under them, in tables that list Child SAs under
+ * their IKE SA (swanctl, statusall, libreswan status) or count them (racoonctl): the IKE SA
+ * came up and the Child SA did not — refused in IKE_AUTH / Quick Mode (selectors,
+ * proposals) or deleted and not replaced.
+ */
 export const halfUp = derived((evidence): HalfUp[] => {
   const out: HalfUp[] = [];
   for (const table of evidence.saTables ?? []) {
+    const listed = listsChildSas(table);
     table.ikeSas.forEach((ike, i) => {
-      if (ike.established && knowsChildSasOf(table, ike) && !hasChildSa(table, ike, i)) out.push({ table, ike });
+      if (!ike.established) return;
+      // a listing table says it by listing them; a counting one (racoonctl's Phase2) by its count
+      const hasChild = listed ? table.childSas.some((c) => c.ikeSa === i) : ike.childSasNegotiated === undefined ? undefined : ike.childSasNegotiated > 0;
+      if (hasChild === false) out.push({ table, ike });
     });
   }
   return out;
